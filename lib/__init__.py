@@ -1,0 +1,1 @@
+"""Predict or Explain: the engine (plain Python, no Streamlit outside ``lib.ui``)."""

@@ -1,0 +1,202 @@
+"""Predictive and causal models with the scikit-learn contract.
+
+Both kinds are ordinary regressions; what makes one *causal* is only which
+inputs it is allowed to use (see :mod:`lib.causal`). ``fit`` returns the model,
+learned attributes end in ``_``. Linear models come from statsmodels and report
+coefficients with 95% confidence intervals as a tidy DataFrame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from sklearn.ensemble import HistGradientBoostingRegressor
+
+from lib.errors import DataError
+
+__all__ = [
+    "BoostedTreesModel",
+    "LinearModel",
+    "Model",
+    "ModelSpec",
+    "r2_score",
+    "rmse",
+]
+
+#: Fewest rows per input a fit accepts (plus two).
+MIN_ROWS_PER_FEATURE = 2
+
+
+def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Root mean squared error."""
+    diff = np.asarray(y_true, dtype=float) - np.asarray(y_pred, dtype=float)
+    return float(np.sqrt(np.mean(diff * diff)))
+
+
+def r2_score(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Coefficient of determination (1 - SSE/SST); can be negative out of distribution."""
+    y = np.asarray(y_true, dtype=float)
+    sse = float(np.sum((y - np.asarray(y_pred, dtype=float)) ** 2))
+    sst = float(np.sum((y - y.mean()) ** 2))
+    return 1.0 - sse / sst if sst > 0 else float("nan")
+
+
+def _design(df: pd.DataFrame, features: Sequence[str], target: str | None) -> tuple:
+    missing = [c for c in [*features, *([target] if target else [])] if c not in df.columns]
+    if missing:
+        raise DataError(f"the data has no column(s) {', '.join(missing)}.")
+    X = df.loc[:, list(features)].to_numpy(dtype=float)
+    y = df[target].to_numpy(dtype=float) if target else None
+    if not np.all(np.isfinite(X)) or (y is not None and not np.all(np.isfinite(y))):
+        raise DataError("the data has missing or infinite values; drop them before fitting.")
+    return X, y
+
+
+@dataclass
+class Model:
+    """Base class: a named regression of ``target`` on ``features``.
+
+    Parameters
+    ----------
+    name : str
+        Shown in tables and legends.
+    kind : {"predictive", "causal"}
+    features : sequence of str
+    target : str
+    """
+
+    name: str
+    kind: str
+    features: tuple[str, ...]
+    target: str
+    warnings_: list[str] = field(default_factory=list, init=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("predictive", "causal"):
+            raise ValueError(f"kind must be 'predictive' or 'causal', not {self.kind!r}")
+        self.features = tuple(self.features)
+        if not self.features:
+            raise DataError(f"{self.name}: a model needs at least one input.")
+
+    def _check_rows(self, X: np.ndarray) -> None:
+        need = MIN_ROWS_PER_FEATURE * len(self.features) + 2
+        if X.shape[0] < need:
+            raise DataError(
+                f"{self.name}: need at least {need} rows to fit on {len(self.features)} "
+                f"input(s); the data has {X.shape[0]}."
+            )
+
+    def fit(self, df: pd.DataFrame) -> Model:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def predict(self, df: pd.DataFrame) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def score(self, df: pd.DataFrame) -> dict[str, float]:
+        """RMSE and R² on ``df``."""
+        y = df[self.target].to_numpy(dtype=float)
+        pred = self.predict(df)
+        return {"rmse": rmse(y, pred), "r2": r2_score(y, pred)}
+
+
+@dataclass
+class LinearModel(Model):
+    """Ordinary least squares with an intercept (statsmodels)."""
+
+    def fit(self, df: pd.DataFrame) -> LinearModel:
+        """Fit by OLS; records a warning when inputs are collinear or constant."""
+        X, y = _design(df, self.features, self.target)
+        self._check_rows(X)
+        self.warnings_ = []
+        const_cols = [f for f, s in zip(self.features, X.std(axis=0), strict=True) if s == 0]
+        if const_cols:
+            self.warnings_.append(
+                f"{', '.join(const_cols)} is constant: its coefficient cannot be estimated."
+            )
+        Xc = sm.add_constant(X, has_constant="add")
+        rank = np.linalg.matrix_rank(Xc)
+        if rank < Xc.shape[1] and not const_cols:
+            self.warnings_.append(
+                "the inputs are perfectly collinear: the coefficients are not identified "
+                "(many combinations predict equally well)."
+            )
+        self.result_ = sm.OLS(y, Xc).fit()
+        self.coef_ = np.asarray(self.result_.params[1:], dtype=float)
+        self.intercept_ = float(self.result_.params[0])
+        return self
+
+    def predict(self, df: pd.DataFrame) -> np.ndarray:
+        """Predictions for the rows of ``df``."""
+        X, _ = _design(df, self.features, None)
+        return self.intercept_ + X @ self.coef_
+
+    def coef_table(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Coefficients with (1 - alpha) confidence intervals.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``term, coef, std_err, ci_low, ci_high, p_value``; the first
+            row is the intercept, ``term == "const"``.
+        """
+        ci = np.asarray(self.result_.conf_int(alpha))
+        return pd.DataFrame(
+            {
+                "term": ["const", *self.features],
+                "coef": np.asarray(self.result_.params, dtype=float),
+                "std_err": np.asarray(self.result_.bse, dtype=float),
+                "ci_low": ci[:, 0],
+                "ci_high": ci[:, 1],
+                "p_value": np.asarray(self.result_.pvalues, dtype=float),
+            }
+        )
+
+
+@dataclass
+class BoostedTreesModel(Model):
+    """Gradient-boosted regression trees (scikit-learn's histogram GBM).
+
+    Flexible and accurate in distribution; trees cannot extrapolate, so they
+    predict flat outside the range they were trained on.
+    """
+
+    max_iter: int = 100
+    random_state: int = 0
+
+    def fit(self, df: pd.DataFrame) -> BoostedTreesModel:
+        """Fit the trees."""
+        X, y = _design(df, self.features, self.target)
+        self._check_rows(X)
+        self.warnings_ = []
+        self.estimator_ = HistGradientBoostingRegressor(
+            max_iter=self.max_iter,
+            learning_rate=0.1,
+            max_leaf_nodes=15,
+            early_stopping=False,
+            random_state=self.random_state,
+        ).fit(X, y)
+        return self
+
+    def predict(self, df: pd.DataFrame) -> np.ndarray:
+        """Predictions for the rows of ``df``."""
+        X, _ = _design(df, self.features, None)
+        return self.estimator_.predict(X)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A model to build: which class, which name, which kind, which inputs."""
+
+    name: str
+    kind: str
+    features: tuple[str, ...]
+    family: str = "linear"  # or "trees"
+
+    def build(self, target: str) -> Model:
+        """A fresh, unfitted model."""
+        cls = LinearModel if self.family == "linear" else BoostedTreesModel
+        return cls(self.name, self.kind, self.features, target)

@@ -1,0 +1,955 @@
+"""The lab's one plot style: pure functions from data to plotly figures.
+
+Every chart in the lab comes from this module, so that the same idea always
+looks the same: *predictive* models are orange, *causal* models are blue, on
+every figure, and the palette is the colour-blind-safe Okabe–Ito set. Fonts
+are large enough for a lecture hall.
+
+Nothing here imports Streamlit; pages pass the returned figures to
+``st.plotly_chart`` and the DOT source of :func:`graph_dot` to
+``st.graphviz_chart``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+__all__ = [
+    "BASE_FONT_SIZE",
+    "CAUSAL_COLOR",
+    "KIND_COLORS",
+    "NEUTRAL",
+    "OKABE_ITO",
+    "PREDICTIVE_COLOR",
+    "TITLE_FONT_SIZE",
+    "coefficient_plot",
+    "correlation_heatmap",
+    "error_vs_strength",
+    "format_number",
+    "graph_dot",
+    "kind_color",
+    "label",
+    "predicted_vs_actual",
+    "rmse_bars",
+    "scatter_matrix",
+]
+
+# --------------------------------------------------------------------------
+# Palette and type
+# --------------------------------------------------------------------------
+
+#: The Okabe–Ito palette (Okabe & Ito 2008), safe for the common forms of
+#: colour-vision deficiency: orange, sky blue, bluish green, yellow, blue,
+#: vermillion, reddish purple, black.
+OKABE_ITO: list[str] = [
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#000000",
+]
+
+#: Colour of every *predictive* model, on every figure.
+PREDICTIVE_COLOR = "#E69F00"
+#: Colour of every *causal* model, on every figure.
+CAUSAL_COLOR = "#0072B2"
+#: Model kind -> colour.
+KIND_COLORS: dict[str, str] = {"predictive": PREDICTIVE_COLOR, "causal": CAUSAL_COLOR}
+#: Reference lines, identity lines, secondary marks.
+NEUTRAL = "#555555"
+
+BASE_FONT_SIZE = 16
+TITLE_FONT_SIZE = 20
+SMALL_FONT_SIZE = 14  # the smallest text on any figure
+FONT_FAMILY = "Helvetica, Arial, sans-serif"
+TEMPLATE = "plotly_white"
+
+# Diverging scale for correlations: ColorBrewer RdBu (colour-blind safe),
+# reversed so that positive correlations are red and negative ones blue.
+DIVERGING_SCALE = "RdBu_r"
+# Sequential scale for a highlighted variable: cividis is designed to be read
+# the same way with and without colour-vision deficiency.
+SEQUENTIAL_SCALE = "Cividis"
+
+# Ways to tell models of the same kind apart without changing the kind colour.
+_PATTERNS = ["", "/", ".", "x", "\\", "+", "-", "|"]
+_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "cross", "star"]
+
+_INTERCEPT_NAMES = {"const", "intercept", "(intercept)"}
+
+
+def label(name: str, units: Mapping[str, str] | None = None) -> str:
+    """Return an axis label for a variable, with its unit when one is known.
+
+    Parameters
+    ----------
+    name : str
+        Variable name.
+    units : Mapping[str, str] or None, optional
+        Variable name -> unit. Missing or empty units are left out.
+
+    Returns
+    -------
+    str
+        ``"name (unit)"`` if ``units`` gives a unit for ``name``, else ``name``.
+
+    Examples
+    --------
+    >>> label("dose", {"dose": "mg/day"})
+    'dose (mg/day)'
+    >>> label("relief")
+    'relief'
+    """
+    unit = (units or {}).get(name)
+    if unit is None or str(unit).strip() == "":
+        return str(name)
+    return f"{name} ({unit})"
+
+
+def kind_color(kind: str) -> str:
+    """Return the colour of a model kind.
+
+    Parameters
+    ----------
+    kind : str
+        ``"predictive"`` or ``"causal"``.
+
+    Returns
+    -------
+    str
+        Hex colour (:data:`PREDICTIVE_COLOR` or :data:`CAUSAL_COLOR`).
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is not a known kind.
+    """
+    try:
+        return KIND_COLORS[kind]
+    except (KeyError, TypeError):
+        known = ", ".join(f'"{k}"' for k in KIND_COLORS)
+        raise ValueError(f"unknown model kind {kind!r}; expected one of {known}") from None
+
+
+def format_number(value: float) -> str:
+    """Format a number the way every figure in the lab shows it.
+
+    Two decimals from 1 upwards (``1.31``, ``12.50``), two significant digits
+    below 1 (``0.50``, ``0.012``).
+
+    Parameters
+    ----------
+    value : float
+        The number.
+
+    Returns
+    -------
+    str
+        The formatted number; ``"n/a"`` for NaN, ``"∞"`` for infinities.
+    """
+    x = float(value)
+    if math.isnan(x):
+        return "n/a"
+    if math.isinf(x):
+        return "∞" if x > 0 else "-∞"
+    if x == 0:
+        return "0.00"
+    if abs(x) >= 1:
+        return f"{x:.2f}"
+    return f"{x:#.2g}"
+
+
+# --------------------------------------------------------------------------
+# Private helpers
+# --------------------------------------------------------------------------
+
+
+def _style(
+    fig: go.Figure,
+    title: str,
+    x_title: str | None,
+    y_title: str | None,
+    height: int,
+) -> go.Figure:
+    """Apply the lab's house style to ``fig`` in place and return it.
+
+    ``x_title``/``y_title`` of ``None`` leave the axis titles alone (for
+    figures whose traces label their own axes, such as a scatter matrix).
+    """
+    fig.update_layout(
+        template=TEMPLATE,
+        title={
+            "text": title,
+            "font": {"size": TITLE_FONT_SIZE},
+            "x": 0.0,
+            "xanchor": "left",
+            "xref": "paper",
+        },
+        font={"size": BASE_FONT_SIZE, "family": FONT_FAMILY, "color": "#222222"},
+        height=int(height),
+        margin={"l": 70, "r": 20, "t": 64 if title else 24, "b": 64},
+        legend={"font": {"size": SMALL_FONT_SIZE}},
+        hoverlabel={"font": {"size": SMALL_FONT_SIZE}},
+    )
+    axis_style = {
+        "title_font": {"size": BASE_FONT_SIZE},
+        "tickfont": {"size": SMALL_FONT_SIZE},
+        "automargin": True,
+    }
+    fig.update_xaxes(**axis_style)
+    fig.update_yaxes(**axis_style)
+    if x_title is not None:
+        fig.update_xaxes(title_text=x_title)
+    if y_title is not None:
+        fig.update_yaxes(title_text=y_title)
+    return fig
+
+
+def _hex_to_rgb(color: str) -> tuple[int, int, int]:
+    c = color.lstrip("#")
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+def _mix(color: str, other: str, weight: float) -> str:
+    """Blend ``color`` towards ``other`` by ``weight`` (0 = color, 1 = other)."""
+    a, b = _hex_to_rgb(color), _hex_to_rgb(other)
+    r, g, bl = (round(x + (y - x) * weight) for x, y in zip(a, b, strict=True))
+    return f"#{r:02X}{g:02X}{bl:02X}"
+
+
+def _darker(color: str, amount: float = 0.35) -> str:
+    return _mix(color, "#000000", amount)
+
+
+def _as_1d(values: Any, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(values, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numbers") from None
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty: there is nothing to plot")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains missing or infinite values")
+    return arr
+
+
+def _require_frame(df: Any, name: str, columns: Sequence[str] = ()) -> pd.DataFrame:
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
+    if df.empty:
+        raise ValueError(f"{name} is empty: there is nothing to plot")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"{name} is missing column(s) {', '.join(map(repr, missing))}; "
+            f"it has {', '.join(map(repr, map(str, df.columns)))}"
+        )
+    return df
+
+
+def _subsample(n: int, max_points: int, seed: int) -> np.ndarray:
+    """Sorted row indices of a deterministic subsample of at most ``max_points``."""
+    if max_points < 1:
+        raise ValueError(f"max_points must be at least 1, got {max_points}")
+    if n <= max_points:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(n, size=max_points, replace=False))
+
+
+def _rmse_r2(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[float, float]:
+    resid = y_pred - y_true
+    rmse = float(np.sqrt(np.mean(resid**2)))
+    ss_tot = float(np.sum((y_true - y_true.mean()) ** 2))
+    r2 = 1.0 - float(np.sum(resid**2)) / ss_tot if ss_tot > 0 else float("nan")
+    return rmse, r2
+
+
+def _two_decimals(value: float) -> str:
+    """A correlation or R² with 2 decimals (``n/a`` when undefined)."""
+    return "n/a" if not np.isfinite(value) else f"{value:.2f}"
+
+
+def _ordered_unique(values: Sequence[Any]) -> list[Any]:
+    return list(dict.fromkeys(values))
+
+
+def _model_kinds(df: pd.DataFrame) -> list[tuple[str, str]]:
+    """(model, kind) in order of first appearance; checks every kind."""
+    pairs: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for model, kind in zip(df["model"], df["kind"], strict=True):
+        kind_color(kind)  # validates
+        if model not in seen:
+            seen.add(model)
+            pairs.append((model, kind))
+    return pairs
+
+
+def _variants(pairs: Sequence[tuple[str, str]]) -> dict[str, int]:
+    """Model -> index among the models of its kind (0 for the first one)."""
+    counts: dict[str, int] = {}
+    out: dict[str, int] = {}
+    for model, kind in pairs:
+        out[model] = counts.get(kind, 0)
+        counts[kind] = out[model] + 1
+    return out
+
+
+def _features_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (Sequence, np.ndarray, set, frozenset)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+# --------------------------------------------------------------------------
+# Figures
+# --------------------------------------------------------------------------
+
+
+def correlation_heatmap(df: pd.DataFrame, title: str = "Correlations") -> go.Figure:
+    """Heatmap of the Pearson correlations between the numeric columns.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Data; non-numeric columns are ignored.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One heatmap trace, diverging colour scale fixed to [-1, 1], each cell
+        labelled with its correlation (2 decimals; ``n/a`` for a constant
+        column).
+
+    Raises
+    ------
+    ValueError
+        If ``df`` is empty or has no numeric column.
+    """
+    _require_frame(df, "the data")
+    num = df.select_dtypes(include="number")
+    if num.shape[1] == 0:
+        raise ValueError("the data has no numeric column to correlate")
+    corr = num.corr(method="pearson")
+    names = [str(c) for c in corr.columns]
+    z = corr.to_numpy(dtype=np.float64)
+    text = [[_two_decimals(v) for v in row] for row in z]
+    k = len(names)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=names,
+            y=names,
+            zmin=-1.0,
+            zmax=1.0,
+            zmid=0.0,
+            colorscale=DIVERGING_SCALE,
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": max(SMALL_FONT_SIZE, 18 - k // 2)},
+            hovertemplate="%{y} & %{x}: r = %{text}<extra></extra>",
+            colorbar={"title": {"text": "r"}, "thickness": 16},
+        )
+    )
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain")
+    fig.update_xaxes(constrain="domain", tickangle=-30 if k > 4 else 0)
+    height = int(min(900, max(380, 140 + 70 * k)))
+    return _style(fig, title, "variable", "variable", height)
+
+
+def scatter_matrix(
+    df: pd.DataFrame,
+    columns: Sequence[str],
+    units: Mapping[str, str] | None = None,
+    highlight: str | None = None,
+    max_points: int = 1500,
+    seed: int = 0,
+) -> go.Figure:
+    """Pair plot of ``columns`` (lower triangle, diagonal hidden).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Data.
+    columns : Sequence[str]
+        Numeric columns to plot against each other (at least two).
+    units : Mapping[str, str] or None, optional
+        Column -> unit, appended to the axis labels.
+    highlight : str or None, optional
+        A numeric column (usually the target) to colour the points by; a
+        colour bar shows its scale. It need not be one of ``columns``.
+    max_points : int, optional
+        At most this many rows are drawn, chosen with
+        ``numpy.random.default_rng(seed)`` (same seed, same points).
+    seed : int, optional
+        Seed of the subsample.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One ``Splom`` trace; each dimension's label (``"name (unit)"``) is
+        the title of its axes.
+
+    Raises
+    ------
+    ValueError
+        On empty data, fewer than two columns, or unknown/non-numeric columns.
+    """
+    cols = [str(c) for c in columns]
+    _require_frame(df, "the data", cols + ([highlight] if highlight else []))
+    if len(cols) < 2:
+        raise ValueError("a scatter matrix needs at least two columns")
+    if len(set(cols)) != len(cols):
+        raise ValueError("each column may appear only once in a scatter matrix")
+    for c in cols + ([highlight] if highlight else []):
+        if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]):
+            raise ValueError(f"column {c!r} is not numeric")
+    rows = _subsample(len(df), max_points, seed)
+    sub = df.iloc[rows]
+    marker: dict[str, Any] = {"size": 4, "opacity": 0.45, "line": {"width": 0}}
+    if highlight:
+        marker.update(
+            color=sub[highlight].to_numpy(dtype=np.float64),
+            colorscale=SEQUENTIAL_SCALE,
+            showscale=True,
+            colorbar={"title": {"text": label(highlight, units), "side": "right"}},
+        )
+    else:
+        marker["color"] = NEUTRAL
+    dims = [{"label": label(c, units), "values": sub[c].to_numpy(dtype=np.float64)} for c in cols]
+    fig = go.Figure(
+        go.Splom(
+            dimensions=dims,
+            marker=marker,
+            diagonal={"visible": False},
+            showupperhalf=False,
+            name="data",
+        )
+    )
+    k = len(cols)
+    height = int(min(1000, max(420, 210 * (k - 1) + 120)))
+    fig.update_layout(hovermode="closest")
+    shown = "" if len(df) <= max_points else f" ({len(rows):,} of {len(df):,} rows shown)"
+    return _style(fig, f"Pairwise scatter{shown}", None, None, height)
+
+
+def predicted_vs_actual(
+    y_true: Any,
+    y_pred: Any,
+    kind: str,
+    title: str,
+    units_label: str = "",
+    max_points: int = 1500,
+    seed: int = 0,
+    y_pred_after: Any = None,
+    y_true_after: Any = None,
+) -> go.Figure:
+    """Scatter of actual (x) against predicted (y) values, with y = x.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like
+        Actual and predicted values (same length).
+    kind : str
+        ``"predictive"`` or ``"causal"``; sets the colour.
+    title : str
+        Figure title.
+    units_label : str, optional
+        What is predicted, e.g. ``"relief (points)"``; axis titles become
+        ``"actual relief (points)"`` and ``"predicted relief (points)"``.
+    max_points : int, optional
+        At most this many points per set are drawn (deterministic subsample).
+        RMSE and R² are always computed on all points.
+    seed : int, optional
+        Seed of the subsample.
+    y_pred_after, y_true_after : array-like, optional
+        Predictions and actual values after an intervention. Give both or
+        neither. When given, the first set is drawn faded as
+        ``"before intervention"`` and this one darker with a different symbol
+        as ``"after intervention"``.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces: the identity line ``"perfect prediction"``, then the points
+        (one trace, or before and after). Legend names carry the metrics,
+        e.g. ``"before intervention: RMSE 1.31, R² 0.87"``. Both axes share
+        the same range.
+
+    Raises
+    ------
+    ValueError
+        On empty, non-finite or mismatched input, an unknown ``kind``, or only
+        one of the ``*_after`` arrays.
+    """
+    color = kind_color(kind)
+    yt = _as_1d(y_true, "the actual values")
+    yp = _as_1d(y_pred, "the predictions")
+    if yt.size != yp.size:
+        raise ValueError(
+            f"{yt.size} actual values but {yp.size} predictions: they must match one to one"
+        )
+    sets: list[tuple[str, np.ndarray, np.ndarray]] = []
+    if (y_pred_after is None) != (y_true_after is None):
+        raise ValueError("give both y_true_after and y_pred_after, or neither")
+    if y_pred_after is None:
+        sets.append(("predictions", yt, yp))
+    else:
+        yta = _as_1d(y_true_after, "the actual values after the intervention")
+        ypa = _as_1d(y_pred_after, "the predictions after the intervention")
+        if yta.size != ypa.size:
+            raise ValueError(
+                f"{yta.size} actual values but {ypa.size} predictions after the "
+                "intervention: they must match one to one"
+            )
+        sets.append(("before intervention", yt, yp))
+        sets.append(("after intervention", yta, ypa))
+
+    all_vals = np.concatenate([np.concatenate([t, p]) for _, t, p in sets])
+    lo, hi = float(all_vals.min()), float(all_vals.max())
+    pad = 0.04 * (hi - lo) if hi > lo else max(1.0, abs(lo)) * 0.1
+    lo, hi = lo - pad, hi + pad
+
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=[lo, hi],
+            y=[lo, hi],
+            mode="lines",
+            name="perfect prediction",
+            line={"color": NEUTRAL, "dash": "dash", "width": 2},
+            hoverinfo="skip",
+        )
+    )
+    two = len(sets) == 2
+    for i, (name, t, p) in enumerate(sets):
+        rmse, r2 = _rmse_r2(t, p)
+        rows = _subsample(t.size, max_points, seed + i)
+        after = two and i == 1
+        fig.add_trace(
+            go.Scatter(
+                x=t[rows],
+                y=p[rows],
+                mode="markers",
+                name=f"{name}: RMSE {format_number(rmse)}, R² {_two_decimals(r2)}",
+                marker={
+                    "color": _darker(color) if after else color,
+                    "symbol": "diamond" if after else "circle",
+                    "size": 7 if after else 6,
+                    "opacity": 0.7 if after else (0.25 if two else 0.5),
+                    "line": {"width": 0},
+                },
+                hovertemplate="actual %{x:.3g}<br>predicted %{y:.3g}<extra>" + name + "</extra>",
+            )
+        )
+    fig.update_xaxes(range=[lo, hi], constrain="domain")
+    fig.update_yaxes(range=[lo, hi], scaleanchor="x", scaleratio=1, constrain="domain")
+    x_title = f"actual {units_label}".strip()
+    y_title = f"predicted {units_label}".strip()
+    return _style(fig, title, x_title, y_title, 480)
+
+
+def coefficient_plot(table: pd.DataFrame, kind: str, title: str) -> go.Figure:
+    """Point-range plot of coefficients with their 95% intervals.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Columns ``term, coef, ci_low, ci_high``. A row whose term is
+        ``const``/``Intercept``/``(Intercept)`` is left out.
+    kind : str
+        ``"predictive"`` or ``"causal"``; sets the colour.
+    title : str
+        Figure title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One horizontal scatter trace with error bars, terms top to bottom in
+        table order, and a dashed vertical line at zero.
+
+    Raises
+    ------
+    ValueError
+        If the table is empty (or holds only the intercept), lacks a column,
+        or ``kind`` is unknown.
+    """
+    color = kind_color(kind)
+    _require_frame(table, "the coefficient table", ["term", "coef", "ci_low", "ci_high"])
+    mask = ~table["term"].astype(str).str.strip().str.lower().isin(_INTERCEPT_NAMES)
+    t = table.loc[mask]
+    if t.empty:
+        raise ValueError("the coefficient table has no coefficient besides the intercept")
+    terms = t["term"].astype(str).tolist()
+    coef = t["coef"].to_numpy(dtype=np.float64)
+    low = t["ci_low"].to_numpy(dtype=np.float64)
+    high = t["ci_high"].to_numpy(dtype=np.float64)
+    fig = go.Figure(
+        go.Scatter(
+            x=coef,
+            y=terms,
+            mode="markers",
+            name=f"{kind} model",
+            marker={"color": color, "size": 12, "symbol": "circle"},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": np.maximum(high - coef, 0.0),
+                "arrayminus": np.maximum(coef - low, 0.0),
+                "color": color,
+                "thickness": 3,
+                "width": 6,
+            },
+            customdata=np.column_stack([low, high]),
+            hovertemplate=(
+                "%{y}: %{x:.3g}<br>95% interval [%{customdata[0]:.3g}, "
+                "%{customdata[1]:.3g}]<extra></extra>"
+            ),
+            showlegend=False,
+        )
+    )
+    fig.add_vline(x=0, line={"color": NEUTRAL, "dash": "dash", "width": 1.5})
+    fig.update_yaxes(categoryorder="array", categoryarray=terms[::-1])
+    height = int(min(800, max(300, 120 + 48 * len(terms))))
+    return _style(fig, title, "coefficient (95% interval)", "term", height)
+
+
+def rmse_bars(results: pd.DataFrame, title: str = "Prediction error by test") -> go.Figure:
+    """Grouped bars of RMSE: one group per test, one bar per model.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Columns ``model, kind, test, rmse`` (``features`` and ``r2`` are shown
+        on hover when present), one row per model × test, as returned by
+        ``lib.experiments.compare_models``.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar trace per model (order of first appearance). Every bar has its
+        kind's colour; a second, third ... model of the same kind gets a white
+        hatch pattern (``marker.pattern.shape``) so models stay apart. The
+        test ``"observational"`` comes first on the x axis. Bars are labelled
+        with :func:`format_number`.
+
+    Raises
+    ------
+    ValueError
+        On empty input, a missing column, an unknown kind, or two rows for the
+        same model and test.
+    """
+    _require_frame(results, "the results", ["model", "kind", "test", "rmse"])
+    if results.duplicated(["model", "test"]).any():
+        raise ValueError("the results have more than one row for the same model and test")
+    pairs = _model_kinds(results)
+    variants = _variants(pairs)
+    tests = _ordered_unique(results["test"].astype(str).tolist())
+    if "observational" in tests:
+        tests.remove("observational")
+        tests.insert(0, "observational")
+    ymax = float(results["rmse"].max())
+    fig = go.Figure()
+    for model, kind in pairs:
+        rows = results[results["model"] == model]
+        color = kind_color(kind)
+        v = variants[model]
+        rmse = rows["rmse"].to_numpy(dtype=np.float64)
+        r2 = rows["r2"].to_numpy(dtype=np.float64) if "r2" in rows else np.full(len(rows), np.nan)
+        feats = (
+            [_features_text(f) for f in rows["features"]]
+            if "features" in rows
+            else [""] * len(rows)
+        )
+        fig.add_trace(
+            go.Bar(
+                x=rows["test"].astype(str).tolist(),
+                y=rmse,
+                name=str(model),
+                legendgroup=kind,
+                legendgrouptitle={"text": f"{kind} models"},
+                marker={
+                    "color": color,
+                    "line": {"color": _darker(color, 0.3), "width": 1.5},
+                    "pattern": {
+                        "shape": _PATTERNS[v % len(_PATTERNS)],
+                        "fillmode": "overlay",
+                        "fgcolor": "#FFFFFF",
+                        "fgopacity": 0.75,
+                        "size": 8,
+                        "solidity": 0.3,
+                    },
+                },
+                text=[format_number(x) for x in rmse],
+                textposition="outside",
+                textfont={"size": SMALL_FONT_SIZE},
+                cliponaxis=False,
+                customdata=np.column_stack([[_two_decimals(x) for x in r2], feats]),
+                hovertemplate=(
+                    f"<b>{_hover_safe(model)}</b> ({kind})<br>test %{{x}}<br>"
+                    "RMSE %{text}<br>R² %{customdata[0]}<br>"
+                    "features: %{customdata[1]}<extra></extra>"
+                ),
+            )
+        )
+    fig.update_layout(
+        barmode="group", bargap=0.25, bargroupgap=0.06, legend={"groupclick": "toggleitem"}
+    )
+    fig.update_xaxes(categoryorder="array", categoryarray=tests)
+    fig.update_yaxes(range=[0, ymax * 1.18 if ymax > 0 else 1.0], rangemode="tozero")
+    return _style(fig, title, "test", "RMSE (lower is better)", 460)
+
+
+def error_vs_strength(
+    sweep: pd.DataFrame,
+    title: str,
+    strength_label: str = "intervention strength (0 = none, 1 = full)",
+) -> go.Figure:
+    """RMSE of each model as an intervention grows from none to full.
+
+    Parameters
+    ----------
+    sweep : pandas.DataFrame
+        Columns ``model, kind, strength, rmse``, one row per model × strength.
+    title : str
+        Figure title.
+    strength_label : str, optional
+        x axis title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One lines+markers trace per model (order of first appearance), in its
+        kind's colour; models of the same kind differ by dash and symbol.
+        The x axis spans at least 0 to 1.
+
+    Raises
+    ------
+    ValueError
+        On empty input, a missing column or an unknown kind.
+    """
+    _require_frame(sweep, "the sweep", ["model", "kind", "strength", "rmse"])
+    pairs = _model_kinds(sweep)
+    variants = _variants(pairs)
+    fig = go.Figure()
+    for model, kind in pairs:
+        rows = sweep[sweep["model"] == model].sort_values("strength", kind="stable")
+        v = variants[model]
+        fig.add_trace(
+            go.Scatter(
+                x=rows["strength"].to_numpy(dtype=np.float64),
+                y=rows["rmse"].to_numpy(dtype=np.float64),
+                mode="lines+markers",
+                name=f"{model} ({kind})",
+                legendgroup=kind,
+                line={"color": kind_color(kind), "dash": _DASHES[v % len(_DASHES)], "width": 3},
+                marker={
+                    "color": kind_color(kind),
+                    "symbol": _SYMBOLS[v % len(_SYMBOLS)],
+                    "size": 9,
+                },
+                hovertemplate=(
+                    f"<b>{_hover_safe(model)}</b><br>strength %{{x:.2f}}<br>"
+                    "RMSE %{y:.3g}<extra></extra>"
+                ),
+            )
+        )
+    s = sweep["strength"].to_numpy(dtype=np.float64)
+    lo, hi = min(0.0, float(s.min())), max(1.0, float(s.max()))
+    pad = 0.03 * (hi - lo)
+    fig.update_xaxes(range=[lo - pad, hi + pad])
+    fig.update_yaxes(rangemode="tozero")
+    return _style(fig, title, strength_label, "RMSE (lower is better)", 440)
+
+
+def _hover_safe(text: Any) -> str:
+    """Escape user text for plotly hover templates (HTML-ish, %{...})."""
+    s = str(text)
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return s.replace("{", "&#123;").replace("}", "&#125;")
+
+
+# --------------------------------------------------------------------------
+# Causal graphs as Graphviz DOT
+# --------------------------------------------------------------------------
+
+_TARGET_FILL = _mix("#009E73", "#FFFFFF", 0.75)  # light bluish green
+_FEATURE_FILL = "#E6E6E6"  # light grey
+_INTERVENED_FILL = _mix("#D55E00", "#FFFFFF", 0.75)  # light vermillion
+_CUT_EDGE = "#B0B0B0"
+_RANKDIRS = {"LR", "RL", "TB", "BT"}
+
+
+def _dot_text(text: Any) -> str:
+    """Escape one line of user text for a quoted DOT string.
+
+    Backslashes and double quotes are escaped; control characters (newlines,
+    tabs ...) become spaces, so user text can never end the string, start an
+    escape sequence such as ``\\N`` or ``\\l``, or become an HTML label.
+    """
+    s = "".join(" " if (ord(ch) < 32 or ord(ch) == 127) else ch for ch in str(text))
+    return s.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _dot_label(*lines: str) -> str:
+    """A quoted DOT label whose lines are escaped user text."""
+    return '"' + "\\n".join(_dot_text(x) for x in lines) + '"'
+
+
+def _dot_attrs(attrs: Mapping[str, str]) -> str:
+    """``[k="v", ...]``; values are already-quoted strings or plain numbers."""
+    return "[" + ", ".join(f"{k}={v}" for k, v in attrs.items()) + "]"
+
+
+def graph_dot(
+    nodes: Sequence[str],
+    edges: Sequence[tuple[str, str]],
+    *,
+    target: str | None = None,
+    features: Sequence[str] = (),
+    latent: Sequence[str] = (),
+    intervened: Sequence[str] = (),
+    cut_edges: Sequence[tuple[str, str]] = (),
+    units: Mapping[str, str] | None = None,
+    rankdir: str = "LR",
+) -> str:
+    """Graphviz DOT source of a causal graph, for ``st.graphviz_chart``.
+
+    Parameters
+    ----------
+    nodes : Sequence[str]
+        Node names (drawn in this order).
+    edges : Sequence[tuple[str, str]]
+        Directed edges ``(cause, effect)``.
+    target : str or None, optional
+        The variable to predict: bold, double border, light green.
+    features : Sequence[str], optional
+        Variables a model uses: light grey boxes.
+    latent : Sequence[str], optional
+        Unobserved variables: dashed border, oblique type, ``(unobserved)``.
+    intervened : Sequence[str], optional
+        Variables an intervention sets or changes: light red, with a
+        ``✂ intervened`` line.
+    cut_edges : Sequence[tuple[str, str]], optional
+        Edges the intervention removed: dashed light grey with a ``×``. They
+        may or may not also appear in ``edges``; each is drawn once.
+    units : Mapping[str, str] or None, optional
+        Node -> unit, shown on a second line as ``(unit)``.
+    rankdir : str, optional
+        Layout direction: ``"LR"``, ``"RL"``, ``"TB"`` or ``"BT"``.
+
+    Returns
+    -------
+    str
+        DOT source. Node identifiers are generated (``n0``, ``n1`` ...); names
+        only ever appear inside escaped, quoted plain-text labels, never as
+        HTML labels.
+
+    Raises
+    ------
+    ValueError
+        If ``nodes`` is empty or has duplicates, an edge or role names an
+        unknown node, or ``rankdir`` is not valid.
+    """
+    names = [str(n) for n in nodes]
+    if not names:
+        raise ValueError("the graph has no nodes: there is nothing to draw")
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(f"node name(s) {', '.join(map(repr, dup))} appear more than once")
+    if rankdir not in _RANKDIRS:
+        raise ValueError(f"rankdir must be one of {sorted(_RANKDIRS)}, got {rankdir!r}")
+    ids = {n: f"n{i}" for i, n in enumerate(names)}
+
+    def check(name: Any, role: str) -> str:
+        s = str(name)
+        if s not in ids:
+            raise ValueError(f"{role} {s!r} is not a node of the graph")
+        return s
+
+    def check_edges(es: Sequence[tuple[str, str]], role: str) -> list[tuple[str, str]]:
+        out = []
+        for e in es:
+            if len(e) != 2:
+                raise ValueError(f"{role} {e!r} must be a pair (cause, effect)")
+            out.append((check(e[0], f"{role} end"), check(e[1], f"{role} end")))
+        return out
+
+    tgt = check(target, "target") if target is not None else None
+    feats = {check(n, "feature") for n in features}
+    lat = {check(n, "latent variable") for n in latent}
+    intv = {check(n, "intervened variable") for n in intervened}
+    cut = _ordered_unique(check_edges(cut_edges, "cut edge"))
+    cut_set = set(cut)
+    normal = [e for e in _ordered_unique(check_edges(edges, "edge")) if e not in cut_set]
+
+    lines = [
+        "digraph causal_graph {",
+        f'  graph [rankdir="{rankdir}", bgcolor="transparent", fontname="Helvetica", '
+        "fontsize=16, nodesep=0.35, ranksep=0.6];",
+        '  node [fontname="Helvetica", fontsize=16, shape=ellipse, style="solid", '
+        'color="#222222", fontcolor="#222222", penwidth=1.2];',
+        '  edge [fontname="Helvetica", fontsize=16, color="#222222", penwidth=1.4, arrowsize=0.8];',
+    ]
+    for n in names:
+        text = [n]
+        unit = (units or {}).get(n)
+        if unit is not None and str(unit).strip():
+            text.append(f"({unit})")
+        styles: list[str] = []
+        attrs: dict[str, str] = {}
+        fill: str | None = None
+        if n in feats:
+            attrs["shape"] = "box"
+            styles += ["rounded", "filled"]
+            fill = _FEATURE_FILL
+        if n in lat:
+            styles.append("dashed")
+            attrs["fontname"] = '"Helvetica-Oblique"'
+            text.append("(unobserved)")
+        if n in intv:
+            styles.append("filled")
+            fill = _INTERVENED_FILL
+            text.append("✂ intervened")
+        if n == tgt:
+            styles += ["filled", "bold"]
+            attrs["peripheries"] = "2"
+            attrs["penwidth"] = "2"
+            fill = fill if n in intv else _TARGET_FILL
+        attrs_out = {"label": _dot_label(*text), "tooltip": _dot_label(n)}
+        attrs_out.update(attrs)
+        if styles:
+            attrs_out["style"] = '"' + ",".join(_ordered_unique(styles)) + '"'
+        if fill:
+            attrs_out["fillcolor"] = f'"{fill}"'
+        lines.append(f"  {ids[n]} {_dot_attrs(attrs_out)};")
+    for a, b in normal:
+        lines.append(f"  {ids[a]} -> {ids[b]};")
+    for a, b in cut:
+        cut_attrs = {
+            "style": '"dashed"',
+            "color": f'"{_CUT_EDGE}"',
+            "fontcolor": f'"{_mix(_CUT_EDGE, "#000000", 0.3)}"',
+            "label": '"×"',
+            "tooltip": _dot_label(f"{a} → {b} (cut by the intervention)"),
+        }
+        lines.append(f"  {ids[a]} -> {ids[b]} {_dot_attrs(cut_attrs)};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,316 @@
+"""Scenarios: a structural causal model with a story, a target and presets.
+
+Scenarios are TOML files in ``data/scenarios/`` (format: ``docs/scenario-format.md``),
+so a teacher can write one without Python. Every field is validated with an
+error that names the field.
+
+>>> sc = load_scenario("ldopa")
+>>> sc.target, sc.features[:2]
+('relief', ('dose', 'headache'))
+>>> tylenol = sc.presets["Tylenol"]
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+from lib.causal import CausalSet, causal_inputs
+from lib.errors import ScenarioError, did_you_mean
+from lib.interventions import Preset, intervention_from_dict
+from lib.scm import SCM, _read_toml
+
+__all__ = [
+    "SCENARIO_DIR",
+    "Scenario",
+    "ScenarioError",
+    "list_scenarios",
+    "load_scenario",
+    "scenario_from_toml",
+    "scenario_to_toml",
+]
+
+#: Where the built-in scenarios live.
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "scenarios"
+_ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+_TOP_FIELDS = {
+    "id",
+    "title",
+    "summary",
+    "story",
+    "target",
+    "features",
+    "order",
+    "default_n",
+    "nodes",
+    "presets",
+}
+_PRESET_FIELDS = {"description", "why", "interventions"}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A model with a story.
+
+    Attributes
+    ----------
+    id, title, summary, story : str
+        ``story`` is Markdown shown to the learner.
+    scm : SCM
+        The world.
+    target : str
+        What the models predict.
+    features : tuple of str
+        Observed variables a predictive model may use.
+    presets : dict of str to Preset
+        Named interventions from the story.
+    preset_why : dict of str to str
+        For each preset, the story's reason it does what it does (Markdown).
+    default_n : int
+        Rows the pages start with.
+    order : int
+        Position in the scenario picker.
+    """
+
+    id: str
+    title: str
+    summary: str
+    story: str
+    scm: SCM = field(repr=False, compare=False)
+    target: str
+    features: tuple[str, ...]
+    presets: dict[str, Preset] = field(repr=False, compare=False)
+    preset_why: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    default_n: int = 2000
+    order: int = 100
+
+    @cached_property
+    def causal(self) -> CausalSet:
+        """The causal model's inputs and the reasons, read off the graph."""
+        specs = self.scm.specs
+        return causal_inputs(
+            self.scm.original_graph,
+            self.target,
+            self.features,
+            {name: s.measures for name, s in specs.items()},
+        )
+
+    @property
+    def causal_features(self) -> tuple[str, ...]:
+        """Observed causes (or stand-ins) of the target."""
+        return self.causal.features
+
+    @property
+    def units(self) -> dict[str, str]:
+        """Unit of every node."""
+        return self.scm.units
+
+
+def _text(spec: Mapping[str, Any], key: str, where: str, required: bool = True) -> str:
+    value = spec.get(key, None)
+    if value is None:
+        if required:
+            raise ScenarioError(f"{where}: missing `{key}`.")
+        return ""
+    if not isinstance(value, str):
+        raise ScenarioError(f"{where}: `{key}` must be text.")
+    return value
+
+
+def scenario_from_dict(spec: Mapping[str, Any], where: str = "scenario") -> Scenario:
+    """Build and validate a scenario from parsed TOML.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the field and what is wrong with it.
+    """
+    if not isinstance(spec, Mapping):
+        raise ScenarioError(f"{where}: expected a table.")
+    extra = sorted(set(spec) - _TOP_FIELDS)
+    if extra:
+        raise ScenarioError(
+            f"{where}: unknown field(s) {', '.join(extra)}; allowed: {', '.join(sorted(_TOP_FIELDS))}."
+        )
+    sid = _text(spec, "id", where)
+    if not _ID_RE.match(sid):
+        raise ScenarioError(
+            f"{where}: id {sid!r} must be lower-case letters, digits, - or _ (at most 40)."
+        )
+    where = f"scenario `{sid}`"
+    title = _text(spec, "title", where)
+    try:
+        scm = SCM.from_dict(spec)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{where}: {exc}") from None
+    nodes = list(scm.specs)
+    target = _text(spec, "target", where)
+    if target not in nodes:
+        raise ScenarioError(
+            f"{where}: the target `{target}` is not a node{did_you_mean(target, nodes) or '.'}"
+        )
+    raw_features = spec.get("features")
+    if raw_features is None:
+        raw_features = [n for n in scm.observed if n != target]
+    if not isinstance(raw_features, list) or not all(isinstance(f, str) for f in raw_features):
+        raise ScenarioError(f"{where}: `features` must be a list of node names.")
+    for f in raw_features:
+        if f not in nodes:
+            raise ScenarioError(
+                f"{where}: feature `{f}` is not a node{did_you_mean(f, nodes) or '.'}"
+            )
+        if f == target:
+            raise ScenarioError(f"{where}: the target `{f}` cannot also be a feature.")
+        if not scm.specs[f].observed:
+            raise ScenarioError(f"{where}: feature `{f}` is marked unobserved (observed = false).")
+    if len(set(raw_features)) != len(raw_features):
+        raise ScenarioError(f"{where}: `features` lists a node twice.")
+    if not raw_features:
+        raise ScenarioError(f"{where}: at least one feature is needed.")
+    if not scm.specs[target].observed:
+        raise ScenarioError(f"{where}: the target `{target}` must be observed.")
+    features = tuple(n for n in scm.nodes if n in raw_features)
+
+    presets: dict[str, Preset] = {}
+    whys: dict[str, str] = {}
+    raw_presets = spec.get("presets", {})
+    if not isinstance(raw_presets, Mapping):
+        raise ScenarioError(f"{where}: `presets` must be a table of named presets.")
+    for name, body in raw_presets.items():
+        pwhere = f"{where}, preset `{name}`"
+        if not isinstance(body, Mapping):
+            raise ScenarioError(f"{pwhere}: expected a table with `interventions`.")
+        extra = sorted(set(body) - _PRESET_FIELDS)
+        if extra:
+            raise ScenarioError(f"{pwhere}: unknown field(s) {', '.join(extra)}.")
+        ivs_raw = body.get("interventions")
+        if not isinstance(ivs_raw, list) or not ivs_raw:
+            raise ScenarioError(f"{pwhere}: `interventions` must be a non-empty list.")
+        ivs = [intervention_from_dict(iv, pwhere) for iv in ivs_raw]
+        try:
+            scm.intervene(*ivs)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{pwhere}: {exc}") from None
+        presets[name] = Preset(name, ivs, _text(body, "description", pwhere, required=False))
+        whys[name] = _text(body, "why", pwhere, required=False)
+
+    default_n = spec.get("default_n", 2000)
+    if (
+        isinstance(default_n, bool)
+        or not isinstance(default_n, int)
+        or not 50 <= default_n <= 100_000
+    ):
+        raise ScenarioError(f"{where}: `default_n` must be a whole number from 50 to 100000.")
+    order = spec.get("order", 100)
+    if isinstance(order, bool) or not isinstance(order, int):
+        raise ScenarioError(f"{where}: `order` must be a whole number.")
+    return Scenario(
+        id=sid,
+        title=title,
+        summary=_text(spec, "summary", where, required=False),
+        story=_text(spec, "story", where, required=False),
+        scm=scm,
+        target=target,
+        features=features,
+        presets=presets,
+        preset_why=whys,
+        default_n=default_n,
+        order=order,
+    )
+
+
+def scenario_from_toml(path_or_text: str | Path) -> Scenario:
+    """Read a scenario from a TOML file path or TOML text."""
+    return scenario_from_dict(_read_toml(path_or_text))
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return (
+            "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
+        )
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+
+
+def scenario_to_toml(sc: Scenario) -> str:
+    """Write a scenario as TOML text; :func:`scenario_from_toml` reads it back."""
+    lines = [
+        f"id = {_toml_value(sc.id)}",
+        f"title = {_toml_value(sc.title)}",
+        f"summary = {_toml_value(sc.summary)}",
+        f"target = {_toml_value(sc.target)}",
+        f"features = {_toml_value(list(sc.features))}",
+        f"default_n = {sc.default_n}",
+        f"order = {sc.order}",
+        f"story = {_toml_value(sc.story)}",
+    ]
+    for name, body in sc.scm.to_dict()["nodes"].items():
+        lines.append("")
+        lines.append(f"[nodes.{_toml_key(name)}]")
+        lines.extend(f"{k} = {_toml_value(v)}" for k, v in body.items())
+    for name, preset in sc.presets.items():
+        lines.append("")
+        lines.append(f"[presets.{_toml_key(name)}]")
+        if preset.description:
+            lines.append(f"description = {_toml_value(preset.description)}")
+        if sc.preset_why.get(name):
+            lines.append(f"why = {_toml_value(sc.preset_why[name])}")
+        lines.append("interventions = [")
+        lines.extend(f"  {_toml_value(iv.to_dict())}," for iv in preset)
+        lines.append("]")
+    return "\n".join(lines) + "\n"
+
+
+@lru_cache(maxsize=32)
+def _load_builtin(path: Path, mtime: float) -> Scenario:
+    try:
+        return scenario_from_toml(path)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path.name}: {exc}") from None
+
+
+def list_scenarios() -> list[str]:
+    """Ids of the built-in scenarios, in picker order."""
+    found = []
+    for path in sorted(SCENARIO_DIR.glob("*.toml")):
+        sc = _load_builtin(path, path.stat().st_mtime)
+        found.append((sc.order, sc.id))
+    return [sid for _, sid in sorted(found)]
+
+
+def load_scenario(scenario_id: str) -> Scenario:
+    """Load a built-in scenario by id (e.g. ``"ldopa"``).
+
+    Raises
+    ------
+    ScenarioError
+        If there is no such scenario (with a "did you mean").
+    """
+    path = SCENARIO_DIR / f"{scenario_id}.toml"
+    if not isinstance(scenario_id, str) or not _ID_RE.match(scenario_id) or not path.is_file():
+        known = list_scenarios()
+        raise ScenarioError(
+            f"no scenario `{scenario_id}`{did_you_mean(str(scenario_id), known) or '.'} "
+            f"Available: {', '.join(known)}."
+        )
+    sc = _load_builtin(path, path.stat().st_mtime)
+    if sc.id != scenario_id:
+        raise ScenarioError(f"{path.name}: its id is `{sc.id}`, not `{scenario_id}`.")
+    return sc

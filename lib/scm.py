@@ -1,0 +1,411 @@
+"""Structural causal models: a graph plus one mechanism per node.
+
+>>> scm = SCM.from_dict(
+...     {"nodes": {"x": {"equation": "normal(0, 1)"}, "y": {"equation": "2 * x + normal(0, 1)"}}}
+... )
+>>> scm.nodes
+('x', 'y')
+>>> df = scm.sample(1000, seed=0)
+
+The graph is derived from the names each equation reads; a cycle is a
+:class:`~lib.errors.ScenarioError` naming it. Models are immutable:
+:meth:`SCM.intervene` returns a new model and leaves the original untouched.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from lib.errors import ExpressionError, ScenarioError, did_you_mean
+from lib.expressions import CONSTANTS, FUNCTIONS, NOISE, compile_equation
+from lib.interventions import Intervention
+from lib.mechanisms import EquationMechanism, Mechanism, node_rng
+
+__all__ = ["MAX_NODES", "MAX_ROWS", "SCM", "NodeSpec", "NonFiniteError", "ScenarioError"]
+
+#: Most nodes in one model.
+MAX_NODES = 60
+#: Most rows in one sample.
+MAX_ROWS = 5_000_000
+_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
+
+
+class NonFiniteError(ScenarioError):
+    """Sampling produced NaN or infinite values in some node."""
+
+    def __init__(self, node: str, count: int, n: int, equation: str) -> None:
+        self.node, self.count, self.n = node, count, n
+        super().__init__(
+            f"node `{node}`: {count:,} of {n:,} rows are not finite numbers (NaN or ±inf) "
+            f"from `{equation}`. Check for log or sqrt of negative numbers, division by "
+            f"zero, or values too large (e.g. exp of a big number)."
+        )
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """One node as written in a scenario.
+
+    Attributes
+    ----------
+    name : str
+        A short identifier (letters, digits, underscores).
+    equation : str
+        Its mechanism, e.g. ``"0.8 * dopamine + normal(0, 0.3)"``.
+    unit : str
+        Unit shown on axes, e.g. ``"mg/day"``.
+    description : str
+        One line saying what it is.
+    observed : bool
+        False for a latent variable: it is simulated, but a real study would
+        not see it, so no model may use it.
+    measures : str or None
+        Name of the node this one is a (noisy) measurement of, if any.
+    """
+
+    name: str
+    equation: str
+    unit: str = ""
+    description: str = ""
+    observed: bool = True
+    measures: str | None = None
+
+
+def _check_name(name: Any) -> str:
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise ScenarioError(
+            f"node name {name!r} is not valid: use a letter then letters, digits or "
+            f"underscores (at most 40), e.g. `blood_pressure`."
+        )
+    if keyword.iskeyword(name) or name in FUNCTIONS or name in NOISE or name in CONSTANTS:
+        raise ScenarioError(f"node name `{name}` is reserved (a keyword, function or constant).")
+    return name
+
+
+class SCM:
+    """An immutable structural causal model.
+
+    Parameters
+    ----------
+    specs : sequence of NodeSpec
+        The nodes, in any order (the graph fixes the sampling order).
+
+    Raises
+    ------
+    ScenarioError
+        For a bad name, an equation error (which node, which column), or a cycle.
+    """
+
+    def __init__(self, specs: Sequence[NodeSpec]) -> None:
+        specs = list(specs)
+        if not specs:
+            raise ScenarioError("a model needs at least one node.")
+        if len(specs) > MAX_NODES:
+            raise ScenarioError(f"a model can have at most {MAX_NODES} nodes, not {len(specs)}.")
+        seen: set[str] = set()
+        for spec in specs:
+            _check_name(spec.name)
+            if spec.name in seen:
+                raise ScenarioError(f"node `{spec.name}` is defined twice.")
+            seen.add(spec.name)
+        names = [s.name for s in specs]
+        for spec in specs:
+            if spec.measures is not None and spec.measures not in seen:
+                raise ScenarioError(
+                    f"node `{spec.name}` measures `{spec.measures}`, which is not a node"
+                    f"{did_you_mean(spec.measures, names)}"
+                )
+        mechanisms: dict[str, Mechanism] = {}
+        for spec in specs:
+            try:
+                eq = compile_equation(spec.equation, names)
+            except ExpressionError as exc:
+                raise ScenarioError(f"node `{spec.name}`: {exc}") from None
+            mechanisms[spec.name] = EquationMechanism(eq)
+        self._specs: dict[str, NodeSpec] = {s.name: s for s in specs}
+        self._order_hint = {name: i for i, name in enumerate(names)}
+        self._interventions: tuple[Intervention, ...] = ()
+        self._set_mechanisms(mechanisms)
+        self._original_graph = self._graph
+
+    # -- construction -------------------------------------------------------
+    def _set_mechanisms(self, mechanisms: dict[str, Mechanism]) -> None:
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self._specs)
+        for name, mech in mechanisms.items():
+            graph.add_edges_from((parent, name) for parent in sorted(mech.parents))
+        try:
+            cycle = nx.find_cycle(graph)
+        except nx.NetworkXNoCycle:
+            cycle = None
+        if cycle:
+            path = " → ".join([edge[0] for edge in cycle] + [cycle[0][0]])
+            raise ScenarioError(
+                f"the equations form a cycle: {path}. A cause cannot depend on its effect."
+            )
+        self._mechanisms = mechanisms
+        self._graph = nx.freeze(graph)
+        self._nodes = tuple(
+            nx.lexicographical_topological_sort(graph, key=lambda n: f"{self._order_hint[n]:05d}")
+        )
+
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Any]) -> SCM:
+        """Build from ``{"nodes": {name: {"equation": ..., "unit": ...}, ...}}``.
+
+        A node may also be given as just its equation text. Fields: ``equation``
+        (required), ``unit``, ``description``, ``observed`` (default true),
+        ``measures``.
+        """
+        if not isinstance(spec, Mapping) or "nodes" not in spec:
+            raise ScenarioError("a model needs a [nodes] table, one entry per node.")
+        nodes = spec["nodes"]
+        if not isinstance(nodes, Mapping) or not nodes:
+            raise ScenarioError("[nodes] must list at least one node.")
+        return cls([_node_from_dict(name, body) for name, body in nodes.items()])
+
+    @classmethod
+    def from_toml(cls, path_or_text: str | Path) -> SCM:
+        """Build from a TOML file path or TOML text with a ``[nodes.*]`` table per node."""
+        return cls.from_dict(_read_toml(path_or_text))
+
+    def intervene(self, *interventions: Intervention) -> SCM:
+        """A new model with the interventions applied in order; this one is untouched.
+
+        Raises
+        ------
+        ScenarioError
+            If an intervention names an unknown node, its new equation is
+            invalid, or it creates a cycle.
+        """
+        if not interventions:
+            return self
+        mechanisms = dict(self._mechanisms)
+        names = list(self._specs)
+        for iv in interventions:
+            if not isinstance(iv, Intervention):
+                raise ScenarioError(
+                    f"{iv!r} is not an intervention (Do, Shift, ScaleNoise, Replace)."
+                )
+            if iv.node not in mechanisms:
+                raise ScenarioError(
+                    f"cannot intervene on `{iv.node}`: no such node"
+                    f"{did_you_mean(iv.node, names) or '.'}"
+                )
+
+            def compile_for(text: str, node: str = iv.node) -> Any:
+                try:
+                    return compile_equation(text, names)
+                except ExpressionError as exc:
+                    raise ScenarioError(f"new mechanism for `{node}`: {exc}") from None
+
+            mechanisms[iv.node] = iv.apply(mechanisms[iv.node], compile_for)
+        new = object.__new__(SCM)
+        new._specs = self._specs
+        new._order_hint = self._order_hint
+        new._original_graph = self._original_graph
+        new._interventions = self._interventions + tuple(interventions)
+        new._set_mechanisms(mechanisms)
+        return new
+
+    # -- what it is ------------------------------------------------------------
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        """Node names in topological order (causes before effects)."""
+        return self._nodes
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The causal graph (frozen); after an intervention, the mutilated one."""
+        return self._graph
+
+    @property
+    def original_graph(self) -> nx.DiGraph:
+        """The graph before any intervention."""
+        return self._original_graph
+
+    @property
+    def specs(self) -> dict[str, NodeSpec]:
+        """The nodes as written (before interventions)."""
+        return dict(self._specs)
+
+    @property
+    def interventions(self) -> tuple[Intervention, ...]:
+        """Interventions applied so far, in order."""
+        return self._interventions
+
+    @property
+    def intervened_nodes(self) -> tuple[str, ...]:
+        """Nodes whose mechanism an intervention changed."""
+        return tuple(dict.fromkeys(iv.node for iv in self._interventions))
+
+    @property
+    def cut_edges(self) -> list[tuple[str, str]]:
+        """Edges of the original graph that interventions removed."""
+        return [e for e in self._original_graph.edges if not self._graph.has_edge(*e)]
+
+    @property
+    def units(self) -> dict[str, str]:
+        """Unit of each node (empty string when none)."""
+        return {n: s.unit for n, s in self._specs.items()}
+
+    @property
+    def observed(self) -> tuple[str, ...]:
+        """Observed nodes, in topological order."""
+        return tuple(n for n in self._nodes if self._specs[n].observed)
+
+    @property
+    def latent(self) -> tuple[str, ...]:
+        """Latent (unobserved) nodes, in topological order."""
+        return tuple(n for n in self._nodes if not self._specs[n].observed)
+
+    def mechanism(self, node: str) -> str:
+        """The current mechanism of ``node`` as a readable equation."""
+        return self._mechanisms[node].describe()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The original nodes as a plain dict (``from_dict`` round-trips it)."""
+        out: dict[str, Any] = {}
+        for name, s in self._specs.items():
+            body: dict[str, Any] = {"equation": s.equation}
+            if s.unit:
+                body["unit"] = s.unit
+            if s.description:
+                body["description"] = s.description
+            if not s.observed:
+                body["observed"] = False
+            if s.measures:
+                body["measures"] = s.measures
+            out[name] = body
+        return {"nodes": out}
+
+    def __repr__(self) -> str:
+        extra = f", interventions={len(self._interventions)}" if self._interventions else ""
+        return f"SCM(nodes={list(self._nodes)}{extra})"
+
+    # -- sampling ---------------------------------------------------------------
+    def sample(
+        self,
+        n: int,
+        seed: int = 0,
+        interventions: Iterable[Intervention] = (),
+    ) -> pd.DataFrame:
+        """Draw ``n`` units.
+
+        Parameters
+        ----------
+        n : int
+            Number of rows (1 to ``MAX_ROWS``).
+        seed : int
+            Non-negative seed; the same seed gives the same numbers everywhere.
+            Each node has its own stream, so samples with and without an
+            intervention share every node's noise: they are paired.
+        interventions : iterable of Intervention
+            Applied (to a copy) before sampling.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One float64 column per node, in topological order.
+
+        Raises
+        ------
+        NonFiniteError
+            If a node produced NaN or infinite values (naming the node and count).
+        """
+        ivs = tuple(interventions)
+        if ivs:
+            return self.intervene(*ivs).sample(n, seed)
+        n = _check_int(n, "n", 1, MAX_ROWS)
+        seed = _check_int(seed, "seed", 0, 2**63 - 1)
+        out = np.empty((n, len(self._nodes)), dtype=np.float64, order="F")
+        env: dict[str, np.ndarray] = {}
+        for j, name in enumerate(self._nodes):
+            mech = self._mechanisms[name]
+            values = mech.evaluate(env, n, lambda name=name: node_rng(seed, name))
+            col = out[:, j]
+            col[:] = values
+            del values
+            bad = n - int(np.count_nonzero(np.isfinite(col)))
+            if bad:
+                raise NonFiniteError(name, bad, n, mech.describe())
+            env[name] = col
+        return pd.DataFrame(out, columns=list(self._nodes), copy=False)
+
+
+def _check_int(value: Any, what: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise ScenarioError(f"{what} must be a whole number, not {value!r}.")
+    value = int(value)
+    if not low <= value <= high:
+        raise ScenarioError(f"{what} must be between {low:,} and {high:,}, not {value:,}.")
+    return value
+
+
+_NODE_FIELDS = {"equation", "unit", "description", "observed", "measures"}
+
+
+def _node_from_dict(name: Any, body: Any) -> NodeSpec:
+    name = _check_name(name)
+    if isinstance(body, str):
+        return NodeSpec(name, body)
+    if not isinstance(body, Mapping):
+        raise ScenarioError(f"node `{name}`: expected a table with an `equation`.")
+    extra = sorted(set(body) - _NODE_FIELDS)
+    if extra:
+        raise ScenarioError(
+            f"node `{name}`: unknown field(s) {', '.join(extra)}; "
+            f"allowed: {', '.join(sorted(_NODE_FIELDS))}."
+        )
+    if "equation" not in body:
+        raise ScenarioError(f"node `{name}`: missing `equation`.")
+    for key in ("equation", "unit", "description"):
+        if key in body and not isinstance(body[key], str):
+            raise ScenarioError(f"node `{name}`: `{key}` must be text.")
+    observed = body.get("observed", True)
+    if not isinstance(observed, bool):
+        raise ScenarioError(f"node `{name}`: `observed` must be true or false.")
+    measures = body.get("measures")
+    if measures is not None and not isinstance(measures, str):
+        raise ScenarioError(f"node `{name}`: `measures` must be a node name.")
+    return NodeSpec(
+        name=name,
+        equation=body["equation"],
+        unit=body.get("unit", ""),
+        description=body.get("description", ""),
+        observed=observed,
+        measures=measures,
+    )
+
+
+def _read_toml(path_or_text: str | Path) -> dict[str, Any]:
+    """Parse TOML from a path or from text, with a clear error."""
+    if isinstance(path_or_text, Path) or (
+        isinstance(path_or_text, str)
+        and "\n" not in path_or_text
+        and path_or_text.endswith(".toml")
+    ):
+        path = Path(path_or_text)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ScenarioError(f"cannot read {path.name}: {exc.strerror}.") from None
+    else:
+        text = str(path_or_text)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"this is not valid TOML: {exc}.") from None

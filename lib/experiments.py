@@ -289,6 +289,12 @@ def explain_outcome(
                 f"{verdict(m)} — held, as the graph guarantees: the intervention leaves "
                 f"the mechanisms linking {_fmt_list(feats[m])} to `{target}` untouched."
             )
+        elif r <= HELD_RATIO and spurious and not target_moved:
+            lines.append(
+                f"{verdict(m)} — held here, but only because it leaned little on "
+                f"{_fmt_list(spurious)}, which the intervention changed without changing "
+                f"`{target}`."
+            )
         elif r <= HELD_RATIO:
             lines.append(
                 f"{verdict(m)} — held here, but nothing guarantees it: the intervention "

@@ -8,6 +8,7 @@ coefficients with 95% confidence intervals as a tidy DataFrame.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -124,7 +125,9 @@ class LinearModel(Model):
                 "the inputs are perfectly collinear: the coefficients are not identified "
                 "(many combinations predict equally well)."
             )
-        self.result_ = sm.OLS(y, Xc).fit()
+        with warnings.catch_warnings():  # recorded above in words a student can act on
+            warnings.simplefilter("ignore")
+            self.result_ = sm.OLS(y, Xc).fit()
         self.coef_ = np.asarray(self.result_.params[1:], dtype=float)
         self.intercept_ = float(self.result_.params[0])
         return self

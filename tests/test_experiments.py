@@ -1,0 +1,103 @@
+"""The L-DOPA experiment behaves as the story says, at the default settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from lib.experiments import (
+    OBSERVATIONAL,
+    compare_models,
+    explain_outcome,
+    run_experiment,
+    strength_sweep,
+)
+from lib.interventions import Shift
+from lib.models import ModelSpec
+from lib.scenarios import list_scenarios, load_scenario
+
+
+def ratios(res, test):
+    obs = res[res.test == OBSERVATIONAL].set_index("model")
+    after = res[res.test == test].set_index("model")
+    return after["rmse"] / obs["rmse"], obs["kind"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_tylenol_breaks_every_predictive_model_and_no_causal_one(seed: int) -> None:
+    sc = load_scenario("ldopa")
+    res = compare_models(sc, n=sc.default_n, seed=seed, tests={"Tylenol": sc.presets["Tylenol"]})
+    assert list(res.columns) == ["model", "kind", "features", "test", "rmse", "r2"]
+    assert set(res.test) == {OBSERVATIONAL, "Tylenol"}
+    r, kind = ratios(res, "Tylenol")
+    assert set(kind) == {"predictive", "causal"}
+    for model, ratio in r.items():
+        if kind[model] == "predictive":
+            assert ratio >= 2.0, (model, ratio)
+        else:
+            assert ratio <= 1.15, (model, ratio)
+    pred = res[(res.kind == "predictive") & (res.test == OBSERVATIONAL)]
+    assert pred.features.str.contains("headache").all()
+    causal = res[res.kind == "causal"]
+    assert not causal.features.str.contains("headache|dyskinesia").any()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_agonist_breaks_a_model_on_dose_alone(seed: int) -> None:
+    sc = load_scenario("ldopa")
+    specs = [ModelSpec("dose only", "causal", ("dose",))]
+    res = compare_models(sc, 2000, seed, {"agonist": sc.presets["Dopamine agonist"]}, specs)
+    r, _ = ratios(res, "agonist")
+    assert r["dose only"] >= 1.5
+
+
+def test_predictive_models_fit_better_in_distribution() -> None:
+    sc = load_scenario("ldopa")
+    res = compare_models(sc, 2000, 0)
+    obs = res.set_index("model")["rmse"]
+    assert obs["Linear · all features"] < obs["Linear · causes only"]
+
+
+@pytest.mark.parametrize("sid", list_scenarios())
+def test_every_scenario_has_a_preset_that_breaks_a_spurious_predictor(sid: str) -> None:
+    sc = load_scenario(sid)
+    res = compare_models(sc, sc.default_n, 0, dict(sc.presets))
+    broke = False
+    for name in sc.presets:
+        r, kind = ratios(res, name)
+        pred_break = all(r[m] >= 2.0 for m in r.index if kind[m] == "predictive")
+        causal_hold = all(r[m] <= 1.15 for m in r.index if kind[m] == "causal")
+        broke |= pred_break and causal_hold
+    assert broke
+
+
+def test_strength_sweep_goes_from_no_change_to_full() -> None:
+    sc = load_scenario("ldopa")
+    exp = run_experiment(sc, 2000, 0)
+    sweep = strength_sweep(exp, sc.presets["Tylenol"])
+    assert set(sweep.columns) == {"model", "kind", "strength", "rmse", "r2"}
+    assert sorted(sweep.strength.unique()) == pytest.approx([i / 10 for i in range(11)])
+    obs = exp.evaluate().set_index("model")["rmse"]
+    lin = sweep[sweep.model == "Linear · all features"].set_index("strength")["rmse"]
+    assert lin[0.0] == pytest.approx(obs["Linear · all features"])
+    assert lin.is_monotonic_increasing and lin[1.0] > 2 * lin[0.0]
+    causal = sweep[sweep.model == "Linear · causes only"]["rmse"]
+    assert causal.max() / causal.min() < 1.01
+
+
+def test_explanations_name_the_culprit() -> None:
+    sc = load_scenario("ldopa")
+    tests = {k: sc.presets[k] for k in ("Tylenol", "Dopamine agonist", "Double the dose")}
+    res = compare_models(sc, 2000, 0, tests)
+    text = explain_outcome(sc, res, "Tylenol", sc.presets["Tylenol"])
+    assert "relied on `headache`" in text and "without changing `relief`" in text
+    assert "held, as the graph guarantees" in text
+    agonist = explain_outcome(sc, res, "Dopamine agonist", sc.presets["Dopamine agonist"])
+    assert "which no model observes" in agonist and "*which* intervention" in agonist
+    dose = explain_outcome(sc, res, "Double the dose", sc.presets["Double the dose"])
+    assert "trees predict flat" in dose
+
+
+def test_custom_intervention_tests() -> None:
+    sc = load_scenario("icecream")
+    res = compare_models(sc, 500, 1, {"hot": [Shift("temperature", 4.0)]})
+    assert len(res) == 8 and res.rmse.gt(0).all()

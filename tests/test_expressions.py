@@ -1,0 +1,181 @@
+"""The equation compiler: the allow-list holds, errors say what to do."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from lib.expressions import FUNCTIONS, NOISE, ExpressionError, compile_equation
+
+NAMES = ["x", "dopamine", "dose"]
+
+# ../shared/bad-inputs.md §Equations: rejected before anything runs
+ATTACKS = [
+    "__import__('os').system('id')",
+    "().__class__.__bases__",
+    "x.__dict__",
+    "open('f')",
+    "lambda: 1",
+    "[i for i in x]",
+    "x[0]",
+    "x.real",
+    "9**9**9",
+    "x ** 1e6",
+    "10 ** 400",
+    "(" * 201 + "x" + ")" * 201,
+    "-" * 100_000 + "x",
+    " + ".join(["x"] * 100_000),
+    "x" * 10_000,
+    "exec('1')",
+    "eval('1')",
+    "getattr(x, 'real')",
+    "globals()",
+    "x if x else 1",
+    "{'a': 1}",
+    "'text'",
+    "f'{x}'",
+    "x @ x",
+    "x // 2",
+    "x % 2",
+    "~x",
+    "x := 1",
+    "1j",
+    "normal(0, 1)(2)",
+    "(x for x in x)",
+    "x; x",
+    "import os",
+]
+
+
+@pytest.mark.parametrize("text", ATTACKS, ids=lambda t: t[:30])
+def test_attacks_are_rejected_fast_with_expression_error(text: str) -> None:
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError):
+        compile_equation(text, NAMES)
+    assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("dopmine + 1", "did you mean `dopamine`"),
+        ("exq(x)", "did you mean `exp`"),
+        ("normall(0, 1)", "did you mean `normal`"),
+        ("y + 1", "unknown name `y`"),
+        ("", "empty"),
+        ("   ", "empty"),
+        ("x +", "at the end"),
+        ("(x + 1", "column 1"),
+        ("x * * 2", "column 5"),
+        ("x.real", "attribute access"),
+        ("x[0]", "indexing"),
+        ("normal(0, -1)", "`sd` must be ≥ 0"),
+        ("bernoulli(2)", "between 0 and 1"),
+        ("normal(0, 1, 2)", "at most 2 arguments"),
+        ("clip(x)", "needs the argument `low`"),
+        ("normal(0, scale=1)", "has no argument `scale`"),
+        ("1/0", "not a finite number"),
+        ("log(0)", "not a finite number"),
+        ("exp", "is a function"),
+    ],
+)
+def test_errors_point_at_the_problem(text: str, fragment: str) -> None:
+    with pytest.raises(ExpressionError, match=None) as info:
+        compile_equation(text, NAMES)
+    assert fragment in str(info.value)
+
+
+def test_unknown_name_lists_what_is_allowed() -> None:
+    with pytest.raises(ExpressionError) as info:
+        compile_equation("foo * 2", NAMES)
+    msg = str(info.value)
+    for name in NAMES:
+        assert f"`{name}`" in msg
+    assert "normal" in msg and "sqrt" in msg
+
+
+def test_arithmetic_matches_numpy() -> None:
+    x = np.linspace(-3, 3, 101)
+    env = {"x": x}
+    cases = {
+        "2 * x + 1": 2 * x + 1,
+        "-x ** 2": -(x**2),
+        "x / 4 - 3": x / 4 - 3,
+        "exp(x) + log(abs(x) + 1)": np.exp(x) + np.log(np.abs(x) + 1),
+        "sigmoid(x)": 1 / (1 + np.exp(-x)),
+        "clip(x, -1, 1)": np.clip(x, -1, 1),
+        "minimum(x, 0) + maximum(x, 1)": np.minimum(x, 0) + np.maximum(x, 1),
+        "where(x > 0, x, 0)": np.where(x > 0, x, 0),
+        "x > 0 and x < 2": ((x > 0) & (x < 2)).astype(float),
+        "-1 < x <= 1": ((x > -1) & (x <= 1)).astype(float),
+        "not x > 0": (~(x > 0)).astype(float),
+        "tanh(x) * pi": np.tanh(x) * np.pi,
+        "3": np.full_like(x, 3.0),
+    }
+    for text, expected in cases.items():
+        got = compile_equation(text, ["x"]).evaluate(env, len(x))
+        assert got.dtype == np.float64
+        np.testing.assert_allclose(got, expected, err_msg=text)
+
+
+def test_names_used_are_the_parents() -> None:
+    eq = compile_equation("0.01 * dose + normal(0, 0.5)", NAMES)
+    assert eq.names == frozenset({"dose"})
+    assert eq.has_noise
+    assert compile_equation("2 * 3", NAMES).constant == 6.0
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize(
+    ("text", "mean", "var"),
+    [
+        ("normal(2, 3)", 2.0, 9.0),
+        ("uniform(-1, 3)", 1.0, 16 / 12),
+        ("bernoulli(0.3)", 0.3, 0.21),
+        ("exponential(2)", 2.0, 4.0),
+        ("laplace(1, 2)", 1.0, 8.0),
+        ("poisson(4)", 4.0, 4.0),
+        ("lognormal(0, 0.5)", np.exp(0.125), (np.exp(0.25) - 1) * np.exp(0.25)),
+    ],
+)
+def test_noise_draws_have_the_right_moments(text: str, mean: float, var: float, seed: int) -> None:
+    n = 400_000
+    draws = compile_equation(text).evaluate({}, n, np.random.default_rng(seed))
+    assert abs(draws.mean() - mean) < 5 * np.sqrt(var / n)
+    assert abs(draws.var() - var) < 0.03 * var
+
+
+def test_noise_scale_keeps_the_mean_and_scales_the_spread() -> None:
+    eq = compile_equation("uniform(0, 2) + normal(5, 1)")
+    base = eq.evaluate({}, 200_000, np.random.default_rng(0))
+    wide = eq.evaluate({}, 200_000, np.random.default_rng(0), noise_scale=3.0)
+    assert abs(wide.mean() - base.mean()) < 0.05
+    np.testing.assert_allclose(wide - 6.0, 3.0 * (base - 6.0), atol=1e-9)
+
+
+def test_noise_with_array_parameters() -> None:
+    x = np.array([0.0, 1.0] * 50_000)
+    draws = compile_equation("bernoulli(x)", ["x"]).evaluate({"x": x}, x.size)
+    np.testing.assert_array_equal(draws[x == 0], 0.0)
+    np.testing.assert_array_equal(draws[x == 1], 1.0)
+    with pytest.raises(ExpressionError, match="`sd` must be ≥ 0"):
+        compile_equation("normal(0, x - 0.5)", ["x"]).evaluate({"x": x}, x.size)
+
+
+def test_data_dependent_overflow_becomes_inf_not_an_exception() -> None:
+    out = compile_equation("2 ** x", ["x"]).evaluate({"x": np.array([1.0, 5000.0])}, 2)
+    assert out[0] == 2.0 and np.isinf(out[1])
+
+
+def test_function_tables_are_fixed() -> None:
+    assert {"exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "clip"} <= set(FUNCTIONS)
+    assert {"minimum", "maximum", "where"} <= set(FUNCTIONS)
+    assert {"normal", "uniform", "bernoulli"} <= set(NOISE)
+    assert not any(name.startswith("_") for name in [*FUNCTIONS, *NOISE])
+
+
+def test_non_text_is_rejected() -> None:
+    with pytest.raises(ExpressionError):
+        compile_equation(42, NAMES)  # type: ignore[arg-type]

@@ -1,0 +1,89 @@
+"""Models against reference answers: numpy least squares and statsmodels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from lib.errors import DataError
+from lib.models import BoostedTreesModel, LinearModel, ModelSpec, r2_score, rmse
+
+
+def make_data(n: int = 500, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=n)
+    b = rng.normal(size=n)
+    y = 1.5 + 2.0 * a - 0.5 * b + rng.normal(scale=0.3, size=n)
+    return pd.DataFrame({"a": a, "b": b, "y": y})
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_linear_model_matches_lstsq_and_statsmodels(seed: int) -> None:
+    df = make_data(seed=seed)
+    m = LinearModel("lin", "predictive", ("a", "b"), "y").fit(df)
+    X = np.column_stack([np.ones(len(df)), df["a"], df["b"]])
+    beta, *_ = np.linalg.lstsq(X, df["y"].to_numpy(), rcond=None)
+    np.testing.assert_allclose([m.intercept_, *m.coef_], beta, rtol=1e-10)
+    ref = sm.OLS(df["y"].to_numpy(), X).fit()
+    table = m.coef_table()
+    assert list(table["term"]) == ["const", "a", "b"]
+    np.testing.assert_allclose(table[["ci_low", "ci_high"]].to_numpy(), ref.conf_int(0.05))
+    np.testing.assert_allclose(table["std_err"], ref.bse)
+    assert (table["ci_low"] < table["coef"]).all() and (table["coef"] < table["ci_high"]).all()
+    np.testing.assert_allclose(m.predict(df), X @ beta)
+
+
+def test_interval_covers_truth_at_about_95_percent() -> None:
+    hits = 0
+    for seed in range(200):
+        t = LinearModel("lin", "causal", ("a", "b"), "y").fit(make_data(60, seed)).coef_table()
+        row = t[t["term"] == "a"].iloc[0]
+        hits += row["ci_low"] <= 2.0 <= row["ci_high"]
+    assert 0.90 <= hits / 200 <= 0.99
+
+
+def test_metrics() -> None:
+    y = np.array([1.0, 2.0, 3.0, 4.0])
+    assert rmse(y, y) == 0.0 and r2_score(y, y) == 1.0
+    assert rmse(y, y + 2) == pytest.approx(2.0)
+    assert r2_score(y, np.full(4, y.mean())) == pytest.approx(0.0)
+
+
+def test_collinear_and_constant_inputs_warn() -> None:
+    df = make_data()
+    df["a2"] = 2 * df["a"]
+    m = LinearModel("lin", "predictive", ("a", "a2"), "y").fit(df)
+    assert any("collinear" in w for w in m.warnings_)
+    df["c"] = 1.0
+    m = LinearModel("lin", "predictive", ("a", "c"), "y").fit(df)
+    assert any("constant" in w for w in m.warnings_)
+
+
+def test_too_few_rows_and_missing_values_are_refused() -> None:
+    df = make_data(5)
+    with pytest.raises(DataError, match="need at least 6 rows"):
+        LinearModel("lin", "predictive", ("a", "b"), "y").fit(df)
+    df = make_data(50)
+    df.loc[3, "a"] = np.nan
+    with pytest.raises(DataError, match="missing"):
+        LinearModel("lin", "predictive", ("a", "b"), "y").fit(df)
+    with pytest.raises(DataError, match="no column"):
+        LinearModel("lin", "predictive", ("zz",), "y").fit(df)
+
+
+def test_trees_fit_and_cannot_extrapolate() -> None:
+    df = make_data(2000)
+    m = BoostedTreesModel("trees", "predictive", ("a", "b"), "y").fit(df)
+    assert m.score(df)["r2"] > 0.95
+    far = pd.DataFrame({"a": [10.0, 20.0], "b": [0.0, 0.0]})
+    pred = m.predict(far)
+    assert abs(pred[0] - pred[1]) < 1e-9  # flat beyond the training range
+
+
+def test_model_spec_builds() -> None:
+    assert isinstance(ModelSpec("x", "causal", ("a",), "trees").build("y"), BoostedTreesModel)
+    assert isinstance(ModelSpec("x", "causal", ("a",)).build("y"), LinearModel)
+    with pytest.raises(ValueError):
+        LinearModel("x", "oracle", ("a",), "y")

@@ -1,0 +1,98 @@
+"""Built-in scenarios load, validate, and round-trip through TOML."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lib.errors import ScenarioError
+from lib.scenarios import list_scenarios, load_scenario, scenario_from_toml, scenario_to_toml
+
+LDOPA_MIN = """
+id = "tiny"
+title = "Tiny"
+target = "y"
+[nodes.x]
+equation = "normal(0, 1)"
+[nodes.y]
+equation = "x + normal(0, 1)"
+"""
+
+
+def test_at_least_three_scenarios_with_stories_and_presets() -> None:
+    ids = list_scenarios()
+    assert ids[0] == "ldopa" and len(ids) >= 3
+    for sid in ids:
+        sc = load_scenario(sid)
+        assert sc.id == sid and sc.title and len(sc.story) > 200
+        assert sc.presets and sc.features and sc.causal_features
+        assert set(sc.causal_features) <= set(sc.features)
+        for preset in sc.presets.values():
+            assert preset.description, f"{sid}: preset {preset.name} needs a description"
+            sc.scm.intervene(*preset)
+
+
+def test_ldopa_matches_the_story() -> None:
+    sc = load_scenario("ldopa")
+    assert sc.target == "relief"
+    assert {"headache", "dyskinesia", "dopamine_scan"} <= set(sc.features)
+    assert "dopamine" in sc.scm.latent
+    assert {"Tylenol", "Amantadine", "Dopamine agonist", "Double the dose"} <= set(sc.presets)
+    g = sc.scm.graph
+    assert nx_path(g, "dose", "dopamine") and nx_path(g, "dopamine", "relief")
+    assert g.has_edge("dopamine", "headache") and not g.has_edge("headache", "relief")
+
+
+def nx_path(g, a: str, b: str) -> bool:
+    import networkx as nx
+
+    return nx.has_path(g, a, b)
+
+
+@pytest.mark.parametrize("sid", ["ldopa", "icecream", "fever"])
+def test_round_trip_gives_identical_samples(sid: str) -> None:
+    sc = load_scenario(sid)
+    again = scenario_from_toml(scenario_to_toml(sc))
+    assert again.id == sc.id and again.features == sc.features and again.story == sc.story
+    assert list(again.presets) == list(sc.presets)
+    pd.testing.assert_frame_equal(sc.scm.sample(500, 4), again.scm.sample(500, 4))
+    for name, preset in sc.presets.items():
+        assert tuple(again.presets[name]) == tuple(preset)
+        pd.testing.assert_frame_equal(
+            sc.scm.sample(300, 2, preset), again.scm.sample(300, 2, again.presets[name])
+        )
+
+
+def test_minimal_scenario_defaults() -> None:
+    sc = scenario_from_toml(LDOPA_MIN)
+    assert sc.features == ("x",) and sc.presets == {} and sc.default_n == 2000
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace('target = "y"', 'target = "why"'), "target `why` is not a node"),
+        (lambda t: t.replace('id = "tiny"', 'id = "Tiny Id"'), "id 'Tiny Id'"),
+        (lambda t: t + 'features = ["z"]\n', "Invalid|feature"),
+        (lambda t: t.replace("x + normal", "xx + normal"), "node `y`.*did you mean `x`"),
+        (lambda t: t + "\n[presets.P]\ninterventions = []\n", "non-empty list"),
+        (
+            lambda t: t + '\n[presets.P]\ninterventions = [{kind = "do", node = "q", value = 1}]\n',
+            "preset `P`.*no such node",
+        ),
+        (lambda t: t.replace('title = "Tiny"', "colour = 3"), "unknown field|missing `title`"),
+        (lambda t: t.replace('equation = "normal(0, 1)"', "equation = 3"), "must be text"),
+        (lambda t: t + "\n[nodes.x.extra]\n", "unknown field"),
+        (lambda t: "id = ", "not valid TOML"),
+    ],
+)
+def test_invalid_scenarios_name_the_problem(edit, message: str) -> None:
+    with pytest.raises(ScenarioError, match=message):
+        scenario_from_toml(edit(LDOPA_MIN))
+
+
+def test_unknown_scenario_suggests() -> None:
+    with pytest.raises(ScenarioError, match="did you mean `ldopa`"):
+        load_scenario("ldopaa")
+    with pytest.raises(ScenarioError, match="Available"):
+        load_scenario("../etc/passwd")

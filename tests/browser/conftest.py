@@ -1,0 +1,336 @@
+"""Browser-test harness: the real Streamlit server, driven by headless Chromium.
+
+A test in this folder asks for ``page`` and ``server_url`` and uses the helper
+fixtures ``wait_for_app``, ``assert_no_errors`` and ``screenshot``::
+
+    def test_home(page, server_url, wait_for_app, assert_no_errors, screenshot):
+        page.goto(server_url)
+        wait_for_app(page)
+        assert_no_errors(page)
+        screenshot(page, "home")
+
+Every test here is marked ``browser`` (``pytest -m "not browser"`` skips them).
+Chromium is found through ``$CHROMIUM``, ``/usr/bin/chromium`` or ``chromium``
+on ``PATH``. Without it the tests are skipped, except when ``$CI`` is set: then
+they fail. Screenshots and the server log go to ``test-artifacts/``; a failing
+test leaves a screenshot named ``FAILED-<test>.png`` there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
+SCREENSHOT_DIR = ARTIFACTS_DIR / "screenshots"
+SERVER_LOG = ARTIFACTS_DIR / "streamlit-server.log"
+
+SERVER_START_TIMEOUT_S = 60.0
+APP_IDLE_TIMEOUT_S = 30.0
+VIEWPORT = {"width": 1400, "height": 900}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+_HERE = Path(__file__).resolve().parent
+_REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+
+# --------------------------------------------------------------------------- markers
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test under tests/browser/ with ``browser``."""
+    for item in items:
+        if _HERE in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """Keep each phase's report on the item so ``page`` can see a failure."""
+    report = yield
+    item.stash.setdefault(_REPORTS, {})[report.when] = report
+    return report
+
+
+# --------------------------------------------------------------------------- Chromium
+
+
+def _find_chromium() -> str | None:
+    from_env = os.environ.get("CHROMIUM", "").strip()
+    if from_env:
+        found = shutil.which(from_env)
+        if found is None:
+            pytest.fail(f"CHROMIUM={from_env!r} is not an executable file.")
+        return found
+    if os.access("/usr/bin/chromium", os.X_OK):
+        return "/usr/bin/chromium"
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Path of the Chromium binary; skip (locally) or fail (in CI) without one."""
+    path = _find_chromium()
+    if path is None:
+        message = (
+            "Chromium not found (looked at $CHROMIUM, /usr/bin/chromium and `chromium` on "
+            "PATH). Install it, e.g. `apt-get install chromium` on Debian/Ubuntu."
+        )
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is required in CI. {message}")
+        pytest.skip(message)
+    return path
+
+
+# --------------------------------------------------------------------------- server
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _server_output(limit: int = 6000) -> str:
+    try:
+        text = SERVER_LOG.read_text(errors="replace")
+    except OSError:
+        return "(no server output)"
+    return text[-limit:] if text.strip() else "(no server output)"
+
+
+def _health_ok(url: str) -> bool:
+    # No proxies: the server is on the loopback interface.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=2) as response:
+            return bool(response.status == 200 and response.read().strip() == b"ok")
+    except OSError:
+        return False
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def server_url(chromium_path: str) -> Iterator[str]:
+    """Start ``streamlit run app.py`` from the repo root; yield its base URL."""
+    if not (REPO_ROOT / "app.py").is_file():
+        pytest.fail(f"app.py not found at the repository root ({REPO_ROOT}).")
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    with SERVER_LOG.open("wb") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+        try:
+            deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+            while not _health_ok(f"{base_url}/_stcore/health"):
+                if proc.poll() is not None:
+                    pytest.fail(
+                        f"The Streamlit server exited with code {proc.returncode} before it "
+                        f"was healthy.\n--- server output ---\n{_server_output()}",
+                        pytrace=False,
+                    )
+                if time.monotonic() > deadline:
+                    pytest.fail(
+                        f"The Streamlit server did not answer {base_url}/_stcore/health within "
+                        f"{SERVER_START_TIMEOUT_S:.0f} s.\n--- server output ---\n"
+                        f"{_server_output()}",
+                        pytrace=False,
+                    )
+                time.sleep(0.2)
+            yield base_url
+        finally:
+            _stop(proc)
+
+
+# --------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    """One headless Chromium for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh page in its own browser context, 1400x900."""
+    context = browser.new_context(viewport=VIEWPORT)
+    new_page = context.new_page()
+    new_page.set_default_timeout(APP_IDLE_TIMEOUT_S * 1000)
+    try:
+        yield new_page
+    finally:
+        reports = request.node.stash.get(_REPORTS, {})
+        if any(r.failed for r in reports.values()):
+            try:
+                screenshot(new_page, f"FAILED-{request.node.name}")
+            except Exception as exc:  # a failed screenshot must not hide the real failure
+                print(f"could not save the failure screenshot: {exc}", file=sys.stderr)
+        context.close()
+
+
+# --------------------------------------------------------------------------- helpers
+
+# Streamlit (checked on 1.67) marks its run state on the root element:
+#   <div data-testid="stApp" data-test-script-state="initial|running|notRunning|
+#        rerunRequested|stopRequested|compilationError"
+#        data-test-connection-state="INITIAL|PINGING_SERVER|CONNECTING|CONNECTED|...">
+# The status widget's "Running..." icon (stStatusWidgetRunningIcon) only shows up
+# about 0.5 s into a run, so the attribute is the primary signal and the icon a
+# second one.
+_APP_STATE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return {
+    script: app ? app.getAttribute('data-test-script-state') : null,
+    connection: app ? app.getAttribute('data-test-connection-state') : null,
+    runningIcon: !!document.querySelector(
+      '[data-testid="stStatusWidgetRunningIcon"], [data-testid="stStatusWidgetRunningManIcon"]'),
+  };
+}"""
+_DONE_STATES = {"notRunning", "compilationError"}
+
+
+def wait_for_app(page: Any, timeout: float = APP_IDLE_TIMEOUT_S, settle: float = 0.5) -> None:
+    """Wait until Streamlit has finished running the script.
+
+    The app must be connected, not running and without a running indicator for
+    ``settle`` seconds in a row; the pause covers the moment between a click and
+    the server starting the rerun it causes.
+    """
+    page.wait_for_selector('[data-testid="stApp"]', state="attached", timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    idle_since: float | None = None
+    state: dict[str, Any] = {}
+    while True:
+        state = page.evaluate(_APP_STATE_JS)
+        now = time.monotonic()
+        if state["connection"] == "DISCONNECTED_FOREVER":
+            pytest.fail(f"The app lost its server connection: {state}", pytrace=False)
+        idle = (
+            state["connection"] == "CONNECTED"
+            and state["script"] in _DONE_STATES
+            and not state["runningIcon"]
+        )
+        if not idle:
+            idle_since = None
+        elif idle_since is None:
+            idle_since = now
+        elif now - idle_since >= settle:
+            return
+        if now > deadline:
+            pytest.fail(
+                f"Streamlit was still busy after {timeout:.0f} s (last state: {state}).",
+                pytrace=False,
+            )
+        page.wait_for_timeout(50)
+
+
+def assert_no_errors(page: Any) -> None:
+    """Fail if the page shows a traceback (stException) or an ``st.error`` box."""
+    problems = []
+    for test_id in ("stException", "stAlertContentError"):
+        for element in page.locator(f'[data-testid="{test_id}"]').all():
+            text = " ".join(element.inner_text().split())
+            problems.append(f"{test_id}: {text[:500]}")
+    assert not problems, "The page shows errors:\n" + "\n".join(problems)
+
+
+# Streamlit scrolls inside <section data-testid="stMain">, not the document, so
+# Playwright's full_page alone captures one viewport. Measure the tallest scroll
+# container and grow the viewport to it for the shot.
+_CONTENT_HEIGHT_JS = """() => Math.max(
+  document.documentElement.scrollHeight,
+  ...Array.from(document.querySelectorAll('*'))
+    .filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowY))
+    .map(e => e.scrollHeight))"""
+_MAX_SCREENSHOT_HEIGHT = 16_000
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save a full-page PNG to test-artifacts/screenshots/<name>.png; return its path."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "screenshot"
+    path = SCREENSHOT_DIR / f"{safe}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    viewport = page.viewport_size or VIEWPORT
+    height = min(int(page.evaluate(_CONTENT_HEIGHT_JS)), _MAX_SCREENSHOT_HEIGHT)
+    if height > viewport["height"]:
+        page.set_viewport_size({"width": viewport["width"], "height": height})
+        page.wait_for_timeout(300)  # let charts and layout follow the new size
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        if height > viewport["height"]:
+            page.set_viewport_size(viewport)
+    return path
+
+
+@pytest.fixture(name="wait_for_app")
+def _wait_for_app_fixture() -> Callable[..., None]:
+    return wait_for_app
+
+
+@pytest.fixture(name="assert_no_errors")
+def _assert_no_errors_fixture() -> Callable[[Any], None]:
+    return assert_no_errors
+
+
+@pytest.fixture(name="screenshot")
+def _screenshot_fixture() -> Callable[[Any, str], Path]:
+    return screenshot

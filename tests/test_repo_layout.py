@@ -1,0 +1,147 @@
+"""Rules about the repository itself (see the design's layout and rules)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LIB = ROOT / "lib"
+PAGES = ROOT / "pages"
+APP = ROOT / "app.py"
+
+OPEN_COMMAND = "pip install -r requirements.txt && streamlit run app.py"
+TEST_COMMAND = "pip install -r requirements-dev.txt && python -m pytest"
+
+FORBIDDEN_NAMES = {"eval", "exec", "parse_expr", "sympify"}
+FORBIDDEN_ATTRIBUTES = {"eval", "query", "parse_expr", "sympify"}
+
+
+def _py_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def _parse(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def _rel(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+def _engine_files() -> list[Path]:
+    assert LIB.is_dir(), "lib/ is missing"
+    files = _py_files(LIB)
+    assert files, "lib/ holds no Python files"
+    return files
+
+
+def test_only_lib_ui_imports_streamlit() -> None:
+    ui = LIB / "ui"
+    offenders = []
+    for path in _engine_files():
+        if ui in path.parents:
+            continue
+        for node in ast.walk(_parse(path)):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules = [node.module]
+            else:
+                continue
+            if any(m == "streamlit" or m.startswith("streamlit.") for m in modules):
+                offenders.append(f"{_rel(path)}:{node.lineno}")
+    assert not offenders, f"only lib/ui/ may import streamlit: {offenders}"
+
+
+def _forbidden_calls(tree: ast.Module) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in FORBIDDEN_NAMES:
+                found.append((node.lineno, f"{func.id}()"))
+            elif isinstance(func, ast.Attribute) and func.attr in FORBIDDEN_ATTRIBUTES:
+                found.append((node.lineno, f".{func.attr}()"))
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name in {"parse_expr", "sympify"}:
+                    found.append((node.lineno, f"import of {alias.name}"))
+    return found
+
+
+def test_no_eval_exec_query_or_parse_expr() -> None:
+    files = [*_engine_files(), *(_py_files(PAGES) if PAGES.is_dir() else []), APP]
+    offenders = []
+    for path in files:
+        if not path.is_file():
+            continue
+        for lineno, what in _forbidden_calls(_parse(path)):
+            offenders.append(f"{_rel(path)}:{lineno}: {what}")
+    assert not offenders, (
+        "user text goes through lib.expressions only; found eval/exec/query/parse_expr/"
+        f"sympify: {offenders}"
+    )
+
+
+def test_forbidden_call_detector_catches_the_usual_suspects() -> None:
+    source = (
+        "import pandas as pd\n"
+        "from sympy import sympify\n"
+        "eval('1')\n"
+        "exec('x = 1')\n"
+        "pd.eval('a + b')\n"
+        "df.query('a > 1')\n"
+        "parse_expr('x')\n"
+        "sympy.parsing.sympy_parser.parse_expr('x')\n"
+        "st.query_params.get('x')\n"
+    )
+    found = [what for _, what in _forbidden_calls(ast.parse(source))]
+    assert found == [
+        "import of sympify",
+        "eval()",
+        "exec()",
+        ".eval()",
+        ".query()",
+        "parse_expr()",
+        ".parse_expr()",
+    ]
+
+
+def test_no_page_calls_st_navigation() -> None:
+    assert APP.is_file(), "app.py is missing"
+    assert PAGES.is_dir(), "pages/ is missing"
+    offenders = []
+    for path in [APP, *_py_files(PAGES)]:
+        text = path.read_text(encoding="utf-8")
+        if "st.navigation" in text:
+            offenders.append(f"{_rel(path)}: mentions st.navigation")
+        for node in ast.walk(ast.parse(text, filename=str(path))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "navigation"
+            ):
+                offenders.append(f"{_rel(path)}:{node.lineno}: calls .navigation()")
+    assert not offenders, f"multipage mode is the pages/ folder, never st.navigation: {offenders}"
+
+
+def _quick_start_blocks() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"^## Quick start\n(.*?)(?=^## |\Z)", readme, re.MULTILINE | re.DOTALL)
+    assert match, "README.md has no '## Quick start' section"
+    blocks = re.findall(r"^```[a-z]*\n(.*?)^```", match.group(1), re.MULTILINE | re.DOTALL)
+    return [block.strip() for block in blocks]
+
+
+def test_readme_has_exactly_the_two_commands() -> None:
+    assert _quick_start_blocks() == [OPEN_COMMAND, TEST_COMMAND]
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    lines = [line.strip() for line in script.splitlines()]
+    assert any(line.startswith(TEST_COMMAND) for line in lines), (
+        f".ci/run must run the README's test command: {TEST_COMMAND}"
+    )

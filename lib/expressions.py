@@ -17,6 +17,7 @@ import ast
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -187,14 +188,14 @@ NOISE: dict[str, _Noise] = {
 #: Named constants (a node with the same name wins).
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
 
-_BINOPS: dict[type, tuple[str, Callable[[object, object], object]]] = {
+_BINOPS: dict[type, tuple[str, Callable[..., Any]]] = {
     ast.Add: ("+", np.add),
     ast.Sub: ("-", np.subtract),
     ast.Mult: ("*", np.multiply),
     ast.Div: ("/", np.true_divide),
     ast.Pow: ("**", np.power),
 }
-_CMPOPS: dict[type, Callable[[object, object], object]] = {
+_CMPOPS: dict[type, Callable[..., Any]] = {
     ast.Lt: np.less,
     ast.LtE: np.less_equal,
     ast.Gt: np.greater,
@@ -222,7 +223,7 @@ _FORBIDDEN_HINTS: dict[type, str] = {
     ast.Yield: "`yield` is not allowed",
 }
 
-_Fn = Callable[["_Ctx"], object]
+_Fn = Callable[["_Ctx"], Any]
 
 
 @dataclass
@@ -397,7 +398,7 @@ class _Compiler:
             parts.append(self.visit(comp))
         fns = [p[0] for p in parts]
 
-        def fn(ctx: _Ctx) -> object:
+        def fn(ctx: _Ctx) -> Any:
             values = [f(ctx) for f in fns]
             out = ops[0](values[0], values[1])
             for i in range(1, len(ops)):
@@ -413,7 +414,7 @@ class _Compiler:
         combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
         fns = [p[0] for p in parts]
 
-        def fn(ctx: _Ctx) -> object:
+        def fn(ctx: _Ctx) -> Any:
             out = np.asarray(fns[0](ctx)) != 0
             for f in fns[1:]:
                 out = combine(out, np.asarray(f(ctx)) != 0)
@@ -474,7 +475,7 @@ class _Compiler:
         fns = [a[0] for a in args]
         impl = spec.impl
 
-        def fn(ctx: _Ctx) -> object:
+        def fn(ctx: _Ctx) -> Any:
             return impl(*[f(ctx) for f in fns])
 
         if all(a[1] is not None for a in args):
@@ -493,7 +494,7 @@ class _Compiler:
         self.has_noise = True
         snippet = _snippet(self.text, node)
 
-        def fn(ctx: _Ctx) -> object:
+        def fn(ctx: _Ctx) -> Any:
             values = [f(ctx) for f in fns]
             problem = spec.check(*values)
             if problem:

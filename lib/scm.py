@@ -19,6 +19,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -332,7 +333,7 @@ class SCM:
         env: dict[str, np.ndarray] = {}
         for j, name in enumerate(self._nodes):
             mech = self._mechanisms[name]
-            values = mech.evaluate(env, n, lambda name=name: node_rng(seed, name))
+            values = mech.evaluate(env, n, partial(node_rng, seed, name))
             col = out[:, j]
             col[:] = values
             del values

@@ -89,8 +89,12 @@ def main() -> None:
     out_bytes = df.to_numpy().nbytes
     del df
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"numpy {np.__version__}, sempler {getattr(sempler, '__version__', '?')}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    from importlib.metadata import version
+
+    print(f"numpy {np.__version__}, sempler {version('sempler')}")
     print(f"sampling {N:,} rows x {P} nodes, median of {REPEATS}")
     print(f"{'case':<16}{'ours (ms)':>12}{'sempler (ms)':>15}{'sempler/ours':>15}")
     for name, a, b in rows:

@@ -282,6 +282,16 @@ def _check_shape(tree: ast.AST) -> None:
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
+def _fresh(fn: _Fn) -> _Fn:
+    """Mark a closure whose result is a new array that its consumer may overwrite."""
+    fn.fresh = True  # type: ignore[attr-defined]
+    return fn
+
+
+def _is_fresh(fn: _Fn) -> bool:
+    return getattr(fn, "fresh", False)
+
+
 class _Compiler:
     def __init__(self, text: str, names: Sequence[str]) -> None:
         self.text = text
@@ -355,12 +365,15 @@ class _Compiler:
         if isinstance(node.op, ast.UAdd):
             return inner, c
         if isinstance(node.op, ast.USub):
-            fn: _Fn = lambda ctx: np.negative(inner(ctx))  # noqa: E731
+            if _is_fresh(inner):
+                fn: _Fn = lambda ctx: np.negative(a := inner(ctx), out=a)  # noqa: E731
+            else:
+                fn = lambda ctx: np.negative(inner(ctx))  # noqa: E731
         elif isinstance(node.op, ast.Not):
             fn = lambda ctx: np.logical_not(inner(ctx)).astype(float)  # noqa: E731
         else:
             raise self.fail(node, "bitwise `~` is not allowed; use `not`.")
-        return self.folded(node, fn) if c is not None else (fn, None)
+        return self.folded(node, fn) if c is not None else (_fresh(fn), None)
 
     def binop(self, node: ast.BinOp) -> tuple[_Fn, float | None]:
         op = _BINOPS.get(type(node.op))
@@ -380,12 +393,32 @@ class _Compiler:
                 raise self.fail(
                     node, f"the exponent {rc:g} is too large (at most {MAX_EXPONENT:g})."
                 )
-        fn: _Fn = lambda ctx: ufunc(left(ctx), right(ctx))  # noqa: E731
-        if symbol == "**" and rc is None:
-            fn = lambda ctx: np.power(np.asarray(left(ctx), dtype=float), right(ctx))  # noqa: E731
         if lc is not None and rc is not None:
             return self.folded(node, lambda ctx: ufunc(np.float64(lc), np.float64(rc)))
-        return fn, None
+        if symbol == "**" and rc is None:
+            return _fresh(
+                lambda ctx: np.power(np.asarray(left(ctx), dtype=float), right(ctx))
+            ), None
+        # Reuse a temporary operand as the output: fewer large allocations per row batch.
+        if _is_fresh(left):
+
+            def fn(ctx: _Ctx) -> Any:
+                a = left(ctx)
+                return ufunc(a, right(ctx), out=a)
+
+        elif _is_fresh(right):
+
+            def fn(ctx: _Ctx) -> Any:
+                a = left(ctx)
+                b = right(ctx)
+                return ufunc(a, b, out=b)
+
+        else:
+
+            def fn(ctx: _Ctx) -> Any:
+                return ufunc(left(ctx), right(ctx))
+
+        return _fresh(fn), None
 
     def compare(self, node: ast.Compare) -> tuple[_Fn, float | None]:
         parts = [self.visit(node.left)]
@@ -407,7 +440,7 @@ class _Compiler:
 
         if all(p[1] is not None for p in parts):
             return self.folded(node, fn)
-        return fn, None
+        return _fresh(fn), None
 
     def boolop(self, node: ast.BoolOp) -> tuple[_Fn, float | None]:
         parts = [self.visit(v) for v in node.values]
@@ -422,7 +455,7 @@ class _Compiler:
 
         if all(p[1] is not None for p in parts):
             return self.folded(node, fn)
-        return fn, None
+        return _fresh(fn), None
 
     def bind_args(
         self, node: ast.Call, fname: str, params: tuple[str, ...], defaults: tuple[float, ...]
@@ -480,7 +513,7 @@ class _Compiler:
 
         if all(a[1] is not None for a in args):
             return self.folded(node, fn)
-        return fn, None
+        return _fresh(fn), None
 
     def noise_call(self, node: ast.Call, fname: str) -> tuple[_Fn, None]:
         spec = NOISE[fname]
@@ -505,7 +538,7 @@ class _Compiler:
                 draw = mean + ctx.noise_scale * (draw - mean)
             return draw
 
-        return fn, None
+        return _fresh(fn), None
 
 
 @dataclass(frozen=True)

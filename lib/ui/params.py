@@ -284,7 +284,11 @@ def parse_query(
     def bad(name: str, value: str, why: str, instead: Any) -> None:
         notices.append(f"Link parameter `{name}={value}` {why}; using {instead} instead.")
 
-    sid = default_scenario if default_scenario in catalog else next(iter(catalog))
+    sid: str = (
+        default_scenario
+        if default_scenario is not None and default_scenario in catalog
+        else next(iter(catalog))
+    )
     value = params.get("scenario")
     if value is not None:
         if value in catalog:

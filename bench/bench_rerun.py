@@ -1,0 +1,118 @@
+"""Server-side rerun time of every page after a widget change (Streamlit AppTest).
+
+Budget (docs/performance.md): median <= 100 ms per page at default sizes.
+
+For each page, a session opens the page, then changes one widget N times and
+times each ``AppTest.run()``:
+
+- warm: the widget alternates between two values already seen, so every
+  cached result (fit, evaluation, figures) is reused - what a class sees when
+  a teacher flips back and forth;
+- new strength (Interventions only): a strength not seen before - the fit is
+  cached, the evaluation and the figures are not;
+- new seed: a seed not seen before - a new sample and, on Models and
+  Interventions, four new fits.
+
+Run from the repository root::
+
+    python bench/bench_rerun.py            # 15 reruns per case
+    python bench/bench_rerun.py --reruns 31
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+BUDGET_MS = 100.0
+PAGES = {
+    "Home": "app.py",
+    "Data": "pages/1_Data.py",
+    "Models": "pages/2_Models.py",
+    "Interventions": "pages/3_Interventions.py",
+}
+
+
+def open_page(page_file: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page(page_file)
+    at.run()
+    if at.exception:
+        raise SystemExit(f"{page_file} raised: {at.exception[0].message}")
+    return at
+
+
+def timed_reruns(at: AppTest, change: Callable[[AppTest, int], None], reruns: int) -> list[float]:
+    """Milliseconds of each rerun after ``change(at, i)`` for i in range(reruns)."""
+    out = []
+    for i in range(reruns):
+        change(at, i)
+        start = time.perf_counter()
+        at.run()
+        out.append(1000 * (time.perf_counter() - start))
+        if at.exception:
+            raise SystemExit(f"rerun raised: {at.exception[0].message}")
+    return out
+
+
+def set_seed(value: Callable[[int], int]) -> Callable[[AppTest, int], None]:
+    return lambda at, i: at.sidebar.number_input(key="w_seed").set_value(value(i))
+
+
+def set_strength(value: Callable[[int], float]) -> Callable[[AppTest, int], None]:
+    return lambda at, i: at.slider(key="w_strength").set_value(value(i))
+
+
+def cases(page: str) -> dict[str, Callable[[AppTest, int], None]]:
+    fresh = iter(range(10_000, 10**6))
+    out: dict[str, Callable[[AppTest, int], None]] = {}
+    if page == "Interventions":
+        out["warm"] = set_strength(lambda i: (1.0, 0.5)[i % 2])
+        strengths = [round(0.05 * k, 2) for k in range(1, 20) if k != 10]
+        out["new strength"] = set_strength(lambda i: strengths[i % len(strengths)])
+    else:
+        out["warm"] = set_seed(lambda i: i % 2)
+    out["new seed"] = set_seed(lambda i: next(fresh))
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reruns", type=int, default=15, help="timed reruns per case")
+    args = parser.parse_args()
+
+    print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs")
+    print(f"median of {args.reruns} reruns after a widget change (budget {BUDGET_MS:.0f} ms)\n")
+    header = f"{'page':<14} {'case':<13} {'median ms':>9} {'p90 ms':>8} {'max ms':>8}  budget"
+    print(header)
+    print("-" * len(header))
+    worst_warm = 0.0
+    for page, path in PAGES.items():
+        for case, change in cases(page).items():
+            at = open_page(path)
+            if case == "warm":  # visit both values once so that both are cached
+                timed_reruns(at, change, 2)
+            times = sorted(timed_reruns(at, change, args.reruns))
+            median = statistics.median(times)
+            p90 = times[min(len(times) - 1, int(0.9 * len(times)))]
+            verdict = "ok" if median <= BUDGET_MS else "OVER"
+            if case == "warm":
+                worst_warm = max(worst_warm, median)
+            print(f"{page:<14} {case:<13} {median:>9.1f} {p90:>8.1f} {max(times):>8.1f}  {verdict}")
+    print(f"\nslowest warm median: {worst_warm:.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,243 @@
+"""Everything that costs, cached once for all sessions.
+
+Fitting is cached with ``st.cache_resource`` keyed by (scenario, n, seed);
+evaluations, sweeps and figures are keyed by their parameters, interventions
+included (as the exact text of each intervention, see
+:func:`lib.ui.lab.interventions_key`). Cached objects are shared between
+sessions and never modified after they are built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from threadpoolctl import threadpool_limits
+
+from lib import plots
+from lib.experiments import (
+    OBSERVATIONAL,
+    Experiment,
+    explain_outcome,
+    run_experiment,
+    strength_sweep,
+)
+from lib.interventions import Intervention
+from lib.scenarios import load_scenario
+from lib.ui.lab import score_table
+
+# Gradient-boosted trees use OpenMP. On small machines (2 cores, busy with other
+# sessions) its thread pool makes a fit 10-15x slower than one thread; a web
+# server already runs sessions in parallel threads, so one thread each is best.
+threadpool_limits(limits=1, user_api="openmp")
+
+_SPIN = False  # pages show their own spinners with plain words
+
+IvKey = tuple[str, ...]
+
+
+@st.cache_resource(max_entries=12, show_spinner=_SPIN)
+def experiment(scenario_id: str, n: int, seed: int) -> Experiment:
+    """Fitted models for (scenario, n, seed): four fits, ~100 ms."""
+    return run_experiment(load_scenario(scenario_id), n, seed)
+
+
+@st.cache_resource(max_entries=32, show_spinner=_SPIN)
+def sample(scenario_id: str, n: int, seed: int) -> pd.DataFrame:
+    """The observational training sample (the same rows the models learn from)."""
+    return load_scenario(scenario_id).scm.sample(n, seed)
+
+
+@st.cache_data(max_entries=32, show_spinner=_SPIN)
+def sample_csv(scenario_id: str, n: int, seed: int) -> bytes:
+    """The training sample as CSV bytes (for the download button)."""
+    return sample(scenario_id, n, seed).to_csv(index=False, float_format="%.6g").encode("utf-8")
+
+
+@st.cache_resource(max_entries=128, show_spinner=_SPIN)
+def predictions(
+    scenario_id: str, n: int, seed: int, key: IvKey, _ivs: Sequence[Intervention]
+) -> pd.DataFrame:
+    """The held-out test sample under ``_ivs`` (keyed by ``key``; ``()`` is observational):
+    the target's actual values and every model's predictions, one column per model.
+
+    Shared read-only between sessions; the observational one is computed once.
+    """
+    exp = experiment(scenario_id, n, seed)
+    test = exp.test_sample(_ivs)
+    target = exp.scenario.target
+    return pd.DataFrame(
+        {target: test[target].to_numpy(), **{m.name: m.predict(test) for m in exp.models}}
+    )
+
+
+@st.cache_data(max_entries=128, show_spinner=_SPIN)
+def evaluate(
+    scenario_id: str, n: int, seed: int, test: str, key: IvKey, _ivs: Sequence[Intervention]
+) -> pd.DataFrame:
+    """Every model's error, observational and under ``_ivs`` (keyed by ``key``).
+
+    The same table as :meth:`lib.experiments.Experiment.evaluate` (columns
+    ``model, kind, features, test, rmse, r2``), from cached predictions.
+    """
+    exp = experiment(scenario_id, n, seed)
+    tests = {OBSERVATIONAL: predictions(scenario_id, n, seed, (), ())}
+    if _ivs:
+        tests[test] = predictions(scenario_id, n, seed, key, _ivs)
+    return score_table(exp.models, exp.scenario.target, tests)
+
+
+@st.cache_data(max_entries=128, show_spinner=_SPIN)
+def explanation(
+    scenario_id: str, n: int, seed: int, test: str, key: IvKey, _ivs: Sequence[Intervention]
+) -> str:
+    """The plain explanation of what ``_ivs`` did to every model (Markdown)."""
+    results = evaluate(scenario_id, n, seed, test, key, _ivs)
+    return explain_outcome(load_scenario(scenario_id), results, test, _ivs)
+
+
+@st.cache_data(max_entries=32, show_spinner=_SPIN)
+def sweep(
+    scenario_id: str, n: int, seed: int, key: IvKey, _base: Sequence[Intervention]
+) -> pd.DataFrame:
+    """Errors as the interventions go from none to full (11 strengths)."""
+    return strength_sweep(experiment(scenario_id, n, seed), list(_base))
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+@st.cache_resource(max_entries=32, show_spinner=_SPIN)
+def heatmap_figure(scenario_id: str, n: int, seed: int, columns: tuple[str, ...]) -> go.Figure:
+    df = sample(scenario_id, n, seed)
+    return plots.correlation_heatmap(df[list(columns)], title="")
+
+
+@st.cache_resource(max_entries=32, show_spinner=_SPIN)
+def pairs_figure(scenario_id: str, n: int, seed: int, columns: tuple[str, ...]) -> go.Figure:
+    sc = load_scenario(scenario_id)
+    df = sample(scenario_id, n, seed)
+    fig = plots.scatter_matrix(
+        df, list(columns), sc.units, highlight=sc.target, max_points=1000, seed=seed
+    )
+    # Long axis titles of neighbouring panels run into each other: break them
+    # before the unit, and give every panel's axes the same type sizes.
+    for dim in fig.data[0].dimensions:
+        dim.label = dim.label.replace(" (", "<br>(", 1)
+    axes: dict[str, object] = {}
+    for i in range(1, len(columns) + 1):
+        suffix = "" if i == 1 else str(i)
+        style = {"title": {"font": {"size": 15}}, "tickfont": {"size": 13}}
+        axes[f"xaxis{suffix}"] = style
+        axes[f"yaxis{suffix}"] = style
+    fig.update_layout(title_text="", **axes)
+    return fig
+
+
+def _copy(fig: go.Figure) -> go.Figure:
+    """A copy of a figure built by :mod:`lib.plots` (already valid).
+
+    Skips plotly's re-validation (~1 ms instead of ~9 ms) where plotly offers it.
+    """
+    try:
+        return go.Figure(fig.to_dict(), _validate=False)
+    except TypeError:  # a plotly without the private switch
+        return go.Figure(fig)
+
+
+def _legend_on_top(fig: go.Figure) -> go.Figure:
+    """Put the legend above the plot, so that charts in half-width columns keep their room."""
+    fig.update_layout(
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "xanchor": "left",
+            "x": 0.0,
+            "title": {"text": ""},
+        }
+    )
+    return fig
+
+
+def _model(exp: Experiment, name: str):  # noqa: ANN202 - a lib.models.Model
+    return next(m for m in exp.models if m.name == name)
+
+
+@st.cache_resource(max_entries=64, show_spinner=_SPIN)
+def coefficient_figure(scenario_id: str, n: int, seed: int, model: str) -> go.Figure:
+    m = _model(experiment(scenario_id, n, seed), model)
+    return plots.coefficient_plot(m.coef_table(), m.kind, title="")
+
+
+@st.cache_resource(max_entries=64, show_spinner=_SPIN)
+def fit_figure(scenario_id: str, n: int, seed: int, model: str) -> go.Figure:
+    """Predicted vs actual on the held-out observational sample."""
+    sc = load_scenario(scenario_id)
+    m = _model(experiment(scenario_id, n, seed), model)
+    test = predictions(scenario_id, n, seed, (), ())
+    fig = plots.predicted_vs_actual(
+        test[sc.target],
+        test[m.name],
+        m.kind,
+        title="",
+        units_label=plots.label(sc.target, sc.units),
+        max_points=800,
+        seed=seed,
+    )
+    return _legend_on_top(fig)
+
+
+@st.cache_resource(max_entries=128, show_spinner=_SPIN)
+def before_after_figure(
+    scenario_id: str, n: int, seed: int, model: str, key: IvKey, _ivs: Sequence[Intervention]
+) -> go.Figure:
+    """Predicted vs actual before (faded) and after the interventions."""
+    sc = load_scenario(scenario_id)
+    m = _model(experiment(scenario_id, n, seed), model)
+    before = predictions(scenario_id, n, seed, (), ())
+    after = predictions(scenario_id, n, seed, key, _ivs)
+    fig = plots.predicted_vs_actual(
+        before[sc.target],
+        before[m.name],
+        m.kind,
+        title="",
+        units_label=plots.label(sc.target, sc.units),
+        max_points=600,
+        seed=seed,
+        y_true_after=after[sc.target],
+        y_pred_after=after[m.name],
+    )
+    return _legend_on_top(fig)
+
+
+@st.cache_resource(max_entries=128, show_spinner=_SPIN)
+def bars_figure(
+    scenario_id: str, n: int, seed: int, test: str, key: IvKey, _ivs: Sequence[Intervention]
+) -> go.Figure:
+    results = evaluate(scenario_id, n, seed, test, key, _ivs)
+    return _legend_on_top(plots.rmse_bars(results, title=""))
+
+
+@st.cache_resource(max_entries=32, show_spinner=_SPIN)
+def sweep_figure(
+    scenario_id: str, n: int, seed: int, key: IvKey, _base: Sequence[Intervention]
+) -> go.Figure:
+    return plots.error_vs_strength(sweep(scenario_id, n, seed, key, _base), title="")
+
+
+@st.cache_resource(max_entries=64, show_spinner=_SPIN)
+def sweep_figure_at(
+    scenario_id: str, n: int, seed: int, key: IvKey, strength: float, _base: Sequence[Intervention]
+) -> go.Figure:
+    """The sweep with a marker at the strength the user chose."""
+    fig = _copy(sweep_figure(scenario_id, n, seed, key, _base))
+    fig.add_vline(
+        x=strength,
+        line={"color": plots.NEUTRAL, "dash": "dot", "width": 2},
+        annotation={"text": "you are here", "font": {"size": plots.SMALL_FONT_SIZE}},
+        annotation_position="top",
+    )
+    return fig

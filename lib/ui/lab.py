@@ -1,0 +1,366 @@
+"""Pure helpers behind the pages: what to show, worked out without Streamlit.
+
+The pages stay a description of the UI; everything they compute — which
+interventions the user chose, the node table, the one-line takeaways — lives
+here and is unit-tested like the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from lib.errors import ScenarioError
+from lib.experiments import OBSERVATIONAL
+from lib.interventions import (
+    KINDS,
+    Do,
+    Intervention,
+    Preset,
+    Replace,
+    ScaleNoise,
+    Shift,
+    describe_all,
+)
+from lib.models import r2_score, rmse
+from lib.plots import format_number
+from lib.ui.params import CUSTOM, LabState
+
+__all__ = [
+    "CUSTOM_LABEL",
+    "KIND_LABELS",
+    "MODEL_FAMILY",
+    "Choice",
+    "build_intervention",
+    "clue_sentence",
+    "clues",
+    "code_list",
+    "coefficient_display",
+    "choose",
+    "data_columns",
+    "family_models",
+    "interventions_key",
+    "node_table",
+    "observational_scores",
+    "ratio_table",
+    "score_table",
+    "takeaway",
+]
+
+#: How the "build your own" option reads in the preset picker.
+CUSTOM_LABEL = "Build your own"
+#: Intervention kinds as a learner reads them.
+KIND_LABELS: dict[str, str] = {
+    "do": "do — set it to a value",
+    "shift": "shift — add an amount",
+    "scale_noise": "scale noise — widen its random part",
+    "replace": "replace — a new equation",
+}
+#: What the amount means for each kind (the number input's label).
+AMOUNT_LABELS: dict[str, str] = {
+    "do": "value",
+    "shift": "amount to add",
+    "scale_noise": "noise factor (×)",
+}
+#: The test name of a user-built intervention.
+CUSTOM_TEST = "your intervention"
+#: Model name -> family, for the four default models.
+MODEL_FAMILY = {
+    "Linear · all features": "linear",
+    "Trees · all features": "trees",
+    "Linear · causes only": "linear",
+    "Trees · causes only": "trees",
+}
+
+
+def build_intervention(kind: str, node: str, amount: float, equation: str) -> Intervention:
+    """The intervention a user built in the form.
+
+    Raises
+    ------
+    lib.errors.ScenarioError
+        For an unknown kind or a bad amount (the equation is checked when the
+        model is intervened on).
+    """
+    if kind == "do":
+        return Do(node, amount)
+    if kind == "shift":
+        return Shift(node, amount)
+    if kind == "scale_noise":
+        return ScaleNoise(node, amount)
+    if kind == "replace":
+        if not equation.strip():
+            raise ScenarioError(f"type a new equation for `{node}`.")
+        return Replace(node, equation)
+    raise ScenarioError(f"unknown intervention kind {kind!r}; use one of {', '.join(KINDS)}.")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The intervention a page shows.
+
+    Attributes
+    ----------
+    test : str
+        Its name in tables and charts ("Tylenol", "Tylenol at 50%").
+    base : tuple of Intervention
+        At full strength (what the strength sweep varies).
+    applied : tuple of Intervention
+        At the chosen strength (a :class:`Preset` for a preset, so that the
+        explanation can use its description).
+    strength : float
+    why : str
+        The scenario's reason for the preset's effect ("" for a custom one).
+    description : str
+        One sentence: what it does.
+    """
+
+    test: str
+    base: tuple[Intervention, ...]
+    applied: tuple[Intervention, ...]
+    strength: float
+    why: str
+    description: str
+
+    @property
+    def nodes(self) -> tuple[str, ...]:
+        """Nodes the intervention acts on."""
+        return tuple(dict.fromkeys(iv.node for iv in self.base))
+
+
+def _at(name: str, strength: float) -> str:
+    return name if strength >= 1.0 else f"{name} at {100 * strength:.0f}%"
+
+
+def choose(state: LabState, sc: Any) -> Choice:
+    """Turn the state's preset (or custom form) into interventions.
+
+    Raises
+    ------
+    lib.errors.ScenarioError
+        When the custom form holds a bad value.
+    """
+    s = float(state.strength)
+    if state.preset != CUSTOM and state.preset in sc.presets:
+        base: Preset = sc.presets[state.preset]
+        applied = base if s >= 1.0 else base.with_strength(s)
+        desc = base.description or describe_all(base)
+        if s < 1.0:
+            desc = f"{desc} — at {100 * s:.0f}% strength"
+        return Choice(
+            test=_at(state.preset, s),
+            base=base,
+            applied=applied,
+            strength=s,
+            why=sc.preset_why.get(state.preset, ""),
+            description=desc,
+        )
+    iv = build_intervention(state.kind, state.node, state.amount, state.equation)
+    applied_iv = iv if s >= 1.0 else iv.with_strength(s)
+    return Choice(
+        test=CUSTOM_TEST,
+        base=(iv,),
+        applied=(applied_iv,),
+        strength=s,
+        why="",
+        description=applied_iv.describe(),
+    )
+
+
+def score_table(
+    models: Sequence[Any], target: str, tests: Mapping[str, pd.DataFrame]
+) -> pd.DataFrame:
+    """Every model's RMSE and R² on each test, from precomputed predictions.
+
+    Parameters
+    ----------
+    models : sequence of lib.models.Model
+    target : str
+    tests : mapping of str to DataFrame
+        Test name -> the actual ``target`` column and one column of predictions
+        per model name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``model, kind, features, test, rmse, r2`` (as
+        :meth:`lib.experiments.Experiment.evaluate`).
+    """
+    rows = []
+    for test, df in tests.items():
+        y = df[target].to_numpy()
+        for m in models:
+            pred = df[m.name].to_numpy()
+            rows.append(
+                {
+                    "model": m.name,
+                    "kind": m.kind,
+                    "features": ", ".join(m.features),
+                    "test": test,
+                    "rmse": rmse(y, pred),
+                    "r2": r2_score(y, pred),
+                }
+            )
+    return pd.DataFrame(rows, columns=["model", "kind", "features", "test", "rmse", "r2"])
+
+
+def interventions_key(interventions: Sequence[Intervention]) -> tuple[str, ...]:
+    """A hashable, exact key for a list of interventions (for caches)."""
+    return tuple(repr(iv) for iv in interventions)
+
+
+def node_table(sc: Any) -> pd.DataFrame:
+    """One row per node: its role, equation, unit, description, and whether it is observed."""
+    rows = []
+    features = set(sc.features)
+    causal = set(sc.causal_features)
+    for name in sc.scm.nodes:
+        spec = sc.scm.specs[name]
+        if name == sc.target:
+            role = "target"
+        elif name in causal:
+            role = "input of both models"
+        elif name in features:
+            role = "input of the predictive model only"
+        elif not spec.observed:
+            role = "unobserved"
+        else:
+            role = "not used"
+        rows.append(
+            {
+                "node": name,
+                "role": role,
+                "equation": spec.equation,
+                "unit": spec.unit,
+                "description": spec.description,
+                "observed": "yes" if spec.observed else "no",
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["node", "role", "equation", "unit", "description", "observed"]
+    )
+
+
+def data_columns(sc: Any) -> tuple[list[str], list[str]]:
+    """(observed columns, latent columns) of a sample, target first."""
+    observed = [sc.target, *[n for n in sc.scm.observed if n != sc.target]]
+    return observed, list(sc.scm.latent)
+
+
+def family_models(models: Sequence[Any], family: str) -> tuple[Any, Any | None]:
+    """The (predictive, causal) models of one family (``"linear"``/``"trees"``)."""
+    pick = [m for m in models if MODEL_FAMILY.get(m.name, "linear") == family] or list(models)
+    pred = next((m for m in pick if m.kind == "predictive"), pick[0])
+    caus = next((m for m in pick if m.kind == "causal"), None)
+    return pred, caus
+
+
+def observational_scores(results: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Model -> {"rmse", "r2"} on the observational test."""
+    obs = results[results["test"] == OBSERVATIONAL]
+    return {
+        str(r.model): {"rmse": float(r.rmse), "r2": float(r.r2)}
+        for r in obs.itertuples(index=False)
+    }
+
+
+def ratio_table(results: pd.DataFrame, test: str) -> pd.DataFrame:
+    """Per model: kind, RMSE before and after, and their ratio."""
+    obs = results[results["test"] == OBSERVATIONAL].set_index("model")
+    after = results[results["test"] == test].set_index("model")
+    out = pd.DataFrame(
+        {
+            "kind": obs["kind"],
+            "before": obs["rmse"],
+            "after": after["rmse"].reindex(obs.index),
+        }
+    )
+    out["ratio"] = out["after"] / out["before"]
+    return out.reset_index()
+
+
+def takeaway(results: pd.DataFrame, target: str, units: Mapping[str, str] | None = None) -> str:
+    """The Models page's one-line takeaway (Markdown)."""
+    scores = results[results["test"] == OBSERVATIONAL]
+    best = {
+        kind: scores[scores["kind"] == kind].sort_values("rmse").iloc[0]
+        for kind in ("predictive", "causal")
+        if (scores["kind"] == kind).any()
+    }
+    if len(best) < 2:
+        return f"Only one kind of model could be built for `{target}`."
+    p, c = best["predictive"], best["causal"]
+    unit = (units or {}).get(target, "")
+    unit = f" {unit}" if unit else ""
+    if p["rmse"] < c["rmse"]:
+        return (
+            f"**The predictive model fits better in distribution** (RMSE {format_number(p['rmse'])} "
+            f"vs {format_number(c['rmse'])}{unit}) — that is the point: it uses every clue, causes "
+            f"or not. Whether it still holds when the world changes is what the **Interventions** "
+            f"page tests."
+        )
+    return (
+        f"**Here the causal model fits as well as the predictive one** (RMSE "
+        f"{format_number(c['rmse'])} vs {format_number(p['rmse'])}{unit}): the extra clues add "
+        f"little. The difference shows when the world changes — see **Interventions**."
+    )
+
+
+def coefficient_display(table: pd.DataFrame) -> pd.DataFrame:
+    """A compact coefficient table: term, estimate, 95% interval, p-value."""
+    t = table[table["term"] != "const"]
+    return pd.DataFrame(
+        {
+            "term": t["term"].astype(str),
+            "coefficient": t["coef"].astype(float),
+            "95% low": t["ci_low"].astype(float),
+            "95% high": t["ci_high"].astype(float),
+            "p-value": t["p_value"].astype(float),
+        }
+    ).reset_index(drop=True)
+
+
+def code_list(names: Sequence[str]) -> str:
+    """``a``, ``b`` and ``c`` — names as inline code, joined for a sentence."""
+    items = [f"`{n}`" for n in names]
+    if len(items) <= 1:
+        return "".join(items) or "nothing"
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def clues(
+    df: pd.DataFrame, target: str, candidates: Sequence[str], causes: Sequence[str]
+) -> pd.DataFrame:
+    """How strongly each candidate correlates with the target, strongest first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``variable, r, causal input`` (True for the causal model's inputs).
+    """
+    r = df[list(candidates)].corrwith(df[target])
+    out = pd.DataFrame(
+        {"variable": list(candidates), "r": r.to_numpy(dtype=float)},
+    )
+    out["causal input"] = out["variable"].isin(list(causes))
+    return out.reindex(out["r"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+
+
+def clue_sentence(table: pd.DataFrame, target: str) -> str:
+    """One sentence on what the strongest clue is (Markdown)."""
+    if table.empty:
+        return ""
+    top = table.iloc[0]
+    if not top["causal input"]:
+        return (
+            f"The strongest clue, `{top['variable']}` (r = {top['r']:.2f}), is **not** a cause "
+            f"of `{target}`: the causal model leaves it out. A model that leans on it predicts "
+            f"well — for now."
+        )
+    return (
+        f"The strongest clue, `{top['variable']}` (r = {top['r']:.2f}), is also one of the "
+        f"causal model's inputs."
+    )

@@ -1,0 +1,280 @@
+"""Session state, the shared sidebar and the URL: one call starts every page.
+
+Streamlit forgets a widget's value when the user moves to a page that does not
+draw it, and treats same-key widgets on different pages as different widgets.
+So the lab's state lives under one non-widget key, ``st.session_state["lab_state"]``
+(a frozen :class:`~lib.ui.params.LabState`). Before a widget is drawn its value
+is copied in from there (key ``w_<field>``); its ``on_change`` callback copies
+the new value back. The state is written to ``st.query_params`` on every run, so
+the address bar always holds a link to the current view, and read from them on
+the first run of a session, so a copied link reopens that view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import streamlit as st
+
+from lib.errors import ScenarioError
+from lib.scenarios import SCENARIO_DIR, Scenario, list_scenarios, load_scenario
+from lib.ui import widgets
+from lib.ui.params import (
+    SEED_MAX,
+    LabState,
+    ScenarioInfo,
+    default_amount,
+    n_options,
+    normalize,
+    parse_query,
+    switch_scenario,
+    to_query,
+)
+
+__all__ = ["STATE_KEY", "Lab", "init_page", "lab_state", "set_state", "synced", "widget_key"]
+
+STATE_KEY = "lab_state"
+_URL_READ_KEY = "lab_url_read"
+_NOTICES_KEY = "lab_notices"
+APP_NAME = "Predict or Explain"
+
+#: Pages and their files, for links (the home page is app.py).
+PAGES = {
+    "Home": "app.py",
+    "Data": "pages/1_Data.py",
+    "Models": "pages/2_Models.py",
+    "Interventions": "pages/3_Interventions.py",
+}
+PAGE_ICONS = {
+    "Home": ":material/home:",
+    "Data": ":material/table_chart:",
+    "Models": ":material/model_training:",
+    "Interventions": ":material/science:",
+}
+
+
+@dataclass(frozen=True)
+class Lab:
+    """What a page needs after :func:`init_page`.
+
+    Attributes
+    ----------
+    page : str
+    state : LabState
+        The current settings (already valid for the scenario).
+    scenario : Scenario
+    info : ScenarioInfo
+    """
+
+    page: str
+    state: LabState
+    scenario: Scenario
+    info: ScenarioInfo
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        """(scenario id, n, seed): the key of every cached result."""
+        return (self.state.scenario, self.state.n, self.state.seed)
+
+
+# ----------------------------------------------------------------------------- scenarios
+
+
+_seen_files: list[tuple[tuple[str, float], ...]] = []
+
+
+def _scenario_files() -> tuple[tuple[str, float], ...]:
+    """(name, modification time) of every scenario file: changes when one is edited."""
+    return tuple(sorted((p.name, p.stat().st_mtime) for p in SCENARIO_DIR.glob("*.toml")))
+
+
+def _drop_stale_caches() -> None:
+    """Forget every cached fit, figure and catalog when a scenario file changed.
+
+    Results are cached by scenario id; a teacher editing a scenario file while
+    the lab runs must not see models fitted to the old equations.
+    """
+    files = _scenario_files()
+    if _seen_files and _seen_files[-1] != files:
+        st.cache_resource.clear()
+        st.cache_data.clear()
+    _seen_files[:] = [files]
+
+
+@st.cache_resource(show_spinner=False)
+def _catalog() -> tuple[dict[str, ScenarioInfo], tuple[str, ...]]:
+    """Scenario id -> info, in picker order, and the errors of broken files.
+
+    One broken scenario file must not take the lab down: it is skipped and
+    its error is shown.
+    """
+    errors: list[str] = []
+    try:
+        ids = list_scenarios()
+    except ScenarioError:
+        ids = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+    infos: dict[str, ScenarioInfo] = {}
+    for sid in ids:
+        try:
+            infos[sid] = ScenarioInfo.from_scenario(load_scenario(sid))
+        except ScenarioError as exc:
+            errors.append(str(exc))
+    return infos, tuple(errors)
+
+
+# ----------------------------------------------------------------------------- state
+
+
+def lab_state() -> LabState:
+    """The current state (call after :func:`init_page`)."""
+    return st.session_state[STATE_KEY]
+
+
+def set_state(state: LabState) -> None:
+    """Replace the state (for callbacks)."""
+    st.session_state[STATE_KEY] = state
+
+
+def widget_key(field: str) -> str:
+    """The widget key that mirrors a :class:`LabState` field."""
+    return f"w_{field}"
+
+
+def load_widget(field: str) -> str:
+    """Copy a state field into its widget's key before the widget is drawn."""
+    key = widget_key(field)
+    st.session_state[key] = getattr(lab_state(), field)
+    return key
+
+
+def _store(field: str) -> None:
+    """``on_change``: copy a widget's new value into the state."""
+    value = st.session_state[widget_key(field)]
+    state = lab_state()
+    catalog, _ = _catalog()
+    info = catalog[state.scenario]
+    if field == "scenario":
+        new = switch_scenario(state, info, catalog[value])
+    elif field == "node":
+        new = replace(state, node=value, equation=info.equations.get(value, ""))
+    elif field == "kind":
+        new = replace(state, kind=value, amount=default_amount(value))
+    elif field == "seed":
+        new = replace(state, seed=int(value))
+    else:
+        new = replace(state, **{field: value})
+    set_state(normalize(new, catalog[new.scenario]))
+
+
+def synced(field: str) -> dict[str, Any]:
+    """Widget arguments that keep ``field`` of the state in sync."""
+    return {"key": load_widget(field), "on_change": _store, "args": (field,)}
+
+
+# ----------------------------------------------------------------------------- page setup
+
+
+def _start_state(catalog: dict[str, ScenarioInfo]) -> list[str]:
+    """Make sure the session has a valid state; read the URL on its first run."""
+    ss = st.session_state
+    notices: list[str] = []
+    if STATE_KEY not in ss:
+        if not ss.get(_URL_READ_KEY):
+            state, notices = parse_query(st.query_params.to_dict(), catalog)
+            ss[_URL_READ_KEY] = True
+        else:
+            state, _ = parse_query({}, catalog)
+        ss[STATE_KEY] = state
+    state = ss[STATE_KEY]
+    if state.scenario not in catalog:  # a scenario file went away
+        first = next(iter(catalog))
+        notices.append(f"The scenario `{state.scenario}` is gone; showing `{first}`.")
+        state = switch_scenario(state, None, catalog[first])
+    ss[STATE_KEY] = normalize(state, catalog[state.scenario])
+    return notices
+
+
+def _sync_url(page: str) -> None:
+    wanted = to_query(lab_state(), page)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _sidebar(catalog: dict[str, ScenarioInfo]) -> None:
+    state = lab_state()
+    info = catalog[state.scenario]
+    with st.sidebar:
+        if not st.get_option("client.showSidebarNavigation"):
+            for name, path in PAGES.items():
+                st.page_link(path, label=name, icon=PAGE_ICONS[name])
+            st.divider()
+        st.selectbox(
+            "Scenario",
+            list(catalog),
+            format_func=lambda sid: catalog[sid].title,
+            help="The world the data comes from: its causal graph, story and interventions.",
+            **synced("scenario"),
+        )
+        st.select_slider(
+            "Rows (n)",
+            options=list(n_options(info)),
+            format_func=lambda v: f"{v:,}",
+            help=f"Rows in the training sample and in each test sample "
+            f"(this scenario's default: {info.default_n:,}).",
+            **synced("n"),
+        )
+        st.number_input(
+            "Seed",
+            min_value=0,
+            max_value=SEED_MAX,
+            step=1,
+            help="The same seed gives the same numbers, on every machine. "
+            "Change it to draw a new sample.",
+            **synced("seed"),
+        )
+        st.caption(
+            "The address bar always links to this exact view: copy it to share or to come back."
+        )
+
+
+def pop_notices() -> list[str]:
+    """Notices of this run about the link (bad parameters); each is shown once."""
+    return st.session_state.pop(_NOTICES_KEY, None) or []
+
+
+def init_page(page: str, icon: str | None = None) -> Lab:
+    """Start a page: config, state, URL, shared sidebar. Call first on every page.
+
+    Parameters
+    ----------
+    page : str
+        ``"Home"``, ``"Data"``, ``"Models"`` or ``"Interventions"``: the browser
+        tab's title and which URL parameters the page keeps.
+    icon : str, optional
+        The browser tab's icon.
+    """
+    title = APP_NAME if page == "Home" else f"{page} · {APP_NAME}"
+    st.set_page_config(
+        page_title=title,
+        page_icon=icon or PAGE_ICONS.get(page, ":material/science:"),
+        layout="wide",
+        initial_sidebar_state="expanded",
+    )
+    widgets.style()
+    _drop_stale_caches()
+    catalog, errors = _catalog()
+    if not catalog:
+        st.error(
+            "No scenario could be loaded. "
+            + (" ".join(errors) if errors else "The scenario folder is empty.")
+        )
+        st.stop()
+    notices = _start_state(catalog)
+    _sidebar(catalog)
+    _sync_url(page)
+    for message in errors:
+        st.error(f"A scenario file could not be read and is left out: {message}")
+    st.session_state[_NOTICES_KEY] = notices  # shown under the page title
+    state = lab_state()
+    return Lab(page, state, load_scenario(state.scenario), catalog[state.scenario])

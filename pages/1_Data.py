@@ -1,0 +1,102 @@
+"""Data: the scenario's world — its causal graph, its equations, and a sample."""
+
+import streamlit as st
+
+from lib.ui import compute
+from lib.ui.lab import clue_sentence, clues, data_columns, node_table
+from lib.ui.state import init_page
+from lib.ui.widgets import causal_graph, chart, graph_legend, page_header
+
+lab = init_page("Data")
+sc = lab.scenario
+sid, n, seed = lab.key
+
+page_header("Data", f"{sc.title}. {sc.summary}")
+if sc.story:
+    with st.expander("Read the story", icon=":material/menu_book:"):
+        st.markdown(sc.story)
+
+# --- The world: its graph and its equations -------------------------------------
+st.subheader("The causal graph", anchor=False)
+graph_col, legend_col = st.columns([3, 2], gap="large", vertical_alignment="center")
+with graph_col:
+    causal_graph(sc, legend="none")
+with legend_col:
+    graph_legend()
+
+st.subheader("The equations", anchor=False)
+st.table(node_table(sc), hide_index=True)
+st.caption(
+    "Each node is computed from its causes, in the order of the graph, plus its own random "
+    "part: `normal(m, s)` is noise with mean m and spread s. Unobserved nodes are simulated "
+    "but hidden from every model."
+)
+
+# --- The sample -----------------------------------------------------------------
+st.subheader("The sample", anchor=False)
+df = compute.sample(sid, n, seed)
+observed, latent = data_columns(sc)
+shown = min(len(df), 200)
+st.dataframe(
+    df[observed + latent].head(shown),
+    width="stretch",
+    height=250,
+    hide_index=True,
+    column_config={
+        **{c: st.column_config.NumberColumn(c, format="%.2f") for c in observed},
+        **{
+            c: st.column_config.NumberColumn(
+                f"{c} (unobserved)",
+                help="Simulated but not observed: no model may use it.",
+                format="%.2f",
+            )
+            for c in latent
+        },
+    },
+)
+info_col, download_col = st.columns([4, 1], vertical_alignment="center")
+info_col.caption(
+    f"The first {shown:,} of {n:,} rows (seed {seed}): the rows both models learn from. "
+    f"`{sc.target}` is the target. Change the rows or the seed in the sidebar."
+)
+download_col.download_button(
+    "Download CSV",
+    data=lambda: compute.sample_csv(sid, n, seed),
+    file_name=f"{sid}-n{n}-seed{seed}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    on_click="ignore",
+    width="stretch",
+)
+
+# --- What goes with what ----------------------------------------------------------
+st.subheader("What goes with what", anchor=False)
+corr_col, clue_col = st.columns([3, 2], gap="large", vertical_alignment="center")
+with corr_col:
+    chart(
+        compute.heatmap_figure(sid, n, seed, tuple(observed)),
+        "Correlations between the observed variables: red is positive, blue negative, white "
+        "none. Every strong cell is a clue a predictive model can use.",
+    )
+with clue_col:
+    table = clues(df, sc.target, [c for c in observed if c != sc.target], sc.causal_features)
+    st.markdown(f"**Clues to `{sc.target}`**, strongest first")
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "variable": st.column_config.TextColumn("variable"),
+            "r": st.column_config.ProgressColumn(
+                "correlation r", format="%.2f", min_value=-1.0, max_value=1.0
+            ),
+            "causal input": st.column_config.CheckboxColumn("causal model uses it"),
+        },
+    )
+    st.markdown(clue_sentence(table, sc.target))
+
+chart(
+    compute.pairs_figure(sid, n, seed, (sc.target, *sc.features)),
+    f"Each panel plots one pair of variables; colour shows `{sc.target}`. A tight cloud means "
+    f"one variable predicts the other — it does not say which causes which.",
+)

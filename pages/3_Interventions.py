@@ -1,0 +1,175 @@
+"""Interventions: change the world, and see which model still predicts."""
+
+import streamlit as st
+
+from lib.plots import format_number
+from lib.ui import compute
+from lib.ui.lab import (
+    AMOUNT_LABELS,
+    CUSTOM_LABEL,
+    KIND_LABELS,
+    choose,
+    family_models,
+    interventions_key,
+    ratio_table,
+)
+from lib.ui.params import CUSTOM, IV_KINDS, MAX_EQUATION_CHARS
+from lib.ui.state import init_page, synced
+from lib.ui.widgets import causal_graph, chart, kind_color_name, page_header
+
+lab = init_page("Interventions")
+sc, state = lab.scenario, lab.state
+sid, n, seed = lab.key
+
+page_header(
+    "Interventions",
+    f"Change the world, then ask both models to predict {sc.target} again. They were "
+    f"trained before the change and are not refitted.",
+)
+
+controls, outcome = st.columns([2, 5], gap="large")
+
+# --- 1. The intervention ------------------------------------------------------------
+with controls:
+    st.subheader("Intervention", anchor=False)
+    presets = list(sc.presets)
+    st.radio(
+        "Intervention",
+        [*presets, CUSTOM],
+        format_func=lambda o: CUSTOM_LABEL if o == CUSTOM else o,
+        captions=[sc.presets[p].description for p in presets] + ["Pick a node and change it."],
+        label_visibility="collapsed",
+        **synced("preset"),
+    )
+    if state.preset == CUSTOM:
+        with st.container(border=True):
+            st.selectbox(
+                "Node",
+                list(sc.scm.nodes),
+                format_func=lambda v: (
+                    v
+                    + (" (target)" if v == sc.target else "")
+                    + (" (unobserved)" if v in sc.scm.latent else "")
+                ),
+                **synced("node"),
+            )
+            st.selectbox(
+                "What to do", list(IV_KINDS), format_func=KIND_LABELS.get, **synced("kind")
+            )
+            if state.kind == "replace":
+                st.text_input(
+                    f"New equation for {state.node}",
+                    max_chars=MAX_EQUATION_CHARS,
+                    help="Numbers, node names, + − × ÷ **, functions such as exp, log, "
+                    "sqrt, and noise such as normal(0, 1).",
+                    **synced("equation"),
+                )
+            else:
+                st.number_input(
+                    AMOUNT_LABELS[state.kind].capitalize(),
+                    min_value=0.0 if state.kind == "scale_noise" else None,
+                    step=0.1,
+                    **synced("amount"),
+                )
+    st.slider(
+        "Strength",
+        min_value=0.0,
+        max_value=1.0,
+        step=0.05,
+        help="0 = no change; 1 = the full intervention. In between, the world moves "
+        "part of the way.",
+        **synced("strength"),
+    )
+
+# --- 2. What happened ---------------------------------------------------------------
+with outcome:
+    try:
+        choice = choose(state, sc)
+        key = interventions_key(choice.applied)
+        with st.spinner("Testing the models in the changed world…"):
+            results = compute.evaluate(sid, n, seed, choice.test, key, choice.applied)
+            changed = sc.scm.intervene(*choice.applied)
+            explanation = compute.explanation(sid, n, seed, choice.test, key, choice.applied)
+    except ValueError as exc:
+        st.error(f"This intervention cannot be applied: {exc}", icon=":material/error:")
+        st.caption("Change it on the left: the results come back as soon as it is valid.")
+        st.stop()
+
+    st.subheader("What happened", anchor=False)
+    st.caption(
+        f"Each model's typical error (RMSE) predicting {sc.target} in the changed world, "
+        f"and how many times its error before the change that is."
+    )
+    table = ratio_table(results, choice.test)
+    rows = list(table.itertuples(index=False))
+    cells = [c for _ in range(0, len(rows), 2) for c in st.columns(2)]
+    for cell, row in zip(cells, rows, strict=False):
+        broke, held = row.ratio >= 1.5, row.ratio <= 1.15
+        cell.metric(
+            f":{kind_color_name(row.kind)}[●] {row.model}",
+            format_number(row.after),
+            delta=f"×{row.ratio:.2f}",
+            delta_color="red" if broke else ("green" if held else "orange"),
+            delta_arrow="up" if row.ratio > 1.15 else ("down" if row.ratio < 0.87 else "off"),
+            delta_description="the error before" if not held else "the error before — held",
+            help=f"RMSE after the intervention; before it was {format_number(row.before)}.",
+            border=True,
+        )
+    with st.container(border=True):
+        st.markdown(explanation)
+    if choice.why:
+        st.info(choice.why, icon=":material/help:")
+
+# --- 3. The changed world and the errors --------------------------------------------
+graph_col, bars_col = st.columns([1, 1], gap="large")
+with graph_col:
+    st.subheader("The changed world", anchor=False)
+    causal_graph(
+        sc,
+        intervened=changed.intervened_nodes if choice.strength > 0 else (),
+        cut_edges=changed.cut_edges,
+    )
+with bars_col:
+    st.subheader("Prediction error, before and after", anchor=False)
+    chart(
+        compute.bars_figure(sid, n, seed, choice.test, key, choice.applied),
+        "Typical error (RMSE) of every model on fresh cases: without the intervention "
+        "and with it. Orange bars are predictive models, blue bars causal ones; hatched bars "
+        "are the trees.",
+    )
+
+# --- 4. Predictions, before and after -------------------------------------------------
+head, pick = st.columns([3, 1], vertical_alignment="bottom")
+head.subheader("Predicted against actual, before and after", anchor=False)
+pick.segmented_control(
+    "Model family",
+    ["linear", "trees"],
+    format_func=str.capitalize,
+    required=True,
+    width="stretch",
+    **synced("family"),
+)
+pred, caus = family_models(compute.experiment(sid, n, seed).models, state.family)
+for column, m in zip(st.columns(2, gap="large"), (pred, caus), strict=True):
+    if m is None:
+        continue
+    with column:
+        chart(
+            compute.before_after_figure(sid, n, seed, m.name, key, choice.applied),
+            f"{m.name}: faded dots are cases before the intervention, dark diamonds the "
+            f"same cases after it. Dots that leave the dashed line are predictions the "
+            f"change broke.",
+        )
+
+# --- 5. How strong before it breaks? ---------------------------------------------------
+st.subheader("How strong before it breaks?", anchor=False)
+with st.spinner("Sweeping the strength from 0 to 1…"):
+    base_key = interventions_key(choice.base)
+    sweep_fig = compute.sweep_figure_at(sid, n, seed, base_key, choice.strength, choice.base)
+chart(
+    sweep_fig,
+    "Error of each model as the intervention grows from none (0) to full (1). A flat line "
+    "is a model whose relation to the target is invariant under this intervention; a "
+    "rising one depends on what the intervention changes. Mild shifts can hide a break "
+    "that a strong one reveals.",
+)

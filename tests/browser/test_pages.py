@@ -1,0 +1,111 @@
+"""The real app in headless Chromium: every page loads clean; Tylenol breaks the predictor.
+
+Uses the harness in ``conftest.py`` (the server, the browser, ``wait_for_app``,
+``assert_no_errors`` and ``screenshot``). Screenshots go to ``test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+PAGES = [
+    ("/", "home", "Predict or Explain"),
+    ("/Data", "data", "The causal graph"),
+    ("/Models", "models", "What the linear models learned"),
+    ("/Interventions", "interventions", "What happened"),
+]
+DEEP_LINK = "/Interventions?scenario=ldopa&n=2000&seed=3&preset=Tylenol&strength=0.5"
+
+
+def explanation(page: Any) -> str:
+    """The Interventions page's plain explanation (it names every model with its ×ratio)."""
+    box = page.locator('[data-testid="stMarkdownContainer"]').filter(
+        has_text=re.compile(r"causes only.*×\d", re.S)
+    )
+    box.first.wait_for(state="visible")
+    return " ".join(box.first.inner_text().split())
+
+
+def query(page: Any) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlsplit(page.url).query).items()}
+
+
+@pytest.mark.parametrize(("path", "name", "heading"), PAGES, ids=[p[1] for p in PAGES])
+def test_every_page_loads_clean(
+    page: Any,
+    server_url: str,
+    wait_for_app: Any,
+    assert_no_errors: Any,
+    screenshot: Any,
+    path: str,
+    name: str,
+    heading: str,
+) -> None:
+    page.goto(server_url + path)
+    wait_for_app(page)
+    assert_no_errors(page)
+    assert page.get_by_text(heading, exact=True).first.is_visible()
+    # the shared sidebar is on every page
+    assert page.locator('[data-testid="stSidebar"]').get_by_text("Scenario").is_visible()
+    screenshot(page, name)
+
+
+def test_clicking_tylenol_breaks_the_predictive_model(
+    page: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any, screenshot: Any
+) -> None:
+    page.goto(server_url + "/Interventions?preset=Amantadine")
+    wait_for_app(page)
+    assert_no_errors(page)
+    assert explanation(page).startswith("Amantadine")
+
+    radios = page.locator('[data-testid="stRadio"]')
+    radios.get_by_text("Tylenol", exact=True).click()
+    wait_for_app(page)
+    assert_no_errors(page)
+    text = explanation(page)
+    assert text.startswith("Tylenol")
+    assert "headache" in text
+    assert "held" in text  # the causal models
+    assert query(page)["preset"] == "Tylenol"
+    screenshot(page, "interventions-tylenol")
+
+
+def test_a_deep_link_reopens_the_same_view(
+    page: Any, browser: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any
+) -> None:
+    page.goto(server_url + DEEP_LINK)
+    wait_for_app(page)
+    assert_no_errors(page)
+    text = explanation(page)
+    assert text.startswith("Tylenol at 50%")
+    strength = page.get_by_role("slider", name="Strength")
+    assert float(strength.input_value()) == pytest.approx(0.5)
+    expected = {"scenario": "ldopa", "n": "2000", "seed": "3", "preset": "Tylenol"}
+    assert expected.items() <= query(page).items()
+
+    # the address bar, copied into a fresh session, shows the same view
+    other = browser.new_context(viewport=page.viewport_size).new_page()
+    try:
+        other.goto(page.url)
+        wait_for_app(other)
+        assert_no_errors(other)
+        assert explanation(other) == text
+    finally:
+        other.context.close()
+
+
+def test_a_bad_link_parameter_falls_back_with_a_notice(
+    page: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any, screenshot: Any
+) -> None:
+    page.goto(server_url + "/Data?n=abc&scenario=nope")
+    wait_for_app(page)
+    assert_no_errors(page)
+    alerts = page.locator('[data-testid="stAlertContentWarning"]')
+    notices = " ".join(alerts.all_inner_texts())
+    assert "n='abc'" in notices and "scenario='nope'" in notices
+    assert query(page)["n"] == "2000"
+    screenshot(page, "data-bad-link")

@@ -1,0 +1,336 @@
+"""Page tests with Streamlit's AppTest: every page runs clean; widgets change what they should.
+
+Each test starts a fresh session on ``app.py`` (the entry point, as the server does),
+optionally with URL query parameters, and moves between the files in ``pages/`` with
+``AppTest.switch_page``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.scenarios import list_scenarios, load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app.py"
+PAGE_FILES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+DATA, MODELS, INTERVENTIONS = (
+    "pages/1_Data.py",
+    "pages/2_Models.py",
+    "pages/3_Interventions.py",
+)
+TIMEOUT = 30
+
+
+def open_page(page: str | None = None, **params: str) -> AppTest:
+    """A new session whose first run is ``page`` (``None``: the home page), with a URL."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params.update(params)
+    if page is not None:
+        at.switch_page(page)
+    return at.run()
+
+
+def go(at: AppTest, page: str) -> AppTest:
+    """Move the same session to another page (like clicking it in the sidebar)."""
+    return at.switch_page(page).run()
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def texts(at: AppTest) -> str:
+    """All Markdown, captions and headings of the current page, joined."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [h.value for h in at.title] + [h.value for h in at.subheader]
+    parts += [i.value for i in at.info]
+    return "\n".join(parts)
+
+
+def explanation(at: AppTest) -> str:
+    """The Interventions page's plain explanation (the Markdown that names every model)."""
+    found = [m.value for m in at.markdown if "causes only" in m.value and "×" in m.value]
+    assert found, "no explanation on the page"
+    return found[0]
+
+
+def preview(at: AppTest):
+    """The Data page's sample preview (the dataframe with the target's column)."""
+    sc = load_scenario(at.session_state["lab_state"].scenario)
+    frames = [d.value for d in at.dataframe if sc.target in d.value.columns]
+    assert frames, "no data preview"
+    return frames[0]
+
+
+def state(at: AppTest):
+    return at.session_state["lab_state"]
+
+
+# ----------------------------------------------------------------------------- smoke
+
+
+@pytest.mark.parametrize("page", [None, *PAGE_FILES])
+def test_every_page_runs_clean(page: str | None) -> None:
+    at = open_page(page)
+    assert_clean(at)
+    assert at.title, "every page has a title"
+
+
+def test_every_page_file_is_covered() -> None:
+    assert {DATA, MODELS, INTERVENTIONS} <= set(PAGE_FILES)
+
+
+@pytest.mark.parametrize("scenario", list_scenarios())
+def test_every_scenario_on_every_page(scenario: str) -> None:
+    at = open_page(None, scenario=scenario)
+    for page in PAGE_FILES:
+        go(at, page)
+        assert_clean(at)
+        assert state(at).scenario == scenario
+    # ...and every preset of it
+    for preset in load_scenario(scenario).presets:
+        at.radio(key="w_preset").set_value(preset).run()
+        assert_clean(at)
+        assert preset in explanation(at)
+
+
+# ----------------------------------------------------------------------------- Data
+
+
+def test_changing_the_scenario_changes_the_data_page() -> None:
+    ids = list_scenarios()
+    if len(ids) < 2:
+        pytest.skip("only one scenario is installed")
+    at = open_page(DATA)
+    first = load_scenario(ids[0])
+    assert first.title in texts(at)
+    before = list(preview(at).columns)
+
+    at.sidebar.selectbox(key="w_scenario").set_value(ids[1]).run()
+    assert_clean(at)
+    second = load_scenario(ids[1])
+    assert state(at).scenario == ids[1]
+    assert second.title in texts(at)
+    assert first.title not in texts(at)
+    assert list(preview(at).columns) != before
+    assert at.query_params["scenario"] == ids[1]
+
+
+def test_changing_the_seed_changes_the_data_preview() -> None:
+    at = open_page(DATA)
+    before = preview(at).copy()
+    at.sidebar.number_input(key="w_seed").set_value(42).run()
+    assert_clean(at)
+    after = preview(at)
+    assert state(at).seed == 42
+    assert not before.equals(after)
+    assert at.query_params["seed"] == "42"
+
+
+def test_changing_rows_changes_the_caption() -> None:
+    at = open_page(DATA)
+    at.sidebar.select_slider(key="w_n").set_value(500).run()
+    assert_clean(at)
+    assert state(at).n == 500
+    assert "of 500 rows" in texts(at)
+
+
+# ----------------------------------------------------------------------------- Models
+
+
+def test_models_page_shows_both_kinds_and_why() -> None:
+    at = open_page(MODELS)
+    assert_clean(at)
+    sc = load_scenario("ldopa")
+    page = texts(at)
+    assert "fits better in distribution" in page
+    for reason in sc.causal.reasons + sc.causal.excluded:
+        assert reason in page
+    labels = [m.label for m in at.metric]
+    assert labels.count("Linear · RMSE") == 2 and labels.count("Trees · R²") == 2
+
+
+# ----------------------------------------------------------------------------- Interventions
+
+
+def test_choosing_tylenol_explains_the_headache() -> None:
+    at = open_page(INTERVENTIONS)
+    radio = at.radio(key="w_preset")
+    others = [o for o in radio.options if o not in ("Tylenol", "custom")]
+    radio.set_value(others[0]).run()  # start from another preset
+    assert "headache" not in explanation(at).split("\n\n")[0]
+
+    at.radio(key="w_preset").set_value("Tylenol").run()
+    assert_clean(at)
+    text = explanation(at)
+    assert text.startswith("**Tylenol**")
+    assert "`headache`" in text
+    assert at.query_params["preset"] == "Tylenol"
+
+
+def test_changing_the_strength_changes_the_metrics() -> None:
+    at = open_page(INTERVENTIONS, preset="Tylenol")
+    full = [m.value for m in at.metric]
+    at.slider(key="w_strength").set_value(0.5).run()
+    assert_clean(at)
+    half = [m.value for m in at.metric]
+    assert len(full) == len(half) == 4
+    assert full != half
+    assert at.query_params["strength"] == "0.5"
+    at.slider(key="w_strength").set_value(0.0).run()
+    assert all(m.delta == "×1.00" for m in at.metric)
+
+
+def test_build_your_own_intervention() -> None:
+    at = open_page(INTERVENTIONS)
+    at.radio(key="w_preset").set_value("custom").run()
+    at.selectbox(key="w_node").set_value("headache").run()
+    at.selectbox(key="w_kind").set_value("do").run()
+    at.number_input(key="w_amount").set_value(0.0).run()
+    assert_clean(at)
+    assert "set `headache` to 0" in explanation(at)
+    params = at.query_params
+    assert (params["preset"], params["node"], params["kind"], params["amount"]) == (
+        "custom",
+        "headache",
+        "do",
+        "0",
+    )
+
+
+def test_a_bad_equation_is_a_clear_error_and_is_kept() -> None:
+    at = open_page(INTERVENTIONS, preset="custom", node="headache", kind="replace")
+    assert_clean(at)
+    at.text_input(key="w_equation").input("0.5 * dopmine +").run()
+    assert not at.exception
+    assert at.error, "a bad equation shows st.error"
+    assert "headache" in at.error[0].value
+    assert at.text_input(key="w_equation").value == "0.5 * dopmine +"
+    # fixing it brings the page back
+    at.text_input(key="w_equation").input("0.5 * dopamine + normal(0, 0.4)").run()
+    assert_clean(at)
+    assert "replace the mechanism of `headache`" in explanation(at)
+
+
+def test_family_switch_changes_the_before_after_plots() -> None:
+    at = open_page(INTERVENTIONS, family="trees")
+    assert_clean(at)
+    assert state(at).family == "trees"
+    assert "Trees · all features: faded dots" in texts(at)
+    assert at.query_params["family"] == "trees"
+
+
+# ----------------------------------------------------------------------------- URL
+
+
+def test_a_deep_link_is_honoured() -> None:
+    at = open_page(
+        INTERVENTIONS, scenario="ldopa", n="2000", seed="3", preset="Tylenol", strength="0.5"
+    )
+    assert_clean(at)
+    assert not at.warning
+    s = state(at)
+    assert (s.scenario, s.n, s.seed, s.preset, s.strength) == ("ldopa", 2000, 3, "Tylenol", 0.5)
+    assert at.slider(key="w_strength").value == 0.5
+    assert at.radio(key="w_preset").value == "Tylenol"
+    assert at.sidebar.number_input(key="w_seed").value == 3
+    assert explanation(at).startswith("**Tylenol at 50%**")
+    assert at.query_params == {
+        "scenario": "ldopa",
+        "n": "2000",
+        "seed": "3",
+        "preset": "Tylenol",
+        "strength": "0.5",
+        "family": "linear",
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "names"),
+    [
+        ({"n": "abc"}, ["`n='abc'`"]),
+        ({"scenario": "nope"}, ["`scenario='nope'`"]),
+        ({"scenario": "nope", "n": "abc", "seed": "-4"}, ["scenario", "`n='abc'`", "seed"]),
+        ({"preset": "Aspirin", "strength": "7"}, ["preset", "strength"]),
+    ],
+)
+def test_bad_link_parameters_fall_back_with_a_warning(params: dict, names: list[str]) -> None:
+    at = open_page(INTERVENTIONS, **params)
+    assert_clean(at)
+    warnings = "\n".join(w.value for w in at.warning)
+    for name in names:
+        assert name in warnings
+    s = state(at)
+    default = load_scenario(list_scenarios()[0])
+    if "scenario" in params:
+        assert s.scenario == default.id
+    if "n" in params:
+        assert s.n == load_scenario(s.scenario).default_n
+    if "strength" in params:
+        assert s.strength == 1.0
+    # the URL now holds the values in use
+    assert at.query_params["n"] == str(s.n)
+    assert at.query_params["scenario"] == s.scenario
+
+
+def test_the_url_is_read_only_on_the_first_run() -> None:
+    at = open_page(DATA, seed="5")
+    at.sidebar.number_input(key="w_seed").set_value(6).run()
+    assert state(at).seed == 6
+    go(at, MODELS)
+    assert state(at).seed == 6
+
+
+# ----------------------------------------------------------------------------- sessions
+
+
+def test_settings_persist_across_pages() -> None:
+    at = open_page(DATA)
+    at.sidebar.number_input(key="w_seed").set_value(7).run()
+    at.sidebar.select_slider(key="w_n").set_value(500).run()
+
+    go(at, MODELS)
+    assert_clean(at)
+    assert at.sidebar.number_input(key="w_seed").value == 7
+    assert at.sidebar.select_slider(key="w_n").value == 500
+    assert "500 rows" in texts(at)
+
+    go(at, INTERVENTIONS)
+    at.radio(key="w_preset").set_value("Amantadine").run()
+    at.slider(key="w_strength").set_value(0.3).run()
+    go(at, DATA)
+    go(at, INTERVENTIONS)
+    assert_clean(at)
+    assert at.radio(key="w_preset").value == "Amantadine"
+    assert at.slider(key="w_strength").value == pytest.approx(0.3)
+    assert at.sidebar.number_input(key="w_seed").value == 7
+    assert at.query_params["preset"] == "Amantadine"
+
+    go(at, "app.py")
+    assert_clean(at)
+    assert state(at).seed == 7
+
+
+def test_home_links_to_every_page() -> None:
+    at = open_page()
+    links = [link.proto.page for link in at.get("page_link")]
+    assert links[:3] == ["Data", "Models", "Interventions"]
+
+
+def test_editing_a_scenario_file_drops_cached_fits(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lib.ui import compute
+    from lib.ui import state as ui_state
+
+    at = open_page(MODELS)
+    before = compute.experiment("ldopa", 2000, 0)
+    assert compute.experiment("ldopa", 2000, 0) is before  # cached
+    files = ui_state._scenario_files()
+    monkeypatch.setattr(ui_state, "_scenario_files", lambda: (*files, ("new.toml", 1.0)))
+    at.run()
+    assert_clean(at)
+    assert compute.experiment("ldopa", 2000, 0) is not before

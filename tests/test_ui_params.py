@@ -1,0 +1,401 @@
+"""The lab's URL round trip and page helpers (pure functions, no Streamlit)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+from lib.errors import ScenarioError
+from lib.experiments import OBSERVATIONAL
+from lib.interventions import Do, Preset, Replace
+from lib.scenarios import list_scenarios, load_scenario
+from lib.ui.lab import (
+    CUSTOM_TEST,
+    build_intervention,
+    choose,
+    clue_sentence,
+    clues,
+    code_list,
+    data_columns,
+    family_models,
+    interventions_key,
+    node_table,
+    ratio_table,
+    takeaway,
+)
+from lib.ui.params import (
+    CUSTOM,
+    N_OPTIONS,
+    LabState,
+    ScenarioInfo,
+    default_state,
+    n_options,
+    normalize,
+    parse_query,
+    snap_strength,
+    switch_scenario,
+    to_query,
+)
+
+A = ScenarioInfo(
+    id="a",
+    title="Scenario A",
+    default_n=2000,
+    presets=("Tylenol", "Aspirin"),
+    nodes=("x", "headache", "y"),
+    default_node="headache",
+    equations={"x": "normal(0, 1)", "headache": "x + normal(0, 1)", "y": "2 * x"},
+)
+B = ScenarioInfo(
+    id="b",
+    title="Scenario B",
+    default_n=3000,
+    presets=(),
+    nodes=("u", "v"),
+    default_node="u",
+    equations={"u": "normal(0, 1)", "v": "u"},
+)
+CATALOG = {"a": A, "b": B}
+
+
+def parse(**params: object) -> tuple[LabState, list[str]]:
+    return parse_query(params, CATALOG)
+
+
+# ----------------------------------------------------------------------------- defaults
+
+
+def test_no_parameters_give_the_first_scenarios_defaults() -> None:
+    state, notices = parse()
+    assert notices == []
+    assert state == default_state(A)
+    assert (state.scenario, state.n, state.seed, state.preset, state.strength) == (
+        "a",
+        2000,
+        0,
+        "Tylenol",
+        1.0,
+    )
+
+
+def test_a_scenario_without_presets_starts_with_build_your_own() -> None:
+    state, _ = parse(scenario="b")
+    assert state.preset == CUSTOM
+    assert state.n == 3000
+    assert state.node == "u" and state.equation == "normal(0, 1)"
+
+
+def test_rows_offered_include_the_scenarios_default() -> None:
+    assert n_options(A) == N_OPTIONS
+    assert 3000 in n_options(B)
+    assert list(n_options(B)) == sorted(n_options(B))
+
+
+def test_parse_needs_a_scenario() -> None:
+    with pytest.raises(ValueError):
+        parse_query({}, {})
+
+
+# ----------------------------------------------------------------------------- good links
+
+
+def test_the_issues_deep_link() -> None:
+    state, notices = parse(scenario="a", n="2000", seed="3", preset="Tylenol", strength="0.5")
+    assert notices == []
+    assert (state.n, state.seed, state.preset, state.strength) == (2000, 3, "Tylenol", 0.5)
+
+
+def test_a_custom_intervention_link() -> None:
+    state, notices = parse(preset="custom", node="x", kind="shift", amount="-2.5")
+    assert notices == []
+    assert (state.preset, state.node, state.kind, state.amount) == (CUSTOM, "x", "shift", -2.5)
+    assert state.equation == "normal(0, 1)"  # follows the node
+
+
+def test_a_replace_link_keeps_its_equation() -> None:
+    state, notices = parse(preset="custom", node="headache", kind="replace", equation="0.2 * x")
+    assert notices == []
+    assert (state.kind, state.equation) == ("replace", "0.2 * x")
+
+
+def test_repeated_parameters_take_the_last_value() -> None:
+    state, notices = parse_query({"seed": ["1", "2"]}, CATALOG)
+    assert notices == [] and state.seed == 2
+
+
+def test_whole_floats_are_accepted_for_integers() -> None:
+    state, notices = parse(n="500.0", seed="7.0")
+    assert notices == [] and (state.n, state.seed) == (500, 7)
+
+
+def test_a_strength_off_the_grid_is_rounded_with_a_notice() -> None:
+    state, notices = parse(strength="0.33")
+    assert state.strength == 0.35
+    assert len(notices) == 1 and "strength" in notices[0] and "0.35" in notices[0]
+
+
+def test_unknown_parameters_are_ignored() -> None:
+    state, notices = parse(utm_source="mail")
+    assert notices == [] and state == default_state(A)
+
+
+# ----------------------------------------------------------------------------- bad links
+
+
+@pytest.mark.parametrize(
+    ("params", "name", "value", "field", "fallback"),
+    [
+        ({"scenario": "nope"}, "scenario", "nope", "scenario", "a"),
+        ({"n": "abc"}, "n", "abc", "n", 2000),
+        ({"n": "1234"}, "n", "1234", "n", 2000),
+        ({"n": ""}, "n", "", "n", 2000),
+        ({"seed": "-1"}, "seed", "-1", "seed", 0),
+        ({"seed": "1000000"}, "seed", "1000000", "seed", 0),
+        ({"seed": "x"}, "seed", "x", "seed", 0),
+        ({"preset": "Ibuprofen"}, "preset", "Ibuprofen", "preset", "Tylenol"),
+        ({"node": "z"}, "node", "z", "node", "headache"),
+        ({"kind": "remove"}, "kind", "remove", "kind", "do"),
+        ({"amount": "nan"}, "amount", "nan", "amount", 0.0),
+        ({"amount": "inf"}, "amount", "inf", "amount", 0.0),
+        ({"kind": "scale_noise", "amount": "-2"}, "amount", "-2", "amount", 3.0),
+        ({"strength": "2"}, "strength", "2", "strength", 1.0),
+        ({"strength": "-0.1"}, "strength", "-0.1", "strength", 1.0),
+        ({"strength": "half"}, "strength", "half", "strength", 1.0),
+        ({"family": "forest"}, "family", "forest", "family", "linear"),
+        ({"equation": ""}, "equation", "", "equation", "x + normal(0, 1)"),
+        ({"equation": "x" * 501}, "equation", "xxx", "equation", "x + normal(0, 1)"),
+    ],
+)
+def test_a_bad_parameter_falls_back_and_says_so(
+    params: dict, name: str, value: str, field: str, fallback: object
+) -> None:
+    state, notices = parse(**params)
+    assert len(notices) == 1, notices
+    assert f"`{name}=" in notices[0] and value in notices[0]
+    assert getattr(state, field) == fallback
+
+
+def test_several_bad_parameters_give_one_notice_each() -> None:
+    state, notices = parse(scenario="nope", n="abc", seed="-4")
+    assert len(notices) == 3
+    assert state == default_state(A)
+
+
+def test_a_preset_is_checked_against_the_linked_scenario() -> None:
+    state, notices = parse(scenario="b", preset="Tylenol")
+    assert state.scenario == "b" and state.preset == CUSTOM
+    assert "`preset=" in notices[0]
+
+
+def test_notices_do_not_echo_huge_values() -> None:
+    _, notices = parse(scenario="z" * 5000)
+    assert len(notices[0]) < 300
+
+
+# ----------------------------------------------------------------------------- round trip
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        default_state(A),
+        replace(default_state(A), seed=999_999, n=20_000, strength=0.05, family="trees"),
+        replace(default_state(A), preset="Aspirin", strength=0.0),
+        replace(default_state(A), preset=CUSTOM, node="x", kind="shift", amount=-1.25),
+        replace(default_state(A), preset=CUSTOM, node="x", kind="scale_noise", amount=3.5),
+        replace(default_state(A), preset=CUSTOM, kind="replace", equation="0.2 * x + 1"),
+        replace(default_state(B), seed=12),
+    ],
+)
+def test_a_link_reopens_the_same_interventions_view(state: LabState) -> None:
+    back, notices = parse_query(to_query(state, "Interventions"), CATALOG)
+    assert notices == []
+    assert back.scenario == state.scenario
+    assert (back.n, back.seed, back.preset, back.strength, back.family) == (
+        state.n,
+        state.seed,
+        state.preset,
+        state.strength,
+        state.family,
+    )
+    if state.preset == CUSTOM:
+        assert (back.node, back.kind) == (state.node, state.kind)
+        if state.kind == "replace":
+            assert back.equation == state.equation
+        else:
+            assert back.amount == state.amount
+
+
+def test_each_page_keeps_only_what_it_shows() -> None:
+    state = default_state(A)
+    assert to_query(state, "Home") == {}
+    assert set(to_query(state, "Data")) == {"scenario", "n", "seed"}
+    assert set(to_query(state, "Models")) == {"scenario", "n", "seed", "family"}
+    assert set(to_query(state, "Interventions")) == {
+        "scenario",
+        "n",
+        "seed",
+        "preset",
+        "strength",
+        "family",
+    }
+    custom = to_query(replace(state, preset=CUSTOM, kind="do", amount=2.0), "Interventions")
+    assert (custom["node"], custom["kind"], custom["amount"]) == ("headache", "do", "2")
+    assert "equation" not in custom
+
+
+# ----------------------------------------------------------------------------- state changes
+
+
+def test_snap_strength() -> None:
+    assert snap_strength(0.52) == 0.5
+    assert snap_strength(1.7) == 1.0
+    assert snap_strength(-3) == 0.0
+    assert snap_strength(0.975) in (0.95, 1.0)
+
+
+def test_normalize_repairs_every_field() -> None:
+    broken = LabState(
+        scenario="a",
+        n=7,
+        seed=-1,
+        preset="nope",
+        node="zz",
+        kind="??",
+        amount=float("nan"),
+        equation="x" * 1000,
+        strength=3.0,
+        family="??",
+    )
+    fixed = normalize(broken, A)
+    assert fixed == replace(default_state(A), amount=0.0)
+
+
+def test_switching_scenario_moves_rows_to_the_new_default_unless_changed() -> None:
+    state = default_state(A)
+    moved = switch_scenario(state, A, B)
+    assert (moved.scenario, moved.n, moved.preset) == ("b", 3000, CUSTOM)
+    assert moved.node == "u"
+    kept = switch_scenario(replace(state, n=500, seed=9, strength=0.5), A, B)
+    assert (kept.n, kept.seed, kept.strength) == (500, 9, 0.5)
+    back = switch_scenario(moved, B, A)
+    assert (back.n, back.preset) == (2000, "Tylenol")
+
+
+# ----------------------------------------------------------------------------- page helpers
+
+
+def test_choose_a_preset_at_a_strength() -> None:
+    sc = load_scenario("ldopa")
+    state = replace(default_state(ScenarioInfo.from_scenario(sc)), preset="Tylenol", strength=0.5)
+    choice = choose(state, sc)
+    assert choice.test == "Tylenol at 50%"
+    assert isinstance(choice.applied, Preset)
+    assert all(iv.strength == 0.5 for iv in choice.applied)
+    assert all(iv.strength == 1.0 for iv in choice.base)
+    assert choice.nodes == ("headache",)
+    assert choice.why == sc.preset_why["Tylenol"]
+    assert "50%" in choice.description
+
+
+def test_choose_a_custom_intervention() -> None:
+    sc = load_scenario("ldopa")
+    info = ScenarioInfo.from_scenario(sc)
+    state = replace(default_state(info), preset=CUSTOM, node="headache", kind="do", amount=0.0)
+    choice = choose(state, sc)
+    assert choice.test == CUSTOM_TEST
+    assert choice.base == (Do("headache", 0.0),)
+    assert choice.why == ""
+
+
+def test_build_intervention_errors_are_scenario_errors() -> None:
+    with pytest.raises(ScenarioError):
+        build_intervention("replace", "x", 0.0, "   ")
+    with pytest.raises(ScenarioError):
+        build_intervention("scale_noise", "x", -1.0, "")
+    with pytest.raises(ScenarioError):
+        build_intervention("teleport", "x", 0.0, "")
+    assert build_intervention("replace", "x", 0.0, "2 * y") == Replace("x", "2 * y")
+
+
+def test_interventions_key_tells_strengths_apart() -> None:
+    a = interventions_key([Do("x", 1.0)])
+    assert a == interventions_key([Do("x", 1.0)])
+    assert a != interventions_key([Do("x", 1.0, strength=0.5)])
+    hash(a)
+
+
+@pytest.mark.parametrize("sid", list_scenarios())
+def test_node_table_and_columns_cover_every_node(sid: str) -> None:
+    sc = load_scenario(sid)
+    table = node_table(sc)
+    assert list(table["node"]) == list(sc.scm.nodes)
+    assert (table.loc[table["node"] == sc.target, "role"] == "target").all()
+    observed, latent = data_columns(sc)
+    assert observed[0] == sc.target
+    assert sorted(observed + latent) == sorted(sc.scm.nodes)
+
+
+def test_clues_rank_by_strength_and_mark_causes() -> None:
+    df = pd.DataFrame({"y": [1.0, 2, 3, 4], "a": [1.0, 2, 3, 5], "b": [4.0, 1, 3, 2]})
+    table = clues(df, "y", ["b", "a"], ["b"])
+    assert list(table["variable"]) == ["a", "b"]
+    assert list(table["causal input"]) == [False, True]
+    assert "**not**" in clue_sentence(table, "y")
+
+
+def _results(pred_obs: float, caus_obs: float, pred_after: float) -> pd.DataFrame:
+    rows = []
+    for test, p in ((OBSERVATIONAL, pred_obs), ("T", pred_after)):
+        rows.append({"model": "P", "kind": "predictive", "test": test, "rmse": p, "r2": 0.9})
+        rows.append({"model": "C", "kind": "causal", "test": test, "rmse": caus_obs, "r2": 0.8})
+    return pd.DataFrame(rows).assign(features="x")
+
+
+def test_ratio_table_and_takeaway() -> None:
+    results = _results(1.0, 2.0, 5.0)
+    table = ratio_table(results, "T").set_index("model")
+    assert table.loc["P", "ratio"] == 5.0 and table.loc["C", "ratio"] == 1.0
+    assert "predictive model fits better" in takeaway(results, "y")
+    assert "causal model fits as well" in takeaway(_results(2.0, 2.0, 5.0), "y")
+
+
+def test_family_models_pick_one_of_each_kind() -> None:
+    class M:
+        def __init__(self, name: str, kind: str) -> None:
+            self.name, self.kind = name, kind
+
+    models = [
+        M("Linear · all features", "predictive"),
+        M("Trees · all features", "predictive"),
+        M("Linear · causes only", "causal"),
+        M("Trees · causes only", "causal"),
+    ]
+    pred, caus = family_models(models, "trees")
+    assert (pred.name, caus.name) == ("Trees · all features", "Trees · causes only")
+
+
+def test_code_list() -> None:
+    assert code_list(["a"]) == "`a`"
+    assert code_list(["a", "b", "c"]) == "`a`, `b` and `c`"
+    assert code_list([]) == "nothing"
+
+
+def test_score_table_matches_the_engines_evaluate() -> None:
+    from lib.experiments import run_experiment
+    from lib.ui.lab import score_table
+
+    sc = load_scenario("ldopa")
+    exp = run_experiment(sc, 300, 4)
+    tylenol = sc.presets["Tylenol"].with_strength(0.5)
+
+    def frame(ivs: tuple = ()) -> pd.DataFrame:
+        test = exp.test_sample(ivs)
+        return pd.DataFrame(
+            {sc.target: test[sc.target], **{m.name: m.predict(test) for m in exp.models}}
+        )
+
+    mine = score_table(exp.models, sc.target, {OBSERVATIONAL: frame(), "T": frame(tylenol)})
+    pd.testing.assert_frame_equal(mine, exp.evaluate({"T": tylenol}))

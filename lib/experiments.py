@@ -241,6 +241,10 @@ def explain_outcome(
 
     hidden = [c for c in changed if c not in sc.scm.observed]
     headline = getattr(interventions, "description", "") or describe_all(interventions)
+    strengths = {iv.strength for iv in interventions}
+    if headline != describe_all(interventions) and strengths != {1.0}:
+        # the story's description is of the full intervention: say what was done
+        headline = f"{headline}; here at partial strength: {describe_all(interventions)}"
     lines = [f"**{test}** — {headline}."]
     if target_changed:
         lines.append(

@@ -31,6 +31,7 @@ __all__ = [
     "ScenarioError",
     "list_scenarios",
     "load_scenario",
+    "scenario_problems",
     "scenario_from_toml",
     "scenario_to_toml",
 ]
@@ -286,13 +287,30 @@ def _load_builtin(path: Path, mtime: float) -> Scenario:
         raise ScenarioError(f"{path.name}: {exc}") from None
 
 
-def list_scenarios() -> list[str]:
-    """Ids of the built-in scenarios, in picker order."""
-    found = []
+def _scan() -> tuple[list[str], dict[str, str]]:
+    found, problems = [], {}
     for path in sorted(SCENARIO_DIR.glob("*.toml")):
-        sc = _load_builtin(path, path.stat().st_mtime)
+        try:
+            sc = _load_builtin(path, path.stat().st_mtime)
+        except ScenarioError as exc:
+            problems[path.name] = str(exc)
+            continue
         found.append((sc.order, sc.id))
-    return [sid for _, sid in sorted(found)]
+    return [sid for _, sid in sorted(found)], problems
+
+
+def list_scenarios() -> list[str]:
+    """Ids of the valid built-in scenarios, in picker order.
+
+    A broken file is left out (see :func:`scenario_problems`) so that one bad
+    file cannot take the others down.
+    """
+    return _scan()[0]
+
+
+def scenario_problems() -> dict[str, str]:
+    """File name -> error, for every built-in scenario file that does not load."""
+    return _scan()[1]
 
 
 def load_scenario(scenario_id: str) -> Scenario:

@@ -101,3 +101,11 @@ def test_custom_intervention_tests() -> None:
     sc = load_scenario("icecream")
     res = compare_models(sc, 500, 1, {"hot": [Shift("temperature", 4.0)]})
     assert len(res) == 8 and res.rmse.gt(0).all()
+
+
+def test_partial_strength_is_said() -> None:
+    sc = load_scenario("ldopa")
+    half = sc.presets["Tylenol"].with_strength(0.5)
+    res = compare_models(sc, 500, 0, {"Tylenol": half})
+    text = explain_outcome(sc, res, "Tylenol", half)
+    assert "partial strength" in text and "50%" in text

@@ -96,3 +96,17 @@ def test_unknown_scenario_suggests() -> None:
         load_scenario("ldopaa")
     with pytest.raises(ScenarioError, match="Available"):
         load_scenario("../etc/passwd")
+
+
+def test_a_broken_file_does_not_hide_the_others(tmp_path, monkeypatch) -> None:
+    import shutil
+
+    import lib.scenarios as scenarios
+
+    for path in scenarios.SCENARIO_DIR.glob("*.toml"):
+        shutil.copy(path, tmp_path / path.name)
+    (tmp_path / "broken.toml").write_text('id = "broken"\ntitle = 3\n', encoding="utf-8")
+    monkeypatch.setattr(scenarios, "SCENARIO_DIR", tmp_path)
+    assert "ldopa" in scenarios.list_scenarios()
+    assert "broken" not in scenarios.list_scenarios()
+    assert "broken.toml" in scenarios.scenario_problems()

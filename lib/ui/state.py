@@ -18,7 +18,13 @@ from typing import Any
 import streamlit as st
 
 from lib.errors import ScenarioError
-from lib.scenarios import SCENARIO_DIR, Scenario, list_scenarios, load_scenario
+from lib.scenarios import (
+    SCENARIO_DIR,
+    Scenario,
+    list_scenarios,
+    load_scenario,
+    scenario_problems,
+)
 from lib.ui import widgets
 from lib.ui.params import (
     SEED_MAX,
@@ -109,13 +115,9 @@ def _catalog() -> tuple[dict[str, ScenarioInfo], tuple[str, ...]]:
     One broken scenario file must not take the lab down: it is skipped and
     its error is shown.
     """
-    errors: list[str] = []
-    try:
-        ids = list_scenarios()
-    except ScenarioError:
-        ids = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+    errors = list(scenario_problems().values())
     infos: dict[str, ScenarioInfo] = {}
-    for sid in ids:
+    for sid in list_scenarios():
         try:
             infos[sid] = ScenarioInfo.from_scenario(load_scenario(sid))
         except ScenarioError as exc:

@@ -44,6 +44,7 @@ def causal_inputs(
     target: str,
     observed: Iterable[str],
     measures: Mapping[str, str | None] | None = None,
+    latent: Iterable[str] = (),
 ) -> CausalSet:
     """Choose a causal model's inputs from the graph.
 
@@ -57,6 +58,9 @@ def causal_inputs(
         Variables a model may use (the candidate features).
     measures : mapping, optional
         ``{node: measured_node}`` for nodes that are noisy measurements.
+    latent : iterable of str, optional
+        Nodes no study observes (said so in the reasons); other nodes outside
+        ``observed`` are "not among the inputs".
 
     Returns
     -------
@@ -78,6 +82,10 @@ def causal_inputs(
             measured_by.setdefault(measured, []).append(node)
     descendants = nx.descendants(graph, target)
     chosen: dict[str, str] = {}
+    unobserved = set(latent)
+
+    def hidden(node: str) -> str:
+        return "not observed" if node in unobserved else "not among the inputs"
 
     def stand_ins(latent: str, via: str, seen: set[str]) -> None:
         if latent in seen:
@@ -86,7 +94,7 @@ def causal_inputs(
         for m in measured_by.get(latent, []):
             if m not in descendants:
                 chosen.setdefault(
-                    m, f"`{m}` measures `{latent}` (not observed){via}: it stands in for it."
+                    m, f"`{m}` measures `{latent}` ({hidden(latent)}){via}: it stands in for it."
                 )
         for cause in sorted(graph.predecessors(latent)):
             if cause in descendants:
@@ -94,7 +102,7 @@ def causal_inputs(
             if cause in available:
                 chosen.setdefault(
                     cause,
-                    f"`{cause}` causes `{latent}` (not observed){via}: "
+                    f"`{cause}` causes `{latent}` ({hidden(latent)}){via}: "
                     f"it carries the part of `{latent}` that its causes set.",
                 )
             else:
@@ -117,11 +125,13 @@ def causal_inputs(
             why = f"`{v}` is an effect of `{target}`, not a cause."
         elif v in ancestors:
             why = f"`{v}` acts on `{target}` only through the variables already used."
-        else:
+        elif ancestors & nx.ancestors(graph, v):
             why = (
                 f"`{v}` is not a cause of `{target}`: it shares causes with it "
                 f"(it may predict `{target}`, but changing it would not change `{target}`)."
             )
+        else:
+            why = f"`{v}` is neither a cause nor an effect of `{target}`."
         excluded.append(why)
     return CausalSet(features, tuple(chosen[v] for v in features), tuple(excluded))
 

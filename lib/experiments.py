@@ -227,7 +227,8 @@ def explain_outcome(
     kinds = obs["kind"].to_dict()
     feats = {m: [f.strip() for f in obs.loc[m, "features"].split(",")] for m in obs.index}
 
-    graph = sc.scm.original_graph
+    # Edges before and after: a replaced mechanism may read new parents.
+    graph = nx.compose(sc.scm.original_graph, sc.scm.intervene(*interventions).graph)
     changed = list(dict.fromkeys(iv.node for iv in interventions))
     affected = set(changed)
     for node in changed:
@@ -293,11 +294,16 @@ def explain_outcome(
                 f"{verdict(m)} — held, as the graph guarantees: the intervention leaves "
                 f"the mechanisms linking {_fmt_list(feats[m])} to `{target}` untouched."
             )
+        elif r <= HELD_RATIO and target_changed:
+            lines.append(
+                f"{verdict(m)} — held here, although the mechanism of `{target}` changed: "
+                f"this change happened not to matter much for it."
+            )
         elif r <= HELD_RATIO and spurious and not target_moved:
             lines.append(
-                f"{verdict(m)} — held here, but only because it leaned little on "
-                f"{_fmt_list(spurious)}, which the intervention changed without changing "
-                f"`{target}`."
+                f"{verdict(m)} — held here, although it uses {_fmt_list(spurious)}, which "
+                f"the intervention changed: this change happened not to move its "
+                f"predictions much. Nothing guarantees that for a stronger one."
             )
         elif r <= HELD_RATIO:
             lines.append(

@@ -42,7 +42,7 @@ MAX_LENGTH = 1000
 #: Most syntax-tree nodes in one equation.
 MAX_NODES = 300
 #: Deepest nesting of operations in one equation.
-MAX_DEPTH = 40
+MAX_DEPTH = 100
 #: Largest absolute constant exponent in ``a ** b``.
 MAX_EXPONENT = 100.0
 
@@ -89,12 +89,30 @@ FUNCTIONS: dict[str, _Function] = {
 
 @dataclass(frozen=True)
 class _Noise:
+    """A noise family.
+
+    ``rescale(draw, k, *params)`` widens the draws by ``k`` for ``ScaleNoise``
+    while staying inside the family's support: symmetric families scale the
+    deviation from their centre (the mean is kept); exponential and Student's t
+    draws are multiplied by ``k``; lognormal draws have their log-spread
+    multiplied by ``k``. ``None`` means the family cannot be rescaled (0/1 values,
+    counts).
+    """
+
     draw: Callable[..., np.ndarray]
-    mean: Callable[..., object]
+    rescale: Callable[..., np.ndarray] | None
     params: tuple[str, ...]
     defaults: tuple[float, ...]
     doc: str
     check: Callable[..., str | None] = field(default=lambda *a: None)
+
+
+def _around(center: Callable[..., Any]) -> Callable[..., np.ndarray]:
+    def rescale(draw: np.ndarray, k: float, *params: Any) -> np.ndarray:
+        c = center(*params)
+        return c + k * (draw - c)
+
+    return rescale
 
 
 def _nonneg(name: str) -> Callable[..., str | None]:
@@ -122,7 +140,7 @@ def _positive_first(name: str) -> Callable[..., str | None]:
 NOISE: dict[str, _Noise] = {
     "normal": _Noise(
         lambda rng, n, mu, sd: rng.normal(mu, sd, n),
-        lambda mu, sd: mu,
+        _around(lambda mu, sd: mu),
         ("mu", "sd"),
         (0.0, 1.0),
         "Gaussian with mean mu and standard deviation sd",
@@ -130,14 +148,14 @@ NOISE: dict[str, _Noise] = {
     ),
     "uniform": _Noise(
         lambda rng, n, a, b: rng.uniform(a, b, n),
-        lambda a, b: (np.asarray(a) + np.asarray(b)) / 2.0,
+        _around(lambda a, b: (np.asarray(a) + np.asarray(b)) / 2.0),
         ("a", "b"),
         (0.0, 1.0),
         "uniform between a and b",
     ),
     "bernoulli": _Noise(
         lambda rng, n, p: (rng.random(n) < p).astype(float),
-        lambda p: p,
+        None,
         ("p",),
         (0.5,),
         "1 with probability p, else 0",
@@ -145,7 +163,7 @@ NOISE: dict[str, _Noise] = {
     ),
     "exponential": _Noise(
         lambda rng, n, scale: rng.exponential(scale, n),
-        lambda scale: scale,
+        lambda draw, k, scale: k * draw,
         ("scale",),
         (1.0,),
         "exponential with mean scale",
@@ -153,7 +171,7 @@ NOISE: dict[str, _Noise] = {
     ),
     "laplace": _Noise(
         lambda rng, n, mu, b: rng.laplace(mu, b, n),
-        lambda mu, b: mu,
+        _around(lambda mu, b: mu),
         ("mu", "b"),
         (0.0, 1.0),
         "Laplace with centre mu and scale b",
@@ -161,7 +179,7 @@ NOISE: dict[str, _Noise] = {
     ),
     "lognormal": _Noise(
         lambda rng, n, mu, sigma: rng.lognormal(mu, sigma, n),
-        lambda mu, sigma: np.exp(np.asarray(mu) + np.asarray(sigma) ** 2 / 2.0),
+        lambda draw, k, mu, sigma: np.exp(mu + k * (np.log(draw) - mu)),
         ("mu", "sigma"),
         (0.0, 1.0),
         "exp of a Gaussian(mu, sigma)",
@@ -169,7 +187,7 @@ NOISE: dict[str, _Noise] = {
     ),
     "poisson": _Noise(
         lambda rng, n, lam: rng.poisson(lam, n).astype(float),
-        lambda lam: lam,
+        None,
         ("lam",),
         (1.0,),
         "Poisson counts with mean lam",
@@ -177,7 +195,7 @@ NOISE: dict[str, _Noise] = {
     ),
     "student_t": _Noise(
         lambda rng, n, df: rng.standard_t(df, n),
-        lambda df: 0.0,
+        lambda draw, k, df: k * draw,
         ("df",),
         (3.0,),
         "Student's t with df degrees of freedom (heavy tails)",
@@ -255,6 +273,7 @@ def allowed_summary(names: Iterable[str] = ()) -> str:
 
 def _snippet(text: str, node: ast.AST) -> str:
     seg = ast.get_source_segment(text, node) or type(node).__name__
+    seg = seg.replace("`", "'")  # messages are shown as Markdown: keep the piece inert
     return seg if len(seg) <= 40 else seg[:37] + "..."
 
 
@@ -264,12 +283,17 @@ def _where_at(node: ast.AST) -> str:
 
 
 def _check_shape(tree: ast.AST) -> None:
-    """Reject trees that are too big or too deep, iteratively (no recursion)."""
+    """Reject trees that are too big or too deep, iteratively (no recursion).
+
+    Only expressions count (``a + b`` is three); operator and context markers
+    do not. A chain like ``a + b + c + ...`` counts as one level, however long.
+    """
     count = 0
-    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
     while stack:
         node, depth = stack.pop()
-        count += 1
+        if isinstance(node, ast.expr):
+            count += 1
         if count > MAX_NODES:
             raise ExpressionError(
                 f"the equation is too long: more than {MAX_NODES} parts. "
@@ -279,7 +303,10 @@ def _check_shape(tree: ast.AST) -> None:
             raise ExpressionError(
                 f"the equation is nested too deeply (more than {MAX_DEPTH} levels)."
             )
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+        for child in ast.iter_child_nodes(node):
+            chained = isinstance(node, ast.BinOp) and child is node.left
+            deeper = isinstance(child, ast.expr) and not (chained and isinstance(child, ast.BinOp))
+            stack.append((child, depth + 1 if deeper else depth))
 
 
 def _fresh(fn: _Fn) -> _Fn:
@@ -534,8 +561,12 @@ class _Compiler:
                 raise ExpressionError(f"`{snippet}`: {problem} in some rows.")
             draw = spec.draw(ctx.rng, ctx.n, *values)
             if ctx.noise_scale != 1.0:
-                mean = spec.mean(*values)
-                draw = mean + ctx.noise_scale * (draw - mean)
+                if spec.rescale is None:
+                    raise ExpressionError(
+                        f"`{snippet}`: a {fname} draw gives 0/1 values or counts, so its "
+                        f"noise cannot be scaled; replace the mechanism instead."
+                    )
+                draw = spec.rescale(draw, ctx.noise_scale, *values)
             return draw
 
         return _fresh(fn), None
@@ -589,7 +620,11 @@ class CompiledEquation:
             Float64 values, one per row. Overflow gives ``inf`` and invalid
             operations ``nan``; the caller checks and reports them.
         """
-        ctx = _Ctx(env, n, rng if rng is not None else np.random.default_rng(0), noise_scale)
+        try:
+            inputs = {k: np.asarray(env[k], dtype=np.float64) for k in self.names}
+        except KeyError as exc:
+            raise ExpressionError(f"`{self.text}` needs a value for {exc.args[0]!r}.") from None
+        ctx = _Ctx(inputs, n, rng if rng is not None else np.random.default_rng(0), noise_scale)
         with np.errstate(all="ignore"):
             try:
                 out = self._fn(ctx)
@@ -600,6 +635,8 @@ class CompiledEquation:
         arr = np.asarray(out, dtype=np.float64)
         if arr.ndim == 0:
             return np.full(n, float(arr))
+        if not _is_fresh(self._fn) and any(np.shares_memory(arr, v) for v in inputs.values()):
+            arr = arr.copy()  # e.g. the equation `x`: never hand back a parent's column
         return arr
 
 
@@ -638,6 +675,11 @@ def compile_equation(text: str, names: Iterable[str] = ()) -> CompiledEquation:
     if len(stripped) > MAX_LENGTH:
         raise ExpressionError(
             f"the equation is {len(stripped)} characters long; at most {MAX_LENGTH} are allowed."
+        )
+    if "#" in stripped:
+        raise ExpressionError(
+            f"column {stripped.index('#') + 1}: comments (`#`) are not allowed in an equation; "
+            "put notes in the node's description."
         )
     if "\n" in stripped or "\r" in stripped:
         stripped = " ".join(stripped.split())

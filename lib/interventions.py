@@ -45,6 +45,8 @@ Compiler = Callable[[str], CompiledEquation]
 
 
 def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool | str | bytes):
+        raise ScenarioError(f"{what} must be a number, not {value!r}.")
     try:
         out = float(value)
     except (TypeError, ValueError):

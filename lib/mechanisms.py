@@ -14,7 +14,8 @@ paired unit by unit: what differs is only what the intervention changed.
 
 from __future__ import annotations
 
-import zlib
+import hashlib
+import struct
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -45,7 +46,8 @@ def node_rng(seed: int, name: str) -> np.random.Generator:
     name : str
         The node's name.
     """
-    return np.random.default_rng([int(seed), zlib.crc32(name.encode("utf-8"))])
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return np.random.default_rng([int(seed), *struct.unpack("<4I", digest[:16])])
 
 
 class Mechanism(ABC):

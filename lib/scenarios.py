@@ -5,8 +5,8 @@ so a teacher can write one without Python. Every field is validated with an
 error that names the field.
 
 >>> sc = load_scenario("ldopa")
->>> sc.target, sc.features[:2]
-('relief', ('dose', 'headache'))
+>>> sc.target, sc.causal_features
+('relief', ('dose', 'dopamine_scan'))
 >>> tylenol = sc.presets["Tylenol"]
 """
 
@@ -38,7 +38,7 @@ __all__ = [
 
 #: Where the built-in scenarios live.
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "scenarios"
-_ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+_ID_RE = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 _TOP_FIELDS = {
     "id",
     "title",
@@ -99,6 +99,7 @@ class Scenario:
             self.target,
             self.features,
             {name: s.measures for name, s in specs.items()},
+            self.scm.latent,
         )
 
     @property
@@ -139,7 +140,7 @@ def scenario_from_dict(spec: Mapping[str, Any], where: str = "scenario") -> Scen
             f"{where}: unknown field(s) {', '.join(extra)}; allowed: {', '.join(sorted(_TOP_FIELDS))}."
         )
     sid = _text(spec, "id", where)
-    if not _ID_RE.match(sid):
+    if not _ID_RE.fullmatch(sid):
         raise ScenarioError(
             f"{where}: id {sid!r} must be lower-case letters, digits, - or _ (at most 40)."
         )
@@ -322,7 +323,7 @@ def load_scenario(scenario_id: str) -> Scenario:
         If there is no such scenario (with a "did you mean").
     """
     path = SCENARIO_DIR / f"{scenario_id}.toml"
-    if not isinstance(scenario_id, str) or not _ID_RE.match(scenario_id) or not path.is_file():
+    if not isinstance(scenario_id, str) or not _ID_RE.fullmatch(scenario_id) or not path.is_file():
         known = list_scenarios()
         raise ScenarioError(
             f"no scenario `{scenario_id}`{did_you_mean(str(scenario_id), known) or '.'} "

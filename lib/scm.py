@@ -38,7 +38,7 @@ __all__ = ["MAX_NODES", "MAX_ROWS", "SCM", "NodeSpec", "NonFiniteError", "Scenar
 MAX_NODES = 60
 #: Most rows in one sample.
 MAX_ROWS = 5_000_000
-_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
+_NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
 
 
 class NonFiniteError(ScenarioError):
@@ -83,7 +83,7 @@ class NodeSpec:
 
 
 def _check_name(name: Any) -> str:
-    if not isinstance(name, str) or not _NAME_RE.match(name):
+    if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
         raise ScenarioError(
             f"node name {name!r} is not valid: use a letter then letters, digits or "
             f"underscores (at most 40), e.g. `blood_pressure`."
@@ -121,6 +121,8 @@ class SCM:
             seen.add(spec.name)
         names = [s.name for s in specs]
         for spec in specs:
+            if spec.measures == spec.name:
+                raise ScenarioError(f"node `{spec.name}` cannot measure itself.")
             if spec.measures is not None and spec.measures not in seen:
                 raise ScenarioError(
                     f"node `{spec.name}` measures `{spec.measures}`, which is not a node"

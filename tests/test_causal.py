@@ -45,3 +45,20 @@ def test_invariance_criterion() -> None:
     assert not invariance_guaranteed(g, ["dop"], "relief", ["dose", "scan"])
     # changing the target's own mechanism is never safe
     assert not invariance_guaranteed(g, ["relief"], "relief", ["dose"])
+
+
+def test_reasons_are_true_for_unrelated_and_unlisted_nodes() -> None:
+    g = nx.DiGraph([("a", "y"), ("h", "y"), ("u", "z")])
+    cs = causal_inputs(g, "y", ["a", "z"], latent=())
+    assert any("`z` is neither a cause nor an effect" in e for e in cs.excluded)
+    g = nx.DiGraph([("u", "h"), ("h", "y")])
+    cs = causal_inputs(g, "y", ["u"], latent=["h"])
+    assert "(not observed)" in cs.reasons[0]
+    cs = causal_inputs(g, "y", ["u"])
+    assert "(not among the inputs)" in cs.reasons[0]
+
+
+def test_target_without_parents_has_no_causal_inputs() -> None:
+    g = nx.DiGraph([("y", "a"), ("y", "b")])
+    cs = causal_inputs(g, "y", ["a", "b"])
+    assert cs.features == () and len(cs.excluded) == 2

@@ -109,3 +109,19 @@ def test_partial_strength_is_said() -> None:
     res = compare_models(sc, 500, 0, {"Tylenol": half})
     text = explain_outcome(sc, res, "Tylenol", half)
     assert "partial strength" in text and "50%" in text
+
+
+def test_explanations_stay_true_for_custom_interventions() -> None:
+    from lib.interventions import Do, ScaleNoise
+
+    sc = load_scenario("ldopa")
+    tests = {
+        "quiet headache": [ScaleNoise("headache", 0.0)],
+        "relief nudged": [Do("relief", 5.0, strength=0.05)],
+    }
+    res = compare_models(sc, 2000, 0, tests)
+    quiet = explain_outcome(sc, res, "quiet headache", tests["quiet headache"])
+    assert "leaned little" not in quiet
+    nudged = explain_outcome(sc, res, "relief nudged", tests["relief nudged"])
+    assert "mechanism of `relief` itself" in nudged
+    assert "along a path" not in nudged

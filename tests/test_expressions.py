@@ -179,3 +179,99 @@ def test_function_tables_are_fixed() -> None:
 def test_non_text_is_rejected() -> None:
     with pytest.raises(ExpressionError):
         compile_equation(42, NAMES)  # type: ignore[arg-type]
+
+
+def test_comments_are_refused_not_silently_cut() -> None:
+    text = "0.01 * dose  # effect\n + normal(0, 5)"
+    with pytest.raises(ExpressionError, match="column 14: comments"):
+        compile_equation(text, NAMES)
+
+
+def test_offending_pieces_cannot_break_out_of_markdown_code() -> None:
+    with pytest.raises(ExpressionError) as info:
+        compile_equation("'`[x](https://example.org)`'", NAMES)
+    assert "`[x]" not in str(info.value) and "'[x](" in str(info.value)
+
+
+def test_long_ordinary_sums_pass_and_caps_still_bite() -> None:
+    names = [f"x{i}" for i in range(60)]
+    text = " + ".join(f"0.5 * {n}" for n in names)  # 60 terms, ~600 characters
+    eq = compile_equation(text, names)
+    env = {n: np.ones(3) for n in names}
+    np.testing.assert_allclose(eq.evaluate(env, 3), 30.0)
+    with pytest.raises(ExpressionError, match="too long: more than"):
+        compile_equation("+".join(["1"] * 350), [])
+    with pytest.raises(ExpressionError, match="nested too deeply"):
+        compile_equation("-" * 150 + "x", ["x"])
+    with pytest.raises(ExpressionError, match="nested too deeply"):
+        compile_equation("exp(" * 120 + "x" + ")" * 120, ["x"])
+
+
+ALIASING = [
+    "x",
+    "+x",
+    "-x",
+    "--x",
+    "-(-x)",
+    "x * 1",
+    "abs(x)",
+    "where(x > 0, x, y)",
+    "where(x > 0, -x, -y)",
+    "clip(x, -1, 1)",
+    "minimum(x, y)",
+    "maximum(-x, y) + x",
+    "x > y",
+    "not x",
+    "sigmoid(x) * y",
+    "exp(x) - y",
+    "x ** 2 + y",
+    "2 ** x",
+    "normal(x, 0) + y",
+    "-normal(x, 1)",
+    "x and y",
+    "round(x) + sign(y)",
+]
+
+
+@pytest.mark.parametrize("text", ALIASING)
+@pytest.mark.parametrize("scale", [1.0, 2.0])
+def test_evaluate_never_changes_or_returns_its_inputs(text: str, scale: float) -> None:
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=50), rng.normal(size=50)
+    env = {"x": x.copy(), "y": y.copy()}
+    out = compile_equation(text, ["x", "y"]).evaluate(env, 50, np.random.default_rng(1), scale)
+    np.testing.assert_array_equal(env["x"], x)
+    np.testing.assert_array_equal(env["y"], y)
+    out += 1.0  # the caller may write into the result
+    np.testing.assert_array_equal(env["x"], x)
+    np.testing.assert_array_equal(env["y"], y)
+
+
+def test_integer_and_float32_inputs_are_computed_in_float64() -> None:
+    eq = compile_equation("abs(x) * 1e39", ["x"])
+    out = eq.evaluate({"x": np.array([0, 1, 2], dtype=np.float32)}, 3)
+    np.testing.assert_allclose(out, [0.0, 1e39, 2e39])
+    out = compile_equation("x / 2", ["x"]).evaluate({"x": np.array([1, 2, 3])}, 3)
+    np.testing.assert_allclose(out, [0.5, 1.0, 1.5])
+
+
+@pytest.mark.parametrize(
+    ("text", "check"),
+    [
+        ("exponential(2)", lambda d: d.min() >= 0 and abs(d.mean() - 6.0) < 0.1),
+        ("lognormal(0, 0.5)", lambda d: d.min() > 0 and abs(np.log(d).std() - 1.5) < 0.02),
+        ("laplace(1, 2)", lambda d: abs(d.mean() - 1.0) < 0.1 and abs(d.std() - 3 * 2**1.5) < 0.2),
+        ("student_t(5)", lambda d: abs(d.mean()) < 0.05),
+    ],
+)
+def test_noise_scaling_keeps_each_family_in_its_support(text: str, check) -> None:
+    draws = compile_equation(text).evaluate({}, 200_000, np.random.default_rng(0), 3.0)
+    assert check(draws)
+
+
+@pytest.mark.parametrize("text", ["bernoulli(0.5)", "poisson(2)"])
+def test_noise_of_01_or_count_draws_cannot_be_scaled(text: str) -> None:
+    eq = compile_equation(text)
+    assert eq.evaluate({}, 10, np.random.default_rng(0)).min() >= 0
+    with pytest.raises(ExpressionError, match="cannot be scaled"):
+        eq.evaluate({}, 10, np.random.default_rng(0), 2.0)

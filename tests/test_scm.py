@@ -188,3 +188,18 @@ observed = false
     pd.testing.assert_frame_equal(scm.sample(100, 1), again.sample(100, 1))
     with pytest.raises(ScenarioError, match="not valid TOML"):
         SCM.from_toml("[nodes.a\nequation = 1")
+
+
+def test_node_streams_do_not_collide_for_names_with_equal_crc32() -> None:
+    import zlib
+
+    assert zlib.crc32(b"plumless") == zlib.crc32(b"buckeroo")
+    scm = SCM.from_dict({"nodes": {"plumless": "normal(0, 1)", "buckeroo": "normal(0, 1)"}})
+    df = scm.sample(2000, 0)
+    assert abs(np.corrcoef(df["plumless"], df["buckeroo"])[0, 1]) < 0.1
+
+
+def test_equation_that_copies_a_parent_gets_its_own_column() -> None:
+    scm = SCM.from_dict({"nodes": {"x": "normal(0, 1)", "y": "x"}})
+    df = scm.sample(100, 0, [Shift("y", 1.0)])
+    np.testing.assert_allclose(df["y"] - df["x"], 1.0)

@@ -96,7 +96,7 @@ def _score_table(models: Sequence[Model], datasets: Mapping[str, pd.DataFrame]) 
     for test, df in datasets.items():
         for m in models:
             y = df[m.target].to_numpy()
-            pred = m.predict(df)
+            pred = m.predict_finite(df)
             rows.append(
                 {
                     "model": m.name,

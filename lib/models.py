@@ -32,18 +32,30 @@ __all__ = [
 MIN_ROWS_PER_FEATURE = 2
 
 
+def _scaled_rms(values: np.ndarray) -> float:
+    """Root mean square without overflow for huge values."""
+    top = float(np.max(np.abs(values))) if values.size else 0.0
+    if top == 0.0 or not np.isfinite(top):
+        return top
+    scaled = values / top
+    return top * float(np.sqrt(np.mean(scaled * scaled)))
+
+
 def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """Root mean squared error."""
+    """Root mean squared error (no overflow for huge errors)."""
     diff = np.asarray(y_true, dtype=float) - np.asarray(y_pred, dtype=float)
-    return float(np.sqrt(np.mean(diff * diff)))
+    return _scaled_rms(diff)
 
 
 def r2_score(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """Coefficient of determination (1 - SSE/SST); can be negative out of distribution."""
     y = np.asarray(y_true, dtype=float)
-    sse = float(np.sum((y - np.asarray(y_pred, dtype=float)) ** 2))
-    sst = float(np.sum((y - y.mean()) ** 2))
-    return 1.0 - sse / sst if sst > 0 else float("nan")
+    err = _scaled_rms(y - np.asarray(y_pred, dtype=float))
+    spread = _scaled_rms(y - y.mean())
+    if spread == 0:
+        return float("nan")
+    with np.errstate(over="ignore"):
+        return float(1.0 - np.float64(err / spread) ** 2)  # -inf beyond float range
 
 
 def _design(df: pd.DataFrame, features: Sequence[str], target: str | None) -> tuple:
@@ -97,10 +109,27 @@ class Model:
     def predict(self, df: pd.DataFrame) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def predict_finite(self, df: pd.DataFrame) -> np.ndarray:
+        """:meth:`predict`, refusing predictions that overflow.
+
+        Raises
+        ------
+        DataError
+            If a prediction is not a finite number (inputs pushed to huge values).
+        """
+        pred = self.predict(df)
+        bad = int(np.count_nonzero(~np.isfinite(pred)))
+        if bad:
+            raise DataError(
+                f"{self.name}: {bad:,} of {len(pred):,} predictions are not finite numbers: "
+                f"the inputs are too large for the model (try a smaller intervention)."
+            )
+        return pred
+
     def score(self, df: pd.DataFrame) -> dict[str, float]:
         """RMSE and R² on ``df``."""
         y = df[self.target].to_numpy(dtype=float)
-        pred = self.predict(df)
+        pred = self.predict_finite(df)
         return {"rmse": rmse(y, pred), "r2": r2_score(y, pred)}
 
 
@@ -135,7 +164,8 @@ class LinearModel(Model):
     def predict(self, df: pd.DataFrame) -> np.ndarray:
         """Predictions for the rows of ``df``."""
         X, _ = _design(df, self.features, None)
-        return self.intercept_ + X @ self.coef_
+        with np.errstate(over="ignore", invalid="ignore"):  # checked by predict_finite
+            return self.intercept_ + X @ self.coef_
 
     def coef_table(self, alpha: float = 0.05) -> pd.DataFrame:
         """Coefficients with (1 - alpha) confidence intervals.

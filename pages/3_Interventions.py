@@ -13,9 +13,9 @@ from lib.ui.lab import (
     interventions_key,
     ratio_table,
 )
-from lib.ui.params import CUSTOM, IV_KINDS, MAX_EQUATION_CHARS
+from lib.ui.params import CUSTOM, IV_KINDS, MAX_AMOUNT, MAX_EQUATION_CHARS
 from lib.ui.state import init_page, synced
-from lib.ui.widgets import causal_graph, chart, kind_color_name, page_header
+from lib.ui.widgets import causal_graph, chart, kind_color_name, page_header, shown_errors
 
 lab = init_page("Interventions")
 sc, state = lab.scenario, lab.state
@@ -67,7 +67,8 @@ with controls:
             else:
                 st.number_input(
                     AMOUNT_LABELS[state.kind].capitalize(),
-                    min_value=0.0 if state.kind == "scale_noise" else None,
+                    min_value=0.0 if state.kind == "scale_noise" else -MAX_AMOUNT,
+                    max_value=MAX_AMOUNT,
                     step=0.1,
                     **synced("amount"),
                 )
@@ -120,56 +121,57 @@ with outcome:
     if choice.why:
         st.info(choice.why, icon=":material/help:")
 
-# --- 3. The changed world and the errors --------------------------------------------
-graph_col, bars_col = st.columns([1, 1], gap="large")
-with graph_col:
-    st.subheader("The changed world", anchor=False)
-    causal_graph(
-        sc,
-        intervened=changed.intervened_nodes if choice.strength > 0 else (),
-        cut_edges=changed.cut_edges,
-    )
-with bars_col:
-    st.subheader("Prediction error, before and after", anchor=False)
-    chart(
-        compute.bars_figure(sid, n, seed, choice.test, key, choice.applied),
-        "Typical error (RMSE) of every model on fresh cases: without the intervention "
-        "and with it. Orange bars are predictive models, blue bars causal ones; hatched bars "
-        "are the trees.",
-    )
-
-# --- 4. Predictions, before and after -------------------------------------------------
-head, pick = st.columns([3, 1], vertical_alignment="bottom")
-head.subheader("Predicted against actual, before and after", anchor=False)
-pick.segmented_control(
-    "Model family",
-    ["linear", "trees"],
-    format_func=str.capitalize,
-    required=True,
-    width="stretch",
-    **synced("family"),
-)
-pred, caus = family_models(compute.experiment(sid, n, seed).models, state.family)
-for column, m in zip(st.columns(2, gap="large"), (pred, caus), strict=True):
-    if m is None:
-        continue
-    with column:
+with shown_errors("These results cannot be drawn for this intervention"):
+    # --- 3. The changed world and the errors --------------------------------------------
+    graph_col, bars_col = st.columns([1, 1], gap="large")
+    with graph_col:
+        st.subheader("The changed world", anchor=False)
+        causal_graph(
+            sc,
+            intervened=changed.intervened_nodes if choice.strength > 0 else (),
+            cut_edges=changed.cut_edges,
+        )
+    with bars_col:
+        st.subheader("Prediction error, before and after", anchor=False)
         chart(
-            compute.before_after_figure(sid, n, seed, m.name, key, choice.applied),
-            f"{m.name}: faded dots are cases before the intervention, dark diamonds the "
-            f"same cases after it. Dots that leave the dashed line are predictions the "
-            f"change broke.",
+            compute.bars_figure(sid, n, seed, choice.test, key, choice.applied),
+            "Typical error (RMSE) of every model on fresh cases: without the intervention "
+            "and with it. Orange bars are predictive models, blue bars causal ones; hatched bars "
+            "are the trees.",
         )
 
-# --- 5. How strong before it breaks? ---------------------------------------------------
-st.subheader("How strong before it breaks?", anchor=False)
-with st.spinner("Sweeping the strength from 0 to 1…"):
-    base_key = interventions_key(choice.base)
-    sweep_fig = compute.sweep_figure_at(sid, n, seed, base_key, choice.strength, choice.base)
-chart(
-    sweep_fig,
-    "Error of each model as the intervention grows from none (0) to full (1). A flat line "
-    "is a model whose relation to the target is invariant under this intervention; a "
-    "rising one depends on what the intervention changes. Mild shifts can hide a break "
-    "that a strong one reveals.",
-)
+    # --- 4. Predictions, before and after -------------------------------------------------
+    head, pick = st.columns([3, 1], vertical_alignment="bottom")
+    head.subheader("Predicted against actual, before and after", anchor=False)
+    pick.segmented_control(
+        "Model family",
+        ["linear", "trees"],
+        format_func=str.capitalize,
+        required=True,
+        width="stretch",
+        **synced("family"),
+    )
+    pred, caus = family_models(compute.experiment(sid, n, seed).models, state.family)
+    for column, m in zip(st.columns(2, gap="large"), (pred, caus), strict=True):
+        if m is None:
+            continue
+        with column:
+            chart(
+                compute.before_after_figure(sid, n, seed, m.name, key, choice.applied),
+                f"{m.name}: faded dots are cases before the intervention, dark diamonds the "
+                f"same cases after it. Dots that leave the dashed line are predictions the "
+                f"change broke.",
+            )
+
+    # --- 5. How strong before it breaks? ---------------------------------------------------
+    st.subheader("How strong before it breaks?", anchor=False)
+    with st.spinner("Sweeping the strength from 0 to 1…"):
+        base_key = interventions_key(choice.base)
+        sweep_fig = compute.sweep_figure_at(sid, n, seed, base_key, choice.strength, choice.base)
+    chart(
+        sweep_fig,
+        "Error of each model as the intervention grows from none (0) to full (1). A flat line "
+        "is a model whose relation to the target is invariant under this intervention; a "
+        "rising one depends on what the intervention changes. Mild shifts can hide a break "
+        "that a strong one reveals.",
+    )

@@ -334,3 +334,39 @@ def test_editing_a_scenario_file_drops_cached_fits(monkeypatch: pytest.MonkeyPat
     at.run()
     assert_clean(at)
     assert compute.experiment("ldopa", 2000, 0) is not before
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        # the applied model is valid at strength 0, but the sweep reaches a bad strength
+        {"kind": "replace", "node": "headache", "equation": "log(dose - 500)", "strength": "0"},
+        {"kind": "shift", "node": "dopamine", "amount": "1e308", "strength": "0"},
+        {"kind": "do", "node": "headache", "amount": "1.5e308"},
+        {"kind": "shift", "node": "headache", "amount": "9e5"},
+        {"kind": "replace", "node": "headache", "equation": "exp(dopamine * 300)"},
+    ],
+)
+def test_hostile_custom_interventions_never_show_a_traceback(params: dict) -> None:
+    at = open_page(INTERVENTIONS, preset="custom", **params)
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def test_link_notices_stay_inert_text() -> None:
+    at = open_page(DATA, seed="1`![p](https://evil.example/p.png)`")
+    assert not at.exception
+    notices = "\n".join(w.value for w in at.warning)
+    assert "seed" in notices and "`![p]" not in notices
+
+
+def test_two_sessions_do_not_cross_over() -> None:
+    a = open_page(INTERVENTIONS, scenario="ldopa", seed="5", preset="Tylenol")
+    b = open_page(INTERVENTIONS, scenario="icecream", seed="6", preset="Ice cream ban")
+    a.slider(key="w_strength").set_value(0.5).run()
+    b.run()
+    assert_clean(a)
+    assert_clean(b)
+    assert (state(a).scenario, state(a).seed, state(a).strength) == ("ldopa", 5, 0.5)
+    assert (state(b).scenario, state(b).seed, state(b).strength) == ("icecream", 6, 1.0)
+    assert "`headache`" in explanation(a) and "`ice_cream`" in explanation(b)
+    assert "`ice_cream`" not in explanation(a)

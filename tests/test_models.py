@@ -87,3 +87,13 @@ def test_model_spec_builds() -> None:
     assert isinstance(ModelSpec("x", "causal", ("a",)).build("y"), LinearModel)
     with pytest.raises(ValueError):
         LinearModel("x", "oracle", ("a",), "y")
+
+
+def test_metrics_do_not_overflow_and_predictions_must_be_finite() -> None:
+    y = np.array([1.0, 2.0, 3.0])
+    assert rmse(y, y + 1e300) == pytest.approx(1e300)
+    assert r2_score(y, y + 1e100) < -1e190 and r2_score(y, y + 1e200) == -np.inf
+    m = LinearModel("lin", "predictive", ("a", "b"), "y").fit(make_data())
+    huge = pd.DataFrame({"a": [1e308, 1.0], "b": [-1e308, 0.0]})
+    with pytest.raises(DataError, match="1 of 2 predictions are not finite"):
+        m.predict_finite(huge)

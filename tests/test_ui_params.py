@@ -399,3 +399,19 @@ def test_score_table_matches_the_engines_evaluate() -> None:
 
     mine = score_table(exp.models, sc.target, {OBSERVATIONAL: frame(), "T": frame(tylenol)})
     pd.testing.assert_frame_equal(mine, exp.evaluate({"T": tylenol}))
+
+
+def test_link_notices_cannot_inject_markdown() -> None:
+    from lib.ui.params import _quote
+
+    quoted = _quote("x`[Session expired](https://evil.example)`")
+    assert "`" not in quoted
+
+
+def test_amounts_round_trip_exactly_and_are_bounded() -> None:
+    from lib.ui.params import MAX_AMOUNT, _fmt_float
+
+    for x in (1234.5678, 0.1, 1 / 3, -2.5e-7, 1.0, 250.0):
+        assert float(_fmt_float(x)) == x
+    assert _fmt_float(1.0) == "1"
+    assert MAX_AMOUNT == 1e6

@@ -69,7 +69,7 @@ def predictions(
     test = exp.test_sample(_ivs)
     target = exp.scenario.target
     return pd.DataFrame(
-        {target: test[target].to_numpy(), **{m.name: m.predict(test) for m in exp.models}}
+        {target: test[target].to_numpy(), **{m.name: m.predict_finite(test) for m in exp.models}}
     )
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "STRENGTH_STEP",
     "LabState",
     "ScenarioInfo",
+    "MAX_AMOUNT",
     "default_amount",
     "default_state",
     "n_options",
@@ -57,6 +58,9 @@ IV_KINDS: tuple[str, ...] = ("do", "shift", "scale_noise", "replace")
 FAMILIES: tuple[str, ...] = ("linear", "trees")
 #: Longest equation accepted from a link.
 MAX_EQUATION_CHARS = 500
+#: Largest size of an intervention amount (value, shift or noise factor).
+MAX_AMOUNT = 1e6
+
 #: A sensible starting amount for each kind.
 _KIND_DEFAULT_AMOUNT = {"do": 0.0, "shift": 1.0, "scale_noise": 3.0, "replace": 0.0}
 
@@ -229,8 +233,13 @@ def _last(value: Any) -> str | None:
 
 
 def _quote(value: str, limit: int = 60) -> str:
+    """``value`` for a notice that shows it inside a Markdown code span.
+
+    Backticks are replaced so that a crafted link cannot close the code span
+    and inject links or images into the page.
+    """
     shown = value if len(value) <= limit else value[: limit - 1] + "…"
-    return repr(shown)
+    return repr(shown.replace("`", "'"))
 
 
 def _parse_int(text: str) -> int | None:
@@ -360,8 +369,13 @@ def parse_query(
     value = params.get("amount")
     if value is not None:
         amount = _parse_float(value)
-        if amount is None:
-            bad("amount", _quote(value), "is not a finite number", f"{default_amount(kind):g}")
+        if amount is None or abs(amount) > MAX_AMOUNT:
+            bad(
+                "amount",
+                _quote(value),
+                f"is not a number between -{MAX_AMOUNT:g} and {MAX_AMOUNT:g}",
+                f"{default_amount(kind):g}",
+            )
         elif kind == "scale_noise" and amount < 0:
             bad("amount", _quote(value), "is a negative noise factor", f"{default_amount(kind):g}")
         else:
@@ -406,7 +420,8 @@ def parse_query(
 
 
 def _fmt_float(x: float) -> str:
-    return f"{x:g}" if abs(x) < 1e15 else repr(float(x))
+    """Shortest text that reads back as the same float (``repr``), ``1`` for ``1.0``."""
+    return f"{x:g}" if float(f"{x:g}") == x else repr(float(x))
 
 
 def to_query(state: LabState, page: str | None) -> dict[str, str]:

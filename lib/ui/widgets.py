@@ -7,7 +7,8 @@ causal graph always has the same legend.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from html import escape
 
 import plotly.graph_objects as go
@@ -145,3 +146,16 @@ _CSS = """
 def style() -> None:
     """The lab's few style rules (larger lead text and captions, kind colours)."""
     st.html(_CSS)
+
+
+@contextmanager
+def shown_errors(action: str) -> Iterator[None]:
+    """Show a user error raised inside the block with ``st.error``, not a traceback.
+
+    Errors a user can cause are ``ValueError`` subclasses from ``lib``; the rest
+    of the page keeps working.
+    """
+    try:
+        yield
+    except ValueError as exc:
+        st.error(f"{action}: {exc}", icon=":material/error:")

@@ -247,10 +247,13 @@ def explain_outcome(
         # the story's description is of the full intervention: say what was done
         headline = f"{headline}; here at partial strength: {describe_all(interventions)}"
     lines = [f"**{test}** — {headline}."]
+    if all(iv.strength == 0 for iv in interventions):
+        lines.append("At strength 0 nothing changes: every model's error is what it was.")
+        return "\n\n".join(lines)
     if target_changed:
         lines.append(
-            f"This changes the mechanism of `{target}` itself: what any model learned about "
-            f"how `{target}` arises no longer applies, so no model is protected."
+            f"This acts on `{target}` itself, so no model's inputs can foresee it: no model "
+            f"is protected, and how far each one drifts depends on what it learned."
         )
     for m in ratio:
         r = ratio[m]
@@ -282,9 +285,9 @@ def explain_outcome(
                 )
             elif hidden:
                 why = (
-                    f"the intervention acts on {_fmt_list(hidden)}, which no model observes, "
-                    f"so its inputs ({_fmt_list(feats[m])}) no longer tell how much "
-                    f"{_fmt_list(hidden)} there is"
+                    f"the intervention acts on {_fmt_list(hidden)}, which no model observes "
+                    f"directly, so what it learned about how its inputs "
+                    f"({_fmt_list(feats[m])}) go with {_fmt_list(hidden)} no longer holds"
                 )
             else:
                 why = f"the intervention changed how its inputs relate to `{target}`"
@@ -296,8 +299,8 @@ def explain_outcome(
             )
         elif r <= HELD_RATIO and target_changed:
             lines.append(
-                f"{verdict(m)} — held here, although the mechanism of `{target}` changed: "
-                f"this change happened not to matter much for it."
+                f"{verdict(m)} — held here, although the intervention acts on `{target}` "
+                f"itself: this change happened not to matter much for it."
             )
         elif r <= HELD_RATIO and spurious and not target_moved:
             lines.append(
@@ -308,7 +311,7 @@ def explain_outcome(
         elif r <= HELD_RATIO:
             lines.append(
                 f"{verdict(m)} — held here, but nothing guarantees it: the intervention "
-                f"reaches `{target}` along a path that its inputs do not block."
+                f"also reaches `{target}` in a way its inputs do not fully capture."
             )
         else:
             lines.append(f"{verdict(m)} — degraded somewhat.")

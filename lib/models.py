@@ -158,6 +158,7 @@ class LinearModel(Model):
             warnings.simplefilter("ignore")
             self.result_ = sm.OLS(y, Xc).fit()
         self.coef_ = np.asarray(self.result_.params[1:], dtype=float)
+        self.x_std_ = X.std(axis=0, ddof=1)
         self.intercept_ = float(self.result_.params[0])
         return self
 
@@ -167,17 +168,28 @@ class LinearModel(Model):
         with np.errstate(over="ignore", invalid="ignore"):  # checked by predict_finite
             return self.intercept_ + X @ self.coef_
 
-    def coef_table(self, alpha: float = 0.05) -> pd.DataFrame:
+    def coef_table(self, alpha: float = 0.05, per_sd: bool = False) -> pd.DataFrame:
         """Coefficients with (1 - alpha) confidence intervals.
+
+        Parameters
+        ----------
+        alpha : float
+            1 - confidence level.
+        per_sd : bool
+            If true, each input's coefficient, standard error and interval are
+            multiplied by that input's standard deviation in the training data:
+            the change in the target for a typical (one-SD) change of the input,
+            comparable across inputs with different units. The intercept row is
+            left out. p-values do not change.
 
         Returns
         -------
         pandas.DataFrame
             Columns ``term, coef, std_err, ci_low, ci_high, p_value``; the first
-            row is the intercept, ``term == "const"``.
+            row is the intercept, ``term == "const"`` (unless ``per_sd``).
         """
         ci = np.asarray(self.result_.conf_int(alpha))
-        return pd.DataFrame(
+        table = pd.DataFrame(
             {
                 "term": ["const", *self.features],
                 "coef": np.asarray(self.result_.params, dtype=float),
@@ -187,6 +199,12 @@ class LinearModel(Model):
                 "p_value": np.asarray(self.result_.pvalues, dtype=float),
             }
         )
+        if not per_sd:
+            return table
+        table = table.iloc[1:].reset_index(drop=True)
+        for col in ("coef", "std_err", "ci_low", "ci_high"):
+            table[col] = table[col] * self.x_std_
+        return table
 
 
 @dataclass

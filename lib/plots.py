@@ -12,6 +12,7 @@ Nothing here imports Streamlit; pages pass the returned figures to
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -889,7 +890,9 @@ def graph_dot(
         raise ValueError(f"node name(s) {', '.join(map(repr, dup))} appear more than once")
     if rankdir not in _RANKDIRS:
         raise ValueError(f"rankdir must be one of {sorted(_RANKDIRS)}, got {rankdir!r}")
-    ids = {n: f"n{i}" for i, n in enumerate(names)}
+    # Ids come from the names, so another graph's nodes never share an id with these:
+    # the browser's renderer matches nodes by id when a chart is redrawn in place.
+    ids = {n: "n" + hashlib.sha1(n.encode("utf-8")).hexdigest()[:12] for n in names}
 
     def check(name: Any, role: str) -> str:
         s = str(name)

@@ -97,3 +97,16 @@ def test_metrics_do_not_overflow_and_predictions_must_be_finite() -> None:
     huge = pd.DataFrame({"a": [1e308, 1.0], "b": [-1e308, 0.0]})
     with pytest.raises(DataError, match="1 of 2 predictions are not finite"):
         m.predict_finite(huge)
+
+
+def test_per_sd_coefficients_are_scaled_by_the_input_spread() -> None:
+    df = make_data(seed=3)
+    df["a"] = df["a"] * 1000  # a in different units: per-unit weight shrinks 1000×
+    m = LinearModel("lin", "predictive", ("a", "b"), "y").fit(df)
+    raw, std = m.coef_table(), m.coef_table(per_sd=True)
+    assert list(std["term"]) == ["a", "b"]
+    sd = df[["a", "b"]].std().to_numpy()
+    np.testing.assert_allclose(std["coef"], raw["coef"].iloc[1:] * sd)
+    np.testing.assert_allclose(std["ci_low"], raw["ci_low"].iloc[1:] * sd)
+    np.testing.assert_allclose(std["p_value"], raw["p_value"].iloc[1:])
+    assert std["coef"].iloc[0] == pytest.approx(2.0, rel=0.1)  # 2 per unit SD of the original a

@@ -577,7 +577,7 @@ def test_graph_dot_escapes_hostile_names(dot: str) -> None:
     assert nodes[SCRIPT][1]["label"] == SCRIPT + "\n(unobserved)"
     # no HTML labels anywhere, and user text never becomes an identifier
     assert "label=<" not in dot
-    assert all(re.fullmatch(r"n\d+", nid) for nid in parsed["nodes"])
+    assert all(re.fullmatch(r"n[0-9a-f]{12}", nid) for nid in parsed["nodes"])
     assert nodes["relief"][1]["label"] == 'relief\n(pts "x")'
 
 
@@ -651,3 +651,12 @@ def test_graph_dot_parses_with_pydot(dot: str) -> None:
     labels = [n.get_label() for n in graphs[0].get_nodes() if n.get_label()]
     assert any("<script>" in (lab or "") for lab in labels)
     assert graphs[0].get_edges()
+
+
+def test_graph_dot_ids_differ_between_graphs() -> None:
+    """Redrawn in place, a new graph must not inherit an old graph's node styles."""
+    a = _parse_dot(graph_dot(["dose", "relief"], [("dose", "relief")], target="relief"))
+    b = _parse_dot(graph_dot(["heat", "drownings"], [("heat", "drownings")], target="drownings"))
+    assert not set(a["nodes"]) & set(b["nodes"])
+    again = _parse_dot(graph_dot(["dose", "relief"], [("dose", "relief")], target="relief"))
+    assert set(a["nodes"]) == set(again["nodes"])

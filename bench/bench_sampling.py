@@ -6,7 +6,8 @@ Run from the repository root::
 
 Prints the median time of several runs for our sampler and for sempler's
 ``LGANM.sample`` (the peer), with and without interventions, their ratio, and
-our peak memory (tracemalloc) relative to the output array.
+our peak memory (tracemalloc) relative to the output array. Both run with one
+BLAS thread (sempler's matrix products are the only BLAS work).
 Budget (DESIGN.md §6): ≤ 150 ms and peak ≤ 1.5 × the output array.
 """
 
@@ -64,6 +65,11 @@ def timed(fn, repeats: int = REPEATS) -> float:
 def main() -> None:
     warnings.filterwarnings("ignore")
     import sempler
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS thread for both: sempler's matrix products otherwise race the
+    # machine's other work and its timings swing several-fold between runs.
+    threadpool_limits(1)
 
     W = chain_weights(P)
     ours = our_scm(W)

@@ -339,9 +339,12 @@ class SCM:
             col = out[:, j]
             col[:] = values
             del values
-            bad = n - int(np.count_nonzero(np.isfinite(col)))
-            if bad:
-                raise NonFiniteError(name, bad, n, mech.describe())
+            # A finite sum means every value is finite (NaN and inf propagate); only
+            # count when it is not (or when huge values overflowed the sum).
+            if not np.isfinite(col.sum()):
+                bad = n - int(np.count_nonzero(np.isfinite(col)))
+                if bad:
+                    raise NonFiniteError(name, bad, n, mech.describe())
             env[name] = col
         return pd.DataFrame(out, columns=list(self._nodes), copy=False)
 

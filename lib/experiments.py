@@ -27,6 +27,7 @@ __all__ = [
     "default_model_specs",
     "explain_outcome",
     "run_experiment",
+    "score_table",
     "strength_sweep",
 ]
 
@@ -91,12 +92,26 @@ class Experiment:
         return _score_table(self.models, datasets)
 
 
-def _score_table(models: Sequence[Model], datasets: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+def score_table(models: Sequence[Model], predictions: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every model's error on every test, from predictions already made.
+
+    Parameters
+    ----------
+    models : sequence of Model
+    predictions : mapping of str to DataFrame
+        Test name -> a frame with the actual target column and one column of
+        predictions per model name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``model, kind, features, test, rmse, r2``.
+    """
     rows = []
-    for test, df in datasets.items():
+    for test, df in predictions.items():
         for m in models:
             y = df[m.target].to_numpy()
-            pred = m.predict_finite(df)
+            pred = df[m.name].to_numpy()
             rows.append(
                 {
                     "model": m.name,
@@ -108,6 +123,19 @@ def _score_table(models: Sequence[Model], datasets: Mapping[str, pd.DataFrame]) 
                 }
             )
     return pd.DataFrame(rows, columns=["model", "kind", "features", "test", "rmse", "r2"])
+
+
+def _score_table(models: Sequence[Model], datasets: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    predictions = {
+        test: pd.DataFrame(
+            {
+                **{m.target: df[m.target].to_numpy() for m in models},
+                **{m.name: m.predict_finite(df) for m in models},
+            }
+        )
+        for test, df in datasets.items()
+    }
+    return score_table(models, predictions)
 
 
 def run_experiment(

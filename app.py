@@ -1,12 +1,12 @@
-"""Home: what the lab shows, the L-DOPA story, and where to start."""
+"""Home: what the lab shows, the chosen scenario's story and graph, and where to start."""
 
 import streamlit as st
 
-from lib.scenarios import load_scenario
-from lib.ui.state import PAGE_ICONS, PAGES, init_page
+from lib.ui.state import init_page, page_link
 from lib.ui.widgets import causal_graph, page_header
 
-init_page("Home")
+lab = init_page("Home")
+sc = lab.scenario
 
 page_header(
     "Predict or Explain",
@@ -17,8 +17,13 @@ page_header(
 )
 
 st.subheader("Start here", anchor=False)
+first_preset = next(iter(sc.presets), None)
 steps = [
-    ("Data", "1 · See the world", "Its causal graph, a sample of patients, and what correlates."),
+    (
+        "Data",
+        "1 · See the world",
+        "Its causal graph, a sample of its data, and what goes with what.",
+    ),
     (
         "Models",
         "2 · Fit two models",
@@ -27,21 +32,20 @@ steps = [
     (
         "Interventions",
         "3 · Change the world",
-        "Give everyone Tylenol, and watch which model breaks.",
+        f"Apply “{first_preset}” and watch which model breaks."
+        if first_preset
+        else "Change one variable and watch which model breaks.",
     ),
 ]
 for column, (page, title, text) in zip(st.columns(3, gap="medium"), steps, strict=True):
     with column.container(border=True):
-        st.page_link(PAGES[page], label=title, icon=PAGE_ICONS[page])
+        page_link(page, label=title)
         st.markdown(text)
+st.caption("Pick another world in the sidebar: every page follows it.")
 
 st.divider()
 
-ldopa = load_scenario("ldopa")
-story, graph = st.columns([1, 1], gap="large")
-with story:
-    st.subheader(f"The story: {ldopa.title}", anchor=False)
-    st.markdown(ldopa.story)
-with graph:
-    st.subheader("Its causal graph", anchor=False)
-    causal_graph(ldopa)
+st.subheader(f"The story: {sc.title}", anchor=False)
+st.markdown(sc.story or sc.summary)
+st.subheader("Its causal graph", anchor=False)
+causal_graph(sc)

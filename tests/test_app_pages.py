@@ -8,6 +8,7 @@ optionally with URL query parameters, and moves between the files in ``pages/`` 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -320,6 +321,49 @@ def test_home_links_to_every_page() -> None:
     at = open_page()
     links = [link.proto.page for link in at.get("page_link")]
     assert links[:3] == ["Data", "Models", "Interventions"]
+
+
+def test_home_tells_the_selected_scenarios_story() -> None:
+    at = open_page()
+    ldopa, ice = load_scenario("ldopa"), load_scenario("icecream")
+    assert ldopa.title in texts(at)
+    assert "Apply “Tylenol” and watch which model breaks." in texts(at)
+
+    at.sidebar.selectbox(key="w_scenario").set_value("icecream").run()
+    assert_clean(at)
+    page = texts(at)
+    assert f"The story: {ice.title}" in page
+    assert ldopa.title not in page and "Tylenol" not in page
+    assert "Apply “Ice cream ban” and watch which model breaks." in page
+    graph = at.get("graphviz_chart")[0].proto.spec
+    assert "drownings" in graph and "relief" not in graph
+
+
+def test_home_mirrors_its_state_in_the_url() -> None:
+    at = open_page()
+    assert at.query_params == {"scenario": "ldopa", "n": "2000", "seed": "0"}
+    at.sidebar.number_input(key="w_seed").set_value(9).run()
+    assert at.query_params["seed"] == "9"
+    # a reload of that address keeps the view
+    again = open_page(None, **dict(at.query_params))
+    assert_clean(again)
+    assert (state(again).scenario, state(again).seed) == ("ldopa", 9)
+    ice = open_page(None, scenario="icecream", n="500", seed="4")
+    assert (state(ice).scenario, state(ice).n, state(ice).seed) == ("icecream", 500, 4)
+    assert load_scenario("icecream").title in texts(ice)
+
+
+def test_page_links_carry_the_view_so_one_page_is_one_history_entry() -> None:
+    at = open_page(DATA, seed="3")
+    links = {link.proto.page: link.proto.query_string for link in at.get("page_link")}
+    assert parse_qs(links["Models"]) == {
+        "scenario": ["ldopa"],
+        "n": ["2000"],
+        "seed": ["3"],
+        "family": ["linear"],
+    }
+    assert parse_qs(links["Interventions"])["preset"] == ["Tylenol"]
+    assert parse_qs(links["Data"]) == {"scenario": ["ldopa"], "n": ["2000"], "seed": ["3"]}
 
 
 def test_editing_a_scenario_file_drops_cached_fits(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -230,7 +230,7 @@ def test_a_link_reopens_the_same_interventions_view(state: LabState) -> None:
 
 def test_each_page_keeps_only_what_it_shows() -> None:
     state = default_state(A)
-    assert to_query(state, "Home") == {}
+    assert set(to_query(state, "Home")) == {"scenario", "n", "seed"}
     assert set(to_query(state, "Data")) == {"scenario", "n", "seed"}
     assert set(to_query(state, "Models")) == {"scenario", "n", "seed", "family"}
     assert set(to_query(state, "Interventions")) == {

@@ -1,7 +1,7 @@
 """The lab's state as plain values, and its round trip through the URL.
 
 Pure functions, no Streamlit: the pages keep a :class:`LabState` in session
-state, write :func:`to_query` into ``st.query_params`` on every run, and read a
+state, keep :func:`to_query` in ``st.query_params`` on every run, and read a
 copied link back with :func:`parse_query` on the first run of a session. A bad
 parameter never stops the page: it falls back to its default and produces a
 notice naming the parameter and the value.
@@ -427,14 +427,12 @@ def _fmt_float(x: float) -> str:
 def to_query(state: LabState, page: str | None) -> dict[str, str]:
     """The URL parameters that reproduce what ``page`` shows.
 
-    Every page keeps ``scenario``, ``n`` and ``seed``; the Interventions page
-    adds the intervention (a preset, or ``preset=custom`` with ``node``,
-    ``kind`` and ``amount`` or ``equation``), its ``strength`` and the model
-    ``family``; the Models page adds ``family``. The home page shows the same
-    for everyone and gets no parameters.
+    Every page, the home page included (it tells the chosen scenario's story),
+    keeps ``scenario``, ``n`` and ``seed``; the Interventions page adds the
+    intervention (a preset, or ``preset=custom`` with ``node``, ``kind`` and
+    ``amount`` or ``equation``), its ``strength`` and the model ``family``; the
+    Models page adds ``family``.
     """
-    if page in (None, "", "Home"):
-        return {}
     out = {"scenario": state.scenario, "n": str(state.n), "seed": str(state.seed)}
     if page == "Models":
         out["family"] = state.family

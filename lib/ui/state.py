@@ -5,9 +5,11 @@ draw it, and treats same-key widgets on different pages as different widgets.
 So the lab's state lives under one non-widget key, ``st.session_state["lab_state"]``
 (a frozen :class:`~lib.ui.params.LabState`). Before a widget is drawn its value
 is copied in from there (key ``w_<field>``); its ``on_change`` callback copies
-the new value back. The state is written to ``st.query_params`` on every run, so
-the address bar always holds a link to the current view, and read from them on
-the first run of a session, so a copied link reopens that view.
+the new value back. On every run the state is written to ``st.query_params``
+when they differ, so the address bar always holds a link to the current view, and
+read from them on the first run of a session, so a copied link reopens that view.
+Links between pages carry the target page's parameters (:func:`page_link`), so
+that a page change is one entry in the browser's history, not two.
 """
 
 from __future__ import annotations
@@ -38,7 +40,16 @@ from lib.ui.params import (
     to_query,
 )
 
-__all__ = ["STATE_KEY", "Lab", "init_page", "lab_state", "set_state", "synced", "widget_key"]
+__all__ = [
+    "STATE_KEY",
+    "Lab",
+    "init_page",
+    "lab_state",
+    "page_link",
+    "set_state",
+    "synced",
+    "widget_key",
+]
 
 STATE_KEY = "lab_state"
 _URL_READ_KEY = "lab_url_read"
@@ -198,9 +209,26 @@ def _start_state(catalog: dict[str, ScenarioInfo]) -> list[str]:
 
 
 def _sync_url(page: str) -> None:
+    """Write the view into the address bar, only when it is not there already.
+
+    Each write adds an entry to the browser's history. Links between pages
+    carry the target page's parameters (:func:`page_link`), so a page change
+    needs no second write and the Back button goes back one page per press.
+    """
     wanted = to_query(lab_state(), page)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
+
+
+def page_link(page: str, label: str | None = None, icon: str | None = None, **kwargs: Any) -> None:
+    """``st.page_link`` to one of :data:`PAGES` whose URL already holds the current view."""
+    st.page_link(
+        PAGES[page],
+        label=label or page,
+        icon=icon or PAGE_ICONS[page],
+        query_params=to_query(lab_state(), page),
+        **kwargs,
+    )
 
 
 def _sidebar(catalog: dict[str, ScenarioInfo]) -> None:
@@ -208,8 +236,8 @@ def _sidebar(catalog: dict[str, ScenarioInfo]) -> None:
     info = catalog[state.scenario]
     with st.sidebar:
         if not st.get_option("client.showSidebarNavigation"):
-            for name, path in PAGES.items():
-                st.page_link(path, label=name, icon=PAGE_ICONS[name])
+            for name in PAGES:
+                page_link(name)
             st.divider()
         st.selectbox(
             "Scenario",

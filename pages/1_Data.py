@@ -5,7 +5,7 @@ import streamlit as st
 from lib.ui import compute
 from lib.ui.lab import clue_sentence, clues, data_columns, node_table
 from lib.ui.state import init_page
-from lib.ui.widgets import causal_graph, chart, graph_legend, page_header
+from lib.ui.widgets import causal_graph, chart, page_header, stacking_columns
 
 lab = init_page("Data")
 sc = lab.scenario
@@ -18,11 +18,7 @@ if sc.story:
 
 # --- The world: its graph and its equations -------------------------------------
 st.subheader("The causal graph", anchor=False)
-graph_col, legend_col = st.columns([3, 2], gap="large", vertical_alignment="center")
-with graph_col:
-    causal_graph(sc, legend="none")
-with legend_col:
-    graph_legend()
+causal_graph(sc)
 
 st.subheader("The equations", anchor=False)
 st.table(node_table(sc), hide_index=True)
@@ -54,24 +50,24 @@ st.dataframe(
         },
     },
 )
-info_col, download_col = st.columns([4, 1], vertical_alignment="center")
-info_col.caption(
+st.caption(
     f"The first {shown:,} of {n:,} rows (seed {seed}): the rows both models learn from. "
-    f"`{sc.target}` is the target. Change the rows or the seed in the sidebar."
+    f"`{sc.target}` is the target. Change the rows or the seed in the sidebar. The download "
+    f"holds all {n:,} rows"
+    + (", unobserved columns included and marked “(unobserved)” in their names." if latent else ".")
 )
-download_col.download_button(
+st.download_button(
     "Download CSV",
     data=lambda: compute.sample_csv(sid, n, seed),
     file_name=f"{sid}-n{n}-seed{seed}.csv",
     mime="text/csv",
     icon=":material/download:",
     on_click="ignore",
-    width="stretch",
 )
 
 # --- What goes with what ----------------------------------------------------------
 st.subheader("What goes with what", anchor=False)
-corr_col, clue_col = st.columns([3, 2], gap="large", vertical_alignment="center")
+corr_col, clue_col = stacking_columns([1, 1], "corr", gap="large", vertical_alignment="center")
 with corr_col:
     chart(
         compute.heatmap_figure(sid, n, seed, tuple(observed)),
@@ -90,13 +86,23 @@ with clue_col:
             "r": st.column_config.ProgressColumn(
                 "correlation r", format="%.2f", min_value=-1.0, max_value=1.0
             ),
-            "causal input": st.column_config.CheckboxColumn("causal model uses it"),
+            "causal input": st.column_config.CheckboxColumn(
+                "a cause?",
+                help="Checked: the causal model uses it (it is a cause of the target, or "
+                "measures one).",
+                width="small",
+            ),
         },
     )
     st.markdown(clue_sentence(table, sc.target))
 
+pairs = (sc.target, *sc.features)
+drawn = min(n, compute.PAIRS_MAX_POINTS)
 chart(
-    compute.pairs_figure(sid, n, seed, (sc.target, *sc.features)),
+    compute.pairs_figure(sid, n, seed, pairs),
     f"Each panel plots one pair of variables; colour shows `{sc.target}`. A tight cloud means "
-    f"one variable predicts the other — it does not say which causes which.",
+    f"one variable predicts the other — it does not say which causes which."
+    + (
+        f" For speed, {drawn:,} of the {n:,} rows are drawn, chosen at random." if drawn < n else ""
+    ),
 )

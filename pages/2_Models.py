@@ -9,11 +9,12 @@ from lib.ui.lab import (
     code_list,
     coefficient_display,
     family_models,
+    negative_r2_note,
     observational_scores,
     takeaway,
 )
-from lib.ui.state import init_page, synced
-from lib.ui.widgets import chart, kind_heading, page_header
+from lib.ui.state import init_page, page_link, synced
+from lib.ui.widgets import chart, kind_heading, kind_metric, page_header, stacking_columns
 
 lab = init_page("Models")
 sc = lab.scenario
@@ -64,54 +65,74 @@ with right:
 # --- How well they fit, in distribution ------------------------------------------
 st.subheader("How well they predict new cases from the same world", anchor=False)
 unit = sc.units.get(sc.target, "")
+headings = {"predictive": "model · all features", "causal": "model · causes only"}
 for column, kind in zip(st.columns(2, gap="large"), ("predictive", "causal"), strict=True):
     with column:
+        kind_heading(kind, headings[kind])
         for m in by_kind[kind]:
             family = "Linear" if m.name.startswith("Linear") else "Trees"
             s = scores[m.name]
             cells = st.columns(2)
-            cells[0].metric(
-                f"{family} · RMSE",
-                format_number(s["rmse"]),
-                help=f"Typical prediction error, in {unit or 'the units of the target'} "
-                f"(root mean squared error on a held-out sample). Lower is better.",
-            )
-            cells[1].metric(
-                f"{family} · R²",
-                f"{s['r2']:.2f}",
-                help="Share of the variation in the target the model accounts for (1 = all).",
-            )
+            with cells[0]:
+                kind_metric(
+                    kind,
+                    f"{family}_rmse",
+                    f"{family} · RMSE",
+                    format_number(s["rmse"]),
+                    help=f"{m.name}: typical prediction error, in "
+                    f"{unit or 'the units of the target'} (root mean squared error on a "
+                    f"held-out sample). Lower is better.",
+                )
+            with cells[1]:
+                kind_metric(
+                    kind,
+                    f"{family}_r2",
+                    f"{family} · R²",
+                    f"{s['r2']:.2f}",
+                    help=f"{m.name}: share of the variation in the target the model accounts "
+                    f"for (1 = all).",
+                )
         for m in by_kind[kind]:
             for warning in m.warnings_:
                 st.warning(f"{m.name}: {warning}")
 st.caption(
     f"Errors on a fresh sample of {n:,} rows from the same world (seed {seed + 1}). "
     f"Linear = least squares; Trees = gradient-boosted trees, which can bend but cannot "
-    f"extrapolate."
+    f"extrapolate." + negative_r2_note(results)
 )
 
 # --- What they learned -------------------------------------------------------------
 st.subheader("What the linear models learned", anchor=False)
+per_sd = (
+    f"Change in {target}{f' ({unit})' if unit else ''} for a one-SD change of each input "
+    f"(a typical difference between two cases), the others held fixed, with 95% interval."
+)
 captions = {
-    "predictive": f"Change in {target} per unit of each input, the others held fixed, with "
-    f"95% intervals. A weight on a variable that is not a cause is a correlation, not a "
-    f"lever: changing that variable would not move {target}.",
-    "causal": f"Inputs that are causes (or measure them): the relation to {target} is a "
-    f"mechanism, so it survives interventions that leave that mechanism alone.",
+    "predictive": f"{per_sd} A weight on a variable that is not a cause is a correlation, "
+    f"not a lever: changing that variable would not move {target}.",
+    "causal": f"{per_sd} Its inputs are causes (or measure them): the relation to {target} "
+    f"is a mechanism, so it survives interventions that leave that mechanism alone.",
 }
-for column, kind in zip(st.columns(2, gap="large"), ("predictive", "causal"), strict=True):
+for column, kind in zip(
+    stacking_columns(2, "coef", gap="large"), ("predictive", "causal"), strict=True
+):
     if kind not in linear:
         continue
     m = linear[kind]
     with column:
+        kind_heading(kind, headings[kind])
         chart(compute.coefficient_figure(sid, n, seed, m.name), captions[kind])
-        with st.expander("Coefficient table"):
+        with st.expander("Per unit of each input (table)"):
+            st.caption(
+                f"{m.name}: change in {target} per unit of each input, in that input's own "
+                f"unit, the others held fixed."
+            )
             st.dataframe(
                 coefficient_display(m.coef_table()),
                 hide_index=True,
                 width="stretch",
                 column_config={
-                    c: st.column_config.NumberColumn(format="%.3f")
+                    c: st.column_config.NumberColumn(format="%.3g")
                     for c in ("coefficient", "95% low", "95% high")
                 }
                 | {"p-value": st.column_config.NumberColumn(format="%.2g")},
@@ -129,7 +150,7 @@ pick.segmented_control(
     **synced("family"),
 )
 pred, caus = family_models(exp.models, lab.state.family)
-for column, m in zip(st.columns(2, gap="large"), (pred, caus), strict=True):
+for column, m in zip(stacking_columns(2, "fit", gap="large"), (pred, caus), strict=True):
     if m is None:
         continue
     with column:
@@ -139,8 +160,8 @@ for column, m in zip(st.columns(2, gap="large"), (pred, caus), strict=True):
             f"{label(sc.target, sc.units)} across, predicted up. On the dashed line the "
             f"prediction is perfect.",
         )
-st.page_link(
-    "pages/3_Interventions.py",
+page_link(
+    "Interventions",
     label="Next: change the world, and see which model still holds",
     icon=":material/arrow_forward:",
 )

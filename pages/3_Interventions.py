@@ -5,17 +5,26 @@ import streamlit as st
 from lib.plots import format_number
 from lib.ui import compute
 from lib.ui.lab import (
-    AMOUNT_LABELS,
     CUSTOM_LABEL,
     KIND_LABELS,
+    amount_label,
     choose,
     family_models,
     interventions_key,
+    negative_r2_note,
     ratio_table,
+    split_error,
 )
 from lib.ui.params import CUSTOM, IV_KINDS, MAX_AMOUNT, MAX_EQUATION_CHARS
 from lib.ui.state import init_page, synced
-from lib.ui.widgets import causal_graph, chart, kind_color_name, page_header, shown_errors
+from lib.ui.widgets import (
+    causal_graph,
+    chart,
+    kind_metric,
+    page_header,
+    shown_errors,
+    stacking_columns,
+)
 
 lab = init_page("Interventions")
 sc, state = lab.scenario, lab.state
@@ -27,11 +36,10 @@ page_header(
     f"trained before the change and are not refitted.",
 )
 
-controls, outcome = st.columns([2, 5], gap="large")
-
 # --- 1. The intervention ------------------------------------------------------------
-with controls:
-    st.subheader("Intervention", anchor=False)
+st.subheader("The intervention", anchor=False)
+pick_col, tune_col = st.columns(2, gap="large")
+with pick_col:
     presets = list(sc.presets)
     st.radio(
         "Intervention",
@@ -41,6 +49,7 @@ with controls:
         label_visibility="collapsed",
         **synced("preset"),
     )
+with tune_col:
     if state.preset == CUSTOM:
         with st.container(border=True):
             st.selectbox(
@@ -66,7 +75,7 @@ with controls:
                 )
             else:
                 st.number_input(
-                    AMOUNT_LABELS[state.kind].capitalize(),
+                    amount_label(state.kind, sc.units.get(state.node, "")),
                     min_value=0.0 if state.kind == "scale_noise" else -MAX_AMOUNT,
                     max_value=MAX_AMOUNT,
                     step=0.1,
@@ -83,31 +92,36 @@ with controls:
     )
 
 # --- 2. What happened ---------------------------------------------------------------
-with outcome:
-    try:
-        choice = choose(state, sc)
-        key = interventions_key(choice.applied)
-        with st.spinner("Testing the models in the changed world…"):
-            results = compute.evaluate(sid, n, seed, choice.test, key, choice.applied)
-            changed = sc.scm.intervene(*choice.applied)
-            explanation = compute.explanation(sid, n, seed, choice.test, key, choice.applied)
-    except ValueError as exc:
-        st.error(f"This intervention cannot be applied: {exc}", icon=":material/error:")
-        st.caption("Change it on the left: the results come back as soon as it is valid.")
-        st.stop()
+try:
+    choice = choose(state, sc)
+    key = interventions_key(choice.applied)
+    with st.spinner("Testing the models in the changed world…"):
+        results = compute.evaluate(sid, n, seed, choice.test, key, choice.applied)
+        changed = sc.scm.intervene(*choice.applied)
+        explanation = compute.explanation(sid, n, seed, choice.test, key, choice.applied)
+except ValueError as exc:
+    problem, allowed = split_error(str(exc))
+    st.error(f"This intervention cannot be applied: {problem}", icon=":material/error:")
+    if allowed:
+        st.caption(allowed)
+    st.caption("Change it above: the results come back as soon as it is valid.")
+    st.stop()
 
-    st.subheader("What happened", anchor=False)
-    st.caption(
-        f"Each model's typical error (RMSE) predicting {sc.target} in the changed world, "
-        f"and how many times its error before the change that is."
-    )
-    table = ratio_table(results, choice.test)
-    rows = list(table.itertuples(index=False))
-    cells = [c for _ in range(0, len(rows), 2) for c in st.columns(2)]
-    for cell, row in zip(cells, rows, strict=False):
-        broke, held = row.ratio >= 1.5, row.ratio <= 1.15
-        cell.metric(
-            f":{kind_color_name(row.kind)}[●] {row.model}",
+st.subheader("What happened", anchor=False)
+st.caption(
+    f"Each model's typical error (RMSE) predicting {sc.target} in the changed world, "
+    f"and how many times its error before the change that is."
+)
+table = ratio_table(results, choice.test)
+rows = list(table.itertuples(index=False))
+cells = [c for _ in range(0, len(rows), 2) for c in st.columns(2)]
+for i, (cell, row) in enumerate(zip(cells, rows, strict=False)):
+    broke, held = row.ratio >= 1.5, row.ratio <= 1.15
+    with cell:
+        kind_metric(
+            row.kind,
+            f"result_{i}",
+            row.model,
             format_number(row.after),
             delta=f"×{row.ratio:.2f}",
             delta_color="red" if broke else ("green" if held else "orange"),
@@ -116,29 +130,27 @@ with outcome:
             help=f"RMSE after the intervention; before it was {format_number(row.before)}.",
             border=True,
         )
-    with st.container(border=True):
-        st.markdown(explanation)
-    if choice.why:
-        st.info(choice.why, icon=":material/help:")
+with st.container(border=True):
+    st.markdown(explanation)
+if choice.why:
+    st.info(choice.why, icon=":material/help:")
 
 with shown_errors("These results cannot be drawn for this intervention"):
     # --- 3. The changed world and the errors --------------------------------------------
-    graph_col, bars_col = st.columns([1, 1], gap="large")
-    with graph_col:
-        st.subheader("The changed world", anchor=False)
-        causal_graph(
-            sc,
-            intervened=changed.intervened_nodes if choice.strength > 0 else (),
-            cut_edges=changed.cut_edges,
-        )
-    with bars_col:
-        st.subheader("Prediction error, before and after", anchor=False)
-        chart(
-            compute.bars_figure(sid, n, seed, choice.test, key, choice.applied),
-            "Typical error (RMSE) of every model on fresh cases: without the intervention "
-            "and with it. Orange bars are predictive models, blue bars causal ones; hatched bars "
-            "are the trees.",
-        )
+    st.subheader("The changed world", anchor=False)
+    causal_graph(
+        sc,
+        intervened=changed.intervened_nodes if choice.strength > 0 else (),
+        cut_edges=changed.cut_edges,
+    )
+
+    st.subheader("Prediction error, before and after", anchor=False)
+    chart(
+        compute.bars_figure(sid, n, seed, choice.test, key, choice.applied),
+        "Typical error (RMSE) of every model on fresh cases: without the intervention "
+        "and with it. Orange bars are predictive models, blue bars causal ones; hatched bars "
+        "are the trees.",
+    )
 
     # --- 4. Predictions, before and after -------------------------------------------------
     head, pick = st.columns([3, 1], vertical_alignment="bottom")
@@ -152,7 +164,7 @@ with shown_errors("These results cannot be drawn for this intervention"):
         **synced("family"),
     )
     pred, caus = family_models(compute.experiment(sid, n, seed).models, state.family)
-    for column, m in zip(st.columns(2, gap="large"), (pred, caus), strict=True):
+    for column, m in zip(stacking_columns(2, "fit", gap="large"), (pred, caus), strict=True):
         if m is None:
             continue
         with column:
@@ -162,6 +174,8 @@ with shown_errors("These results cannot be drawn for this intervention"):
                 f"same cases after it. Dots that leave the dashed line are predictions the "
                 f"change broke.",
             )
+    if note := negative_r2_note(results):
+        st.caption(note.strip())
 
     # --- 5. How strong before it breaks? ---------------------------------------------------
     st.subheader("How strong before it breaks?", anchor=False)

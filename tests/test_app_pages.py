@@ -7,9 +7,12 @@ optionally with URL query parameters, and moves between the files in ``pages/`` 
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -122,6 +125,24 @@ def test_changing_the_scenario_changes_the_data_page() -> None:
     assert at.query_params["scenario"] == ids[1]
 
 
+def test_the_download_marks_unobserved_columns() -> None:
+    from lib.ui import compute
+
+    at = open_page(DATA)
+    assert_clean(at)
+    header = compute.sample_csv("ldopa", 2000, 0).decode("utf-8").splitlines()[0].split(",")
+    assert "dopamine (unobserved)" in header and "dopamine" not in header
+    assert "relief" in header
+    assert "unobserved columns included and marked" in texts(at)
+
+
+def test_the_scatter_matrix_says_how_many_rows_it_draws() -> None:
+    at = open_page(DATA, n="5000")
+    assert "1,000 of the 5,000 rows are drawn" in texts(at)
+    at.sidebar.select_slider(key="w_n").set_value(500).run()
+    assert "rows are drawn" not in texts(at)
+
+
 def test_changing_the_seed_changes_the_data_preview() -> None:
     at = open_page(DATA)
     before = preview(at).copy()
@@ -154,6 +175,48 @@ def test_models_page_shows_both_kinds_and_why() -> None:
         assert reason in page
     labels = [m.label for m in at.metric]
     assert labels.count("Linear · RMSE") == 2 and labels.count("Trees · R²") == 2
+    # the figures of each kind sit under a heading that names the kind
+    headings = [m.value for m in at.markdown if "lab-kind-heading" in m.value]
+    assert sum("Predictive" in h for h in headings) >= 2
+    assert sum("Causal" in h for h in headings) >= 2
+
+
+def plotly_specs(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def values(array: object) -> list:
+    """A plotly array from a figure's JSON: a list, or a typed array in base64."""
+    if isinstance(array, dict):
+        return np.frombuffer(base64.b64decode(array["bdata"]), array["dtype"]).tolist()
+    return list(array)
+
+
+@pytest.mark.parametrize("scenario", ["ldopa", "icecream"])
+def test_coefficient_charts_are_per_sd(scenario: str) -> None:
+    from lib.ui import compute
+
+    at = open_page(MODELS, scenario=scenario)
+    assert_clean(at)
+    sc = load_scenario(scenario)
+    charts = [s for s in plotly_specs(at) if "one-SD" in s["layout"]["xaxis"]["title"]["text"]]
+    assert len(charts) == 2, "one per-SD coefficient chart per kind"
+    exp = compute.experiment(scenario, sc.default_n, 0)
+    linear = [m for m in exp.models if m.name.startswith("Linear")]
+    for spec, m in zip(charts, linear, strict=True):
+        table = m.coef_table(per_sd=True)
+        trace = spec["data"][0]
+        assert trace["y"] == list(table["term"])  # no intercept row
+        assert values(trace["x"]) == pytest.approx(list(table["coef"]))
+        assert sc.target in spec["layout"]["xaxis"]["title"]["text"]
+    # both charts share one x range, so that they can be compared
+    assert charts[0]["layout"]["xaxis"]["range"] == charts[1]["layout"]["xaxis"]["range"]
+    assert "one-SD change of each input" in texts(at)
+    if scenario == "icecream":
+        # per SD, ice cream is the predictive model's big lever, as the story says
+        pred = next(m for m in linear if m.kind == "predictive").coef_table(per_sd=True)
+        top = pred.set_index("term")["coef"].abs().idxmax()
+        assert top == "ice_cream"
 
 
 # ----------------------------------------------------------------------------- Interventions
@@ -202,6 +265,24 @@ def test_build_your_own_intervention() -> None:
         "do",
         "0",
     )
+
+
+def test_a_bad_equation_shows_its_problem_first_and_the_allowed_list_apart() -> None:
+    at = open_page(
+        INTERVENTIONS, preset="custom", node="headache", kind="replace", equation="foo(dopamine)"
+    )
+    assert not at.exception
+    assert len(at.error) == 1
+    message = at.error[0].value
+    assert "unknown function `foo`" in message and "Allowed" not in message
+    assert any(c.value.startswith("Allowed:") for c in at.caption)
+
+
+def test_custom_amount_shows_the_nodes_unit() -> None:
+    at = open_page(INTERVENTIONS, preset="custom", node="headache", kind="do", amount="0")
+    assert_clean(at)
+    assert at.number_input(key="w_amount").label == "Value (severity score)"
+    assert "Your intervention" in explanation(at)
 
 
 def test_a_bad_equation_is_a_clear_error_and_is_kept() -> None:

@@ -13,6 +13,8 @@ from lib.interventions import Do, Preset, Replace
 from lib.scenarios import list_scenarios, load_scenario
 from lib.ui.lab import (
     CUSTOM_TEST,
+    KIND_LABELS,
+    amount_label,
     build_intervention,
     choose,
     clue_sentence,
@@ -21,8 +23,11 @@ from lib.ui.lab import (
     data_columns,
     family_models,
     interventions_key,
+    mark_unobserved,
+    negative_r2_note,
     node_table,
     ratio_table,
+    split_error,
     takeaway,
 )
 from lib.ui.params import (
@@ -415,3 +420,39 @@ def test_amounts_round_trip_exactly_and_are_bounded() -> None:
         assert float(_fmt_float(x)) == x
     assert _fmt_float(1.0) == "1"
     assert MAX_AMOUNT == 1e6
+
+
+def test_split_error_puts_the_allowed_list_apart() -> None:
+    message = (
+        "new mechanism for `headache`: unknown function `foo`; did you mean `floor`? "
+        "Allowed: numbers; functions: abs, exp."
+    )
+    head, allowed = split_error(message)
+    assert head == "new mechanism for `headache`: unknown function `foo`; did you mean `floor`?"
+    assert allowed == "Allowed: numbers; functions: abs, exp."
+    assert split_error("unknown name `x`;  Allowed: y.") == ("unknown name `x`.", "Allowed: y.")
+    assert split_error("a missing operand.") == ("a missing operand.", "")
+
+
+def test_custom_form_labels_are_short_and_carry_units() -> None:
+    assert all(len(text) <= 24 for text in KIND_LABELS.values())
+    assert amount_label("do", "mg/day") == "Value (mg/day)"
+    assert amount_label("shift", "°C") == "Amount to add (°C)"
+    assert amount_label("scale_noise", "°C") == "Noise factor (×)"  # a factor has no unit
+    assert amount_label("do") == "Value"
+    assert CUSTOM_TEST[0].isupper()  # it starts the explanation's first sentence
+
+
+def test_negative_r2_gets_a_note() -> None:
+    ok = pd.DataFrame({"r2": [0.9, 0.2]})
+    assert negative_r2_note(ok) == ""
+    assert "worse than always predicting the average" in negative_r2_note(
+        pd.DataFrame({"r2": [0.9, -1.5]})
+    )
+
+
+def test_unobserved_columns_are_marked() -> None:
+    df = pd.DataFrame({"dose": [1.0], "dopamine": [2.0], "relief": [3.0]})
+    out = mark_unobserved(df, ["dopamine"])
+    assert list(out.columns) == ["dose", "dopamine (unobserved)", "relief"]
+    assert list(df.columns) == ["dose", "dopamine", "relief"]  # the input is untouched

@@ -26,7 +26,7 @@ from lib.experiments import (
 )
 from lib.interventions import Intervention
 from lib.scenarios import load_scenario
-from lib.ui.lab import score_table
+from lib.ui.lab import mark_unobserved, score_table
 
 # Gradient-boosted trees use OpenMP. On small machines (2 cores, busy with other
 # sessions) its thread pool makes a fit 10-15x slower than one thread; a web
@@ -52,8 +52,14 @@ def sample(scenario_id: str, n: int, seed: int) -> pd.DataFrame:
 
 @st.cache_data(max_entries=32, show_spinner=_SPIN)
 def sample_csv(scenario_id: str, n: int, seed: int) -> bytes:
-    """The training sample as CSV bytes (for the download button)."""
-    return sample(scenario_id, n, seed).to_csv(index=False, float_format="%.6g").encode("utf-8")
+    """The training sample as CSV bytes (for the download button).
+
+    Unobserved columns are kept (a teacher may want them) but named
+    ``"<name> (unobserved)"``, so that nobody fits a model on them by mistake.
+    """
+    sc = load_scenario(scenario_id)
+    df = mark_unobserved(sample(scenario_id, n, seed), sc.scm.latent)
+    return df.to_csv(index=False, float_format="%.6g").encode("utf-8")
 
 
 @st.cache_resource(max_entries=128, show_spinner=_SPIN)
@@ -109,10 +115,19 @@ def sweep(
 # ----------------------------------------------------------------------------- figures
 
 
+#: Most points a scatter matrix draws (a random subset of the rows beyond that).
+PAIRS_MAX_POINTS = 1000
+
+
 @st.cache_resource(max_entries=32, show_spinner=_SPIN)
 def heatmap_figure(scenario_id: str, n: int, seed: int, columns: tuple[str, ...]) -> go.Figure:
     df = sample(scenario_id, n, seed)
-    return plots.correlation_heatmap(df[list(columns)], title="")
+    fig = plots.correlation_heatmap(df[list(columns)], title="")
+    # The cells are labelled with the variables' names: an axis title says nothing more.
+    # Slanted names never run into each other, however few the columns.
+    fig.update_xaxes(title_text="", tickangle=-30)
+    fig.update_yaxes(title_text="")
+    return fig
 
 
 @st.cache_resource(max_entries=32, show_spinner=_SPIN)
@@ -120,7 +135,7 @@ def pairs_figure(scenario_id: str, n: int, seed: int, columns: tuple[str, ...]) 
     sc = load_scenario(scenario_id)
     df = sample(scenario_id, n, seed)
     fig = plots.scatter_matrix(
-        df, list(columns), sc.units, highlight=sc.target, max_points=1000, seed=seed
+        df, list(columns), sc.units, highlight=sc.target, max_points=PAIRS_MAX_POINTS, seed=seed
     )
     # Long axis titles of neighbouring panels run into each other: break them
     # before the unit, and give every panel's axes the same type sizes.
@@ -133,6 +148,16 @@ def pairs_figure(scenario_id: str, n: int, seed: int, columns: tuple[str, ...]) 
         axes[f"xaxis{suffix}"] = style
         axes[f"yaxis{suffix}"] = style
     fig.update_layout(title_text="", **axes)
+    # The colour bar's title on two lines, above the bar, so that a long unit is never clipped.
+    fig.update_traces(
+        marker_colorbar={
+            "title": {
+                "text": plots.label(sc.target, sc.units).replace(" (", "<br>(", 1),
+                "side": "top",
+            },
+            "thickness": 16,
+        }
+    )
     return fig
 
 
@@ -166,10 +191,34 @@ def _model(exp: Experiment, name: str):  # noqa: ANN202 - a lib.models.Model
     return next(m for m in exp.models if m.name == name)
 
 
+def _linear_models(exp: Experiment) -> list:
+    return [m for m in exp.models if hasattr(m, "coef_table")]
+
+
 @st.cache_resource(max_entries=64, show_spinner=_SPIN)
 def coefficient_figure(scenario_id: str, n: int, seed: int, model: str) -> go.Figure:
-    m = _model(experiment(scenario_id, n, seed), model)
-    return plots.coefficient_plot(m.coef_table(), m.kind, title="")
+    """Per-SD coefficients of a linear model with their 95% intervals.
+
+    Each input's weight times its training SD: the change in the target for a
+    typical change of that input, comparable across inputs with different units.
+    Every linear model of the experiment shares one x range, so that the
+    predictive and the causal chart can be read against each other.
+    """
+    exp = experiment(scenario_id, n, seed)
+    sc = exp.scenario
+    m = _model(exp, model)
+    fig = plots.coefficient_plot(m.coef_table(per_sd=True), m.kind, title="")
+    tables = [lm.coef_table(per_sd=True) for lm in _linear_models(exp)]
+    lo = min(0.0, *(float(t["ci_low"].min()) for t in tables))
+    hi = max(0.0, *(float(t["ci_high"].max()) for t in tables))
+    if hi > lo:
+        pad = 0.06 * (hi - lo)
+        fig.update_xaxes(range=[lo - pad, hi + pad])
+    fig.update_xaxes(
+        title_text=f"change in {plots.label(sc.target, sc.units)}<br>per one-SD change"
+    )
+    fig.update_yaxes(title_text="input")
+    return fig
 
 
 @st.cache_resource(max_entries=64, show_spinner=_SPIN)
@@ -218,7 +267,9 @@ def bars_figure(
     scenario_id: str, n: int, seed: int, test: str, key: IvKey, _ivs: Sequence[Intervention]
 ) -> go.Figure:
     results = evaluate(scenario_id, n, seed, test, key, _ivs)
-    return _legend_on_top(plots.rmse_bars(results, title=""))
+    fig = _legend_on_top(plots.rmse_bars(results, title=""))
+    fig.update_xaxes(title_text="test sample: before the change, and after it")
+    return fig
 
 
 @st.cache_resource(max_entries=32, show_spinner=_SPIN)

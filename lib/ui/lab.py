@@ -33,6 +33,8 @@ __all__ = [
     "CUSTOM_LABEL",
     "KIND_LABELS",
     "MODEL_FAMILY",
+    "amount_label",
+    "negative_r2_note",
     "Choice",
     "build_intervention",
     "clue_sentence",
@@ -43,10 +45,12 @@ __all__ = [
     "data_columns",
     "family_models",
     "interventions_key",
+    "mark_unobserved",
     "node_table",
     "observational_scores",
     "ratio_table",
     "score_table",
+    "split_error",
     "takeaway",
 ]
 
@@ -54,19 +58,19 @@ __all__ = [
 CUSTOM_LABEL = "Build your own"
 #: Intervention kinds as a learner reads them.
 KIND_LABELS: dict[str, str] = {
-    "do": "do — set it to a value",
-    "shift": "shift — add an amount",
-    "scale_noise": "scale noise — widen its random part",
-    "replace": "replace — a new equation",
+    "do": "Set a value (do)",
+    "shift": "Add an amount (shift)",
+    "scale_noise": "Scale its noise",
+    "replace": "New equation (replace)",
 }
 #: What the amount means for each kind (the number input's label).
 AMOUNT_LABELS: dict[str, str] = {
-    "do": "value",
-    "shift": "amount to add",
-    "scale_noise": "noise factor (×)",
+    "do": "Value",
+    "shift": "Amount to add",
+    "scale_noise": "Noise factor (×)",
 }
 #: The test name of a user-built intervention.
-CUSTOM_TEST = "your intervention"
+CUSTOM_TEST = "Your intervention"
 #: Model name -> family, for the four default models.
 MODEL_FAMILY = {
     "Linear · all features": "linear",
@@ -74,6 +78,21 @@ MODEL_FAMILY = {
     "Linear · causes only": "linear",
     "Trees · causes only": "trees",
 }
+
+
+def amount_label(kind: str, unit: str = "") -> str:
+    """The custom form's number label, with the node's unit where the amount has one."""
+    text = AMOUNT_LABELS[kind]
+    if unit and kind in ("do", "shift"):
+        return f"{text} ({unit})"
+    return text
+
+
+def negative_r2_note(results: pd.DataFrame) -> str:
+    """A caption note when some R² is below 0 ("" when none is)."""
+    if (results["r2"] < 0).any():
+        return " R² below 0: worse than always predicting the average."
+    return ""
 
 
 def build_intervention(kind: str, node: str, amount: float, equation: str) -> Intervention:
@@ -244,6 +263,12 @@ def node_table(sc: Any) -> pd.DataFrame:
     )
 
 
+def mark_unobserved(df: pd.DataFrame, latent: Sequence[str]) -> pd.DataFrame:
+    """A copy of ``df`` whose unobserved columns are named ``"<name> (unobserved)"``."""
+    hidden = set(latent)
+    return df.rename(columns={c: f"{c} (unobserved)" for c in df.columns if c in hidden})
+
+
 def data_columns(sc: Any) -> tuple[list[str], list[str]]:
     """(observed columns, latent columns) of a sample, target first."""
     observed = [sc.target, *[n for n in sc.scm.observed if n != sc.target]]
@@ -364,3 +389,17 @@ def clue_sentence(table: pd.DataFrame, target: str) -> str:
         f"The strongest clue, `{top['variable']}` (r = {top['r']:.2f}), is also one of the "
         f"causal model's inputs."
     )
+
+
+def split_error(message: str) -> tuple[str, str]:
+    """A user error's message, cut before its ``Allowed: ...`` list (if any).
+
+    Returns the sentence to show prominently and the list ("" when there is none).
+    """
+    head, sep, tail = message.partition("Allowed:")
+    if not sep:
+        return message, ""
+    head = head.rstrip(" ;,—-")
+    if not head.endswith((".", "?", "!")):
+        head += "."
+    return head, f"Allowed:{tail}".strip()

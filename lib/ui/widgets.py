@@ -10,36 +10,56 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from html import escape
+from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from lib import plots
 from lib.scenarios import Scenario
 
 __all__ = [
     "GRAPH_LEGEND",
+    "GRAPH_LEGEND_INTERVENED",
     "causal_graph",
-    "graph_legend",
     "chart",
+    "graph_legend",
     "kind_badge",
-    "kind_color_name",
     "kind_heading",
+    "kind_metric",
     "page_header",
+    "stacking_columns",
 ]
 
 _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
-#: What each mark on a causal graph means (Markdown).
+
+def _swatch(fill: str, border: str = "#222222", style: str = "solid", width: int = 1) -> str:
+    """A small box drawn like a node of the causal graph (trusted HTML)."""
+    return (
+        f"<span class='lab-swatch' style='background:{fill};"
+        f"border:{width}px {style} {border}'></span>"
+    )
+
+
+_EDGE = "<span class='lab-edge'>→</span>"
+_CUT = f"<span class='lab-edge lab-cut' style='color:{plots._CUT_EDGE}'>- × →</span>"
+
+#: What each mark on a causal graph means (trusted HTML with Markdown), drawn
+#: with the same fills and lines as :func:`lib.plots.graph_dot`.
 GRAPH_LEGEND: tuple[str, ...] = (
-    "**Arrow** — a cause: the variable at its tip is computed from the one at its tail.",
-    "**Double green outline** — the **target** the models predict.",
-    "**Grey box** — a **feature** the predictive model may use.",
-    "**Dashed outline** — **unobserved**: simulated, but no study sees it.",
+    f"{_EDGE} **Arrow** — a cause: the variable at its tip is computed from the one at its tail.",
+    f"{_swatch(plots._TARGET_FILL, style='double', width=3)} **Green, double outline** — the "
+    f"**target** the models predict.",
+    f"{_swatch(plots._FEATURE_FILL)} **Grey box** — a **feature** the predictive model may use.",
+    f"{_swatch('#FFFFFF', style='dashed')} **Dashed outline** — **unobserved**: simulated, "
+    f"but no study sees it.",
 )
 GRAPH_LEGEND_INTERVENED: tuple[str, ...] = (
-    "**Red** — **intervened** on: its mechanism is changed.",
-    "**Light dashed arrow with ×** — **cut** by the intervention.",
+    f"{_swatch(plots._INTERVENED_FILL)} **Peach fill, “✂ intervened”** — **intervened** on: "
+    f"its mechanism is changed.",
+    f"{_CUT} **Grey dashed arrow with ×** — **cut** by the intervention.",
 )
 _KIND_TEXT = {"predictive": "Predictive", "causal": "Causal"}
 
@@ -66,9 +86,15 @@ def chart(fig: go.Figure, caption: str, key: str | None = None) -> None:
         st.caption(caption)
 
 
-def kind_color_name(kind: str) -> str:
-    """Streamlit's named colour closest to a kind's colour (for Markdown ``:color[...]``)."""
-    return {"predictive": "orange", "causal": "blue"}[kind]
+def kind_metric(kind: str, key: str, label: str, value: str, **kwargs: Any) -> None:
+    """``st.metric`` whose label starts with a dot in the kind's colour.
+
+    The dot is drawn by the lab's style rules (see :func:`style`) on a container
+    keyed by the kind, so it has exactly the charts' colour and stays out of the
+    label's text. ``key`` must be unique on the page.
+    """
+    with st.container(key=f"kind_{kind}_{key}"):
+        st.metric(label, value, **kwargs)
 
 
 def kind_badge(kind: str) -> str:
@@ -95,12 +121,15 @@ def causal_graph(
     *,
     intervened: Sequence[str] = (),
     cut_edges: Sequence[tuple[str, str]] = (),
-    legend: str = "caption",
+    legend: str = "side",
+    key: str = "main",
 ) -> None:
     """The scenario's causal graph, target and features marked, with a legend.
 
-    ``legend`` is ``"caption"`` (one small paragraph below), ``"list"`` (a
-    bullet list below) or ``"none"`` (the page draws :func:`graph_legend`).
+    ``legend`` is ``"side"`` (a list beside the graph, or under it in a narrow
+    main area), ``"caption"`` (one small paragraph below) or ``"none"``. The
+    graph takes most of the page's width, up to a size where its type reads like
+    body text on a projector (see :func:`style`). ``key`` must be unique on the page.
     """
     dot = plots.graph_dot(
         sc.scm.nodes,
@@ -112,33 +141,82 @@ def causal_graph(
         cut_edges=cut_edges,
         units=sc.units,
     )
-    st.graphviz_chart(dot, width="stretch")
+    marked = bool(intervened or cut_edges)
+    if legend == "side":
+        graph_col, legend_col = stacking_columns(
+            [5, 2], f"graph_{key}", gap="medium", vertical_alignment="center"
+        )
+    else:
+        graph_col = legend_col = st.container()
+    with graph_col, st.container(key=f"lab_graph_{key}"):
+        st.graphviz_chart(dot, width="stretch")
     if legend != "none":
-        graph_legend(intervened=bool(intervened or cut_edges), as_list=legend == "list")
+        with legend_col:
+            graph_legend(intervened=marked, as_list=legend == "side", key=key)
 
 
-def graph_legend(*, intervened: bool = False, as_list: bool = True) -> None:
-    """What the marks on the causal graph mean."""
+def graph_legend(*, intervened: bool = False, as_list: bool = True, key: str = "main") -> None:
+    """What the marks on the causal graph mean, with swatches drawn like the graph."""
     items = GRAPH_LEGEND + (GRAPH_LEGEND_INTERVENED if intervened else ())
     if as_list:
-        st.markdown("\n".join(f"- {item}" for item in items))
+        with st.container(key=f"lab_legend_{key}"):
+            st.markdown("\n\n".join(items), unsafe_allow_html=True)
     else:
-        st.caption(" ".join(items))
+        st.caption(" ".join(items), unsafe_allow_html=True)
 
 
-_CSS = """
+def stacking_columns(spec: Any, key: str, **kwargs: Any) -> list[DeltaGenerator]:
+    """``st.columns`` that stack, one under the other, in a narrow main area.
+
+    Side by side when the page's content is wider than about 760 px (a laptop or
+    a projector at 1280 px and more); stacked below that (1024 px with the
+    sidebar open), so that charts and tables keep a readable size. ``key`` must
+    be unique on the page.
+    """
+    box = st.container(key=f"stack_{key}")
+    return list(box.columns(spec, **kwargs))
+
+
+_CSS = f"""
 <style>
-.lab-lead { font-size: 1.2rem; line-height: 1.5; color: #333; max-width: 60rem; margin-bottom: 0.5rem; }
-.lab-kind { font-weight: 700; white-space: nowrap; }
-.lab-dot { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%;
-           margin-right: 0.35em; vertical-align: -0.05em; }
-.lab-kind-heading { font-size: 1.45rem; font-weight: 600; border-left: 6px solid;
-                    padding: 0.1rem 0 0.1rem 0.7rem; margin: 0.2rem 0 0.6rem 0; }
-.lab-kind-rest { color: #222; }
-[data-testid="stCaptionContainer"] { font-size: 0.95rem; }
-[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
-[data-testid="stMain"] [data-testid="stPageLink"] p { font-size: 1.15rem; font-weight: 600; }
-[data-testid="stMetricValue"] { font-size: 2rem; }
+.lab-lead {{ font-size: 1.2rem; line-height: 1.5; color: #333; max-width: 60rem; margin-bottom: 0.5rem; }}
+.lab-kind {{ font-weight: 700; white-space: nowrap; }}
+.lab-dot {{ display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%;
+           margin-right: 0.35em; vertical-align: -0.05em; }}
+.lab-kind-heading {{ font-size: 1.45rem; font-weight: 600; border-left: 6px solid;
+                    padding: 0.1rem 0 0.1rem 0.7rem; margin: 0.2rem 0 0.6rem 0; }}
+.lab-kind-rest {{ color: #222; }}
+.lab-swatch {{ display: inline-block; width: 1.6em; height: 1em; border-radius: 0.3em;
+              vertical-align: -0.12em; margin-right: 0.35em; box-sizing: border-box; }}
+[class*="st-key-lab_legend"] p {{ font-size: 0.95rem; margin-bottom: 0.5rem; }}
+.lab-edge {{ display: inline-block; min-width: 1.6em; margin-right: 0.35em; font-weight: 700;
+            text-align: center; white-space: nowrap; }}
+[data-testid="stCaptionContainer"] {{ font-size: 0.95rem; }}
+[data-testid="stMainBlockContainer"] {{ padding-top: 2.5rem; }}
+[data-testid="stMain"] [data-testid="stPageLink"] p {{ font-size: 1.15rem; font-weight: 600; }}
+/* Page links in the page (not the sidebar) wrap instead of being cut with "…". */
+[data-testid="stMain"] [data-testid="stPageLink"] a span,
+[data-testid="stMain"] [data-testid="stPageLink"] p {{
+  white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.35; }}
+[data-testid="stMetricValue"] {{ font-size: 2rem; }}
+[class*="st-key-kind_"] [data-testid="stMetricLabel"] p::before {{
+  content: "●"; margin-right: 0.35em; font-size: 1.15em; line-height: 1; }}
+[class*="st-key-kind_predictive"] [data-testid="stMetricLabel"] p::before {{ color: {plots.PREDICTIVE_COLOR}; }}
+[class*="st-key-kind_causal"] [data-testid="stMetricLabel"] p::before {{ color: {plots.CAUSAL_COLOR}; }}
+/* A causal graph never grows past the size where its type reads like body text. */
+[class*="st-key-lab_graph"] svg {{ max-width: 46rem; max-height: 32rem; margin: 0 auto; display: block; }}
+/* Projector widths (1024-1280 px): less white space beside the page. */
+@media (max-width: 1300px) {{
+  [data-testid="stMainBlockContainer"] {{ padding-left: 2rem; padding-right: 2rem; }}
+}}
+/* Columns that stack when the main area is narrow (lib.ui.widgets.stacking_columns). */
+[class*="st-key-stack_"] {{ container-type: inline-size; container-name: labstack; }}
+@container labstack (max-width: 760px) {{
+  [class*="st-key-stack_"] > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"] {{
+    row-gap: 1.25rem; }}
+  [class*="st-key-stack_"] > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"]
+    > [data-testid="stColumn"] {{ flex: 1 1 100%; min-width: 100%; width: 100%; }}
+}}
 </style>
 """
 

@@ -109,3 +109,65 @@ def test_a_bad_link_parameter_falls_back_with_a_notice(
     assert "n='abc'" in notices and "scenario='nope'" in notices
     assert query(page)["n"] == "2000"
     screenshot(page, "data-bad-link")
+
+
+def test_back_goes_back_one_page_per_press(
+    page: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any
+) -> None:
+    page.goto(server_url + "/Data?scenario=ldopa&n=2000&seed=4")
+    wait_for_app(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    visited = ["Data"]
+    for name in ("Models", "Interventions", "Home"):
+        sidebar.get_by_role("link", name=name).click()
+        wait_for_app(page)
+        assert_no_errors(page)
+        assert query(page)["seed"] == "4"  # the link carried the view
+        visited.append(name)
+    headings = {"Data": "Data", "Models": "Models", "Interventions": "Interventions"}
+    for name in reversed(visited[:-1]):
+        page.go_back()
+        wait_for_app(page)
+        assert page.locator("h1").first.inner_text().strip() == headings[name]
+        assert query(page)["seed"] == "4"
+
+
+# Text Streamlit cuts with "…" when it does not fit (metric labels and deltas, page
+# links, buttons, select boxes): any visible element of the page whose text overflows
+# while its style says "ellipsis".
+_CUT_TEXT_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] *'))
+  .filter(e => e.offsetParent !== null
+    && getComputedStyle(e).textOverflow === 'ellipsis'
+    && e.scrollWidth > e.clientWidth + 1)
+  .map(e => (e.innerText || '').trim()).filter(t => t)"""
+
+NARROW_VIEWS = [
+    "/?scenario=icecream",
+    "/Data?scenario=icecream",
+    "/Models",
+    "/Interventions?preset=Tylenol",
+    "/Interventions?scenario=icecream&preset=Ice+cream+ban",
+    "/Interventions?preset=custom&node=headache&kind=do&amount=0",
+]
+
+
+@pytest.mark.parametrize("path", NARROW_VIEWS)
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 720)], ids=["1024", "1280"])
+def test_nothing_is_cut_on_a_projector(
+    page: Any,
+    server_url: str,
+    wait_for_app: Any,
+    assert_no_errors: Any,
+    screenshot: Any,
+    path: str,
+    size: tuple[int, int],
+) -> None:
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.goto(server_url + path)
+    wait_for_app(page)
+    assert_no_errors(page)
+    assert page.locator('[data-testid="stSidebar"]').is_visible()
+    cut = page.evaluate(_CUT_TEXT_JS)
+    assert not cut, f"text cut at {size[0]} px: {cut}"
+    if size[0] == 1024:
+        screenshot(page, "narrow-" + re.sub(r"\W+", "-", path).strip("-"))

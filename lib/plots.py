@@ -804,10 +804,11 @@ def _hover_safe(text: Any) -> str:
 # Causal graphs as Graphviz DOT
 # --------------------------------------------------------------------------
 
-_TARGET_FILL = _mix("#009E73", "#FFFFFF", 0.75)  # light bluish green
-_FEATURE_FILL = "#E6E6E6"  # light grey
-_INTERVENED_FILL = _mix("#D55E00", "#FFFFFF", 0.75)  # light vermillion
-_CUT_EDGE = "#B0B0B0"
+TARGET_FILL = _mix("#009E73", "#FFFFFF", 0.75)  # light bluish green
+FEATURE_FILL = "#E6E6E6"  # light grey
+INTERVENED_FILL = _mix("#D55E00", "#FFFFFF", 0.75)  # light vermillion
+CUT_EDGE = "#8C8C8C"  # grey dashed arrow of an edge an intervention cut
+CUT_MARK = "#D55E00"  # vermillion × on it
 _RANKDIRS = {"LR", "RL", "TB", "BT"}
 
 
@@ -919,8 +920,8 @@ def graph_dot(
     lines = [
         "digraph causal_graph {",
         f'  graph [rankdir="{rankdir}", bgcolor="transparent", fontname="Helvetica", '
-        "fontsize=16, nodesep=0.35, ranksep=0.6];",
-        '  node [fontname="Helvetica", fontsize=16, shape=ellipse, style="solid", '
+        "fontsize=16, nodesep=0.25, ranksep=0.45];",
+        '  node [fontname="Helvetica", fontsize=20, shape=ellipse, style="solid", '
         'color="#222222", fontcolor="#222222", penwidth=1.2];',
         '  edge [fontname="Helvetica", fontsize=16, color="#222222", penwidth=1.4, arrowsize=0.8];',
     ]
@@ -935,20 +936,20 @@ def graph_dot(
         if n in feats:
             attrs["shape"] = "box"
             styles += ["rounded", "filled"]
-            fill = _FEATURE_FILL
+            fill = FEATURE_FILL
         if n in lat:
             styles.append("dashed")
             attrs["fontname"] = '"Helvetica-Oblique"'
             text.append("(unobserved)")
         if n in intv:
             styles.append("filled")
-            fill = _INTERVENED_FILL
+            fill = INTERVENED_FILL
             text.append("✂ intervened")
         if n == tgt:
             styles += ["filled", "bold"]
             attrs["peripheries"] = "2"
             attrs["penwidth"] = "2"
-            fill = fill if n in intv else _TARGET_FILL
+            fill = fill if n in intv else TARGET_FILL
         attrs_out = {"label": _dot_label(*text), "tooltip": _dot_label(n)}
         attrs_out.update(attrs)
         if styles:
@@ -961,8 +962,11 @@ def graph_dot(
     for a, b in cut:
         cut_attrs = {
             "style": '"dashed"',
-            "color": f'"{_CUT_EDGE}"',
-            "fontcolor": f'"{_mix(_CUT_EDGE, "#000000", 0.3)}"',
+            "color": f'"{CUT_EDGE}"',
+            "penwidth": "2",
+            "arrowsize": "0.9",
+            "fontsize": "26",
+            "fontcolor": f'"{CUT_MARK}"',
             "label": '"×"',
             "tooltip": _dot_label(f"{a} → {b} (cut by the intervention)"),
         }

@@ -389,8 +389,7 @@ def test_code_list() -> None:
 
 
 def test_score_table_matches_the_engines_evaluate() -> None:
-    from lib.experiments import run_experiment
-    from lib.ui.lab import score_table
+    from lib.experiments import run_experiment, score_table
 
     sc = load_scenario("ldopa")
     exp = run_experiment(sc, 300, 4)
@@ -402,7 +401,7 @@ def test_score_table_matches_the_engines_evaluate() -> None:
             {sc.target: test[sc.target], **{m.name: m.predict(test) for m in exp.models}}
         )
 
-    mine = score_table(exp.models, sc.target, {OBSERVATIONAL: frame(), "T": frame(tylenol)})
+    mine = score_table(exp.models, {OBSERVATIONAL: frame(), "T": frame(tylenol)})
     pd.testing.assert_frame_equal(mine, exp.evaluate({"T": tylenol}))
 
 

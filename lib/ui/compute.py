@@ -22,11 +22,12 @@ from lib.experiments import (
     Experiment,
     explain_outcome,
     run_experiment,
+    score_table,
     strength_sweep,
 )
 from lib.interventions import Intervention
 from lib.scenarios import load_scenario
-from lib.ui.lab import mark_unobserved, score_table
+from lib.ui.lab import mark_unobserved
 
 # Gradient-boosted trees use OpenMP. On small machines (2 cores, busy with other
 # sessions) its thread pool makes a fit 10-15x slower than one thread; a web
@@ -92,7 +93,7 @@ def evaluate(
     tests = {OBSERVATIONAL: predictions(scenario_id, n, seed, (), ())}
     if _ivs:
         tests[test] = predictions(scenario_id, n, seed, key, _ivs)
-    return score_table(exp.models, exp.scenario.target, tests)
+    return score_table(exp.models, tests)
 
 
 @st.cache_data(max_entries=128, show_spinner=_SPIN)

@@ -25,7 +25,6 @@ from lib.interventions import (
     Shift,
     describe_all,
 )
-from lib.models import r2_score, rmse
 from lib.plots import format_number
 from lib.ui.params import CUSTOM, LabState
 
@@ -49,7 +48,6 @@ __all__ = [
     "node_table",
     "observational_scores",
     "ratio_table",
-    "score_table",
     "split_error",
     "takeaway",
 ]
@@ -187,43 +185,6 @@ def choose(state: LabState, sc: Any) -> Choice:
         why="",
         description=applied_iv.describe(),
     )
-
-
-def score_table(
-    models: Sequence[Any], target: str, tests: Mapping[str, pd.DataFrame]
-) -> pd.DataFrame:
-    """Every model's RMSE and R² on each test, from precomputed predictions.
-
-    Parameters
-    ----------
-    models : sequence of lib.models.Model
-    target : str
-    tests : mapping of str to DataFrame
-        Test name -> the actual ``target`` column and one column of predictions
-        per model name.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``model, kind, features, test, rmse, r2`` (as
-        :meth:`lib.experiments.Experiment.evaluate`).
-    """
-    rows = []
-    for test, df in tests.items():
-        y = df[target].to_numpy()
-        for m in models:
-            pred = df[m.name].to_numpy()
-            rows.append(
-                {
-                    "model": m.name,
-                    "kind": m.kind,
-                    "features": ", ".join(m.features),
-                    "test": test,
-                    "rmse": rmse(y, pred),
-                    "r2": r2_score(y, pred),
-                }
-            )
-    return pd.DataFrame(rows, columns=["model", "kind", "features", "test", "rmse", "r2"])
 
 
 def interventions_key(interventions: Sequence[Intervention]) -> tuple[str, ...]:

@@ -44,20 +44,20 @@ def _swatch(fill: str, border: str = "#222222", style: str = "solid", width: int
 
 
 _EDGE = "<span class='lab-edge'>→</span>"
-_CUT = f"<span class='lab-edge lab-cut' style='color:{plots._CUT_EDGE}'>- × →</span>"
+_CUT = f"<span class='lab-edge lab-cut' style='color:{plots.CUT_EDGE}'>- × →</span>"
 
 #: What each mark on a causal graph means (trusted HTML with Markdown), drawn
 #: with the same fills and lines as :func:`lib.plots.graph_dot`.
 GRAPH_LEGEND: tuple[str, ...] = (
     f"{_EDGE} **Arrow** — a cause: the variable at its tip is computed from the one at its tail.",
-    f"{_swatch(plots._TARGET_FILL, style='double', width=3)} **Green, double outline** — the "
+    f"{_swatch(plots.TARGET_FILL, style='double', width=3)} **Green, double outline** — the "
     f"**target** the models predict.",
-    f"{_swatch(plots._FEATURE_FILL)} **Grey box** — a **feature** the predictive model may use.",
+    f"{_swatch(plots.FEATURE_FILL)} **Grey box** — a **feature** the predictive model may use.",
     f"{_swatch('#FFFFFF', style='dashed')} **Dashed outline** — **unobserved**: simulated, "
     f"but no study sees it.",
 )
 GRAPH_LEGEND_INTERVENED: tuple[str, ...] = (
-    f"{_swatch(plots._INTERVENED_FILL)} **Peach fill, “✂ intervened”** — **intervened** on: "
+    f"{_swatch(plots.INTERVENED_FILL)} **Peach fill, “✂ intervened”** — **intervened** on: "
     f"its mechanism is changed.",
     f"{_CUT} **Grey dashed arrow with ×** — **cut** by the intervention.",
 )

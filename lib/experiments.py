@@ -126,15 +126,16 @@ def score_table(models: Sequence[Model], predictions: Mapping[str, pd.DataFrame]
 
 
 def _score_table(models: Sequence[Model], datasets: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    predictions = {
-        test: pd.DataFrame(
-            {
-                **{m.target: df[m.target].to_numpy() for m in models},
-                **{m.name: m.predict_finite(df) for m in models},
-            }
-        )
-        for test, df in datasets.items()
-    }
+    """Score every model on every dataset, predicting all rows in one call per model."""
+    names = list(datasets)
+    everything = pd.concat([datasets[k] for k in names], ignore_index=True)
+    predicted = {m.name: m.predict_finite(everything) for m in models}
+    bounds = np.cumsum([0, *(len(datasets[k]) for k in names)])
+    predictions = {}
+    for name, start, stop in zip(names, bounds[:-1], bounds[1:], strict=True):
+        frame = {m.target: everything[m.target].to_numpy()[start:stop] for m in models}
+        frame.update({m.name: predicted[m.name][start:stop] for m in models})
+        predictions[name] = pd.DataFrame(frame)
     return score_table(models, predictions)
 
 
@@ -208,14 +209,13 @@ def strength_sweep(
         Columns ``model, kind, strength, rmse, r2``.
     """
     grid = np.linspace(0.0, 1.0, 11) if strengths is None else np.asarray(strengths, dtype=float)
-    frames = []
-    for s in grid:
-        ivs = [iv.with_strength(float(s)) for iv in interventions]
-        df = experiment.test_sample(ivs)
-        table = _score_table(experiment.models, {"x": df})
-        table["strength"] = float(s)
-        frames.append(table[["model", "kind", "strength", "rmse", "r2"]])
-    return pd.concat(frames, ignore_index=True)
+    datasets = {
+        f"{i}": experiment.test_sample([iv.with_strength(float(s)) for iv in interventions])
+        for i, s in enumerate(grid)
+    }
+    table = _score_table(experiment.models, datasets)
+    table["strength"] = grid[table["test"].astype(int).to_numpy()]
+    return table[["model", "kind", "strength", "rmse", "r2"]].reset_index(drop=True)
 
 
 def _fmt_list(items: Sequence[str]) -> str:

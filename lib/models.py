@@ -215,7 +215,8 @@ class BoostedTreesModel(Model):
     predict flat outside the range they were trained on.
     """
 
-    max_iter: int = 100
+    max_iter: int = 60
+    learning_rate: float = 0.15
     random_state: int = 0
 
     def fit(self, df: pd.DataFrame) -> BoostedTreesModel:
@@ -225,7 +226,7 @@ class BoostedTreesModel(Model):
         self.warnings_ = []
         self.estimator_ = HistGradientBoostingRegressor(
             max_iter=self.max_iter,
-            learning_rate=0.1,
+            learning_rate=self.learning_rate,
             max_leaf_nodes=15,
             early_stopping=False,
             random_state=self.random_state,

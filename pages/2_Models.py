@@ -13,8 +13,15 @@ from lib.ui.lab import (
     observational_scores,
     takeaway,
 )
-from lib.ui.state import init_page, page_link, synced
-from lib.ui.widgets import chart, kind_heading, kind_metric, page_header, stacking_columns
+from lib.ui.state import init_page, page_link
+from lib.ui.widgets import (
+    chart,
+    heading_with_family_picker,
+    kind_heading,
+    kind_metric,
+    page_header,
+    stacking_columns,
+)
 
 lab = init_page("Models")
 sc = lab.scenario
@@ -139,17 +146,8 @@ for column, kind in zip(
             )
 
 # --- Predicted vs actual ---------------------------------------------------------------
-head, pick = st.columns([3, 1], vertical_alignment="bottom")
-head.subheader("Predicted against actual, on held-out cases", anchor=False)
-pick.segmented_control(
-    "Model family",
-    ["linear", "trees"],
-    format_func=str.capitalize,
-    required=True,
-    width="stretch",
-    **synced("family"),
-)
-pred, caus = family_models(exp.models, lab.state.family)
+family = heading_with_family_picker("Predicted against actual, on held-out cases")
+pred, caus = family_models(exp.models, family)
 for column, m in zip(stacking_columns(2, "fit", gap="large"), (pred, caus), strict=True):
     if m is None:
         continue

@@ -20,6 +20,7 @@ from lib.ui.state import init_page, synced
 from lib.ui.widgets import (
     causal_graph,
     chart,
+    heading_with_family_picker,
     kind_metric,
     page_header,
     shown_errors,
@@ -153,17 +154,8 @@ with shown_errors("These results cannot be drawn for this intervention"):
     )
 
     # --- 4. Predictions, before and after -------------------------------------------------
-    head, pick = st.columns([3, 1], vertical_alignment="bottom")
-    head.subheader("Predicted against actual, before and after", anchor=False)
-    pick.segmented_control(
-        "Model family",
-        ["linear", "trees"],
-        format_func=str.capitalize,
-        required=True,
-        width="stretch",
-        **synced("family"),
-    )
-    pred, caus = family_models(compute.experiment(sid, n, seed).models, state.family)
+    family = heading_with_family_picker("Predicted against actual, before and after")
+    pred, caus = family_models(compute.experiment(sid, n, seed).models, family)
     for column, m in zip(stacking_columns(2, "fit", gap="large"), (pred, caus), strict=True):
         if m is None:
             continue

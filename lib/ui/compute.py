@@ -222,22 +222,35 @@ def coefficient_figure(scenario_id: str, n: int, seed: int, model: str) -> go.Fi
     return fig
 
 
-@st.cache_resource(max_entries=64, show_spinner=_SPIN)
-def fit_figure(scenario_id: str, n: int, seed: int, model: str) -> go.Figure:
-    """Predicted vs actual on the held-out observational sample."""
+def _fit_plot(
+    scenario_id: str,
+    n: int,
+    seed: int,
+    model: str,
+    after: pd.DataFrame | None,
+    max_points: int,
+) -> go.Figure:
     sc = load_scenario(scenario_id)
     m = _model(experiment(scenario_id, n, seed), model)
-    test = predictions(scenario_id, n, seed, (), ())
+    before = predictions(scenario_id, n, seed, (), ())
     fig = plots.predicted_vs_actual(
-        test[sc.target],
-        test[m.name],
+        before[sc.target],
+        before[m.name],
         m.kind,
         title="",
         units_label=plots.label(sc.target, sc.units),
-        max_points=800,
+        max_points=max_points,
         seed=seed,
+        y_true_after=None if after is None else after[sc.target],
+        y_pred_after=None if after is None else after[m.name],
     )
     return _legend_on_top(fig)
+
+
+@st.cache_resource(max_entries=64, show_spinner=_SPIN)
+def fit_figure(scenario_id: str, n: int, seed: int, model: str) -> go.Figure:
+    """Predicted vs actual on the held-out observational sample."""
+    return _fit_plot(scenario_id, n, seed, model, None, max_points=800)
 
 
 @st.cache_resource(max_entries=128, show_spinner=_SPIN)
@@ -245,22 +258,8 @@ def before_after_figure(
     scenario_id: str, n: int, seed: int, model: str, key: IvKey, _ivs: Sequence[Intervention]
 ) -> go.Figure:
     """Predicted vs actual before (faded) and after the interventions."""
-    sc = load_scenario(scenario_id)
-    m = _model(experiment(scenario_id, n, seed), model)
-    before = predictions(scenario_id, n, seed, (), ())
     after = predictions(scenario_id, n, seed, key, _ivs)
-    fig = plots.predicted_vs_actual(
-        before[sc.target],
-        before[m.name],
-        m.kind,
-        title="",
-        units_label=plots.label(sc.target, sc.units),
-        max_points=600,
-        seed=seed,
-        y_true_after=after[sc.target],
-        y_pred_after=after[m.name],
-    )
-    return _legend_on_top(fig)
+    return _fit_plot(scenario_id, n, seed, model, after, max_points=600)
 
 
 @st.cache_resource(max_entries=128, show_spinner=_SPIN)

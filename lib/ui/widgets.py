@@ -237,3 +237,20 @@ def shown_errors(action: str) -> Iterator[None]:
         yield
     except ValueError as exc:
         st.error(f"{action}: {exc}", icon=":material/error:")
+
+
+def heading_with_family_picker(title: str) -> str:
+    """A section heading with the Linear / Trees switch beside it; returns the family."""
+    from lib.ui.state import lab_state, synced  # state imports this module
+
+    head, pick = st.columns([3, 1], vertical_alignment="bottom")
+    head.subheader(title, anchor=False)
+    pick.segmented_control(
+        "Model family",
+        ["linear", "trees"],
+        format_func=str.capitalize,
+        required=True,
+        width="stretch",
+        **synced("family"),
+    )
+    return lab_state().family

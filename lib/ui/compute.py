@@ -148,7 +148,8 @@ def pairs_figure(scenario_id: str, n: int, seed: int, columns: tuple[str, ...]) 
         style = {"title": {"font": {"size": 15}}, "tickfont": {"size": 13}}
         axes[f"xaxis{suffix}"] = style
         axes[f"yaxis{suffix}"] = style
-    fig.update_layout(title_text="", **axes)
+    # Room on the left for the first column's two-line axis titles.
+    fig.update_layout(title_text="", margin={"l": 110}, **axes)
     # The colour bar's title on two lines, above the bar, so that a long unit is never clipped.
     fig.update_traces(
         marker_colorbar={

@@ -22,6 +22,7 @@ from lib.scenarios import Scenario
 
 __all__ = [
     "OBSERVATIONAL",
+    "code_list",
     "Experiment",
     "compare_models",
     "default_model_specs",
@@ -218,10 +219,11 @@ def strength_sweep(
     return table[["model", "kind", "strength", "rmse", "r2"]].reset_index(drop=True)
 
 
-def _fmt_list(items: Sequence[str]) -> str:
-    items = [f"`{i}`" for i in items]
+def code_list(names: Sequence[str]) -> str:
+    """``a``, ``b`` and ``c`` — names as inline code, joined for a sentence."""
+    items = [f"`{n}`" for n in names]
     if len(items) <= 1:
-        return "".join(items)
+        return "".join(items) or "nothing"
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
@@ -291,10 +293,10 @@ def explain_outcome(
         trees = "trees" in m.lower()
         if r >= BROKE_RATIO and safe:
             why = (
-                f"its inputs ({_fmt_list(moved)}) moved beyond the range it was trained on, "
+                f"its inputs ({code_list(moved)}) moved beyond the range it was trained on, "
                 "and trees predict flat there"
                 if trees
-                else f"its inputs ({_fmt_list(moved)}) moved into a range its fitted shape "
+                else f"its inputs ({code_list(moved)}) moved into a range its fitted shape "
                 "does not describe"
             )
             lines.append(f"{verdict(m)} error, although the mechanism it needs held: {why}.")
@@ -303,19 +305,19 @@ def explain_outcome(
                 why = f"the mechanism of `{target}` changed"
             elif spurious and not target_moved:
                 why = (
-                    f"it relied on {_fmt_list(spurious)}, which the intervention changed "
+                    f"it relied on {code_list(spurious)}, which the intervention changed "
                     f"without changing `{target}`"
                 )
             elif spurious:
                 why = (
-                    f"it relied on {_fmt_list(spurious)}, whose relation to `{target}` the "
+                    f"it relied on {code_list(spurious)}, whose relation to `{target}` the "
                     f"intervention changed"
                 )
             elif hidden:
                 why = (
-                    f"the intervention acts on {_fmt_list(hidden)}, which no model observes "
+                    f"the intervention acts on {code_list(hidden)}, which no model observes "
                     f"directly, so what it learned about how its inputs "
-                    f"({_fmt_list(feats[m])}) go with {_fmt_list(hidden)} no longer holds"
+                    f"({code_list(feats[m])}) go with {code_list(hidden)} no longer holds"
                 )
             else:
                 why = f"the intervention changed how its inputs relate to `{target}`"
@@ -323,7 +325,7 @@ def explain_outcome(
         elif r <= HELD_RATIO and safe:
             lines.append(
                 f"{verdict(m)} — held, as the graph guarantees: the intervention leaves "
-                f"the mechanisms linking {_fmt_list(feats[m])} to `{target}` untouched."
+                f"the mechanisms linking {code_list(feats[m])} to `{target}` untouched."
             )
         elif r <= HELD_RATIO and target_changed:
             lines.append(
@@ -332,7 +334,7 @@ def explain_outcome(
             )
         elif r <= HELD_RATIO and spurious and not target_moved:
             lines.append(
-                f"{verdict(m)} — held here, although it uses {_fmt_list(spurious)}, which "
+                f"{verdict(m)} — held here, although it uses {code_list(spurious)}, which "
                 f"the intervention changed: this change happened not to move its "
                 f"predictions much. Nothing guarantees that for a stronger one."
             )

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from lib.errors import ScenarioError
-from lib.experiments import OBSERVATIONAL
+from lib.experiments import OBSERVATIONAL, code_list
 from lib.interventions import (
     KINDS,
     Do,
@@ -307,14 +307,6 @@ def coefficient_display(table: pd.DataFrame) -> pd.DataFrame:
             "p-value": t["p_value"].astype(float),
         }
     ).reset_index(drop=True)
-
-
-def code_list(names: Sequence[str]) -> str:
-    """``a``, ``b`` and ``c`` — names as inline code, joined for a sentence."""
-    items = [f"`{n}`" for n in names]
-    if len(items) <= 1:
-        return "".join(items) or "nothing"
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def clues(

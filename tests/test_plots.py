@@ -518,20 +518,21 @@ def _parse_dot(src: str) -> dict:
 
 HOSTILE = 'a"b\\c'
 SCRIPT = "<script>alert(1)</script>"
+EDGES = [
+    ("dose", "dopamine"),
+    ("dopamine", "headache"),
+    ("dopamine", "relief"),
+    ("tylenol", "headache"),
+    (HOSTILE, "relief"),
+    (SCRIPT, "relief"),
+]
 
 
 @pytest.fixture
 def dot() -> str:
     return graph_dot(
         ["dose", "dopamine", "headache", "tylenol", HOSTILE, SCRIPT, "relief"],
-        [
-            ("dose", "dopamine"),
-            ("dopamine", "headache"),
-            ("dopamine", "relief"),
-            ("tylenol", "headache"),
-            (HOSTILE, "relief"),
-            (SCRIPT, "relief"),
-        ],
+        EDGES,
         target="relief",
         features=["headache", HOSTILE],
         latent=[SCRIPT],
@@ -553,14 +554,7 @@ def test_graph_dot_parses(dot: str) -> None:
     # every edge end is a declared node, edges keep their direction
     ids = {nid: name for name, (nid, _) in nodes.items()}
     named = {(ids[a], ids[b]) for a, b, _ in parsed["edges"]}
-    assert named == {
-        ("dose", "dopamine"),
-        ("dopamine", "headache"),
-        ("dopamine", "relief"),
-        ("tylenol", "headache"),
-        (HOSTILE, "relief"),
-        (SCRIPT, "relief"),
-    }
+    assert named == set(EDGES)
     assert len(parsed["edges"]) == 6  # the cut edge is drawn once
     assert parsed["defaults"]["graph"]["rankdir"] == "LR"
     for kind in ("graph", "node", "edge"):

@@ -26,8 +26,8 @@ from lib.experiments import (
     strength_sweep,
 )
 from lib.interventions import Intervention
-from lib.scenarios import load_scenario
 from lib.ui.lab import mark_unobserved
+from lib.ui.registry import get_scenario
 
 # Gradient-boosted trees use OpenMP. On small machines (2 cores, busy with other
 # sessions) its thread pool makes a fit 10-15x slower than one thread; a web
@@ -42,13 +42,13 @@ IvKey = tuple[str, ...]
 @st.cache_resource(max_entries=12, show_spinner=_SPIN)
 def experiment(scenario_id: str, n: int, seed: int) -> Experiment:
     """Fitted models for (scenario, n, seed): four fits, ~100 ms."""
-    return run_experiment(load_scenario(scenario_id), n, seed)
+    return run_experiment(get_scenario(scenario_id), n, seed)
 
 
 @st.cache_resource(max_entries=32, show_spinner=_SPIN)
 def sample(scenario_id: str, n: int, seed: int) -> pd.DataFrame:
     """The observational training sample (the same rows the models learn from)."""
-    return load_scenario(scenario_id).scm.sample(n, seed)
+    return get_scenario(scenario_id).scm.sample(n, seed)
 
 
 @st.cache_data(max_entries=32, show_spinner=_SPIN)
@@ -58,7 +58,7 @@ def sample_csv(scenario_id: str, n: int, seed: int) -> bytes:
     Unobserved columns are kept (a teacher may want them) but named
     ``"<name> (unobserved)"``, so that nobody fits a model on them by mistake.
     """
-    sc = load_scenario(scenario_id)
+    sc = get_scenario(scenario_id)
     df = mark_unobserved(sample(scenario_id, n, seed), sc.scm.latent)
     return df.to_csv(index=False, float_format="%.6g").encode("utf-8")
 
@@ -102,7 +102,7 @@ def explanation(
 ) -> str:
     """The plain explanation of what ``_ivs`` did to every model (Markdown)."""
     results = evaluate(scenario_id, n, seed, test, key, _ivs)
-    return explain_outcome(load_scenario(scenario_id), results, test, _ivs)
+    return explain_outcome(get_scenario(scenario_id), results, test, _ivs)
 
 
 @st.cache_data(max_entries=32, show_spinner=_SPIN)
@@ -133,7 +133,7 @@ def heatmap_figure(scenario_id: str, n: int, seed: int, columns: tuple[str, ...]
 
 @st.cache_resource(max_entries=32, show_spinner=_SPIN)
 def pairs_figure(scenario_id: str, n: int, seed: int, columns: tuple[str, ...]) -> go.Figure:
-    sc = load_scenario(scenario_id)
+    sc = get_scenario(scenario_id)
     df = sample(scenario_id, n, seed)
     fig = plots.scatter_matrix(
         df, list(columns), sc.units, highlight=sc.target, max_points=PAIRS_MAX_POINTS, seed=seed
@@ -231,7 +231,7 @@ def _fit_plot(
     after: pd.DataFrame | None,
     max_points: int,
 ) -> go.Figure:
-    sc = load_scenario(scenario_id)
+    sc = get_scenario(scenario_id)
     m = _model(experiment(scenario_id, n, seed), model)
     before = predictions(scenario_id, n, seed, (), ())
     fig = plots.predicted_vs_actual(

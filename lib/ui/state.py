@@ -15,6 +15,7 @@ that a page change is one entry in the browser's history, not two.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -27,7 +28,7 @@ from lib.scenarios import (
     load_scenario,
     scenario_problems,
 )
-from lib.ui import widgets
+from lib.ui import registry, widgets
 from lib.ui.params import (
     SEED_MAX,
     LabState,
@@ -43,6 +44,8 @@ from lib.ui.params import (
 __all__ = [
     "STATE_KEY",
     "Lab",
+    "add_user_scenario",
+    "user_scenarios",
     "init_page",
     "lab_state",
     "page_link",
@@ -54,20 +57,31 @@ __all__ = [
 STATE_KEY = "lab_state"
 _URL_READ_KEY = "lab_url_read"
 _NOTICES_KEY = "lab_notices"
+_USER_KEY = "lab_user_scenarios"
 APP_NAME = "Predict or Explain"
 
-#: Pages and their files, for links (the home page is app.py).
+_ROOT = Path(__file__).resolve().parents[2]
+#: Pages and their files, for links (the home page is app.py); a page whose
+#: file is not there (yet) is left out of the menu.
 PAGES = {
-    "Home": "app.py",
-    "Data": "pages/1_Data.py",
-    "Models": "pages/2_Models.py",
-    "Interventions": "pages/3_Interventions.py",
+    name: path
+    for name, path in {
+        "Home": "app.py",
+        "Data": "pages/1_Data.py",
+        "Models": "pages/2_Models.py",
+        "Interventions": "pages/3_Interventions.py",
+        "Invariance": "pages/4_Invariance.py",
+        "Builder": "pages/5_Builder.py",
+    }.items()
+    if (_ROOT / path).is_file()
 }
 PAGE_ICONS = {
     "Home": ":material/home:",
     "Data": ":material/table_chart:",
     "Models": ":material/model_training:",
     "Interventions": ":material/science:",
+    "Invariance": ":material/balance:",
+    "Builder": ":material/edit_note:",
 }
 
 
@@ -136,6 +150,60 @@ def _catalog() -> tuple[dict[str, ScenarioInfo], tuple[str, ...]]:
     return infos, tuple(errors)
 
 
+def user_scenarios() -> dict[str, Scenario]:
+    """This session's own scenarios (built or uploaded), by id, oldest first."""
+    return st.session_state.setdefault(_USER_KEY, {})
+
+
+def _session_catalog() -> tuple[dict[str, ScenarioInfo], tuple[str, ...]]:
+    """The built-in catalog followed by this session's own scenarios.
+
+    A user's scenario is registered again on every run, so that the shared
+    caches (keyed by its content id) can always find it.
+    """
+    catalog, errors = _catalog()
+    mine = user_scenarios()
+    if not mine:
+        return catalog, errors
+    merged = dict(catalog)
+    for sid, sc in mine.items():
+        registry.register(sc)
+        merged[sid] = ScenarioInfo.from_scenario(sc)
+    return merged, errors
+
+
+def add_user_scenario(sc: Scenario) -> str:
+    """Make a user's scenario available on every page of this session, and select it.
+
+    Parameters
+    ----------
+    sc : Scenario
+        A validated scenario (e.g. from the builder or an uploaded file).
+
+    Returns
+    -------
+    str
+        Its id in this session (made from its content: the same world gives the same id).
+    """
+    registered = registry.register(sc)
+    mine = user_scenarios()
+    mine.pop(registered.id, None)
+    mine[registered.id] = registered
+    state = lab_state() if STATE_KEY in st.session_state else None
+    catalog, _ = _session_catalog()
+    info = catalog[registered.id]
+    old = catalog.get(state.scenario) if state is not None else None
+    if state is None:
+        state, _ = parse_query({}, catalog, default_scenario=registered.id)
+    set_state(switch_scenario(state, old, info))
+    return registered.id
+
+
+def is_users(scenario_id: str) -> bool:
+    """Whether a scenario id is one of the user's own worlds."""
+    return registry.is_user_scenario(scenario_id)
+
+
 # ----------------------------------------------------------------------------- state
 
 
@@ -165,7 +233,7 @@ def _store(field: str) -> None:
     """``on_change``: copy a widget's new value into the state."""
     value = st.session_state[widget_key(field)]
     state = lab_state()
-    catalog, _ = _catalog()
+    catalog, _ = _session_catalog()
     info = catalog[state.scenario]
     if field == "scenario":
         new = switch_scenario(state, info, catalog[value])
@@ -194,7 +262,12 @@ def _start_state(catalog: dict[str, ScenarioInfo]) -> list[str]:
     notices: list[str] = []
     if STATE_KEY not in ss:
         if not ss.get(_URL_READ_KEY):
-            state, notices = parse_query(st.query_params.to_dict(), catalog)
+            query = st.query_params.to_dict()
+            linked = registry.find(str(query.get("scenario", "")))
+            if linked is not None:  # a link to a world someone built on this server
+                user_scenarios()[linked.id] = linked
+                catalog[linked.id] = ScenarioInfo.from_scenario(linked)
+            state, notices = parse_query(query, catalog)
             ss[_URL_READ_KEY] = True
         else:
             state, _ = parse_query({}, catalog)
@@ -242,7 +315,7 @@ def _sidebar(catalog: dict[str, ScenarioInfo]) -> None:
         st.selectbox(
             "Scenario",
             list(catalog),
-            format_func=lambda sid: catalog[sid].title,
+            format_func=lambda sid: catalog[sid].title + (" (yours)" if is_users(sid) else ""),
             help="The world the data comes from: its causal graph, story and interventions.",
             **synced("scenario"),
         )
@@ -293,7 +366,7 @@ def init_page(page: str, icon: str | None = None) -> Lab:
     )
     widgets.style()
     _drop_stale_caches()
-    catalog, errors = _catalog()
+    catalog, errors = _session_catalog()
     if not catalog:
         st.error(
             "No scenario could be loaded. "
@@ -307,4 +380,4 @@ def init_page(page: str, icon: str | None = None) -> Lab:
         st.error(f"A scenario file could not be read and is left out: {message}")
     st.session_state[_NOTICES_KEY] = notices  # shown under the page title
     state = lab_state()
-    return Lab(page, state, load_scenario(state.scenario), catalog[state.scenario])
+    return Lab(page, state, registry.get_scenario(state.scenario), catalog[state.scenario])

@@ -9,12 +9,24 @@ what is allowed. Nothing a user typed ever reaches ``eval``.
 
 The result, a :class:`CompiledEquation`, is compiled once into a tree of small
 closures and evaluated vectorised over all rows, in float64 throughout.
+
+Evaluation is bounded so that one hostile equation cannot stall the server for
+everyone else. At compile time each equation gets a cost per row (roughly, how
+many additions one row's work is worth: a noise draw or a sine costs tens of
+additions) and the most row-long temporary arrays it holds at once. Before it
+runs on ``n`` rows, :meth:`CompiledEquation.evaluate` refuses with an
+:class:`~lib.errors.ExpressionError` when ``cost × n`` exceeds
+:data:`MAX_WORK` or ``temporaries × n × 8`` bytes exceeds
+:data:`MAX_EVAL_BYTES`; while it runs, the clock is read after every
+vectorised step and evaluation stops once it has taken longer than
+:data:`MAX_EVAL_SECONDS`. The limits are module constants, read at call time.
 """
 
 from __future__ import annotations
 
 import ast
 import math
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,9 +39,12 @@ __all__ = [
     "CONSTANTS",
     "FUNCTIONS",
     "MAX_DEPTH",
+    "MAX_EVAL_BYTES",
+    "MAX_EVAL_SECONDS",
     "MAX_EXPONENT",
     "MAX_LENGTH",
     "MAX_NODES",
+    "MAX_WORK",
     "NOISE",
     "CompiledEquation",
     "ExpressionError",
@@ -45,6 +60,15 @@ MAX_NODES = 300
 MAX_DEPTH = 100
 #: Largest absolute constant exponent in ``a ** b``.
 MAX_EXPONENT = 100.0
+#: Most work one evaluation may do: cost per row (in additions) times rows.
+#: One unit is about 0.4 ns of numpy time on a 2-core x86-64 machine, so the cap
+#: is roughly half a second; ``normal(0, 1)`` on 5 million rows is an eighth of it.
+MAX_WORK = 1.2e9
+#: Most memory one evaluation may hold in row-long temporary arrays (bytes).
+MAX_EVAL_BYTES = 256 * 2**20
+#: Longest one evaluation may run (seconds of wall-clock time), checked after
+#: every vectorised step.
+MAX_EVAL_SECONDS = 1.0
 
 
 def _sigmoid(x):  # noqa: ANN001 - numpy in, numpy out
@@ -203,6 +227,20 @@ NOISE: dict[str, _Noise] = {
     ),
 }
 
+#: Work per row of each call, in additions (measured with numpy 2 on 1e6 rows).
+_CALL_COST: dict[str, float] = {
+    "abs": 2, "sign": 2, "floor": 2, "ceil": 2, "round": 3,
+    "minimum": 2, "maximum": 2, "clip": 4,
+    "exp": 4, "log": 10, "log2": 10, "log10": 10, "sqrt": 4,
+    "tanh": 20, "sigmoid": 25, "sin": 25, "cos": 25, "tan": 30,
+    "where": 12,
+    "normal": 30, "uniform": 10, "bernoulli": 12, "exponential": 25, "laplace": 35,
+    "lognormal": 40, "poisson": 110, "student_t": 90,
+}  # fmt: skip
+#: Work per row of ``**`` (a general power is as dear as a sine) and of the others.
+_POW_COST = 30
+_OP_COST = 1
+
 #: Named constants (a node with the same name wins).
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
 
@@ -250,6 +288,69 @@ class _Ctx:
     n: int
     rng: np.random.Generator
     noise_scale: float
+    deadline: float = math.inf
+
+
+class _TooSlow(Exception):
+    """Raised between vectorised steps once the evaluation's deadline has passed."""
+
+
+def _tick(ctx: _Ctx | None) -> None:
+    """Stop the evaluation if it has run past its deadline (``ctx`` is None when folding)."""
+    if ctx is not None and time.perf_counter() > ctx.deadline:
+        raise _TooSlow
+
+
+def _budget(root: ast.AST, constant_ids: set[int]) -> tuple[float, int]:
+    """Work per row and peak row-long temporaries of a compiled tree.
+
+    Iterative (no recursion). Operands are evaluated in order and each result
+    is held until the operation runs, so an operation's peak is the largest of
+    ``held so far + the operand's own peak`` and ``all operands + its output``
+    (Sethi-Ullman counting; conservative, since results are often reused in
+    place). Folded constants and the model's own columns are not temporaries.
+    """
+    results: dict[int, tuple[float, int, int]] = {}  # id -> (work, peak, holds an array)
+    stack: list[tuple[ast.AST, bool]] = [(root, False)]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in constant_ids or isinstance(node, ast.Constant | ast.Name):
+            results[id(node)] = (0.0, 0, 0)
+            continue
+        if isinstance(node, ast.UnaryOp):
+            operands: list[ast.AST] = [node.operand]
+            cost, extra = (0.0 if isinstance(node.op, ast.UAdd) else _OP_COST), 0
+        elif isinstance(node, ast.BinOp):
+            operands = [node.left, node.right]
+            cost, extra = (_POW_COST if isinstance(node.op, ast.Pow) else _OP_COST), 0
+        elif isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            cost, extra = 2.0 * len(node.ops), 1
+        elif isinstance(node, ast.BoolOp):
+            operands = list(node.values)
+            cost, extra = 3.0 * len(node.values), 1
+        elif isinstance(node, ast.Call):
+            operands = [*node.args, *(kw.value for kw in node.keywords)]
+            name = node.func.id if isinstance(node.func, ast.Name) else ""
+            cost, extra = float(_CALL_COST.get(name, 30)), (2 if name in NOISE else 1)
+        else:  # pragma: no cover - the compiler has refused anything else
+            raise ExpressionError(f"`{type(node).__name__}` is not allowed.")
+        if not ready:
+            stack.append((node, True))
+            stack.extend((child, False) for child in operands)
+            continue
+        work, peak, held = cost, 0, 0
+        for child in operands:
+            c_work, c_peak, c_held = results.pop(id(child))
+            work += c_work
+            peak = max(peak, held + c_peak)
+            held += c_held
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.UAdd):
+            results[id(node)] = (work, peak, held)
+        else:
+            results[id(node)] = (work, max(peak, held + extra + 1), 1)
+    work, peak, _ = results[id(root)]
+    return work, max(peak, 1)
 
 
 def allowed_summary(names: Iterable[str] = ()) -> str:
@@ -275,6 +376,11 @@ def _snippet(text: str, node: ast.AST) -> str:
     seg = ast.get_source_segment(text, node) or type(node).__name__
     seg = seg.replace("`", "'")  # messages are shown as Markdown: keep the piece inert
     return seg if len(seg) <= 40 else seg[:37] + "..."
+
+
+def _inert(text: str) -> str:
+    """An equation quoted inside Markdown code: no backtick can close the quote."""
+    return text.replace("`", "'")
 
 
 def _where_at(node: ast.AST) -> str:
@@ -325,28 +431,35 @@ class _Compiler:
         self.names = frozenset(names)
         self.used: set[str] = set()
         self.has_noise = False
+        self.constant_ids: set[int] = set()
 
     def fail(self, node: ast.AST, message: str) -> ExpressionError:
         return ExpressionError(f"{_where_at(node)}`{_snippet(self.text, node)}`: {message}")
 
-    # Each visit returns (closure, constant-or-None).
+    # Each visit returns (closure, constant-or-None). No helper frame per level:
+    # deep chains must not come near Python's recursion limit.
     def visit(self, node: ast.AST) -> tuple[_Fn, float | None]:
+        out: tuple[_Fn, float | None]
         if isinstance(node, ast.Constant):
-            return self.constant(node)
-        if isinstance(node, ast.Name):
-            return self.name(node)
-        if isinstance(node, ast.UnaryOp):
-            return self.unary(node)
-        if isinstance(node, ast.BinOp):
-            return self.binop(node)
-        if isinstance(node, ast.Compare):
-            return self.compare(node)
-        if isinstance(node, ast.BoolOp):
-            return self.boolop(node)
-        if isinstance(node, ast.Call):
-            return self.call(node)
-        hint = _FORBIDDEN_HINTS.get(type(node), f"`{type(node).__name__}` is not allowed")
-        raise self.fail(node, f"{hint}. {allowed_summary(self.names)}")
+            out = self.constant(node)
+        elif isinstance(node, ast.Name):
+            out = self.name(node)
+        elif isinstance(node, ast.UnaryOp):
+            out = self.unary(node)
+        elif isinstance(node, ast.BinOp):
+            out = self.binop(node)
+        elif isinstance(node, ast.Compare):
+            out = self.compare(node)
+        elif isinstance(node, ast.BoolOp):
+            out = self.boolop(node)
+        elif isinstance(node, ast.Call):
+            out = self.call(node)
+        else:
+            hint = _FORBIDDEN_HINTS.get(type(node), f"`{type(node).__name__}` is not allowed")
+            raise self.fail(node, f"{hint}. {allowed_summary(self.names)}")
+        if out[1] is not None:
+            self.constant_ids.add(id(node))
+        return out
 
     @staticmethod
     def const(value: float) -> tuple[_Fn, float]:
@@ -397,7 +510,12 @@ class _Compiler:
             else:
                 fn = lambda ctx: np.negative(inner(ctx))  # noqa: E731
         elif isinstance(node.op, ast.Not):
-            fn = lambda ctx: np.logical_not(inner(ctx)).astype(float)  # noqa: E731
+
+            def fn(ctx: _Ctx) -> Any:
+                out = np.logical_not(inner(ctx)).astype(float)
+                _tick(ctx)
+                return out
+
         else:
             raise self.fail(node, "bitwise `~` is not allowed; use `not`.")
         return self.folded(node, fn) if c is not None else (_fresh(fn), None)
@@ -423,27 +541,38 @@ class _Compiler:
         if lc is not None and rc is not None:
             return self.folded(node, lambda ctx: ufunc(np.float64(lc), np.float64(rc)))
         if symbol == "**" and rc is None:
-            return _fresh(
-                lambda ctx: np.power(np.asarray(left(ctx), dtype=float), right(ctx))
-            ), None
+
+            def power(ctx: _Ctx) -> Any:
+                out = np.power(np.asarray(left(ctx), dtype=float), right(ctx))
+                _tick(ctx)
+                return out
+
+            return _fresh(power), None
         # Reuse a temporary operand as the output: fewer large allocations per row batch.
+        # The clock is read after each step (``_tick``): a few ns against a vectorised op.
         if _is_fresh(left):
 
             def fn(ctx: _Ctx) -> Any:
                 a = left(ctx)
-                return ufunc(a, right(ctx), out=a)
+                out = ufunc(a, right(ctx), out=a)
+                _tick(ctx)
+                return out
 
         elif _is_fresh(right):
 
             def fn(ctx: _Ctx) -> Any:
                 a = left(ctx)
                 b = right(ctx)
-                return ufunc(a, b, out=b)
+                out = ufunc(a, b, out=b)
+                _tick(ctx)
+                return out
 
         else:
 
             def fn(ctx: _Ctx) -> Any:
-                return ufunc(left(ctx), right(ctx))
+                out = ufunc(left(ctx), right(ctx))
+                _tick(ctx)
+                return out
 
         return _fresh(fn), None
 
@@ -463,6 +592,7 @@ class _Compiler:
             out = ops[0](values[0], values[1])
             for i in range(1, len(ops)):
                 out = np.logical_and(out, ops[i](values[i], values[i + 1]))
+            _tick(ctx)
             return np.asarray(out, dtype=float)
 
         if all(p[1] is not None for p in parts):
@@ -478,6 +608,7 @@ class _Compiler:
             out = np.asarray(fns[0](ctx)) != 0
             for f in fns[1:]:
                 out = combine(out, np.asarray(f(ctx)) != 0)
+            _tick(ctx)
             return np.asarray(out, dtype=float)
 
         if all(p[1] is not None for p in parts):
@@ -536,7 +667,9 @@ class _Compiler:
         impl = spec.impl
 
         def fn(ctx: _Ctx) -> Any:
-            return impl(*[f(ctx) for f in fns])
+            out = impl(*[f(ctx) for f in fns])
+            _tick(ctx)
+            return out
 
         if all(a[1] is not None for a in args):
             return self.folded(node, fn)
@@ -567,6 +700,7 @@ class _Compiler:
                         f"noise cannot be scaled; replace the mechanism instead."
                     )
                 draw = spec.rescale(draw, ctx.noise_scale, *values)
+            _tick(ctx)
             return draw
 
         return _fresh(fn), None
@@ -586,6 +720,11 @@ class CompiledEquation:
         Whether it draws noise.
     constant : float or None
         The value when the equation is a constant (no names, no noise).
+    cost : float
+        Work per row, in additions (see :data:`MAX_WORK`).
+    temporaries : int
+        Most row-long arrays the evaluation holds at once, its output included
+        (see :data:`MAX_EVAL_BYTES`).
     """
 
     text: str
@@ -593,6 +732,41 @@ class CompiledEquation:
     has_noise: bool
     constant: float | None
     _fn: _Fn = field(repr=False, compare=False)
+    cost: float = 0.0
+    temporaries: int = 1
+
+    def check_budget(self, n: int, conversions: int = 0) -> None:
+        """Refuse, before any work, an evaluation on ``n`` rows over the limits.
+
+        Parameters
+        ----------
+        n : int
+            Number of rows.
+        conversions : int
+            Inputs that must be copied to float64 first (extra temporaries).
+
+        Raises
+        ------
+        ExpressionError
+            When ``cost × n`` exceeds :data:`MAX_WORK` or the temporaries
+            exceed :data:`MAX_EVAL_BYTES`, saying what to do instead.
+        """
+        work = self.cost * n
+        if work > MAX_WORK:
+            most = max(int(MAX_WORK // max(self.cost, 1e-9)), 0)
+            raise ExpressionError(
+                f"`{_inert(self.text)}` is too much work for {n:,} rows (about {work:.2g} "
+                f"steps; at most {MAX_WORK:.2g} per equation). Use at most {most:,} rows, "
+                "or split the equation over several nodes."
+            )
+        needed = (self.temporaries + conversions) * n * 8
+        if needed > MAX_EVAL_BYTES:
+            raise ExpressionError(
+                f"`{_inert(self.text)}` would need about {needed / 2**20:,.0f} MB of working "
+                f"memory for {n:,} rows (at most {MAX_EVAL_BYTES / 2**20:,.0f} MB per "
+                "equation). Use fewer rows, or nest fewer calls by splitting the equation "
+                "over several nodes."
+            )
 
     def evaluate(
         self,
@@ -619,19 +793,42 @@ class CompiledEquation:
         numpy.ndarray
             Float64 values, one per row. Overflow gives ``inf`` and invalid
             operations ``nan``; the caller checks and reports them.
+
+        Raises
+        ------
+        ExpressionError
+            When a value is missing or invalid (e.g. a negative spread), when
+            the evaluation would exceed :data:`MAX_WORK` or
+            :data:`MAX_EVAL_BYTES` (refused before it starts), or when it runs
+            longer than :data:`MAX_EVAL_SECONDS`.
         """
-        try:
-            inputs = {k: np.asarray(env[k], dtype=np.float64) for k in self.names}
-        except KeyError as exc:
-            raise ExpressionError(f"`{self.text}` needs a value for {exc.args[0]!r}.") from None
-        ctx = _Ctx(inputs, n, rng if rng is not None else np.random.default_rng(0), noise_scale)
+        missing = [k for k in sorted(self.names) if k not in env]
+        if missing:
+            raise ExpressionError(f"`{_inert(self.text)}` needs a value for {missing[0]!r}.")
+        conversions = sum(1 for k in self.names if getattr(env[k], "dtype", None) != np.float64)
+        self.check_budget(n, conversions)
+        inputs = {k: np.asarray(env[k], dtype=np.float64) for k in self.names}
+        ctx = _Ctx(
+            inputs,
+            n,
+            rng if rng is not None else np.random.default_rng(0),
+            noise_scale,
+            time.perf_counter() + MAX_EVAL_SECONDS,
+        )
         with np.errstate(all="ignore"):
             try:
                 out = self._fn(ctx)
             except ExpressionError:
                 raise
-            except (ValueError, TypeError, OverflowError, MemoryError) as exc:
-                raise ExpressionError(f"`{self.text}` could not be evaluated: {exc}") from None
+            except _TooSlow:
+                raise ExpressionError(
+                    f"`{_inert(self.text)}` took longer than {MAX_EVAL_SECONDS:g} s on "
+                    f"{n:,} rows and was stopped. Use fewer rows or a simpler equation."
+                ) from None
+            except (ValueError, TypeError, OverflowError, MemoryError, RecursionError) as exc:
+                raise ExpressionError(
+                    f"`{_inert(self.text)}` could not be evaluated: {exc}"
+                ) from None
         arr = np.asarray(out, dtype=np.float64)
         if arr.ndim == 0:
             return np.full(n, float(arr))
@@ -681,6 +878,12 @@ def compile_equation(text: str, names: Iterable[str] = ()) -> CompiledEquation:
             f"column {stripped.index('#') + 1}: comments (`#`) are not allowed in an equation; "
             "put notes in the node's description."
         )
+    bad = next((i for i, ch in enumerate(stripped) if ord(ch) < 32 and ch not in "\t\n\r"), None)
+    if bad is not None:
+        raise ExpressionError(
+            f"column {bad + 1}: this is not a valid equation: it contains a control "
+            "character that is not allowed (a NUL or similar); retype that part."
+        )
     if "\n" in stripped or "\r" in stripped:
         stripped = " ".join(stripped.split())
     try:
@@ -693,9 +896,13 @@ def compile_equation(text: str, names: Iterable[str] = ()) -> CompiledEquation:
         raise ExpressionError(
             f"{col}{msg} (check for a missing operand, an unbalanced bracket or a stray symbol)."
         ) from None
-    except (RecursionError, MemoryError, ValueError):
+    except (RecursionError, MemoryError):
         raise ExpressionError(
             f"the equation is nested too deeply (more than {MAX_DEPTH} levels)."
+        ) from None
+    except ValueError:  # e.g. a NUL character
+        raise ExpressionError(
+            "this is not a valid equation: it contains a character that is not allowed."
         ) from None
     _check_shape(tree)
     compiler = _Compiler(stripped, names)
@@ -703,10 +910,13 @@ def compile_equation(text: str, names: Iterable[str] = ()) -> CompiledEquation:
         fn, const = compiler.visit(tree.body)
     except RecursionError:  # pragma: no cover - _check_shape bounds the depth
         raise ExpressionError("the equation is nested too deeply.") from None
+    cost, temporaries = _budget(tree.body, compiler.constant_ids)
     return CompiledEquation(
         text=stripped,
         names=frozenset(compiler.used),
         has_noise=compiler.has_noise,
         constant=const,
         _fn=fn,
+        cost=cost,
+        temporaries=temporaries,
     )

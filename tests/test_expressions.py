@@ -7,6 +7,7 @@ import time
 import numpy as np
 import pytest
 
+from lib import expressions
 from lib.expressions import FUNCTIONS, NOISE, ExpressionError, compile_equation
 
 NAMES = ["x", "dopamine", "dose"]
@@ -275,3 +276,89 @@ def test_noise_of_01_or_count_draws_cannot_be_scaled(text: str) -> None:
     assert eq.evaluate({}, 10, np.random.default_rng(0)).min() >= 0
     with pytest.raises(ExpressionError, match="cannot be scaled"):
         eq.evaluate({}, 10, np.random.default_rng(0), 2.0)
+
+
+# -- evaluation limits: a hostile equation cannot stall the server -----------------
+def test_null_characters_are_an_expression_error_not_a_depth_error() -> None:
+    with pytest.raises(ExpressionError, match="character that is not allowed"):
+        compile_equation("x +\x00 1", NAMES)
+
+
+def test_heavy_work_is_refused_before_it_starts() -> None:
+    # 100 nested sines on 5 million rows: about 1.25e10 steps, refused in well under a second
+    eq = compile_equation("sin(" * 99 + "x" + ")" * 99, ["x"])
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError, match="too much work for 5,000,000 rows"):
+        eq.evaluate({"x": np.zeros(1)}, 5_000_000)  # refused before the input is read
+    assert time.perf_counter() - start < 0.05
+    assert eq.evaluate({"x": np.zeros(10)}, 10).shape == (10,)  # small samples still run
+
+
+def test_memory_hungry_nesting_is_refused_before_it_allocates() -> None:
+    # each nested `where` holds two row-long arrays while the inner one runs
+    text = "where(x > 0, -x, " * 40 + "x" + ")" * 40
+    eq = compile_equation(text, ["x"])
+    assert eq.temporaries > 40
+    with pytest.raises(ExpressionError, match="MB of working memory"):
+        eq.evaluate({"x": np.zeros(1)}, 2_000_000)
+    rng = np.random.default_rng(0)
+    assert np.isfinite(eq.evaluate({"x": rng.normal(size=100)}, 100, rng)).all()
+
+
+def test_budget_counts_chains_once_and_constants_not_at_all() -> None:
+    long_sum = compile_equation(
+        " + ".join(f"x{i}" for i in range(120)), [f"x{i}" for i in range(120)]
+    )
+    assert long_sum.temporaries <= 3 and long_sum.cost == 119
+    folded = compile_equation("x + (2 * 3 + exp(1) - 4 ** 2)", ["x"])
+    assert folded.cost == 1
+    assert compile_equation("normal(0, 1)").cost > compile_equation("x + 1", ["x"]).cost
+
+
+def test_limits_are_module_constants_read_at_call_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    eq = compile_equation("2 * x + normal(0, 1)", ["x"])
+    env = {"x": np.ones(1000)}
+    eq.evaluate(env, 1000)
+    monkeypatch.setattr(expressions, "MAX_WORK", eq.cost * 999)
+    with pytest.raises(ExpressionError, match="at most 999 rows"):
+        eq.evaluate(env, 1000)
+    monkeypatch.undo()
+    monkeypatch.setattr(expressions, "MAX_EVAL_BYTES", 8 * 1000)
+    with pytest.raises(ExpressionError, match="working memory"):
+        eq.evaluate(env, 1000)
+
+
+def test_integer_inputs_count_their_float_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    eq = compile_equation("x + 1", ["x"])
+    monkeypatch.setattr(expressions, "MAX_EVAL_BYTES", 8 * 100 * eq.temporaries)
+    assert eq.evaluate({"x": np.ones(100)}, 100).dtype == np.float64
+    with pytest.raises(ExpressionError, match="working memory"):
+        eq.evaluate({"x": np.ones(100, dtype=np.int64)}, 100)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["x + 1", "-x", "not x", "x ** x", "x < 1 < 2", "x and 1", "exp(x)", "normal(x, 1)"],
+)
+def test_slow_evaluations_are_stopped_with_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, text: str
+) -> None:
+    eq = compile_equation(text, ["x"])
+    monkeypatch.setattr(expressions, "MAX_EVAL_SECONDS", -1.0)  # every step is already late
+    if text == "-x":  # a bare negation is one cheap step with no clock read
+        assert eq.evaluate({"x": np.ones(5)}, 5).tolist() == [-1.0] * 5
+        return
+    with pytest.raises(ExpressionError, match="took longer than -1 s on 5 rows"):
+        eq.evaluate({"x": np.ones(5)}, 5)
+
+
+def test_a_stopped_evaluation_does_not_outlast_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 70 sines of a 2-million-row column take far longer than 0.05 s without the clock
+    monkeypatch.setattr(expressions, "MAX_WORK", 1e15)
+    eq = compile_equation(" + ".join(["sin(x)"] * 70), ["x"])
+    x = np.linspace(0.0, 1.0, 2_000_000)
+    monkeypatch.setattr(expressions, "MAX_EVAL_SECONDS", 0.05)
+    start = time.perf_counter()
+    with pytest.raises(ExpressionError, match="took longer than 0.05 s"):
+        eq.evaluate({"x": x}, x.size)
+    assert time.perf_counter() - start < 0.5

@@ -1,0 +1,597 @@
+"""Fitting on a loaded table: a declared causal graph, and shifts between environments.
+
+A real table comes without its structural causal model, so the user says what
+causes what. The predictive model uses every chosen feature; the causal model
+only the declared parents of the target. An "intervention" on real data is a
+shift between environments (hospitals, batches, firms): train on some, test on
+the one held out.
+
+>>> setup = TableSetup("y", ("a", "b"), environment="site", edges=(("a", "y"),))
+>>> setup.parents
+('a',)
+>>> parse_edges("a, b -> y", ["a", "b", "y"])
+(('a', 'y'), ('b', 'y'))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from lib.data_io import MIN_ROWS, Table, numeric_frame
+from lib.errors import DataError, did_you_mean
+from lib.models import BoostedTreesModel, LinearModel, Model, r2_score, rmse
+
+__all__ = [
+    "MAX_EDGES_TEXT",
+    "MAX_ENVIRONMENTS",
+    "IN_SAMPLE_SHARE",
+    "InterceptModel",
+    "TableSetup",
+    "adjacency_frame",
+    "check_setup",
+    "edges_from_adjacency",
+    "edges_to_text",
+    "fit_table_models",
+    "leave_one_environment_out",
+    "parse_edges",
+    "table_model_specs",
+]
+
+#: Most distinct values an environment column may have.
+MAX_ENVIRONMENTS = 50
+#: Longest edge list text accepted.
+MAX_EDGES_TEXT = 20_000
+#: Share of the training environments' rows held back to measure in-distribution error.
+IN_SAMPLE_SHARE = 0.2
+_ARROWS = ("->", "→", "⟶", "=>")
+
+
+def _code(name: object) -> str:
+    text = " ".join(str(name).replace("`", "'").split())
+    return f"`{text[:59] + '…' if len(text) > 60 else text}`"
+
+
+@dataclass(frozen=True)
+class TableSetup:
+    """What to predict from what, where the environments are, and the declared graph.
+
+    Attributes
+    ----------
+    target : str
+        The column to predict.
+    features : tuple of str
+        Columns the predictive model uses.
+    environment : str or None
+        A column whose values mark environments (e.g. hospital); text or numbers.
+    edges : tuple of (str, str)
+        The declared causal graph among columns, as (cause, effect) pairs.
+    """
+
+    target: str
+    features: tuple[str, ...]
+    environment: str | None = None
+    edges: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "features", tuple(self.features))
+        object.__setattr__(self, "edges", tuple((str(a), str(b)) for a, b in self.edges))
+
+    @property
+    def parents(self) -> tuple[str, ...]:
+        """Declared parents of the target among the features, in feature order."""
+        causes = {a for a, b in self.edges if b == self.target}
+        return tuple(f for f in self.features if f in causes)
+
+
+# ----------------------------------------------------------------------------- edges
+
+
+def _split_names(part: str, where: str) -> list[str]:
+    """Names separated by commas; a name in backticks may hold commas or arrows."""
+    names: list[str] = []
+    pos = 0
+    part = part.strip()
+    while pos < len(part):
+        if part[pos] == "`":
+            end = part.find("`", pos + 1)
+            if end < 0:
+                raise DataError(f"{where}: a backtick (`) opens a name and is never closed.")
+            names.append(part[pos + 1 : end])
+            pos = end + 1
+            rest = part[pos:].lstrip()
+            if rest and not rest.startswith(","):
+                raise DataError(f"{where}: expected a comma after the quoted name.")
+            pos = len(part) - len(rest) + (1 if rest else 0)
+        else:
+            end = part.find(",", pos)
+            end = len(part) if end < 0 else end
+            name = part[pos:end].strip()
+            if not name:
+                raise DataError(f"{where}: a name is missing (two commas in a row?).")
+            names.append(name)
+            pos = end + 1
+        while pos < len(part) and part[pos] == " ":
+            pos += 1
+    if not names:
+        raise DataError(f"{where}: a name is missing on one side of the arrow.")
+    return names
+
+
+def _split_arrows(line: str) -> list[str]:
+    """Split a line at arrows that are outside backticks."""
+    parts: list[str] = []
+    buf: list[str] = []
+    quoted, i = False, 0
+    while i < len(line):
+        ch = line[i]
+        if ch == "`":
+            quoted = not quoted
+        if not quoted:
+            arrow = next((a for a in _ARROWS if line.startswith(a, i)), None)
+            if arrow:
+                parts.append("".join(buf))
+                buf = []
+                i += len(arrow)
+                continue
+        buf.append(ch)
+        i += 1
+    parts.append("".join(buf))
+    return parts
+
+
+def _check_acyclic(edges: Iterable[tuple[str, str]]) -> None:
+    graph = nx.DiGraph(list(edges))
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return
+    path = " → ".join([_code(a) for a, _ in cycle] + [_code(cycle[0][0])])
+    raise DataError(f"the edges form a cycle: {path}. A cause cannot depend on its own effect.")
+
+
+def parse_edges(text: str, columns: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """Read a declared causal graph from lines like ``a, b -> y``.
+
+    Each line lists causes, an arrow (``->``, ``→`` or ``=>``) and effects;
+    chains (``a -> b -> y``) are allowed; blank lines and lines starting with
+    ``#`` are skipped. A name holding a comma or an arrow goes in backticks.
+
+    Parameters
+    ----------
+    text : str
+    columns : sequence of str
+        The table's columns: every name must be one of them.
+
+    Returns
+    -------
+    tuple of (str, str)
+        (cause, effect) pairs, in the order written, without repeats.
+
+    Raises
+    ------
+    DataError
+        Naming the line for an unknown column (with a "did you mean"), a
+        missing arrow or name, a self-loop; naming the cycle if there is one.
+    """
+    if not isinstance(text, str):
+        raise DataError("the edge list must be text.")
+    if len(text) > MAX_EDGES_TEXT:
+        raise DataError(f"the edge list is longer than {MAX_EDGES_TEXT:,} characters.")
+    known = [str(c) for c in columns]
+    known_set = set(known)
+    edges: dict[tuple[str, str], None] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        where = f"line {number}"
+        parts = _split_arrows(line)
+        if len(parts) < 2:
+            raise DataError(
+                f"{where}: no arrow. Write causes, an arrow, then effects, e.g. `dose -> relief`."
+            )
+        groups = [_split_names(p, where) for p in parts]
+        for group in groups:
+            for name in group:
+                if name not in known_set:
+                    raise DataError(
+                        f"{where}: {_code(name)} is not a column{did_you_mean(name, known) or '.'}"
+                    )
+        for causes, effects in zip(groups, groups[1:], strict=False):
+            for a in causes:
+                for b in effects:
+                    if a == b:
+                        raise DataError(f"{where}: {_code(a)} cannot cause itself.")
+                    edges[(a, b)] = None
+    _check_acyclic(edges)
+    return tuple(edges)
+
+
+def _quote_name(name: str) -> str:
+    if (
+        name != name.strip()
+        or not name
+        or "," in name
+        or name.startswith("#")
+        or any(a in name for a in _ARROWS)
+    ) and "`" not in name:
+        return f"`{name}`"
+    return name
+
+
+def edges_to_text(edges: Iterable[tuple[str, str]]) -> str:
+    """Write edges as lines ``a, b -> y``, one line per effect (:func:`parse_edges` reads it back)."""
+    by_effect: dict[str, list[str]] = {}
+    for a, b in edges:
+        causes = by_effect.setdefault(b, [])
+        if a not in causes:
+            causes.append(a)
+    return "\n".join(
+        f"{', '.join(_quote_name(a) for a in causes)} -> {_quote_name(b)}"
+        for b, causes in by_effect.items()
+    )
+
+
+def adjacency_frame(edges: Iterable[tuple[str, str]], columns: Sequence[str]) -> pd.DataFrame:
+    """A boolean adjacency table: ``frame.loc[cause, effect]`` is True for each edge.
+
+    Edges that name columns not in ``columns`` are left out.
+    """
+    cols = [str(c) for c in columns]
+    frame = pd.DataFrame(False, index=pd.Index(cols, name="cause"), columns=cols)
+    frame.columns.name = "effect"
+    for a, b in edges:
+        if a in frame.index and b in frame.columns:
+            frame.loc[a, b] = True
+    return frame
+
+
+def edges_from_adjacency(frame: pd.DataFrame) -> tuple[tuple[str, str], ...]:
+    """The edges of an adjacency table (rows = cause, columns = effect).
+
+    Cells may be booleans, 0/1 or empty (``None``/NaN, read as no edge).
+
+    Raises
+    ------
+    DataError
+        For a self-loop (a ticked diagonal cell) or a cycle (naming it).
+    """
+    rows = [str(r) for r in frame.index]
+    cols = [str(c) for c in frame.columns]
+    values = frame.to_numpy(dtype=object)
+    edges: list[tuple[str, str]] = []
+    for i, a in enumerate(rows):
+        for j, b in enumerate(cols):
+            cell = values[i, j]
+            if cell is None or (isinstance(cell, float) and np.isnan(cell)) or cell is pd.NA:
+                continue
+            if bool(cell):
+                if a == b:
+                    raise DataError(f"{_code(a)} cannot cause itself: untick its diagonal cell.")
+                edges.append((a, b))
+    _check_acyclic(edges)
+    return tuple(edges)
+
+
+# ----------------------------------------------------------------------------- setup
+
+
+def check_setup(setup: TableSetup, columns: Sequence[str]) -> list[str]:
+    """Problems with a setup, as sentences (empty when it can be used).
+
+    Checks: the target, features, environment and edges name columns; the
+    target is not also a feature; the environment is neither the target nor a
+    feature; there is at least one feature; the edges have no cycle.
+    """
+    known = [str(c) for c in columns]
+    known_set = set(known)
+    problems: list[str] = []
+
+    def unknown(what: str, name: str) -> None:
+        problems.append(
+            f"{what} {_code(name)} is not a column of the table{did_you_mean(name, known) or '.'}"
+        )
+
+    if not setup.target:
+        problems.append("choose a target to predict.")
+    elif setup.target not in known_set:
+        unknown("the target", setup.target)
+    if not setup.features:
+        problems.append("choose at least one feature to predict from.")
+    for f in setup.features:
+        if f not in known_set:
+            unknown("the feature", f)
+    if len(set(setup.features)) != len(setup.features):
+        problems.append("a feature is chosen twice.")
+    if setup.target and setup.target in setup.features:
+        problems.append(
+            f"the target {_code(setup.target)} is also a feature: a model cannot predict a "
+            f"column from itself."
+        )
+    env = setup.environment
+    if env is not None:
+        if env not in known_set:
+            unknown("the environment column", env)
+        if env == setup.target:
+            problems.append(
+                f"the environment column {_code(env)} is the target: choose another column "
+                f"to mark environments."
+            )
+        if env in setup.features:
+            problems.append(
+                f"the environment column {_code(env)} is also a feature: the models would "
+                f"be told which environment each row comes from."
+            )
+    for a, b in setup.edges:
+        for name in (a, b):
+            if name not in known_set:
+                unknown("the edge list names", name)
+    try:
+        _check_acyclic(setup.edges)
+    except DataError as exc:
+        problems.append(str(exc))
+    return list(dict.fromkeys(problems))
+
+
+def _require(setup: TableSetup, columns: Sequence[str]) -> None:
+    problems = check_setup(setup, columns)
+    if problems:
+        raise DataError(" ".join(p[0].upper() + p[1:] for p in problems))
+
+
+# ----------------------------------------------------------------------------- models
+
+
+class InterceptModel(LinearModel):
+    """The causal model when no cause is declared: it predicts the training mean.
+
+    A linear model with only an intercept (statsmodels OLS on a constant), so
+    its coefficient table has one row.
+    """
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("predictive", "causal"):
+            raise ValueError(f"kind must be 'predictive' or 'causal', not {self.kind!r}")
+        self.features = tuple(self.features)
+
+    def fit(self, df: pd.DataFrame) -> InterceptModel:
+        """Fit the intercept (the mean of the target)."""
+        super().fit(df)
+        self.warnings_.insert(
+            0,
+            "no causes of the target are declared: this model predicts the average "
+            "target of its training rows for every row (an intercept-only model).",
+        )
+        return self
+
+
+def table_model_specs(setup: TableSetup, seed: int = 0) -> list[Model]:
+    """Unfitted models for a setup, predictive first.
+
+    Linear and boosted trees on every feature (predictive); linear and trees on
+    the declared parents (causal). Without declared parents the causal model is
+    :class:`InterceptModel` (and there is no causal trees model).
+    """
+    feats, parents, target = tuple(setup.features), setup.parents, setup.target
+    models: list[Model] = [
+        LinearModel("Linear · all features", "predictive", feats, target),
+        BoostedTreesModel("Trees · all features", "predictive", feats, target, random_state=seed),
+    ]
+    if parents:
+        models += [
+            LinearModel("Linear · declared causes", "causal", parents, target),
+            BoostedTreesModel(
+                "Trees · declared causes", "causal", parents, target, random_state=seed
+            ),
+        ]
+    else:
+        models.append(InterceptModel("Intercept only · no declared causes", "causal", (), target))
+    return models
+
+
+def _frame(
+    df: pd.DataFrame | Table, setup: TableSetup, policy: str
+) -> tuple[pd.DataFrame, int, pd.DataFrame]:
+    data = df.data if isinstance(df, Table) else df
+    if not data.index.is_unique:
+        data = data.reset_index(drop=True)
+        df = data
+    _require(setup, [str(c) for c in data.columns])
+    cols = [setup.target, *setup.features]
+    frame, dropped = numeric_frame(df, cols, policy=policy)  # type: ignore[arg-type]
+    return frame, dropped, data
+
+
+def fit_table_models(
+    df: pd.DataFrame | Table, setup: TableSetup, seed: int = 0, policy: str = "drop"
+) -> dict[str, Model]:
+    """Fit the predictive and causal models on every usable row.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame or Table
+    setup : TableSetup
+    seed : int
+        Seed of the boosted trees.
+    policy : {"drop", "fail"}
+        What to do with rows that have missing or non-numeric cells in the
+        chosen columns (see :func:`lib.data_io.numeric_frame`).
+
+    Returns
+    -------
+    dict of str to Model
+        Model name -> fitted model, predictive first. When rows were dropped,
+        each model's ``warnings_`` says how many.
+
+    Raises
+    ------
+    DataError
+        For a setup that :func:`check_setup` rejects, unusable cells with
+        ``policy="fail"``, or too few rows.
+    """
+    frame, dropped, _ = _frame(df, setup, policy)
+    out: dict[str, Model] = {}
+    for model in table_model_specs(setup, seed):
+        model.fit(frame)
+        if dropped:
+            model.warnings_.append(
+                f"{dropped:,} rows with missing or non-numeric cells were left out."
+            )
+        out[model.name] = model
+    return out
+
+
+def _environments(data: pd.DataFrame, column: str, index: pd.Index) -> pd.Series:
+    env = data.loc[index, column]
+    values = env.dropna()
+    distinct = values.unique()
+    if len(distinct) > MAX_ENVIRONMENTS:
+        raise DataError(
+            f"the environment column {_code(column)} has {len(distinct):,} distinct values; "
+            f"at most {MAX_ENVIRONMENTS} can be environments. Choose a column that marks "
+            f"groups (a hospital, a batch, a firm)."
+        )
+    if len(distinct) < 2:
+        raise DataError(
+            f"the environment column {_code(column)} has a single environment where several "
+            f"are needed: to test on an environment the models never saw, the table needs "
+            f"rows from at least two."
+        )
+    return env
+
+
+def _env_order(values: Iterable[object]) -> list[object]:
+    uniq = list(dict.fromkeys(values))
+    try:
+        return sorted(uniq)  # type: ignore[type-var]
+    except TypeError:
+        return sorted(uniq, key=str)
+
+
+def leave_one_environment_out(
+    df: pd.DataFrame | Table, setup: TableSetup, seed: int = 0, policy: str = "drop"
+) -> pd.DataFrame:
+    """Train on all environments but one, test on the one held out; for each in turn.
+
+    In every round each model is fitted on a random 80% of the training
+    environments' rows; ``rmse_in`` is its error on the other 20% (the error
+    it makes where it was trained) and ``rmse`` its error on the held-out
+    environment. A ratio well above 1 means the model broke under the shift.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame or Table
+    setup : TableSetup
+        Needs an ``environment`` column (text or numbers) with 2 to
+        :data:`MAX_ENVIRONMENTS` distinct values.
+    seed : int
+        Seed of the 80/20 split and of the boosted trees.
+    policy : {"drop", "fail"}
+        Rows with missing or non-numeric cells: left out (counted) or an error.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``held_out, n_test, n_train, model, kind, features, rmse, r2,
+        rmse_in, ratio``; one row per held-out environment and model.
+        ``frame.attrs["notes"]`` lists sentences about skipped environments and
+        dropped rows; ``frame.attrs["dropped_rows"]`` counts the dropped rows.
+
+    Raises
+    ------
+    DataError
+        Without an environment column, with a single environment (or more than
+        :data:`MAX_ENVIRONMENTS`), when no environment has enough rows, or for
+        a setup :func:`check_setup` rejects.
+    """
+    if setup.environment is None:
+        raise DataError(
+            "choose an environment column (e.g. hospital, batch, firm): leave-one-environment-"
+            "out needs several environments, and a single table is a single environment where "
+            "several are needed."
+        )
+    frame, dropped, data = _frame(df, setup, policy)
+    env = _environments(data, setup.environment, frame.index)
+    notes: list[str] = []
+    if dropped:
+        notes.append(f"{dropped:,} rows with missing or non-numeric cells were left out.")
+    no_env = env.isna().to_numpy()
+    if no_env.any():
+        notes.append(
+            f"{int(no_env.sum()):,} rows without an environment value were left out of every test."
+        )
+        frame, env = frame.loc[~no_env], env.loc[~no_env]
+    env_values = env.to_numpy()
+    rows = []
+    columns = [
+        "held_out",
+        "n_test",
+        "n_train",
+        "model",
+        "kind",
+        "features",
+        "rmse",
+        "r2",
+        "rmse_in",
+        "ratio",
+    ]
+    y = frame[setup.target].to_numpy()
+    for round_no, held in enumerate(_env_order(env.tolist())):
+        test_mask = env_values == held
+        n_test = int(test_mask.sum())
+        if n_test < MIN_ROWS:
+            notes.append(
+                f"Environment {_code(held)} has only {n_test:,} usable rows (fewer than "
+                f"{MIN_ROWS}): it is not tested."
+            )
+            continue
+        train_idx = np.flatnonzero(~test_mask)
+        rng = np.random.default_rng([seed, round_no])
+        order = rng.permutation(train_idx)
+        n_in = max(2, int(round(IN_SAMPLE_SHARE * len(order))))
+        fit_idx, in_idx = np.sort(order[n_in:]), np.sort(order[:n_in])
+        if len(fit_idx) < MIN_ROWS:
+            notes.append(
+                f"Without {_code(held)} only {len(train_idx):,} rows remain to train on: "
+                f"it is not tested."
+            )
+            continue
+        fit_rows, in_rows, test_rows = frame.iloc[fit_idx], frame.iloc[in_idx], frame[test_mask]
+        for model in table_model_specs(setup, seed):
+            try:
+                model.fit(fit_rows)
+                pred = model.predict_finite(test_rows)
+                pred_in = model.predict_finite(in_rows)
+            except DataError as exc:
+                notes.append(f"Environment {_code(held)}, {model.name}: {exc}")
+                continue
+            err = rmse(y[test_mask], pred)
+            err_in = rmse(y[in_idx], pred_in)
+            rows.append(
+                {
+                    "held_out": held,
+                    "n_test": n_test,
+                    "n_train": len(fit_idx),
+                    "model": model.name,
+                    "kind": model.kind,
+                    "features": ", ".join(model.features),
+                    "rmse": err,
+                    "r2": r2_score(y[test_mask], pred),
+                    "rmse_in": err_in,
+                    "ratio": err / err_in if err_in > 0 else float("inf"),
+                }
+            )
+    if not rows:
+        raise DataError(
+            "no environment could be tested: each needs at least "
+            f"{MIN_ROWS} usable rows, and the others enough rows to train on. " + " ".join(notes)
+        )
+    out = pd.DataFrame(rows, columns=columns)
+    out.attrs["notes"] = notes
+    out.attrs["dropped_rows"] = dropped
+    return out

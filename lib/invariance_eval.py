@@ -1,0 +1,392 @@
+"""What the Invariance page shows, worked out without Streamlit.
+
+Three linear models are compared on environments none of them was fitted on:
+
+* the **pooled** regression on every feature (a predictive model: it uses any
+  clue, spurious ones included),
+* the **ICP** model: a regression on the predictors Invariant Causal Prediction
+  names as causes (:func:`lib.invariance.icp`), and
+* the **oracle**: a regression on the true causal parents (known in a simulated
+  world; the parents the user declared for a table).
+
+Besides the errors, this module writes the page's sentences (the ICP verdict,
+what "invariant" was checked under) and the per-predictor table, so that they
+can be tested like the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lib.errors import DataError
+from lib.invariance import ICPResult, icp
+from lib.models import LinearModel, r2_score, rmse
+
+__all__ = [
+    "ICP_MODEL",
+    "ORACLE",
+    "POOLED",
+    "DECLARED",
+    "EvalModel",
+    "comparison_models",
+    "environment_errors",
+    "fit_models",
+    "icp_sentence",
+    "leave_one_environment_out",
+    "local_sentence",
+    "md_code",
+    "predictor_table",
+]
+
+#: Model names, as the page's charts and tables show them.
+POOLED = "Pooled · all features"
+ICP_MODEL = "ICP · its causes"
+ORACLE = "Oracle · true parents"
+DECLARED = "Declared causes"
+
+
+def md_code(name: object) -> str:
+    """A name as an inert Markdown code span (a backtick in it cannot close the span)."""
+    return "`" + str(name).replace("`", "'").replace("\n", " ") + "`"
+
+
+def _listed(names: Sequence[str]) -> str:
+    shown = [md_code(n) for n in names]
+    if not shown:
+        return "nothing"
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+@dataclass(frozen=True)
+class EvalModel:
+    """A linear model to compare: its name, kind and inputs (may be empty).
+
+    Attributes
+    ----------
+    name : str
+    kind : {"predictive", "causal"}
+    features : tuple of str
+        With no feature, the model predicts the training mean of the target.
+    """
+
+    name: str
+    kind: str
+    features: tuple[str, ...]
+
+
+def comparison_models(
+    all_features: Sequence[str],
+    icp_set: Sequence[str] | frozenset[str],
+    parents: Sequence[str] | None,
+    *,
+    parents_name: str = ORACLE,
+) -> list[EvalModel]:
+    """The pooled, ICP and oracle models, in that order.
+
+    Parameters
+    ----------
+    all_features : sequence of str
+        Inputs of the pooled model (its order is kept for the other two).
+    icp_set : collection of str
+        ICP's estimated causes (may be empty).
+    parents : sequence of str or None
+        The true (or declared) parents; ``None`` leaves the oracle out.
+    parents_name : str
+        The oracle's name (``"Declared causes"`` for a table).
+    """
+    order = {f: i for i, f in enumerate(all_features)}
+
+    def ordered(names: Sequence[str] | frozenset[str]) -> tuple[str, ...]:
+        return tuple(sorted(names, key=lambda f: (order.get(f, len(order)), f)))
+
+    out = [
+        EvalModel(POOLED, "predictive", tuple(all_features)),
+        EvalModel(ICP_MODEL, "causal", ordered(icp_set)),
+    ]
+    if parents is not None:
+        out.append(EvalModel(parents_name, "causal", ordered(parents)))
+    return out
+
+
+class _MeanModel:
+    """Predicts the training mean (a model without inputs)."""
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def predict(self, df: pd.DataFrame) -> np.ndarray:
+        return np.full(len(df), self.value)
+
+
+def fit_models(
+    train: pd.DataFrame, target: str, models: Sequence[EvalModel]
+) -> dict[str, LinearModel | _MeanModel]:
+    """Fit each model by least squares (statsmodels OLS with intercept) on ``train``.
+
+    Raises
+    ------
+    DataError
+        For a missing column, missing values, or too few rows.
+    """
+    if target not in train.columns:
+        raise DataError(f"the data has no column `{target}`.")
+    y = train[target].to_numpy(dtype=float)
+    if len(y) == 0 or not np.all(np.isfinite(y)):
+        raise DataError(f"`{target}` has missing or infinite values (or no rows).")
+    fitted: dict[str, LinearModel | _MeanModel] = {}
+    for m in models:
+        if m.features:
+            fitted[m.name] = LinearModel(m.name, m.kind, m.features, target).fit(train)
+        else:
+            fitted[m.name] = _MeanModel(float(y.mean()))
+    return fitted
+
+
+def environment_errors(
+    train: pd.DataFrame,
+    tests: Mapping[str, pd.DataFrame],
+    target: str,
+    models: Sequence[EvalModel],
+) -> pd.DataFrame:
+    """Fit on ``train``, then the error of every model on every test environment.
+
+    Parameters
+    ----------
+    train : pandas.DataFrame
+        The pooled training data.
+    tests : mapping of str to pandas.DataFrame
+        Environment name -> its rows (never seen in fitting).
+    target : str
+    models : sequence of EvalModel
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``model, kind, features, test, rmse, r2, n_test``, one row per
+        model × environment (environments in the order given). The layout of
+        :func:`lib.experiments.score_table`, so :func:`lib.plots.rmse_bars`
+        draws it.
+
+    Raises
+    ------
+    DataError
+        When a model cannot be fitted or a prediction is not finite.
+    """
+    if not tests:
+        raise DataError("there is no held-out environment to test on.")
+    fitted = fit_models(train, target, models)
+    rows = []
+    for test, df in tests.items():
+        y = df[target].to_numpy(dtype=float)
+        for m in models:
+            pred = fitted[m.name].predict(df)
+            if not np.all(np.isfinite(pred)):
+                raise DataError(
+                    f"{m.name}: some predictions in `{test}` are not finite numbers "
+                    f"(the inputs are too large for the model)."
+                )
+            rows.append(
+                {
+                    "model": m.name,
+                    "kind": m.kind,
+                    "features": ", ".join(m.features) or "none (the average)",
+                    "test": str(test),
+                    "rmse": rmse(y, pred),
+                    "r2": r2_score(y, pred),
+                    "n_test": len(y),
+                }
+            )
+    return pd.DataFrame(rows, columns=["model", "kind", "features", "test", "rmse", "r2", "n_test"])
+
+
+def leave_one_environment_out(
+    df: pd.DataFrame,
+    target: str,
+    environment: str,
+    candidates: Sequence[str],
+    parents: Sequence[str] | None,
+    alpha: float = 0.05,
+    *,
+    full_icp: frozenset[str] | None = None,
+) -> tuple[pd.DataFrame, str]:
+    """Each environment in turn held out: fit on the others, predict it.
+
+    With at least three environments, ICP is run again on the environments
+    left in (so the held-out one plays no part in choosing the ICP model's
+    inputs). With two, ICP cannot run on one environment, so ``full_icp``
+    (ICP on all the data) is used and the note says so.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Rows of every environment; numeric target and candidates without
+        missing values.
+    target, environment : str
+    candidates : sequence of str
+        The pooled model's inputs and ICP's candidates.
+    parents : sequence of str or None
+        Declared causes (the third model), or ``None``.
+    alpha : float
+    full_icp : frozenset of str, optional
+        ICP's set on all the data (needed with two environments).
+
+    Returns
+    -------
+    (pandas.DataFrame, str)
+        The rows of :func:`environment_errors` for every held-out environment
+        (``test`` is the environment's label as text), and a note for the page
+        ("" when there is nothing to add).
+
+    Raises
+    ------
+    DataError
+        For fewer than two environments, or a fit that cannot be made.
+    """
+    labels = list(pd.unique(df[environment].dropna()))
+    if len(labels) < 2:
+        raise DataError(
+            f"the column `{environment}` holds fewer than two environments: nothing can be "
+            f"held out."
+        )
+    frames = []
+    note = ""
+    failed: list[str] = []
+    for label in labels:
+        inside = df[environment] == label
+        train, test = df.loc[~inside], df.loc[inside]
+        if len(labels) >= 3:
+            try:
+                found = icp(train, target, environment, alpha, candidates=list(candidates))
+                chosen: frozenset[str] = found.causal_predictors
+            except DataError:
+                failed.append(str(label))
+                chosen = full_icp if full_icp is not None else frozenset()
+        else:
+            chosen = full_icp if full_icp is not None else frozenset()
+            note = (
+                "With two environments ICP cannot be run on one alone, so the ICP model uses "
+                "the set found on both: its held-out error is a little optimistic."
+            )
+        models = comparison_models(candidates, chosen, parents, parents_name=DECLARED)
+        frames.append(environment_errors(train, {str(label): test}, target, models))
+    if failed:
+        note = (
+            f"ICP could not run without {_listed(failed)}; the set found on all the data "
+            f"was used there."
+        )
+    return pd.concat(frames, ignore_index=True), note
+
+
+# ----------------------------------------------------------------------------- sentences
+
+
+def icp_sentence(res: ICPResult) -> str:
+    """ICP's outcome in words (Markdown), one of three cases.
+
+    * some predictor in every accepted set: "ICP's estimated causes of …";
+    * no set accepted: the model is misspecified or hidden variables act;
+    * accepted sets that share nothing: ICP cannot tell.
+    """
+    target = md_code(res.target)
+    conf = f"{1 - res.alpha:.0%}"
+    if res.no_set_accepted:
+        return (
+            f"**No set accepted:** every regression of {target} on these candidates changes "
+            f"between environments. The model is misspecified (a nonlinear mechanism, an "
+            f"intervention on {target} itself) or hidden variables act: ICP names no cause."
+        )
+    k = len(res.accepted_sets)
+    accepted = "one set" if k == 1 else f"{k} sets"
+    if not res.causal_predictors:
+        return (
+            f"**ICP cannot tell:** {accepted} of {len(res.set_pvalues)} passed the invariance "
+            f"test and they share no predictor, so ICP names no cause of {target}. The "
+            f"environments did not shift enough to rule out the alternatives; that is not "
+            f"evidence that nothing is a cause."
+        )
+    names = [c for c in res.candidates if c in res.causal_predictors]
+    verb = "is" if len(names) == 1 else "are"
+    return (
+        f"**ICP's estimated causes of {target}: {_listed(names)}.** Every one of the "
+        f"{accepted} that passed the invariance test contains {'it' if len(names) == 1 else 'them'}; "
+        f"with probability at least {conf}, {_listed(names)} {verb} among the causes of "
+        f"{target} (if its mechanism is linear with additive noise and no environment "
+        f"intervened on {target} itself)."
+    )
+
+
+def predictor_table(res: ICPResult) -> pd.DataFrame:
+    """One row per candidate: in ICP's set, its p-value and confidence interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``predictor, estimated cause, p-value, CI low, CI high``, ordered
+        by p-value (strongest evidence first). The interval is the union over
+        accepted sets of the coefficient's interval (NaN when no set is accepted).
+    """
+    rows = []
+    for c in res.candidates:
+        lo, hi = res.conf_int.get(c, (float("nan"), float("nan")))
+        rows.append(
+            {
+                "predictor": c,
+                "estimated cause": c in res.causal_predictors,
+                "p-value": float(res.pvalues.get(c, float("nan"))),
+                "CI low": float(lo),
+                "CI high": float(hi),
+            }
+        )
+    table = pd.DataFrame(
+        rows, columns=["predictor", "estimated cause", "p-value", "CI low", "CI high"]
+    )
+    return table.sort_values("p-value", kind="stable").reset_index(drop=True)
+
+
+def local_sentence(
+    environments: Sequence[tuple[str, str]],
+    *,
+    target: str,
+    strength: float | None = None,
+    shifted: str | None = None,
+) -> str:
+    """What "invariant" was checked under: which interventions, how strong, which assumptions.
+
+    Parameters
+    ----------
+    environments : sequence of (name, description)
+        Each environment ICP saw and what was done in it ("" or "no
+        intervention" for the observational one).
+    target : str
+    strength : float, optional
+        The strength of the swept intervention, if any (0 to 1).
+    shifted : str, optional
+        The swept intervention's name.
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
+    parts = []
+    for name, what in environments:
+        what = what.strip() or "no intervention"
+        parts.append(f"{md_code(name)} ({what})")
+    checked = "; ".join(parts) if parts else "no environment"
+    text = f"Invariance was checked only across these environments: {checked}."
+    if strength is not None and shifted:
+        text += (
+            f" The swept intervention, {md_code(shifted)}, is at {100 * strength:.0f}% of its "
+            f"full strength."
+        )
+    text += (
+        f" A set that looks invariant here may break under a stronger or a different "
+        f"intervention. ICP assumes a linear mechanism for {md_code(target)} with additive "
+        f"noise, no hidden cause of {md_code(target)} that the environments move, and no "
+        f"intervention on {md_code(target)} itself."
+    )
+    return text

@@ -1,0 +1,633 @@
+"""Figures of the Invariance page, in the lab's one style (see :mod:`lib.plots`).
+
+* :func:`lattice_figure` — every subset of the candidates, smallest at the left,
+  coloured by its invariance p-value, accepted sets outlined and ticked;
+* :func:`ranked_sets_figure` — the same p-values as a ranked bar chart, for
+  more candidates than a lattice can show;
+* :func:`pvalue_vs_strength` — the p-value of chosen sets as an intervention
+  grows: "looks invariant" under a mild shift, rejected under a strong one;
+* :func:`ood_error_vs_strength` — each model's error on a shifted environment;
+* :func:`power_curve` — how often ICP recovers the true parents;
+* :func:`environment_error_bars` — each model's error on each held-out environment.
+
+The pooled all-features model is orange (predictive), ICP and the oracle are
+blue (causal); the palette is Okabe–Ito; type is 16 px and never under 14 px.
+Nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from lib.plots import (
+    BASE_FONT_SIZE,
+    CAUSAL_COLOR,
+    NEUTRAL,
+    OKABE_ITO,
+    SMALL_FONT_SIZE,
+    _hover_safe,
+    _require_frame,
+    _style,
+    error_vs_strength,
+    rmse_bars,
+)
+
+__all__ = [
+    "ACCEPTED_EDGE",
+    "LATTICE_MAX_CANDIDATES",
+    "PVALUE_FLOOR",
+    "PVALUE_SCALE",
+    "environment_error_bars",
+    "lattice_figure",
+    "ood_error_vs_strength",
+    "power_curve",
+    "pvalue_color",
+    "pvalue_vs_strength",
+    "ranked_sets_figure",
+    "set_label",
+]
+
+#: Most candidates drawn as a lattice (2**5 = 32 boxes); beyond, a ranked chart.
+LATTICE_MAX_CANDIDATES = 5
+#: p-values below this share the palest colour (and the bottom of log axes).
+PVALUE_FLOOR = 1e-4
+#: Colour of a set by its p-value: pale grey (rejected beyond doubt) to the
+#: causal blue (fits every environment).
+PVALUE_SCALE: list[list[Any]] = [[0.0, "#F2F2F2"], [0.55, "#9CC3DD"], [1.0, CAUSAL_COLOR]]
+#: Outline of an accepted set.
+ACCEPTED_EDGE = "#000000"
+_REJECTED_EDGE = "#9A9A9A"
+_EDGE_LINE = "#C8C8C8"
+#: Colours of the sets followed across strengths (Okabe–Ito, not the kind colours).
+_SET_COLORS = [OKABE_ITO[5], OKABE_ITO[2], OKABE_ITO[6], OKABE_ITO[7], OKABE_ITO[1]]
+_SET_DASHES = ["solid", "dash", "dot", "dashdot", "longdash"]
+_SET_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x"]
+
+
+def set_label(names: Sequence[str] | frozenset[str], order: Sequence[str] = ()) -> str:
+    """A set of predictors as text: ``"dose, headache"``; ``"∅ (none)"`` for the empty set.
+
+    Names are in the order of ``order`` (then alphabetical).
+    """
+    pos = {n: i for i, n in enumerate(order)}
+    shown = sorted(names, key=lambda n: (pos.get(n, len(pos)), n))
+    return ", ".join(map(str, shown)) if shown else "∅ (none)"
+
+
+def _scale_position(p: float) -> float:
+    """Where a p-value sits on the colour scale (0 = floor or less, 1 = p of 1)."""
+    if not math.isfinite(p) or p <= PVALUE_FLOOR:
+        return 0.0
+    lo = math.log10(PVALUE_FLOOR)
+    return float(min(1.0, max(0.0, (math.log10(min(p, 1.0)) - lo) / -lo)))
+
+
+def pvalue_color(p: float) -> str:
+    """The colour of a set with p-value ``p`` (``rgb(...)``)."""
+    return str(sample_colorscale(PVALUE_SCALE, [_scale_position(p)])[0])
+
+
+def _text_color(position: float) -> str:
+    return "#FFFFFF" if position > 0.62 else "#222222"
+
+
+def _pvalue_text(p: float) -> str:
+    if not math.isfinite(p):
+        return "n/a"
+    if p < PVALUE_FLOOR:
+        return f"< {PVALUE_FLOOR:g}"
+    return f"{p:.2g}" if p < 0.1 else f"{p:.2f}"
+
+
+def _items(set_pvalues: Mapping[frozenset[str], float]) -> list[tuple[frozenset[str], float]]:
+    return [(frozenset(s), float(v)) for s, v in set_pvalues.items()]
+
+
+def _check_alpha(alpha: float) -> float:
+    a = float(alpha)
+    if not 0.0 < a < 1.0:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+    return a
+
+
+def _colorbar(alpha: float) -> dict[str, Any]:
+    ticks = [PVALUE_FLOOR, 1e-3, 0.01, alpha, 0.5]
+    ticks = sorted(set(ticks))
+    return {
+        "title": {"text": "p-value", "side": "top", "font": {"size": SMALL_FONT_SIZE}},
+        "tickvals": [_scale_position(t) for t in ticks],
+        "ticktext": [
+            (f"α = {t:g}" if t == alpha else ("≤ " + f"{t:g}" if t == PVALUE_FLOOR else f"{t:g}"))
+            for t in ticks
+        ],
+        "tickfont": {"size": SMALL_FONT_SIZE},
+        "thickness": 16,
+        "len": 0.8,
+        "y": 0.42,
+        "yanchor": "middle",
+    }
+
+
+def lattice_figure(
+    set_pvalues: Mapping[frozenset[str], float],
+    candidates: Sequence[str],
+    alpha: float,
+    title: str = "",
+) -> go.Figure:
+    """Every subset of the candidates, by size, coloured by its invariance p-value.
+
+    Parameters
+    ----------
+    set_pvalues : mapping of frozenset of str to float
+        Each subset's p-value (e.g. :attr:`lib.invariance.ICPResult.set_pvalues`);
+        subsets that are missing are drawn white with "not tested".
+    candidates : sequence of str
+        At most :data:`LATTICE_MAX_CANDIDATES`.
+    alpha : float
+        Level: a set with p-value above it is accepted (outlined in black and ticked).
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One box (an annotation) per subset, in columns by size (the empty set
+        at the left, all candidates at the right); grey lines join a set to
+        the sets one predictor larger. A marker trace under the boxes carries
+        the hover text and the colour bar. ``layout.meta`` holds
+        ``{"accepted": [labels of accepted sets]}``.
+
+    Raises
+    ------
+    ValueError
+        For more than :data:`LATTICE_MAX_CANDIDATES` candidates, a repeated
+        candidate, or alpha outside (0, 1).
+    """
+    a = _check_alpha(alpha)
+    names = [str(c) for c in candidates]
+    p = len(names)
+    if p > LATTICE_MAX_CANDIDATES:
+        raise ValueError(
+            f"a lattice of {2**p} sets is unreadable; use ranked_sets_figure for more than "
+            f"{LATTICE_MAX_CANDIDATES} candidates"
+        )
+    if len(set(names)) != p:
+        raise ValueError("a candidate is listed twice")
+    values = {s: v for s, v in _items(set_pvalues)}
+    levels = [[frozenset(c) for c in combinations(names, k)] for k in range(p + 1)]
+    widest = max(len(level) for level in levels)
+    row = 1.0
+    pos: dict[frozenset[str], tuple[float, float]] = {}
+    half = (widest - 1) / 2 * row
+    for k, level in enumerate(levels):
+        m = len(level)
+        # each column spread over the tallest column's height (more room for fewer boxes)
+        spread = np.linspace(half, -half, m) if m > 1 else np.zeros(1)
+        if m > 1 and m < widest:
+            spread = spread * (1 - 0.5 / m)
+        for i, s in enumerate(level):
+            pos[s] = (float(k), float(spread[i]))
+
+    fig = go.Figure()
+    # lines from each set to the sets one predictor larger
+    ex: list[float | None] = []
+    ey: list[float | None] = []
+    for k in range(p):
+        for s in levels[k]:
+            for extra in names:
+                if extra in s:
+                    continue
+                bigger = s | {extra}
+                (x0, y0), (x1, y1) = pos[s], pos[bigger]
+                ex += [x0, x1, None]
+                ey += [y0, y1, None]
+    if ex:
+        fig.add_trace(
+            go.Scatter(
+                x=ex,
+                y=ey,
+                mode="lines",
+                line={"color": _EDGE_LINE, "width": 1},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+    xs, ys, cs, hover = [], [], [], []
+    accepted_labels = []
+    for s, (x, y) in pos.items():
+        v = values.get(s, float("nan"))
+        tested = s in values
+        t = _scale_position(v) if tested else 0.0
+        ok = tested and v > a
+        lab = set_label(s, names)
+        if ok:
+            accepted_labels.append(lab)
+        lines = [str(n) for n in names if n in s] or ["∅ none"]
+        text = "<br>".join(_hover_safe(n) for n in lines)
+        if ok:
+            text = "✓ " + text
+        fig.add_annotation(
+            x=x,
+            y=y,
+            text=text,
+            showarrow=False,
+            font={
+                "size": SMALL_FONT_SIZE if p >= 4 else BASE_FONT_SIZE,
+                "color": _text_color(t) if tested else NEUTRAL,
+            },
+            bgcolor=pvalue_color(v) if tested else "#FFFFFF",
+            bordercolor=ACCEPTED_EDGE if ok else _REJECTED_EDGE,
+            borderwidth=3 if ok else 1,
+            borderpad=5,
+            align="center",
+        )
+        xs.append(x)
+        ys.append(y)
+        cs.append(t)
+        verdict = "accepted: looks invariant" if ok else ("rejected" if tested else "not tested")
+        hover.append(
+            f"<b>{_hover_safe(lab)}</b><br>p-value {_pvalue_text(v) if tested else 'n/a'}"
+            f"<br>{verdict}"
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="markers",
+            marker={
+                "size": 26,
+                "color": cs,
+                "colorscale": PVALUE_SCALE,
+                "cmin": 0.0,
+                "cmax": 1.0,
+                "showscale": True,
+                "colorbar": _colorbar(a),
+                "opacity": 0.01,
+            },
+            hovertext=hover,
+            hovertemplate="%{hovertext}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    fig.update_xaxes(
+        range=[-0.55, p + 0.55],
+        tickvals=list(range(p + 1)),
+        ticktext=[str(k) for k in range(p + 1)],
+        showgrid=False,
+        zeroline=False,
+    )
+    fig.update_yaxes(range=[-half - 0.7, half + 0.7], visible=False, fixedrange=True)
+    fig.update_layout(meta={"accepted": accepted_labels}, hovermode="closest")
+    line_height = 19 if p >= 4 else 21
+    box = max(2, p // 2 + 1) * line_height + 18
+    height = int(min(900, max(320, 110 + widest * box)))
+    return _style(fig, title, "predictors in the set (how many)", None, height)
+
+
+def ranked_sets_figure(
+    set_pvalues: Mapping[frozenset[str], float] | pd.DataFrame,
+    candidates: Sequence[str],
+    alpha: float,
+    top: int = 15,
+    title: str = "",
+) -> go.Figure:
+    """The ``top`` subsets with the largest p-values, as horizontal bars on a log axis.
+
+    Parameters
+    ----------
+    set_pvalues : mapping of frozenset to float, or pandas.DataFrame
+        Each subset's p-value; or an already ranked table with columns ``set``
+        (text) and ``pvalue`` (as :meth:`lib.invariance.SetPValues.table`).
+    candidates : sequence of str
+        For the order of the names in each label.
+    alpha : float
+    top : int, optional
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar trace (largest p-value at the top); accepted sets in the
+        causal blue, rejected ones grey; a dashed line at ``alpha``.
+    """
+    a = _check_alpha(alpha)
+    if top < 1:
+        raise ValueError(f"top must be at least 1, got {top}")
+    if isinstance(set_pvalues, pd.DataFrame):
+        _require_frame(set_pvalues, "the ranked sets", ["set", "pvalue"])
+        ranked = sorted(
+            zip(set_pvalues["set"].astype(str), set_pvalues["pvalue"].astype(float), strict=True),
+            key=lambda r: -r[1],
+        )
+        ranked = [(lab.replace("∅", "∅ (none)") if lab == "∅" else lab, v) for lab, v in ranked]
+    else:
+        items = _items(set_pvalues)
+        if not items:
+            raise ValueError("no subset was tested: there is nothing to plot")
+        items.sort(key=lambda r: -r[1])
+        ranked = [(set_label(s, candidates), v) for s, v in items]
+    ranked = ranked[:top]
+    labels = [lab for lab, _ in ranked]
+    vals = np.array([max(v, PVALUE_FLOOR) for _, v in ranked])
+    raw = [v for _, v in ranked]
+    colors = [CAUSAL_COLOR if v > a else "#BDBDBD" for v in raw]
+    fig = go.Figure(
+        go.Bar(
+            x=vals,
+            y=[_hover_safe(lab) for lab in labels],
+            orientation="h",
+            marker={"color": colors, "line": {"color": "#333333", "width": 1}},
+            text=[_pvalue_text(v) for v in raw],
+            textposition="outside",
+            textfont={"size": SMALL_FONT_SIZE},
+            cliponaxis=False,
+            hovertemplate="<b>%{y}</b><br>p-value %{text}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    fig.add_vline(
+        x=a,
+        line={"color": NEUTRAL, "dash": "dash", "width": 2},
+        annotation={"text": f"α = {a:g}", "font": {"size": SMALL_FONT_SIZE}},
+        annotation_position="top",
+    )
+    ticks = [PVALUE_FLOOR, 1e-3, 0.01, 0.1, 1.0]
+    fig.update_xaxes(
+        type="log",
+        range=[math.log10(PVALUE_FLOOR), 0.35],
+        tickvals=ticks,
+        ticktext=["≤ 0.0001", "0.001", "0.01", "0.1", "1"],
+    )
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
+    height = int(min(900, max(320, 120 + 34 * len(labels))))
+    return _style(
+        fig, title, "invariance p-value (log scale; right of α = accepted)", "set", height
+    )
+
+
+def pvalue_vs_strength(
+    sweep: pd.DataFrame,
+    alpha: float,
+    *,
+    strength_label: str = "intervention strength (0 = none, 1 = full)",
+    at: float | None = None,
+    title: str = "",
+) -> go.Figure:
+    """The invariance p-value of some sets as an intervention grows.
+
+    Parameters
+    ----------
+    sweep : pandas.DataFrame
+        Columns ``strength``, ``set`` (a label) and ``pvalue``; one row per
+        set × strength.
+    alpha : float
+        A dashed line marks it; the band below is labelled "rejected".
+    strength_label : str, optional
+        x axis title.
+    at : float, optional
+        A dotted line at the strength the user chose ("you are here").
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One lines+markers trace per set (order of first appearance), on a log
+        y axis from :data:`PVALUE_FLOOR` to 1.
+    """
+    a = _check_alpha(alpha)
+    _require_frame(sweep, "the sweep", ["strength", "set", "pvalue"])
+    fig = go.Figure()
+    sets = list(dict.fromkeys(sweep["set"].astype(str)))
+    for i, name in enumerate(sets):
+        rows = sweep[sweep["set"].astype(str) == name].sort_values("strength", kind="stable")
+        y = np.clip(rows["pvalue"].to_numpy(dtype=float), PVALUE_FLOOR, 1.0)
+        fig.add_trace(
+            go.Scatter(
+                x=rows["strength"].to_numpy(dtype=float),
+                y=y,
+                mode="lines+markers",
+                name=_hover_safe(name),
+                line={
+                    "color": _SET_COLORS[i % len(_SET_COLORS)],
+                    "dash": _SET_DASHES[i % len(_SET_DASHES)],
+                    "width": 3,
+                },
+                marker={"symbol": _SET_SYMBOLS[i % len(_SET_SYMBOLS)], "size": 9},
+                customdata=[_pvalue_text(v) for v in rows["pvalue"].to_numpy(dtype=float)],
+                hovertemplate=(
+                    f"<b>{_hover_safe(name)}</b><br>strength %{{x:.2f}}<br>"
+                    "p-value %{customdata}<extra></extra>"
+                ),
+            )
+        )
+    s = sweep["strength"].to_numpy(dtype=float)
+    lo, hi = min(0.0, float(s.min())), max(1.0, float(s.max()))
+    fig.add_hrect(
+        y0=PVALUE_FLOOR,
+        y1=a,
+        fillcolor="#D55E00",
+        opacity=0.07,
+        line_width=0,
+        annotation={"text": "rejected", "font": {"size": SMALL_FONT_SIZE, "color": "#9A3F00"}},
+        annotation_position="bottom right",
+    )
+    fig.add_hline(
+        y=a,
+        line={"color": NEUTRAL, "dash": "dash", "width": 2},
+        annotation={"text": f"α = {a:g}", "font": {"size": SMALL_FONT_SIZE}},
+        annotation_position="top right",
+    )
+    if at is not None:
+        fig.add_vline(
+            x=float(at),
+            line={"color": NEUTRAL, "dash": "dot", "width": 2},
+            annotation={"text": "you are here", "font": {"size": SMALL_FONT_SIZE}},
+            annotation_position="top left",
+        )
+    pad = 0.03 * (hi - lo)
+    fig.update_xaxes(range=[lo - pad, hi + pad])
+    fig.update_yaxes(type="log", range=[math.log10(PVALUE_FLOOR) - 0.1, 0.15])
+    fig.update_layout(
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "xanchor": "left",
+            "x": 0.0,
+            "title": {"text": "set:"},
+        }
+    )
+    return _style(fig, title, strength_label, "invariance p-value (log scale)", 440)
+
+
+def ood_error_vs_strength(
+    sweep: pd.DataFrame,
+    *,
+    strength_label: str = "intervention strength (0 = none, 1 = full)",
+    at: float | None = None,
+    unit: str = "",
+    title: str = "",
+) -> go.Figure:
+    """Each model's error on a shifted environment as the shift grows.
+
+    Parameters
+    ----------
+    sweep : pandas.DataFrame
+        Columns ``model, kind, strength, rmse`` (pooled model predictive, ICP
+        and oracle causal).
+    strength_label : str, optional
+    at : float, optional
+        A dotted line at the strength the user chose.
+    unit : str, optional
+        The target's unit, for the y axis title.
+    title : str, optional
+    """
+    fig = error_vs_strength(sweep, title=title, strength_label=strength_label)
+    fig.update_yaxes(title_text=f"RMSE{f' ({unit})' if unit else ''} on the shifted environment")
+    fig.update_layout(
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "xanchor": "left",
+            "x": 0.0,
+        }
+    )
+    if at is not None:
+        fig.add_vline(
+            x=float(at),
+            line={"color": NEUTRAL, "dash": "dot", "width": 2},
+            annotation={"text": "you are here", "font": {"size": SMALL_FONT_SIZE}},
+            annotation_position="top left",
+        )
+    return fig
+
+
+def power_curve(
+    power: pd.DataFrame,
+    *,
+    strength_label: str = "intervention strength (0 = none, 1 = full)",
+    alpha: float | None = None,
+    title: str = "",
+) -> go.Figure:
+    """How often ICP recovers the true parents, and how often it errs, by shift strength.
+
+    Parameters
+    ----------
+    power : pandas.DataFrame
+        Columns ``strength``, ``outcome`` (a label such as "found every parent")
+        and ``rate`` (a fraction, 0 to 1); optionally ``reps`` (repetitions per
+        point), which adds a 95% Wilson interval around each rate.
+    strength_label : str, optional
+    alpha : float, optional
+        A dashed line at ``alpha`` (ICP's promised bound on naming a non-parent).
+    title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One lines+markers trace per outcome; the first is in the causal blue.
+    """
+    _require_frame(power, "the power table", ["strength", "outcome", "rate"])
+    colors = [CAUSAL_COLOR, OKABE_ITO[5], NEUTRAL, OKABE_ITO[2], OKABE_ITO[6]]
+    fig = go.Figure()
+    for i, outcome in enumerate(dict.fromkeys(power["outcome"].astype(str))):
+        rows = power[power["outcome"].astype(str) == outcome].sort_values("strength")
+        x = rows["strength"].to_numpy(dtype=float)
+        r = rows["rate"].to_numpy(dtype=float)
+        err: dict[str, Any] | None = None
+        if "reps" in rows:
+            reps = rows["reps"].to_numpy(dtype=float)
+            lo, hi = _wilson(r, reps)
+            err = {
+                "type": "data",
+                "symmetric": False,
+                "array": hi - r,
+                "arrayminus": r - lo,
+                "thickness": 1.5,
+                "width": 4,
+                "color": colors[i % len(colors)],
+            }
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=r,
+                mode="lines+markers",
+                name=_hover_safe(outcome),
+                line={
+                    "color": colors[i % len(colors)],
+                    "width": 3 if i == 0 else 2.5,
+                    "dash": _SET_DASHES[i % len(_SET_DASHES)],
+                },
+                marker={"size": 9, "symbol": _SET_SYMBOLS[i % len(_SET_SYMBOLS)]},
+                error_y=err,
+                hovertemplate=(
+                    f"<b>{_hover_safe(outcome)}</b><br>strength %{{x:.2f}}<br>"
+                    "%{y:.0%} of the repetitions<extra></extra>"
+                ),
+            )
+        )
+    if alpha is not None:
+        a = _check_alpha(alpha)
+        fig.add_hline(
+            y=a,
+            line={"color": NEUTRAL, "dash": "dash", "width": 1.5},
+            annotation={"text": f"α = {a:g}", "font": {"size": SMALL_FONT_SIZE}},
+            annotation_position="top left",
+        )
+    s = power["strength"].to_numpy(dtype=float)
+    lo_x, hi_x = min(0.0, float(s.min())), max(1.0, float(s.max()))
+    pad = 0.03 * (hi_x - lo_x)
+    fig.update_xaxes(range=[lo_x - pad, hi_x + pad])
+    fig.update_yaxes(range=[-0.03, 1.05], tickformat=".0%")
+    fig.update_layout(
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0}
+    )
+    return _style(fig, title, strength_label, "share of repetitions (%)", 440)
+
+
+def _wilson(rate: np.ndarray, n: np.ndarray, z: float = 1.959964) -> tuple[np.ndarray, np.ndarray]:
+    """95% Wilson score interval of a binomial proportion."""
+    n = np.maximum(n, 1.0)
+    denom = 1 + z**2 / n
+    centre = (rate + z**2 / (2 * n)) / denom
+    half = z * np.sqrt(rate * (1 - rate) / n + z**2 / (4 * n**2)) / denom
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+
+
+def environment_error_bars(
+    results: pd.DataFrame, *, environment_label: str = "held-out environment", unit: str = ""
+) -> go.Figure:
+    """Each model's error (RMSE) on each held-out environment, as grouped bars.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Columns ``model, kind, test, rmse`` (``test`` is the environment), as
+        :func:`lib.invariance_eval.environment_errors` returns.
+    environment_label : str, optional
+        x axis title.
+    unit : str, optional
+        The target's unit, for the y axis title.
+    """
+    fig = rmse_bars(results, title="")
+    fig.update_xaxes(title_text=environment_label)
+    fig.update_yaxes(title_text=f"RMSE{f' ({unit})' if unit else ''} (lower is better)")
+    fig.update_layout(
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "xanchor": "left",
+            "x": 0.0,
+            "title": {"text": ""},
+        }
+    )
+    return fig

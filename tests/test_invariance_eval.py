@@ -1,0 +1,199 @@
+"""Tests for lib.invariance_eval: held-out errors per environment and the page's sentences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from lib.errors import DataError
+from lib.invariance import icp
+from lib.invariance_eval import (
+    DECLARED,
+    ICP_MODEL,
+    ORACLE,
+    POOLED,
+    EvalModel,
+    comparison_models,
+    environment_errors,
+    icp_sentence,
+    leave_one_environment_out,
+    local_sentence,
+    predictor_table,
+)
+
+
+def world(n: int, seed: int, shift_y_child: float = 0.0, do_x: float | None = None) -> pd.DataFrame:
+    """x -> y -> z; environments shift z's mechanism (the spurious child) or set x."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, 1, n) if do_x is None else np.full(n, do_x) + rng.normal(0, 0.3, n)
+    y = 2.0 * x + rng.normal(0, 1, n)
+    z = y + shift_y_child + rng.normal(0, 0.5, n) * (1 + abs(shift_y_child))
+    return pd.DataFrame({"x": x, "y": y, "z": z})
+
+
+@pytest.fixture
+def pooled() -> pd.DataFrame:
+    parts = [world(800, 1).assign(env="A"), world(800, 2, do_x=2.0).assign(env="B")]
+    return pd.concat(parts, ignore_index=True)
+
+
+# ----------------------------------------------------------------------------- models
+
+
+def test_comparison_models_order_kinds_and_features() -> None:
+    models = comparison_models(["a", "b", "c"], frozenset({"c", "a"}), ["b"])
+    assert [m.name for m in models] == [POOLED, ICP_MODEL, ORACLE]
+    assert [m.kind for m in models] == ["predictive", "causal", "causal"]
+    assert models[1].features == ("a", "c")  # in the order of the features
+    assert models[2].features == ("b",)
+    assert len(comparison_models(["a"], frozenset(), None)) == 2
+
+
+def test_environment_errors_match_statsmodels_ols(pooled: pd.DataFrame) -> None:
+    test = world(500, 7, shift_y_child=3.0)
+    models = [EvalModel("m", "predictive", ("x", "z"))]
+    out = environment_errors(pooled, {"shifted": test}, "y", models)
+    X = sm.add_constant(pooled[["x", "z"]].to_numpy())
+    fit = sm.OLS(pooled["y"].to_numpy(), X).fit()
+    pred = fit.predict(sm.add_constant(test[["x", "z"]].to_numpy(), has_constant="add"))
+    expected = float(np.sqrt(np.mean((test["y"].to_numpy() - pred) ** 2)))
+    assert out.loc[0, "rmse"] == pytest.approx(expected, rel=1e-10)
+    assert list(out.columns) == ["model", "kind", "features", "test", "rmse", "r2", "n_test"]
+    assert out.loc[0, "n_test"] == 500
+
+
+def test_empty_model_predicts_the_training_mean(pooled: pd.DataFrame) -> None:
+    test = world(300, 9)
+    out = environment_errors(pooled, {"t": test}, "y", [EvalModel("none", "causal", ())])
+    expected = float(np.sqrt(np.mean((test["y"] - pooled["y"].mean()) ** 2)))
+    assert out.loc[0, "rmse"] == pytest.approx(expected)
+    assert out.loc[0, "features"].startswith("none")
+
+
+def test_the_spurious_child_breaks_the_pooled_model_not_the_parent_model(
+    pooled: pd.DataFrame,
+) -> None:
+    tests = {"calm": world(2000, 11), "shifted": world(2000, 12, shift_y_child=4.0)}
+    models = comparison_models(["x", "z"], frozenset({"x"}), ["x"])
+    out = environment_errors(pooled, tests, "y", models).set_index(["model", "test"])["rmse"]
+    # with the child in calm water, using it helps; under the shift it hurts
+    assert out[(POOLED, "calm")] < out[(ORACLE, "calm")]
+    assert out[(POOLED, "shifted")] > 2 * out[(ORACLE, "shifted")]
+    # the causal model's error does not move
+    assert out[(ORACLE, "shifted")] == pytest.approx(out[(ORACLE, "calm")], rel=0.15)
+
+
+def test_environment_errors_needs_a_test(pooled: pd.DataFrame) -> None:
+    with pytest.raises(DataError):
+        environment_errors(pooled, {}, "y", comparison_models(["x"], frozenset(), None))
+
+
+def test_non_finite_predictions_are_refused(pooled: pd.DataFrame) -> None:
+    bad = world(50, 3)
+    bad.loc[0, ["x", "z"]] = np.finfo(float).max  # finite inputs, overflowing prediction
+    with pytest.raises(DataError, match="not finite"):
+        environment_errors(pooled, {"bad": bad}, "y", [EvalModel("m", "causal", ("x", "z"))])
+
+
+# ----------------------------------------------------------------------------- leave one out
+
+
+def three_envs(seed: int = 0) -> pd.DataFrame:
+    parts = [
+        world(400, seed).assign(env="A"),
+        world(400, seed + 1, do_x=2.0).assign(env="B"),
+        world(400, seed + 2, shift_y_child=2.0).assign(env="C"),
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_leave_one_out_reruns_icp_without_the_held_out_environment() -> None:
+    df = three_envs()
+    out, note = leave_one_environment_out(df, "y", "env", ["x", "z"], ["x"], 0.05)
+    assert set(out["test"]) == {"A", "B", "C"}
+    assert set(out["model"]) == {POOLED, ICP_MODEL, DECLARED}
+    assert note == ""
+    # holding out C (the shifted child), the pooled model breaks and the declared causes hold
+    c = out[out["test"] == "C"].set_index("model")["rmse"]
+    assert c[POOLED] > 1.5 * c[DECLARED]
+
+
+def test_leave_one_out_with_two_environments_uses_the_full_set_and_says_so(
+    pooled: pd.DataFrame,
+) -> None:
+    out, note = leave_one_environment_out(
+        pooled, "y", "env", ["x", "z"], None, full_icp=frozenset({"x"})
+    )
+    assert "two environments" in note
+    assert (out[out["model"] == ICP_MODEL]["features"] == "x").all()
+
+
+def test_leave_one_out_needs_two_environments() -> None:
+    with pytest.raises(DataError, match="fewer than two"):
+        leave_one_environment_out(world(100, 0).assign(env="A"), "y", "env", ["x"], None)
+
+
+# ----------------------------------------------------------------------------- sentences
+
+
+def test_icp_sentence_names_the_causes() -> None:
+    df = three_envs(5)
+    res = icp(df, "y", "env", candidates=["x", "z"])
+    assert res.causal_predictors == frozenset({"x"})
+    text = icp_sentence(res)
+    assert text.startswith("**ICP's estimated causes of `y`: `x`.**")
+    assert "95%" in text
+
+
+def test_icp_sentence_when_nothing_is_accepted() -> None:
+    # the environments intervene on the target itself: nothing can be invariant
+    rng = np.random.default_rng(0)
+    parts = []
+    for e, shift in enumerate([0.0, 5.0]):
+        x = rng.normal(0, 1, 500)
+        y = x + shift + rng.normal(0, 1 + 2 * e, 500)
+        parts.append(pd.DataFrame({"x": x, "y": y, "env": e}))
+    res = icp(pd.concat(parts, ignore_index=True), "y", "env")
+    assert res.no_set_accepted
+    assert icp_sentence(res).startswith("**No set accepted:**")
+    assert "hidden variables" in icp_sentence(res)
+
+
+def test_icp_sentence_when_the_accepted_sets_share_nothing() -> None:
+    # no shift at all: every set is invariant, the empty one included
+    parts = [world(400, 1).assign(env="A"), world(400, 2).assign(env="B")]
+    res = icp(pd.concat(parts, ignore_index=True), "y", "env", alpha=0.01)
+    assert not res.no_set_accepted and not res.causal_predictors
+    assert icp_sentence(res).startswith("**ICP cannot tell:**")
+
+
+def test_sentences_keep_names_inert() -> None:
+    text = local_sentence([("`A`<script>", "")], target="y`x")
+    assert "<script>" in text  # shown as code, never as a live tag
+    assert "`'A'<script>`" in text
+    assert "`y'x`" in text
+
+
+def test_local_sentence_says_what_was_checked() -> None:
+    text = local_sentence(
+        [("clinic A", ""), ("clinic B", "Tylenol at 40%")],
+        target="relief",
+        strength=0.4,
+        shifted="Tylenol",
+    )
+    assert "`clinic A` (no intervention)" in text
+    assert "Tylenol at 40%" in text
+    assert "40% of its full strength" in text
+    assert "linear mechanism" in text
+
+
+def test_predictor_table_orders_by_evidence() -> None:
+    res = icp(three_envs(5), "y", "env", candidates=["x", "z"])
+    table = predictor_table(res)
+    assert list(table.columns) == ["predictor", "estimated cause", "p-value", "CI low", "CI high"]
+    assert table.loc[0, "predictor"] == "x"
+    assert bool(table.loc[0, "estimated cause"])
+    lo, hi = table.loc[0, "CI low"], table.loc[0, "CI high"]
+    assert lo < 2.0 < hi  # the true coefficient

@@ -652,13 +652,15 @@ def _read_csv(src: _Source, limits: ReadLimits) -> tuple[pd.DataFrame, dict[str,
         decimal = ","
         notes.append("Decimal commas (3,5) were read as numbers.")
 
+    suspicious: list[bool] = []
+
     def parse(enc: str) -> pd.DataFrame:
         fh = src.open()
         try:
             fh.seek(start)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # mixed-type chunks are sorted out below
-                return pd.read_csv(
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")  # mixed-type chunks are sorted out below
+                df = pd.read_csv(
                     fh,
                     sep=sep,
                     header=None,
@@ -673,6 +675,10 @@ def _read_csv(src: _Source, limits: ReadLimits) -> tuple[pd.DataFrame, dict[str,
                     skip_blank_lines=True,
                     quotechar='"',
                 )
+            # pandas drops the extra fields of a too-long first row with only a warning
+            if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+                suspicious.append(True)
+            return df
         finally:
             fh.close()
 
@@ -701,7 +707,11 @@ def _read_csv(src: _Source, limits: ReadLimits) -> tuple[pd.DataFrame, dict[str,
 
     # Short rows are padded with NaN by pandas: a padded row always leaves the last
     # column empty, so only then is the (slower, exact) field count needed.
-    if width > 1 and len(df) and (usecols is not None or bool(df.iloc[:, -1].isna().any())):
+    if (
+        width > 1
+        and len(df)
+        and (suspicious or usecols is not None or bool(df.iloc[:, -1].isna().any()))
+    ):
         _check_field_counts(
             src, start, header_lines, read_encoding, sep, width, min(len(df), limits.max_rows)
         )
@@ -1067,7 +1077,7 @@ def _defuse(value: Any) -> Any:
 
 
 def safe_csv(df: pd.DataFrame) -> bytes:
-    """A UTF-8 CSV for download that spreadsheets will not run as formulas.
+    """A UTF-8 CSV (RFC 4180) for download that spreadsheets will not run as formulas.
 
     Text cells (and column names) beginning with ``= + - @``, a tab, a carriage
     return or NUL get a ``'`` in front (OWASP's advice against CSV injection).
@@ -1079,4 +1089,5 @@ def safe_csv(df: pd.DataFrame) -> bytes:
         col = out.iloc[:, i]
         if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
             out.isetitem(i, col.map(_defuse, na_action="ignore").astype(object))
-    return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    # CRLF line ends (RFC 4180) also make the writer quote cells holding a lone CR.
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8")

@@ -33,10 +33,12 @@ batches of equal size (one stacked solve per batch).
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence, ValuesView
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import compress
 from typing import Any, Literal
 
 import numpy as np
@@ -62,6 +64,10 @@ PRESELECT_TO = 12
 PRESELECT_ROWS = 20_000
 #: Most matrix entries gathered per batch (bounds memory: 8 bytes each, a few copies).
 _BATCH_ENTRIES = 2_000_000
+#: Threads that test batches of subsets at once.
+_WORKERS = 2
+#: Fewest subsets (2**p) worth spreading over threads.
+_PARALLEL_FROM = 4096
 #: Condition number of the candidates' correlation matrix beyond which they are
 #: treated as perfectly collinear.
 _MAX_CONDITION = 1e12
@@ -114,11 +120,22 @@ class SetPValues(Mapping[frozenset[str], float]):
         return frozenset(n for i, n in enumerate(self.names) if mask >> i & 1)
 
     def subsets(self, masks: np.ndarray) -> list[frozenset[str]]:
-        """The sets of names many bit masks stand for (fast)."""
+        """The sets of names many bit masks stand for (fast: two lookup tables)."""
         masks = np.asarray(masks, dtype=np.int64)
-        bits = (masks[:, None] >> np.arange(len(self.names), dtype=np.int64)) & 1
-        names = self.names
-        return [frozenset(compress(names, row)) for row in bits.astype(bool).tolist()]
+        half = (len(self.names) + 1) // 2
+        low, high = self._halves(half)
+        lo = (masks & ((1 << half) - 1)).tolist()
+        hi = (masks >> half).tolist()
+        return [low[a] | high[b] for a, b in zip(lo, hi, strict=True)]
+
+    def _halves(self, half: int) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
+        def table(names: tuple[str, ...]) -> list[frozenset[str]]:
+            return [
+                frozenset(n for i, n in enumerate(names) if m >> i & 1)
+                for m in range(1 << len(names))
+            ]
+
+        return table(self.names[:half]), table(self.names[half:])
 
     def __getitem__(self, key: frozenset[str]) -> float:
         try:
@@ -534,6 +551,17 @@ class _Tally:
             self.hi = hi_b if self.hi is None else np.maximum(self.hi, hi_b)
 
 
+def _batches(p: int) -> Iterator[np.ndarray]:
+    """Every subset of ``range(p)`` as rows of sorted indices, in batches of one size."""
+    level = np.zeros((1, 0), dtype=np.intp)
+    for k in range(p + 1):
+        if k:
+            level = _level(level, p)
+        step = max(1, _BATCH_ENTRIES // max(1, k * k + k * p))
+        for start in range(0, len(level), step):
+            yield level[start : start + step]
+
+
 def _run_exact(
     st: _Stats,
     names: Sequence[str],
@@ -546,20 +574,44 @@ def _run_exact(
     done = 0
     quantile = float(stats.norm.ppf(1 - alpha / 4))
     tally = _Tally(p)
-    level = np.zeros((1, 0), dtype=np.intp)
-    for k in range(p + 1):
-        if k:
-            level = _level(level, p)
-        step = max(1, _BATCH_ENTRIES // max(1, k * k + k * p))
-        for start in range(0, len(level), step):
-            if cancel is not None and cancel():
-                raise ICPCancelled("ICP was cancelled before it tested every subset.")
-            idx = level[start : start + step]
-            pval, _, lo, hi = _batch_pvalues(idx, st, p, alpha, quantile)
-            tally.add(idx, pval, alpha, lo, hi)
-            done += len(idx)
-            if progress is not None:
-                progress(done / total)
+
+    def work(idx: np.ndarray) -> tuple[np.ndarray, Any]:
+        return idx, _batch_pvalues(idx, st, p, alpha, quantile)
+
+    def collect(idx: np.ndarray, out: Any) -> None:
+        nonlocal done
+        pval, _, lo, hi = out
+        tally.add(idx, pval, alpha, lo, hi)
+        done += len(idx)
+        if progress is not None:
+            progress(done / total)
+
+    def check() -> None:
+        if cancel is not None and cancel():
+            raise ICPCancelled("ICP was cancelled before it tested every subset.")
+
+    workers = min(_WORKERS, os.cpu_count() or 1)
+    if workers < 2 or total < _PARALLEL_FROM:
+        for idx in _batches(p):
+            check()
+            collect(*work(idx))
+        return tally
+    # numpy's gathers, stacked solves and scipy's special functions release the
+    # GIL, so batches overlap on several cores; results are tallied in order.
+    pending: deque[Future] = deque()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        try:
+            for idx in _batches(p):
+                check()
+                pending.append(pool.submit(work, idx))
+                if len(pending) > 2 * workers:
+                    collect(*pending.popleft().result())
+            while pending:
+                check()
+                collect(*pending.popleft().result())
+        finally:
+            for fut in pending:
+                fut.cancel()
     return tally
 
 

@@ -368,3 +368,22 @@ def test_constant_and_collinear_candidates() -> None:
 def test_bad_alpha() -> None:
     with pytest.raises(DataError, match="alpha"):
         icp(scm_envs(0, {}, n=50), "y", "env", alpha=1.5)
+
+
+def test_threaded_batches_match_serial(monkeypatch: pytest.MonkeyPatch) -> None:
+    """12 candidates (4096 subsets, several batches) give the same numbers on 1 or 2 threads."""
+    import lib.invariance as inv
+
+    rng = np.random.default_rng(4)
+    df = scm_envs(2, {"a": 1.0, "b": 1.0}, n=300)
+    for j in range(8):
+        df[f"z{j}"] = rng.normal(0, 1, len(df))
+    monkeypatch.setattr(inv, "_BATCH_ENTRIES", 5_000)
+    threaded = icp(df, "y", "env")
+    monkeypatch.setattr(inv, "_WORKERS", 1)
+    serial = icp(df, "y", "env")
+    assert len(threaded.set_pvalues) == 4096
+    assert threaded.set_pvalues.masks.tolist() == serial.set_pvalues.masks.tolist()
+    assert threaded.set_pvalues.pvals.tolist() == serial.set_pvalues.pvals.tolist()
+    assert threaded.accepted_sets == serial.accepted_sets
+    assert threaded.conf_int == serial.conf_int and threaded.pvalues == serial.pvalues

@@ -122,7 +122,7 @@ def _split_names(part: str, where: str) -> list[str]:
     return names
 
 
-def _split_arrows(line: str) -> list[str]:
+def _split_arrows(line: str, where: str) -> list[str]:
     """Split a line at arrows that are outside backticks."""
     parts: list[str] = []
     buf: list[str] = []
@@ -140,6 +140,8 @@ def _split_arrows(line: str) -> list[str]:
                 continue
         buf.append(ch)
         i += 1
+    if quoted:
+        raise DataError(f"{where}: a backtick (`) opens a name and is never closed.")
     parts.append("".join(buf))
     return parts
 
@@ -190,7 +192,7 @@ def parse_edges(text: str, columns: Sequence[str]) -> tuple[tuple[str, str], ...
         if not line or line.startswith("#"):
             continue
         where = f"line {number}"
-        parts = _split_arrows(line)
+        parts = _split_arrows(line, where)
         if len(parts) < 2:
             raise DataError(
                 f"{where}: no arrow. Write causes, an arrow, then effects, e.g. `dose -> relief`."

@@ -1,0 +1,824 @@
+"""The scenario builder's engine: editable tables in, a validated scenario out.
+
+A teacher writes a world as two tables, one row per node and one row per
+intervention of a preset, plus a few fields (title, target, features...).
+:func:`build_scenario` turns them into a :class:`~lib.scenarios.Scenario`
+with the engine's own validation (:func:`lib.expressions.compile_equation`,
+:func:`lib.scenarios.scenario_from_dict`), and maps every problem to the row
+that caused it, so a page can show errors as the user types. It never raises
+for user input.
+
+>>> meta, nodes, presets = blank_meta(), nodes_frame(None), presets_frame(None)
+>>> result = build_scenario(meta, nodes, presets)
+>>> result.ok, result.scenario.scm.nodes
+(True, ('x', 'y'))
+>>> nodes.loc[1, "equation"] = "2 * xx + normal(0, 1)"
+>>> build_scenario(meta, nodes, presets).row_errors[1]
+'column 5: `xx`: unknown name `xx`; did you mean `x`?'
+
+Text that a page shows (titles, units, descriptions, preset names) is checked
+here too: HTML tags, ``javascript:`` links and (in one-line labels) Markdown
+markup are refused, so that a world can never inject markup into a page.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from lib import plots
+from lib.data_io import inert
+from lib.errors import ExpressionError, ScenarioError, did_you_mean
+from lib.expressions import compile_equation
+from lib.interventions import KINDS, Intervention, intervention_from_dict
+from lib.scenarios import Scenario, scenario_from_dict, scenario_to_toml
+from lib.scm import MAX_NODES, SCM, NonFiniteError, _check_name
+
+__all__ = [
+    "AMOUNT_MEANING",
+    "MAX_PRESET_ROWS",
+    "MAX_UPLOAD_BYTES",
+    "NODE_COLUMNS",
+    "PRESET_COLUMNS",
+    "TRIAL_ROWS",
+    "BuildResult",
+    "blank_meta",
+    "build_scenario",
+    "draft_dot",
+    "meta_from",
+    "nodes_frame",
+    "presets_frame",
+    "scenario_from_upload",
+    "scenario_to_toml",
+]
+
+#: Columns of the node table.
+NODE_COLUMNS = ("name", "equation", "unit", "description", "observed", "measures")
+#: Columns of the preset table: one row per intervention; rows with the same
+#: preset name form one preset, in order.
+PRESET_COLUMNS = ("preset", "kind", "node", "amount", "strength", "description", "why")
+#: What the ``amount`` column means for each kind of intervention.
+AMOUNT_MEANING: dict[str, str] = {
+    "do": "the value the node is set to",
+    "shift": "how much is added to the node",
+    "scale_noise": "the factor its noise spread is multiplied by",
+    "replace": "the node's new equation",
+}
+_AMOUNT_FIELD = {"do": "value", "shift": "delta", "scale_noise": "factor", "replace": "equation"}
+#: Most preset rows (interventions) in one world.
+MAX_PRESET_ROWS = 100
+#: Largest scenario file accepted for upload (bytes).
+MAX_UPLOAD_BYTES = 200_000
+#: Rows of the trial sample that checks a world (and each preset) gives finite numbers.
+TRIAL_ROWS = 300
+
+# Longest text per field, and whether the field is a one-line label (no Markdown).
+_TEXT_FIELDS: dict[str, tuple[int, bool]] = {
+    "title": (100, True),
+    "summary": (400, False),
+    "story": (10_000, False),
+    "unit": (30, True),
+    "description": (300, False),
+    "preset": (40, True),
+    "why": (500, False),
+}
+_LABEL_RE = re.compile(r"[\w .,;:/()%°'’+\-–—?!&=]*")
+_HTML_RE = re.compile(r"<\s*[A-Za-z/!?]")
+_SCHEME_RE = re.compile(r"(javascript|vbscript|data|file)\s*:", re.IGNORECASE)
+_BLANK_META: dict[str, Any] = {
+    "id": "my_world",
+    "title": "My world",
+    "summary": "A world of my own: x causes y.",
+    "story": "",
+    "target": "y",
+    "features": ["x"],
+    "default_n": 2000,
+    "order": 100,
+}
+_META_FIELDS = ("id", "title", "summary", "story", "target", "features", "default_n", "order")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What :func:`build_scenario` made of the tables.
+
+    Attributes
+    ----------
+    scenario : Scenario or None
+        The world, when there is no error at all.
+    row_errors : dict of int to str
+        Node-table row (0-based position) -> what is wrong with it.
+    preset_errors : dict of int to str
+        Preset-table row (0-based position) -> what is wrong with it.
+    errors : list of str
+        Problems of the whole model (cycle, duplicate names, target...).
+    graph : networkx.DiGraph
+        The graph of every row whose name is valid, with the edges of every
+        equation that compiles: drawable even while other rows have errors.
+        Node attributes: ``row``, ``unit``, ``observed``.
+    names : dict of int to str
+        Node-table row -> its valid node name.
+    """
+
+    scenario: Scenario | None
+    row_errors: dict[int, str] = field(default_factory=dict)
+    preset_errors: dict[int, str] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    graph: nx.DiGraph = field(default_factory=nx.DiGraph)
+    names: dict[int, str] = field(default_factory=dict)
+    preset_names: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the tables make a valid scenario."""
+        return self.scenario is not None
+
+    def messages(self) -> list[str]:
+        """Every problem as one Markdown line: whole-model errors, then by row.
+
+        Rows are numbered from 1, as a person counts them; names are shown in
+        code style only when they are valid identifiers (inert).
+        """
+        out = list(self.errors)
+        for i, msg in sorted(self.row_errors.items()):
+            name = self.names.get(i)
+            where = f"Node row {i + 1}" + (f", `{name}`" if name else "")
+            out.append(f"{where}: {msg}")
+        for i, msg in sorted(self.preset_errors.items()):
+            pname = self.preset_names.get(i)
+            where = f"Preset row {i + 1}" + (f" ({pname})" if pname else "")
+            out.append(f"{where}: {msg}")
+        return out
+
+
+# ----------------------------------------------------------------------------- frames
+
+
+def blank_meta() -> dict[str, Any]:
+    """The fields of the starter world (``x → y``)."""
+    return {k: (list(v) if isinstance(v, list) else v) for k, v in _BLANK_META.items()}
+
+
+def meta_from(sc: Scenario | None) -> dict[str, Any]:
+    """The scenario's own fields (id, title, summary, story, target, features...).
+
+    Fields the builder does not edit (e.g. tables added to the scenario format
+    later) are kept under ``"extra"`` so that a copy keeps them.
+    """
+    if sc is None:
+        return blank_meta()
+    meta: dict[str, Any] = {
+        "id": sc.id,
+        "title": sc.title,
+        "summary": sc.summary,
+        "story": sc.story,
+        "target": sc.target,
+        "features": list(sc.features),
+        "default_n": sc.default_n,
+        "order": sc.order,
+    }
+    spec = tomllib.loads(scenario_to_toml(sc))
+    extra = {k: v for k, v in spec.items() if k not in (*_META_FIELDS, "nodes", "presets")}
+    if extra:
+        meta["extra"] = extra
+    return meta
+
+
+def nodes_frame(sc: Scenario | None) -> pd.DataFrame:
+    """The node table of a scenario (or of the starter world ``x → y``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`NODE_COLUMNS`, one row per node in the file's order;
+        ``observed`` is a bool, the others text.
+    """
+    rows: list[dict[str, Any]]
+    if sc is None:
+        rows = [
+            {"name": "x", "equation": "normal(0, 1)", "description": "a cause"},
+            {"name": "y", "equation": "2 * x + normal(0, 1)", "description": "its effect"},
+        ]
+    else:
+        rows = [
+            {
+                "name": s.name,
+                "equation": s.equation,
+                "unit": s.unit,
+                "description": s.description,
+                "observed": s.observed,
+                "measures": s.measures or "",
+            }
+            for s in sc.scm.specs.values()
+        ]
+    df = pd.DataFrame(rows, columns=list(NODE_COLUMNS))
+    for col in NODE_COLUMNS:
+        if col == "observed":
+            df[col] = df[col].map(lambda v: True if v is None or v != v else bool(v))
+            df[col] = df[col].astype(bool)
+        else:
+            df[col] = df[col].astype(object).where(df[col].notna(), "")
+    return df
+
+
+def _amount_text(iv: Intervention) -> str:
+    value = iv.to_dict()[_AMOUNT_FIELD[iv.kind]]
+    return value if isinstance(value, str) else repr(float(value))
+
+
+def presets_frame(sc: Scenario | None) -> pd.DataFrame:
+    """The preset table: one row per intervention, rows of a preset together.
+
+    The preset's description and reason (``why``) are on its first row.
+    The starter world has one preset, ``Set x to 1``.
+    """
+    rows: list[dict[str, Any]] = []
+    if sc is None:
+        rows.append(
+            {
+                "preset": "Set x to 1",
+                "kind": "do",
+                "node": "x",
+                "amount": "1.0",
+                "strength": 1.0,
+                "description": "everyone gets x = 1",
+                "why": "",
+            }
+        )
+    else:
+        for name, preset in sc.presets.items():
+            for k, iv in enumerate(preset):
+                rows.append(
+                    {
+                        "preset": name,
+                        "kind": iv.kind,
+                        "node": iv.node,
+                        "amount": _amount_text(iv),
+                        "strength": float(iv.strength),
+                        "description": preset.description if k == 0 else "",
+                        "why": sc.preset_why.get(name, "") if k == 0 else "",
+                    }
+                )
+    df = pd.DataFrame(rows, columns=list(PRESET_COLUMNS))
+    for col in PRESET_COLUMNS:
+        if col == "strength":
+            df[col] = df[col].astype(float)
+        else:
+            df[col] = df[col].astype(object).where(df[col].notna(), "")
+    return df
+
+
+# ----------------------------------------------------------------------------- cells
+
+
+def _cell(value: Any) -> str:
+    """A table cell as stripped text ('' for None, NaN and friends)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(value).strip()
+
+
+def _flag(value: Any, default: bool = True) -> bool:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return default
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("", "none", "nan"):
+            return default
+        return text not in ("false", "no", "0", "n", "f")
+    try:
+        return bool(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _rows(df: Any, columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Rows of an edited table as dicts (missing columns read as blank)."""
+    if df is None:
+        return []
+    if not isinstance(df, pd.DataFrame):
+        try:
+            df = pd.DataFrame(df)
+        except (TypeError, ValueError):
+            return []
+    out = []
+    for _, row in df.iterrows():
+        out.append({c: (row[c] if c in df.columns else None) for c in columns})
+    return out
+
+
+def text_problem(value: str, what: str) -> str | None:
+    """Why a piece of text cannot be shown on a page, or ``None``.
+
+    Parameters
+    ----------
+    value : str
+        The text.
+    what : str
+        Its field: ``title``, ``summary``, ``story``, ``unit``,
+        ``description``, ``preset`` or ``why``.
+    """
+    limit, label = _TEXT_FIELDS[what]
+    if len(value) > limit:
+        return f"the {what} is {len(value):,} characters long; at most {limit:,} are allowed."
+    if _HTML_RE.search(value):
+        return f"the {what} contains an HTML tag (`<...`); write plain text."
+    if _SCHEME_RE.search(value):
+        return f"the {what} contains a link to a script or file; only plain text is allowed."
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
+        return f"the {what} contains a control character; retype it."
+    if label:
+        if "\n" in value:
+            return f"the {what} must fit on one line."
+        if not _LABEL_RE.fullmatch(value):
+            bad = sorted({ch for ch in value if not _LABEL_RE.fullmatch(ch)})
+            shown = " ".join(inert(ch) for ch in bad[:5])
+            return (
+                f"the {what} may only use letters, digits, spaces and . , ; : / ( ) % ° ' + - ? ! & =; "
+                f"remove {shown}."
+            )
+    return None
+
+
+def _short(exc: Exception) -> str:
+    """An engine message without the long list of what is allowed (shown once on the page)."""
+    return str(exc).split(" Allowed: ")[0].strip()
+
+
+# ----------------------------------------------------------------------------- build
+
+
+def _node_rows(
+    rows: list[dict[str, Any]],
+) -> tuple[dict[int, dict[str, Any]], dict[int, str], dict[int, str], list[str]]:
+    """Parse the node table: body per good row, row errors, valid names, model errors."""
+    errors: list[str] = []
+    row_errors: dict[int, str] = {}
+    names: dict[int, str] = {}
+    bodies: dict[int, dict[str, Any]] = {}
+    first_row: dict[str, int] = {}
+    for i, raw in enumerate(rows):
+        cells = {c: _cell(raw.get(c)) for c in NODE_COLUMNS if c != "observed"}
+        if not any(cells.values()):
+            continue  # a blank row (e.g. the editor's new empty row)
+        name = cells["name"]
+        if not name:
+            row_errors[i] = "give this node a name (a letter, then letters, digits or _)."
+            continue
+        try:
+            _check_name(name)
+        except ScenarioError as exc:
+            if re.fullmatch(r"[A-Za-z0-9_]{1,40}", name):
+                row_errors[i] = str(exc)
+            else:
+                row_errors[i] = (
+                    f"the name “{inert(name, 40)}” is not valid: use a letter, then letters, "
+                    "digits or underscores (at most 40), e.g. `blood_pressure`."
+                )
+            continue
+        if name in first_row:
+            row_errors[i] = f"`{name}` is already the name of row {first_row[name] + 1}."
+            errors.append(
+                f"node `{name}` is defined twice (rows {first_row[name] + 1} and {i + 1})."
+            )
+            continue
+        first_row[name] = i
+        names[i] = name
+        body: dict[str, Any] = {"equation": cells["equation"]}
+        for key in ("unit", "description"):
+            problem = text_problem(cells[key], key) if cells[key] else None
+            if problem:
+                row_errors[i] = problem
+            elif cells[key]:
+                body[key] = cells[key]
+        if not _flag(raw.get("observed")):
+            body["observed"] = False
+        if cells["measures"]:
+            body["measures"] = cells["measures"]
+        bodies[i] = body
+    if len(names) > MAX_NODES:
+        errors.append(f"a world can have at most {MAX_NODES} nodes, not {len(names)}.")
+    return bodies, row_errors, names, errors
+
+
+def _cycle_message(graph: nx.DiGraph) -> tuple[str, list[str]] | None:
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return None
+    members = [edge[0] for edge in cycle]
+    path = " → ".join(f"`{n}`" for n in [*members, members[0]])
+    return (
+        f"the equations form a cycle: {path}. A cause cannot depend on its effect: "
+        "remove one of these names from the equation that reads it.",
+        members,
+    )
+
+
+def _parse_presets(
+    rows: list[dict[str, Any]], names: list[str]
+) -> tuple[
+    dict[str, list[tuple[int, Intervention]]],
+    dict[str, dict[str, Any]],
+    dict[int, str],
+    dict[int, str],
+    list[str],
+]:
+    """Parse the preset table: interventions by preset, their texts, row errors."""
+    errors: list[str] = []
+    row_errors: dict[int, str] = {}
+    pnames: dict[int, str] = {}
+    groups: dict[str, list[tuple[int, Intervention]]] = {}
+    texts: dict[str, dict[str, Any]] = {}
+    used = 0
+    for j, raw in enumerate(rows):
+        cells = {c: _cell(raw.get(c)) for c in PRESET_COLUMNS if c != "strength"}
+        strength_raw = raw.get("strength")
+        if not any(cells.values()):
+            continue
+        used += 1
+        if used > MAX_PRESET_ROWS:
+            errors.append(f"at most {MAX_PRESET_ROWS} preset rows are allowed.")
+            break
+        pname = cells["preset"]
+        if not pname:
+            row_errors[j] = "give this preset a name (rows with the same name form one preset)."
+            continue
+        problem = text_problem(pname, "preset")
+        if problem:
+            row_errors[j] = problem
+            continue
+        pnames[j] = pname
+        kind = cells["kind"].lower().replace(" ", "_").replace("-", "_")
+        if kind not in KINDS:
+            hint = did_you_mean(kind, list(KINDS)) if kind else ""
+            row_errors[j] = f"the kind must be one of {', '.join(f'`{k}`' for k in KINDS)}" + (
+                hint or "."
+            )
+            continue
+        node = cells["node"]
+        if node not in names:
+            if not node:
+                row_errors[j] = "say which node this intervention changes."
+            elif re.fullmatch(r"[A-Za-z0-9_]{1,40}", node):
+                row_errors[j] = f"`{node}` is not a node{did_you_mean(node, names) or '.'}"
+            else:
+                row_errors[j] = f"“{inert(node, 40)}” is not a node."
+            continue
+        amount_text = cells["amount"]
+        amount: Any = amount_text
+        if not amount_text:
+            row_errors[j] = f"the amount is missing: {AMOUNT_MEANING[kind]}."
+            continue
+        if kind == "replace":
+            try:
+                compile_equation(amount_text, names)
+            except ExpressionError as exc:
+                row_errors[j] = f"new equation for `{node}`: {_short(exc)}"
+                continue
+        else:
+            try:
+                amount = float(amount_text)
+            except ValueError:
+                row_errors[j] = (
+                    f"the amount must be a number ({AMOUNT_MEANING[kind]}), e.g. `1.5`, "
+                    f"not “{inert(amount_text, 30)}”."
+                )
+                continue
+        strength: Any = 1.0
+        if not (strength_raw is None or _cell(strength_raw) == ""):
+            try:
+                strength = float(strength_raw)
+            except (TypeError, ValueError):
+                row_errors[j] = "the strength must be a number from 0 to 1."
+                continue
+        spec = {"kind": kind, "node": node, _AMOUNT_FIELD[kind]: amount}
+        if strength != 1.0:
+            spec["strength"] = strength
+        try:
+            iv = intervention_from_dict(spec, "this intervention")
+        except ScenarioError as exc:
+            row_errors[j] = str(exc).removeprefix("this intervention: ")
+            continue
+        mine = texts.setdefault(pname, {"row": j})
+        for key in ("description", "why"):
+            value = cells[key]
+            if not value:
+                continue
+            problem = text_problem(value, "description" if key == "description" else "why")
+            if problem:
+                row_errors[j] = problem
+            elif key in mine and mine[key] != value:
+                row_errors[j] = (
+                    f"the preset already has a {key} (row {mine['row'] + 1}); "
+                    "leave this one blank or make them the same."
+                )
+            else:
+                mine[key] = value
+        groups.setdefault(pname, []).append((j, iv))
+    return groups, texts, row_errors, pnames, errors
+
+
+def _locate(message: str, rows: dict[str, int]) -> tuple[int | None, str]:
+    """Which row an engine message is about (``node `x`: ...``), and the rest."""
+    m = re.match(r"node `([^`]+)`:? ?(.*)", message, re.DOTALL)
+    if m and m.group(1) in rows:
+        return rows[m.group(1)], m.group(2) or message
+    return None, message
+
+
+def build_scenario(meta: Mapping[str, Any], nodes: Any, presets: Any) -> BuildResult:
+    """Turn the builder's fields and tables into a scenario, or say per row what is wrong.
+
+    Parameters
+    ----------
+    meta : mapping
+        ``id`` (made from the title when blank), ``title``, ``summary``,
+        ``story``, ``target``, ``features`` (a list of node names), and
+        optionally ``default_n``, ``order`` and ``extra`` (other scenario
+        fields, kept as they are).
+    nodes : pandas.DataFrame
+        The node table (:data:`NODE_COLUMNS`); blank rows are ignored.
+    presets : pandas.DataFrame
+        The preset table (:data:`PRESET_COLUMNS`); blank rows are ignored.
+
+    Returns
+    -------
+    BuildResult
+        The scenario when everything is valid, else ``None`` and the errors
+        (by node row, by preset row, and for the whole model), with the graph
+        of whatever parses. Never raises for bad input.
+    """
+    node_rows = _rows(nodes, NODE_COLUMNS)
+    bodies, row_errors, names_by_row, errors = _node_rows(node_rows)
+    names = list(names_by_row.values())
+    row_of = {name: i for i, name in names_by_row.items()}
+
+    graph = nx.DiGraph()
+    for i, name in names_by_row.items():
+        body = bodies[i]
+        graph.add_node(name, row=i, unit=body.get("unit", ""), observed=body.get("observed", True))
+    for i, name in names_by_row.items():
+        equation = bodies[i]["equation"]
+        if i in row_errors:
+            continue
+        try:
+            eq = compile_equation(equation, names)
+        except ExpressionError as exc:
+            row_errors[i] = _short(exc)
+            continue
+        graph.add_edges_from((parent, name) for parent in sorted(eq.names))
+        measures = bodies[i].get("measures")
+        if measures is not None and measures not in row_of:
+            shown = f"`{measures}`" if re.fullmatch(r"\w{1,40}", measures) else "that name"
+            row_errors[i] = (
+                f"it measures {shown}, which is not a node{did_you_mean(measures, names) or '.'}"
+            )
+        elif measures == name:
+            row_errors[i] = "a node cannot measure itself."
+    cycle = _cycle_message(graph)
+    if cycle is not None:
+        message, members = cycle
+        errors.append(message)
+        for n in members:
+            row_errors.setdefault(row_of[n], "part of a cycle (see above).")
+
+    groups, texts, preset_errors, pnames, perrors = _parse_presets(
+        _rows(presets, PRESET_COLUMNS), names
+    )
+    errors.extend(perrors)
+
+    meta_errors, spec = _meta_spec(meta, names)
+    errors.extend(meta_errors)
+    if not names and not row_errors:
+        errors.append("the world has no nodes yet: add a row with a name and an equation.")
+
+    def result(scenario: Scenario | None) -> BuildResult:
+        return BuildResult(scenario, row_errors, preset_errors, errors, graph, names_by_row, pnames)
+
+    if errors or row_errors:
+        # Presets can still be checked against the nodes that are valid.
+        if not cycle and not row_errors:
+            _check_presets_on(bodies, names_by_row, groups, preset_errors)
+        return result(None)
+
+    spec["nodes"] = {names_by_row[i]: bodies[i] for i in sorted(bodies)}
+    spec["presets"] = {}
+    for pname, items in groups.items():
+        pbody: dict[str, Any] = {"interventions": [iv.to_dict() for _, iv in items]}
+        for key in ("description", "why"):
+            if texts[pname].get(key):
+                pbody[key] = texts[pname][key]
+        spec["presets"][pname] = pbody
+    try:
+        scenario = scenario_from_dict(spec)
+    except ScenarioError as exc:
+        message = _short(exc).removeprefix(f"scenario `{spec.get('id')}`").lstrip(":, ")
+        pm = re.match(r"preset `([^`]+)`: (.*)", message, re.DOTALL)
+        row, rest = _locate(message, row_of)
+        if row is not None:
+            row_errors[row] = rest
+        elif pm and pm.group(1) in groups:
+            preset_errors[groups[pm.group(1)][0][0]] = pm.group(2)
+        else:
+            errors.append(message)
+        return result(None)
+    _trial(scenario, row_of, groups, row_errors, preset_errors, errors)
+    return result(None if (errors or row_errors or preset_errors) else scenario)
+
+
+def _check_presets_on(
+    bodies: dict[int, dict[str, Any]],
+    names_by_row: dict[int, str],
+    groups: dict[str, list[tuple[int, Intervention]]],
+    preset_errors: dict[int, str],
+) -> None:
+    """Check each preset row against the model (e.g. a replacement that makes a cycle)."""
+    try:
+        scm = SCM.from_dict({"nodes": {names_by_row[i]: bodies[i] for i in bodies}})
+    except ScenarioError:
+        return
+    for items in groups.values():
+        for j, iv in items:
+            if j in preset_errors:
+                continue
+            try:
+                scm.intervene(iv)
+            except ScenarioError as exc:
+                preset_errors[j] = _short(exc)
+
+
+def _meta_spec(meta: Mapping[str, Any], names: list[str]) -> tuple[list[str], dict[str, Any]]:
+    """Check the scenario's own fields; the spec for :func:`scenario_from_dict`."""
+    errors: list[str] = []
+    if not isinstance(meta, Mapping):
+        return ["the scenario's fields are missing."], {}
+    spec: dict[str, Any] = {}
+    extra = meta.get("extra")
+    if isinstance(extra, Mapping):
+        spec.update(extra)
+    for key in ("title", "summary", "story"):
+        value = _cell(meta.get(key))
+        if key == "story" and value:  # Markdown: keep its line breaks as written
+            value = str(meta.get(key))
+        problem = text_problem(value, key) if value else None
+        if problem:
+            errors.append(problem)
+        spec[key] = value
+    if not spec["title"]:
+        errors.append("give the world a title.")
+    sid = _cell(meta.get("id")) or _slug(spec["title"])
+    spec["id"] = sid if re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", sid) else _slug(sid)
+    target = _cell(meta.get("target"))
+    if not target:
+        errors.append("choose the target: the node the models predict.")
+    elif target not in names and names:
+        shown = f"`{target}`" if re.fullmatch(r"\w{1,40}", target) else "the chosen target"
+        errors.append(f"the target {shown} is not a node{did_you_mean(target, names) or '.'}")
+    spec["target"] = target
+    features = meta.get("features")
+    if features is not None:
+        features = _feature_list(features)
+        missing = [f for f in features if f not in names]
+        if missing and names:
+            shown = ", ".join(
+                f"`{f}`" if re.fullmatch(r"\w{1,40}", f) else "(a bad name)" for f in missing
+            )
+            errors.append(f"feature(s) {shown} are not nodes; pick features from the table.")
+        spec["features"] = features
+    for key, default in (("default_n", 2000), ("order", 100)):
+        value = meta.get(key, default)
+        spec[key] = value if isinstance(value, int) and not isinstance(value, bool) else default
+    return errors, spec
+
+
+def _feature_list(value: Any) -> list[str]:
+    """Feature names from a list (or comma-separated text); anything else is none."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list | tuple | pd.Index | pd.Series):
+        return []
+    return [_cell(f) for f in value if _cell(f)]
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    if not slug or not slug[0].isalpha():
+        slug = "world_" + slug
+    return slug[:40].rstrip("_") or "my_world"
+
+
+def _trial(
+    sc: Scenario,
+    row_of: dict[str, int],
+    groups: dict[str, list[tuple[int, Intervention]]],
+    row_errors: dict[int, str],
+    preset_errors: dict[int, str],
+    errors: list[str],
+) -> None:
+    """Sample a few rows, plain and under each preset: NaN, inf or a bad draw is an error."""
+    try:
+        sc.scm.sample(TRIAL_ROWS, seed=0)
+    except NonFiniteError as exc:
+        row_errors[row_of[exc.node]] = (
+            f"gives {exc.count} of {exc.n} trial rows that are not finite numbers (NaN or "
+            "±inf): check for log or sqrt of negative numbers, division by zero or huge values."
+        )
+        return
+    except (ScenarioError, ExpressionError) as exc:
+        errors.append(f"a trial sample of {TRIAL_ROWS} rows failed: {_short(exc)}")
+        return
+    for pname, preset in sc.presets.items():
+        first = groups[pname][0][0]
+        try:
+            sc.scm.sample(TRIAL_ROWS, seed=0, interventions=preset)
+        except NonFiniteError as exc:
+            preset_errors[first] = (
+                f"under this preset, `{exc.node}` gives {exc.count} of {exc.n} trial rows that "
+                "are not finite numbers (NaN or ±inf)."
+            )
+        except (ScenarioError, ExpressionError) as exc:
+            preset_errors[first] = f"a trial sample under this preset failed: {_short(exc)}"
+
+
+# ----------------------------------------------------------------------------- files and drawing
+
+
+def scenario_from_upload(data: bytes | str) -> Scenario:
+    """Read an uploaded scenario file (TOML text, UTF-8).
+
+    Unlike :func:`lib.scenarios.scenario_from_toml`, the text is never taken
+    for a file path.
+
+    Raises
+    ------
+    ScenarioError
+        If the file is too large, not UTF-8 text, not TOML, or not a valid
+        scenario (naming the field).
+    """
+    if isinstance(data, bytes | bytearray):
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise ScenarioError(
+                f"the file is {len(data):,} bytes; a scenario file may have at most "
+                f"{MAX_UPLOAD_BYTES:,}."
+            )
+        try:
+            text = bytes(data).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(
+                f"the file is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8 "
+                "and upload it again."
+            ) from None
+    elif isinstance(data, str):
+        text = data
+    else:
+        raise ScenarioError("expected the contents of a .toml scenario file.")
+    if len(text) > MAX_UPLOAD_BYTES:
+        raise ScenarioError(f"the file is too long (at most {MAX_UPLOAD_BYTES:,} characters).")
+    if not text.strip():
+        raise ScenarioError("the file is empty.")
+    try:
+        spec = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"this is not a valid scenario file (TOML): {exc}.") from None
+    try:
+        return scenario_from_dict(spec)
+    except RecursionError:
+        raise ScenarioError("this scenario file is nested too deeply.") from None
+
+
+def draft_dot(result: BuildResult, meta: Mapping[str, Any]) -> str | None:
+    """DOT source of the graph as it stands (``None`` when there is no node yet).
+
+    The target and features are marked when they are nodes of the graph;
+    unobserved nodes are dashed.
+    """
+    graph = result.graph
+    if graph.number_of_nodes() == 0:
+        return None
+    nodes = list(graph.nodes)
+    target = _cell(meta.get("target")) if isinstance(meta, Mapping) else ""
+    raw_features = meta.get("features") if isinstance(meta, Mapping) else None
+    features = [f for f in _feature_list(raw_features) if f in graph and f != target]
+    return plots.graph_dot(
+        nodes,
+        list(graph.edges),
+        target=target if target in graph else None,
+        features=features,
+        latent=[n for n in nodes if not graph.nodes[n].get("observed", True)],
+        units={n: graph.nodes[n].get("unit", "") for n in nodes},
+    )

@@ -1,0 +1,415 @@
+"""The scenario builder's engine: tables in, a scenario or per-row errors out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lib.builder import (
+    NODE_COLUMNS,
+    PRESET_COLUMNS,
+    BuildResult,
+    blank_meta,
+    build_scenario,
+    draft_dot,
+    meta_from,
+    nodes_frame,
+    presets_frame,
+    scenario_from_upload,
+)
+from lib.errors import ScenarioError
+from lib.scenarios import list_scenarios, load_scenario, scenario_from_toml, scenario_to_toml
+from lib.scm import MAX_NODES
+
+BUILTINS = list_scenarios()
+
+
+def build(nodes: pd.DataFrame | None = None, presets=None, **meta) -> BuildResult:
+    m = blank_meta()
+    m.update(meta)
+    return build_scenario(
+        m,
+        nodes_frame(None) if nodes is None else nodes,
+        presets_frame(None) if presets is None else presets,
+    )
+
+
+def node_table(*rows: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [dict(zip(("name", "equation", "unit", "description"), r, strict=False)) for r in rows],
+        columns=list(NODE_COLUMNS),
+    )
+
+
+def preset_table(*rows: tuple) -> pd.DataFrame:
+    return pd.DataFrame(
+        [dict(zip(PRESET_COLUMNS, r, strict=False)) for r in rows], columns=list(PRESET_COLUMNS)
+    )
+
+
+def assert_same_samples(a, b, seed: int) -> None:
+    pd.testing.assert_frame_equal(a.scm.sample(500, seed=seed), b.scm.sample(500, seed=seed))
+    assert list(a.presets) == list(b.presets)
+    for name, preset in a.presets.items():
+        pd.testing.assert_frame_equal(
+            a.scm.sample(500, seed=seed, interventions=preset),
+            b.scm.sample(500, seed=seed, interventions=b.presets[name]),
+        )
+
+
+# -- the starter world and copies of the built-in worlds ---------------------------------
+def test_blank_template_is_a_valid_two_node_world() -> None:
+    result = build()
+    assert result.ok and not result.messages()
+    sc = result.scenario
+    assert sc.scm.nodes == ("x", "y")
+    assert sc.target == "y" and sc.features == ("x",)
+    assert list(result.graph.edges) == [("x", "y")]
+    df = sc.scm.sample(20_000, seed=3)
+    assert abs(np.polyfit(df["x"], df["y"], 1)[0] - 2.0) < 0.05  # y = 2x + noise
+    assert list(sc.presets) == ["Set x to 1"]
+    assert (sc.scm.sample(10, seed=0, interventions=sc.presets["Set x to 1"])["x"] == 1.0).all()
+
+
+@pytest.mark.parametrize("sid", BUILTINS)
+@pytest.mark.parametrize("seed", [0, 7])
+def test_a_copy_of_every_builtin_gives_identical_samples(sid: str, seed: int) -> None:
+    original = load_scenario(sid)
+    result = build_scenario(meta_from(original), nodes_frame(original), presets_frame(original))
+    assert result.ok, result.messages()
+    assert_same_samples(original, result.scenario, seed)
+    assert scenario_to_toml(result.scenario) == scenario_to_toml(original)
+    assert result.scenario.causal_features == original.causal_features
+    assert result.scenario.scm.latent == original.scm.latent
+
+
+@pytest.mark.parametrize("sid", BUILTINS)
+def test_toml_round_trip_gives_identical_samples(sid: str) -> None:
+    original = load_scenario(sid)
+    text = scenario_to_toml(original)
+    assert_same_samples(original, scenario_from_toml(text), seed=11)
+    uploaded = scenario_from_upload(text.encode("utf-8"))
+    assert_same_samples(original, uploaded, seed=11)
+    # and back into the editor tables, and built again
+    again = build_scenario(meta_from(uploaded), nodes_frame(uploaded), presets_frame(uploaded))
+    assert again.ok and scenario_to_toml(again.scenario) == text
+
+
+def test_edited_copies_change_only_what_was_edited() -> None:
+    original = load_scenario("ldopa")
+    nodes = nodes_frame(original)
+    nodes.loc[nodes["name"] == "relief", "equation"] = "3 * dopamine + normal(0, 1)"
+    result = build_scenario(meta_from(original), nodes, presets_frame(original))
+    assert result.ok
+    a, b = original.scm.sample(300, seed=1), result.scenario.scm.sample(300, seed=1)
+    pd.testing.assert_frame_equal(a.drop(columns="relief"), b.drop(columns="relief"))
+    np.testing.assert_allclose(b["relief"] - a["relief"], a["dopamine"])  # the paired noise
+
+
+# -- per-row errors on nodes ----------------------------------------------------------------
+def test_a_typo_gives_a_row_error_with_did_you_mean_and_the_graph_still_draws() -> None:
+    nodes = node_table(
+        ("dopamine", "normal(0, 1)"),
+        ("headache", "0.8 * dopmine + normal(0, 0.3)"),
+        ("relief", "2 * dopamine + normal(0, 1)"),
+    )
+    result = build(nodes, preset_table(), target="relief", features=["headache"])
+    assert not result.ok and result.scenario is None
+    assert set(result.row_errors) == {1}
+    assert "unknown name `dopmine`; did you mean `dopamine`?" in result.row_errors[1]
+    assert "Allowed:" not in result.row_errors[1]  # the long list is shown once, not per row
+    assert any(m.startswith("Node row 2, `headache`: ") for m in result.messages())
+    assert set(result.graph.nodes) == {"dopamine", "headache", "relief"}
+    assert list(result.graph.edges) == [("dopamine", "relief")]
+    dot = draft_dot(result, {"target": "relief", "features": ["headache"]})
+    assert dot is not None and "headache" in dot and "relief" in dot
+    nodes.loc[1, "equation"] = "0.8 * dopamine + normal(0, 0.3)"
+    fixed = build(nodes, preset_table(), target="relief", features=["headache"])
+    assert fixed.ok and ("dopamine", "headache") in fixed.graph.edges
+
+
+def test_a_cycle_is_named_and_its_rows_marked() -> None:
+    nodes = node_table(("x", "y + 1"), ("y", "x * 2"), ("z", "normal()"))
+    result = build(nodes, preset_table(), target="z", features=["x"])
+    assert not result.ok
+    (cycle,) = [e for e in result.errors if "cycle" in e]
+    assert "`x`" in cycle and "`y`" in cycle and "→" in cycle
+    assert set(result.row_errors) == {0, 1}
+    assert {("x", "y"), ("y", "x")} <= set(result.graph.edges)
+
+
+def test_a_self_reference_is_a_cycle() -> None:
+    result = build(node_table(("x", "x + 1"), ("y", "x")))
+    assert any("cycle: `x` → `x`" in e for e in result.errors)
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("", "give this node a name"),
+        ("2x", "is not valid"),
+        ("blood pressure", "is not valid"),
+        ("exp", "reserved"),
+        ("lambda", "reserved"),
+        ("<script>alert(1)</script>", "is not valid"),
+        ("[x](javascript:alert(1))", "is not valid"),
+        ("a" * 41, "is not valid"),
+    ],
+)
+def test_bad_names_are_row_errors_shown_inert(name: str, fragment: str) -> None:
+    result = build(node_table(("x", "normal()"), (name, "2 * x"), ("y", "x")))
+    assert fragment in result.row_errors[1]
+    msg = result.row_errors[1]
+    assert "<script>" not in msg and "](javascript" not in msg
+    assert "y" in result.graph and "x" in result.graph
+
+
+def test_duplicate_names_are_a_row_and_model_error() -> None:
+    result = build(node_table(("x", "normal()"), ("y", "x"), ("x", "1")))
+    assert "already the name of row 1" in result.row_errors[2]
+    assert any("defined twice (rows 1 and 3)" in e for e in result.errors)
+
+
+@pytest.mark.parametrize(
+    ("equation", "fragment"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("x +", "at the end"),
+        ("(x + 1", "column 1"),
+        ("__import__('os')", "unknown function"),
+        ("x.__class__", "attribute access"),
+        ("log(0)", "not a finite number"),
+    ],
+)
+def test_bad_equations_point_at_the_row_and_column(equation: str, fragment: str) -> None:
+    result = build(node_table(("x", "normal()"), ("y", equation)))
+    assert fragment in result.row_errors[1]
+
+
+def test_rows_that_give_nan_in_a_trial_sample_are_reported() -> None:
+    result = build(node_table(("x", "normal()"), ("y", "log(x)")))
+    assert "not finite" in result.row_errors[1] and result.scenario is None
+    negative_sd = build(node_table(("x", "normal()"), ("y", "normal(0, x)")))
+    assert any("`sd` must be ≥ 0" in e for e in negative_sd.errors)
+
+
+def test_measures_and_observed_columns() -> None:
+    nodes = node_table(("z", "normal()"), ("x", "z + normal()"), ("y", "z"))
+    nodes["observed"] = [False, True, True]
+    nodes["measures"] = ["", "z", ""]
+    result = build(nodes, preset_table())
+    assert result.ok
+    assert result.scenario.scm.latent == ("z",)
+    assert result.scenario.causal_features == ("x",)  # a measurement stands in for its cause
+    nodes["measures"] = ["", "zz", ""]
+    bad = build(nodes, preset_table())
+    assert "which is not a node; did you mean `z`?" in bad.row_errors[1]
+    nodes["measures"] = ["", "x", ""]
+    assert "cannot measure itself" in build(nodes, preset_table()).row_errors[1]
+
+
+def test_blank_rows_from_the_editor_are_ignored_and_missing_columns_read_blank() -> None:
+    nodes = nodes_frame(None).astype(object)  # as the editor gives it, with new empty rows
+    nodes.loc[2] = [None, None, None, None, None, None]
+    nodes.loc[3] = [np.nan, np.nan, "", "", np.nan, np.nan]
+    assert build(nodes).ok
+    only_two_columns = pd.DataFrame({"name": ["x", "y"], "equation": ["normal()", "x"]})
+    result = build(only_two_columns, preset_table())
+    assert result.ok and result.scenario.units == {"x": "", "y": ""}
+
+
+def test_too_many_nodes() -> None:
+    rows = [(f"x{i}", "normal()") for i in range(MAX_NODES + 1)]
+    result = build(node_table(*rows), preset_table(), target="x0", features=["x1"])
+    assert any(f"at most {MAX_NODES} nodes" in e for e in result.errors)
+
+
+# -- texts shown on pages -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("title", "<b>x</b>", "HTML tag"),
+        ("title", "[x](javascript:alert(1))", "link to a script"),
+        ("title", "**bold**", "may only use"),
+        ("title", "$x^2$", "may only use"),
+        ("title", "", "give the world a title"),
+        ("title", "x" * 101, "at most 100"),
+        ("story", "hello <script>alert(1)</script>", "HTML tag"),
+        ("story", "[x](javascript:alert(1))", "link to a script"),
+        ("summary", "<img src=x onerror=alert(1)>", "HTML tag"),
+    ],
+)
+def test_markup_in_the_worlds_texts_is_refused(field: str, value: str, fragment: str) -> None:
+    result = build(**{field: value})
+    assert not result.ok
+    assert any(fragment in e for e in result.errors), result.errors
+    for e in result.errors:
+        assert "<script>" not in e and "](javascript" not in e
+
+
+def test_markdown_stays_allowed_where_it_is_meant() -> None:
+    story = "Heat raises *both*:\n\n- ice cream\n- drownings, when x < 3"
+    assert build(story=story).ok
+    assert build(title="L-DOPA and the Tylenol test (2nd try)").ok
+
+
+def test_markup_in_units_and_descriptions_is_a_row_error() -> None:
+    nodes = nodes_frame(None)
+    nodes.loc[0, "unit"] = "<i>mg</i>"
+    nodes.loc[1, "description"] = "see [here](javascript:alert(1))"
+    result = build(nodes)
+    assert "HTML tag" in result.row_errors[0] and "link to a script" in result.row_errors[1]
+
+
+def test_target_and_features_must_be_nodes() -> None:
+    assert "choose the target" in " ".join(build(target="").errors)
+    assert "the target `yy` is not a node; did you mean `y`?" in build(target="yy").errors
+    result = build(features=["x", "w"])
+    assert any("`w` are not nodes" in e for e in result.errors)
+    result = build(features=["y"])  # the target itself
+    assert any("cannot also be a feature" in e for e in result.errors)
+    result = build(features=[])
+    assert any("at least one feature" in e for e in result.errors)
+
+
+def test_an_id_is_made_from_the_title_when_there_is_none() -> None:
+    result = build(id="", title="Sleep & Coffee: a world!")
+    assert result.ok and result.scenario.id == "sleep_coffee_a_world"
+    assert build(id="Not An Id!").scenario.id == "not_an_id"
+
+
+# -- presets --------------------------------------------------------------------------------
+def test_presets_group_rows_by_name_in_order() -> None:
+    presets = preset_table(
+        ("Both", "do", "x", "1", 1.0, "x set and y shifted", "because"),
+        ("Both", "shift", "y", "2.5", np.nan, "", ""),
+        ("Half", "scale_noise", "y", "3", 0.5, "", ""),
+        ("New y", "replace", "y", "-x + normal(0, 1)", 1.0, "", ""),
+    )
+    result = build(nodes_frame(None), presets)
+    assert result.ok, result.messages()
+    sc = result.scenario
+    assert list(sc.presets) == ["Both", "Half", "New y"]
+    assert [iv.kind for iv in sc.presets["Both"]] == ["do", "shift"]
+    assert sc.presets["Both"].description == "x set and y shifted"
+    assert sc.preset_why["Both"] == "because"
+    assert sc.presets["Half"][0].strength == 0.5
+    base = sc.scm.sample(100, seed=0)
+    both = sc.scm.sample(100, seed=0, interventions=sc.presets["Both"])
+    np.testing.assert_allclose(both["y"] - base["y"], 2 * (1 - base["x"]) + 2.5)
+
+
+@pytest.mark.parametrize(
+    ("row", "fragment"),
+    [
+        (("", "do", "x", "1"), "give this preset a name"),
+        (("P", "shfit", "x", "1"), "did you mean `shift`?"),
+        (("P", "", "x", "1"), "the kind must be one of"),
+        (("P", "do", "xx", "1"), "`xx` is not a node; did you mean `x`?"),
+        (("P", "do", "", "1"), "say which node"),
+        (("P", "do", "<b>x</b>", "1"), "is not a node"),
+        (("P", "do", "x", ""), "the amount is missing"),
+        (("P", "do", "x", "one"), "must be a number"),
+        (("P", "do", "x", "1,5"), "must be a number"),
+        (("P", "shift", "x", "1e999"), "finite"),
+        (("P", "scale_noise", "x", "-2"), "must be ≥ 0"),
+        (("P", "do", "x", "1", 1.5), "between 0 and 1"),
+        (("P", "do", "x", "1", "lots"), "strength must be a number"),
+        (("P", "replace", "y", "2 * xz"), "did you mean `x`?"),
+        (("P", "replace", "x", "y + 1"), "cycle"),
+        (("<script>", "do", "x", "1"), "HTML tag"),
+        (("P", "replace", "y", "log(x)"), "not finite"),
+    ],
+)
+def test_bad_preset_rows_say_what_is_wrong(row: tuple, fragment: str) -> None:
+    result = build(nodes_frame(None), preset_table(row))
+    assert not result.ok
+    assert fragment in result.preset_errors.get(0, ""), result.messages()
+    for m in result.messages():
+        assert "<script>" not in m and "<b>" not in m
+
+
+def test_conflicting_preset_descriptions() -> None:
+    presets = preset_table(
+        ("P", "do", "x", "1", 1.0, "first"), ("P", "shift", "y", "1", 1.0, "second")
+    )
+    result = build(nodes_frame(None), presets)
+    assert "already has a description (row 1)" in result.preset_errors[1]
+
+
+def test_preset_rows_are_checked_while_the_target_is_still_missing() -> None:
+    result = build(nodes_frame(None), preset_table(("P", "replace", "x", "y")), target="")
+    assert "cycle" in result.preset_errors[0]
+
+
+# -- upload ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (b"", "empty"),
+        (b"   \n", "empty"),
+        (b"\xff\xfe\x00x", "not UTF-8"),
+        (b"id = [", "not a valid scenario file"),
+        (b"data/scenarios/ldopa.toml", "not a valid scenario file"),  # never a path
+        (b'id = "x"\ntitle = "t"\n', "[nodes]"),
+        (b"x" * 300_000, "at most 200,000"),
+        ("[a]\n" + "b = [" * 2000, "not a valid scenario file"),
+    ],
+)
+def test_bad_uploads_raise_scenario_error(data, fragment: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_upload(data)
+    assert fragment in str(info.value)
+
+
+def test_upload_with_a_bom_is_read() -> None:
+    text = scenario_to_toml(load_scenario("ldopa"))
+    sc = scenario_from_upload(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert sc.id == "ldopa"
+
+
+# -- never raises --------------------------------------------------------------------------
+cells = st.one_of(
+    st.none(),
+    st.just(np.nan),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=True),
+    st.sampled_from(["x", "y", "z", "normal()", "x +", "2 * x", "do", "shift", "replace", "1"]),
+    st.text(max_size=12),
+)
+
+
+@settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(
+    st.lists(st.lists(cells, min_size=6, max_size=6), max_size=5),
+    st.lists(st.lists(cells, min_size=7, max_size=7), max_size=4),
+    st.dictionaries(
+        st.sampled_from(["id", "title", "summary", "story", "target", "features", "default_n"]),
+        cells,
+    ),
+)
+def test_build_never_raises_on_any_cells(node_rows, preset_rows, meta) -> None:
+    nodes = pd.DataFrame(node_rows, columns=list(NODE_COLUMNS))
+    presets = pd.DataFrame(preset_rows, columns=list(PRESET_COLUMNS))
+    result = build_scenario(meta, nodes, presets)
+    assert result.ok == (result.scenario is not None)
+    if not result.ok:
+        assert result.messages()
+    draft_dot(result, meta)
+
+
+def test_build_never_raises_on_wrong_types() -> None:
+    for nodes, presets, meta in [
+        (None, None, None),
+        ("nodes", 3, {}),
+        ({"name": ["x"], "equation": ["normal()"]}, [], {"title": 5, "target": "x"}),
+    ]:
+        result = build_scenario(meta, nodes, presets)  # type: ignore[arg-type]
+        assert not result.ok and result.messages()

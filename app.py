@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lib.ui import table_views
 from lib.ui.state import init_page, page_link
 from lib.ui.widgets import causal_graph, page_header
 
@@ -15,6 +16,28 @@ page_header(
     "In the data you trained on, both look good — change the world, and only one keeps working.",
     trusted_html=True,
 )
+
+if lab.table is not None:
+    table_views.home_view(lab.table)
+    st.subheader("Start here", anchor=False)
+    table_steps = [
+        (
+            "Data",
+            "1 · Set up the table",
+            "Choose the target, the features, the environments, and draw the causes.",
+        ),
+        ("Models", "2 · Fit two models", "All your columns against only the causes you declared."),
+        (
+            "Interventions",
+            "3 · Move to a new environment",
+            "Leave one environment out and see which model travels.",
+        ),
+    ]
+    for column, (page, title, text) in zip(st.columns(3, gap="medium"), table_steps, strict=True):
+        with column.container(border=True):
+            page_link(page, label=title)
+            st.markdown(text)
+    st.stop()
 
 st.subheader("Start here", anchor=False)
 first_preset = next(iter(sc.presets), None)

@@ -2,12 +2,18 @@
 
 import streamlit as st
 
-from lib.ui import compute
+from lib.ui import compute, table_views
 from lib.ui.lab import clue_sentence, clues, data_columns, node_table
 from lib.ui.state import init_page
 from lib.ui.widgets import causal_graph, chart, page_header, stacking_columns
 
 lab = init_page("Data")
+if lab.table is not None:
+    page_header(
+        "Data", "Your table: load it, choose what to predict from what, and say what causes what."
+    )
+    table_views.data_view(lab.table)
+    st.stop()
 sc = lab.scenario
 sid, n, seed = lab.key
 

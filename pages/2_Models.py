@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.experiments import OBSERVATIONAL
 from lib.plots import format_number, label
-from lib.ui import compute
+from lib.ui import compute, table_views
 from lib.ui.lab import (
     code_list,
     coefficient_display,
@@ -24,6 +24,19 @@ from lib.ui.widgets import (
 )
 
 lab = init_page("Models")
+if lab.table is not None:
+    page_header(
+        "Models",
+        "Two models learn the same target from the same rows. The predictive model may use "
+        "every column you chose; the causal model only the causes you declared.",
+    )
+    table_views.models_view(lab.table, lab.state.seed)
+    page_link(
+        "Interventions",
+        label="Next: move to an environment the models never saw",
+        icon=":material/arrow_forward:",
+    )
+    st.stop()
 sc = lab.scenario
 sid, n, seed = lab.key
 target = f"`{sc.target}`"

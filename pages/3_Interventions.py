@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lib.plots import format_number
-from lib.ui import compute
+from lib.ui import compute, table_views
 from lib.ui.lab import (
     CUSTOM_LABEL,
     KIND_LABELS,
@@ -28,6 +28,14 @@ from lib.ui.widgets import (
 )
 
 lab = init_page("Interventions")
+if lab.table is not None:
+    page_header(
+        "Interventions",
+        "On a table nobody can set a variable by hand: the change you can test is a move to an "
+        "environment the models never saw.",
+    )
+    table_views.interventions_view(lab.table, lab.state.seed)
+    st.stop()
 sc, state = lab.scenario, lab.state
 sid, n, seed = lab.key
 

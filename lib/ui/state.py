@@ -28,7 +28,7 @@ from lib.scenarios import (
     load_scenario,
     scenario_problems,
 )
-from lib.ui import registry, widgets
+from lib.ui import registry, tables, widgets
 from lib.ui.params import (
     SEED_MAX,
     LabState,
@@ -96,12 +96,16 @@ class Lab:
         The current settings (already valid for the scenario).
     scenario : Scenario
     info : ScenarioInfo
+    table : lib.ui.tables.TableChoice or None
+        The table every page shows when the sidebar's source is a table
+        (``scenario`` then still holds the last scenario, for the Builder).
     """
 
     page: str
     state: LabState
     scenario: Scenario
     info: ScenarioInfo
+    table: tables.TableChoice | None = None
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -267,7 +271,11 @@ def _start_state(catalog: dict[str, ScenarioInfo]) -> list[str]:
             if linked is not None:  # a link to a world someone built on this server
                 user_scenarios()[linked.id] = linked
                 catalog[linked.id] = ScenarioInfo.from_scenario(linked)
-            state, notices = parse_query(query, catalog)
+            if str(query.get("source", "")) == tables.TABLE:
+                notices = tables.start_from_link(query)
+                state, _ = parse_query({}, catalog)
+            else:
+                state, notices = parse_query(query, catalog)
             ss[_URL_READ_KEY] = True
         else:
             state, _ = parse_query({}, catalog)
@@ -288,9 +296,15 @@ def _sync_url(page: str) -> None:
     carry the target page's parameters (:func:`page_link`), so a page change
     needs no second write and the Back button goes back one page per press.
     """
-    wanted = to_query(lab_state(), page)
+    choice = tables.current_table()
+    wanted = tables.table_query(choice) if choice is not None else to_query(lab_state(), page)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
+
+
+def _page_query(page: str) -> dict[str, str]:
+    choice = tables.current_table()
+    return tables.table_query(choice) if choice is not None else to_query(lab_state(), page)
 
 
 def page_link(page: str, label: str | None = None, icon: str | None = None, **kwargs: Any) -> None:
@@ -299,7 +313,7 @@ def page_link(page: str, label: str | None = None, icon: str | None = None, **kw
         PAGES[page],
         label=label or page,
         icon=icon or PAGE_ICONS[page],
-        query_params=to_query(lab_state(), page),
+        query_params=_page_query(page),
         **kwargs,
     )
 
@@ -312,6 +326,22 @@ def _sidebar(catalog: dict[str, ScenarioInfo]) -> None:
             for name in PAGES:
                 page_link(name)
             st.divider()
+        st.session_state["w_source"] = tables.source()
+        st.segmented_control(
+            "Data from",
+            [tables.SCENARIO, tables.TABLE],
+            format_func=lambda v: "A table" if v == tables.TABLE else "A simulated world",
+            required=True,
+            width="stretch",
+            key="w_source",
+            on_change=lambda: tables.set_source(st.session_state["w_source"]),
+            help="A simulated world knows its causes, so every intervention can be tried. "
+            "A table (a sample, a real dataset, or your own file) can only be shifted between "
+            "its environments.",
+        )
+        if tables.source() == tables.TABLE:
+            _table_sidebar()
+            return
         st.selectbox(
             "Scenario",
             list(catalog),
@@ -339,6 +369,30 @@ def _sidebar(catalog: dict[str, ScenarioInfo]) -> None:
         st.caption(
             "The address bar always links to this exact view: copy it to share or to come back."
         )
+
+
+def _table_sidebar() -> None:
+    """The sidebar's table picker and a summary of the setup (changed on the Data page)."""
+    choice = tables.current_table()
+    assert choice is not None
+    options = tables.table_options()
+    st.session_state["w_table"] = choice.key
+    st.selectbox(
+        "Table",
+        list(options),
+        format_func=lambda key: options.get(key, key),
+        key="w_table",
+        on_change=lambda: tables.pick_table(st.session_state["w_table"]),
+        help="Sample tables made from the lab's worlds, real datasets that ship with "
+        "statsmodels, and the files you uploaded on the Data page.",
+    )
+    setup = choice.setup
+    env = tables.code(setup.environment) if setup.environment else "none"
+    st.caption(
+        f"{len(choice.data):,} rows. Predicting {tables.code(setup.target)} from "
+        f"{len(setup.features)} column{'s' if len(setup.features) != 1 else ''}; "
+        f"environments: {env}. Change this on the Data page."
+    )
 
 
 def pop_notices() -> list[str]:
@@ -380,4 +434,10 @@ def init_page(page: str, icon: str | None = None) -> Lab:
         st.error(f"A scenario file could not be read and is left out: {message}")
     st.session_state[_NOTICES_KEY] = notices  # shown under the page title
     state = lab_state()
-    return Lab(page, state, registry.get_scenario(state.scenario), catalog[state.scenario])
+    return Lab(
+        page,
+        state,
+        registry.get_scenario(state.scenario),
+        catalog[state.scenario],
+        tables.current_table(),
+    )

@@ -1,0 +1,127 @@
+"""The predictive and the causal model on a table, scored on rows they never saw.
+
+With a table there is no known world to sample a fresh test set from, so the
+rows are split at random (seeded): the models learn from one part and are
+scored on the other. This measures prediction in the same environments; the
+shift to a new environment is :func:`lib.tabular.leave_one_environment_out`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lib.data_io import MIN_ROWS, numeric_frame
+from lib.errors import DataError
+from lib.models import LinearModel, r2_score, rmse
+from lib.tabular import TableSetup, check_setup, table_model_specs
+
+__all__ = ["HoldoutFit", "TEST_SHARE", "holdout_fit"]
+
+#: Share of the rows held out for scoring.
+TEST_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class HoldoutFit:
+    """Scores on the held-out rows and what the linear models learned.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        Columns ``model, kind, features, rmse, r2``.
+    coefficients : dict of str to pandas.DataFrame
+        ``"predictive"`` / ``"causal"``: the linear model's
+        :meth:`~lib.models.LinearModel.coef_table` (intercept first).
+    dropped : int
+        Rows left out for missing or non-numeric cells.
+    n_train, n_test : int
+    test_share : float
+    warnings : list of str
+        The fits' warnings (collinear or constant inputs, few rows), named by model.
+    """
+
+    scores: pd.DataFrame
+    coefficients: dict[str, pd.DataFrame]
+    dropped: int
+    n_train: int
+    n_test: int
+    test_share: float = TEST_SHARE
+    warnings: list[str] = field(default_factory=list)
+
+
+def holdout_fit(
+    df: pd.DataFrame,
+    setup: TableSetup,
+    *,
+    policy: str = "drop",
+    seed: int = 0,
+    test_share: float = TEST_SHARE,
+) -> HoldoutFit:
+    """Fit :func:`lib.tabular.table_model_specs` on a random part of the rows and score them on the rest.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table.
+    setup : TableSetup
+        Target, features and declared causes.
+    policy : {"drop", "fail"}
+        What to do with rows whose chosen cells are missing or not numbers.
+    seed : int
+        Seeds the split and the trees.
+    test_share : float
+        Share of rows held out (0.1 to 0.5).
+
+    Raises
+    ------
+    lib.errors.DataError
+        Too few rows, or (``policy="fail"``) cells that are not numbers.
+    """
+    if not 0.1 <= test_share <= 0.5:
+        raise DataError(f"the held-out share must be from 0.1 to 0.5, not {test_share:g}.")
+    problems = check_setup(setup, [str(c) for c in df.columns])
+    if problems:
+        raise DataError(" ".join(problems))
+    columns = list(dict.fromkeys([setup.target, *setup.features]))
+    data, dropped = numeric_frame(df, columns, policy=policy)  # type: ignore[arg-type]
+    n = len(data)
+    n_test = int(round(test_share * n))
+    if n - n_test < MIN_ROWS or n_test < 2:
+        raise DataError(
+            f"need at least {int(np.ceil(MIN_ROWS / (1 - test_share)))} usable rows to fit on "
+            f"one part and test on another; there are {n}."
+        )
+    order = np.random.default_rng(seed).permutation(n)
+    test = data.iloc[order[:n_test]]
+    train = data.iloc[order[n_test:]]
+    rows = []
+    coefficients: dict[str, pd.DataFrame] = {}
+    warnings: list[str] = []
+    y = test[setup.target].to_numpy()
+    for model in table_model_specs(setup, seed):
+        model.fit(train)
+        pred = model.predict_finite(test)
+        rows.append(
+            {
+                "model": model.name,
+                "kind": model.kind,
+                "features": ", ".join(model.features),
+                "rmse": rmse(y, pred),
+                "r2": r2_score(y, pred),
+            }
+        )
+        warnings.extend(f"{model.name}: {w}" for w in model.warnings_)
+        if isinstance(model, LinearModel) and model.kind not in coefficients:
+            coefficients[model.kind] = model.coef_table()
+    return HoldoutFit(
+        scores=pd.DataFrame(rows),
+        coefficients=coefficients,
+        dropped=int(dropped),
+        n_train=len(train),
+        n_test=n_test,
+        test_share=test_share,
+        warnings=warnings,
+    )

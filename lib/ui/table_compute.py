@@ -1,0 +1,45 @@
+"""Cached fits and figures for tables.
+
+Keyed by the table's key (a dataset id or a hash of the uploaded bytes), its
+setup, the missing-cells policy and the seed; the table itself travels as an
+underscore argument, so it is never hashed or copied. Cached objects are
+shared between sessions and never modified.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from lib import plots
+from lib.data_io import numeric_frame
+from lib.table_fit import HoldoutFit, holdout_fit
+from lib.tabular import TableSetup, leave_one_environment_out
+from lib.ui.tables import TableChoice
+
+__all__ = ["heatmap", "holdout", "loeo"]
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def holdout(
+    key: str, setup: TableSetup, policy: str, seed: int, _choice: TableChoice
+) -> HoldoutFit:
+    """Both models fitted on a random part of the table, scored on the rest."""
+    return holdout_fit(_choice.data, setup, policy=policy, seed=seed)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def loeo(key: str, setup: TableSetup, policy: str, seed: int, _choice: TableChoice) -> pd.DataFrame:
+    """Leave-one-environment-out errors of every model."""
+    return leave_one_environment_out(_choice.data, setup, seed=seed, policy=policy)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def heatmap(key: str, columns: tuple[str, ...], policy: str, _choice: TableChoice) -> go.Figure:
+    """Correlations between the chosen columns (rows with missing cells left out)."""
+    data, _ = numeric_frame(_choice.data, list(columns), policy=policy)  # type: ignore[arg-type]
+    fig = plots.correlation_heatmap(data, title="")
+    fig.update_xaxes(title_text="", tickangle=-30)
+    fig.update_yaxes(title_text="")
+    return fig

@@ -1,0 +1,419 @@
+"""What each page shows when its data is a table rather than a simulated world.
+
+A table has no known structural causal model: the predictive model uses every
+chosen column, the causal model only the causes the user declared, and the only
+"intervention" available is the shift from one environment to another (train on
+the others, test on the one held out). Each function draws one page's body.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from lib import plots
+from lib.errors import DataError
+from lib.tabular import (
+    TableSetup,
+    adjacency_frame,
+    check_setup,
+    edges_from_adjacency,
+    edges_to_text,
+    parse_edges,
+)
+from lib.ui import table_compute as tc
+from lib.ui import tables
+from lib.ui.lab import coefficient_display
+from lib.ui.tables import TableChoice, code
+from lib.ui.widgets import chart, kind_heading, kind_metric, stacking_columns
+
+__all__ = ["data_view", "home_view", "interventions_view", "models_view", "needs_scenario"]
+
+_UPLOAD_TYPES = ["csv", "tsv", "txt", "parquet"]
+
+
+def _codes(names: tuple[str, ...] | list[str]) -> str:
+    if not names:
+        return "nothing"
+    shown = [code(n) for n in names]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def needs_scenario(page: str, offer: str) -> None:
+    """Say that a page needs a simulated world, and what it offers for a table."""
+    st.info(
+        f"{page} needs a simulated world, where every cause is known. With a table, {offer}",
+        icon=":material/info:",
+    )
+
+
+def _source_note(choice: TableChoice) -> None:
+    ds = tables.datasets().get(choice.dataset or "")
+    if ds is not None:
+        st.markdown(ds.description)
+        st.caption(f"Source: {ds.source}")
+    else:
+        st.caption(f"Uploaded file {code(choice.name)}: it stays in this browser session only.")
+
+
+# ----------------------------------------------------------------------------- Home
+
+
+def home_view(choice: TableChoice) -> None:
+    """Home: which table is open, and where to go next."""
+    st.subheader(f"The table: {tables.table_options().get(choice.key, choice.name)}", anchor=False)
+    _source_note(choice)
+    setup = choice.setup
+    env = code(setup.environment) if setup.environment else "no environment column yet"
+    st.markdown(
+        f"**Predicting** {code(setup.target)} **from** {_codes(setup.features)}; "
+        f"**declared causes:** {_codes(setup.parents)}; **environments:** {env}."
+    )
+
+
+# ----------------------------------------------------------------------------- Data
+
+
+def _on_upload() -> None:
+    file = st.session_state.get("w_upload")
+    if file is None:
+        return
+    try:
+        tables.upload(file.getvalue(), file.name)
+        st.session_state.pop("lab_upload_error", None)
+    except DataError as exc:
+        st.session_state["lab_upload_error"] = f"{file.name}: {exc}"
+
+
+def _load_section() -> None:
+    st.subheader("Load a table", anchor=False)
+    st.file_uploader(
+        "Upload a CSV, TSV, semicolon-separated or Parquet file",
+        type=_UPLOAD_TYPES,
+        key="w_upload",
+        on_change=_on_upload,
+        help="The separator and the text encoding are detected. Up to 50 MB, "
+        "1,000,000 rows and 1,000 columns.",
+    )
+    error = st.session_state.pop("lab_upload_error", None)
+    if error:
+        st.error(
+            f"The file could not be used — {error} The table you had is still open.",
+            icon=":material/error:",
+        )
+    st.caption("Or pick a sample or a real dataset in the sidebar.")
+
+
+def _setup_widgets(choice: TableChoice) -> TableSetup:
+    """Target, features, environment and the missing-cells policy; returns the setup."""
+    df = choice.data
+    setup = choice.setup
+    numeric = tables.numeric_columns(df)
+    envs = tables.environment_columns(df)
+    ss = st.session_state
+
+    def store() -> None:
+        target = ss["w_t_target"]
+        features = tuple(f for f in ss["w_t_features"] if f != target)
+        env = ss["w_t_env"] or None
+        if env == target:
+            env = None
+        edges = tuple(
+            (a, b)
+            for a, b in setup.edges
+            if a in (*features, target, env) and b in (*features, target, env)
+        )
+        tables.set_setup(TableSetup(target, features, env, edges))
+
+    ss["w_t_target"] = setup.target if setup.target in numeric else numeric[-1]
+    ss["w_t_features"] = [f for f in setup.features if f in numeric]
+    ss["w_t_env"] = setup.environment or ""
+    ss["w_t_policy"] = choice.policy
+    left, mid, right = st.columns([1, 2, 1], gap="medium")
+    left.selectbox(
+        "Target (what to predict)",
+        numeric,
+        key="w_t_target",
+        on_change=store,
+        help="A numeric column.",
+    )
+    mid.multiselect(
+        "Features (what the predictive model may use)",
+        [c for c in numeric if c != ss["w_t_target"]],
+        key="w_t_features",
+        on_change=store,
+    )
+    right.selectbox(
+        "Environment column",
+        ["", *envs],
+        format_func=lambda v: v or "none",
+        key="w_t_env",
+        on_change=store,
+        help="Which hospital, batch, firm or condition each row comes from (2 to "
+        f"{tables.MAX_ENVIRONMENTS} distinct values). Needed to test the models on "
+        "an environment they never saw.",
+    )
+    st.radio(
+        "Rows with missing or non-numeric cells in the chosen columns",
+        ["drop", "fail"],
+        format_func={"drop": "Leave them out (counted)", "fail": "Stop and show them"}.get,
+        key="w_t_policy",
+        horizontal=True,
+        on_change=lambda: tables.set_policy(ss["w_t_policy"]),
+    )
+    current = tables.current_table()
+    return current.setup if current is not None else setup
+
+
+def _dag_editor(choice: TableChoice) -> None:
+    setup = choice.setup
+    nodes = list(dict.fromkeys([*setup.features, setup.target]))
+    if setup.environment:
+        nodes.append(setup.environment)
+    st.subheader("Your causal graph", anchor=False)
+    st.markdown(
+        f"A table does not say what causes what: you do. The causal model uses only the "
+        f"columns you draw an arrow from into {code(setup.target)}."
+    )
+    edit_col, graph_col = stacking_columns([2, 3], "dag", gap="large")
+    with edit_col:
+        as_text, as_table = st.tabs(["Edge list", "Adjacency table"])
+        with as_text:
+            key = f"w_t_edges_{choice.key}"
+            if key not in st.session_state:
+                st.session_state[key] = edges_to_text(setup.edges)
+            text = st.text_area(
+                "One arrow per line: `cause -> effect` (or `a, b -> effect`)",
+                key=key,
+                height=160,
+            )
+            try:
+                edges = parse_edges(text, nodes)
+            except DataError as exc:
+                st.error(f"The graph is not changed: {exc}", icon=":material/error:")
+            else:
+                if edges != setup.edges:
+                    tables.set_setup(
+                        TableSetup(setup.target, setup.features, setup.environment, edges)
+                    )
+                    setup = TableSetup(setup.target, setup.features, setup.environment, edges)
+        with as_table:
+            frame = adjacency_frame(setup.edges, nodes)
+            edited = st.data_editor(
+                frame,
+                key=f"w_t_adj_{choice.key}_{hash(setup.edges)}",
+                width="stretch",
+            )
+            st.caption("Tick a cell: the row's column causes the column's column.")
+            if not edited.equals(frame):
+                try:
+                    edges = edges_from_adjacency(edited)
+                except DataError as exc:
+                    st.error(f"The graph is not changed: {exc}", icon=":material/error:")
+                else:
+                    tables.set_setup(
+                        TableSetup(setup.target, setup.features, setup.environment, edges)
+                    )
+                    st.session_state[f"w_t_edges_{choice.key}"] = edges_to_text(edges)
+                    st.rerun()
+    with graph_col:
+        dot = plots.graph_dot(
+            nodes, list(setup.edges), target=setup.target, features=setup.features
+        )
+        st.graphviz_chart(dot, width="stretch")
+        st.caption(
+            f"Declared causes of {code(setup.target)}: {_codes(setup.parents)}. "
+            + (
+                "With none, the causal model predicts the average."
+                if not setup.parents
+                else "The causal model uses exactly these."
+            )
+        )
+
+
+def data_view(choice: TableChoice) -> None:
+    """Data: load, read report, choose columns, declare causes, look at the numbers."""
+    _load_section()
+    choice = tables.current_table() or choice
+    st.subheader(f"The table: {tables.table_options().get(choice.key, choice.name)}", anchor=False)
+    _source_note(choice)
+    with st.expander("How the file was read", icon=":material/fact_check:"):
+        st.markdown("\n".join(f"- {line}" for line in choice.table.report.lines()))
+
+    st.subheader("What to predict from what", anchor=False)
+    setup = _setup_widgets(choice)
+    problems = check_setup(setup, list(choice.data.columns))
+    for p in problems:
+        st.warning(p, icon=":material/warning:")
+    choice = tables.current_table() or choice
+    _dag_editor(choice)
+
+    st.subheader("The rows", anchor=False)
+    shown = min(len(choice.data), 200)
+    st.dataframe(choice.data.head(shown), width="stretch", height=260, hide_index=True)
+    st.caption(f"The first {shown:,} of {len(choice.data):,} rows, as read.")
+    st.download_button(
+        "Download as CSV",
+        data=lambda: tables.safe_table_csv(choice),
+        file_name=f"{choice.dataset or 'table'}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    if not problems:
+        columns = tuple(dict.fromkeys([choice.setup.target, *choice.setup.features]))
+        if len(columns) >= 2:
+            st.subheader("What goes with what", anchor=False)
+            try:
+                fig = tc.heatmap(choice.key, columns, choice.policy, _choice=choice)
+            except DataError as exc:
+                st.error(str(exc), icon=":material/error:")
+            else:
+                chart(
+                    fig,
+                    "Correlations between the chosen columns: red positive, blue negative. A "
+                    "strong cell is a clue for prediction, not evidence of a cause.",
+                )
+
+
+# ----------------------------------------------------------------------------- Models
+
+
+def models_view(choice: TableChoice, seed: int) -> None:
+    """Models: the predictive and the causal model on a random held-out part of the table."""
+    setup = choice.setup
+    problems = check_setup(setup, list(choice.data.columns))
+    if problems:
+        for p in problems:
+            st.warning(p, icon=":material/warning:")
+        st.stop()
+    try:
+        with st.spinner("Fitting the models…"):
+            fit = tc.holdout(choice.key, setup, choice.policy, seed, _choice=choice)
+    except DataError as exc:
+        st.error(f"The models cannot be fitted: {exc}", icon=":material/error:")
+        st.stop()
+    if fit.dropped:
+        st.caption(f"{fit.dropped:,} rows with missing or non-numeric cells are left out.")
+    left, right = st.columns(2, gap="large")
+    with left:
+        kind_heading("predictive", "model · all features")
+        st.markdown(f"**Uses** {_codes(setup.features)}: every column you chose.")
+    with right:
+        kind_heading("causal", "model · declared causes")
+        st.markdown(
+            f"**Uses** {_codes(setup.parents)}: the causes you declared on the Data page."
+            if setup.parents
+            else "**Uses** nothing: you declared no cause, so it predicts the average. "
+            "Draw arrows into the target on the Data page."
+        )
+    st.subheader("How well they predict rows they never saw", anchor=False)
+    scores = fit.scores
+    for column, kind in zip(st.columns(2, gap="large"), ("predictive", "causal"), strict=True):
+        with column:
+            for row in scores[scores["kind"] == kind].itertuples():
+                family = "Linear" if str(row.model).startswith("Linear") else "Trees"
+                a, b = st.columns(2)
+                with a:
+                    kind_metric(
+                        kind,
+                        f"t_{family}_rmse",
+                        f"{family} · RMSE",
+                        plots.format_number(float(row.rmse)),
+                    )
+                with b:
+                    kind_metric(kind, f"t_{family}_r2", f"{family} · R²", f"{float(row.r2):.2f}")
+    st.caption(
+        f"Errors on a random {fit.test_share:.0%} of the rows held out from fitting "
+        f"({fit.n_test:,} rows, seed {seed}). Rows from the same environments as the training "
+        f"rows: this says how well each model predicts, not whether it explains."
+    )
+    for warning in fit.warnings:
+        st.warning(warning, icon=":material/warning:")
+    st.subheader("What the linear models learned", anchor=False)
+    for column, kind in zip(
+        stacking_columns(2, "t_coef", gap="large"), ("predictive", "causal"), strict=True
+    ):
+        table = fit.coefficients.get(kind)
+        with column:
+            kind_heading(kind, "linear model")
+            shown = None if table is None else coefficient_display(table)
+            if shown is None or shown.empty:
+                st.caption("No inputs: only an intercept (the average of the target).")
+                continue
+            st.dataframe(
+                shown,
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    c: st.column_config.NumberColumn(format="%.3g")
+                    for c in ("coefficient", "95% low", "95% high")
+                }
+                | {"p-value": st.column_config.NumberColumn(format="%.2g")},
+            )
+    st.caption(
+        "Change in the target per unit of each input, the others held fixed, with 95% interval."
+    )
+
+
+# ----------------------------------------------------------------------------- Interventions
+
+
+def _loeo_figure(results: pd.DataFrame, env: str) -> go.Figure:
+    frame = results.rename(columns={"held_out": "test"}).copy()
+    frame["test"] = frame["test"].astype(str)
+    fig = plots.rmse_bars(frame, title="")
+    fig.update_xaxes(title_text=f"held-out {env}")
+    return fig
+
+
+def interventions_view(choice: TableChoice, seed: int) -> None:
+    """Interventions on a table: a shift between environments, one held out at a time."""
+    setup = choice.setup
+    if not setup.environment:
+        needs_scenario(
+            "Setting a variable by hand",
+            "the one change the data can show is a move between environments (hospitals, "
+            "batches, firms…). Pick an environment column on the Data page.",
+        )
+        return
+    problems = check_setup(setup, list(choice.data.columns))
+    if problems:
+        for p in problems:
+            st.warning(p, icon=":material/warning:")
+        return
+    st.subheader(f"Leave one {code(setup.environment)} out", anchor=False)
+    st.markdown(
+        f"Each model is fitted on every {code(setup.environment)} but one, then predicts the one "
+        f"left out: a world it never saw. A model that only learned local clues breaks there; "
+        f"one built on causes that hold everywhere keeps working."
+    )
+    try:
+        with st.spinner("Fitting on all environments but one, for each one…"):
+            results = tc.loeo(choice.key, setup, choice.policy, seed, _choice=choice)
+    except DataError as exc:
+        st.error(f"The comparison cannot be made: {exc}", icon=":material/error:")
+        return
+    chart(
+        _loeo_figure(results, setup.environment),
+        "Prediction error (RMSE) on each held-out environment. Lower is better; a bar far above "
+        "the others is a model that did not travel.",
+    )
+    shown = results[["held_out", "model", "kind", "n_test", "rmse", "r2", "ratio"]].rename(
+        columns={
+            "held_out": f"held out ({setup.environment})",
+            "n_test": "rows",
+            "ratio": "× error on seen environments",
+        }
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "rmse": st.column_config.NumberColumn("RMSE", format="%.3g"),
+            "r2": st.column_config.NumberColumn("R²", format="%.2f"),
+            "× error on seen environments": st.column_config.NumberColumn(format="×%.2f"),
+        },
+    )

@@ -1,0 +1,126 @@
+"""Pages on a table: upload, set-up, both models, leave-one-environment-out (AppTest)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.test_app_pages import (
+    APP,
+    DATA,
+    INTERVENTIONS,
+    MODELS,
+    PAGE_FILES,
+    TIMEOUT,
+    assert_clean,
+    go,
+    texts,
+)
+
+
+def hospitals_csv(seed: int = 0) -> bytes:
+    """x causes y; s is caused by y with a slope that differs by hospital."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for hospital, slope in (("north", 1.0), ("south", 1.0), ("east", -1.5)):
+        x = rng.normal(size=150)
+        y = 2.0 * x + rng.normal(scale=0.5, size=150)
+        s = slope * y + rng.normal(scale=0.2, size=150)
+        frames.append(pd.DataFrame({"hospital": hospital, "x": x, "s": s, "y": y}))
+    return pd.concat(frames).to_csv(index=False, sep=";").encode("utf-8")
+
+
+def table_session(page: str | None = None, **params: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params.update({"source": "table", **params})
+    if page is not None:
+        at.switch_page(page)
+    return at.run()
+
+
+def upload(at: AppTest, content: bytes, name: str = "hospitals.csv") -> AppTest:
+    at.file_uploader[0].upload(name, content, "text/csv")
+    return at.run()
+
+
+def setup(at: AppTest, target: str, features: list[str], env: str, edges: str) -> AppTest:
+    at.selectbox(key="w_t_target").set_value(target).run()
+    at.multiselect(key="w_t_features").set_value(features).run()
+    at.selectbox(key="w_t_env").set_value(env).run()
+    area = next(t for t in at.text_area if str(t.key).startswith("w_t_edges_"))
+    area.input(edges).run()
+    return at
+
+
+@pytest.mark.parametrize("page", [None, *PAGE_FILES])
+def test_every_page_runs_on_a_table(page):
+    at = table_session(page)
+    assert_clean(at)
+    assert at.sidebar.selectbox(key="w_table").value.startswith("dataset:")
+
+
+def test_the_sidebar_switch_moves_every_page_to_a_table_and_back():
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at.sidebar.segmented_control(key="w_source").set_value("table").run()
+    assert_clean(at)
+    assert at.query_params["source"] == ["table"] or at.query_params["source"] == "table"
+    go(at, DATA)
+    assert at.file_uploader, "the Data page offers an upload for tables"
+    at.sidebar.segmented_control(key="w_source").set_value("scenario").run()
+    assert_clean(at)
+    assert not at.file_uploader
+
+
+def test_upload_setup_models_and_leave_one_environment_out():
+    at = upload(table_session(DATA), hospitals_csv())
+    assert_clean(at)
+    assert at.sidebar.selectbox(key="w_table").value.startswith("upload:")
+    report = texts(at)
+    assert "450" in report  # rows read
+    setup(at, "y", ["x", "s"], "hospital", "x -> y\ns")
+    assert not at.exception
+    # a line without an arrow is a clear error, and the graph keeps its last edges
+    assert any("line 2" in e.value for e in at.error), [e.value for e in at.error]
+    area = next(t for t in at.text_area if str(t.key).startswith("w_t_edges_"))
+    area.input("x -> y\ny -> s").run()
+    assert_clean(at)
+
+    go(at, MODELS)
+    assert_clean(at)
+    labels = [m.label for m in at.metric]
+    assert any("RMSE" in label for label in labels)
+    assert "`x`" in texts(at)
+
+    go(at, INTERVENTIONS)
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert set(table["kind"]) == {"predictive", "causal"}
+    held = table.columns[0]
+    east = table[table[held] == "east"].set_index("model")
+    assert (
+        east.loc["Linear · all features", "rmse"] > 2 * east.loc["Linear · declared causes", "rmse"]
+    )
+
+
+def test_a_bad_upload_keeps_the_table_that_was_open():
+    at = upload(table_session(DATA), hospitals_csv())
+    before = at.sidebar.selectbox(key="w_table").value
+    at = upload(at, b"a,b\n1,2,3\n4\n", "broken.csv")
+    assert any("broken.csv" in e.value for e in at.error)
+    assert not at.exception
+    assert at.sidebar.selectbox(key="w_table").value == before
+
+
+def test_a_link_opens_a_real_panel_with_its_setup():
+    at = table_session(INTERVENTIONS, table="grunfeld", target="invest", env="firm")
+    assert_clean(at)
+    assert at.sidebar.selectbox(key="w_table").value == "dataset:grunfeld"
+    assert at.dataframe, "the leave-one-firm-out table is shown"
+
+
+def test_a_bad_table_link_falls_back_with_a_notice():
+    at = table_session(None, table="grunfeldd", target="nope")
+    assert not at.exception
+    assert any("grunfeld" in w.value for w in at.warning)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from lib.causal import CausalSet, causal_inputs
+from lib.environments import MAX_ENVIRONMENTS, Environment, environment_from_dict
 from lib.errors import ScenarioError, did_you_mean
 from lib.interventions import Preset, intervention_from_dict
 from lib.scm import SCM, _read_toml
@@ -50,6 +51,7 @@ _TOP_FIELDS = {
     "default_n",
     "nodes",
     "presets",
+    "environments",
 }
 _PRESET_FIELDS = {"description", "why", "interventions"}
 
@@ -76,6 +78,10 @@ class Scenario:
         Rows the pages start with.
     order : int
         Position in the scenario picker.
+    environments : tuple of Environment
+        The scenario's default environments for invariance (e.g. clinics,
+        authors), in file order; empty when the file declares none (then
+        :func:`lib.environments.default_environments` uses the presets).
     """
 
     id: str
@@ -89,6 +95,7 @@ class Scenario:
     preset_why: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     default_n: int = 2000
     order: int = 100
+    environments: tuple[Environment, ...] = field(default=(), repr=False, compare=False)
 
     @cached_property
     def causal(self) -> CausalSet:
@@ -211,6 +218,22 @@ def scenario_from_dict(spec: Mapping[str, Any], where: str = "scenario") -> Scen
     order = spec.get("order", 100)
     if isinstance(order, bool) or not isinstance(order, int):
         raise ScenarioError(f"{where}: `order` must be a whole number.")
+    raw_envs = spec.get("environments", {})
+    if not isinstance(raw_envs, Mapping):
+        raise ScenarioError(
+            f'{where}: `environments` must be a table of named environments, e.g. [environments."clinic A"].'
+        )
+    if len(raw_envs) == 1:
+        raise ScenarioError(
+            f"{where}: declare at least two environments (or none): invariance is checked "
+            f"by comparing environments."
+        )
+    if len(raw_envs) > MAX_ENVIRONMENTS:
+        raise ScenarioError(f"{where}: at most {MAX_ENVIRONMENTS} environments.")
+    environments = tuple(
+        environment_from_dict(name, body, scm, f"{where}, environment")
+        for name, body in raw_envs.items()
+    )
     return Scenario(
         id=sid,
         title=title,
@@ -223,6 +246,7 @@ def scenario_from_dict(spec: Mapping[str, Any], where: str = "scenario") -> Scen
         preset_why=whys,
         default_n=default_n,
         order=order,
+        environments=environments,
     )
 
 
@@ -276,6 +300,16 @@ def scenario_to_toml(sc: Scenario) -> str:
             lines.append(f"why = {_toml_value(sc.preset_why[name])}")
         lines.append("interventions = [")
         lines.extend(f"  {_toml_value(iv.to_dict())}," for iv in preset)
+        lines.append("]")
+    for env in sc.environments:
+        body = env.to_dict()
+        lines.append("")
+        lines.append(f"[environments.{_toml_key(env.name)}]")
+        lines.append(f"n = {body['n']}")
+        if "description" in body:
+            lines.append(f"description = {_toml_value(body['description'])}")
+        lines.append("interventions = [")
+        lines.extend(f"  {_toml_value(iv)}," for iv in body["interventions"])
         lines.append("]")
     return "\n".join(lines) + "\n"
 

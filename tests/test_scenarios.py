@@ -49,7 +49,7 @@ def nx_path(g, a: str, b: str) -> bool:
     return nx.has_path(g, a, b)
 
 
-@pytest.mark.parametrize("sid", ["ldopa", "icecream", "fever"])
+@pytest.mark.parametrize("sid", ["ldopa", "icecream", "fever", "mystery"])
 def test_round_trip_gives_identical_samples(sid: str) -> None:
     sc = load_scenario(sid)
     again = scenario_from_toml(scenario_to_toml(sc))
@@ -61,6 +61,52 @@ def test_round_trip_gives_identical_samples(sid: str) -> None:
         pd.testing.assert_frame_equal(
             sc.scm.sample(300, 2, preset), again.scm.sample(300, 2, again.presets[name])
         )
+    assert again.environments == sc.environments
+    assert [e.description for e in again.environments] == [e.description for e in sc.environments]
+
+
+ENVS = """
+[environments."clinic A"]
+n = 200
+interventions = []
+
+[environments."clinic B"]
+description = "x is pushed up"
+interventions = [{ kind = "shift", node = "x", delta = 1.5, strength = 0.4 }]
+"""
+
+
+def test_environments_in_a_scenario_file() -> None:
+    from lib.environments import Environment
+    from lib.interventions import Shift
+
+    sc = scenario_from_toml(LDOPA_MIN + ENVS)
+    assert sc.environments == (
+        Environment("clinic A", (), 200),
+        Environment("clinic B", (Shift("x", 1.5, 0.4),), 1000),
+    )
+    assert sc.environments[1].description == "x is pushed up"
+    assert scenario_from_toml(LDOPA_MIN).environments == ()
+    again = scenario_from_toml(scenario_to_toml(sc))
+    assert again.environments == sc.environments
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace("n = 200", "n = 2"), "environment `clinic A`.*`n` must be from 3"),
+        (lambda t: t.replace("n = 200", 'n = "lots"'), "`n` must be a whole number"),
+        (lambda t: t.replace("n = 200", "rows = 200"), "clinic A.*unknown field.*rows"),
+        (lambda t: t.replace('node = "x"', 'node = "w"'), "clinic B"),
+        (lambda t: t.replace("delta", "amount"), "clinic B.*unknown field.*amount"),
+        (lambda t: t.replace("interventions = []", "interventions = 3"), "must be a list"),
+        (lambda t: t.split('[environments."clinic B"]')[0], "at least two environments"),
+        (lambda t: "environments = 3\n" + t.split("[environments")[0], "table of named"),
+    ],
+)
+def test_invalid_environments_name_the_problem(edit, message: str) -> None:
+    with pytest.raises(ScenarioError, match=message):
+        scenario_from_toml(edit(LDOPA_MIN + ENVS))
 
 
 def test_minimal_scenario_defaults() -> None:

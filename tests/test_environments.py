@@ -1,0 +1,268 @@
+"""Environments: pooled samples, default environments, invariance sweeps, ICP power."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib.environments import (
+    Environment,
+    default_environments,
+    environment_from_dict,
+    icp_power,
+    invariance_sweep,
+    pooled_sample,
+    true_parents,
+)
+from lib.errors import DataError, ScenarioError
+from lib.interventions import Do, Shift
+from lib.invariance import icp
+from lib.scenarios import load_scenario
+from lib.scm import SCM
+
+SCM_XY = SCM.from_dict(
+    {
+        "nodes": {
+            "x": {"equation": "normal(0, 1)"},
+            "y": {"equation": "2 * x + normal(0, 1)"},
+            "z": {"equation": "y + normal(0, 1)"},
+        }
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def mystery():
+    return load_scenario("mystery")
+
+
+# ---------------------------------------------------------------------------
+# pooled_sample
+
+
+def test_pooled_sample_shapes_labels_and_interventions() -> None:
+    envs = [
+        Environment("A"),
+        Environment("B", (Shift("x", 3.0),), n=200),
+        Environment("C", (Do("z", 0.0),), n=50),
+    ]
+    df = pooled_sample(SCM_XY, envs, seed=1)
+    assert df.shape == (1250, 4)
+    assert list(df.columns) == ["x", "y", "z", "env"]
+    assert df["env"].value_counts().to_dict() == {"A": 1000, "B": 200, "C": 50}
+    assert list(df["env"].cat.categories) == ["A", "B", "C"]
+    assert list(df["env"].iloc[[0, 999, 1000, 1199, 1200, 1249]]) == ["A", "A", "B", "B", "C", "C"]
+    by = df.groupby("env", observed=True)
+    assert abs(by["x"].mean()["A"]) < 0.15 and abs(by["x"].mean()["B"] - 3.0) < 0.25
+    assert (df.loc[df["env"] == "C", "z"] == 0.0).all()
+    assert df.loc[df["env"] != "C", "z"].std() > 1.0
+
+
+def test_pooled_sample_is_deterministic_and_environments_independent() -> None:
+    envs = [Environment("A", n=300), Environment("B", (Shift("x", 1.0),), n=300)]
+    a = pooled_sample(SCM_XY, envs, seed=7)
+    b = pooled_sample(SCM_XY, envs, seed=7)
+    pd.testing.assert_frame_equal(a, b)
+    c = pooled_sample(SCM_XY, envs, seed=8)
+    assert not np.allclose(a["x"], c["x"])
+    # each environment has its own seed: B is not A shifted by 1 (not paired) ...
+    xa = a.loc[a["env"] == "A", "x"].to_numpy()
+    xb = a.loc[a["env"] == "B", "x"].to_numpy()
+    assert not np.allclose(xa + 1.0, xb)
+    # ... and adding an environment leaves the others' rows unchanged
+    more = pooled_sample(SCM_XY, [*envs, Environment("C", n=10)], seed=7)
+    pd.testing.assert_frame_equal(
+        more[more["env"] != "C"].reset_index(drop=True).astype({"env": str}),
+        a.astype({"env": str}),
+    )
+
+
+def test_pooled_sample_custom_column_and_errors() -> None:
+    df = pooled_sample(SCM_XY, [Environment("A", n=10), Environment("B", n=10)], env_column="site")
+    assert "site" in df.columns and "env" not in df.columns
+    with pytest.raises(ScenarioError, match="repeated: A"):
+        pooled_sample(SCM_XY, [Environment("A", n=10), Environment("A", n=10)])
+    with pytest.raises(ScenarioError, match="also a node"):
+        pooled_sample(SCM_XY, [Environment("A", n=10)], env_column="x")
+    with pytest.raises(ScenarioError, match="at least one environment"):
+        pooled_sample(SCM_XY, [])
+    with pytest.raises(ScenarioError, match="environment `B`.*no such node|environment `B`"):
+        pooled_sample(SCM_XY, [Environment("A", n=10), Environment("B", (Shift("q", 1.0),), 10)])
+
+
+def test_environment_validation() -> None:
+    with pytest.raises(ScenarioError, match="`n` must be from 3"):
+        Environment("A", n=2)
+    with pytest.raises(ScenarioError, match="whole number"):
+        Environment("A", n=2.5)  # type: ignore[arg-type]
+    with pytest.raises(ScenarioError, match="needs a name"):
+        Environment(" ")
+    with pytest.raises(ScenarioError, match="not an intervention"):
+        Environment("A", ("shift x",))  # type: ignore[arg-type]
+    env = environment_from_dict(
+        "clinic B",
+        {"n": 40, "interventions": [{"kind": "shift", "node": "x", "delta": 1.0, "strength": 0.4}]},
+        SCM_XY,
+    )
+    assert env.n == 40 and env.interventions == (Shift("x", 1.0, 0.4),)
+    assert environment_from_dict("A", {}, SCM_XY) == Environment("A", (), 1000)
+    for spec, message in [
+        ({"rows": 10}, "unknown field.*rows"),
+        ({"n": "many"}, "`n` must be a whole number"),
+        ({"interventions": {"kind": "do"}}, "must be a list"),
+        ({"interventions": [{"kind": "push", "node": "x"}]}, "unknown intervention kind"),
+        ({"interventions": [{"kind": "do", "node": "w", "value": 1}]}, "clinic.*w"),
+        ({"description": 3}, "must be text"),
+    ]:
+        with pytest.raises(ScenarioError, match=message):
+            environment_from_dict("clinic", spec, SCM_XY)
+
+
+def test_strength_and_round_trip_dict() -> None:
+    env = Environment("B", (Shift("x", 2.0),), n=30, description="more x")
+    assert env.with_strength(0.5).interventions == (Shift("x", 2.0, 0.5),)
+    assert env.with_n(99).n == 99 and env.with_n(99).description == "more x"
+    again = environment_from_dict("B", env.to_dict(), SCM_XY)
+    assert again == env and again.description == "more x"
+
+
+# ---------------------------------------------------------------------------
+# default environments and the mystery scenario
+
+
+def test_default_environments_from_file_or_presets(mystery) -> None:
+    envs = default_environments(mystery)
+    assert [e.name for e in envs] == ["Agatha", "Arthur", "Dorothy"]
+    assert envs[0].interventions == () and all(e.n == 1000 for e in envs)
+    assert [e.n for e in default_environments(mystery, n=50)] == [50, 50, 50]
+    fever = load_scenario("fever")
+    fenvs = default_environments(fever)
+    assert fenvs[0].name == "observational" and fenvs[0].interventions == ()
+    assert [e.name for e in fenvs[1:]] == list(fever.presets)
+    assert all(e.n == fever.default_n for e in fenvs)
+
+
+def test_true_parents(mystery) -> None:
+    assert true_parents(mystery) == {"motive", "opportunity"}
+    assert true_parents(load_scenario("ldopa")) == frozenset()  # relief's cause is latent
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mystery_icp_rejects_style(mystery, seed: int) -> None:
+    df = pooled_sample(mystery.scm, default_environments(mystery), seed)
+    res = icp(df, mystery.target, "env", candidates=list(mystery.features))
+    style = {"sinister_description", "chapter_of_first_appearance"}
+    for S in res.set_pvalues:
+        if S & style == style:
+            assert res.set_pvalues[S] <= 0.05, S  # every set with both style cues is rejected
+    assert res.set_pvalues[frozenset(style)] < 1e-6
+
+
+def test_mystery_icp_accepts_motive_and_opportunity(mystery) -> None:
+    """Over 20 draws of the three authors, ICP accepts {motive, opportunity} and
+    names exactly those two nearly always (the true set is rejected about alpha
+    of the time, by design)."""
+    accepted = exact = no_style = 0
+    for seed in range(20):
+        df = pooled_sample(mystery.scm, default_environments(mystery), 100 + seed)
+        res = icp(df, mystery.target, "env", candidates=list(mystery.features))
+        accepted += frozenset({"motive", "opportunity"}) in res.accepted_sets
+        exact += res.causal_predictors == {"motive", "opportunity"}
+        no_style += res.causal_predictors <= {"motive", "opportunity"}
+    assert accepted >= 17 and exact >= 16 and no_style >= 18
+
+
+def test_mystery_style_predicts_within_one_author_only(mystery) -> None:
+    from lib.models import LinearModel
+
+    df = pooled_sample(mystery.scm, default_environments(mystery), 3)
+    agatha = df[df["env"] == "Agatha"]
+    cues = ("sinister_description", "chapter_of_first_appearance")
+    style = LinearModel("style", "predictive", cues, "guilt").fit(agatha)
+    causes = LinearModel("causes", "causal", ("motive", "opportunity"), "guilt").fit(agatha)
+    err = {
+        name: {e: m.score(df[df["env"] == e])["rmse"] for e in ("Agatha", "Arthur", "Dorothy")}
+        for name, m in (("style", style), ("causes", causes))
+    }
+    assert err["style"]["Agatha"] < err["causes"]["Agatha"]  # style wins at home ...
+    assert err["style"]["Dorothy"] > 2 * err["causes"]["Dorothy"]  # ... and fails abroad
+    assert max(err["causes"].values()) < 1.2 * min(err["causes"].values())
+
+
+# ---------------------------------------------------------------------------
+# sweeps and power
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_sweep_spurious_pvalue_falls_with_strength(mystery, seed: int) -> None:
+    table = invariance_sweep(
+        mystery, [Environment("Agatha")], "Arthur's habits", [0.0, 0.5, 1.0], n=1000, seed=seed
+    )
+    assert list(table.columns) == [
+        "strength",
+        "set",
+        "features",
+        "pvalue",
+        "accepted",
+        "rmse",
+        "n_accepted",
+        "intervention",
+    ]
+    assert len(table) == 9
+    spurious = table[table["set"] == "all features"].set_index("strength")
+    assert spurious.loc[0.0, "pvalue"] > 0.05 and spurious.loc[0.0, "accepted"]
+    assert spurious.loc[1.0, "pvalue"] < 1e-3 and not spurious.loc[1.0, "accepted"]
+    assert spurious.loc[0.5, "pvalue"] < 1e-2
+    # the pooled all-features model's out-of-distribution error grows with the shift
+    assert spurious.loc[1.0, "rmse"] > 1.25 * spurious.loc[0.0, "rmse"]
+    parents = table[table["set"] == "causal parents"].set_index("strength")
+    assert parents["features"].iloc[0] == "motive, opportunity"
+    assert (parents["rmse"].max() - parents["rmse"].min()) < 0.1
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_sweep_nonlinear_mechanism_is_invariant_only_locally(mystery, seed: int) -> None:
+    """guilt rises as tanh(opportunity / 4): the straight line on the causes passes
+    the invariance test for a mild shift of opportunity and fails a strong one."""
+    table = invariance_sweep(
+        mystery, [Environment("Agatha")], "A long weekend", [0.1, 1.0], n=1000, seed=seed
+    )
+    parents = table[table["set"] == "causal parents"].set_index("strength")
+    assert parents.loc[0.1, "pvalue"] > 0.05
+    assert parents.loc[1.0, "pvalue"] < 1e-4
+    assert "add 8 to `opportunity`" in table["intervention"].iloc[-1]
+
+
+def test_sweep_accepts_node_names_and_checks_input(mystery) -> None:
+    table = invariance_sweep(mystery, [Environment("Agatha", n=300)], "motive", [0.0, 1.0], n=300)
+    assert table["intervention"].iloc[-1].startswith("shift motive")
+    with pytest.raises(ScenarioError, match="did you mean `motive`"):
+        invariance_sweep(mystery, [Environment("Agatha")], "motiv", [0.5], n=100)
+    with pytest.raises(DataError, match="between 0 and 1"):
+        invariance_sweep(mystery, [Environment("Agatha")], "motive", [1.5], n=100)
+    with pytest.raises(DataError, match="base environment"):
+        invariance_sweep(mystery, [], "motive", [0.5], n=100)
+
+
+def test_power_increases_with_strength(mystery) -> None:
+    seen: list[float] = []
+    table = icp_power(mystery, [0.0, 0.5, 1.0], 12, n=300, seed=0, progress=seen.append)
+    assert list(table["reps"]) == [12, 12, 12] and not table["stopped_early"].any()
+    exact = table.set_index("strength")["exact"]
+    assert exact[0.0] == 0.0  # identical environments: nothing to learn from
+    assert exact[1.0] >= 0.8 and exact[1.0] > exact[0.5] > exact[0.0]
+    assert (table["subset"] >= table["exact"]).all()
+    assert seen[-1] == 1.0 and seen == sorted(seen)
+
+
+def test_power_is_time_bounded_and_cancellable(mystery) -> None:
+    table = icp_power(mystery, [0.5, 1.0], 10_000, n=100, max_seconds=0.3)
+    assert table["stopped_early"].all()
+    assert 1 <= table["reps"].iloc[0] < 10_000 and table["reps"].nunique() == 1
+    stopped = icp_power(mystery, [1.0], 50, n=100, cancel=lambda: True)
+    assert stopped["reps"].iloc[0] == 1 and stopped["stopped_early"].all()
+    with pytest.raises(DataError, match="reps"):
+        icp_power(mystery, [1.0], 0)
+    with pytest.raises(DataError, match="single environment"):
+        icp_power(mystery, [1.0], 2, environments=[Environment("Agatha")])

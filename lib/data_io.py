@@ -620,9 +620,13 @@ def _read_csv(src: _Source, limits: ReadLimits) -> tuple[pd.DataFrame, dict[str,
 
     start, first = _header_end(src, bom)
     header_bytes = src.prefix(start)[first:start]
+    forced = re.fullmatch(rb"sep=([,;\t|])\s*", header_bytes)
+    if forced:  # Excel's "sep=;" first line names the separator
+        start, first = _header_end(src, start)
+        header_bytes = src.prefix(start)[first:start]
     header_lines = _line_of(src, start) - 1 if start < src.size else _line_of(src, start)
     sample = head[first:].decode(read_encoding, errors="replace")
-    sep, _ = _sniff_separator(sample)
+    sep = forced.group(1).decode() if forced else _sniff_separator(sample)[0]
     header_text = header_bytes.decode(read_encoding, errors="replace")
     header_rows = _records(header_text, sep, limit=1)
     raw_names = header_rows[0] if header_rows else [header_text.strip()]

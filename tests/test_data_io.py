@@ -172,6 +172,16 @@ def test_separators_are_detected(sep: str) -> None:
     assert table.data["b"].iloc[2] == 4.5
 
 
+def test_excel_sep_line_names_the_separator() -> None:
+    lines = ["sep=;", "a;b", *[f"{i};{i}" for i in range(12)]]
+    lines[8] = "1"  # line 9 of the file
+    with pytest.raises(DataError, match=r"line 9\b"):
+        read_table("\r\n".join(lines).encode())
+    lines[8] = "1;1"
+    table = read_table("\r\n".join(lines).encode())
+    assert table.report.separator == ";" and list(table.data.columns) == ["a", "b"]
+
+
 def test_semicolon_file_with_decimal_commas() -> None:
     text = "x;y\n" + "".join(f"{i},5;{i * 2},25\n" for i in range(12))
     table = read_table(text.encode())

@@ -18,7 +18,7 @@ from lib.errors import DataError
 from lib.models import LinearModel, r2_score, rmse
 from lib.tabular import TableSetup, check_setup, table_model_specs
 
-__all__ = ["HoldoutFit", "TEST_SHARE", "holdout_fit"]
+__all__ = ["HoldoutFit", "TEST_SHARE", "holdout_fit", "loeo_sentence", "loeo_summary"]
 
 #: Share of the rows held out for scoring.
 TEST_SHARE = 0.3
@@ -125,3 +125,53 @@ def holdout_fit(
         test_share=test_share,
         warnings=warnings,
     )
+
+
+def loeo_summary(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per model from a leave-one-environment-out table: how it travelled.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        From :func:`lib.tabular.leave_one_environment_out` (columns ``held_out,
+        model, kind, rmse, rmse_in, ratio``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``model, kind, median_ratio, worst_ratio, worst_env, mean_rmse``, in
+        the models' order: ``ratio`` is the held-out error over the error on
+        unseen rows of the environments it was trained on.
+    """
+    rows = []
+    for model, group in results.groupby("model", sort=False):
+        worst = group.loc[group["ratio"].idxmax()]
+        rows.append(
+            {
+                "model": model,
+                "kind": group["kind"].iloc[0],
+                "median_ratio": float(group["ratio"].median()),
+                "worst_ratio": float(worst["ratio"]),
+                "worst_env": worst["held_out"],
+                "mean_rmse": float(group["rmse"].mean()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def loeo_sentence(summary: pd.DataFrame, env: str) -> str:
+    """A plain sentence comparing how the linear predictive and causal models travelled."""
+    parts = []
+    for kind in ("predictive", "causal"):
+        rows = summary[summary["kind"] == kind]
+        if rows.empty:
+            continue
+        row = rows.iloc[0]
+        parts.append(
+            f"the {kind} model ({row['model']}) made ×{row['median_ratio']:.2f} its usual error "
+            f"on a typical held-out {env} and ×{row['worst_ratio']:.2f} on its worst "
+            f"({row['worst_env']})"
+        )
+    if not parts:
+        return ""
+    return "Across environments, " + "; ".join(parts) + "."

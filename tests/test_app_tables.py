@@ -95,7 +95,8 @@ def test_upload_setup_models_and_leave_one_environment_out():
 
     go(at, INTERVENTIONS)
     assert_clean(at)
-    table = at.dataframe[0].value
+    assert "Across environments" in "\n".join(i.value for i in at.info)
+    table = at.dataframe[-1].value
     assert set(table["kind"]) == {"predictive", "causal"}
     held = table.columns[0]
     east = table[table[held] == "east"].set_index("model")

@@ -14,6 +14,7 @@ import streamlit as st
 
 from lib import plots
 from lib.errors import DataError
+from lib.table_fit import loeo_sentence, loeo_summary
 from lib.tabular import (
     TableSetup,
     adjacency_frame,
@@ -365,6 +366,8 @@ def _loeo_figure(results: pd.DataFrame, env: str) -> go.Figure:
     frame["test"] = frame["test"].astype(str)
     fig = plots.rmse_bars(frame, title="")
     fig.update_xaxes(title_text=f"held-out {env}")
+    if frame["test"].nunique() > 4:  # numbers on every bar would be unreadably small
+        fig.update_traces(textposition="none")
     return fig
 
 
@@ -395,10 +398,33 @@ def interventions_view(choice: TableChoice, seed: int) -> None:
     except DataError as exc:
         st.error(f"The comparison cannot be made: {exc}", icon=":material/error:")
         return
+    summary = loeo_summary(results)
+    st.info(loeo_sentence(summary, setup.environment), icon=":material/lightbulb:")
+    for note in results.attrs.get("notes", []):
+        st.caption(note)
     chart(
         _loeo_figure(results, setup.environment),
         "Prediction error (RMSE) on each held-out environment. Lower is better; a bar far above "
         "the others is a model that did not travel.",
+    )
+    st.markdown(
+        f"**How each model travelled** (error on the held-out {code(setup.environment)} "
+        f"÷ its error on new rows from the environments it was fitted on)"
+    )
+    st.dataframe(
+        summary.drop(columns=["mean_rmse"]).rename(
+            columns={
+                "median_ratio": "typical ×",
+                "worst_ratio": "worst ×",
+                "worst_env": f"worst held-out {setup.environment}",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "typical ×": st.column_config.NumberColumn(format="×%.2f"),
+            "worst ×": st.column_config.NumberColumn(format="×%.2f"),
+        },
     )
     shown = results[["held_out", "model", "kind", "n_test", "rmse", "r2", "ratio"]].rename(
         columns={
@@ -407,13 +433,14 @@ def interventions_view(choice: TableChoice, seed: int) -> None:
             "ratio": "× error on seen environments",
         }
     )
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "rmse": st.column_config.NumberColumn("RMSE", format="%.3g"),
-            "r2": st.column_config.NumberColumn("R²", format="%.2f"),
-            "× error on seen environments": st.column_config.NumberColumn(format="×%.2f"),
-        },
-    )
+    with st.expander("Every held-out environment and model (table)"):
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "rmse": st.column_config.NumberColumn("RMSE", format="%.3g"),
+                "r2": st.column_config.NumberColumn("R²", format="%.2f"),
+                "× error on seen environments": st.column_config.NumberColumn(format="×%.2f"),
+            },
+        )

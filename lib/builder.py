@@ -93,7 +93,7 @@ _LABEL_RE = re.compile(r"[\w .,;:/()%°'’+\-–—?!&=]*")
 _HTML_RE = re.compile(r"<\s*[A-Za-z/!?]")
 _SCHEME_RE = re.compile(r"(javascript|vbscript|data|file)\s*:", re.IGNORECASE)
 _BLANK_META: dict[str, Any] = {
-    "id": "my_world",
+    "id": "",  # made from the title
     "title": "My world",
     "summary": "A world of my own: x causes y.",
     "story": "",

@@ -1,0 +1,315 @@
+"""Builder: write your own world as a table of equations, and use it on every page."""
+
+from typing import Any
+
+import streamlit as st
+
+from lib.builder import (
+    AMOUNT_MEANING,
+    NODE_COLUMNS,
+    PRESET_COLUMNS,
+    build_scenario,
+    draft_dot,
+    meta_from,
+    nodes_frame,
+    presets_frame,
+    scenario_from_upload,
+    scenario_to_toml,
+)
+from lib.errors import ScenarioError
+from lib.expressions import allowed_summary
+from lib.interventions import KINDS
+from lib.scenarios import Scenario, list_scenarios, load_scenario
+from lib.ui import tables
+from lib.ui.state import add_user_scenario, init_page, page_link, user_scenarios
+from lib.ui.widgets import graph_legend, page_header, stacking_columns
+
+lab = init_page("Builder")
+ss = st.session_state
+BLANK = "blank"
+META_KEYS = ("title", "summary", "story", "target", "features")
+
+
+def _key(name: str) -> str:
+    return f"builder_{name}"
+
+
+def start(sc: Scenario | None) -> None:
+    """Put a world (or the starter world) into every field and table of the builder."""
+    meta = meta_from(sc)
+    ss[_key("version")] = ss.get(_key("version"), 0) + 1
+    ss[_key("nodes")] = ss[_key("saved_nodes")] = nodes_frame(sc)
+    ss[_key("presets")] = ss[_key("saved_presets")] = presets_frame(sc)
+    ss[_key("fixed")] = {k: v for k, v in meta.items() if k not in META_KEYS}
+    for k in META_KEYS:
+        ss[_key(k)] = meta[k]
+        ss[_key(f"saved_{k}")] = meta[k]
+
+
+def start_from_choice() -> None:
+    choice = ss[_key("start_choice")]
+    mine = user_scenarios()
+    start(None if choice == BLANK else mine.get(choice) or load_scenario(choice))
+    ss[_key("notice")] = f"Started from {start_options()[choice]}."
+
+
+def start_options() -> dict[str, str]:
+    options = {BLANK: "a blank world (x → y)"}
+    for sid in list_scenarios():
+        options[sid] = f"a copy of “{load_scenario(sid).title}”"
+    for sid, sc in user_scenarios().items():
+        options[sid] = f"a copy of your world “{sc.title}”"
+    return options
+
+
+if _key("version") not in ss:
+    start(None)
+version = ss[_key("version")]
+# Widgets forget their values when the user visits another page: bring them back.
+for k in META_KEYS:
+    if _key(k) not in ss:
+        ss[_key(k)] = ss[_key(f"saved_{k}")]
+
+page_header(
+    "Builder",
+    "Write your own world: one row per variable, with the equation that makes it from its "
+    "causes. The graph follows as you type. Then use it on every page, or download it.",
+)
+
+# --- Where to start ------------------------------------------------------------------------
+with st.expander("Start from a blank world, a copy of a scenario, or a file", expanded=False):
+    pick_col, upload_col = stacking_columns([1, 1], "builder_start", gap="large")
+    with pick_col:
+        options = start_options()
+        if ss.get(_key("start_choice")) not in options:
+            ss[_key("start_choice")] = BLANK
+        st.selectbox(
+            "Start from",
+            list(options),
+            format_func=lambda sid: options[sid],
+            key=_key("start_choice"),
+        )
+        st.button(
+            "Start",
+            on_click=start_from_choice,
+            icon=":material/restart_alt:",
+            help="Replaces everything in the builder (download your world first to keep it).",
+        )
+    with upload_col:
+        upload = st.file_uploader(
+            "Load a scenario file (.toml)",
+            type=["toml"],
+            key=_key("upload"),
+            help="A file downloaded from this page, or one written by hand "
+            "(see the scenario format in the docs).",
+        )
+        if upload is not None and ss.get(_key("upload_seen")) != upload.file_id:
+            ss[_key("upload_seen")] = upload.file_id
+            try:
+                loaded = scenario_from_upload(upload.getvalue())
+            except ScenarioError as exc:
+                ss[_key("upload_error")] = f"{tables.code(upload.name)} was not loaded: {exc}"
+            else:
+                ss.pop(_key("upload_error"), None)
+                start(loaded)
+                ss[_key("notice")] = f"Loaded {tables.code(upload.name)}."
+                st.rerun()
+        if upload is None:
+            ss.pop(_key("upload_error"), None)
+        if ss.get(_key("upload_error")):
+            st.error(
+                ss[_key("upload_error")] + " Your world is unchanged.", icon=":material/error:"
+            )
+if ss.get(_key("notice")):
+    st.success(ss.pop(_key("notice")), icon=":material/check_circle:")
+if ss.get(_key("used")):
+    st.success(ss.pop(_key("used")), icon=":material/check_circle:")
+    links = st.columns(3)
+    for col, page in zip(links, ("Data", "Models", "Interventions"), strict=True):
+        with col:
+            page_link(page, label=f"See it on {page}")
+
+# --- The world's name -----------------------------------------------------------------------
+title_col, summary_col = stacking_columns([1, 2], "builder_meta", gap="medium")
+title_col.text_input("Title", key=_key("title"), max_chars=100)
+summary_col.text_input(
+    "One-line summary", key=_key("summary"), max_chars=400, help="Shown under the title."
+)
+
+# --- Nodes ------------------------------------------------------------------------------------
+st.subheader("Variables and their equations", anchor=False)
+editor_key = _key(f"nodes_editor_{version}")
+if editor_key not in ss and _key("saved_nodes") in ss:
+    ss[_key("nodes")] = ss[_key("saved_nodes")]  # back from another page: keep the edits
+nodes = st.data_editor(
+    ss[_key("nodes")],
+    key=editor_key,
+    num_rows="dynamic",
+    hide_index=True,
+    width="stretch",
+    column_order=NODE_COLUMNS,
+    column_config={
+        "name": st.column_config.TextColumn(
+            "Name",
+            help="A letter, then letters, digits or _ (e.g. `blood_pressure`).",
+            max_chars=40,
+        ),
+        "equation": st.column_config.TextColumn(
+            "Equation",
+            help="How this variable is made from its causes, e.g. `2 * x + normal(0, 1)`.",
+            width="large",
+            max_chars=1000,
+        ),
+        "unit": st.column_config.TextColumn("Unit", max_chars=30),
+        "description": st.column_config.TextColumn("Description", max_chars=300),
+        "observed": st.column_config.CheckboxColumn(
+            "Observed",
+            default=True,
+            help="Untick for a variable a real study cannot see: it is simulated, "
+            "but no model may use it.",
+        ),
+        "measures": st.column_config.TextColumn(
+            "Measures",
+            help="If this variable is a noisy measurement of another one, that one's name.",
+            max_chars=40,
+        ),
+    },
+)
+ss[_key("saved_nodes")] = nodes
+
+
+def _meta() -> dict[str, Any]:
+    meta = dict(ss[_key("fixed")])
+    meta.update({k: ss[_key(k)] for k in META_KEYS})
+    return meta
+
+
+presets_key = _key(f"presets_editor_{version}")
+if presets_key not in ss and _key("saved_presets") in ss:
+    ss[_key("presets")] = ss[_key("saved_presets")]
+presets_now = ss.get(_key("saved_presets"), ss[_key("presets")])
+result = build_scenario(_meta(), nodes, presets_now)
+names = list(result.graph.nodes)
+
+# Target and features are picked from the names in the table (kept valid as rows change).
+picked = (ss.get(_key("target")), list(ss.get(_key("features")) or []))
+if names and ss.get(_key("target")) not in names:
+    ss[_key("target")] = names[-1]
+choices = [n for n in names if n != ss.get(_key("target"))]
+ss[_key("features")] = [f for f in picked[1] if f in choices]
+if picked[1] and not ss[_key("features")]:  # every feature renamed or deleted: offer the rest
+    ss[_key("features")] = [n for n in choices if result.graph.nodes[n].get("observed", True)]
+if (ss.get(_key("target")), ss[_key("features")]) != picked:
+    result = build_scenario(_meta(), nodes, presets_now)
+
+node_messages = [m for m in result.messages() if not m.startswith("Preset row")]
+if node_messages:
+    st.error(
+        "**Fix these to use the world:**\n\n" + "\n".join(f"- {m}" for m in node_messages),
+        icon=":material/error:",
+    )
+else:
+    st.caption(f"{len(names)} variables, every equation checked.")
+with st.expander("What an equation may contain"):
+    st.markdown(allowed_summary(names))
+
+# --- Graph, target and features ---------------------------------------------------------------
+st.subheader("The causal graph", anchor=False)
+graph_col, pick_col = stacking_columns([5, 2], "builder_graph", gap="medium")
+with pick_col:
+    if names:
+        st.selectbox(
+            "Target (what the models predict)",
+            names,
+            key=_key("target"),
+        )
+        st.multiselect(
+            "Features (what a predictive model may use)",
+            [n for n in names if n != ss[_key("target")]],
+            key=_key("features"),
+            help="Observed variables only; the causal model picks its own from the graph.",
+        )
+    else:
+        st.info("Add a variable to the table to see the graph.")
+with graph_col:
+    dot = draft_dot(result, _meta())
+    if dot is not None:
+        with st.container(key="lab_graph_builder"):
+            st.graphviz_chart(dot, width="stretch")
+        graph_legend(as_list=False, key="builder")
+meta_messages = [m for m in result.errors if m not in node_messages]
+if meta_messages:
+    st.error("\n".join(f"- {m}" for m in meta_messages), icon=":material/error:")
+
+# --- Presets ------------------------------------------------------------------------------------
+st.subheader("Presets: named interventions", anchor=False)
+st.caption(
+    "One row per intervention; rows with the same preset name make one preset. Kinds: "
+    + "; ".join(f"`{k}` — amount is {AMOUNT_MEANING[k]}" for k in KINDS)
+    + ". Strength from 0 (no change) to 1 (the full intervention)."
+)
+presets = st.data_editor(
+    ss[_key("presets")],
+    key=presets_key,
+    num_rows="dynamic",
+    hide_index=True,
+    width="stretch",
+    column_order=PRESET_COLUMNS,
+    column_config={
+        "preset": st.column_config.TextColumn("Preset", max_chars=40),
+        "kind": st.column_config.SelectboxColumn("Kind", options=list(KINDS), default="do"),
+        "node": st.column_config.SelectboxColumn("Node", options=names or [""]),
+        "amount": st.column_config.TextColumn(
+            "Amount", help="A number, or for `replace` the new equation.", max_chars=1000
+        ),
+        "strength": st.column_config.NumberColumn(
+            "Strength", min_value=0.0, max_value=1.0, step=0.05, default=1.0
+        ),
+        "description": st.column_config.TextColumn("Description", max_chars=300),
+        "why": st.column_config.TextColumn("Why it does what it does", max_chars=500),
+    },
+)
+ss[_key("saved_presets")] = presets
+if not presets.equals(presets_now):  # edited in this run: check the new rows
+    result = build_scenario(_meta(), nodes, presets)
+preset_messages = [m for m in result.messages() if m.startswith("Preset row")]
+if preset_messages:
+    st.error("\n".join(f"- {m}" for m in preset_messages), icon=":material/error:")
+
+with st.expander("Story (Markdown, shown on the home page)"):
+    st.text_area("Story", key=_key("story"), height=200, max_chars=10_000)
+
+# --- Use it -------------------------------------------------------------------------------------
+for k in META_KEYS:
+    ss[_key(f"saved_{k}")] = ss[_key(k)]
+st.subheader("Use it", anchor=False)
+if not result.ok:
+    st.caption("Fix the errors above to use or download this world.")
+use_col, download_col = st.columns(2)
+with use_col:
+    if st.button(
+        "Use this world",
+        type="primary",
+        disabled=not result.ok,
+        icon=":material/public:",
+        help="Every page (Data, Models, Interventions) then uses this world; "
+        "it is listed in the sidebar as yours.",
+    ):
+        assert result.scenario is not None
+        add_user_scenario(result.scenario)
+        tables.set_source(tables.SCENARIO)
+        ss[_key("used")] = (
+            f"“{result.scenario.title}” is now the world on every page "
+            "(listed in the sidebar as yours)."
+        )
+        st.rerun()
+with download_col:
+    st.download_button(
+        "Download scenario (TOML)",
+        data=scenario_to_toml(result.scenario) if result.scenario is not None else "",
+        file_name=f"{result.scenario.id if result.scenario is not None else 'world'}.toml",
+        mime="application/toml",
+        disabled=not result.ok,
+        icon=":material/download:",
+        on_click="ignore",
+    )

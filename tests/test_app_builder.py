@@ -1,0 +1,203 @@
+"""The Builder page with Streamlit's AppTest: build a world, see its graph, download, upload back.
+
+Edits to ``st.data_editor`` are made as the browser sends them: by assigning the
+editor's edit state (``edited_rows``, ``added_rows``, ``deleted_rows``) before a run.
+The download's bytes are caught where Streamlit stores them (its in-memory media
+file storage), so the test uploads back exactly what a user would have saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from lib.scenarios import load_scenario, scenario_from_toml, scenario_to_toml
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app.py"
+BUILDER = "pages/5_Builder.py"
+TIMEOUT = 30
+
+
+def open_builder() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.switch_page(BUILDER)
+    return at.run()
+
+
+def edit(at: AppTest, what: str, **delta: Any) -> AppTest:
+    """Apply one edit to the node (``what="nodes"``) or preset table, then rerun."""
+    state: dict[str, Any] = {"edited_rows": {}, "added_rows": [], "deleted_rows": []}
+    state.update(delta)
+    version = at.session_state["builder_version"]
+    at.session_state[f"builder_{what}_editor_{version}"] = state
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def errors(at: AppTest) -> str:
+    return "\n".join(e.value for e in at.error)
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
+
+
+def graph(at: AppTest) -> str:
+    """The DOT source of the page's graph."""
+    specs = [n.proto.spec for n in _walk(at._tree) if getattr(n, "type", None) == "graphviz_chart"]
+    assert len(specs) == 1, "expected one graph on the page"
+    return specs[0]
+
+
+def button(at: AppTest, label: str) -> Any:
+    (found,) = [b for b in at.button if b.label == label]
+    return found
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """File name -> bytes of every file a download button offered."""
+    got: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, path_or_data, mimetype, kind, filename=None):  # noqa: ANN001, ANN202
+        if isinstance(path_or_data, bytes) and filename:
+            got[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    return got
+
+
+def test_the_page_opens_on_a_valid_starter_world() -> None:
+    at = open_builder()
+    assert_clean(at)
+    assert at.selectbox(key="builder_target").value == "y"
+    assert at.multiselect(key="builder_features").value == ["x"]
+    assert not button(at, "Use this world").disabled
+    assert "->" in graph(at) and "x" in graph(at)
+
+
+def test_build_a_two_node_world_see_its_graph_download_and_upload_it_back(
+    downloads: dict[str, bytes],
+) -> None:
+    at = open_builder()
+    at.text_input(key="builder_title").set_value("Sleep and grades").run()
+    # rename the starter's nodes and rewrite the equations, as a person types them
+    at = edit(
+        at,
+        "nodes",
+        edited_rows={
+            0: {"name": "sleep", "equation": "normal(7, 1)", "unit": "hours"},
+            1: {"name": "grade", "equation": "50 + 5 * sleep + normal(0, 5)"},
+        },
+    )
+    # the preset still names `x`: a helpful error, then fixed
+    assert "`x` is not a node; did you mean" in errors(at) or "is not a node" in errors(at)
+    at = edit(at, "presets", edited_rows={0: {"preset": "More sleep", "node": "sleep"}})
+    assert_clean(at)
+    assert at.selectbox(key="builder_target").value == "grade"
+    at.multiselect(key="builder_features").set_value(["sleep"]).run()
+    assert_clean(at)
+    dot = graph(at)
+    assert "sleep" in dot and "grade" in dot and "hours" in dot and "->" in dot
+
+    files = {k: v for k, v in downloads.items() if k.endswith(".toml")}
+    assert "sleep_and_grades.toml" in files
+    text = files["sleep_and_grades.toml"].decode("utf-8")
+    built = scenario_from_toml(text)
+    assert built.scm.nodes == ("sleep", "grade") and built.target == "grade"
+    assert list(built.presets) == ["More sleep"]
+
+    # upload it back in a new session: the same world, the same samples
+    other = open_builder()
+    other.get("file_uploader")[0].upload("sleep_and_grades.toml", text.encode("utf-8")).run()
+    assert_clean(other)
+    assert other.text_input(key="builder_title").value == "Sleep and grades"
+    assert any("Loaded" in s.value for s in other.success)
+    assert "grade" in graph(other)
+    saved = other.session_state["builder_nodes"]
+    assert list(saved["name"]) == ["sleep", "grade"]
+    other.run()  # the same file is not loaded again on the next run
+    assert_clean(other)
+
+
+def test_a_typo_shows_did_you_mean_per_row_and_nothing_breaks() -> None:
+    at = open_builder()
+    at = edit(at, "nodes", edited_rows={1: {"equation": "2 * xx + normal(0, 1)"}})
+    assert not at.exception
+    assert "Node row 2, `y`" in errors(at) and "did you mean `x`?" in errors(at)
+    assert button(at, "Use this world").disabled
+    assert "x" in graph(at)  # the graph still draws what parses
+    at = edit(at, "nodes", edited_rows={1: {"equation": "2 * x + normal(0, 1)"}})
+    assert_clean(at)
+
+
+def test_new_rows_extend_the_graph_and_a_cycle_is_named() -> None:
+    at = open_builder()
+    at = edit(at, "nodes", added_rows=[{"name": "z", "equation": "y - x"}])
+    assert_clean(at)
+    assert "z" in at.selectbox(key="builder_target").options
+    at = edit(
+        at,
+        "nodes",
+        edited_rows={0: {"equation": "z + normal()"}},
+        added_rows=[{"name": "z", "equation": "y - 1"}],
+    )
+    assert "cycle" in errors(at) and "`x` → `y` → `z` → `x`" in errors(at)
+
+
+def test_a_bad_upload_is_an_error_and_nothing_is_lost() -> None:
+    at = open_builder()
+    at.text_input(key="builder_title").set_value("Mine").run()
+    at.get("file_uploader")[0].upload("bad.toml", b"id = [").run()
+    assert not at.exception
+    assert "bad.toml" in errors(at) and "not a valid scenario file" in errors(at)
+    assert at.text_input(key="builder_title").value == "Mine"
+    assert list(at.session_state["builder_saved_nodes"]["name"]) == ["x", "y"]
+
+
+def test_copy_a_builtin_and_use_it_on_every_page() -> None:
+    at = open_builder()
+    at.selectbox(key="builder_start_choice").set_value("ldopa")
+    button(at, "Start").click().run()
+    assert_clean(at)
+    original = load_scenario("ldopa")
+    assert at.text_input(key="builder_title").value == original.title
+    assert at.selectbox(key="builder_target").value == original.target
+    at = edit(at, "nodes", edited_rows={5: {"equation": "3 * dopamine + normal(0, 1)"}})
+    assert_clean(at)
+    button(at, "Use this world").click().run()
+    assert_clean(at)
+    sid = at.session_state["lab_state"].scenario
+    assert sid.startswith("user-")
+    assert any("is now the world on every page" in s.value for s in at.success)
+    for page in ("pages/1_Data.py", "pages/2_Models.py", "pages/3_Interventions.py"):
+        at.switch_page(page).run()
+        assert_clean(at)
+        assert at.session_state["lab_state"].scenario == sid
+    # back on the builder, the edits are still there
+    at.switch_page(BUILDER).run()
+    assert_clean(at)
+    nodes = at.session_state["builder_saved_nodes"]
+    assert nodes.loc[nodes["name"] == "relief", "equation"].item() == "3 * dopamine + normal(0, 1)"
+
+
+def test_a_copy_downloads_the_same_toml_as_the_builtin(downloads: dict[str, bytes]) -> None:
+    at = open_builder()
+    at.selectbox(key="builder_start_choice").set_value("icecream")
+    button(at, "Start").click().run()
+    assert_clean(at)
+    assert downloads["icecream.toml"].decode("utf-8") == scenario_to_toml(load_scenario("icecream"))

@@ -18,13 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from lib.errors import DataError
+from lib.environments import Environment, default_environments
+from lib.errors import DataError, ScenarioError
+from lib.interventions import Intervention, ScaleNoise, Shift
 from lib.invariance import ICPResult, icp
 from lib.models import LinearModel, r2_score, rmse
+from lib.scenarios import Scenario, scenario_from_toml
 
 __all__ = [
     "ICP_MODEL",
@@ -40,6 +44,15 @@ __all__ = [
     "local_sentence",
     "md_code",
     "predictor_table",
+    "NO_INTERVENTION",
+    "NONLINEAR_SHIFT_SDS",
+    "environment_rows",
+    "environments_from_rows",
+    "intervention_options",
+    "nonlinear_scenario",
+    "spurious_preset",
+    "starting_environments",
+    "touches_target",
 ]
 
 #: Model names, as the page's charts and tables show them.
@@ -390,3 +403,232 @@ def local_sentence(
         f"intervention on {md_code(target)} itself."
     )
     return text
+
+
+# ----------------------------------------------------------------------------- environments
+
+#: The composer's option for an environment without intervention.
+NO_INTERVENTION = "none (observational)"
+#: How far a custom shift moves a node at full strength, in its standard deviations.
+CUSTOM_SHIFT_SDS = 2.0
+#: A custom noise scaling's factor at full strength.
+CUSTOM_NOISE_FACTOR = 3.0
+#: Columns of the environments composer.
+ROW_COLUMNS = ["environment", "intervention", "strength", "rows"]
+
+
+def _touches(env_ivs: Sequence[Intervention], node: str) -> bool:
+    return any(iv.node == node for iv in env_ivs)
+
+
+def starting_environments(sc: Scenario, n: int) -> tuple[list[Environment], list[str]]:
+    """The composer's first environments, and the names of those left out.
+
+    The scenario's declared environments (with their own sizes), else the
+    observational world and one environment per preset with ``n`` rows
+    (:func:`lib.environments.default_environments`). Environments that
+    intervene on the target itself are left out: ICP assumes none does (the
+    user can add them back).
+    """
+    declared = bool(getattr(sc, "environments", ()))
+    envs = default_environments(sc) if declared else default_environments(sc, n)
+    kept = [e for e in envs if not _touches(e.interventions, sc.target)]
+    dropped = [e.name for e in envs if _touches(e.interventions, sc.target)]
+    if len(kept) < 2:  # nothing to compare without them: keep them all
+        return envs, []
+    return kept, dropped
+
+
+def intervention_options(
+    sc: Scenario, named: Mapping[str, Sequence[Intervention]] | None = None
+) -> list[str]:
+    """The composer's choices: none, the presets, named environments, custom shifts and noise."""
+    out = [NO_INTERVENTION, *sc.presets]
+    for name in named or {}:
+        label = f"as in the scenario: {name}"
+        if label not in out:
+            out.append(label)
+    for node in sc.scm.nodes:
+        out.append(f"shift {node} by {CUSTOM_SHIFT_SDS:g} SD")
+        out.append(f"noise of {node} ×{CUSTOM_NOISE_FACTOR:g}")
+    return out
+
+
+def _strength_of(env: Environment, base: Sequence[Intervention]) -> float | None:
+    """The strength at which ``base`` gives ``env``'s interventions (None if it does not)."""
+    if len(env.interventions) != len(base) or not base:
+        return None
+    s = env.interventions[0].strength
+    if all(iv == b.with_strength(s) for iv, b in zip(env.interventions, base, strict=True)):
+        return float(s)
+    return None
+
+
+def environment_rows(
+    envs: Sequence[Environment], sc: Scenario
+) -> tuple[pd.DataFrame, dict[str, tuple[Intervention, ...]]]:
+    """Environments as the composer's rows, and the named interventions they need.
+
+    Returns
+    -------
+    (pandas.DataFrame, dict)
+        Rows with columns :data:`ROW_COLUMNS`; and, for environments that are
+        neither observational nor a preset, their interventions by environment
+        name (offered as "as in the scenario: <name>").
+    """
+    rows, named = [], {}
+    for env in envs:
+        choice, strength = NO_INTERVENTION, 1.0
+        if env.interventions:
+            for name, preset in sc.presets.items():
+                s = _strength_of(env, tuple(preset))
+                if s is not None:
+                    choice, strength = name, s
+                    break
+            else:
+                named[env.name] = tuple(iv.with_strength(1.0) for iv in env.interventions)
+                choice = f"as in the scenario: {env.name}"
+                strength = float(env.interventions[0].strength)
+        rows.append([env.name, choice, strength, env.n])
+    return pd.DataFrame(rows, columns=ROW_COLUMNS), named
+
+
+def environments_from_rows(
+    rows: pd.DataFrame,
+    sc: Scenario,
+    named: Mapping[str, Sequence[Intervention]],
+    sds: Mapping[str, float],
+) -> list[Environment]:
+    """The composer's rows as environments.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Columns :data:`ROW_COLUMNS`; empty rows (no name and no intervention) are skipped.
+    sc : Scenario
+    named : mapping
+        Interventions of "as in the scenario: <name>" choices.
+    sds : mapping of str to float
+        Each node's observational standard deviation (for custom shifts).
+
+    Raises
+    ------
+    ScenarioError
+        Naming the row: a missing name or intervention, a strength outside
+        [0, 1], a bad number of rows, a repeated name, fewer than two environments.
+    """
+    envs: list[Environment] = []
+    seen: set[str] = set()
+    for i, row in enumerate(rows.itertuples(index=False), start=1):
+        name = "" if pd.isna(row.environment) else str(row.environment).strip()
+        choice = "" if pd.isna(row.intervention) else str(row.intervention)
+        if not name and not choice:
+            continue
+        where = f"row {i}" + (f" ({md_code(name)})" if name else "")
+        if not name:
+            raise ScenarioError(f"{where}: give the environment a name.")
+        if name in seen:
+            raise ScenarioError(f"{where}: the name {md_code(name)} is used twice.")
+        seen.add(name)
+        strength = 1.0 if pd.isna(row.strength) else float(row.strength)
+        if not 0.0 <= strength <= 1.0:
+            raise ScenarioError(f"{where}: the strength must be between 0 and 1.")
+        if pd.isna(row.rows) or float(row.rows) != int(row.rows):
+            raise ScenarioError(f"{where}: give a whole number of rows.")
+        n = int(row.rows)
+        if not MIN_ENV_ROWS <= n <= MAX_ENV_ROWS_UI:
+            raise ScenarioError(
+                f"{where}: the number of rows must be from {MIN_ENV_ROWS} to {MAX_ENV_ROWS_UI:,}."
+            )
+        ivs = _interventions_for(choice, sc, named, sds, where)
+        envs.append(Environment(name, tuple(iv.with_strength(strength) for iv in ivs), n))
+    if len(envs) < 2:
+        raise ScenarioError(
+            "compose at least two environments: invariance is checked by comparing them."
+        )
+    if len(envs) > MAX_UI_ENVIRONMENTS:
+        raise ScenarioError(f"at most {MAX_UI_ENVIRONMENTS} environments, not {len(envs)}.")
+    return envs
+
+
+#: Fewest and most rows of one composed environment.
+MIN_ENV_ROWS = 20
+MAX_ENV_ROWS_UI = 20_000
+#: Most environments the composer takes.
+MAX_UI_ENVIRONMENTS = 8
+
+
+def _interventions_for(
+    choice: str,
+    sc: Scenario,
+    named: Mapping[str, Sequence[Intervention]],
+    sds: Mapping[str, float],
+    where: str,
+) -> tuple[Intervention, ...]:
+    if choice in ("", NO_INTERVENTION):
+        return ()
+    if choice in sc.presets:
+        return tuple(sc.presets[choice])
+    prefix = "as in the scenario: "
+    if choice.startswith(prefix) and choice[len(prefix) :] in named:
+        return tuple(named[choice[len(prefix) :]])
+    for node in sc.scm.nodes:
+        if choice == f"shift {node} by {CUSTOM_SHIFT_SDS:g} SD":
+            sd = float(sds.get(node, 1.0)) or 1.0
+            return (Shift(node, round(CUSTOM_SHIFT_SDS * sd, 6)),)
+        if choice == f"noise of {node} ×{CUSTOM_NOISE_FACTOR:g}":
+            return (ScaleNoise(node, CUSTOM_NOISE_FACTOR),)
+    raise ScenarioError(f"{where}: choose an intervention from the list.")
+
+
+def touches_target(envs: Sequence[Environment], target: str) -> list[str]:
+    """Names of environments that intervene on the target itself (ICP assumes none does)."""
+    return [e.name for e in envs if _touches(e.interventions, target)]
+
+
+def spurious_preset(sc: Scenario) -> str | None:
+    """The preset the "invariance is local" sweep starts with.
+
+    The first preset that acts on an observed non-cause of the target (a
+    feature that is not among its causes), else the first preset.
+    """
+    non_causes = set(sc.features) - set(sc.causal_features)
+    for name, preset in sc.presets.items():
+        if any(iv.node in non_causes for iv in preset):
+            return name
+    return next(iter(sc.presets), None)
+
+
+# ----------------------------------------------------------------------------- nonlinear example
+
+#: A world whose mechanism saturates: a straight line fits it near the usual
+#: doses and fails far from them.
+NONLINEAR_TOML = """
+id = "saturation"
+title = "A response that saturates"
+target = "response"
+features = ["dose"]
+summary = "The response rises with the dose, then levels off."
+
+[nodes.dose]
+equation = "normal(0, 1)"
+unit = "SD"
+description = "the dose, in standard deviations from the usual one"
+
+[nodes.response]
+equation = "2 * tanh(dose) + normal(0, 0.5)"
+unit = "points"
+description = "the response: rises with the dose, then saturates"
+"""
+#: The nonlinear example's shift of the dose at full strength, in SDs.
+NONLINEAR_SHIFT_SDS = 3.0
+
+
+def nonlinear_scenario() -> Scenario:
+    """The saturating world of the nonlinear example (see :data:`NONLINEAR_TOML`)."""
+    return _nonlinear()
+
+
+@lru_cache(maxsize=1)
+def _nonlinear() -> Scenario:
+    return scenario_from_toml(NONLINEAR_TOML)

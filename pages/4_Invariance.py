@@ -1,0 +1,343 @@
+"""Invariance: ICP keeps the predictors whose relation to the target is the same everywhere."""
+
+import streamlit as st
+
+from lib.environments import ENV_COLUMN
+from lib.errors import ScenarioError
+from lib.invariance_eval import (
+    CUSTOM_NOISE_FACTOR,
+    CUSTOM_SHIFT_SDS,
+    MAX_ENV_ROWS_UI,
+    MIN_ENV_ROWS,
+    environment_rows,
+    environments_from_rows,
+    intervention_options,
+    local_sentence,
+    md_code,
+    spurious_preset,
+    starting_environments,
+    touches_target,
+)
+from lib.invariance_plots import PVALUE_FLOOR, environment_error_bars, power_curve
+from lib.ui import invariance_views as iv
+from lib.ui.state import init_page
+from lib.ui.widgets import chart, page_header, stacking_columns
+
+lab = init_page("Invariance")
+page_header(
+    "Invariance",
+    "A cause predicts the same way in every environment. Invariant Causal Prediction (ICP) "
+    "turns this around: it keeps every set of predictors whose regression is the same in all "
+    "environments, and names what those sets share.",
+)
+
+ss = st.session_state
+ss.setdefault("inv_alpha", 0.05)
+
+
+def alpha_control(key: str = "inv_alpha") -> float:
+    st.select_slider(
+        "Level α",
+        options=list(iv.ALPHAS),
+        key=key,
+        help="A set passes the invariance test when its p-value is above α. ICP's promise: "
+        "with probability at least 1 − α, every predictor it names is a cause.",
+    )
+    return float(ss[key])
+
+
+if lab.table is not None:
+    head, pick = st.columns([3, 1], vertical_alignment="bottom")
+    with pick:
+        alpha = alpha_control()
+    iv.table_view(lab.table, alpha)
+    st.stop()
+
+sc = lab.scenario
+sid, n, seed = lab.key
+target = md_code(sc.target)
+
+# --- 1. The environments -----------------------------------------------------------------
+st.subheader("1 · The environments", anchor=False)
+start, left_out = starting_environments(sc, n)
+rows, named = environment_rows(start, sc)
+st.markdown(
+    f"Each environment is the same world with some interventions — a clinic that hands out "
+    f"Tylenol, an author with a habit. Edit, add or delete rows; the pooled data carry an "
+    f"{md_code(ENV_COLUMN)} column naming each row's environment."
+)
+edited = st.data_editor(
+    rows,
+    key=f"inv_envs_{sid}_{n}",
+    num_rows="dynamic",
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "environment": st.column_config.TextColumn("Environment", required=True, max_chars=40),
+        "intervention": st.column_config.SelectboxColumn(
+            "Intervention",
+            options=intervention_options(sc, named),
+            required=True,
+            width="large",
+            help=f"A preset of the scenario, or a custom change: a shift of a node by "
+            f"{CUSTOM_SHIFT_SDS:g} standard deviations, or its noise ×{CUSTOM_NOISE_FACTOR:g}.",
+        ),
+        "strength": st.column_config.NumberColumn(
+            "Strength",
+            min_value=0.0,
+            max_value=1.0,
+            step=0.05,
+            format="%.2f",
+            help="0 = no change, 1 = the full intervention.",
+        ),
+        "rows": st.column_config.NumberColumn(
+            "Rows", min_value=MIN_ENV_ROWS, max_value=MAX_ENV_ROWS_UI, step=50, format="%d"
+        ),
+    },
+)
+if left_out:
+    st.caption(
+        f"Left out to start with: {', '.join(md_code(x) for x in left_out)} — it changes how "
+        f"{target} itself comes about, and ICP assumes no environment does. Add it back to see "
+        f"what happens then."
+    )
+envs = None
+try:
+    envs = environments_from_rows(edited, sc, named, iv.node_sds(sid))
+except ScenarioError as exc:
+    st.error(f"These environments cannot be used: {exc}", icon=":material/error:")
+
+# --- 2. What ICP concludes ---------------------------------------------------------------
+head, pick = st.columns([3, 1], vertical_alignment="bottom")
+head.subheader("2 · What ICP concludes", anchor=False)
+with pick:
+    alpha = alpha_control()
+res = None
+if envs is not None:
+    key = iv.env_key(envs)
+    try:
+        with st.spinner("Sampling the environments and testing every set…"):
+            res = iv.icp_fit(sid, seed, key, alpha, envs)
+    except ValueError as exc:
+        st.error(f"ICP cannot run on these environments: {exc}", icon=":material/error:")
+if res is not None and envs is not None:
+    on_target = touches_target(envs, sc.target)
+    if on_target:
+        st.warning(
+            f"{', '.join(md_code(x) for x in on_target)} intervene(s) on {target} itself: ICP's "
+            f"guarantee does not hold there, and the causes' set is usually rejected too.",
+            icon=":material/warning:",
+        )
+    iv.show_icp(res, sc.units)
+    parents = iv.parents_text(sc)
+    st.caption(
+        f"The truth, which only a simulation knows: {target}'s observed direct causes are "
+        f"{parents}."
+        if parents
+        else f"The truth, which only a simulation knows: every direct cause of {target} is "
+        f"unobserved, so the best ICP can do is name nothing."
+    )
+
+    # --- 3. On environments none of the models saw -------------------------------------------
+    st.subheader("3 · On environments none of the models saw", anchor=False)
+    try:
+        with st.spinner("Testing the models on new environments…"):
+            errors = iv.held_out(sid, seed, key, alpha, n, envs)
+    except ValueError as exc:
+        st.error(f"The models cannot be compared: {exc}", icon=":material/error:")
+    else:
+        chart(
+            environment_error_bars(
+                errors,
+                environment_label="new environment (fresh sample)",
+                unit=sc.units.get(sc.target, ""),
+            ),
+            f"Three linear models fitted on the pooled environments, each predicting {target} "
+            f"in fresh samples: the observational world and every preset at full strength. "
+            f"Orange: the regression on every feature. Blue: on ICP's causes, and (hatched) on "
+            f"the true causes. A model with no input predicts the average.",
+            key="held_out",
+        )
+
+# --- 4. Invariance is local ----------------------------------------------------------------
+st.subheader("4 · Invariance is local", anchor=False)
+st.markdown(
+    "ICP can only check invariance under the interventions in the data, at the strengths in the "
+    "data. Two environments — the observational world and one intervention at the strength you "
+    f"choose, {iv.SWEEP_N} rows each — and the set of every feature:"
+)
+presets = list(sc.presets)
+if not presets:
+    st.info("This scenario has no preset to sweep.", icon=":material/info:")
+else:
+    first = spurious_preset(sc) or presets[0]
+    if ss.get("inv_preset") not in presets:
+        ss["inv_preset"] = first
+    ss.setdefault("inv_strength", 0.0)
+    c1, c2 = st.columns([1, 2], gap="large")
+    c1.selectbox("Intervention to sweep", presets, key="inv_preset")
+    c2.select_slider(
+        "Strength of the intervention",
+        options=list(iv.STRENGTHS),
+        key="inv_strength",
+        format_func=lambda v: f"{100 * v:g}%",
+        help="0% = none; 100% = the full intervention.",
+    )
+    preset, strength = ss["inv_preset"], float(ss["inv_strength"])
+    try:
+        with st.spinner("Sweeping the strength…"):
+            table = iv.sweep(sid, preset, seed, alpha)
+            pv_fig, err_fig = iv.sweep_figures(
+                sid, preset, seed, alpha, strength, sc.units.get(sc.target, "")
+            )
+    except ValueError as exc:
+        st.error(f"The sweep cannot run: {exc}", icon=":material/error:")
+    else:
+        here = table[(table["strength"] == strength) & (table["set"] == "all features")].iloc[0]
+        p = float(here["pvalue"])
+        shown = f"< {PVALUE_FLOOR:g}" if p < PVALUE_FLOOR else f"{p:.2g}"
+        verdict = "looks invariant" if p > alpha else "is rejected"
+        feats = ", ".join(md_code(f) for f in sc.features)
+        with st.container(border=True, key="inv_local_verdict"):
+            st.markdown(
+                f"At **{100 * strength:g}%** of {md_code(preset)}, the set of every feature "
+                f"({feats}) **{verdict}** (p = {shown}, α = {alpha:g})."
+            )
+        left, right = stacking_columns(2, "local", gap="large")
+        with left:
+            chart(
+                pv_fig,
+                "The invariance p-value of two sets as the intervention grows. Above the dashed "
+                "line a set passes the test; a mild shift lets a set with a non-cause pass, a "
+                "strong one rejects it. The true parents' set stays up.",
+                key="local_pv",
+            )
+        with right:
+            chart(
+                err_fig,
+                f"Error of linear models fitted on the two environments, predicting {target} in "
+                f"a fresh sample with the intervention at the same strength.",
+                key="local_err",
+            )
+        st.caption(
+            local_sentence(
+                iv.local_words(sc, preset, strength),
+                target=sc.target,
+                strength=strength,
+                shifted=preset,
+            )
+        )
+
+    st.markdown(
+        "**A mechanism that bends.** "
+        + (
+            "The response rises with the dose and levels off (2·tanh(dose) + noise). ICP checks a "
+            "straight line under a *mild* shift of the dose, at the strength above; then the dose is "
+            f"pushed {iv.NONLINEAR_SHIFT_SDS:g} standard deviations — the full intervention."
+        )
+    )
+    try:
+        nl_table = iv.nonlinear_sweep(seed, alpha)
+        nl_pv, nl_err = iv.nonlinear_figures(seed, alpha, float(ss["inv_strength"]))
+    except ValueError as exc:
+        st.error(f"The example cannot run: {exc}", icon=":material/error:")
+    else:
+        s_now = float(ss["inv_strength"])
+        row = nl_table[(nl_table["strength"] == s_now) & (nl_table["set"] == "all features")].iloc[
+            0
+        ]
+        base = nl_table[(nl_table["strength"] == 0.0) & (nl_table["set"] == "all features")].iloc[0]
+        p_nl = float(row["pvalue"])
+        left, right = stacking_columns(2, "bend", gap="large")
+        with left:
+            chart(
+                nl_pv,
+                "The straight line's invariance p-value when ICP sees the observational world "
+                "and a shift of the dose at the chosen strength.",
+                key="bend_pv",
+            )
+        with right:
+            chart(
+                nl_err,
+                "Its error on the full 3-SD shift — where the response has levelled off and the "
+                "line keeps climbing.",
+                key="bend_err",
+            )
+        st.caption(
+            f"At {100 * s_now:g}% the straight line {'passes' if p_nl > alpha else 'fails'} the "
+            f"invariance test (p = {p_nl:.2g}); under the full shift its error is "
+            f"{float(row['rmse']):.2f} points. Invariance was checked for shifts of the dose up "
+            f"to {100 * s_now:g}% of 3 SD, with a linear model and Gaussian-looking noise; it "
+            f"says nothing about doses outside that range."
+            + (f" (Without any shift, {float(base['rmse']):.2f}.)" if s_now > 0 else "")
+        )
+
+# --- 5. Power ----------------------------------------------------------------------------------
+st.subheader("5 · How often does ICP find the causes?", anchor=False)
+if envs is None:
+    st.info("Compose valid environments above to simulate ICP's power.", icon=":material/info:")
+else:
+    parents = iv.parents_text(sc)
+    st.markdown(
+        f"Repeat the experiment many times: sample the environments above ({iv.POWER_N} rows "
+        f"each) with every intervention at a given strength, run ICP, and count how often it "
+        f"names exactly {target}'s observed direct causes ({parents or 'none: all are hidden'})."
+    )
+    a, b = st.columns([1, 2], vertical_alignment="bottom")
+    reps = a.select_slider(
+        "Repetitions per strength",
+        options=list(iv.POWER_REPS),
+        value=iv.POWER_REPS[0],
+        key="inv_power_reps",
+    )
+    pkey = iv.power_key(sid, iv.env_key(envs), int(reps), seed, alpha)
+    power = iv.power_result(pkey)
+    run = b.button(
+        "Run the simulation",
+        key="inv_power_run",
+        icon=":material/play_arrow:",
+        disabled=power is not None,
+        help=f"At most about {iv.POWER_SECONDS:.0f} seconds; the result is kept.",
+    )
+    if run and power is None:
+        ss["inv_power_cancel"] = False
+        bar = st.progress(0.0, text="Simulating…")
+        st.button(
+            "Cancel",
+            key="inv_power_cancel_btn",
+            on_click=lambda: ss.__setitem__("inv_power_cancel", True),
+        )
+        try:
+            power = iv.run_power(
+                pkey,
+                sid,
+                envs,
+                int(reps),
+                seed,
+                alpha,
+                progress=lambda f: bar.progress(min(1.0, f), text=f"Simulating… {f:.0%}"),
+                cancel=lambda: bool(ss.get("inv_power_cancel")),
+            )
+        except ValueError as exc:
+            st.error(f"The simulation cannot run: {exc}", icon=":material/error:")
+            power = None
+        bar.empty()
+    if power is not None:
+        chart(
+            power_curve(
+                iv.power_long(power),
+                alpha=alpha,
+                strength_label="strength of every environment's interventions",
+            ),
+            f"Share of {int(power['reps'].max())} repetitions per strength (bars: 95% intervals). "
+            f"With weak interventions the environments look alike and ICP names little; as they "
+            f"grow, it names the causes more often. It should almost never name a non-cause.",
+            key="power",
+        )
+        if bool(power["stopped_early"].any()):
+            st.caption(
+                f"Stopped early (time limit or cancel): {int(power['reps'].min())} repetitions "
+                f"per strength."
+            )
+    elif not run:
+        st.caption("Not run yet: it takes a few seconds.")

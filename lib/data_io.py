@@ -246,8 +246,8 @@ def inert(text: str, max_chars: int | None = None) -> str:
 
     Examples
     --------
-    >>> inert("<b>x</b>")
-    '\\\\<b\\\\>x\\\\</b\\\\>'
+    >>> print(inert("<b>x</b> $y$"))
+    \\<b\\>x\\<\\/b\\> \\$y\\$
     """
     text = str(text).translate(_BIDI)
     text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)

@@ -266,3 +266,23 @@ def test_power_is_time_bounded_and_cancellable(mystery) -> None:
         icp_power(mystery, [1.0], 0)
     with pytest.raises(DataError, match="single environment"):
         icp_power(mystery, [1.0], 2, environments=[Environment("Agatha")])
+
+
+def test_ldopa_clinics_hidden_cause() -> None:
+    """relief's only cause, dopamine, is hidden: the agonist clinic shifts it, so no
+    regression on the observed features is invariant; without that clinic, ICP
+    names nobody rather than a side effect."""
+    sc = load_scenario("ldopa")
+    envs = default_environments(sc)
+    assert [e.name for e in envs] == [
+        "clinic A: no Tylenol",
+        "clinic B: 40% take Tylenol",
+        "clinic C: agonist trial",
+    ]
+    df = pooled_sample(sc.scm, envs, 0)
+    means = df.groupby("env", observed=True)["headache"].mean()
+    assert means.iloc[1] < 0.8 * means.iloc[0]  # Tylenol damps the headache on average
+    res = icp(df, sc.target, "env", candidates=list(sc.features))
+    assert res.no_set_accepted and "hidden variables" in res.note
+    two = icp(df[df["env"] != envs[2].name], sc.target, "env", candidates=list(sc.features))
+    assert not two.no_set_accepted and two.causal_predictors == frozenset()

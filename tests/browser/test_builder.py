@@ -1,0 +1,87 @@
+"""The Builder page in headless Chromium, typed into as a person would.
+
+The node table is an ``st.data_editor`` (a canvas grid): a cell is opened with a
+double-click, its text replaced by typing, and committed with Enter, each commit
+being one rerun of the page. A typo in an equation shows a "did you mean" error
+under the table; fixing it clears the error and the graph draws the new edge.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ROW_HEIGHT = 35  # Streamlit's data grid: header and rows are 35 px high at the default size
+NAME_X = 60  # inside the "Name" column, right of the row markers
+EQUATION_X = 250  # inside the wide "Equation" column
+
+
+def node_table(page: Any) -> Any:
+    return page.locator('[data-testid="stDataFrame"]').first
+
+
+def type_into_cell(page: Any, wait_for_app: Any, row: int, x: float, text: str) -> None:
+    """Open the cell of ``row`` (0 = first data row) at ``x``, replace its text, commit."""
+    box = node_table(page).bounding_box()
+    assert box is not None
+    page.mouse.dblclick(box["x"] + x, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+    editor = page.locator("textarea.gdg-input")
+    editor.wait_for(state="visible")
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text, delay=15)
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+
+
+def error_text(page: Any) -> str:
+    boxes = page.locator('[data-testid="stAlertContentError"]').all()
+    return "\n".join(" ".join(b.inner_text().split()) for b in boxes)
+
+
+def graph_text(page: Any) -> str:
+    """The node labels of the drawn graph."""
+    nodes = page.locator('[class*="st-key-lab_graph_builder"] svg g.node text')
+    nodes.first.wait_for(state="attached")
+    return " ".join(nodes.all_text_contents())
+
+
+def graph_edges(page: Any) -> int:
+    graph_text(page)  # drawn
+    return page.locator('[class*="st-key-lab_graph_builder"] svg g.edge').count()
+
+
+def test_typing_a_world_with_a_typo_then_fixing_it(
+    page: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any, screenshot: Any
+) -> None:
+    page.goto(server_url + "/Builder")
+    wait_for_app(page)
+    assert_no_errors(page)
+    assert page.get_by_text("Variables and their equations", exact=True).is_visible()
+    assert graph_edges(page) == 1  # the starter world: x → y
+
+    # a new variable, typed into the empty row at the bottom of the table
+    type_into_cell(page, wait_for_app, 2, NAME_X, "dopamine")
+    type_into_cell(page, wait_for_app, 2, EQUATION_X, "normal(5, 1)")
+    assert_no_errors(page)
+    assert "dopamine" in graph_text(page)
+
+    # y now reads dopamine, with a typo: a helpful error, and nothing breaks
+    type_into_cell(page, wait_for_app, 1, EQUATION_X, "2 * dopmine + normal(0, 1)")
+    errors = error_text(page)
+    assert "Node row 2, y" in errors
+    assert "unknown name dopmine; did you mean dopamine?" in errors
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_role("button", name="Use this world").is_disabled()
+    screenshot(page, "builder-typo")
+
+    # fixed: no error, and the graph draws dopamine → y
+    type_into_cell(page, wait_for_app, 1, EQUATION_X, "2 * dopamine + normal(0, 1)")
+    assert_no_errors(page)
+    assert graph_edges(page) == 1 and "dopamine" in graph_text(page)
+    assert page.get_by_role("button", name="Use this world").is_enabled()
+    screenshot(page, "builder-fixed")
+
+    # and the world is used on every page
+    page.get_by_role("button", name="Use this world").click()
+    wait_for_app(page)
+    assert_no_errors(page)
+    assert page.get_by_text("is now the world on every page").first.is_visible()

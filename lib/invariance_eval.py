@@ -58,7 +58,7 @@ __all__ = [
 #: Model names, as the page's charts and tables show them.
 POOLED = "Pooled · all features"
 ICP_MODEL = "ICP · its causes"
-ORACLE = "Oracle · true parents"
+ORACLE = "Oracle · known causes"
 DECLARED = "Declared causes"
 
 
@@ -323,9 +323,14 @@ def icp_sentence(res: ICPResult) -> str:
         )
     names = [c for c in res.candidates if c in res.causal_predictors]
     verb = "is" if len(names) == 1 else "are"
+    them = "it" if len(names) == 1 else "them"
+    passed = (
+        f"The one set that passed the invariance test contains {them}"
+        if k == 1
+        else f"Each of the {k} sets that passed the invariance test contains {them}"
+    )
     return (
-        f"**ICP's estimated causes of {target}: {_listed(names)}.** Every one of the "
-        f"{accepted} that passed the invariance test contains {'it' if len(names) == 1 else 'them'}; "
+        f"**ICP's estimated causes of {target}: {_listed(names)}.** {passed}; "
         f"with probability at least {conf}, {_listed(names)} {verb} among the causes of "
         f"{target} (if its mechanism is linear with additive noise and no environment "
         f"intervened on {target} itself)."

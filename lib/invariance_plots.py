@@ -42,6 +42,7 @@ from lib.plots import (
 
 __all__ = [
     "ACCEPTED_EDGE",
+    "OKABE_ITO",
     "LATTICE_MAX_CANDIDATES",
     "PVALUE_FLOOR",
     "PVALUE_SCALE",
@@ -429,27 +430,37 @@ def pvalue_vs_strength(
         )
     s = sweep["strength"].to_numpy(dtype=float)
     lo, hi = min(0.0, float(s.min())), max(1.0, float(s.max()))
-    fig.add_hrect(
-        y0=PVALUE_FLOOR,
-        y1=a,
-        fillcolor="#D55E00",
-        opacity=0.07,
-        line_width=0,
-        annotation={"text": "rejected", "font": {"size": SMALL_FONT_SIZE, "color": "#9A3F00"}},
-        annotation_position="bottom right",
+    fig.add_hrect(y0=PVALUE_FLOOR, y1=a, fillcolor="#D55E00", opacity=0.07, line_width=0)
+    fig.add_hline(y=a, line={"color": NEUTRAL, "dash": "dash", "width": 2})
+    # annotations on a log axis take log10 positions
+    fig.add_annotation(
+        x=1.0,
+        xref="paper",
+        y=math.log10(a),
+        yref="y",
+        text=f"α = {a:g}",
+        showarrow=False,
+        xanchor="right",
+        yanchor="bottom",
+        font={"size": SMALL_FONT_SIZE, "color": NEUTRAL},
     )
-    fig.add_hline(
-        y=a,
-        line={"color": NEUTRAL, "dash": "dash", "width": 2},
-        annotation={"text": f"α = {a:g}", "font": {"size": SMALL_FONT_SIZE}},
-        annotation_position="top right",
+    fig.add_annotation(
+        x=1.0,
+        xref="paper",
+        y=math.log10(PVALUE_FLOOR),
+        yref="y",
+        text="rejected",
+        showarrow=False,
+        xanchor="right",
+        yanchor="bottom",
+        font={"size": SMALL_FONT_SIZE, "color": "#9A3F00"},
     )
     if at is not None:
         fig.add_vline(
             x=float(at),
             line={"color": NEUTRAL, "dash": "dot", "width": 2},
             annotation={"text": "you are here", "font": {"size": SMALL_FONT_SIZE}},
-            annotation_position="top left",
+            annotation_position="bottom right",
         )
     pad = 0.03 * (hi - lo)
     fig.update_xaxes(range=[lo - pad, hi + pad])
@@ -461,7 +472,7 @@ def pvalue_vs_strength(
             "y": 1.02,
             "xanchor": "left",
             "x": 0.0,
-            "title": {"text": "set:"},
+            "title": {"text": ""},
         }
     )
     return _style(fig, title, strength_label, "invariance p-value (log scale)", 440)
@@ -505,7 +516,7 @@ def ood_error_vs_strength(
             x=float(at),
             line={"color": NEUTRAL, "dash": "dot", "width": 2},
             annotation={"text": "you are here", "font": {"size": SMALL_FONT_SIZE}},
-            annotation_position="top left",
+            annotation_position="top right",
         )
     return fig
 

@@ -155,7 +155,8 @@ if res is not None and envs is not None:
             f"Three linear models fitted on the pooled environments, each predicting {target} "
             f"in fresh samples: the observational world and every preset at full strength. "
             f"Orange: the regression on every feature. Blue: on ICP's causes, and (hatched) on "
-            f"the true causes. A model with no input predicts the average.",
+            f"the causes the scenario declares (or their measurements). A model with no input "
+            f"predicts the average.",
             key="held_out",
         )
 
@@ -207,9 +208,10 @@ else:
         with left:
             chart(
                 pv_fig,
-                "The invariance p-value of two sets as the intervention grows. Above the dashed "
-                "line a set passes the test; a mild shift lets a set with a non-cause pass, a "
-                "strong one rejects it. The true parents' set stays up.",
+                f"The invariance p-value of two sets as {preset} grows: every feature "
+                f"({feats}) and the target's true parents. Above the dashed line a set passes "
+                f"the test: a mild shift lets a set with a non-cause pass, a strong one rejects "
+                f"it; the true parents' set stays up.",
                 key="local_pv",
             )
         with right:
@@ -246,7 +248,6 @@ else:
         row = nl_table[(nl_table["strength"] == s_now) & (nl_table["set"] == "all features")].iloc[
             0
         ]
-        base = nl_table[(nl_table["strength"] == 0.0) & (nl_table["set"] == "all features")].iloc[0]
         p_nl = float(row["pvalue"])
         left, right = stacking_columns(2, "bend", gap="large")
         with left:
@@ -259,17 +260,17 @@ else:
         with right:
             chart(
                 nl_err,
-                "Its error on the full 3-SD shift — where the response has levelled off and the "
-                "line keeps climbing.",
+                "The same line's error where it was checked (green) and on the full 3-SD shift "
+                "(red), where the response has levelled off and the line keeps climbing.",
                 key="bend_err",
             )
         st.caption(
             f"At {100 * s_now:g}% the straight line {'passes' if p_nl > alpha else 'fails'} the "
-            f"invariance test (p = {p_nl:.2g}); under the full shift its error is "
-            f"{float(row['rmse']):.2f} points. Invariance was checked for shifts of the dose up "
-            f"to {100 * s_now:g}% of 3 SD, with a linear model and Gaussian-looking noise; it "
-            f"says nothing about doses outside that range."
-            + (f" (Without any shift, {float(base['rmse']):.2f}.)" if s_now > 0 else "")
+            f"invariance test (p = {p_nl:.2g}), and under the full shift its error is "
+            f"{float(row['rmse']):.2f} points. Invariance was checked only for shifts of the dose "
+            f"up to {100 * s_now:g}% of 3 SD, for a linear model with additive noise, by "
+            f"comparing residual means and variances: it says nothing about doses outside "
+            f"that range."
         )
 
 # --- 5. Power ----------------------------------------------------------------------------------

@@ -8,20 +8,29 @@ import pytest
 import statsmodels.api as sm
 
 from lib.errors import DataError
+from lib.interventions import ScaleNoise, Shift
 from lib.invariance import icp
 from lib.invariance_eval import (
     DECLARED,
     ICP_MODEL,
+    NO_INTERVENTION,
     ORACLE,
     POOLED,
     EvalModel,
     comparison_models,
     environment_errors,
+    environment_rows,
+    environments_from_rows,
     icp_sentence,
+    intervention_options,
     leave_one_environment_out,
     local_sentence,
+    nonlinear_scenario,
     predictor_table,
+    spurious_preset,
+    starting_environments,
 )
+from lib.scenarios import load_scenario
 
 
 def world(n: int, seed: int, shift_y_child: float = 0.0, do_x: float | None = None) -> pd.DataFrame:
@@ -197,3 +206,80 @@ def test_predictor_table_orders_by_evidence() -> None:
     assert bool(table.loc[0, "estimated cause"])
     lo, hi = table.loc[0, "CI low"], table.loc[0, "CI high"]
     assert lo < 2.0 < hi  # the true coefficient
+
+
+# ----------------------------------------------------------------------------- composer
+
+
+def test_starting_environments_leave_out_interventions_on_the_target() -> None:
+    sc = load_scenario("fever")
+    envs, left_out = starting_environments(sc, 500)
+    assert left_out == ["New variant"]
+    assert all(e.n == 500 for e in envs)
+    assert all(iv.node != sc.target for e in envs for iv in e.interventions)
+
+
+def test_rows_round_trip_presets_and_declared_environments() -> None:
+    for sid in ("fever", "ldopa"):
+        sc = load_scenario(sid)
+        envs, _ = starting_environments(sc, 300)
+        rows, named = environment_rows(envs, sc)
+        assert set(rows["intervention"]) <= set(intervention_options(sc, named))
+        assert environments_from_rows(rows, sc, named, {}) == envs
+
+
+def test_custom_rows_become_shifts_and_noise_at_their_strength() -> None:
+    sc = load_scenario("fever")
+    rows = pd.DataFrame(
+        [
+            ["calm", NO_INTERVENTION, 1.0, 100],
+            ["shifted", "shift fever by 2 SD", 0.5, 100],
+            ["noisy", "noise of cough ×3", 1.0, 100],
+        ],
+        columns=["environment", "intervention", "strength", "rows"],
+    )
+    envs = environments_from_rows(rows, sc, {}, {"fever": 0.4})
+    assert envs[1].interventions == (Shift("fever", 0.8, strength=0.5),)
+    assert envs[2].interventions == (ScaleNoise("cough", 3.0),)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (["", "Paracetamol", 1.0, 100], "name"),
+        (["b", "Paracetamol", 1.5, 100], "strength"),
+        (["b", "Paracetamol", 1.0, 5], "rows"),
+        (["b", "Paracetamol", 1.0, 10.5], "whole number"),
+        (["b", "not an option", 1.0, 100], "choose an intervention"),
+        (["a", "Paracetamol", 1.0, 100], "twice"),
+    ],
+)
+def test_bad_rows_are_named(row: list, message: str) -> None:
+    sc = load_scenario("fever")
+    rows = pd.DataFrame(
+        [["a", NO_INTERVENTION, 1.0, 100], row],
+        columns=["environment", "intervention", "strength", "rows"],
+    )
+    with pytest.raises(ValueError, match=message):
+        environments_from_rows(rows, sc, {}, {})
+
+
+def test_one_environment_is_not_enough_and_blank_rows_are_skipped() -> None:
+    sc = load_scenario("fever")
+    rows = pd.DataFrame(
+        [["a", NO_INTERVENTION, 1.0, 100], [None, None, None, None]],
+        columns=["environment", "intervention", "strength", "rows"],
+    )
+    with pytest.raises(ValueError, match="at least two"):
+        environments_from_rows(rows, sc, {}, {})
+
+
+def test_the_sweep_starts_with_a_preset_on_a_non_cause() -> None:
+    assert spurious_preset(load_scenario("fever")) == "Paracetamol"
+    assert spurious_preset(load_scenario("icecream")) == "Ice cream ban"
+
+
+def test_the_nonlinear_world_saturates() -> None:
+    sc = nonlinear_scenario()
+    far = sc.scm.sample(4000, 0, (Shift("dose", 3.0),))
+    assert 1.8 < far["response"].mean() < 2.05  # 2·tanh(3) ≈ 1.99, not 2·3

@@ -47,7 +47,7 @@ from lib.tabular import TableSetup, check_setup
 from lib.ui.lab import interventions_key
 from lib.ui.registry import get_scenario
 from lib.ui.tables import TableChoice, code
-from lib.ui.widgets import chart, stacking_columns
+from lib.ui.widgets import chart
 
 __all__ = [
     "ALPHAS",
@@ -184,8 +184,8 @@ def nonlinear_sweep(seed: int, alpha: float) -> pd.DataFrame:
 
 #: How the sweep's sets read in the legend and which kind of model each one is.
 SET_NAMES = {
-    "all features": ("every feature (the predictive model)", "predictive"),
-    "causal parents": ("the true parents (oracle)", "causal"),
+    "all features": ("every feature", "predictive"),
+    "causal parents": ("true parents", "causal"),
     "ICP estimate": ("ICP's estimate", "causal"),
 }
 
@@ -194,7 +194,8 @@ def sweep_views(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The sweep as the p-value chart's and the error chart's tables."""
     pv = table[table["set"] != "ICP estimate"].copy()
     pv["set"] = [
-        f"{SET_NAMES[s][0]}: {f or 'none'}" for s, f in zip(pv["set"], pv["features"], strict=True)
+        f"{SET_NAMES[s][0]}" + (" (none observed)" if not f else "")
+        for s, f in zip(pv["set"], pv["features"], strict=True)
     ]
     err = table.copy()
     err["model"] = [SET_NAMES[s][0] for s in err["set"]]
@@ -216,18 +217,45 @@ def sweep_figures(
     )
 
 
+@st.cache_data(max_entries=16, show_spinner=_SPIN)
+def nonlinear_sweep_same(seed: int, alpha: float) -> pd.DataFrame:
+    """The saturating world, tested at the strength ICP checked (for comparison)."""
+    return invariance_sweep(
+        nonlinear_scenario(),
+        [Environment(OBSERVATIONAL_ENV, (), SWEEP_N)],
+        "dose",
+        STRENGTHS,
+        n=SWEEP_N,
+        seed=seed,
+        alpha=alpha,
+        shift_sds=NONLINEAR_SHIFT_SDS,
+    )
+
+
 @st.cache_resource(max_entries=32, show_spinner=_SPIN)
 def nonlinear_figures(seed: int, alpha: float, strength: float) -> tuple[go.Figure, go.Figure]:
-    table = nonlinear_sweep(seed, alpha)
-    table = table[table["set"] == "all features"]
-    pv, err = sweep_views(table)
-    pv["set"] = "a straight line in dose"
-    err["model"] = "a straight line in dose"
-    err["kind"] = "causal"
-    x_title = "mild shift of the dose ICP checked (strength; 1 = 3 SD)"
+    full = nonlinear_sweep(seed, alpha)
+    full = full[full["set"] == "all features"]
+    same = nonlinear_sweep_same(seed, alpha)
+    same = same[same["set"] == "all features"]
+    pv = full[["strength", "pvalue"]].assign(set="a straight line in dose")
+    err = pd.concat(
+        [
+            full.assign(model="tested on the full 3-SD shift", kind="predictive"),
+            same.assign(model="tested at the strength ICP checked", kind="causal"),
+        ]
+    )[["model", "kind", "strength", "rmse"]]
+    x_title = "shift of the dose ICP checked (1 = 3 SD)"
+    err_fig = ip.ood_error_vs_strength(err, at=strength, unit="points", strength_label=x_title)
+    err_fig.update_yaxes(title_text="RMSE of the line (points)")
+    # one model tested in two places: not a predictive/causal pair, so neutral colours
+    for trace, color in zip(err_fig.data, (ip.OKABE_ITO[5], ip.OKABE_ITO[2]), strict=False):
+        trace.name = str(trace.name).rsplit(" (", 1)[0]
+        trace.line.color = color
+        trace.marker.color = color
     return (
         ip.pvalue_vs_strength(pv, alpha, at=strength, strength_label=x_title),
-        ip.ood_error_vs_strength(err, at=strength, unit="points", strength_label=x_title),
+        err_fig,
     )
 
 
@@ -241,43 +269,44 @@ def show_icp(res: ICPResult, units: dict[str, str] | None = None, key: str = "ma
         note = res.note.replace(NO_SET_NOTE, "").strip()
         if note:
             st.caption(note)
-    fig_col, table_col = stacking_columns([3, 2], f"icp_{key}", gap="large")
-    with fig_col:
-        if len(res.candidates) <= ip.LATTICE_MAX_CANDIDATES:
-            caption = (
-                f"Every set of predictors ICP tried for {res.target}, from none (left) to all "
-                f"(right). Blue means the regression on that set fits every environment alike "
-                f"(high p-value); pale means it changes between environments. Sets with a black "
-                f"outline and ✓ passed the test (p > α = {res.alpha:g}); ICP's causes are the "
-                f"predictors they all share."
-            )
-        else:
-            caption = (
-                f"The 15 sets with the highest p-values of the {len(res.set_pvalues):,} ICP "
-                f"tried (too many for a lattice). Blue bars passed the test (right of α = "
-                f"{res.alpha:g}); grey ones were rejected."
-            )
-        chart(icp_figure(res), caption, key=f"icp_fig_{key}")
-    with table_col:
-        table = predictor_table(res)
-        st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "estimated cause": st.column_config.CheckboxColumn("ICP's cause?"),
-                "p-value": st.column_config.NumberColumn(format="%.2g"),
-                "CI low": st.column_config.NumberColumn(format="%.3g"),
-                "CI high": st.column_config.NumberColumn(format="%.3g"),
-            },
+    if len(res.candidates) <= ip.LATTICE_MAX_CANDIDATES:
+        caption = (
+            f"Every set of predictors ICP tried for {res.target}, from none (left) to all "
+            f"(right). Blue means the regression on that set fits every environment alike "
+            f"(high p-value); pale means it changes between environments. Sets with a black "
+            f"outline and ✓ passed the test (p > α = {res.alpha:g}); ICP's causes are the "
+            f"predictors they all share."
         )
-        unit = (units or {}).get(res.target, "")
-        st.caption(
-            f"Per predictor: a small p-value means every set without it was rejected — evidence "
-            f"that it is a cause. The interval is its coefficient ({unit + ' of ' if unit else ''}"
-            f"{res.target} per unit) over all accepted sets; an interval containing 0 means some "
-            f"accepted set does without it."
+    else:
+        caption = (
+            f"The 15 sets with the highest p-values of the {len(res.set_pvalues):,} ICP "
+            f"tried (too many for a lattice). Blue bars passed the test (right of α = "
+            f"{res.alpha:g}); grey ones were rejected."
         )
+    chart(icp_figure(res), caption, key=f"icp_fig_{key}")
+    table = predictor_table(res)
+    config: dict[str, Any] = {
+        "estimated cause": st.column_config.CheckboxColumn("ICP's cause?"),
+        "p-value": st.column_config.NumberColumn(format="%.2g"),
+        "CI low": st.column_config.NumberColumn("interval: low", format="%.3g"),
+        "CI high": st.column_config.NumberColumn("interval: high", format="%.3g"),
+    }
+    unit = (units or {}).get(res.target, "")
+    text = (
+        "Per predictor: a small p-value means every set without it was rejected — evidence "
+        "that it is a cause."
+    )
+    if res.no_set_accepted:
+        table = table.drop(columns=["CI low", "CI high"])
+        text += " With no set accepted, every p-value is 1 and there is no interval."
+    else:
+        text += (
+            f" The interval covers its coefficient ({unit + ' of ' if unit else ''}"
+            f"{res.target} per unit of the predictor) in every accepted set; an interval "
+            f"containing 0 means some accepted set does without it."
+        )
+    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+    st.caption(text)
 
 
 # ----------------------------------------------------------------------------- power

@@ -287,10 +287,15 @@ class ICPResult:
         k = len(self.accepted_sets)
         sets = f"{k} of {len(self.set_pvalues)} sets" if k > 1 else "one set"
         if not self.causal_predictors:
+            shared = (
+                "only the empty set passed the invariance test"
+                if k == 1
+                else f"{sets} passed the invariance test, and they share no predictor"
+            )
             return (
-                f"{sets.capitalize()} passed the invariance test, and they share no "
-                f"predictor: ICP names no causal parent of `{self.target}` at level "
-                f"{self.alpha:g} (the data cannot tell the candidates apart)."
+                f"{shared[0].upper()}{shared[1:]}: ICP names no causal parent of "
+                f"`{self.target}` at level {self.alpha:g} (the environments do not tell "
+                f"the candidates apart)."
             )
         names = sorted(self.causal_predictors, key=self.candidates.index)
         listed = ", ".join(f"`{n}`" for n in names)

@@ -180,7 +180,7 @@ def test_not_identifiable_gives_empty_intersection(seed: int, shifts: dict[str, 
     res = icp(scm_envs(seed, shifts), "y", "env")
     assert frozenset() in res.accepted_sets
     assert res.causal_predictors == frozenset()
-    assert "share no predictor" in res.verdict
+    assert "names no causal parent" in res.verdict
 
 
 @pytest.mark.parametrize("seed", range(6))

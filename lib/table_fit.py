@@ -18,7 +18,7 @@ from lib.errors import DataError
 from lib.models import LinearModel, r2_score, rmse
 from lib.tabular import TableSetup, check_setup, table_model_specs
 
-__all__ = ["HoldoutFit", "TEST_SHARE", "holdout_fit", "loeo_sentence", "loeo_summary"]
+__all__ = ["HoldoutFit", "TEST_SHARE", "holdout_fit", "loeo_sentence", "loeo_summary", "ratio_text"]
 
 #: Share of the rows held out for scoring.
 TEST_SHARE = 0.3
@@ -159,6 +159,18 @@ def loeo_summary(results: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: Error ratios above this are shown as "more than" it (an almost perfect fit where
+#: the model was trained makes the ratio explode without meaning more).
+RATIO_SHOWN_MAX = 1000.0
+
+
+def ratio_text(ratio: float) -> str:
+    """An error ratio as a learner reads it: ``×1.19``, ``more than ×1,000``."""
+    if not np.isfinite(ratio) or ratio > RATIO_SHOWN_MAX:
+        return f"more than ×{RATIO_SHOWN_MAX:,.0f}"
+    return f"×{ratio:.2f}"
+
+
 def loeo_sentence(summary: pd.DataFrame, env: str) -> str:
     """A plain sentence comparing how the linear predictive and causal models travelled."""
     parts = []
@@ -168,8 +180,8 @@ def loeo_sentence(summary: pd.DataFrame, env: str) -> str:
             continue
         row = rows.iloc[0]
         parts.append(
-            f"the {kind} model ({row['model']}) made ×{row['median_ratio']:.2f} its usual error "
-            f"on a typical held-out {env} and ×{row['worst_ratio']:.2f} on its worst "
+            f"the {kind} model ({row['model']}) made {ratio_text(row['median_ratio'])} its usual "
+            f"error on a typical held-out {env} and {ratio_text(row['worst_ratio'])} on its worst "
             f"({row['worst_env']})"
         )
     if not parts:

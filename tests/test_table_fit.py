@@ -83,3 +83,11 @@ def test_table_links_round_trip_and_bad_values_fall_back():
     assert setup.target == "y"
     assert any("did you mean `y`" in n for n in notices)
     assert all("`evil`" not in n for n in notices)
+
+
+def test_exploding_ratios_read_as_more_than_a_thousand():
+    from lib.table_fit import ratio_text
+
+    assert ratio_text(1.194) == "×1.19"
+    assert ratio_text(3e17) == "more than ×1,000"
+    assert ratio_text(float("inf")) == "more than ×1,000"

@@ -14,7 +14,7 @@ import streamlit as st
 
 from lib import plots
 from lib.errors import DataError
-from lib.table_fit import loeo_sentence, loeo_summary
+from lib.table_fit import loeo_sentence, loeo_summary, ratio_text
 from lib.tabular import (
     TableSetup,
     adjacency_frame,
@@ -222,7 +222,8 @@ def _dag_editor(choice: TableChoice) -> None:
         dot = plots.graph_dot(
             nodes, list(setup.edges), target=setup.target, features=setup.features
         )
-        st.graphviz_chart(dot, width="stretch")
+        with st.container(key="lab_graph_table"):  # sized like every causal graph (widgets.style)
+            st.graphviz_chart(dot, width="stretch")
         st.caption(
             f"Declared causes of {code(setup.target)}: {_codes(setup.parents)}. "
             + (
@@ -412,19 +413,17 @@ def interventions_view(choice: TableChoice, seed: int) -> None:
         f"÷ its error on new rows from the environments it was fitted on)"
     )
     st.dataframe(
-        summary.drop(columns=["mean_rmse"]).rename(
-            columns={
-                "median_ratio": "typical ×",
-                "worst_ratio": "worst ×",
-                "worst_env": f"worst held-out {setup.environment}",
+        pd.DataFrame(
+            {
+                "model": summary["model"],
+                "kind": summary["kind"],
+                "typical ×": summary["median_ratio"].map(ratio_text),
+                "worst ×": summary["worst_ratio"].map(ratio_text),
+                f"worst held-out {setup.environment}": summary["worst_env"].astype(str),
             }
         ),
         hide_index=True,
         width="stretch",
-        column_config={
-            "typical ×": st.column_config.NumberColumn(format="×%.2f"),
-            "worst ×": st.column_config.NumberColumn(format="×%.2f"),
-        },
     )
     shown = results[["held_out", "model", "kind", "n_test", "rmse", "r2", "ratio"]].rename(
         columns={
@@ -433,6 +432,7 @@ def interventions_view(choice: TableChoice, seed: int) -> None:
             "ratio": "× error on seen environments",
         }
     )
+    shown["× error on seen environments"] = shown["× error on seen environments"].map(ratio_text)
     with st.expander("Every held-out environment and model (table)"):
         st.dataframe(
             shown,
@@ -441,6 +441,5 @@ def interventions_view(choice: TableChoice, seed: int) -> None:
             column_config={
                 "rmse": st.column_config.NumberColumn("RMSE", format="%.3g"),
                 "r2": st.column_config.NumberColumn("R²", format="%.2f"),
-                "× error on seen environments": st.column_config.NumberColumn(format="×%.2f"),
             },
         )

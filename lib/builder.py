@@ -44,6 +44,7 @@ from lib.scm import MAX_NODES, SCM, NonFiniteError, _check_name
 __all__ = [
     "AMOUNT_MEANING",
     "MAX_PRESET_ROWS",
+    "MAX_TABLE_ROWS",
     "MAX_UPLOAD_BYTES",
     "NODE_COLUMNS",
     "PRESET_COLUMNS",
@@ -74,6 +75,8 @@ AMOUNT_MEANING: dict[str, str] = {
 _AMOUNT_FIELD = {"do": "value", "shift": "delta", "scale_noise": "factor", "replace": "equation"}
 #: Most preset rows (interventions) in one world.
 MAX_PRESET_ROWS = 100
+#: Most rows read from either table (blank ones included): a pasted sheet cannot stall a rerun.
+MAX_TABLE_ROWS = 200
 #: Largest scenario file accepted for upload (bytes).
 MAX_UPLOAD_BYTES = 200_000
 #: Rows of the trial sample that checks a world (and each preset) gives finite numbers.
@@ -306,8 +309,11 @@ def _flag(value: Any, default: bool = True) -> bool:
         return default
 
 
-def _rows(df: Any, columns: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Rows of an edited table as dicts (missing columns read as blank)."""
+def _rows(df: Any, columns: tuple[str, ...], errors: list[str], what: str) -> list[dict[str, Any]]:
+    """Rows of an edited table as dicts (missing columns read as blank).
+
+    At most :data:`MAX_TABLE_ROWS` rows are read; more is an error in ``errors``.
+    """
     if df is None:
         return []
     if not isinstance(df, pd.DataFrame):
@@ -315,6 +321,9 @@ def _rows(df: Any, columns: tuple[str, ...]) -> list[dict[str, Any]]:
             df = pd.DataFrame(df)
         except (TypeError, ValueError):
             return []
+    if len(df) > MAX_TABLE_ROWS:
+        errors.append(f"the {what} table has {len(df):,} rows; at most {MAX_TABLE_ROWS} are read.")
+        df = df.iloc[:MAX_TABLE_ROWS]
     out = []
     for _, row in df.iterrows():
         out.append({c: (row[c] if c in df.columns else None) for c in columns})
@@ -563,8 +572,10 @@ def build_scenario(meta: Mapping[str, Any], nodes: Any, presets: Any) -> BuildRe
         (by node row, by preset row, and for the whole model), with the graph
         of whatever parses. Never raises for bad input.
     """
-    node_rows = _rows(nodes, NODE_COLUMNS)
+    too_long: list[str] = []
+    node_rows = _rows(nodes, NODE_COLUMNS, too_long, "node")
     bodies, row_errors, names_by_row, errors = _node_rows(node_rows)
+    errors[:0] = too_long
     names = list(names_by_row.values())
     row_of = {name: i for i, name in names_by_row.items()}
 
@@ -597,9 +608,8 @@ def build_scenario(meta: Mapping[str, Any], nodes: Any, presets: Any) -> BuildRe
         for n in members:
             row_errors.setdefault(row_of[n], "part of a cycle (see above).")
 
-    groups, texts, preset_errors, pnames, perrors = _parse_presets(
-        _rows(presets, PRESET_COLUMNS), names
-    )
+    preset_rows = _rows(presets, PRESET_COLUMNS, errors, "preset")
+    groups, texts, preset_errors, pnames, perrors = _parse_presets(preset_rows, names)
     errors.extend(perrors)
 
     meta_errors, spec = _meta_spec(meta, names)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib.builder import (
+    MAX_TABLE_ROWS,
     NODE_COLUMNS,
     PRESET_COLUMNS,
     BuildResult,
@@ -413,3 +416,12 @@ def test_build_never_raises_on_wrong_types() -> None:
     ]:
         result = build_scenario(meta, nodes, presets)  # type: ignore[arg-type]
         assert not result.ok and result.messages()
+
+
+def test_a_pasted_sheet_of_thousands_of_rows_is_capped_quickly() -> None:
+    rows = [(f"x{i}", "normal()") for i in range(5000)]
+    start = time.perf_counter()
+    result = build(node_table(*rows), preset_table(), target="x0", features=["x1"])
+    assert time.perf_counter() - start < 2.0
+    assert any(f"at most {MAX_TABLE_ROWS} are read" in e for e in result.errors)
+    assert any(f"at most {MAX_NODES} nodes" in e for e in result.errors)

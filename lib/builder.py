@@ -39,7 +39,7 @@ from lib.errors import ExpressionError, ScenarioError, did_you_mean
 from lib.expressions import compile_equation
 from lib.interventions import KINDS, Intervention, intervention_from_dict
 from lib.scenarios import Scenario, scenario_from_dict, scenario_to_toml
-from lib.scm import MAX_NODES, SCM, NonFiniteError, _check_name
+from lib.scm import MAX_NODES, SCM, NonFiniteError, check_name
 
 __all__ = [
     "AMOUNT_MEANING",
@@ -389,7 +389,7 @@ def _node_rows(
             row_errors[i] = "give this node a name (a letter, then letters, digits or _)."
             continue
         try:
-            _check_name(name)
+            check_name(name)
         except ScenarioError as exc:
             if re.fullmatch(r"[A-Za-z0-9_]{1,40}", name):
                 row_errors[i] = str(exc)

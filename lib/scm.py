@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import time
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,12 +33,23 @@ from lib.expressions import CONSTANTS, FUNCTIONS, NOISE, compile_equation
 from lib.interventions import Intervention
 from lib.mechanisms import EquationMechanism, Mechanism, node_rng
 
-__all__ = ["MAX_NODES", "MAX_ROWS", "SCM", "NodeSpec", "NonFiniteError", "ScenarioError"]
+__all__ = [
+    "MAX_NODES",
+    "MAX_ROWS",
+    "MAX_SAMPLE_SECONDS",
+    "SCM",
+    "NodeSpec",
+    "NonFiniteError",
+    "ScenarioError",
+    "check_name",
+]
 
 #: Most nodes in one model.
 MAX_NODES = 60
 #: Most rows in one sample.
 MAX_ROWS = 5_000_000
+#: Longest a whole sample may take (each equation also has its own limit).
+MAX_SAMPLE_SECONDS = 10.0
 _NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
 
 
@@ -82,7 +94,8 @@ class NodeSpec:
     measures: str | None = None
 
 
-def _check_name(name: Any) -> str:
+def check_name(name: Any) -> str:
+    """Return ``name`` if it is a valid node name, else raise a ScenarioError saying why."""
     if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
         raise ScenarioError(
             f"node name {name!r} is not valid: use a letter then letters, digits or "
@@ -115,7 +128,7 @@ class SCM:
             raise ScenarioError(f"a model can have at most {MAX_NODES} nodes, not {len(specs)}.")
         seen: set[str] = set()
         for spec in specs:
-            _check_name(spec.name)
+            check_name(spec.name)
             if spec.name in seen:
                 raise ScenarioError(f"node `{spec.name}` is defined twice.")
             seen.add(spec.name)
@@ -333,7 +346,15 @@ class SCM:
         seed = _check_int(seed, "seed", 0, 2**63 - 1)
         out = np.empty((n, len(self._nodes)), dtype=np.float64, order="F")
         env: dict[str, np.ndarray] = {}
+        started = time.perf_counter()
         for j, name in enumerate(self._nodes):
+            # Each equation has its own limit (lib.expressions.MAX_EVAL_SECONDS); a
+            # model with many slow equations must not hold the server either.
+            if j and time.perf_counter() - started > MAX_SAMPLE_SECONDS:
+                raise ScenarioError(
+                    f"sampling {n:,} rows took longer than {MAX_SAMPLE_SECONDS:g} s and was "
+                    f"stopped before node `{name}`: use fewer rows or simpler equations."
+                )
             mech = self._mechanisms[name]
             values = mech.evaluate(env, n, partial(node_rng, seed, name))
             col = out[:, j]
@@ -341,7 +362,9 @@ class SCM:
             del values
             # A finite sum means every value is finite (NaN and inf propagate); only
             # count when it is not (or when huge values overflowed the sum).
-            if not np.isfinite(col.sum()):
+            with np.errstate(over="ignore", invalid="ignore"):
+                total = col.sum()
+            if not np.isfinite(total):
                 bad = n - int(np.count_nonzero(np.isfinite(col)))
                 if bad:
                     raise NonFiniteError(name, bad, n, mech.describe())
@@ -365,7 +388,7 @@ _NODE_FIELDS = {"equation", "unit", "description", "observed", "measures"}
 
 
 def _node_from_dict(name: Any, body: Any) -> NodeSpec:
-    name = _check_name(name)
+    name = check_name(name)
     if isinstance(body, str):
         return NodeSpec(name, body)
     if not isinstance(body, Mapping):

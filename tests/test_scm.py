@@ -240,3 +240,21 @@ def test_moments_agree_with_sempler_reference(ours, theirs, seed: int) -> None:
     emp = np.cov(df[NAMES].to_numpy(), rowvar=False)
     se = np.sqrt((np.outer(sd, sd) ** 2 + pop.covariance**2) / n)
     assert np.all(np.abs(emp - pop.covariance) <= 5 * se + 1e-12)
+
+
+def test_a_whole_sample_has_a_time_limit(monkeypatch):
+    import lib.scm as scm_module
+
+    monkeypatch.setattr(scm_module, "MAX_SAMPLE_SECONDS", 0.0)
+    scm = SCM.from_dict({"nodes": {"a": {"equation": "normal(0, 1)"}, "b": {"equation": "a"}}})
+    with pytest.raises(ScenarioError, match="took longer than"):
+        scm.sample(100, seed=0)
+
+
+def test_huge_finite_values_do_not_warn_about_overflow():
+    import warnings
+
+    scm = SCM.from_dict({"nodes": {"a": {"equation": "1e308 + 0 * normal(0, 1)"}}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert scm.sample(10, seed=0)["a"].iloc[0] == 1e308

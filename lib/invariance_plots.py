@@ -43,9 +43,11 @@ from lib.plots import (
 __all__ = [
     "ACCEPTED_EDGE",
     "OKABE_ITO",
+    "BOX_NAME_CHARS",
     "LATTICE_MAX_CANDIDATES",
     "PVALUE_FLOOR",
     "PVALUE_SCALE",
+    "box_names",
     "environment_error_bars",
     "lattice_figure",
     "ood_error_vs_strength",
@@ -81,6 +83,40 @@ def set_label(names: Sequence[str] | frozenset[str], order: Sequence[str] = ()) 
     pos = {n: i for i, n in enumerate(order)}
     shown = sorted(names, key=lambda n: (pos.get(n, len(pos)), n))
     return ", ".join(map(str, shown)) if shown else "∅ (none)"
+
+
+#: Longest name shown whole in a lattice box (longer ones are shortened; hover has them all).
+BOX_NAME_CHARS = 12
+
+
+def box_names(names: Sequence[str]) -> dict[str, str]:
+    """Short, distinct names for the lattice's boxes.
+
+    A name longer than :data:`BOX_NAME_CHARS` keeps its leading ``_``-separated
+    words that fit, then "…" (``"sinister_description"`` -> ``"sinister…"``);
+    if two short names collide, both keep their first characters instead.
+    """
+    out: dict[str, str] = {}
+    for name in names:
+        text = str(name)
+        if len(text) <= BOX_NAME_CHARS:
+            out[name] = text
+            continue
+        words = text.split("_")
+        short = words[0]
+        for w in words[1:]:
+            if len(short) + 1 + len(w) > BOX_NAME_CHARS - 1:
+                break
+            short += "_" + w
+        out[name] = (short if len(short) < BOX_NAME_CHARS else text[: BOX_NAME_CHARS - 1]) + "…"
+    values = list(out.values())
+    for i, (name, short) in enumerate(list(out.items())):
+        if values.count(short) > 1:  # tell them apart by their ends, then by position
+            text = str(name)
+            out[name] = text[:5] + "…" + text[-5:]
+            if [str(n)[:5] + "…" + str(n)[-5:] for n in out].count(out[name]) > 1:
+                out[name] = f"{text[:8]}…#{i + 1}"
+    return out
 
 
 def _scale_position(p: float) -> float:
@@ -182,6 +218,7 @@ def lattice_figure(
     if len(set(names)) != p:
         raise ValueError("a candidate is listed twice")
     values = {s: v for s, v in _items(set_pvalues)}
+    short = box_names(names)
     levels = [[frozenset(c) for c in combinations(names, k)] for k in range(p + 1)]
     widest = max(len(level) for level in levels)
     row = 1.0
@@ -230,7 +267,7 @@ def lattice_figure(
         lab = set_label(s, names)
         if ok:
             accepted_labels.append(lab)
-        lines = [str(n) for n in names if n in s] or ["∅ none"]
+        lines = [short[n] for n in names if n in s] or ["∅ none"]
         text = "<br>".join(_hover_safe(n) for n in lines)
         if ok:
             text = "✓ " + text
@@ -434,24 +471,24 @@ def pvalue_vs_strength(
     fig.add_hline(y=a, line={"color": NEUTRAL, "dash": "dash", "width": 2})
     # annotations on a log axis take log10 positions
     fig.add_annotation(
-        x=1.0,
+        x=0.0,
         xref="paper",
         y=math.log10(a),
         yref="y",
         text=f"α = {a:g}",
         showarrow=False,
-        xanchor="right",
+        xanchor="left",
         yanchor="bottom",
         font={"size": SMALL_FONT_SIZE, "color": NEUTRAL},
     )
     fig.add_annotation(
-        x=1.0,
+        x=0.0,
         xref="paper",
         y=math.log10(PVALUE_FLOOR),
         yref="y",
         text="rejected",
         showarrow=False,
-        xanchor="right",
+        xanchor="left",
         yanchor="bottom",
         font={"size": SMALL_FONT_SIZE, "color": "#9A3F00"},
     )
@@ -460,7 +497,7 @@ def pvalue_vs_strength(
             x=float(at),
             line={"color": NEUTRAL, "dash": "dot", "width": 2},
             annotation={"text": "you are here", "font": {"size": SMALL_FONT_SIZE}},
-            annotation_position="bottom right",
+            annotation_position="bottom right" if at < 0.6 else "bottom left",
         )
     pad = 0.03 * (hi - lo)
     fig.update_xaxes(range=[lo - pad, hi + pad])
@@ -516,7 +553,7 @@ def ood_error_vs_strength(
             x=float(at),
             line={"color": NEUTRAL, "dash": "dot", "width": 2},
             annotation={"text": "you are here", "font": {"size": SMALL_FONT_SIZE}},
-            annotation_position="top right",
+            annotation_position="top right" if at < 0.6 else "top left",
         )
     return fig
 

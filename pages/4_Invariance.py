@@ -73,12 +73,14 @@ edited = st.data_editor(
     hide_index=True,
     width="stretch",
     column_config={
-        "environment": st.column_config.TextColumn("Environment", required=True, max_chars=40),
+        "environment": st.column_config.TextColumn(
+            "Environment", required=True, max_chars=40, width="medium"
+        ),
         "intervention": st.column_config.SelectboxColumn(
             "Intervention",
             options=intervention_options(sc, named),
             required=True,
-            width="large",
+            width="medium",
             help=f"A preset of the scenario, or a custom change: a shift of a node by "
             f"{CUSTOM_SHIFT_SDS:g} standard deviations, or its noise ×{CUSTOM_NOISE_FACTOR:g}.",
         ),
@@ -88,10 +90,16 @@ edited = st.data_editor(
             max_value=1.0,
             step=0.05,
             format="%.2f",
+            width="small",
             help="0 = no change, 1 = the full intervention.",
         ),
         "rows": st.column_config.NumberColumn(
-            "Rows", min_value=MIN_ENV_ROWS, max_value=MAX_ENV_ROWS_UI, step=50, format="%d"
+            "Rows",
+            min_value=MIN_ENV_ROWS,
+            max_value=MAX_ENV_ROWS_UI,
+            step=50,
+            format="%d",
+            width="small",
         ),
     },
 )
@@ -196,13 +204,13 @@ else:
     else:
         here = table[(table["strength"] == strength) & (table["set"] == "all features")].iloc[0]
         p = float(here["pvalue"])
-        shown = f"< {PVALUE_FLOOR:g}" if p < PVALUE_FLOOR else f"{p:.2g}"
+        shown = f"< {PVALUE_FLOOR:g}" if p < PVALUE_FLOOR else f"= {p:.2g}"
         verdict = "looks invariant" if p > alpha else "is rejected"
         feats = ", ".join(md_code(f) for f in sc.features)
         with st.container(border=True, key="inv_local_verdict"):
             st.markdown(
                 f"At **{100 * strength:g}%** of {md_code(preset)}, the set of every feature "
-                f"({feats}) **{verdict}** (p = {shown}, α = {alpha:g})."
+                f"({feats}) **{verdict}** (p {shown}, α = {alpha:g})."
             )
         left, right = stacking_columns(2, "local", gap="large")
         with left:

@@ -14,6 +14,7 @@ from lib.invariance_plots import (
     ACCEPTED_EDGE,
     LATTICE_MAX_CANDIDATES,
     PVALUE_FLOOR,
+    box_names,
     environment_error_bars,
     lattice_figure,
     ood_error_vs_strength,
@@ -59,6 +60,19 @@ def fonts(fig: go.Figure) -> list[float]:
 def test_set_label_orders_names_and_names_the_empty_set() -> None:
     assert set_label(frozenset({"b", "a"}), ["b", "a"]) == "b, a"
     assert set_label(frozenset()) == "∅ (none)"
+
+
+def test_box_names_shorten_long_names_and_stay_distinct() -> None:
+    short = box_names(["motive", "sinister_description", "chapter_of_first_appearance"])
+    assert short == {
+        "motive": "motive",
+        "sinister_description": "sinister…",
+        "chapter_of_first_appearance": "chapter_of…",
+    }
+    clash = box_names(["first_part_a_long_name", "first_part_b_long_name", "same_start_xx_end"])
+    assert len(set(clash.values())) == 3
+    twins = box_names(["abcdefghij_klmnop_1", "abcdefghij_klmnop_2"])
+    assert len(set(twins.values())) == 2
 
 
 def test_pvalue_colours_run_from_pale_to_causal_blue() -> None:

@@ -499,8 +499,10 @@ def big_icp(choice: TableChoice, setup: TableSetup, alpha: float) -> ICPResult |
 _GRUNFELD = (
     "**What ICP can and cannot conclude here.** The environments are firms, and nobody "
     "intervened on them: General Motors and Diamond Match differ in size, industry and "
-    "management, none of which is a column. Their residuals differ in scale by orders of "
-    "magnitude, so every set is rejected. That does not say that value and capital do not "
+    "management, none of which is a column. Around one pooled regression, their residuals "
+    "differ in level (General Electric invests far less than its value and capital predict, US "
+    "Steel far more) and in spread (a standard deviation of 2 for Diamond Match, 127 for "
+    "General Motors), so every set is rejected. That does not say that value and capital do not "
     "drive investment; it says that one linear equation with the same noise for every firm "
     "does not fit (hidden firm-level variables act), so ICP names no cause. The rows are also "
     "yearly time series (20 per firm, not independent draws), which the test assumes away. "

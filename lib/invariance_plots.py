@@ -482,13 +482,13 @@ def pvalue_vs_strength(
         font={"size": SMALL_FONT_SIZE, "color": NEUTRAL},
     )
     fig.add_annotation(
-        x=0.0,
+        x=1.0,
         xref="paper",
         y=math.log10(PVALUE_FLOOR),
         yref="y",
         text="rejected",
         showarrow=False,
-        xanchor="left",
+        xanchor="right",
         yanchor="bottom",
         font={"size": SMALL_FONT_SIZE, "color": "#9A3F00"},
     )
@@ -497,7 +497,7 @@ def pvalue_vs_strength(
             x=float(at),
             line={"color": NEUTRAL, "dash": "dot", "width": 2},
             annotation={"text": "you are here", "font": {"size": SMALL_FONT_SIZE}},
-            annotation_position="bottom right" if at < 0.6 else "bottom left",
+            annotation_position="top right" if at < 0.6 else "top left",
         )
     pad = 0.03 * (hi - lo)
     fig.update_xaxes(range=[lo - pad, hi + pad])

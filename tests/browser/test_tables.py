@@ -32,8 +32,8 @@ def test_upload_a_table_and_leave_one_hospital_out(
     wait_for_app(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_role("radio", name="A table").click()
+    page.wait_for_url("**source=table**")
     wait_for_app(page)
-    assert "source=table" in page.url
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(_csv(tmp_path)))
     wait_for_app(page)
     assert_no_errors(page)
@@ -49,6 +49,7 @@ def test_upload_a_table_and_leave_one_hospital_out(
     assert_no_errors(page)
 
     sidebar.get_by_role("link", name="Interventions").click()
+    page.get_by_text("Across environments").first.wait_for(timeout=60_000)
     wait_for_app(page)
     assert_no_errors(page)
     assert page.get_by_text("Across environments").first.is_visible()

@@ -145,6 +145,11 @@ if res is not None and envs is not None:
         else f"The truth, which only a simulation knows: every direct cause of {target} is "
         f"unobserved, so the best ICP can do is name nothing."
     )
+    if not res.causal_predictors and "mystery" in iv.scenario_ids():
+        st.caption(
+            "To watch ICP name causes, pick *Mystery novels* in the sidebar: its environments "
+            "are authors, and motive and opportunity are observed."
+        )
 
     # --- 3. On environments none of the models saw -------------------------------------------
     st.subheader("3 · On environments none of the models saw", anchor=False)

@@ -97,6 +97,7 @@ def test_every_scenario_on_every_page(scenario: str) -> None:
         assert_clean(at)
         assert state(at).scenario == scenario
     # ...and every preset of it
+    go(at, INTERVENTIONS)
     for preset in load_scenario(scenario).presets:
         at.radio(key="w_preset").set_value(preset).run()
         assert_clean(at)

@@ -43,6 +43,7 @@ from lib.invariance_eval import (
     predictor_table,
 )
 from lib.plots import label
+from lib.scenarios import list_scenarios
 from lib.tabular import TableSetup, check_setup
 from lib.ui.lab import interventions_key
 from lib.ui.registry import get_scenario
@@ -257,6 +258,11 @@ def nonlinear_figures(seed: int, alpha: float, strength: float) -> tuple[go.Figu
         ip.pvalue_vs_strength(pv, alpha, at=strength, strength_label=x_title),
         err_fig,
     )
+
+
+def scenario_ids() -> list[str]:
+    """Ids of the built-in scenarios (for pointers to another world)."""
+    return list_scenarios()
 
 
 # ----------------------------------------------------------------------------- drawing

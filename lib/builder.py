@@ -805,6 +805,13 @@ def scenario_from_upload(data: bytes | str) -> Scenario:
         spec = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"this is not a valid scenario file (TOML): {exc}.") from None
+    except (RecursionError, MemoryError):
+        # tomllib parses nested arrays and tables recursively: hundreds of levels
+        # exhaust the stack before it can say the text is wrong.
+        raise ScenarioError(
+            "this scenario file is nested too deeply (arrays or tables inside one another, "
+            "hundreds of levels deep); a scenario file needs only a few levels."
+        ) from None
     try:
         return scenario_from_dict(spec)
     except RecursionError:

@@ -438,3 +438,10 @@ def _read_toml(path_or_text: str | Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"this is not valid TOML: {exc}.") from None
+    except (RecursionError, MemoryError):
+        # tomllib parses nested arrays and tables recursively: ``a = [[[[...`` hundreds
+        # deep exhausts the stack before it can say the text is wrong.
+        raise ScenarioError(
+            "this TOML is nested too deeply (arrays or tables inside one another, "
+            "hundreds of levels deep); a scenario file needs only a few levels."
+        ) from None

@@ -169,6 +169,19 @@ def test_a_bad_upload_is_an_error_and_nothing_is_lost() -> None:
     assert list(at.session_state["builder_saved_nodes"]["name"]) == ["x", "y"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["a=" + "[" * 5000 + "]" * 5000, "a=" + "{b=" * 2000 + "1" + "}" * 2000],
+    ids=["arrays", "tables"],
+)
+def test_a_deeply_nested_upload_is_an_error_not_a_traceback(text: str) -> None:
+    at = open_builder()
+    at.get("file_uploader")[0].upload("deep.toml", text.encode(), "application/toml").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "deep.toml" in errors(at) and "nested too deeply" in errors(at)
+    assert list(at.session_state["builder_saved_nodes"]["name"]) == ["x", "y"]
+
+
 def test_copy_a_builtin_and_use_it_on_every_page() -> None:
     at = open_builder()
     at.selectbox(key="builder_start_choice").set_value("ldopa")

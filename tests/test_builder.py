@@ -361,6 +361,9 @@ def test_preset_rows_are_checked_while_the_target_is_still_missing() -> None:
         (b'id = "x"\ntitle = "t"\n', "[nodes]"),
         (b"x" * 300_000, "at most 200,000"),
         ("[a]\n" + "b = [" * 2000, "not a valid scenario file"),
+        # tomllib recurses once per level: deep nesting must not leak a RecursionError
+        (("a=" + "[" * 5000 + "]" * 5000).encode(), "nested too deeply"),
+        ("a=" + "{b=" * 2000 + "1" + "}" * 2000, "nested too deeply"),
     ],
 )
 def test_bad_uploads_raise_scenario_error(data, fragment: str) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from lib.errors import ScenarioError
 from lib.interventions import Do, Replace, ScaleNoise, Shift
+from lib.scenarios import scenario_from_toml
 from lib.scm import SCM, NonFiniteError
 
 # x1 -> x2 -> x4, x1 -> x3 -> x4, x2 -> x3 : a small linear-Gaussian SCM
@@ -258,3 +259,14 @@ def test_huge_finite_values_do_not_warn_about_overflow():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert scm.sample(10, seed=0)["a"].iloc[0] == 1e308
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a=" + "[" * 5000 + "]" * 5000, "a=" + "{b=" * 2000 + "1" + "}" * 2000],
+)
+def test_deeply_nested_toml_is_a_scenario_error_not_a_recursion_error(text: str) -> None:
+    with pytest.raises(ScenarioError, match="nested too deeply"):
+        SCM.from_toml(text)
+    with pytest.raises(ScenarioError, match="nested too deeply"):
+        scenario_from_toml(text)

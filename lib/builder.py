@@ -39,7 +39,7 @@ from lib.errors import ExpressionError, ScenarioError, did_you_mean
 from lib.expressions import compile_equation
 from lib.interventions import KINDS, Intervention, intervention_from_dict
 from lib.scenarios import Scenario, scenario_from_dict, scenario_to_toml
-from lib.scm import MAX_NODES, SCM, NonFiniteError, check_name
+from lib.scm import MAX_NODES, MAX_SAMPLE_WORK, SCM, NonFiniteError, check_name
 
 __all__ = [
     "AMOUNT_MEANING",
@@ -646,6 +646,15 @@ def build_scenario(meta: Mapping[str, Any], nodes: Any, presets: Any) -> BuildRe
             preset_errors[groups[pm.group(1)][0][0]] = pm.group(2)
         else:
             errors.append(message)
+        return result(None)
+    most = scenario.scm.max_rows()
+    if scenario.default_n > most:
+        errors.append(
+            f"{scenario.default_n:,} rows by default is too many for this world: its equations "
+            f"cost about {scenario.scm.cost_per_row:,.0f} steps per row, so a sample may have at "
+            f"most {most:,} rows (about {MAX_SAMPLE_WORK:,.0f} steps, a fraction of a second). "
+            "Lower the default rows, or simplify the equations."
+        )
         return result(None)
     _trial(scenario, row_of, groups, row_errors, preset_errors, errors)
     return result(None if (errors or row_errors or preset_errors) else scenario)

@@ -31,12 +31,20 @@ import pandas as pd
 from lib.errors import ExpressionError, ScenarioError, did_you_mean
 from lib.expressions import CONSTANTS, FUNCTIONS, NOISE, compile_equation
 from lib.interventions import Intervention
-from lib.mechanisms import EquationMechanism, Mechanism, node_rng
+from lib.mechanisms import (
+    BlendMechanism,
+    ConstantMechanism,
+    EquationMechanism,
+    Mechanism,
+    ShiftedMechanism,
+    node_rng,
+)
 
 __all__ = [
     "MAX_NODES",
     "MAX_ROWS",
     "MAX_SAMPLE_SECONDS",
+    "MAX_SAMPLE_WORK",
     "SCM",
     "NodeSpec",
     "NonFiniteError",
@@ -50,6 +58,12 @@ MAX_NODES = 60
 MAX_ROWS = 5_000_000
 #: Longest a whole sample may take (each equation also has its own limit).
 MAX_SAMPLE_SECONDS = 10.0
+#: Work one sample of a world should cost at most (the cost per row of all its
+#: equations times rows, in the units of :data:`lib.expressions.MAX_WORK`). One
+#: unit is about 0.4 ns of numpy time on a 2-core machine, so this is about 0.2 s:
+#: a page that draws several samples still answers within seconds.
+#: :meth:`SCM.max_rows` turns it into the most rows a page should offer.
+MAX_SAMPLE_WORK = 5e8
 _NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
 
 
@@ -285,6 +299,28 @@ class SCM:
         """Latent (unobserved) nodes, in topological order."""
         return tuple(n for n in self._nodes if not self._specs[n].observed)
 
+    @property
+    def cost_per_row(self) -> float:
+        """Work one row of a sample costs: the sum of every mechanism's cost per row.
+
+        In the units of :data:`lib.expressions.MAX_WORK` (about 0.4 ns each);
+        interventions count (a ``Do`` costs nothing, a blend both its parts).
+        """
+        return float(sum(_mechanism_cost(m) for m in self._mechanisms.values()))
+
+    def max_rows(self) -> int:
+        """Most rows one sample should have, so that it costs at most :data:`MAX_SAMPLE_WORK`.
+
+        At most :data:`MAX_ROWS`; at least 1.
+
+        >>> SCM.from_dict({"nodes": {"x": "normal(0, 1)"}}).max_rows() == MAX_ROWS
+        True
+        """
+        cost = self.cost_per_row
+        if cost <= 0:
+            return MAX_ROWS
+        return max(1, min(MAX_ROWS, int(MAX_SAMPLE_WORK // cost)))
+
     def mechanism(self, node: str) -> str:
         """The current mechanism of ``node`` as a readable equation."""
         return self._mechanisms[node].describe()
@@ -370,6 +406,19 @@ class SCM:
                     raise NonFiniteError(name, bad, n, mech.describe())
             env[name] = col
         return pd.DataFrame(out, columns=list(self._nodes), copy=False)
+
+
+def _mechanism_cost(mech: Mechanism) -> float:
+    """Work per row of one mechanism (its equations' costs, see :data:`MAX_SAMPLE_WORK`)."""
+    if isinstance(mech, EquationMechanism):
+        return float(mech.equation.cost)
+    if isinstance(mech, ShiftedMechanism):
+        return _mechanism_cost(mech.inner) + 1.0
+    if isinstance(mech, BlendMechanism):
+        return _mechanism_cost(mech.old) + _mechanism_cost(mech.new) + 3.0
+    if isinstance(mech, ConstantMechanism):
+        return 1.0
+    return 0.0
 
 
 def _check_int(value: Any, what: str, low: int, high: int) -> int:

@@ -27,7 +27,7 @@ from lib.ui.widgets import graph_legend, page_header, stacking_columns
 lab = init_page("Builder")
 ss = st.session_state
 BLANK = "blank"
-META_KEYS = ("title", "summary", "story", "target", "features")
+META_KEYS = ("title", "summary", "story", "target", "features", "default_n")
 
 
 def _key(name: str) -> str:
@@ -130,10 +130,18 @@ if ss.get(_key("used")):
             page_link(page, label=f"See it on {page}")
 
 # --- The world's name -----------------------------------------------------------------------
-title_col, summary_col = stacking_columns([1, 2], "builder_meta", gap="medium")
+title_col, summary_col, rows_col = stacking_columns([2, 4, 1], "builder_meta", gap="medium")
 title_col.text_input("Title", key=_key("title"), max_chars=100)
 summary_col.text_input(
     "One-line summary", key=_key("summary"), max_chars=400, help="Shown under the title."
+)
+rows_col.number_input(
+    "Rows by default",
+    min_value=50,
+    max_value=100_000,
+    step=500,
+    key=_key("default_n"),
+    help="Rows the pages start with. A world with many costly equations allows fewer.",
 )
 
 # --- Nodes ------------------------------------------------------------------------------------

@@ -182,6 +182,34 @@ def test_a_deeply_nested_upload_is_an_error_not_a_traceback(text: str) -> None:
     assert list(at.session_state["builder_saved_nodes"]["name"]) == ["x", "y"]
 
 
+def _heavy_toml(default_n: int) -> str:
+    """A valid world of 60 costly equations (one sample of 100,000 rows takes seconds)."""
+    eq = " + ".join(["student_t(1)*exp(sin(normal(0,1)))"] * 8)
+    nodes = "".join(f'[nodes.v{i}]\nequation = "{eq}"\n' for i in range(60))
+    return (
+        f'id = "heavy"\ntitle = "Heavy"\nsummary = "s"\nstory = ""\ntarget = "v59"\n'
+        f'features = ["v0"]\ndefault_n = {default_n}\n{nodes}'
+    )
+
+
+def test_a_costly_world_must_lower_its_default_rows_and_then_offers_only_those() -> None:
+    at = open_builder()
+    at.get("file_uploader")[0].upload("heavy.toml", _heavy_toml(100_000).encode()).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "100,000 rows by default is too many for this world" in errors(at)
+    assert button(at, "Use this world").disabled
+    at.number_input(key="builder_default_n").set_value(5000).run()
+    assert_clean(at)
+    button(at, "Use this world").click().run()
+    assert_clean(at)
+    most = scenario_from_toml(_heavy_toml(5000)).scm.max_rows()
+    at.switch_page("pages/1_Data.py").run()
+    assert_clean(at)
+    rows = at.select_slider(key="w_n")
+    offered = [int(o.replace(",", "")) for o in rows.options]  # shown as "5,000"
+    assert max(offered) <= most < 20_000 and 200 in offered and rows.value == 5000
+
+
 def test_copy_a_builtin_and_use_it_on_every_page() -> None:
     at = open_builder()
     at.selectbox(key="builder_start_choice").set_value("ldopa")

@@ -25,7 +25,7 @@ from lib.builder import (
 )
 from lib.errors import ScenarioError
 from lib.scenarios import list_scenarios, load_scenario, scenario_from_toml, scenario_to_toml
-from lib.scm import MAX_NODES
+from lib.scm import MAX_NODES, SCM
 
 BUILTINS = list_scenarios()
 
@@ -347,6 +347,19 @@ def test_conflicting_preset_descriptions() -> None:
 def test_preset_rows_are_checked_while_the_target_is_still_missing() -> None:
     result = build(nodes_frame(None), preset_table(("P", "replace", "x", "y")), target="")
     assert "cycle" in result.preset_errors[0]
+
+
+def test_a_default_row_count_the_world_cannot_sample_quickly_is_refused() -> None:
+    eq = " + ".join(["student_t(1) * exp(sin(normal(0, 1)))"] * 8)
+    nodes = pd.DataFrame([{"name": f"v{i}", "equation": eq} for i in range(60)])
+    meta = {**blank_meta(), "target": "v59", "features": ["v0"], "default_n": 100_000}
+    result = build_scenario(meta, nodes, presets_frame(None).iloc[:0])
+    assert not result.ok
+    (message,) = result.errors
+    most = SCM.from_dict({"nodes": {f"v{i}": eq for i in range(60)}}).max_rows()
+    assert "100,000 rows by default is too many" in message and f"at most {most:,} rows" in message
+    meta["default_n"] = 5000
+    assert most >= 5000 and build_scenario(meta, nodes, presets_frame(None).iloc[:0]).ok
 
 
 # -- upload ------------------------------------------------------------------------------------

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
+
 import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
 
 from lib.errors import ScenarioError
+from lib.expressions import compile_equation
 from lib.interventions import Do, Replace, ScaleNoise, Shift
 from lib.scenarios import scenario_from_toml
-from lib.scm import SCM, NonFiniteError
+from lib.scm import MAX_ROWS, MAX_SAMPLE_WORK, SCM, NonFiniteError
 
 # x1 -> x2 -> x4, x1 -> x3 -> x4, x2 -> x3 : a small linear-Gaussian SCM
 NAMES = ["x1", "x2", "x3", "x4"]
@@ -270,3 +273,35 @@ def test_deeply_nested_toml_is_a_scenario_error_not_a_recursion_error(text: str)
         SCM.from_toml(text)
     with pytest.raises(ScenarioError, match="nested too deeply"):
         scenario_from_toml(text)
+
+
+HEAVY = " + ".join(["student_t(1) * exp(sin(normal(0, 1)))"] * 8)
+
+
+def test_cost_per_row_sums_the_equations_and_counts_interventions() -> None:
+    scm = SCM.from_dict({"nodes": {"x": "normal(0, 1)", "y": "sin(x) + 2 * x"}})
+    expected = (
+        compile_equation("normal(0, 1)", []).cost + compile_equation("sin(x) + 2 * x", ["x"]).cost
+    )
+    assert scm.cost_per_row == pytest.approx(expected)
+    cut = scm.intervene(Do("y", 1.0))
+    assert cut.cost_per_row < scm.cost_per_row  # a constant is cheaper than sin
+    assert scm.intervene(Shift("y", 1.0)).cost_per_row > scm.cost_per_row
+
+
+def test_max_rows_keeps_one_sample_within_its_work_budget() -> None:
+    light = SCM.from_dict({"nodes": {"x": "normal(0, 1)", "y": "2 * x + normal(0, 1)"}})
+    assert light.max_rows() == MAX_ROWS
+    heavy = SCM.from_dict({"nodes": {f"v{i}": HEAVY for i in range(60)}})
+    most = heavy.max_rows()
+    assert most == int(MAX_SAMPLE_WORK // heavy.cost_per_row)
+    assert 1_000 < most < 10_000
+    # the budget is sized for about 0.2 s; allow a wide margin for a busy machine
+    best = min(_timed(heavy, most) for _ in range(2))
+    assert best < 1.0, f"{most:,} rows took {best:.2f} s"
+
+
+def _timed(scm: SCM, n: int) -> float:
+    started = time.perf_counter()
+    scm.sample(n, seed=0)
+    return time.perf_counter() - started

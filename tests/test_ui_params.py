@@ -98,6 +98,48 @@ def test_rows_offered_include_the_scenarios_default() -> None:
     assert list(n_options(B)) == sorted(n_options(B))
 
 
+def _heavy_world(default_n: int) -> object:
+    """60 costly equations: one sample of 100,000 rows would take seconds."""
+    from lib.builder import blank_meta, build_scenario, presets_frame
+
+    eq = " + ".join(["student_t(1) * exp(sin(normal(0, 1)))"] * 8)
+    nodes = pd.DataFrame([{"name": f"v{i}", "equation": eq} for i in range(60)])
+    meta = {**blank_meta(), "target": "v59", "features": ["v0"], "default_n": default_n}
+    return build_scenario(meta, nodes, presets_frame(None).iloc[:0]).scenario
+
+
+def test_a_costly_world_offers_only_the_rows_it_can_sample_quickly() -> None:
+    sc = _heavy_world(2000)
+    info = ScenarioInfo.from_scenario(sc)
+    assert info.max_n == sc.scm.max_rows() < 10_000
+    assert n_options(info) == tuple(o for o in N_OPTIONS if o <= info.max_n)
+    assert 2000 in n_options(info) and 20_000 not in n_options(info)
+    # a link asking for more rows falls back to the default, with a notice
+    state, notices = parse_query({"n": "20000"}, {info.id: info})
+    assert state.n == 2000 and "`n=" in notices[0]
+
+
+def test_a_default_above_the_worlds_limit_is_clamped_to_an_offered_count() -> None:
+    sc = _heavy_world(2000)
+    too_many = replace(sc, default_n=100_000)  # as if read from a file, not built
+    info = ScenarioInfo.from_scenario(too_many)
+    assert info.default_n == max(n_options(info)) <= info.max_n
+    assert default_state(info).n in n_options(info)
+
+
+def test_the_smallest_count_is_always_offered() -> None:
+    tiny = replace(A, max_n=10, default_n=N_OPTIONS[0])
+    assert n_options(tiny) == N_OPTIONS[:1]
+    assert default_state(tiny).n == N_OPTIONS[0]
+
+
+@pytest.mark.parametrize("sid", list_scenarios())
+def test_builtin_scenarios_keep_every_row_option(sid: str) -> None:
+    info = ScenarioInfo.from_scenario(load_scenario(sid))
+    assert set(N_OPTIONS) <= set(n_options(info))
+    assert info.default_n == load_scenario(sid).default_n
+
+
 def test_parse_needs_a_scenario() -> None:
     with pytest.raises(ValueError):
         parse_query({}, {})

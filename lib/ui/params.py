@@ -30,6 +30,7 @@ __all__ = [
     "N_OPTIONS",
     "SEED_MAX",
     "STRENGTH_STEP",
+    "UNLIMITED_N",
     "LabState",
     "ScenarioInfo",
     "MAX_AMOUNT",
@@ -47,6 +48,8 @@ __all__ = [
 CUSTOM = "custom"
 #: Rows offered in the sidebar (a scenario's default is added when missing).
 N_OPTIONS: tuple[int, ...] = (200, 500, 1000, 2000, 5000, 10_000, 20_000)
+#: :attr:`ScenarioInfo.max_n` of a world that can sample any offered count.
+UNLIMITED_N = 5_000_000
 #: Largest seed.
 SEED_MAX = 999_999
 DEFAULT_SEED = 0
@@ -81,6 +84,9 @@ class ScenarioInfo:
         The node the "build your own" form starts with.
     equations : mapping of str to str
         Each node's equation (the starting text of a "replace").
+    max_n : int
+        Most rows one sample of the world should have (see
+        :meth:`lib.scm.SCM.max_rows`): larger row counts are not offered.
     """
 
     id: str
@@ -90,20 +96,30 @@ class ScenarioInfo:
     nodes: tuple[str, ...]
     default_node: str
     equations: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    max_n: int = UNLIMITED_N
 
     @classmethod
     def from_scenario(cls, sc: Any) -> ScenarioInfo:
-        """Build from a :class:`lib.scenarios.Scenario` (duck-typed)."""
+        """Build from a :class:`lib.scenarios.Scenario` (duck-typed).
+
+        The default rows are lowered to the largest offered count when the
+        world cannot sample that many quickly.
+        """
         nodes = tuple(sc.scm.nodes)
         features = tuple(sc.features)
+        max_n = int(sc.scm.max_rows())
+        default_n = int(sc.default_n)
+        if default_n > max_n:
+            default_n = max(_allowed(max_n))
         return cls(
             id=sc.id,
             title=sc.title,
-            default_n=int(sc.default_n),
+            default_n=default_n,
             presets=tuple(sc.presets),
             nodes=nodes,
             default_node=features[0] if features else nodes[0],
             equations={name: spec.equation for name, spec in sc.scm.specs.items()},
+            max_n=max_n,
         )
 
 
@@ -143,9 +159,18 @@ class LabState:
     family: str = "linear"
 
 
+def _allowed(max_n: int) -> tuple[int, ...]:
+    """Options of :data:`N_OPTIONS` up to ``max_n`` (the smallest one always)."""
+    return tuple(o for o in N_OPTIONS if o <= max_n) or N_OPTIONS[:1]
+
+
 def n_options(info: ScenarioInfo) -> tuple[int, ...]:
-    """The row counts offered for a scenario (its default included)."""
-    return tuple(sorted({*N_OPTIONS, info.default_n}))
+    """The row counts offered for a scenario (its default included).
+
+    Counts above the world's :attr:`~ScenarioInfo.max_n` are left out (the
+    smallest is always offered).
+    """
+    return tuple(sorted({*_allowed(info.max_n), info.default_n}))
 
 
 def default_amount(kind: str) -> float:

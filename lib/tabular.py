@@ -493,10 +493,15 @@ def leave_one_environment_out(
 ) -> pd.DataFrame:
     """Train on all environments but one, test on the one held out; for each in turn.
 
-    In every round each model is fitted on a random 80% of the training
-    environments' rows; ``rmse_in`` is its error on the other 20% (the error
-    it makes where it was trained) and ``rmse`` its error on the held-out
-    environment. A ratio well above 1 means the model broke under the shift.
+    In every round each model is fitted on every row of the other environments;
+    ``rmse`` is its error on the held-out environment. The yardstick
+    ``rmse_in`` is the error the same kind of model makes on that environment
+    when it has seen it: fitted once on all environments with a random 20% of
+    each environment's rows held back, and scored on the held-out
+    environment's held-back rows. ``ratio = rmse / rmse_in``: well above 1
+    means the model broke when the environment was new to it. (A yardstick
+    from the pooled training rows would mislead on panels whose environments
+    differ in scale, such as firms of very different sizes.)
 
     Parameters
     ----------
@@ -505,7 +510,7 @@ def leave_one_environment_out(
         Needs an ``environment`` column (text or numbers) with 2 to
         :data:`MAX_ENVIRONMENTS` distinct values.
     seed : int
-        Seed of the 80/20 split and of the boosted trees.
+        Seed of the held-back rows and of the boosted trees.
     policy : {"drop", "fail"}
         Rows with missing or non-numeric cells: left out (counted) or an error.
 
@@ -542,6 +547,25 @@ def leave_one_environment_out(
         )
         frame, env = frame.loc[~no_env], env.loc[~no_env]
     env_values = env.to_numpy()
+    y = frame[setup.target].to_numpy()
+    # The yardstick: each model fitted on every environment (a random share of each
+    # environment's rows held back), scored on each environment's held-back rows —
+    # the error it makes on a place it has seen. Holding that place out is the shift.
+    rng = np.random.default_rng([seed, 0])
+    back = np.zeros(len(frame), dtype=bool)
+    for value in dict.fromkeys(env_values.tolist()):
+        members = np.flatnonzero(env_values == value)
+        k = max(2, int(round(IN_SAMPLE_SHARE * len(members))))
+        if len(members) >= MIN_ROWS:
+            back[rng.choice(members, size=k, replace=False)] = True
+    seen_pred: dict[str, np.ndarray] = {}
+    for model in table_model_specs(setup, seed):
+        try:
+            with _one_thread():
+                model.fit(frame.iloc[np.flatnonzero(~back)])
+            seen_pred[model.name] = model.predict_finite(frame)
+        except DataError as exc:
+            notes.append(f"{model.name} could not be fitted on every environment: {exc}")
     rows = []
     columns = [
         "held_out",
@@ -555,8 +579,7 @@ def leave_one_environment_out(
         "rmse_in",
         "ratio",
     ]
-    y = frame[setup.target].to_numpy()
-    for round_no, held in enumerate(_env_order(env.tolist())):
+    for held in _env_order(env.tolist()):
         test_mask = env_values == held
         n_test = int(test_mask.sum())
         if n_test < MIN_ROWS:
@@ -566,33 +589,34 @@ def leave_one_environment_out(
             )
             continue
         train_idx = np.flatnonzero(~test_mask)
-        rng = np.random.default_rng([seed, round_no])
-        order = rng.permutation(train_idx)
-        n_in = max(2, int(round(IN_SAMPLE_SHARE * len(order))))
-        fit_idx, in_idx = np.sort(order[n_in:]), np.sort(order[:n_in])
-        if len(fit_idx) < MIN_ROWS:
+        if len(train_idx) < MIN_ROWS:
             notes.append(
                 f"Without {_code(held)} only {len(train_idx):,} rows remain to train on: "
                 f"it is not tested."
             )
             continue
-        fit_rows, in_rows, test_rows = frame.iloc[fit_idx], frame.iloc[in_idx], frame[test_mask]
+        seen_mask = test_mask & back
+        train_rows, test_rows = frame.iloc[train_idx], frame[test_mask]
         for model in table_model_specs(setup, seed):
             try:
                 with _one_thread():
-                    model.fit(fit_rows)
+                    model.fit(train_rows)
                 pred = model.predict_finite(test_rows)
-                pred_in = model.predict_finite(in_rows)
             except DataError as exc:
                 notes.append(f"Environment {_code(held)}, {model.name}: {exc}")
                 continue
             err = rmse(y[test_mask], pred)
-            err_in = rmse(y[in_idx], pred_in)
+            known = seen_pred.get(model.name)
+            err_in = (
+                rmse(y[seen_mask], known[seen_mask])
+                if known is not None and seen_mask.any()
+                else float("nan")
+            )
             rows.append(
                 {
                     "held_out": held,
                     "n_test": n_test,
-                    "n_train": len(fit_idx),
+                    "n_train": len(train_idx),
                     "model": model.name,
                     "kind": model.kind,
                     "features": ", ".join(model.features),

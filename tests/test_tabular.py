@@ -236,13 +236,15 @@ def test_loeo_predictive_breaks_causal_holds(seed: int) -> None:
     assert np.allclose(result["ratio"], result["rmse"] / result["rmse_in"])
     flipped = result[result["held_out"] == "site 2"].set_index("model")
     # the spurious feature flips sign in site 2: predictive error explodes, causal holds
-    assert flipped.loc["Linear · all features", "ratio"] > 5
+    # (against its error on site 2 when site 2 is part of training, where the pooled
+    # compromise already fits site 2 worse than the others)
+    assert flipped.loc["Linear · all features", "ratio"] > 2.5
     assert flipped.loc["Trees · all features", "ratio"] > 3
     for name in ("Linear · declared causes", "Trees · declared causes"):
         assert 0.7 < flipped.loc[name, "ratio"] < 1.4
     assert (
         flipped.loc["Linear · all features", "ratio"]
-        > 4 * flipped.loc["Linear · declared causes", "ratio"]
+        > 2.5 * flipped.loc["Linear · declared causes", "ratio"]
     )
     # the linear causal model holds everywhere
     causal = result[result["model"] == "Linear · declared causes"]
@@ -256,6 +258,18 @@ def test_loeo_is_reproducible_and_seeded() -> None:
     pd.testing.assert_frame_equal(a, b)
     c = leave_one_environment_out(df, SETUP, seed=8)
     assert not np.allclose(a["rmse_in"], c["rmse_in"])
+
+
+def test_loeo_errors_match_a_direct_least_squares_fit() -> None:
+    df = shifting_table(3)
+    result = leave_one_environment_out(df, SETUP, seed=0)
+    row = result[(result["held_out"] == "site 2") & (result["model"] == "Linear · all features")]
+    train, test = df[df["site"] != "site 2"], df[df["site"] == "site 2"]
+    X = np.column_stack([np.ones(len(train)), train[list(SETUP.features)]])
+    beta = np.linalg.lstsq(X, train["y"], rcond=None)[0]
+    pred = beta[0] + test[list(SETUP.features)].to_numpy() @ beta[1:]
+    expected = float(np.sqrt(np.mean((test["y"].to_numpy() - pred) ** 2)))
+    assert row["rmse"].iloc[0] == pytest.approx(expected, rel=1e-9)
 
 
 def test_loeo_numeric_environment_and_skipped_small_environment() -> None:

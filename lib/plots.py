@@ -675,7 +675,9 @@ def rmse_bars(results: pd.DataFrame, title: str = "Prediction error by test") ->
         raise ValueError("the results have more than one row for the same model and test")
     pairs = _model_kinds(results)
     variants = _variants(pairs)
-    tests = _ordered_unique(results["test"].astype(str).tolist())
+    # Test names may come from a user's table: escaped, so plotly shows them as typed.
+    results = results.assign(test=results["test"].astype(str).map(_hover_safe))
+    tests = _ordered_unique(results["test"].tolist())
     if "observational" in tests:
         tests.remove("observational")
         tests.insert(0, "observational")
@@ -791,6 +793,15 @@ def error_vs_strength(
     fig.update_xaxes(range=[lo - pad, hi + pad])
     fig.update_yaxes(rangemode="tozero")
     return _style(fig, title, strength_label, "RMSE (lower is better)", 440)
+
+
+def plotly_text(text: Any) -> str:
+    """User text (a column name, a cell) made inert for any plotly label, title or hover.
+
+    Plotly renders a few HTML tags in text (``<b>``, ``<a href>`` ...); escaping
+    ``& < >`` shows them as typed, and ``{ }`` cannot start a template variable.
+    """
+    return _hover_safe(text)
 
 
 def _hover_safe(text: Any) -> str:

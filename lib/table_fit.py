@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lib.data_io import MIN_ROWS, numeric_frame
+from lib.data_io import MIN_ROWS, Table, inert, numeric_frame
 from lib.errors import DataError
 from lib.models import LinearModel, r2_score, rmse
 from lib.tabular import TableSetup, check_setup, table_model_specs
@@ -53,7 +53,7 @@ class HoldoutFit:
 
 
 def holdout_fit(
-    df: pd.DataFrame,
+    df: pd.DataFrame | Table,
     setup: TableSetup,
     *,
     policy: str = "drop",
@@ -64,8 +64,8 @@ def holdout_fit(
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        The table.
+    df : pandas.DataFrame or lib.data_io.Table
+        The table (a ``Table`` lets errors quote the first bad cell as read).
     setup : TableSetup
         Target, features and declared causes.
     policy : {"drop", "fail"}
@@ -82,7 +82,8 @@ def holdout_fit(
     """
     if not 0.1 <= test_share <= 0.5:
         raise DataError(f"the held-out share must be from 0.1 to 0.5, not {test_share:g}.")
-    problems = check_setup(setup, [str(c) for c in df.columns])
+    frame = df.data if isinstance(df, Table) else df
+    problems = check_setup(setup, [str(c) for c in frame.columns])
     if problems:
         raise DataError(" ".join(problems))
     columns = list(dict.fromkeys([setup.target, *setup.features]))
@@ -172,17 +173,22 @@ def ratio_text(ratio: float) -> str:
 
 
 def loeo_sentence(summary: pd.DataFrame, env: str) -> str:
-    """A plain sentence comparing how the linear predictive and causal models travelled."""
+    """A plain sentence comparing how the linear predictive and causal models travelled.
+
+    ``env`` and the environments' values come from the user's table: they are
+    escaped (:func:`lib.data_io.inert`) so that the sentence is safe Markdown.
+    """
     parts = []
+    env = inert(env, max_chars=40)
     for kind in ("predictive", "causal"):
         rows = summary[summary["kind"] == kind]
         if rows.empty:
             continue
         row = rows.iloc[0]
         parts.append(
-            f"the {kind} model ({row['model']}) made {ratio_text(row['median_ratio'])} its usual "
-            f"error on a typical held-out {env} and {ratio_text(row['worst_ratio'])} on its worst "
-            f"({row['worst_env']})"
+            f"the {kind} model ({row['model']}) made {ratio_text(row['median_ratio'])} the error "
+            f"it makes on a {env} it was trained on, for a typical held-out {env}, and "
+            f"{ratio_text(row['worst_ratio'])} on its worst ({inert(str(row['worst_env']), 40)})"
         )
     if not parts:
         return ""

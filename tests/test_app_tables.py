@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -125,3 +127,85 @@ def test_a_bad_table_link_falls_back_with_a_notice():
     at = table_session(None, table="grunfeldd", target="nope")
     assert not at.exception
     assert any("grunfeld" in w.value for w in at.warning)
+
+
+def hostile_csv() -> bytes:
+    rng = np.random.default_rng(1)
+    rows = []
+    for site in ("[click me](https://evil.example)", "<b>north</b>", "plain"):
+        x = rng.normal(size=40)
+        for xi in x:
+            rows.append(
+                {
+                    "**site** [l](https://e.x)": site,
+                    "x": xi,
+                    ":red[const]": 1.0,
+                    "y": 2 * xi + rng.normal(),
+                }
+            )
+    return pd.DataFrame(rows).to_csv(index=False).encode("utf-8")
+
+
+_CODE_SPAN = re.compile(r"`[^`]*`")
+_LIVE_LINK = re.compile(r"(?<!\\)\]\(")
+
+
+def page_markdown(at: AppTest) -> list[str]:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [h.value for h in at.subheader] + [h.value for h in at.title]
+    for kind in (at.info, at.warning, at.error, at.success):
+        parts += [e.value for e in kind]
+    return [str(p) for p in parts]
+
+
+def test_names_from_a_hostile_file_stay_inert_on_every_page():
+    at = upload(table_session(DATA), hostile_csv(), "[fn](https://evil.example) **x**.csv")
+    at.selectbox(key="w_t_target").set_value("y").run()
+    at.multiselect(key="w_t_features").set_value(["x", ":red[const]"]).run()
+    at.selectbox(key="w_t_env").set_value("**site** [l](https://e.x)").run()
+    seen = []
+    for page in [DATA, *PAGE_FILES, None]:
+        if page is not None:
+            go(at, page)
+        else:
+            at.switch_page("app.py").run()
+        assert not at.exception, (page, [e.message for e in at.exception])
+        for text in page_markdown(at):
+            outside = _CODE_SPAN.sub("", text)
+            assert not _LIVE_LINK.search(outside), (page, text)
+            assert "<b>north" not in outside, (page, text)
+            seen.append(text)
+    # the names are shown (escaped), not dropped
+    assert any("click me" in t for t in seen)
+    assert any("site" in t for t in seen)
+
+
+def test_a_link_cannot_pick_an_environment_column_the_pickers_cannot_offer():
+    at = table_session(DATA, table="grunfeld", target="invest", features="capital", env="value")
+    assert not at.exception
+    assert any("cannot mark environments" in w.value for w in at.warning)
+    # the link's other choices apply; the environment keeps the table's default
+    assert at.selectbox(key="w_t_env").value == "firm"
+    assert at.multiselect(key="w_t_features").value == ["capital"]
+    assert "`firm`" in at.sidebar.caption[0].value
+
+
+def test_the_edge_list_follows_when_a_column_is_no_longer_chosen():
+    at = upload(table_session(DATA), hospitals_csv())
+    setup(at, "y", ["x", "s"], "hospital", "x -> y\ny -> s")
+    assert not at.error
+    at.multiselect(key="w_t_features").set_value(["s"]).run()
+    area = next(t for t in at.text_area if str(t.key).startswith("w_t_edges_"))
+    assert "x" not in area.value.replace("->", "")
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_stop_and_show_names_the_first_bad_cell_as_read():
+    text = hospitals_csv().decode().splitlines()
+    cells = text[4].split(";")
+    cells[1] = "oops"
+    text[4] = ";".join(cells)
+    at = upload(table_session(DATA), "\n".join(text).encode(), "oops.csv")
+    at.radio(key="w_t_policy").set_value("fail").run()
+    go(at, MODELS)
+    assert any("'oops'" in e.value for e in at.error), [e.value for e in at.error]

@@ -654,3 +654,21 @@ def test_graph_dot_ids_differ_between_graphs() -> None:
     assert not set(a["nodes"]) & set(b["nodes"])
     again = _parse_dot(graph_dot(["dose", "relief"], [("dose", "relief")], target="relief"))
     assert set(a["nodes"]) == set(again["nodes"])
+
+
+def test_bar_labels_from_a_users_table_are_shown_as_typed():
+    results = pd.DataFrame(
+        {
+            "model": ["m", "m"],
+            "kind": ["predictive", "predictive"],
+            "features": ["x", "x"],
+            "test": ["<a href='https://e.x'>click</a>", "observational"],
+            "rmse": [1.0, 2.0],
+            "r2": [0.5, 0.1],
+        }
+    )
+    fig = plots.rmse_bars(results)
+    xs = [x for trace in fig.data for x in trace.x]
+    assert "&lt;a href='https://e.x'&gt;click&lt;/a&gt;" in xs
+    assert not any("<a" in str(x) for x in xs)
+    assert plots.plotly_text("{x}<b>") == "&#123;x&#125;&lt;b&gt;"

@@ -42,7 +42,7 @@ from lib.invariance_eval import (
     nonlinear_scenario,
     predictor_table,
 )
-from lib.plots import label
+from lib.plots import label, plotly_text
 from lib.scenarios import list_scenarios
 from lib.tabular import TableSetup, check_setup
 from lib.ui.lab import interventions_key
@@ -568,10 +568,12 @@ def table_view(choice: TableChoice, alpha: float) -> None:
     except DataError as exc:
         st.error(f"The comparison cannot be made: {exc}", icon=":material/error:")
         return
-    fig = ip.environment_error_bars(errors, environment_label=f"held-out {setup.environment}")
+    fig = ip.environment_error_bars(
+        errors, environment_label=f"held-out {plotly_text(setup.environment)}"
+    )
     chart(
         fig,
-        f"Each model is fitted on every {setup.environment} but one and predicts the one left "
+        f"Each model is fitted on every {code(setup.environment)} but one and predicts the one left "
         f"out. Orange: the regression on every feature; blue: ICP's causes (ICP rerun without "
         f"the held-out one) and the causes you declared (hatched). With no cause named, a model "
         f"predicts the average." + (f" {note}" if note else ""),

@@ -26,20 +26,20 @@ def holdout(
     key: str, setup: TableSetup, policy: str, seed: int, _choice: TableChoice
 ) -> HoldoutFit:
     """Both models fitted on a random part of the table, scored on the rest."""
-    return holdout_fit(_choice.data, setup, policy=policy, seed=seed)
+    return holdout_fit(_choice.table, setup, policy=policy, seed=seed)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def loeo(key: str, setup: TableSetup, policy: str, seed: int, _choice: TableChoice) -> pd.DataFrame:
     """Leave-one-environment-out errors of every model."""
-    return leave_one_environment_out(_choice.data, setup, seed=seed, policy=policy)
+    return leave_one_environment_out(_choice.table, setup, seed=seed, policy=policy)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def heatmap(key: str, columns: tuple[str, ...], policy: str, _choice: TableChoice) -> go.Figure:
     """Correlations between the chosen columns (rows with missing cells left out)."""
-    data, _ = numeric_frame(_choice.data, list(columns), policy=policy)  # type: ignore[arg-type]
-    fig = plots.correlation_heatmap(data, title="")
+    data, _ = numeric_frame(_choice.table, list(columns), policy=policy)  # type: ignore[arg-type]
+    fig = plots.correlation_heatmap(data.rename(columns=plots.plotly_text), title="")
     fig.update_xaxes(title_text="", tickangle=-30)
     fig.update_yaxes(title_text="")
     return fig

@@ -8,11 +8,14 @@ the others, test on the one held out). Each function draws one page's body.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from lib import plots
+from lib.data_io import inert
 from lib.errors import DataError
 from lib.table_fit import loeo_sentence, loeo_summary, ratio_text
 from lib.tabular import (
@@ -63,7 +66,7 @@ def _source_note(choice: TableChoice) -> None:
 
 def home_view(choice: TableChoice) -> None:
     """Home: which table is open, and where to go next."""
-    st.subheader(f"The table: {tables.table_options().get(choice.key, choice.name)}", anchor=False)
+    st.subheader(f"The table: {inert(tables.table_label(choice))}", anchor=False)
     _source_note(choice)
     setup = choice.setup
     env = code(setup.environment) if setup.environment else "no environment column yet"
@@ -84,7 +87,7 @@ def _on_upload() -> None:
         tables.upload(file.getvalue(), file.name)
         st.session_state.pop("lab_upload_error", None)
     except DataError as exc:
-        st.session_state["lab_upload_error"] = f"{file.name}: {exc}"
+        st.session_state["lab_upload_error"] = f"{code(file.name)}: {exc}"
 
 
 def _load_section() -> None:
@@ -114,21 +117,34 @@ def _setup_widgets(choice: TableChoice) -> TableSetup:
     envs = tables.environment_columns(df)
     ss = st.session_state
 
-    def store() -> None:
-        target = ss["w_t_target"]
-        features = tuple(f for f in ss["w_t_features"] if f != target)
-        env = ss["w_t_env"] or None
-        if env == target:
-            env = None
-        edges = tuple(
-            (a, b)
-            for a, b in setup.edges
-            if a in (*features, target, env) and b in (*features, target, env)
-        )
-        tables.set_setup(TableSetup(target, features, env, edges))
+    def usable(target: str, features: Sequence[str], env: str | None) -> TableSetup:
+        """The setup with what the widgets can show, keeping the edges among its columns."""
+        features = tuple(f for f in features if f != target and f in numeric)
+        env = env if env in envs and env != target else None
+        kept = (*features, target, env)
+        edges = tuple((a, b) for a, b in setup.edges if a in kept and b in kept)
+        return TableSetup(target, features, env, edges)
 
-    ss["w_t_target"] = setup.target if setup.target in numeric else numeric[-1]
-    ss["w_t_features"] = [f for f in setup.features if f in numeric]
+    def store() -> None:
+        new = usable(ss["w_t_target"], ss["w_t_features"], ss["w_t_env"] or None)
+        tables.set_setup(new)
+        # the edge list follows: arrows from or to a column no longer chosen go away
+        ss[f"w_t_edges_{choice.key}"] = edges_to_text(new.edges)
+
+    if not numeric:
+        st.error("The table has no numeric column to predict.", icon=":material/error:")
+        st.stop()
+    shown = usable(
+        setup.target if setup.target in numeric else numeric[-1],
+        setup.features,
+        setup.environment,
+    )
+    if shown != setup:  # e.g. a link named a column the pickers cannot offer
+        tables.set_setup(shown)
+        ss[f"w_t_edges_{choice.key}"] = edges_to_text(shown.edges)
+        setup = shown
+    ss["w_t_target"] = setup.target
+    ss["w_t_features"] = list(setup.features)
     ss["w_t_env"] = setup.environment or ""
     ss["w_t_policy"] = choice.policy
     left, mid, right = st.columns([1, 2, 1], gap="medium")
@@ -238,7 +254,7 @@ def data_view(choice: TableChoice) -> None:
     """Data: load, read report, choose columns, declare causes, look at the numbers."""
     _load_section()
     choice = tables.current_table() or choice
-    st.subheader(f"The table: {tables.table_options().get(choice.key, choice.name)}", anchor=False)
+    st.subheader(f"The table: {inert(tables.table_label(choice))}", anchor=False)
     _source_note(choice)
     with st.expander("How the file was read", icon=":material/fact_check:"):
         st.markdown("\n".join(f"- {line}" for line in choice.table.report.lines()))
@@ -331,8 +347,8 @@ def models_view(choice: TableChoice, seed: int) -> None:
         f"({fit.n_test:,} rows, seed {seed}). Rows from the same environments as the training "
         f"rows: this says how well each model predicts, not whether it explains."
     )
-    for warning in fit.warnings:
-        st.warning(warning, icon=":material/warning:")
+    for warning in fit.warnings:  # they quote the table's column names
+        st.warning(inert(warning), icon=":material/warning:")
     st.subheader("What the linear models learned", anchor=False)
     for column, kind in zip(
         stacking_columns(2, "t_coef", gap="large"), ("predictive", "causal"), strict=True
@@ -366,7 +382,7 @@ def _loeo_figure(results: pd.DataFrame, env: str) -> go.Figure:
     frame = results.rename(columns={"held_out": "test"}).copy()
     frame["test"] = frame["test"].astype(str)
     fig = plots.rmse_bars(frame, title="")
-    fig.update_xaxes(title_text=f"held-out {env}")
+    fig.update_xaxes(title_text=f"held-out {plots.plotly_text(env)}")
     if frame["test"].nunique() > 4:  # numbers on every bar would be unreadably small
         fig.update_traces(textposition="none")
     return fig
@@ -409,8 +425,8 @@ def interventions_view(choice: TableChoice, seed: int) -> None:
         "the others is a model that did not travel.",
     )
     st.markdown(
-        f"**How each model travelled** (error on the held-out {code(setup.environment)} "
-        f"÷ its error on new rows from the environments it was fitted on)"
+        f"**How each model travelled**: its error on a held-out {code(setup.environment)} ÷ its "
+        f"error on new rows of that {code(setup.environment)} when it was part of training"
     )
     st.dataframe(
         pd.DataFrame(
@@ -429,10 +445,10 @@ def interventions_view(choice: TableChoice, seed: int) -> None:
         columns={
             "held_out": f"held out ({setup.environment})",
             "n_test": "rows",
-            "ratio": "× error on seen environments",
+            "ratio": "× error when seen",
         }
     )
-    shown["× error on seen environments"] = shown["× error on seen environments"].map(ratio_text)
+    shown["× error when seen"] = shown["× error when seen"].map(ratio_text)
     with st.expander("Every held-out environment and model (table)"):
         st.dataframe(
             shown,

@@ -12,6 +12,7 @@ an upload lives only in the session that uploaded it.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -22,7 +23,7 @@ import streamlit as st
 
 from lib.data_io import Table, read_table, safe_csv
 from lib.datasets import Dataset, list_datasets, load_dataset
-from lib.errors import DataError, did_you_mean
+from lib.errors import DataError
 from lib.tabular import MAX_ENVIRONMENTS, TableSetup, check_setup
 
 __all__ = [
@@ -151,24 +152,37 @@ def table_query(choice: TableChoice) -> dict[str, str]:
     return out
 
 
+def _hint(word: str, options: Sequence[str]) -> str:
+    """``"; did you mean `x`?"`` with the suggestion as an inert code span, or ``""``."""
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"; did you mean {code(close[0])}?" if close else ""
+
+
 def _quote(value: str, limit: int = 40) -> str:
+    """A value from a link as an inert Markdown code span (it cannot close the span)."""
     shown = value if len(value) <= limit else value[: limit - 1] + "…"
-    return repr(shown.replace("`", "'"))
+    return code(repr(shown))
 
 
 def parse_table_query(
-    raw: Mapping[str, str], setup: TableSetup, columns: Sequence[str]
+    raw: Mapping[str, str],
+    setup: TableSetup,
+    columns: Sequence[str],
+    env_columns: Sequence[str] | None = None,
 ) -> tuple[TableSetup, list[str]]:
     """Apply a link's ``target``, ``features``, ``env`` and ``edges`` to ``setup``.
 
-    A bad value keeps the default and adds a notice naming it.
+    ``env_columns`` are the columns that can mark environments (see
+    :func:`environment_columns`; default: any column). A bad value keeps the
+    default and adds a notice naming it.
     """
     notices: list[str] = []
     cols = [str(c) for c in columns]
+    envs = cols if env_columns is None else [str(c) for c in env_columns]
     changes: dict[str, Any] = {}
 
     def unknown(param: str, value: str) -> None:
-        hint = did_you_mean(value, cols)
+        hint = _hint(value, cols)
         notices.append(
             f"Link parameter `{param}`: {_quote(value)} is not a column of this table"
             f"{hint}; it is left out."
@@ -191,8 +205,13 @@ def parse_table_query(
         )
     env = raw.get("env")
     if env is not None:
-        if env in cols and env != new_target:
+        if env in envs and env != new_target:
             changes["environment"] = env
+        elif env in cols:
+            notices.append(
+                f"Link parameter `env`: {_quote(env)} cannot mark environments (it needs 2 to "
+                f"{MAX_ENVIRONMENTS} distinct values, and not to be the target); it is left out."
+            )
         else:
             unknown("env", env)
     if raw.get("edges") is not None:
@@ -310,10 +329,22 @@ def set_policy(policy: str) -> None:
 
 
 def table_options() -> dict[str, str]:
-    """Picker value -> label: built-in tables, then this session's uploads."""
+    """Picker value -> label: built-in tables, then this session's uploads.
+
+    Two uploads with the same file name are told apart by the start of their
+    content hash.
+    """
     out = {f"dataset:{d.id}": d.title for d in datasets().values()}
-    out.update({key: f"Uploaded: {c.name}" for key, c in uploads().items()})
+    names = [c.name for c in uploads().values()]
+    for key, c in uploads().items():
+        tag = f" ({key.removeprefix('upload:')[:6]})" if names.count(c.name) > 1 else ""
+        out[key] = f"Uploaded: {c.name}{tag}"
     return out
+
+
+def table_label(choice: TableChoice) -> str:
+    """How a table is named in headings (plain text: escape it for Markdown)."""
+    return table_options().get(choice.key, choice.name)
 
 
 def pick_table(key: str) -> None:
@@ -338,13 +369,15 @@ def start_from_link(query: Mapping[str, Any]) -> list[str]:
         return []
     if wanted not in known:
         first = next(iter(known))
-        hint = did_you_mean(wanted, list(known))
+        hint = _hint(wanted, list(known))
         return [
-            f"Link parameter `table={_quote(wanted)}` is not a built-in table{hint}; "
+            f"Link parameter `table` = {_quote(wanted)} is not a built-in table{hint}; "
             f"showing `{first}` instead."
         ]
     choice = choice_for_dataset(wanted)
     raw = {k: str(v) for k, v in query.items()}
-    setup, notices = parse_table_query(raw, choice.setup, list(choice.data.columns))
+    setup, notices = parse_table_query(
+        raw, choice.setup, list(choice.data.columns), environment_columns(choice.data)
+    )
     set_table(replace(choice, setup=setup))
     return notices

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.tabular import TableSetup as TableSetup_
 from tests.test_app_pages import (
     APP,
     DATA,
@@ -22,12 +23,15 @@ from tests.test_app_pages import (
 )
 
 
-def hospitals_csv(seed: int = 0) -> bytes:
-    """x causes y; s is caused by y with a slope that differs by hospital."""
+def hospitals_csv(seed: int = 0, x_shift: float = 0.0) -> bytes:
+    """x causes y; s is caused by y with a slope that differs by hospital.
+
+    ``x_shift``: how far x's mean moves from one hospital to the next (ICP needs it).
+    """
     rng = np.random.default_rng(seed)
     frames = []
-    for hospital, slope in (("north", 1.0), ("south", 1.0), ("east", -1.5)):
-        x = rng.normal(size=150)
+    for k, (hospital, slope) in enumerate((("north", 1.0), ("south", 1.0), ("east", -1.5))):
+        x = rng.normal(loc=k * x_shift, size=150)
         y = 2.0 * x + rng.normal(scale=0.5, size=150)
         s = slope * y + rng.normal(scale=0.2, size=150)
         frames.append(pd.DataFrame({"hospital": hospital, "x": x, "s": s, "y": y}))
@@ -209,3 +213,24 @@ def test_stop_and_show_names_the_first_bad_cell_as_read():
     at.radio(key="w_t_policy").set_value("fail").run()
     go(at, MODELS)
     assert any("'oops'" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_icp_can_choose_the_causal_models_inputs():
+    from lib.ui.invariance_views import icp_edges
+
+    assert icp_edges(
+        TableSetup_("y", ("x", "s"), "h", (("x", "s"), ("s", "y"))), frozenset({"x"})
+    ) == (
+        ("x", "s"),
+        ("x", "y"),
+    )
+    at = upload(table_session(DATA), hospitals_csv(x_shift=1.0))
+    setup(at, "y", ["x", "s"], "hospital", "s -> y")
+    go(at, "pages/4_Invariance.py")
+    assert not at.exception
+    button = next(b for b in at.button if "Use ICP's causes" in b.label)
+    assert "`x`" in button.label
+    button.click().run()
+    assert not at.exception
+    go(at, MODELS)
+    assert "**Uses** `x`: the causes you declared" in texts(at)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -45,6 +46,7 @@ from lib.invariance_eval import (
 from lib.plots import label, plotly_text
 from lib.scenarios import list_scenarios
 from lib.tabular import TableSetup, check_setup
+from lib.ui import tables
 from lib.ui.lab import interventions_key
 from lib.ui.registry import get_scenario
 from lib.ui.tables import TableChoice, code
@@ -517,6 +519,33 @@ _GRUNFELD = (
 )
 
 
+def icp_edges(setup: TableSetup, causes: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """The declared graph with the target's causes replaced by ICP's (other arrows kept)."""
+    kept = tuple((a, b) for a, b in setup.edges if b != setup.target)
+    return kept + tuple((f, setup.target) for f in setup.features if f in causes)
+
+
+def _use_icp_causes(setup: TableSetup, res: ICPResult) -> None:
+    """A button that makes ICP's estimated causes the causal model's inputs on every page."""
+    causes = res.causal_predictors
+    if not causes:
+        return
+    if set(setup.parents) == set(causes):
+        st.caption(
+            "The causal model on the Models and Interventions pages already uses ICP's causes."
+        )
+        return
+    names = ", ".join(code(c) for c in setup.features if c in causes)
+    if st.button(
+        f"Use ICP's causes ({names}) as the causal model's inputs",
+        icon=":material/call_merge:",
+        help="Replaces the arrows into the target you declared on the Data page; the Models "
+        "and Interventions pages then fit the causal model on ICP's causes.",
+    ):
+        tables.set_setup(replace(setup, edges=icp_edges(setup, causes)))
+        st.rerun()
+
+
 def table_view(choice: TableChoice, alpha: float) -> None:
     """The Invariance page for a table: ICP on its environment column, and held-out firms."""
     from lib.ui.state import page_link  # state imports widgets; avoid a cycle at import
@@ -558,6 +587,7 @@ def table_view(choice: TableChoice, alpha: float) -> None:
     if dropped:
         st.caption(f"{dropped:,} rows with a missing or non-numeric cell are left out.")
     show_icp(res, key="table")
+    _use_icp_causes(setup, res)
     if choice.dataset == "grunfeld":
         st.info(_GRUNFELD, icon=":material/account_balance:")
 

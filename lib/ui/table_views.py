@@ -192,6 +192,12 @@ def _dag_editor(choice: TableChoice) -> None:
     st.markdown(
         f"A table does not say what causes what: you do. The causal model uses only the "
         f"columns you draw an arrow from into {code(setup.target)}."
+        + (
+            " Or let the data choose: with an environment column, the Invariance page can "
+            "make ICP's causes the causal model's inputs."
+            if setup.environment
+            else ""
+        )
     )
     edit_col, graph_col = stacking_columns([2, 3], "dag", gap="large")
     with edit_col:

@@ -433,10 +433,13 @@ def starting_environments(sc: Scenario, n: int) -> tuple[list[Environment], list
     observational world and one environment per preset with ``n`` rows
     (:func:`lib.environments.default_environments`). Environments that
     intervene on the target itself are left out: ICP assumes none does (the
-    user can add them back).
+    user can add them back). Each starts with :data:`MIN_ENV_ROWS` to
+    :data:`MAX_ENV_ROWS_UI` rows, the composer's range (a world's default may
+    be larger).
     """
     declared = bool(getattr(sc, "environments", ()))
     envs = default_environments(sc) if declared else default_environments(sc, n)
+    envs = [e.with_n(min(max(e.n, MIN_ENV_ROWS), MAX_ENV_ROWS_UI)) for e in envs]
     kept = [e for e in envs if not _touches(e.interventions, sc.target)]
     dropped = [e.name for e in envs if _touches(e.interventions, sc.target)]
     if len(kept) < 2:  # nothing to compare without them: keep them all

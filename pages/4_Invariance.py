@@ -61,6 +61,10 @@ target = md_code(sc.target)
 st.subheader("1 · The environments", anchor=False)
 start, left_out = starting_environments(sc, n)
 rows, named = environment_rows(start, sc)
+if len(rows) == 1 and sc.features:  # a world without presets: start with a shift to compare
+    feature = sc.features[0]
+    shift = f"shift {feature} by {CUSTOM_SHIFT_SDS:g} SD"
+    rows.loc[len(rows)] = [f"{feature} shifted", shift, 1.0, int(rows["rows"].iloc[0])]
 st.markdown(
     f"Each environment is the same world with some interventions — a clinic that hands out "
     f"Tylenol, an author with a habit. Edit, add or delete rows; the pooled data carry an "
@@ -103,6 +107,11 @@ edited = st.data_editor(
         ),
     },
 )
+if n > MAX_ENV_ROWS_UI:
+    st.caption(
+        f"Each environment starts with {MAX_ENV_ROWS_UI:,} rows, the most one environment may "
+        f"have (the sidebar asks for {n:,})."
+    )
 if left_out:
     st.caption(
         f"Left out to start with: {', '.join(md_code(x) for x in left_out)} — it changes how "

@@ -8,7 +8,8 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.scenarios import list_scenarios
+from lib.scenarios import list_scenarios, scenario_from_toml
+from lib.ui import registry
 from tests.test_app_pages import APP, TIMEOUT, assert_clean, texts
 
 INVARIANCE = "pages/4_Invariance.py"
@@ -82,6 +83,37 @@ def test_every_scenario_runs_clean(scenario: str) -> None:
     at = open_invariance(scenario=scenario)
     assert_clean(at)
     verdict(at)
+
+
+BIG_WORLD = """
+id = "big"
+title = "Big"
+summary = "x causes y"
+target = "y"
+features = ["x"]
+default_n = 50000
+[nodes.x]
+equation = "normal(0, 1)"
+[nodes.y]
+equation = "2 * x + normal(0, 1)"
+"""
+
+
+@pytest.mark.parametrize("with_preset", [True, False], ids=["preset", "no-preset"])
+def test_a_users_world_with_many_default_rows_starts_within_the_composers_range(
+    with_preset: bool,
+) -> None:
+    preset = '[presets.P]\ninterventions = [{ kind = "shift", node = "x", delta = 1.0 }]\n'
+    sc = registry.register(scenario_from_toml(BIG_WORLD + (preset if with_preset else "")))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.session_state["lab_user_scenarios"] = {sc.id: sc}
+    at.query_params["scenario"] = sc.id
+    at.switch_page(INVARIANCE).run()
+    assert_clean(at)  # was: "row 1 (`observational`): the number of rows must be from 20 to 20,000"
+    assert at.session_state["lab_state"].n == 50_000
+    assert any("starts with 20,000 rows" in c.value for c in at.caption)
+    # the only cause is found (a world without presets starts with a shift of its feature)
+    assert verdict(at).startswith("**ICP's estimated causes of `y`: `x`.**")
 
 
 def test_the_strength_slider_changes_the_verdict() -> None:

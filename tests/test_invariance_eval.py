@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,6 +15,8 @@ from lib.invariance import icp
 from lib.invariance_eval import (
     DECLARED,
     ICP_MODEL,
+    MAX_ENV_ROWS_UI,
+    MIN_ENV_ROWS,
     NO_INTERVENTION,
     ORACLE,
     POOLED,
@@ -217,6 +221,19 @@ def test_starting_environments_leave_out_interventions_on_the_target() -> None:
     assert left_out == ["New variant"]
     assert all(e.n == 500 for e in envs)
     assert all(iv.node != sc.target for e in envs for iv in e.interventions)
+
+
+@pytest.mark.parametrize("n", [50_000, 5])
+@pytest.mark.parametrize("declared", [False, True])
+def test_starting_environments_fit_the_composers_row_range(n: int, declared: bool) -> None:
+    # a world's default rows (up to 100,000) or its declared environments may be larger
+    sc = load_scenario("ldopa" if declared else "fever")
+    if declared:
+        sc = replace(sc, environments=tuple(e.with_n(n) for e in sc.environments))
+    envs, _ = starting_environments(sc, n)
+    assert {e.n for e in envs} == {min(max(n, MIN_ENV_ROWS), MAX_ENV_ROWS_UI)}
+    rows, named = environment_rows(envs, sc)
+    assert environments_from_rows(rows, sc, named, {}) == envs  # no "rows must be from" error
 
 
 def test_rows_round_trip_presets_and_declared_environments() -> None:

@@ -12,11 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from lib.scenarios import load_scenario, scenario_from_toml, scenario_to_toml
+from lib.scm import SCM
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -104,8 +106,11 @@ def test_build_a_two_node_world_see_its_graph_download_and_upload_it_back(
             1: {"name": "grade", "equation": "50 + 5 * sleep + normal(0, 5)"},
         },
     )
-    # the preset still names `x`: a helpful error, then fixed
-    assert "`x` is not a node; did you mean" in errors(at) or "is not a node" in errors(at)
+    # the preset still names `x`, which is like no node: a plain error
+    assert "Preset row 1 (Set x to 1): `x` is not a node." in errors(at)
+    # a near miss gets a "did you mean", then the fix clears it
+    at = edit(at, "presets", edited_rows={0: {"node": "sleeep"}})
+    assert "`sleeep` is not a node; did you mean `sleep`?" in errors(at)
     at = edit(at, "presets", edited_rows={0: {"preset": "More sleep", "node": "sleep"}})
     assert_clean(at)
     assert at.selectbox(key="builder_target").value == "grade"
@@ -113,6 +118,9 @@ def test_build_a_two_node_world_see_its_graph_download_and_upload_it_back(
     assert_clean(at)
     dot = graph(at)
     assert "sleep" in dot and "grade" in dot and "hours" in dot and "->" in dot
+    button(at, "Use this world").click().run()
+    assert_clean(at)
+    (mine,) = at.session_state["lab_user_scenarios"].values()
 
     files = {k: v for k, v in downloads.items() if k.endswith(".toml")}
     assert "sleep_and_grades.toml" in files
@@ -132,6 +140,18 @@ def test_build_a_two_node_world_see_its_graph_download_and_upload_it_back(
     assert list(saved["name"]) == ["sleep", "grade"]
     other.run()  # the same file is not loaded again on the next run
     assert_clean(other)
+    button(other, "Use this world").click().run()
+    assert_clean(other)
+    (theirs,) = other.session_state["lab_user_scenarios"].values()
+    assert theirs.id == mine.id  # content ids: the very same world
+    typed = SCM.from_dict(
+        {"nodes": {"sleep": "normal(7, 1)", "grade": "50 + 5 * sleep + normal(0, 5)"}}
+    )
+    for seed in (0, 7):
+        sample = theirs.scm.sample(500, seed=seed)
+        pd.testing.assert_frame_equal(sample, mine.scm.sample(500, seed=seed))
+        pd.testing.assert_frame_equal(sample, typed.sample(500, seed=seed))
+    assert not theirs.scm.sample(500, seed=0).equals(theirs.scm.sample(500, seed=7))
 
 
 def test_a_typo_shows_did_you_mean_per_row_and_nothing_breaks() -> None:

@@ -159,17 +159,19 @@ nodes = st.data_editor(
     column_config={
         "name": st.column_config.TextColumn(
             "Name",
+            default="",
             help="A letter, then letters, digits or _ (e.g. `blood_pressure`).",
             max_chars=40,
         ),
         "equation": st.column_config.TextColumn(
             "Equation",
+            default="",
             help="How this variable is made from its causes, e.g. `2 * x + normal(0, 1)`.",
             width="large",
             max_chars=1000,
         ),
-        "unit": st.column_config.TextColumn("Unit", max_chars=30),
-        "description": st.column_config.TextColumn("Description", max_chars=300),
+        "unit": st.column_config.TextColumn("Unit", max_chars=30, default=""),
+        "description": st.column_config.TextColumn("Description", max_chars=300, default=""),
         "observed": st.column_config.CheckboxColumn(
             "Observed",
             default=True,
@@ -178,6 +180,7 @@ nodes = st.data_editor(
         ),
         "measures": st.column_config.TextColumn(
             "Measures",
+            default="",
             help="If this variable is a noisy measurement of another one, that one's name.",
             max_chars=40,
         ),
@@ -264,17 +267,20 @@ presets = st.data_editor(
     width="stretch",
     column_order=PRESET_COLUMNS,
     column_config={
-        "preset": st.column_config.TextColumn("Preset", max_chars=40),
+        "preset": st.column_config.TextColumn("Preset", max_chars=40, default=""),
         "kind": st.column_config.SelectboxColumn("Kind", options=list(KINDS), default="do"),
         "node": st.column_config.SelectboxColumn("Node", options=names or [""]),
         "amount": st.column_config.TextColumn(
-            "Amount", help="A number, or for `replace` the new equation.", max_chars=1000
+            "Amount",
+            default="",
+            help="A number, or for `replace` the new equation.",
+            max_chars=1000,
         ),
         "strength": st.column_config.NumberColumn(
             "Strength", min_value=0.0, max_value=1.0, step=0.05, default=1.0
         ),
-        "description": st.column_config.TextColumn("Description", max_chars=300),
-        "why": st.column_config.TextColumn("Why it does what it does", max_chars=500),
+        "description": st.column_config.TextColumn("Description", max_chars=300, default=""),
+        "why": st.column_config.TextColumn("Why it does what it does", max_chars=500, default=""),
     },
 )
 ss[_key("saved_presets")] = presets

@@ -8,6 +8,7 @@ file storage), so the test uploads back exactly what a user would have saved.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,17 @@ def test_the_page_opens_on_a_valid_starter_world() -> None:
     assert at.multiselect(key="builder_features").value == ["x"]
     assert not button(at, "Use this world").disabled
     assert "->" in graph(at) and "x" in graph(at)
+
+
+def test_new_rows_start_with_empty_text_not_none() -> None:
+    """Text columns default to "" so that a new row shows blank cells, not a grey None."""
+    at = open_builder()
+    editors = [n for n in _walk(at._tree) if getattr(n, "type", None) == "dataframe"]
+    assert len(editors) == 2
+    for editor in editors:
+        columns = json.loads(editor.proto.columns)
+        text = [c for c in columns.values() if c.get("type_config", {}).get("type") == "text"]
+        assert text and all(c.get("default") == "" for c in text), columns
 
 
 def test_build_a_two_node_world_see_its_graph_download_and_upload_it_back(

@@ -50,6 +50,12 @@ def start_from_choice() -> None:
     choice = ss[_key("start_choice")]
     mine = user_scenarios()
     start(None if choice == BLANK else mine.get(choice) or load_scenario(choice))
+    if choice != BLANK and choice not in mine:
+        # A copy is a new world: its own id and title, so that a downloaded file never
+        # replaces the built-in one, and the sidebar tells the two apart.
+        ss[_key("fixed")]["id"] = f"{choice}_copy"[:40]
+        for k in ("title", "saved_title"):
+            ss[_key(k)] = f"My {ss[_key(k)]}"[:100]
     ss[_key("notice")] = f"Started from {start_options()[choice]}."
 
 

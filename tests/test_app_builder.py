@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -248,7 +249,8 @@ def test_copy_a_builtin_and_use_it_on_every_page() -> None:
     button(at, "Start").click().run()
     assert_clean(at)
     original = load_scenario("ldopa")
-    assert at.text_input(key="builder_title").value == original.title
+    # a copy is a new world: "My …", so that the sidebar tells the two apart
+    assert at.text_input(key="builder_title").value == f"My {original.title}"
     assert at.selectbox(key="builder_target").value == original.target
     at = edit(at, "nodes", edited_rows={5: {"equation": "3 * dopamine + normal(0, 1)"}})
     assert_clean(at)
@@ -273,4 +275,7 @@ def test_a_copy_downloads_the_same_toml_as_the_builtin(downloads: dict[str, byte
     at.selectbox(key="builder_start_choice").set_value("icecream")
     button(at, "Start").click().run()
     assert_clean(at)
-    assert downloads["icecream.toml"].decode("utf-8") == scenario_to_toml(load_scenario("icecream"))
+    # the same world under its own id and title, so the file never replaces the built-in one
+    builtin = load_scenario("icecream")
+    expected = scenario_to_toml(replace(builtin, id="icecream_copy", title=f"My {builtin.title}"))
+    assert downloads["icecream_copy.toml"].decode("utf-8") == expected

@@ -71,7 +71,7 @@ def test_summary_says_the_predictive_model_did_not_travel(seed):
 def test_table_links_round_trip_and_bad_values_fall_back():
     df = shifted(0)
     base = default_setup(df)
-    assert base.target == "y" and base.environment is None
+    assert base.target == "y" and base.environment == "env"
     from lib.data_io import table_from_frame
     from lib.ui.tables import TableChoice
 
@@ -91,3 +91,9 @@ def test_exploding_ratios_read_as_more_than_a_thousand():
     assert ratio_text(1.194) == "×1.19"
     assert ratio_text(3e17) == "more than ×1,000"
     assert ratio_text(float("inf")) == "more than ×1,000"
+
+
+def test_an_upload_starts_with_its_text_column_of_few_values_as_the_environment():
+    df = shifted(0)
+    assert default_setup(df).environment == "env"
+    assert default_setup(df.drop(columns="env")).environment is None

@@ -119,7 +119,8 @@ def environment_columns(df: pd.DataFrame) -> list[str]:
 
 def default_setup(df: pd.DataFrame, dataset: Dataset | None = None) -> TableSetup:
     """A sensible first setup: the dataset's suggestion, else the last numeric column
-    as the target and the other numeric columns (no environment column) as features."""
+    as the target, the other numeric columns as features, and the first text column
+    with 2 to :data:`MAX_ENVIRONMENTS` values as the environment column."""
     columns = [str(c) for c in df.columns]
     if dataset is not None and dataset.target in columns:
         parents = tuple(p for p in dataset.parents if p in dataset.features)
@@ -133,7 +134,14 @@ def default_setup(df: pd.DataFrame, dataset: Dataset | None = None) -> TableSetu
     if not numeric:
         raise DataError("the table has no numeric column to predict.")
     target = numeric[-1]
-    return TableSetup(target=target, features=tuple(c for c in numeric if c != target))
+    # A text column with a few values (hospital, batch, site) is most likely the environment.
+    env = next(
+        (c for c in environment_columns(df) if c not in numeric and c != target),
+        None,
+    )
+    return TableSetup(
+        target=target, features=tuple(c for c in numeric if c != target), environment=env
+    )
 
 
 def table_query(choice: TableChoice) -> dict[str, str]:

@@ -186,10 +186,14 @@ def loeo_sentence(summary: pd.DataFrame, env: str) -> str:
             continue
         row = rows.iloc[0]
         parts.append(
-            f"the {kind} model ({row['model']}) made {ratio_text(row['median_ratio'])} the error "
-            f"it makes on a {env} it was trained on, for a typical held-out {env}, and "
-            f"{ratio_text(row['worst_ratio'])} on its worst ({inert(str(row['worst_env']), 40)})"
+            f"the **{kind}** model ({row['model']}) makes {ratio_text(row['median_ratio'])} its "
+            f"usual error on a typical new {env}, and {ratio_text(row['worst_ratio'])} on the "
+            f"hardest one ({inert(str(row['worst_env']), 40)})"
         )
     if not parts:
         return ""
-    return "Across environments, " + "; ".join(parts) + "."
+    return (
+        f"On a {env} it never saw, "
+        + "; ".join(parts)
+        + f". (Usual error: on new rows of a {env} that was part of its training.)"
+    )

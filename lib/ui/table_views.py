@@ -30,7 +30,7 @@ from lib.ui import table_compute as tc
 from lib.ui import tables
 from lib.ui.lab import coefficient_display
 from lib.ui.tables import TableChoice, code
-from lib.ui.widgets import chart, kind_heading, kind_metric, stacking_columns
+from lib.ui.widgets import chart, graph_legend, kind_heading, kind_metric, stacking_columns
 
 __all__ = ["data_view", "home_view", "interventions_view", "models_view", "needs_scenario"]
 
@@ -246,12 +246,19 @@ def _dag_editor(choice: TableChoice) -> None:
         )
         with st.container(key="lab_graph_table"):  # sized like every causal graph (widgets.style)
             st.graphviz_chart(dot, width="stretch")
+        graph_legend(as_list=False, key="table")
         st.caption(
             f"Declared causes of {code(setup.target)}: {_codes(setup.parents)}. "
             + (
                 "With none, the causal model predicts the average."
                 if not setup.parents
                 else "The causal model uses exactly these."
+            )
+            + (
+                f" The plain oval, {code(setup.environment)}, marks the environments: you may "
+                f"draw what it changes."
+                if setup.environment
+                else ""
             )
         )
 

@@ -17,7 +17,7 @@ import networkx as nx
 
 from lib.errors import ScenarioError
 
-__all__ = ["CausalSet", "causal_inputs"]
+__all__ = ["CausalSet", "causal_inputs", "hidden_confounders", "invariance_guaranteed"]
 
 
 @dataclass(frozen=True)
@@ -164,3 +164,38 @@ def invariance_guaranteed(
     indicator = "__intervention__"
     augmented.add_edges_from((indicator, c) for c in changed)
     return nx.is_d_separator(augmented, {indicator}, {target}, inputs)
+
+
+def hidden_confounders(
+    graph: nx.DiGraph, target: str, inputs: Iterable[str], latent: Iterable[str]
+) -> dict[str, tuple[str, ...]]:
+    """Direct causes among ``inputs`` whose weight mixes in an unobserved common cause.
+
+    For each input that is a parent of ``target``, the back-door test: remove
+    the input's outgoing edges; if the input and the target are still
+    d-connected given the other inputs, a back-door path is open and a
+    regression weight on that input is not its causal effect. The unobserved
+    nodes that are ancestors of both (the usual culprits) are named.
+
+    Returns
+    -------
+    dict of str to tuple of str
+        Input -> the latent common causes it shares with the target (empty
+        tuple when the open path runs through something else); inputs whose
+        weight is a causal effect are not listed.
+    """
+    inputs = [x for x in inputs if x in graph]
+    hidden = set(latent)
+    out: dict[str, tuple[str, ...]] = {}
+    target_ancestors = nx.ancestors(graph, target)
+    for x in inputs:
+        if not graph.has_edge(x, target):
+            continue
+        cut = nx.DiGraph(graph)
+        cut.remove_edges_from(list(graph.out_edges(x)))
+        others = set(inputs) - {x}
+        if nx.is_d_separator(cut, {x}, {target}, others):
+            continue
+        shared = nx.ancestors(cut, x) & target_ancestors & hidden
+        out[x] = tuple(sorted(shared))
+    return out

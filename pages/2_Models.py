@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lib.causal import hidden_confounders
 from lib.experiments import OBSERVATIONAL
 from lib.plots import format_number, label
 from lib.ui import compute, table_views
@@ -81,6 +82,16 @@ with right:
     st.markdown("**Why these**\n" + "".join(f"\n- {r}" for r in sc.causal.reasons))
     if sc.causal.excluded:
         st.markdown("**Left out**\n" + "".join(f"\n- {r}" for r in sc.causal.excluded))
+    for x, via in hidden_confounders(
+        sc.scm.original_graph, sc.target, sc.causal_features, sc.scm.latent
+    ).items():
+        st.warning(
+            f"`{x}` and {target} share a hidden cause"
+            + (f" ({code_list(via)}, unobserved)" if via else "")
+            + f": the causal model's weight on `{x}` mixes its effect with that cause's. It "
+            f"is not `{x}`'s causal effect, and the model may break when `{x}` is changed.",
+            icon=":material/visibility_off:",
+        )
 
 # --- How well they fit, in distribution ------------------------------------------
 st.subheader("How well they predict new cases from the same world", anchor=False)

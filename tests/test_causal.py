@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from lib.causal import causal_inputs, invariance_guaranteed
+from lib.causal import causal_inputs, hidden_confounders, invariance_guaranteed
 from lib.scenarios import load_scenario
 
 
@@ -62,3 +62,30 @@ def test_target_without_parents_has_no_causal_inputs() -> None:
     g = nx.DiGraph([("y", "a"), ("y", "b")])
     cs = causal_inputs(g, "y", ["a", "b"])
     assert cs.features == () and len(cs.excluded) == 2
+
+
+def test_a_direct_cause_sharing_a_hidden_cause_with_the_target_is_flagged():
+    g = nx.DiGraph(
+        [
+            ("dose", "dopamine"),
+            ("dopamine", "headache"),
+            ("dopamine", "relief"),
+            ("headache", "relief"),
+            ("dopamine", "scan"),
+        ]
+    )
+    flagged = hidden_confounders(g, "relief", ["dose", "scan", "headache"], ["dopamine"])
+    assert flagged == {"headache": ("dopamine",)}
+    # observed, the confounder is adjusted for: nothing to flag
+    assert hidden_confounders(g, "relief", ["dopamine", "headache"], []) == {}
+    # stand-ins that are not direct causes are never flagged
+    assert hidden_confounders(g, "relief", ["dose", "scan"], ["dopamine"]) == {}
+
+
+def test_the_builtin_worlds_have_no_hidden_confounding_of_their_causal_inputs():
+    from lib.scenarios import list_scenarios, load_scenario
+
+    for sid in list_scenarios():
+        sc = load_scenario(sid)
+        graph = sc.scm.original_graph
+        assert hidden_confounders(graph, sc.target, sc.causal_features, sc.scm.latent) == {}, sid

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.scenarios import load_scenario, scenario_from_toml, scenario_to_toml
 from lib.ui import registry
-from tests.test_app_pages import APP, PAGE_FILES, TIMEOUT, assert_clean
+from tests.test_app_pages import APP, MODELS, PAGE_FILES, TIMEOUT, assert_clean, go
 
 
 def _edited(title: str = "My L-DOPA", factor: str = "0.8"):
@@ -62,3 +62,21 @@ def test_every_page_runs_on_a_users_world(page):
     picker = at.sidebar.selectbox[0]
     assert picker.value == sc.id
     assert "Tylenol world (yours)" in picker.options
+
+
+def test_models_page_warns_when_a_cause_shares_a_hidden_cause_with_the_target():
+    text = scenario_to_toml(load_scenario("ldopa"))
+    sc = load_scenario("ldopa")
+    relief = sc.scm.specs["relief"].equation
+    edited = scenario_from_toml(
+        text.replace(relief, relief.replace("dopamine", "dopamine - 0.5 * headache", 1))
+    )
+    mine = registry.register(edited)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.session_state["lab_user_scenarios"] = {mine.id: mine}
+    at.query_params["scenario"] = mine.id
+    at.switch_page(MODELS).run()
+    assert not at.exception
+    assert any("share a hidden cause" in w.value and "`dopamine`" in w.value for w in at.warning)
+    plain = go(AppTest.from_file(str(APP), default_timeout=TIMEOUT).run(), MODELS)
+    assert not any("hidden cause" in w.value for w in plain.warning)

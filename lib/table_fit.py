@@ -41,6 +41,9 @@ class HoldoutFit:
     test_share : float
     warnings : list of str
         The fits' warnings (collinear or constant inputs, few rows), named by model.
+    predictions : pandas.DataFrame
+        The held-out rows' actual target (column ``"actual"``) and each model's
+        prediction (one column per model name).
     """
 
     scores: pd.DataFrame
@@ -50,6 +53,7 @@ class HoldoutFit:
     n_test: int
     test_share: float = TEST_SHARE
     warnings: list[str] = field(default_factory=list)
+    predictions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def holdout_fit(
@@ -102,9 +106,11 @@ def holdout_fit(
     coefficients: dict[str, pd.DataFrame] = {}
     warnings: list[str] = []
     y = test[setup.target].to_numpy()
+    predictions = {"actual": y}
     for model in table_model_specs(setup, seed):
         model.fit(train)
         pred = model.predict_finite(test)
+        predictions[model.name] = pred
         rows.append(
             {
                 "model": model.name,
@@ -125,6 +131,7 @@ def holdout_fit(
         n_test=n_test,
         test_share=test_share,
         warnings=warnings,
+        predictions=pd.DataFrame(predictions),
     )
 
 

@@ -97,6 +97,7 @@ def test_upload_setup_models_and_leave_one_environment_out():
     assert_clean(at)
     labels = [m.label for m in at.metric]
     assert any("RMSE" in label for label in labels)
+    assert len(at.get("plotly_chart")) == 2  # predicted against actual, both kinds
     assert "`x`" in texts(at)
 
     go(at, INTERVENTIONS)

@@ -41,6 +41,8 @@ def test_holdout_scores_match_a_direct_least_squares_fit(seed):
     scores = fit.scores.set_index("model")
     assert scores.loc["Linear · declared causes", "rmse"] == pytest.approx(expected, rel=1e-9)
     assert list(fit.coefficients["causal"]["term"]) == ["const", "x"]
+    assert np.allclose(fit.predictions["actual"], test["y"])
+    assert np.allclose(fit.predictions["Linear · declared causes"], pred)
 
 
 def test_missing_cells_are_dropped_and_counted_or_refused():

@@ -18,7 +18,7 @@ from lib.table_fit import HoldoutFit, holdout_fit
 from lib.tabular import TableSetup, leave_one_environment_out
 from lib.ui.tables import TableChoice
 
-__all__ = ["heatmap", "holdout", "loeo"]
+__all__ = ["fit_figure", "heatmap", "holdout", "loeo"]
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -27,6 +27,26 @@ def holdout(
 ) -> HoldoutFit:
     """Both models fitted on a random part of the table, scored on the rest."""
     return holdout_fit(_choice.table, setup, policy=policy, seed=seed)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def fit_figure(
+    key: str, setup: TableSetup, policy: str, seed: int, model: str, _choice: TableChoice
+) -> go.Figure:
+    """Predicted against actual on the held-out rows, for one model."""
+    fit = holdout(key, setup, policy, seed, _choice=_choice)
+    kind = str(fit.scores.set_index("model").loc[model, "kind"])
+    fig = plots.predicted_vs_actual(
+        fit.predictions["actual"],
+        fit.predictions[model],
+        kind,
+        title="",
+        units_label=plots.plotly_text(setup.target),
+        max_points=800,
+        seed=seed,
+    )
+    fig.update_layout(showlegend=False)
+    return fig
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -386,6 +386,26 @@ def models_view(choice: TableChoice, seed: int) -> None:
     st.caption(
         "Change in the target per unit of each input, the others held fixed, with 95% interval."
     )
+    st.subheader("Predicted against actual, on the held-out rows", anchor=False)
+    linear = {
+        row.kind: str(row.model)
+        for row in scores.itertuples()
+        if not str(row.model).startswith("Trees")
+    }
+    for column, kind in zip(
+        stacking_columns(2, "t_fit", gap="large"), ("predictive", "causal"), strict=True
+    ):
+        name = linear.get(kind)
+        if name is None:
+            continue
+        with column:
+            chart(
+                tc.fit_figure(choice.key, setup, choice.policy, seed, name, _choice=choice),
+                f"{name}: each dot is a row the model never saw, actual "
+                f"{code(setup.target)} across, predicted up. On the dashed line the prediction "
+                f"is perfect.",
+                key=f"t_fit_{kind}",
+            )
 
 
 # ----------------------------------------------------------------------------- Interventions

@@ -345,12 +345,15 @@ def invariance_sweep(
     alpha: float = 0.05,
     test_strength: float | None = None,
     shift_sds: float = 3.0,
+    steps: Sequence[float] = (1.0,),
 ) -> pd.DataFrame:
     """How ICP's verdicts and each model's error change as one intervention grows.
 
     For each strength ``s``, the training data pool ``base_envs`` with one more
     environment, ``"shifted"``, in which the intervention acts at strength
-    ``s`` (``n`` rows). ICP runs on the scenario's features; three linear
+    ``s`` (``n`` rows) — or, with several ``steps``, one environment per step
+    ``f`` with the intervention at strength ``f·s`` (e.g. ``steps=(0.5, 1)``:
+    half and full). ICP runs on the scenario's features; three linear
     models are fitted on the pooled data and scored on a fresh held-out
     environment with the intervention at ``test_strength`` (default: ``s``).
 
@@ -366,7 +369,7 @@ def invariance_sweep(
     strengths : sequence of float
         Between 0 (no change) and 1 (the full intervention).
     n : int
-        Rows of the shifted environment and of the held-out test environment.
+        Rows of each shifted environment and of the held-out test environment.
     seed : int
     alpha : float
         ICP's level.
@@ -375,6 +378,10 @@ def invariance_sweep(
         training strength.
     shift_sds : float
         Size of a node shift at strength 1, in standard deviations.
+    steps : sequence of float
+        Fractions (0 to 1) of each strength at which the shifted environments
+        act, one environment per step, named ``"shifted"`` for a single step
+        and ``"shifted ×f"`` otherwise (e.g. ``"shifted ×0.5"``).
 
     Returns
     -------
@@ -397,20 +404,29 @@ def invariance_sweep(
     base = list(base_envs)
     if not base:
         raise DataError("give at least one base environment (e.g. the observational one).")
-    if any(e.name == "shifted" for e in base):
-        raise DataError("a base environment is called `shifted`; rename it.")
+    fractions = _strengths(steps)
+    if len(set(fractions)) != len(fractions):
+        raise DataError("the steps must differ.")
+    names = ["shifted"] if len(fractions) == 1 else [f"shifted ×{f:g}" for f in fractions]
+    clash = sorted({e.name for e in base} & set(names))
+    if clash:
+        raise DataError(f"a base environment is called `{clash[0]}`; rename it.")
     features = list(scenario.features)
     parents = [f for f in features if f in true_parents(scenario)]
     target = scenario.target
     rows = []
     for s in grid:
-        shifted = Environment("shifted", tuple(iv.with_strength(s) for iv in ivs), n)
-        train = pooled_sample(scenario.scm, [*base, shifted], seed)
+        shifted = [
+            Environment(name, tuple(iv.with_strength(f * s) for iv in ivs), n)
+            for name, f in zip(names, fractions, strict=True)
+        ]
+        train = pooled_sample(scenario.scm, [*base, *shifted], seed)
         ts = s if test_strength is None else float(test_strength)
         test = scenario.scm.sample(n, seed + 1, tuple(iv.with_strength(ts) for iv in ivs))
         res = icp(train, target, ENV_COLUMN, alpha, candidates=features)
         estimate = [f for f in features if f in res.causal_predictors]
-        words = "; ".join(iv.describe() for iv in shifted.interventions) or "no intervention"
+        strongest = shifted[fractions.index(max(fractions))]
+        words = "; ".join(iv.describe() for iv in strongest.interventions) or "no intervention"
         for name, feats, pv, acc in (
             ("all features", features, res.set_pvalues[frozenset(features)], None),
             ("causal parents", parents, res.set_pvalues[frozenset(parents)], None),

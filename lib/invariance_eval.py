@@ -53,6 +53,15 @@ __all__ = [
     "spurious_preset",
     "starting_environments",
     "touches_target",
+    "bend_sentence",
+    "bend_start",
+    "exposed",
+    "held_out_caption",
+    "percent",
+    "set_sweep_sentence",
+    "strength_runs",
+    "sweep_caption",
+    "sweep_start",
 ]
 
 #: Model names, as the page's charts and tables show them.
@@ -640,3 +649,296 @@ def nonlinear_scenario() -> Scenario:
 @lru_cache(maxsize=1)
 def _nonlinear() -> Scenario:
     return scenario_from_toml(NONLINEAR_TOML)
+
+
+# ----------------------------------------------------------------------------- sweep sentences
+
+
+def percent(strength: float) -> str:
+    """A strength (0 to 1) as a percentage: ``0.075`` -> ``"7.5%"``."""
+    return f"{100 * float(strength):g}%"
+
+
+def _and(parts: Sequence[str]) -> str:
+    parts = list(parts)
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def strength_runs(strengths: Sequence[float], mask: Sequence[bool]) -> str:
+    """The strengths where ``mask`` holds, as runs of neighbours: ``"1–3% and 100%"``.
+
+    Parameters
+    ----------
+    strengths : sequence of float
+        The grid, in increasing order (0 to 1).
+    mask : sequence of bool
+        One flag per strength.
+
+    Returns
+    -------
+    str
+        "" when no flag is set.
+    """
+    runs: list[tuple[float, float]] = []
+    start: float | None = None
+    prev = 0.0
+    for s, m in zip(strengths, mask, strict=True):
+        if m and start is None:
+            start = s
+        if not m and start is not None:
+            runs.append((start, prev))
+            start = None
+        prev = s
+    if start is not None:
+        runs.append((start, prev))
+    if not runs:
+        return ""
+    return _and(
+        [percent(a) if a == b else f"{100 * a:g}–{100 * b:g}%" for a, b in runs]  # noqa: RUF001
+    )
+
+
+def set_sweep_sentence(
+    name: str, strengths: Sequence[float], pvalues: Sequence[float], alpha: float
+) -> str:
+    """Where along a sweep a set passes the invariance test (p > alpha) and where it fails.
+
+    Parameters
+    ----------
+    name : str
+        The set, as the sentence's subject (Markdown), e.g. "The set of every feature".
+    strengths : sequence of float
+        Increasing.
+    pvalues : sequence of float
+        The set's p-value at each strength.
+    alpha : float
+
+    Returns
+    -------
+    str
+        One sentence, true of the numbers given: "… passes up to 3% and is
+        rejected from 5% on.", "… passes at every strength shown (1–100%).",
+        or, for a pattern that goes back and forth, both lists of strengths.
+    """
+    grid = [float(s) for s in strengths]
+    ok = [float(p) > alpha for p in pvalues]
+    if not grid:
+        raise DataError("the sweep has no strength.")
+    every = strength_runs(grid, [True] * len(grid))
+    if all(ok):
+        return f"{name} passes at every strength shown ({every})."
+    if not any(ok):
+        return f"{name} is rejected at every strength shown ({every})."
+    first_bad = ok.index(False)
+    if all(ok[:first_bad]) and not any(ok[first_bad:]):
+        return (
+            f"{name} passes up to {percent(grid[first_bad - 1])} and is rejected from "
+            f"{percent(grid[first_bad])} on."
+        )
+    first_ok = ok.index(True)
+    if not any(ok[:first_ok]) and all(ok[first_ok:]):
+        return (
+            f"{name} is rejected up to {percent(grid[first_ok - 1])} and passes from "
+            f"{percent(grid[first_ok])} on."
+        )
+    return (
+        f"{name} passes at {strength_runs(grid, ok)} and is rejected at "
+        f"{strength_runs(grid, [not o for o in ok])}."
+    )
+
+
+def _set_rows(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    rows = table[table["set"] == name].sort_values("strength", kind="stable")
+    if rows.empty:
+        raise DataError(f"the sweep has no rows for the set `{name}`.")
+    return rows
+
+
+def exposed(strengths: Sequence[float], pvalues: Sequence[float], alpha: float) -> bool:
+    """True when the set passes at some strength and is rejected at a stronger one."""
+    ok = [float(p) > alpha for p in pvalues]
+    return any(ok[i] and not ok[j] for i in range(len(ok)) for j in range(i + 1, len(ok)))
+
+
+def sweep_caption(table: pd.DataFrame, alpha: float, *, preset: str, target: str) -> str:
+    """The caption of the "invariance is local" p-value chart, true of the numbers shown.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`lib.environments.invariance_sweep`'s table.
+    alpha : float
+    preset : str
+        The swept intervention's name.
+    target : str
+
+    Returns
+    -------
+    str
+        Markdown: where the set of every feature and the true parents' set
+        pass, and what that shows (only what the numbers support).
+    """
+    every = _set_rows(table, "all features")
+    parents = _set_rows(table, "causal parents")
+    grid = every["strength"].to_list()
+    p_all = every["pvalue"].to_list()
+    p_par = parents["pvalue"].to_list()
+    feats = str(every["features"].iloc[0])
+    par = str(parents["features"].iloc[0])
+    text = (
+        f"The invariance p-value of two sets as {md_code(preset)} grows (log scale); above the "
+        f"dashed line (α = {alpha:g}) a set passes the test. "
+    )
+    text += set_sweep_sentence("The set of every feature", grid, p_all, alpha)
+    if feats == par:
+        text += " Every feature is one of the true parents here, so the two sets are the same."
+        return text
+    parents_name = (
+        "The true parents' set" if par else "The empty set (every parent is hidden: no input)"
+    )
+    text += " " + set_sweep_sentence(parents_name, grid, p_par, alpha)
+    if exposed(grid, p_all, alpha):
+        text += (
+            " A mild shift lets the set with a non-cause pass; a stronger one exposes it: a "
+            "verdict of invariance holds only up to the strengths in the data."
+        )
+    elif all(float(p) > alpha for p in p_all):
+        text += (
+            f" This intervention does not move the relation between the features and "
+            f"{md_code(target)} enough for the test to see, at any strength shown."
+        )
+    if any(float(p) <= alpha for p in p_par):
+        text += (
+            f" A true parents' set is rejected by chance in about a share α of samples, or "
+            f"when the intervention changes how {md_code(target)} responds to its parents (a "
+            f"mechanism that is not a straight line, or an intervention on {md_code(target)})."
+        )
+    return text
+
+
+def sweep_start(table: pd.DataFrame, alpha: float) -> float:
+    """Where the sweep's slider starts: the full intervention if it rejects the set of
+    every feature, else the strength where that set's p-value is lowest."""
+    every = _set_rows(table, "all features")
+    last = every.iloc[-1]
+    if float(last["pvalue"]) <= alpha:
+        return float(last["strength"])
+    return float(every.loc[every["pvalue"].idxmin(), "strength"])
+
+
+def bend_start(table: pd.DataFrame, alpha: float) -> float:
+    """Where the nonlinear example's slider starts: the strongest shift at which the
+    straight line still passes (else the mildest shift)."""
+    rows = _set_rows(table, "all features")
+    passing = rows[rows["pvalue"] > alpha]
+    if passing.empty:
+        return float(rows["strength"].iloc[0])
+    return float(passing["strength"].iloc[-1])
+
+
+def bend_sentence(
+    strength: float,
+    pvalue: float,
+    alpha: float,
+    *,
+    rmse_far: float,
+    rmse_near: float,
+    shift_sds: float = NONLINEAR_SHIFT_SDS,
+    unit: str = "points",
+) -> str:
+    """The nonlinear example's verdict at one strength, true of its numbers.
+
+    Parameters
+    ----------
+    strength : float
+        How far ICP's environments shift the dose (1 = ``shift_sds`` SD).
+    pvalue : float
+        The straight line's invariance p-value there.
+    alpha : float
+    rmse_far : float
+        The line's error on the full shift.
+    rmse_near : float
+        Its error at the strongest shift it was fitted on.
+    """
+    sd = shift_sds * strength
+    shown = f"< {1e-4:g}" if pvalue < 1e-4 else f"= {pvalue:.2g}"
+    reach = f"With the dose shifted by up to {sd:.2g} SD"
+    if strength >= 1.0:
+        far = (
+            f"Fitted on these environments, its error on the full {shift_sds:g}-SD shift is "
+            f"{rmse_far:.2f} {unit}."
+        )
+    else:
+        far = (
+            f"Fitted on these environments, its error on the full {shift_sds:g}-SD shift is "
+            f"{rmse_far:.2f} {unit}, against {rmse_near:.2f} at the strongest shift it saw "
+            f"({sd:.2g} SD)."
+        )
+    if pvalue > alpha:
+        lesson = (
+            " ICP found nothing wrong with the line, yet it fails far away: invariance was "
+            "checked only for the doses these environments reached."
+            if rmse_far > 1.25 * rmse_near and strength < 1.0
+            else ""
+        )
+        return (
+            f"{reach}, the straight line **passes** the invariance test (p {shown}, α = "
+            f"{alpha:g}). {far}{lesson}"
+        )
+    return (
+        f"{reach}, the environments reach doses where the response levels off, and the "
+        f"straight line **is rejected** (p {shown}, α = {alpha:g}): no one straight line fits "
+        f"all three environments alike. {far}"
+    )
+
+
+def held_out_caption(
+    tests: Mapping[str, Sequence[Intervention]], envs: Sequence[Environment], target: str
+) -> str:
+    """Which fresh samples of the held-out chart are worlds that were in ICP's data.
+
+    Parameters
+    ----------
+    tests : mapping of str to interventions
+        Each fresh sample's world (e.g. the observational world and every
+        preset at full strength).
+    envs : sequence of Environment
+        The environments ICP and the models were fitted on.
+    target : str
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
+    seen: dict[str, str] = {}
+    for name, ivs in tests.items():
+        for env in envs:
+            if tuple(env.interventions) == tuple(ivs):
+                seen[name] = env.name
+                break
+    new = [name for name in tests if name not in seen]
+    text = (
+        f"Three linear models fitted on the pooled environments above, each predicting "
+        f"{md_code(target)} in a fresh sample (rows none of them was fitted on) of "
+        f"{len(tests)} worlds: the observational one and every preset at full strength."
+    )
+    if seen:
+        same = [
+            md_code(t) if t == e else f"{md_code(t)} (as {md_code(e)})" for t, e in seen.items()
+        ]
+        verb = "was" if len(same) == 1 else "were"
+        text += f" {_and(same)} {verb} also among ICP's environments"
+        text += (
+            f"; {_and([md_code(t) for t in new])} {'was' if len(new) == 1 else 'were'} not."
+            if new
+            else "."
+        )
+    else:
+        text += " None of these worlds was among ICP's environments."
+    text += (
+        " Orange: the regression on every feature. Blue: on ICP's causes, and (hatched) on "
+        "the causes the scenario declares (or their measurements). A model with no input "
+        "predicts the average."
+    )
+    return text

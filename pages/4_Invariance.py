@@ -9,13 +9,19 @@ from lib.invariance_eval import (
     CUSTOM_SHIFT_SDS,
     MAX_ENV_ROWS_UI,
     MIN_ENV_ROWS,
+    bend_sentence,
+    bend_start,
     environment_rows,
     environments_from_rows,
     intervention_options,
     local_sentence,
     md_code,
+    percent,
+    set_sweep_sentence,
     spurious_preset,
     starting_environments,
+    sweep_caption,
+    sweep_start,
     touches_target,
 )
 from lib.invariance_plots import PVALUE_FLOOR, environment_error_bars, power_curve
@@ -187,7 +193,7 @@ st.subheader("4 · Invariance is local", anchor=False)
 st.markdown(
     "ICP can only check invariance under the interventions in the data, at the strengths in the "
     "data. Two environments — the observational world and one intervention at the strength you "
-    f"choose, {iv.SWEEP_N} rows each — and the set of every feature:"
+    f"choose, {iv.SWEEP_N:,} rows each — and the set of every feature:"
 )
 presets = list(sc.presets)
 if not presets:
@@ -196,51 +202,64 @@ else:
     first = spurious_preset(sc) or presets[0]
     if ss.get("inv_preset") not in presets:
         ss["inv_preset"] = first
-    ss.setdefault("inv_strength", 0.0)
     c1, c2 = st.columns([1, 2], gap="large")
     c1.selectbox("Intervention to sweep", presets, key="inv_preset")
-    c2.select_slider(
-        "Strength of the intervention",
-        options=list(iv.STRENGTHS),
-        key="inv_strength",
-        format_func=lambda v: f"{100 * v:g}%",
-        help="0% = none; 100% = the full intervention.",
-    )
-    preset, strength = ss["inv_preset"], float(ss["inv_strength"])
+    preset = ss["inv_preset"]
+    table = None
     try:
         with st.spinner("Sweeping the strength…"):
             table = iv.sweep(sid, preset, seed, alpha)
-            pv_fig, err_fig = iv.sweep_figures(
-                sid, preset, seed, alpha, strength, sc.units.get(sc.target, "")
-            )
     except ValueError as exc:
         st.error(f"The sweep cannot run: {exc}", icon=":material/error:")
-    else:
-        here = table[(table["strength"] == strength) & (table["set"] == "all features")].iloc[0]
-        p = float(here["pvalue"])
+    if table is not None:
+        # start each preset (and world, seed) where its story shows: see sweep_start
+        started = (sid, preset, seed)
+        if ss.get("inv_strength_for") != started or ss.get("inv_strength") not in iv.STRENGTHS:
+            ss["inv_strength_for"] = started
+            ss["inv_strength"] = sweep_start(table, alpha)
+        c2.select_slider(
+            "Strength of the intervention",
+            options=list(iv.STRENGTHS),
+            key="inv_strength",
+            format_func=percent,
+            help="1% = a faint trace of the intervention; 100% = the full intervention.",
+        )
+        strength = float(ss["inv_strength"])
+        pv_fig, err_fig = iv.sweep_figures(
+            sid, preset, seed, alpha, strength, sc.units.get(sc.target, "")
+        )
+        at_now = table[table["strength"] == strength].set_index("set")
+        p = float(at_now.loc["all features", "pvalue"])
         shown = f"< {PVALUE_FLOOR:g}" if p < PVALUE_FLOOR else f"= {p:.2g}"
         verdict = "looks invariant" if p > alpha else "is rejected"
         feats = ", ".join(md_code(f) for f in sc.features)
         with st.container(border=True, key="inv_local_verdict"):
             st.markdown(
-                f"At **{100 * strength:g}%** of {md_code(preset)}, the set of every feature "
+                f"At **{percent(strength)}** of {md_code(preset)}, the set of every feature "
                 f"({feats}) **{verdict}** (p {shown}, α = {alpha:g})."
             )
         left, right = stacking_columns(2, "local", gap="large")
         with left:
             chart(
                 pv_fig,
-                f"The invariance p-value of two sets as {preset} grows: every feature "
-                f"({feats}) and the target's true parents. Above the dashed line a set passes "
-                f"the test: a mild shift lets a set with a non-cause pass, a strong one rejects "
-                f"it; the true parents' set stays up.",
+                sweep_caption(table, alpha, preset=preset, target=sc.target),
                 key="local_pv",
             )
+        unit = sc.units.get(sc.target, "")
+        errs = ", ".join(
+            f"{name} {float(at_now.loc[s, 'rmse']):.2f}"
+            for s, name in (
+                ("all features", "every feature"),
+                ("causal parents", "true parents"),
+                ("ICP estimate", "ICP's estimate"),
+            )
+        )
         with right:
             chart(
                 err_fig,
                 f"Error of linear models fitted on the two environments, predicting {target} in "
-                f"a fresh sample with the intervention at the same strength.",
+                f"a fresh sample with the intervention at the same strength. At "
+                f"{percent(strength)}: {errs}{f' ({unit})' if unit else ''}.",
                 key="local_err",
             )
         st.caption(
@@ -252,51 +271,77 @@ else:
             )
         )
 
-    st.markdown(
-        "**A mechanism that bends.** "
-        + (
-            "The response rises with the dose and levels off (2·tanh(dose) + noise). ICP checks a "
-            "straight line under a *mild* shift of the dose, at the strength above; then the dose is "
-            f"pushed {iv.NONLINEAR_SHIFT_SDS:g} standard deviations — the full intervention."
-        )
-    )
-    try:
+# --- 5. A mechanism that bends -------------------------------------------------------------
+st.subheader("5 · A mechanism that bends", anchor=False)
+st.markdown(
+    f"In a small world of its own, the response rises with the dose and levels off "
+    f"(2·tanh(dose) + noise), and ICP tests a straight line: it sees the observational world "
+    f"and the dose shifted by half and all of the share you choose of "
+    f"{iv.NONLINEAR_SHIFT_SDS:g} standard deviations ({iv.BEND_N} rows each); then the line "
+    f"meets the full {iv.NONLINEAR_SHIFT_SDS:g}-SD shift."
+)
+nl_table = None
+try:
+    with st.spinner("Sampling the dose shifts…"):
         nl_table = iv.nonlinear_sweep(seed, alpha)
-        nl_pv, nl_err = iv.nonlinear_figures(seed, alpha, float(ss["inv_strength"]))
-    except ValueError as exc:
-        st.error(f"The example cannot run: {exc}", icon=":material/error:")
-    else:
-        s_now = float(ss["inv_strength"])
-        row = nl_table[(nl_table["strength"] == s_now) & (nl_table["set"] == "all features")].iloc[
-            0
-        ]
-        p_nl = float(row["pvalue"])
-        left, right = stacking_columns(2, "bend", gap="large")
-        with left:
-            chart(
-                nl_pv,
-                "The straight line's invariance p-value when ICP sees the observational world "
-                "and a shift of the dose at the chosen strength.",
-                key="bend_pv",
+except ValueError as exc:
+    st.error(f"The example cannot run: {exc}", icon=":material/error:")
+if nl_table is not None:
+    if ss.get("inv_bend_for") != seed or ss.get("inv_bend") not in iv.BEND_STRENGTHS:
+        ss["inv_bend_for"] = seed
+        ss["inv_bend"] = bend_start(nl_table, alpha)
+    st.select_slider(
+        "How far ICP's environments shift the dose",
+        options=list(iv.BEND_STRENGTHS),
+        key="inv_bend",
+        format_func=lambda v: f"{percent(v)} (up to {iv.NONLINEAR_SHIFT_SDS * v:.2g} SD)",
+    )
+    s_now = float(ss["inv_bend"])
+    nl_pv, nl_err = iv.nonlinear_figures(seed, alpha, s_now)
+    line = nl_table[nl_table["set"] == "all features"]
+    near = iv.nonlinear_sweep_same(seed, alpha)
+    near = near[near["set"] == "all features"]
+    row = line[line["strength"] == s_now].iloc[0]
+    rmse_near = float(near.loc[near["strength"] == s_now, "rmse"].iloc[0])
+    with st.container(border=True, key="inv_bend_verdict"):
+        st.markdown(
+            bend_sentence(
+                s_now,
+                float(row["pvalue"]),
+                alpha,
+                rmse_far=float(row["rmse"]),
+                rmse_near=rmse_near,
             )
-        with right:
-            chart(
-                nl_err,
-                "The same line's error where it was checked (green) and on the full 3-SD shift "
-                "(red), where the response has levelled off and the line keeps climbing.",
-                key="bend_err",
-            )
-        st.caption(
-            f"At {100 * s_now:g}% the straight line {'passes' if p_nl > alpha else 'fails'} the "
-            f"invariance test (p = {p_nl:.2g}), and under the full shift its error is "
-            f"{float(row['rmse']):.2f} points. Invariance was checked only for shifts of the dose "
-            f"up to {100 * s_now:g}% of 3 SD, for a linear model with additive noise, by "
-            f"comparing residual means and variances: it says nothing about doses outside "
-            f"that range."
         )
+    left, right = stacking_columns(2, "bend", gap="large")
+    with left:
+        chart(
+            nl_pv,
+            "The straight line's invariance p-value as the shifts ICP sees grow. "
+            + set_sweep_sentence(
+                "The line",
+                line["strength"].to_list(),
+                line["pvalue"].to_list(),
+                alpha,
+            ),
+            key="bend_pv",
+        )
+    with right:
+        chart(
+            nl_err,
+            f"The same line's error on a fresh sample at the strongest shift ICP saw (green) "
+            f"and on the full {iv.NONLINEAR_SHIFT_SDS:g}-SD shift (red), where the response has "
+            f"levelled off and the line keeps climbing.",
+            key="bend_err",
+        )
+    st.caption(
+        f"Invariance was checked only for shifts of the dose up to "
+        f"{iv.NONLINEAR_SHIFT_SDS * s_now:.2g} SD, for a linear model with additive noise, by "
+        f"comparing residual means and variances: it says nothing about doses beyond that."
+    )
 
-# --- 5. Power ----------------------------------------------------------------------------------
-st.subheader("5 · How often does ICP find the causes?", anchor=False)
+# --- 6. Power ----------------------------------------------------------------------------------
+st.subheader("6 · How often does ICP find the causes?", anchor=False)
 if envs is None:
     st.info("Compose valid environments above to simulate ICP's power.", icon=":material/info:")
 else:

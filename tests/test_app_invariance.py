@@ -5,10 +5,14 @@ from __future__ import annotations
 import statistics
 import time
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.environments import OBSERVATIONAL_ENV, Environment, invariance_sweep
+from lib.invariance_eval import starting_environments, sweep_caption, sweep_start
 from lib.scenarios import list_scenarios, scenario_from_toml
+from lib.ui import invariance_views as iv
 from lib.ui import registry
 from tests.test_app_pages import APP, TIMEOUT, assert_clean, texts
 
@@ -47,11 +51,16 @@ def test_default_scenario_runs_clean_with_every_section() -> None:
     assert_clean(at)
     assert [t.value for t in at.title] == ["Invariance"]
     heads = [h.value for h in at.subheader]
-    for start in ("1 ·", "2 ·", "3 ·", "4 ·", "5 ·"):
+    for start in ("1 ·", "2 ·", "3 ·", "4 ·", "5 ·", "6 ·"):
         assert any(h.startswith(start) for h in heads), heads
     verdict(at)
-    # the composer starts from the scenario's environments
-    assert len(at.get("arrow_data_frame")) >= 1 or at.dataframe
+    # the composer starts from the scenario's environments, one row each
+    state = at.session_state["lab_state"]
+    start, _ = starting_environments(registry.get_scenario(state.scenario), state.n)
+    composer = at.dataframe[0].value
+    assert list(composer.columns) == ["environment", "intervention", "strength", "rows"]
+    assert composer["environment"].tolist() == [e.name for e in start]
+    assert composer["rows"].tolist() == [e.n for e in start]
 
 
 def test_fever_names_exposure_as_the_cause() -> None:
@@ -73,9 +82,10 @@ def test_hidden_dopamine_means_no_set_is_accepted() -> None:
 def test_mystery_authors_as_environments() -> None:
     at = open_invariance(scenario="mystery")
     assert_clean(at)
-    text = verdict(at)
-    assert "`motive`" in text or text.startswith(("**No set", "**ICP cannot"))
-    assert "sinister_description" not in text.split("**")[1]  # never named as a cause
+    # the authors shift the style, never how guilt comes about: ICP names both causes
+    assert verdict(at).startswith(
+        "**ICP's estimated causes of `guilt`: `motive` and `opportunity`.**"
+    )
 
 
 @pytest.mark.parametrize("scenario", list_scenarios())
@@ -116,17 +126,77 @@ def test_a_users_world_with_many_default_rows_starts_within_the_composers_range(
     assert verdict(at).startswith("**ICP's estimated causes of `y`: `x`.**")
 
 
-def test_the_strength_slider_changes_the_verdict() -> None:
+def sweep_of(scenario: str, preset: str) -> pd.DataFrame:
+    """The page's sweep, computed here (seed 0, the page's sizes)."""
+    sc = registry.get_scenario(scenario)
+    return invariance_sweep(
+        sc,
+        [Environment(OBSERVATIONAL_ENV, (), iv.SWEEP_N)],
+        preset,
+        iv.STRENGTHS,
+        n=iv.SWEEP_N,
+        seed=0,
+    )
+
+
+def caption_starting(at: AppTest, start: str) -> str:
+    found = [c.value for c in at.caption if c.value.startswith(start)]
+    assert found, f"no caption starting {start!r}"
+    return found[0]
+
+
+def test_the_strength_slider_starts_where_the_set_is_rejected_and_turns_the_verdict() -> None:
     at = open_invariance(scenario="fever")
     assert at.selectbox(key="inv_preset").value == "Paracetamol"
-    assert at.select_slider(key="inv_strength").value == 0.0
+    slider = at.select_slider(key="inv_strength")
+    assert "0%" not in slider.options  # no trivial start with two identical environments
+    assert slider.value == 1.0
     before = local_verdict(at)
-    assert "**looks invariant**" in before
-    at.select_slider(key="inv_strength").set_value(1.0).run()
+    assert "**100%**" in before and "**is rejected**" in before
+    # the chart's caption is the sentence of the numbers the page computed
+    table = sweep_of("fever", "Paracetamol")
+    expected = sweep_caption(table, 0.05, preset="Paracetamol", target="infection")
+    assert caption_starting(at, "The invariance p-value of two sets") == expected
+    p1 = table[(table["set"] == "all features") & (table["strength"] == 0.01)]["pvalue"]
+    at.select_slider(key="inv_strength").set_value(0.01).run()
     assert_clean(at)
     after = local_verdict(at)
-    assert "**is rejected**" in after
-    assert "**100%**" in after
+    assert "**1%**" in after
+    assert ("**looks invariant**" if float(p1.iloc[0]) > 0.05 else "**is rejected**") in after
+
+
+def test_mystery_sweep_never_reads_invariant_at_full_strength() -> None:
+    """The review's case: with 300 rows the page said "At 100% of Arthur's habits, the set
+    of every feature … looks invariant (p = 1)" after rejecting it at 30%."""
+    at = open_invariance(scenario="mystery")
+    assert at.selectbox(key="inv_preset").value == "Arthur's habits"
+    assert at.select_slider(key="inv_strength").value == 1.0
+    assert "**is rejected**" in local_verdict(at)
+    text = caption_starting(at, "The invariance p-value of two sets")
+    assert "a stronger one exposes it" in text
+    # another preset starts at its own strength, by the same rule
+    at.selectbox(key="inv_preset").set_value("Everyone inherits").run()
+    assert_clean(at)
+    table = sweep_of("mystery", "Everyone inherits")
+    assert at.select_slider(key="inv_strength").value == sweep_start(table, 0.05)
+    assert caption_starting(at, "The invariance p-value of two sets") == sweep_caption(
+        table, 0.05, preset="Everyone inherits", target="guilt"
+    )
+
+
+def test_the_bend_has_its_own_section_slider_and_verdict() -> None:
+    at = open_invariance(scenario="fever")
+    assert any(h.value == "5 · A mechanism that bends" for h in at.subheader)
+    slider = at.select_slider(key="inv_bend")
+    start = slider.value
+    assert start < 0.75
+    bend = [m.value for m in at.markdown if m.value.startswith("With the dose shifted")]
+    assert bend and "**passes**" in bend[0]
+    slider.set_value(1.0).run()
+    assert_clean(at)
+    bend = [m.value for m in at.markdown if m.value.startswith("With the dose shifted")]
+    assert "**is rejected**" in bend[0] and "up to 3 SD" in bend[0]
+    assert "is rejected from" in caption_starting(at, "The straight line's invariance p-value")
 
 
 def test_alpha_changes_the_level_everywhere() -> None:

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from lib.environments import (
+    ENV_COLUMN,
     Environment,
     default_environments,
     environment_from_dict,
@@ -223,7 +224,7 @@ def test_sweep_spurious_pvalue_falls_with_strength(mystery, seed: int) -> None:
 
 @pytest.mark.parametrize("seed", range(3))
 def test_sweep_nonlinear_mechanism_is_invariant_only_locally(mystery, seed: int) -> None:
-    """guilt rises as tanh(opportunity / 4): the straight line on the causes passes
+    """guilt rises with minimum(opportunity, 5): the straight line on the causes passes
     the invariance test for a mild shift of opportunity and fails a strong one."""
     table = invariance_sweep(
         mystery, [Environment("Agatha")], "A long weekend", [0.1, 1.0], n=1000, seed=seed
@@ -232,6 +233,39 @@ def test_sweep_nonlinear_mechanism_is_invariant_only_locally(mystery, seed: int)
     assert parents.loc[0.1, "pvalue"] > 0.05
     assert parents.loc[1.0, "pvalue"] < 1e-4
     assert "add 8 to `opportunity`" in table["intervention"].iloc[-1]
+
+
+def test_sweep_steps_pool_one_shifted_environment_per_step(mystery) -> None:
+    base = [Environment("Agatha", n=200)]
+    one = invariance_sweep(mystery, base, "motive", [0.5], n=200, seed=3)
+    two = invariance_sweep(mystery, base, "motive", [0.5], n=200, seed=3, steps=(0.5, 1.0))
+    # more environments, a different test: the p-values change, the layout does not
+    assert list(one.columns) == list(two.columns) and len(two) == 3
+    assert one["pvalue"].iloc[0] != two["pvalue"].iloc[0]
+    # the same pooled data by hand: observational, motive shifted by half of 0.5 and by 0.5
+    delta = float(mystery.scm.sample(2000, 0)["motive"].std()) * 3.0
+    by_hand = pooled_sample(
+        mystery.scm,
+        [
+            *base,
+            Environment("shifted ×0.5", (Shift("motive", round(delta, 6), 0.25),), 200),
+            Environment("shifted ×1", (Shift("motive", round(delta, 6), 0.5),), 200),
+        ],
+        3,
+    )
+    res = icp(by_hand, "guilt", ENV_COLUMN, 0.05, candidates=list(mystery.features))
+    every = frozenset(mystery.features)
+    assert two.set_index("set").loc["all features", "pvalue"] == pytest.approx(
+        res.set_pvalues[every], rel=1e-9
+    )
+    # the words describe the strongest shifted environment
+    assert f"add {round(delta, 6) * 0.5:g} to `motive`" in two["intervention"].iloc[0]
+    with pytest.raises(DataError, match="steps must differ"):
+        invariance_sweep(mystery, base, "motive", [0.5], steps=(1.0, 1.0))
+    with pytest.raises(DataError, match="between 0 and 1"):
+        invariance_sweep(mystery, base, "motive", [0.5], steps=(2.0,))
+    with pytest.raises(DataError, match="shifted ×1"):
+        invariance_sweep(mystery, [Environment("shifted ×1")], "motive", [0.5], steps=(0.5, 1))
 
 
 def test_sweep_accepts_node_names_and_checks_input(mystery) -> None:
@@ -286,3 +320,59 @@ def test_ldopa_clinics_hidden_cause() -> None:
     assert res.no_set_accepted and "hidden variables" in res.note
     two = icp(df[df["env"] != envs[2].name], sc.target, "env", candidates=list(sc.features))
     assert not two.no_set_accepted and two.causal_predictors == frozenset()
+
+
+# ---------------------------------------------------------------------------
+# the Invariance page's two sweeps, at the page's sizes
+
+
+@pytest.mark.parametrize("scenario", ["ldopa", "fever", "icecream", "mystery"])
+def test_the_pages_first_sweep_stays_rejected_once_rejected(scenario: str) -> None:
+    """At the page's rows per environment, the set of every feature, once rejected, stays
+    rejected as the intervention grows, and is rejected at full strength (with 300 rows,
+    mystery's seed 0 read "looks invariant (p = 1)" at 100% after p = 0.016 at 30%)."""
+    from lib.invariance_eval import spurious_preset, sweep_start
+    from lib.ui.invariance_views import STRENGTHS, SWEEP_N
+
+    sc = load_scenario(scenario)
+    for seed in range(6):
+        table = invariance_sweep(
+            sc,
+            [Environment("observational", (), SWEEP_N)],
+            spurious_preset(sc),
+            STRENGTHS,
+            n=SWEEP_N,
+            seed=seed,
+        )
+        p = table[table["set"] == "all features"]["pvalue"].to_numpy()
+        first = int(np.argmax(p <= 0.05))
+        assert p[first] <= 0.05, (seed, p)
+        assert (p[first:] <= 0.05).all(), (seed, p)
+        assert p[-1] <= 0.05 and sweep_start(table, 0.05) == 1.0
+
+
+def test_the_bend_example_passes_mild_shifts_and_rejects_strong_ones() -> None:
+    """The page's nonlinear example (three environments: observational, half and all of the
+    chosen shift of the dose): the straight line passes a mild shift on most samples, is
+    rejected beyond doubt at 75-100%, and fitted on a mild shift it errs far more on the full
+    shift than where it was fitted (with two environments, the line passed at 75-100% on 5
+    of 8 seeds)."""
+    from lib.invariance_eval import NONLINEAR_SHIFT_SDS, nonlinear_scenario
+    from lib.ui.invariance_views import BEND_N, BEND_STEPS, BEND_STRENGTHS
+
+    passes_mild = 0
+    for seed in range(6):
+        kw = dict(n=BEND_N, seed=seed, shift_sds=NONLINEAR_SHIFT_SDS, steps=BEND_STEPS)
+        base = [Environment("observational", (), BEND_N)]
+        far = invariance_sweep(
+            nonlinear_scenario(), base, "dose", BEND_STRENGTHS, test_strength=1.0, **kw
+        )
+        near = invariance_sweep(nonlinear_scenario(), base, "dose", BEND_STRENGTHS, **kw)
+        far = far[far["set"] == "all features"].set_index("strength")
+        near = near[near["set"] == "all features"].set_index("strength")
+        assert far.loc[0.75, "pvalue"] < 1e-4 and far.loc[1.0, "pvalue"] < 1e-4, seed
+        passes_mild += bool(far.loc[0.1, "pvalue"] > 0.05)
+        assert far.loc[0.1, "rmse"] > 2.5 * near.loc[0.1, "rmse"], seed
+        # the test sample does not depend on the training strength: same rmse at 100%
+        assert far.loc[1.0, "rmse"] == pytest.approx(near.loc[1.0, "rmse"])
+    assert passes_mild >= 5

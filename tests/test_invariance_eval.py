@@ -21,18 +21,25 @@ from lib.invariance_eval import (
     ORACLE,
     POOLED,
     EvalModel,
+    bend_sentence,
+    bend_start,
     comparison_models,
     environment_errors,
     environment_rows,
     environments_from_rows,
+    exposed,
     icp_sentence,
     intervention_options,
     leave_one_environment_out,
     local_sentence,
     nonlinear_scenario,
     predictor_table,
+    set_sweep_sentence,
     spurious_preset,
     starting_environments,
+    strength_runs,
+    sweep_caption,
+    sweep_start,
 )
 from lib.scenarios import load_scenario
 
@@ -300,3 +307,87 @@ def test_the_nonlinear_world_saturates() -> None:
     sc = nonlinear_scenario()
     far = sc.scm.sample(4000, 0, (Shift("dose", 3.0),))
     assert 1.8 < far["response"].mean() < 2.05  # 2·tanh(3) ≈ 1.99, not 2·3
+
+
+# ----------------------------------------------------------------------------- sweep sentences
+
+GRID = [0.01, 0.02, 0.05, 0.1, 0.5, 1.0]
+
+
+def test_strength_runs_group_neighbours() -> None:
+    assert strength_runs(GRID, [True, True, False, False, True, True]) == "1–2% and 50–100%"
+    assert strength_runs(GRID, [False, True, False, True, False, False]) == "2% and 10%"
+    assert strength_runs(GRID, [False] * 6) == ""
+    assert strength_runs(GRID, [True] * 6) == "1–100%"
+
+
+@pytest.mark.parametrize(
+    ("pvalues", "expected"),
+    [
+        ([0.9, 0.5, 0.2, 0.3, 0.6, 0.7], "S passes at every strength shown (1–100%)."),
+        ([0.01, 0.0, 0.0, 0.0, 0.0, 0.04], "S is rejected at every strength shown (1–100%)."),
+        ([0.9, 0.5, 0.01, 0.0, 0.0, 0.0], "S passes up to 2% and is rejected from 5% on."),
+        ([0.01, 0.04, 0.2, 0.3, 0.6, 0.7], "S is rejected up to 2% and passes from 5% on."),
+        # the old page's pattern: rejected in the middle, "invariant (p = 1)" at 100%
+        (
+            [0.9, 0.5, 0.01, 0.0, 0.016, 1.0],
+            "S passes at 1–2% and 100% and is rejected at 5–50%.",
+        ),
+    ],
+)
+def test_set_sweep_sentence_says_only_what_the_numbers_show(
+    pvalues: list[float], expected: str
+) -> None:
+    assert set_sweep_sentence("S", GRID, pvalues, 0.05) == expected
+
+
+def sweep_table(p_all: list[float], p_par: list[float], parents: str = "a") -> pd.DataFrame:
+    rows = []
+    for s, pa, pp in zip(GRID, p_all, p_par, strict=True):
+        rows.append({"strength": s, "set": "all features", "features": "a, b", "pvalue": pa})
+        rows.append({"strength": s, "set": "causal parents", "features": parents, "pvalue": pp})
+        rows.append({"strength": s, "set": "ICP estimate", "features": "a", "pvalue": pp})
+    return pd.DataFrame(rows).assign(rmse=1.0)
+
+
+def test_sweep_caption_claims_exposure_only_when_a_stronger_shift_rejects() -> None:
+    good = sweep_table([0.9, 0.5, 0.01, 0.0, 0.0, 0.0], [0.5] * 6)
+    text = sweep_caption(good, 0.05, preset="P", target="y")
+    assert "passes up to 2% and is rejected from 5% on" in text
+    assert "a stronger one exposes it" in text
+    assert "The true parents' set passes at every strength shown" in text
+    assert "by chance" not in text
+    # rejected everywhere: nothing passed, so nothing was "exposed"
+    never = sweep_table([0.01] * 6, [0.5] * 6)
+    assert "exposes" not in sweep_caption(never, 0.05, preset="P", target="y")
+    # passes everywhere: said so, never "a strong one rejects it"
+    calm = sweep_caption(sweep_table([0.5] * 6, [0.5] * 6), 0.05, preset="P", target="y")
+    assert "passes at every strength" in calm and "reject" not in calm.replace("rejected", "")
+    assert "does not move" in calm
+    # a rejected parents' set is reported, with the reasons it can happen
+    bad = sweep_caption(sweep_table([0.5] * 6, [0.01] * 6), 0.05, preset="P", target="y")
+    assert "The true parents' set is rejected at every strength" in bad and "by chance" in bad
+    # no observed parent: the empty set, named as such
+    empty = sweep_caption(sweep_table([0.5] * 6, [0.5] * 6, ""), 0.05, preset="P", target="y")
+    assert "The empty set" in empty
+    assert exposed(GRID, [0.9, 0.01, 0.9, 0.9, 0.9, 0.9], 0.05)
+    assert not exposed(GRID, [0.01, 0.9, 0.9, 0.9, 0.9, 0.9], 0.05)
+
+
+def test_the_sweep_starts_where_the_set_is_rejected() -> None:
+    assert sweep_start(sweep_table([0.9, 0.5, 0.01, 0.0, 0.0, 0.03], [0.5] * 6), 0.05) == 1.0
+    # not rejected at full strength: the strength with the lowest p-value
+    assert sweep_start(sweep_table([0.9, 0.5, 0.01, 1e-9, 0.2, 1.0], [0.5] * 6), 0.05) == 0.1
+    assert bend_start(sweep_table([0.9, 0.5, 0.3, 0.01, 0.0, 0.0], [0.5] * 6), 0.05) == 0.05
+    assert bend_start(sweep_table([0.01] * 6, [0.5] * 6), 0.05) == 0.01
+
+
+def test_bend_sentence_follows_the_verdict_and_the_errors() -> None:
+    passed = bend_sentence(0.2, 0.06, 0.05, rmse_far=1.9, rmse_near=0.6)
+    assert "**passes**" in passed and "p = 0.06" in passed and "0.6 SD" in passed
+    assert "1.90 points, against 0.60" in passed and "fails far away" in passed
+    # passing, but no worse far away: no claim that it fails there
+    assert "fails far away" not in bend_sentence(0.2, 0.06, 0.05, rmse_far=0.7, rmse_near=0.6)
+    rejected = bend_sentence(1.0, 1e-20, 0.05, rmse_far=0.75, rmse_near=0.75)
+    assert "**is rejected**" in rejected and "p < 0.0001" in rejected
+    assert "against" not in rejected  # at 100% the two test samples are the same

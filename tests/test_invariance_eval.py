@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -15,6 +16,7 @@ from lib.invariance import icp
 from lib.invariance_eval import (
     DECLARED,
     ICP_MODEL,
+    LOEO_RERUN_WORK,
     MAX_ENV_ROWS_UI,
     MIN_ENV_ROWS,
     NO_INTERVENTION,
@@ -32,6 +34,7 @@ from lib.invariance_eval import (
     intervention_options,
     leave_one_environment_out,
     local_sentence,
+    loeo_work,
     nonlinear_scenario,
     predictor_table,
     set_sweep_sentence,
@@ -138,6 +141,33 @@ def test_leave_one_out_reruns_icp_without_the_held_out_environment() -> None:
     # holding out C (the shifted child), the pooled model breaks and the declared causes hold
     c = out[out["test"] == "C"].set_index("model")["rmse"]
     assert c[POOLED] > 1.5 * c[DECLARED]
+
+
+def test_leave_one_out_reuses_the_full_set_when_rerunning_would_cost_too_much() -> None:
+    df = three_envs()
+    # forced: no ICP rerun, the full-data set everywhere, and a note that says why
+    out, note = leave_one_environment_out(
+        df, "y", "env", ["x", "z"], None, full_icp=frozenset({"z"}), rerun_icp=False
+    )
+    assert (out[out["model"] == ICP_MODEL]["features"] == "z").all()
+    assert "set found on all the data" in note and "3 environments" in note
+    # by default: small problems rerun, large ones do not (p = 20 on 10 sites took 50 s)
+    assert loeo_work(3, 2) <= LOEO_RERUN_WORK
+    assert loeo_work(10, 14) <= LOEO_RERUN_WORK < loeo_work(10, 15)
+    assert loeo_work(100, 3) > LOEO_RERUN_WORK  # many environments cost too
+    rng = np.random.default_rng(0)
+    many = pd.concat(
+        [world(20, i, shift_y_child=float(i % 3)).assign(env=f"e{i}") for i in range(60)],
+        ignore_index=True,
+    )
+    many["w"] = rng.normal(size=len(many))
+    start = time.perf_counter()
+    out, note = leave_one_environment_out(
+        many, "y", "env", ["x", "z", "w"], None, full_icp=frozenset({"x"})
+    )
+    assert time.perf_counter() - start < 5
+    assert "60 environments" in note
+    assert (out[out["model"] == ICP_MODEL]["features"] == "x").all()
 
 
 def test_leave_one_out_with_two_environments_uses_the_full_set_and_says_so(

@@ -616,9 +616,10 @@ def table_view(choice: TableChoice, alpha: float) -> None:
     chart(
         fig,
         f"Each model is fitted on every {code(setup.environment)} but one and predicts the one left "
-        f"out. Orange: the regression on every feature; blue: ICP's causes (ICP rerun without "
-        f"the held-out one) and the causes you declared (hatched). With no cause named, a model "
-        f"predicts the average." + (f" {note}" if note else ""),
+        f"out. Orange: the regression on every feature; blue: ICP's causes"
+        + ("" if note else " (ICP rerun without the held-out one)")
+        + " and the causes you declared (hatched). With no cause named, a model predicts the "
+        "average." + (f" {note}" if note else ""),
         key="table_loeo",
     )
     st.caption(

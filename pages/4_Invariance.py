@@ -13,6 +13,7 @@ from lib.invariance_eval import (
     bend_start,
     environment_rows,
     environments_from_rows,
+    held_out_caption,
     intervention_options,
     local_sentence,
     md_code,
@@ -166,10 +167,10 @@ if res is not None and envs is not None:
             "are authors, and motive and opportunity are observed."
         )
 
-    # --- 3. On environments none of the models saw -------------------------------------------
-    st.subheader("3 · On environments none of the models saw", anchor=False)
+    # --- 3. On fresh samples of each world ---------------------------------------------------
+    st.subheader("3 · On fresh samples of each world", anchor=False)
     try:
-        with st.spinner("Testing the models on new environments…"):
+        with st.spinner("Testing the models on fresh samples…"):
             errors = iv.held_out(sid, seed, key, alpha, n, envs)
     except ValueError as exc:
         st.error(f"The models cannot be compared: {exc}", icon=":material/error:")
@@ -177,14 +178,10 @@ if res is not None and envs is not None:
         chart(
             environment_error_bars(
                 errors,
-                environment_label="new environment (fresh sample)",
+                environment_label="world (a fresh sample of each)",
                 unit=sc.units.get(sc.target, ""),
             ),
-            f"Three linear models fitted on the pooled environments, each predicting {target} "
-            f"in fresh samples: the observational world and every preset at full strength. "
-            f"Orange: the regression on every feature. Blue: on ICP's causes, and (hatched) on "
-            f"the causes the scenario declares (or their measurements). A model with no input "
-            f"predicts the average.",
+            held_out_caption(iv.test_environments(sc, n), envs, sc.target),
             key="held_out",
         )
 

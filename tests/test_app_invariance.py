@@ -69,6 +69,11 @@ def test_fever_names_exposure_as_the_cause() -> None:
     assert verdict(at).startswith("**ICP's estimated causes of `infection`: `exposure`.**")
     # the target-changing preset is left out of the starting environments, and said so
     assert "`New variant`" in texts(at)
+    # the held-out section says which of its worlds ICP saw (not "none of the models saw")
+    assert any(h.value == "3 · On fresh samples of each world" for h in at.subheader)
+    held = caption_starting(at, "Three linear models")
+    assert "`observational`, `Paracetamol`, `Cough syrup` and `Outbreak` were also among" in held
+    assert "`New variant` was not." in held
 
 
 def test_hidden_dopamine_means_no_set_is_accepted() -> None:

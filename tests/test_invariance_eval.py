@@ -30,6 +30,7 @@ from lib.invariance_eval import (
     environment_rows,
     environments_from_rows,
     exposed,
+    held_out_caption,
     icp_sentence,
     intervention_options,
     leave_one_environment_out,
@@ -421,3 +422,22 @@ def test_bend_sentence_follows_the_verdict_and_the_errors() -> None:
     rejected = bend_sentence(1.0, 1e-20, 0.05, rmse_far=0.75, rmse_near=0.75)
     assert "**is rejected**" in rejected and "p < 0.0001" in rejected
     assert "against" not in rejected  # at 100% the two test samples are the same
+
+
+def test_held_out_caption_names_the_worlds_icp_saw() -> None:
+    from lib.environments import Environment
+
+    tests = {"observational": (), "P": (Shift("x", 1.0),), "Q": (Shift("x", 2.0),)}
+    envs = [
+        Environment("A"),
+        Environment("P", (Shift("x", 1.0),)),
+        Environment("Q at half", (Shift("x", 2.0, 0.5),)),  # not the world Q at full strength
+    ]
+    text = held_out_caption(tests, envs, "y")
+    assert "a fresh sample (rows none of them was fitted on) of 3 worlds" in text
+    assert "`observational` (as `A`) and `P` were also among ICP's environments; `Q` was not." in (
+        text
+    )
+    assert "None of these worlds" in held_out_caption({"Q": tests["Q"]}, envs, "y")
+    everything = held_out_caption({"P": tests["P"]}, envs, "y")
+    assert "`P` was also among ICP's environments." in everything

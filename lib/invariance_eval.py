@@ -360,10 +360,10 @@ def icp_sentence(res: ICPResult) -> str:
             f"intervention on {target} itself) or hidden variables act: ICP names no cause."
         )
     k = len(res.accepted_sets)
-    accepted = "one set" if k == 1 else f"{k} sets"
+    accepted = "one set" if k == 1 else f"{k:,} sets"
     if not res.causal_predictors:
         return (
-            f"**ICP cannot tell:** {accepted} of {len(res.set_pvalues)} passed the invariance "
+            f"**ICP cannot tell:** {accepted} of {len(res.set_pvalues):,} passed the invariance "
             f"test and they share no predictor, so ICP names no cause of {target}. The "
             f"environments did not shift enough to rule out the alternatives; that is not "
             f"evidence that nothing is a cause."
@@ -374,7 +374,7 @@ def icp_sentence(res: ICPResult) -> str:
     passed = (
         f"The one set that passed the invariance test contains {them}"
         if k == 1
-        else f"Each of the {k} sets that passed the invariance test contains {them}"
+        else f"Each of the {k:,} sets that passed the invariance test contains {them}"
     )
     return (
         f"**ICP's estimated causes of {target}: {_listed(names)}.** {passed}; "

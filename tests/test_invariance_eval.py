@@ -220,6 +220,25 @@ def test_icp_sentence_when_the_accepted_sets_share_nothing() -> None:
     assert icp_sentence(res).startswith("**ICP cannot tell:**")
 
 
+def test_icp_sentence_writes_large_counts_with_thousands_separators() -> None:
+    # x causes y and the environments shift x; eleven unrelated columns ride along, so
+    # about 2**11 sets contain x and pass
+    rng = np.random.default_rng(0)
+    parts = []
+    for e, shift in enumerate([0.0, 3.0]):
+        x = rng.normal(shift, 1 + e, 600)
+        cols = {f"w{i}": rng.normal(0, 1, 600) for i in range(11)}
+        parts.append(pd.DataFrame({"x": x, **cols, "y": x + rng.normal(0, 1, 600), "env": e}))
+    res = icp(pd.concat(parts, ignore_index=True), "y", "env")
+    k = len(res.accepted_sets)
+    assert k >= 1000 and res.causal_predictors == frozenset({"x"})
+    assert f"Each of the {k:,} sets" in icp_sentence(res) and "," in f"{k:,}"
+    # no shift: the accepted sets share nothing, out of 4,096 tried
+    same = parts[0].assign(env=np.arange(len(parts[0])) % 2)  # one world split in two
+    text = icp_sentence(icp(same, "y", "env", alpha=0.01))
+    assert text.startswith("**ICP cannot tell:**") and " of 4,096 passed" in text
+
+
 def test_sentences_keep_names_inert() -> None:
     text = local_sentence([("`A`<script>", "")], target="y`x")
     assert "<script>" in text  # shown as code, never as a live tag

@@ -23,10 +23,11 @@ markup are refused, so that a world can never inject markup into a page.
 
 from __future__ import annotations
 
+import keyword
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +37,7 @@ import pandas as pd
 from lib import plots
 from lib.data_io import inert
 from lib.errors import ExpressionError, ScenarioError, did_you_mean
-from lib.expressions import compile_equation
+from lib.expressions import CONSTANTS, FUNCTIONS, NOISE, CompiledEquation, compile_equation
 from lib.interventions import KINDS, Intervention, intervention_from_dict
 from lib.scenarios import Scenario, scenario_from_dict, scenario_to_toml
 from lib.scm import MAX_NODES, MAX_SAMPLE_WORK, SCM, NonFiniteError, check_name
@@ -53,9 +54,12 @@ __all__ = [
     "blank_meta",
     "build_scenario",
     "draft_dot",
+    "draft_notes",
+    "equation_problems",
     "meta_from",
     "nodes_frame",
     "presets_frame",
+    "remember_parents",
     "scenario_from_upload",
     "scenario_to_toml",
 ]
@@ -125,9 +129,21 @@ class BuildResult:
     graph : networkx.DiGraph
         The graph of every row whose name is valid, with the edges of every
         equation that compiles: drawable even while other rows have errors.
-        Node attributes: ``row``, ``unit``, ``observed``.
+        Node attributes: ``row``, ``unit``, ``observed``, ``error`` (its row
+        has an error). A node whose equation does not compile keeps the
+        arrows of its last valid equation (see ``stale``): those edges have
+        the attribute ``stale=True``.
     names : dict of int to str
         Node-table row -> its valid node name.
+    preset_names : dict of int to str
+        Preset-table row -> its valid preset name.
+    parents : dict of str to tuple of str
+        Node -> the parents its equation reads, for every equation that
+        compiles now (what a page remembers for :func:`remember_parents`).
+    stale : dict of str to tuple of str
+        Node whose equation does not compile -> the parents of its last valid
+        equation that are still nodes (drawn dashed). Empty tuple when none
+        is known.
     """
 
     scenario: Scenario | None
@@ -137,6 +153,8 @@ class BuildResult:
     graph: nx.DiGraph = field(default_factory=nx.DiGraph)
     names: dict[int, str] = field(default_factory=dict)
     preset_names: dict[int, str] = field(default_factory=dict)
+    parents: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    stale: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -368,6 +386,89 @@ def _short(exc: Exception) -> str:
     return str(exc).split(" Allowed: ")[0].strip()
 
 
+# An identifier that is not part of a number (``1e5``) or an attribute (``np.sin``),
+# and whether a call's bracket or a keyword argument's ``=`` follows it.
+_WORD_RE = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*(\(|=(?!=))?")
+_QUOTED_RE = re.compile(r"\"[^\"]*\"?|'[^']*'?")
+#: Most extra problems listed for one equation (after the compiler's own).
+MAX_EXTRA_PROBLEMS = 5
+
+
+def _compile_all(text: str, names: list[str]) -> tuple[CompiledEquation | None, list[str]]:
+    """Compile an equation; on failure, every problem that can be found in it.
+
+    The compiler stops at its first problem. When it fails, the text is also
+    read with a tolerant tokenizer (it needs no valid syntax) and every unknown
+    name or function is listed, with a "did you mean" where one is close.
+    """
+    try:
+        return compile_equation(text, names), []
+    except ExpressionError as exc:
+        first = _short(exc)
+    problems = [first]
+    if len(text) > 1000:
+        return None, problems
+    seen: set[str] = set()
+    extra: list[str] = []
+    for m in _WORD_RE.finditer(_QUOTED_RE.sub(" ", text)):
+        word, after = m.group(1), m.group(2)
+        if word in seen or keyword.iskeyword(word) or keyword.issoftkeyword(word):
+            continue
+        seen.add(word)
+        if f"`{word}`" in first or after == "=":  # already said, or a keyword argument
+            continue
+        if after == "(":
+            if word not in FUNCTIONS and word not in NOISE:
+                hint = did_you_mean(word, [*FUNCTIONS, *NOISE])
+                extra.append(f"unknown function `{word}`{hint or '.'}")
+        elif (
+            word not in names
+            and word not in CONSTANTS
+            and word not in FUNCTIONS
+            and (word not in NOISE)
+        ):
+            extra.append(f"unknown name `{word}`{did_you_mean(word, [*names, *CONSTANTS]) or '.'}")
+    if len(extra) > MAX_EXTRA_PROBLEMS:
+        more = len(extra) - MAX_EXTRA_PROBLEMS
+        extra = [*extra[:MAX_EXTRA_PROBLEMS], f"{more} more unknown name(s)."]
+    return None, problems + extra
+
+
+def equation_problems(text: str, names: Iterable[str]) -> list[str]:
+    """Every problem found in one equation (empty when it compiles).
+
+    Parameters
+    ----------
+    text : str
+        The equation as typed.
+    names : iterable of str
+        The names it may use.
+
+    Returns
+    -------
+    list of str
+        The compiler's message first (without the list of what is allowed),
+        then each other unknown name or function, found even when the text
+        does not parse.
+
+    Examples
+    --------
+    >>> equation_problems("2 * dopamine - 0.5 * headach + normal(0, 1", ["dopamine", "headache"])
+    ["column 38: '(' was never closed (check for a missing operand, an unbalanced bracket \
+or a stray symbol).", 'unknown name `headach`; did you mean `headache`?']
+    """
+    return _compile_all(text, list(names))[1]
+
+
+def _join(problems: list[str]) -> str:
+    return " Also: ".join(problems)
+
+
+def _add(row_errors: dict[int, str], i: int, message: str) -> None:
+    """Record a problem of row ``i`` after any already found."""
+    row_errors[i] = _join([row_errors[i], message]) if i in row_errors else message
+
+
 # ----------------------------------------------------------------------------- build
 
 
@@ -550,7 +651,12 @@ def _locate(message: str, rows: dict[str, int]) -> tuple[int | None, str]:
     return None, message
 
 
-def build_scenario(meta: Mapping[str, Any], nodes: Any, presets: Any) -> BuildResult:
+def build_scenario(
+    meta: Mapping[str, Any],
+    nodes: Any,
+    presets: Any,
+    last_parents: Mapping[str, Iterable[str]] | None = None,
+) -> BuildResult:
     """Turn the builder's fields and tables into a scenario, or say per row what is wrong.
 
     Parameters
@@ -564,6 +670,10 @@ def build_scenario(meta: Mapping[str, Any], nodes: Any, presets: Any) -> BuildRe
         The node table (:data:`NODE_COLUMNS`); blank rows are ignored.
     presets : pandas.DataFrame
         The preset table (:data:`PRESET_COLUMNS`); blank rows are ignored.
+    last_parents : mapping of str to iterable of str, optional
+        Node -> the parents of its last valid equation (what
+        :func:`remember_parents` keeps between edits). A node whose equation
+        does not compile now keeps these arrows in ``graph``, marked stale.
 
     Returns
     -------
@@ -583,30 +693,42 @@ def build_scenario(meta: Mapping[str, Any], nodes: Any, presets: Any) -> BuildRe
     for i, name in names_by_row.items():
         body = bodies[i]
         graph.add_node(name, row=i, unit=body.get("unit", ""), observed=body.get("observed", True))
+    parents: dict[str, tuple[str, ...]] = {}
+    broken: list[str] = []
     for i, name in names_by_row.items():
-        equation = bodies[i]["equation"]
-        if i in row_errors:
+        # Compiled even when the row has another problem (e.g. its unit), so that
+        # its arrows are drawn and every problem of the row is said at once.
+        eq, problems = _compile_all(bodies[i]["equation"], names)
+        if eq is None:
+            _add(row_errors, i, _join(problems))
+            broken.append(name)
             continue
-        try:
-            eq = compile_equation(equation, names)
-        except ExpressionError as exc:
-            row_errors[i] = _short(exc)
-            continue
-        graph.add_edges_from((parent, name) for parent in sorted(eq.names))
+        parents[name] = tuple(sorted(eq.names))
+        graph.add_edges_from((parent, name) for parent in parents[name])
         measures = bodies[i].get("measures")
         if measures is not None and measures not in row_of:
             shown = f"`{measures}`" if re.fullmatch(r"\w{1,40}", measures) else "that name"
-            row_errors[i] = (
-                f"it measures {shown}, which is not a node{did_you_mean(measures, names) or '.'}"
+            _add(
+                row_errors,
+                i,
+                f"it measures {shown}, which is not a node{did_you_mean(measures, names) or '.'}",
             )
         elif measures == name:
-            row_errors[i] = "a node cannot measure itself."
+            _add(row_errors, i, "a node cannot measure itself.")
     cycle = _cycle_message(graph)
     if cycle is not None:
         message, members = cycle
         errors.append(message)
         for n in members:
             row_errors.setdefault(row_of[n], "part of a cycle (see above).")
+    # A node whose equation is broken keeps the arrows of its last valid one (marked).
+    stale: dict[str, tuple[str, ...]] = {}
+    for name in broken:
+        known = (last_parents or {}).get(name, ())
+        if isinstance(known, str):
+            known = (known,)
+        stale[name] = tuple(p for p in dict.fromkeys(known) if p in graph and p != name)
+        graph.add_edges_from(((p, name) for p in stale[name]), stale=True)
 
     preset_rows = _rows(presets, PRESET_COLUMNS, errors, "preset")
     groups, texts, preset_errors, pnames, perrors = _parse_presets(preset_rows, names)
@@ -618,7 +740,19 @@ def build_scenario(meta: Mapping[str, Any], nodes: Any, presets: Any) -> BuildRe
         errors.append("the world has no nodes yet: add a row with a name and an equation.")
 
     def result(scenario: Scenario | None) -> BuildResult:
-        return BuildResult(scenario, row_errors, preset_errors, errors, graph, names_by_row, pnames)
+        for _, data in graph.nodes(data=True):
+            data["error"] = data["row"] in row_errors
+        return BuildResult(
+            scenario,
+            row_errors,
+            preset_errors,
+            errors,
+            graph,
+            names_by_row,
+            pnames,
+            parents,
+            stale,
+        )
 
     if errors or row_errors:
         # Presets can still be checked against the nodes that are valid.
@@ -827,11 +961,50 @@ def scenario_from_upload(data: bytes | str) -> Scenario:
         raise ScenarioError("this scenario file is nested too deeply.") from None
 
 
+#: Outline of a node whose row has an error (the graph's own red; drawn thick).
+ERROR_COLOR = "#C62828"
+#: Arrows kept from a node's last valid equation while its equation is broken.
+STALE_EDGE_COLOR = "#9E9E9E"
+_NODE_LINE_RE = re.compile(r"^  (?!(?:graph|node|edge) \[)(\w+) \[", re.MULTILINE)
+
+
+def _quoted(text: str) -> str:
+    """A quoted DOT string (the names in it are identifiers; quotes are escaped anyway)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def remember_parents(
+    memory: Mapping[str, Iterable[str]] | None, result: BuildResult
+) -> dict[str, tuple[str, ...]]:
+    """The parents to remember after this build, for the next :func:`build_scenario`.
+
+    Every equation that compiles now replaces what was remembered of its node;
+    a node whose equation is broken keeps its old entry; nodes that are no
+    longer in the table are forgotten (the memory never grows past the table).
+
+    Parameters
+    ----------
+    memory : mapping of str to iterable of str or None
+        What was remembered before (node -> parents).
+    result : BuildResult
+        The latest build.
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    for name in result.graph.nodes:
+        if name in result.parents:
+            out[name] = result.parents[name]
+        elif memory and name in memory and not isinstance(memory[name], str):
+            out[name] = tuple(str(p) for p in memory[name])
+    return out
+
+
 def draft_dot(result: BuildResult, meta: Mapping[str, Any]) -> str | None:
     """DOT source of the graph as it stands (``None`` when there is no node yet).
 
     The target and features are marked when they are nodes of the graph;
-    unobserved nodes are dashed.
+    unobserved nodes are dashed. A node whose row has an error is outlined in
+    :data:`ERROR_COLOR`; the arrows kept from a broken equation's last valid
+    version (``result.stale``) are dashed grey with an open head.
     """
     graph = result.graph
     if graph.number_of_nodes() == 0:
@@ -840,11 +1013,54 @@ def draft_dot(result: BuildResult, meta: Mapping[str, Any]) -> str | None:
     target = _cell(meta.get("target")) if isinstance(meta, Mapping) else ""
     raw_features = meta.get("features") if isinstance(meta, Mapping) else None
     features = [f for f in _feature_list(raw_features) if f in graph and f != target]
-    return plots.graph_dot(
+    fresh = [(a, b) for a, b, stale in graph.edges(data="stale", default=False) if not stale]
+    dot = plots.graph_dot(
         nodes,
-        list(graph.edges),
+        fresh,
         target=target if target in graph else None,
         features=features,
         latent=[n for n in nodes if not graph.nodes[n].get("observed", True)],
         units={n: graph.nodes[n].get("unit", "") for n in nodes},
     )
+    ids = _NODE_LINE_RE.findall(dot.split(" -> ")[0])
+    if len(ids) != len(nodes):  # pragma: no cover - graph_dot writes one line per node
+        return dot
+    node_id = dict(zip(nodes, ids, strict=True))
+    extra: list[str] = []
+    for n in nodes:
+        if graph.nodes[n].get("error"):
+            extra.append(
+                f'  {node_id[n]} [color="{ERROR_COLOR}", penwidth=3.5, '
+                f"tooltip={_quoted(f'{n} (its row has an error)')}];"
+            )
+    for a, b, stale in graph.edges(data="stale", default=False):
+        if stale:
+            tip = _quoted(f"{a} → {b} (from the last valid equation of {b})")
+            extra.append(
+                f'  {node_id[a]} -> {node_id[b]} [style="dashed", color="{STALE_EDGE_COLOR}", '
+                f'penwidth=1.6, arrowhead="empty", tooltip={tip}];'
+            )
+    if not extra:
+        return dot
+    body = dot.rstrip().removesuffix("}")
+    return body + "\n".join(extra) + "\n}\n"
+
+
+def draft_notes(result: BuildResult) -> list[str]:
+    """One Markdown line per node drawn with an error mark: what its marks mean.
+
+    Names are valid identifiers (checked), shown in code style.
+    """
+    notes = []
+    for name, data in result.graph.nodes(data=True):
+        if name in result.stale:
+            if result.stale[name]:
+                notes.append(
+                    f"`{name}`: showing its last valid equation's arrows (dashed grey) "
+                    "until its equation is fixed."
+                )
+            else:
+                notes.append(f"`{name}`: no arrows into it until its equation is fixed.")
+        elif data.get("error"):
+            notes.append(f"`{name}`: its row has an error (see above).")
+    return notes

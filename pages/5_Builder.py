@@ -10,9 +10,11 @@ from lib.builder import (
     PRESET_COLUMNS,
     build_scenario,
     draft_dot,
+    draft_notes,
     meta_from,
     nodes_frame,
     presets_frame,
+    remember_parents,
     scenario_from_upload,
     scenario_to_toml,
 )
@@ -41,6 +43,7 @@ def start(sc: Scenario | None) -> None:
     ss[_key("nodes")] = ss[_key("saved_nodes")] = nodes_frame(sc)
     ss[_key("presets")] = ss[_key("saved_presets")] = presets_frame(sc)
     ss[_key("fixed")] = {k: v for k, v in meta.items() if k not in META_KEYS}
+    ss[_key("parents")] = {}  # node -> parents of its last valid equation
     for k in META_KEYS:
         ss[_key(k)] = meta[k]
         ss[_key(f"saved_{k}")] = meta[k]
@@ -205,7 +208,7 @@ presets_key = _key(f"presets_editor_{version}")
 if presets_key not in ss and _key("saved_presets") in ss:
     ss[_key("presets")] = ss[_key("saved_presets")]
 presets_now = ss.get(_key("saved_presets"), ss[_key("presets")])
-result = build_scenario(_meta(), nodes, presets_now)
+result = build_scenario(_meta(), nodes, presets_now, ss.get(_key("parents")))
 names = list(result.graph.nodes)
 
 # Target and features are picked from the names in the table (kept valid as rows change).
@@ -217,7 +220,7 @@ ss[_key("features")] = [f for f in picked[1] if f in choices]
 if picked[1] and not ss[_key("features")]:  # every feature renamed or deleted: offer the rest
     ss[_key("features")] = [n for n in choices if result.graph.nodes[n].get("observed", True)]
 if (ss.get(_key("target")), ss[_key("features")]) != picked:
-    result = build_scenario(_meta(), nodes, presets_now)
+    result = build_scenario(_meta(), nodes, presets_now, ss.get(_key("parents")))
 
 node_messages = [m for m in result.messages() if not m.startswith("Preset row")]
 if node_messages:
@@ -253,6 +256,12 @@ with graph_col:
     if dot is not None:
         with st.container(key="lab_graph_builder"):
             st.graphviz_chart(dot, width="stretch")
+        notes = draft_notes(result)
+        if notes:
+            st.caption(
+                ":red[**Outlined in red**]: a variable whose row has an error.  \n"
+                + "  \n".join(notes)
+            )
         graph_legend(as_list=False, key="builder")
 meta_messages = [m for m in result.errors if m not in node_messages]
 if meta_messages:
@@ -291,13 +300,16 @@ presets = st.data_editor(
 )
 ss[_key("saved_presets")] = presets
 if not presets.equals(presets_now):  # edited in this run: check the new rows
-    result = build_scenario(_meta(), nodes, presets)
+    result = build_scenario(_meta(), nodes, presets, ss.get(_key("parents")))
 preset_messages = [m for m in result.messages() if m.startswith("Preset row")]
 if preset_messages:
     st.error("\n".join(f"- {m}" for m in preset_messages), icon=":material/error:")
 
 with st.expander("Story (Markdown, shown on the home page)"):
     st.text_area("Story", key=_key("story"), height=200, max_chars=10_000)
+
+# The arrows of every equation that compiles now, for drawing a broken one on the next run.
+ss[_key("parents")] = remember_parents(ss.get(_key("parents")), result)
 
 # --- Use it -------------------------------------------------------------------------------------
 for k in META_KEYS:

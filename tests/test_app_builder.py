@@ -279,3 +279,38 @@ def test_a_copy_downloads_the_same_toml_as_the_builtin(downloads: dict[str, byte
     builtin = load_scenario("icecream")
     expected = scenario_to_toml(replace(builtin, id="icecream_copy", title=f"My {builtin.title}"))
     assert downloads["icecream_copy.toml"].decode("utf-8") == expected
+
+
+def test_a_broken_equation_keeps_its_last_arrows_marked_and_lists_every_problem() -> None:
+    at = open_builder()
+    at.selectbox(key="builder_start_choice").set_value("ldopa")
+    button(at, "Start").click().run()
+    assert_clean(at)
+    assert "#C62828" not in graph(at) and "last valid" not in graph(at)
+    at = edit(
+        at, "nodes", edited_rows={5: {"equation": "2 * dopamine - 0.5 * headach + normal(0, 1"}}
+    )
+    assert not at.exception
+    # every problem of the row, not only the first
+    assert "Node row 6, `relief`" in errors(at)
+    assert "'(' was never closed" in errors(at)
+    assert "unknown name `headach`; did you mean `headache`?" in errors(at)
+    # relief still has its arrow from dopamine, drawn dashed, and is outlined in red
+    dot = graph(at)
+    stale = [ln for ln in dot.splitlines() if " -> " in ln and "dashed" in ln]
+    assert len(stale) == 1 and "dopamine → relief" in stale[0]
+    assert 'color="#C62828"' in dot
+    captions = "\n".join(c.value for c in at.caption)
+    assert "`relief`: showing its last valid equation's arrows" in captions
+    # another run (e.g. another widget) keeps the same marks
+    at.run()
+    assert "dopamine → relief" in graph(at)
+    # fixed: the new arrows, no marks
+    at = edit(
+        at, "nodes", edited_rows={5: {"equation": "2 * dopamine - 0.5 * headache + normal(0, 1)"}}
+    )
+    assert_clean(at)
+    dot = graph(at)
+    assert "#C62828" not in dot and "last valid" not in dot
+    assert dot.count(" -> ") == 7  # relief now reads headache too
+    assert "showing its last valid" not in "\n".join(c.value for c in at.caption)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import numpy as np
@@ -18,9 +19,12 @@ from lib.builder import (
     blank_meta,
     build_scenario,
     draft_dot,
+    draft_notes,
+    equation_problems,
     meta_from,
     nodes_frame,
     presets_frame,
+    remember_parents,
     scenario_from_upload,
 )
 from lib.errors import ScenarioError
@@ -132,6 +136,120 @@ def test_a_typo_gives_a_row_error_with_did_you_mean_and_the_graph_still_draws() 
     nodes.loc[1, "equation"] = "0.8 * dopamine + normal(0, 0.3)"
     fixed = build(nodes, preset_table(), target="relief", features=["headache"])
     assert fixed.ok and ("dopamine", "headache") in fixed.graph.edges
+
+
+TRIAL_TYPO = "2 * dopamine - 0.5 * headach + normal(0, 1"  # unclosed bracket and a typo
+
+
+def test_every_problem_of_an_equation_is_listed_even_when_it_does_not_parse() -> None:
+    names = ["dose", "dopamine", "headache", "relief"]
+    problems = equation_problems(TRIAL_TYPO, names)
+    assert len(problems) == 2
+    assert "'(' was never closed" in problems[0]
+    assert problems[1] == "unknown name `headach`; did you mean `headache`?"
+    # it parses, but two names are wrong: the compiler names the first, the scan the other
+    both = equation_problems("2 * dopmine + headach", names)
+    assert "unknown name `dopmine`; did you mean `dopamine`?" in both[0]
+    assert both[1:] == ["unknown name `headach`; did you mean `headache`?"]
+    # a misspelt function, a far name, numbers, keyword arguments, constants: said once or not
+    mixed = equation_problems("nromal(0, 1e-3) + 2.5E4 * qqqq + normal(loc=pi, sd=1) + (", names)
+    assert any("unknown function `nromal`; did you mean `normal`?" in p for p in mixed)
+    assert "unknown name `qqqq`." in mixed
+    assert not any(w in " ".join(mixed) for w in ("`e`", "`E4`", "`loc`", "`sd`", "`pi`"))
+    assert sum("nromal" in p for p in mixed) == 1  # not repeated after the compiler's own
+    assert equation_problems("2 * dopamine + normal(0, 1)", names) == []
+
+
+def test_many_unknown_names_are_capped() -> None:
+    text = " + ".join(f"zz{i}" for i in range(12)) + " +"
+    problems = equation_problems(text, ["x"])
+    assert len(problems) == 1 + 5 + 1 and problems[-1] == "7 more unknown name(s)."
+
+
+def test_a_broken_row_reports_all_its_problems_and_keeps_its_last_valid_arrows() -> None:
+    original = load_scenario("ldopa")
+    meta, nodes, presets = meta_from(original), nodes_frame(original), presets_frame(original)
+    valid = build_scenario(meta, nodes, presets)
+    memory = remember_parents({}, valid)
+    assert memory["relief"] == ("dopamine",) and memory["dyskinesia"] == ("dopamine", "dose")
+    row = int(nodes.index[nodes["name"] == "relief"][0])
+    nodes.loc[row, "equation"] = TRIAL_TYPO
+    broken = build_scenario(meta, nodes, presets, memory)
+    message = broken.row_errors[row]
+    assert "'(' was never closed" in message
+    assert "Also: unknown name `headach`; did you mean `headache`?" in message
+    # relief is not left without causes: its last valid arrow is drawn, marked stale
+    assert broken.stale == {"relief": ("dopamine",)}
+    assert broken.graph.edges["dopamine", "relief"]["stale"] is True
+    assert broken.graph.nodes["relief"]["error"] and not broken.graph.nodes["dopamine"]["error"]
+    assert "relief" not in broken.parents and broken.parents["headache"] == ("dopamine",)
+    assert not any(d.get("stale") for a, b, d in broken.graph.edges(data=True) if b != "relief")
+    assert draft_notes(broken) == [
+        "`relief`: showing its last valid equation's arrows (dashed grey) until its equation "
+        "is fixed."
+    ]
+    # the memory keeps relief's last valid parents while it stays broken
+    assert remember_parents(memory, broken)["relief"] == ("dopamine",)
+    # without a memory (e.g. a world uploaded broken), no arrows, and the note says so
+    bare = build_scenario(meta, nodes, presets)
+    assert bare.stale == {"relief": ()} and bare.graph.in_degree("relief") == 0
+    assert draft_notes(bare) == ["`relief`: no arrows into it until its equation is fixed."]
+    # fixed: new arrows, none stale, and the memory follows the new equation
+    nodes.loc[row, "equation"] = "2 * dopamine - 0.5 * headache + normal(0, 1)"
+    fixed = build_scenario(meta, nodes, presets, memory)
+    assert fixed.ok and fixed.stale == {} and draft_notes(fixed) == []
+    assert remember_parents(memory, fixed)["relief"] == ("dopamine", "headache")
+    assert not any(d.get("stale") for *_, d in fixed.graph.edges(data=True))
+
+
+def test_remembered_parents_that_are_no_longer_nodes_are_not_drawn() -> None:
+    nodes = node_table(("a", "normal()"), ("b", "normal()"), ("y", "a + b"))
+    memory = remember_parents({}, build(nodes, target="y", features=["a"]))
+    nodes.loc[1, "name"] = "b2"  # renamed: y's equation now reads an unknown name
+    result = build_scenario(
+        {**blank_meta(), "target": "y", "features": ["a"]}, nodes, preset_table(), memory
+    )
+    assert "unknown name `b`; did you mean `b2`?" in result.row_errors[2]
+    assert result.stale == {"y": ("a",)}
+    assert set(result.graph.in_edges("y")) == {("a", "y")}
+    # the memory forgets b (gone from the table) and keeps y's old parents
+    assert remember_parents(memory, result) == {"a": (), "b2": (), "y": ("a", "b")}
+    # a memory of the wrong shape is ignored, never an error
+    odd = build_scenario(blank_meta(), nodes, preset_table(), {"y": "a", "zz": 3})  # type: ignore[dict-item]
+    assert odd.stale == {"y": ("a",)}
+
+
+def test_a_row_with_a_bad_unit_still_draws_its_arrows_and_reports_both_problems() -> None:
+    nodes = node_table(("x", "normal()"), ("y", "2 * x + zz", "<b>kg</b>"))
+    result = build(nodes)
+    assert "HTML tag" in result.row_errors[1] and "Also: " in result.row_errors[1]
+    assert "unknown name `zz`" in result.row_errors[1]
+    nodes.loc[1, "equation"] = "2 * x"
+    result = build(nodes)
+    assert "HTML tag" in result.row_errors[1] and ("x", "y") in result.graph.edges
+    assert result.graph.nodes["y"]["error"] and result.stale == {}
+
+
+def test_the_drawn_graph_marks_broken_nodes_and_stale_arrows() -> None:
+    nodes = node_table(("x", "normal()"), ("w", "normal()"), ("y", "2 * x + w"))
+    meta = {"target": "y", "features": ["x"]}
+    memory = remember_parents({}, build(nodes, **meta))
+    clean = draft_dot(build(nodes, **meta), meta)
+    assert clean is not None and "dashed" not in clean and "#C62828" not in clean
+    nodes.loc[2, "equation"] = "2 * x + (w"
+    result = build_scenario({**blank_meta(), **meta}, nodes, preset_table(), memory)
+    dot = draft_dot(result, meta)
+    assert dot is not None and dot.rstrip().endswith("}")
+    ids = dict(re.findall(r'^  (\w+) \[label="(\w+)', dot, re.MULTILINE))
+    by_name = {name: i for i, name in ids.items()}
+    assert set(by_name) == {"x", "w", "y"}
+    y = by_name["y"]
+    # y is outlined in the error colour (a later statement adds to its attributes)
+    assert re.search(rf'^  {y} \[color="#C62828", penwidth=3\.5', dot, re.MULTILINE)
+    for parent in ("x", "w"):
+        line = next(ln for ln in dot.splitlines() if ln.startswith(f"  {by_name[parent]} -> {y}"))
+        assert 'style="dashed"' in line and 'arrowhead="empty"' in line
+    assert dot.count(" -> ") == 2  # each stale arrow drawn once, no plain copy of it
 
 
 def test_a_cycle_is_named_and_its_rows_marked() -> None:

@@ -23,7 +23,12 @@ def type_into_cell(page: Any, wait_for_app: Any, row: int, x: float, text: str) 
     """Open the cell of ``row`` (0 = first data row) at ``x``, replace its text, commit."""
     box = node_table(page).bounding_box()
     assert box is not None
-    page.mouse.dblclick(box["x"] + x, box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2)
+    y = box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2
+    # A first click selects the cell: after other widgets were used (e.g. a copy was
+    # started), the grid ignores a double-click that is not preceded by one.
+    page.mouse.click(box["x"] + x, y)
+    page.wait_for_timeout(200)
+    page.mouse.dblclick(box["x"] + x, y)
     editor = page.locator("textarea.gdg-input")
     editor.wait_for(state="visible")
     page.keyboard.press("Control+A")
@@ -49,6 +54,22 @@ def graph_edges(page: Any) -> int:
     return page.locator('[class*="st-key-lab_graph_builder"] svg g.edge').count()
 
 
+def stale_edges(page: Any) -> int:
+    """Arrows drawn dashed (a broken equation's last valid arrows, or a latent node's)."""
+    graph_text(page)
+    return page.locator(
+        '[class*="st-key-lab_graph_builder"] svg g.edge path[stroke-dasharray]'
+    ).count()
+
+
+def red_outlines(page: Any) -> int:
+    """Nodes outlined in the error colour."""
+    graph_text(page)
+    return page.locator(
+        '[class*="st-key-lab_graph_builder"] svg g.node [stroke="#c62828" i]'
+    ).count()
+
+
 def test_typing_a_world_with_a_typo_then_fixing_it(
     page: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any, screenshot: Any
 ) -> None:
@@ -71,12 +92,16 @@ def test_typing_a_world_with_a_typo_then_fixing_it(
     assert "unknown name dopmine; did you mean dopamine?" in errors
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.get_by_role("button", name="Use this world").is_disabled()
+    # y keeps its last valid arrow (x → y), dashed, and is outlined in red
+    assert graph_edges(page) == 1 and stale_edges(page) == 1 and red_outlines(page) >= 1
+    assert page.get_by_text("showing its last valid equation's arrows").is_visible()
     screenshot(page, "builder-typo")
 
     # fixed: no error, and the graph draws dopamine → y
     type_into_cell(page, wait_for_app, 1, EQUATION_X, "2 * dopamine + normal(0, 1)")
     assert_no_errors(page)
     assert graph_edges(page) == 1 and "dopamine" in graph_text(page)
+    assert stale_edges(page) == 0 and red_outlines(page) == 0
     assert page.get_by_role("button", name="Use this world").is_enabled()
     screenshot(page, "builder-fixed")
 

@@ -73,6 +73,12 @@ _EDGE_LINE = "#C8C8C8"
 _SET_COLORS = [OKABE_ITO[5], OKABE_ITO[2], OKABE_ITO[6], OKABE_ITO[7], OKABE_ITO[1]]
 _SET_DASHES = ["solid", "dash", "dot", "dashdot", "longdash"]
 _SET_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x"]
+#: Tick labels of p-value axes: decimals, never SI prefixes ("100μ").
+_PVALUE_TICKS = {PVALUE_FLOOR: "≤ 0.0001", 1e-3: "0.001", 0.01: "0.01", 0.1: "0.1", 1.0: "1"}
+#: Top of the p-value axis (log10): room above p = 1 for the "you are here" label.
+_HEADROOM_LOG = 0.6
+#: A light backing behind labels drawn over lines.
+_LABEL_BACKING = "rgba(255, 255, 255, 0.85)"
 
 
 def set_label(names: Sequence[str] | frozenset[str], order: Sequence[str] = ()) -> str:
@@ -469,39 +475,34 @@ def pvalue_vs_strength(
     lo, hi = min(0.0, float(s.min())), max(1.0, float(s.max()))
     fig.add_hrect(y0=PVALUE_FLOOR, y1=a, fillcolor="#D55E00", opacity=0.07, line_width=0)
     fig.add_hline(y=a, line={"color": NEUTRAL, "dash": "dash", "width": 2})
-    # annotations on a log axis take log10 positions
-    fig.add_annotation(
-        x=0.0,
-        xref="paper",
-        y=math.log10(a),
-        yref="y",
-        text=f"α = {a:g}",
-        showarrow=False,
-        xanchor="left",
-        yanchor="bottom",
-        font={"size": SMALL_FONT_SIZE, "color": NEUTRAL},
-    )
-    fig.add_annotation(
-        x=1.0,
-        xref="paper",
-        y=math.log10(PVALUE_FLOOR),
-        yref="y",
-        text="rejected",
-        showarrow=False,
-        xanchor="right",
-        yanchor="bottom",
-        font={"size": SMALL_FONT_SIZE, "color": "#9A3F00"},
-    )
-    if at is not None:
-        fig.add_vline(
-            x=float(at),
-            line={"color": NEUTRAL, "dash": "dot", "width": 2},
-            annotation={"text": "you are here", "font": {"size": SMALL_FONT_SIZE}},
-            annotation_position="top right" if at < 0.6 else "top left",
+    # annotations on a log axis take log10 positions. Both labels sit inside the plot at
+    # the strong end (curves cross α at mild strengths), left of the "you are here" line
+    # when it is there, on a light backing, away from the tick labels.
+    label_x = float(at) if at is not None and at > lo + 0.6 * (hi - lo) else hi
+    for text, anchor, color in ((f"α = {a:g}", "bottom", NEUTRAL), ("rejected", "top", "#9A3F00")):
+        fig.add_annotation(
+            x=label_x,
+            xref="x",
+            y=math.log10(a),
+            yref="y",
+            text=text,
+            showarrow=False,
+            xanchor="right",
+            yanchor=anchor,
+            xshift=-6,
+            bgcolor=_LABEL_BACKING,
+            font={"size": SMALL_FONT_SIZE, "color": color},
         )
     pad = 0.03 * (hi - lo)
     fig.update_xaxes(range=[lo - pad, hi + pad])
-    fig.update_yaxes(type="log", range=[math.log10(PVALUE_FLOOR) - 0.1, 0.15])
+    fig.update_yaxes(
+        type="log",
+        range=[math.log10(PVALUE_FLOOR) - 0.1, _HEADROOM_LOG],
+        tickvals=list(_PVALUE_TICKS),
+        ticktext=list(_PVALUE_TICKS.values()),
+    )
+    if at is not None:
+        _you_are_here(fig, float(at), lo, hi, _HEADROOM_LOG)
     fig.update_layout(
         legend={
             "orientation": "h",
@@ -538,7 +539,7 @@ def ood_error_vs_strength(
     title : str, optional
     """
     fig = error_vs_strength(sweep, title=title, strength_label=strength_label)
-    fig.update_yaxes(title_text=f"RMSE{f' ({unit})' if unit else ''} on the shifted environment")
+    fig.update_yaxes(title_text=f"RMSE{f' ({unit})' if unit else ''}<br>on the shifted environment")
     fig.update_layout(
         legend={
             "orientation": "h",
@@ -549,13 +550,35 @@ def ood_error_vs_strength(
         }
     )
     if at is not None:
-        fig.add_vline(
-            x=float(at),
-            line={"color": NEUTRAL, "dash": "dot", "width": 2},
-            annotation={"text": "you are here", "font": {"size": SMALL_FONT_SIZE}},
-            annotation_position="top right" if at < 0.6 else "top left",
+        top = float(np.nanmax(sweep["rmse"].to_numpy(dtype=float)))
+        top = top if math.isfinite(top) and top > 0 else 1.0
+        fig.update_yaxes(range=[0.0, top * 1.25])
+        s = sweep["strength"].to_numpy(dtype=float)
+        _you_are_here(
+            fig, float(at), min(0.0, float(s.min())), max(1.0, float(s.max())), top * 1.25
         )
     return fig
+
+
+def _you_are_here(fig: go.Figure, at: float, lo: float, hi: float, top: float) -> None:
+    """A dotted line at the chosen strength, labelled in the headroom above the data
+    (clear of lines at the top of the data and of the tick labels)."""
+    fig.add_vline(x=at, line={"color": NEUTRAL, "dash": "dot", "width": 2})
+    right = at < lo + 0.6 * (hi - lo)
+    fig.add_annotation(
+        x=at,
+        y=top,
+        xref="x",
+        yref="y",
+        text="you are here",
+        showarrow=False,
+        xanchor="left" if right else "right",
+        yanchor="top",
+        xshift=4 if right else -4,
+        yshift=-2,
+        bgcolor=_LABEL_BACKING,
+        font={"size": SMALL_FONT_SIZE, "color": NEUTRAL},
+    )
 
 
 def power_curve(
@@ -667,7 +690,7 @@ def environment_error_bars(
     """
     fig = rmse_bars(results, title="")
     fig.update_xaxes(title_text=environment_label)
-    fig.update_yaxes(title_text=f"RMSE{f' ({unit})' if unit else ''} (lower is better)")
+    fig.update_yaxes(title_text=f"RMSE{f' ({unit})' if unit else ''}<br>lower is better")
     fig.update_layout(
         legend={
             "orientation": "h",

@@ -190,6 +190,67 @@ def test_pvalue_vs_strength_one_line_per_set_clipped_on_a_log_axis() -> None:
         pvalue_vs_strength(sweep.drop(columns="pvalue"), 0.05)
 
 
+def annotation(fig: go.Figure, text: str):  # noqa: ANN201 - a plotly annotation
+    found = [a for a in fig.layout.annotations if a.text == text]
+    assert found, [a.text for a in fig.layout.annotations]
+    return found[0]
+
+
+@pytest.mark.parametrize("at", [0.05, 1.0])
+def test_pvalue_chart_labels_stay_clear_of_ticks_and_lines(at: float) -> None:
+    """Seen at 1024 px: "you are here" over the p = 1 line and the "1" tick, "α = 0.05"
+    over the tick labels, "100μ" for 1e-4."""
+    sweep = pd.DataFrame(
+        {
+            "strength": [0.05, 0.5, 1.0] * 2,
+            "set": ["every feature"] * 3 + ["true parents"] * 3,
+            "pvalue": [0.6, 1e-9, 0.003, 1.0, 1.0, 1.0],
+        }
+    )
+    fig = pvalue_vs_strength(sweep, 0.05, at=at)
+    assert list(fig.layout.yaxis.ticktext) == ["≤ 0.0001", "0.001", "0.01", "0.1", "1"]
+    assert not any("μ" in t for t in fig.layout.yaxis.ticktext)
+    here = annotation(fig, "you are here")
+    assert here.yref == "y" and here.y > 0.3  # above p = 1 (log10 = 0), in the headroom
+    assert here.yanchor == "top" and fig.layout.yaxis.range[1] >= here.y
+    for text in ("α = 0.05", "rejected"):
+        label = annotation(fig, text)
+        # inside the plot (data x), never on the tick labels, left of "you are here"
+        assert label.xref == "x" and 0.0 <= label.x <= 1.0 and label.xanchor == "right"
+        assert label.x <= max(at, 1.0)
+        if at > 0.6:
+            assert label.x == at
+
+
+def test_error_charts_label_above_the_data_and_keep_titles_short() -> None:
+    sweep = pd.DataFrame(
+        {
+            "model": ["every feature"] * 2 + ["true parents"] * 2,
+            "kind": ["predictive"] * 2 + ["causal"] * 2,
+            "strength": [0.05, 1.0] * 2,
+            "rmse": [1.0, 1.5, 6.2, 6.2],
+        }
+    )
+    fig = ood_error_vs_strength(sweep, at=1.0, unit="UPDRS points")
+    here = annotation(fig, "you are here")
+    assert here.y > 6.2 and fig.layout.yaxis.range[1] >= here.y
+    bars = environment_error_bars(
+        pd.DataFrame(
+            {
+                "model": ["pooled", "icp"],
+                "kind": ["predictive", "causal"],
+                "test": ["A", "A"],
+                "rmse": [2.0, 1.0],
+            }
+        ),
+        unit="UPDRS points",
+    )
+    for title in (fig.layout.yaxis.title.text, bars.layout.yaxis.title.text):
+        assert "UPDRS points" in title
+        # a 440 px chart fits about 30 characters of 16 px type along its y axis
+        assert max(len(line) for line in title.split("<br>")) <= 30, title
+
+
 def test_ood_error_keeps_the_kind_colours() -> None:
     sweep = pd.DataFrame(
         {

@@ -30,6 +30,26 @@ lab = init_page("Builder")
 ss = st.session_state
 BLANK = "blank"
 META_KEYS = ("title", "summary", "story", "target", "features", "default_n")
+# Column widths (px) so that every column fits the table's ~900 px at a 1400 px window
+# (sidebar open), and name, equation and unit (or preset, kind, node and amount) stay
+# in view at 1024 px (~620 px); longer text is cut with "…" and shown whole when edited.
+NODE_WIDTHS = {
+    "name": 116,
+    "equation": 352,
+    "unit": 96,
+    "description": 150,
+    "observed": 92,
+    "measures": 92,
+}
+PRESET_WIDTHS = {
+    "preset": 120,
+    "kind": 96,
+    "node": 104,
+    "amount": 250,
+    "strength": 92,
+    "description": 126,
+    "why": 110,
+}
 
 
 def _key(name: str) -> str:
@@ -171,19 +191,25 @@ nodes = st.data_editor(
             default="",
             help="A letter, then letters, digits or _ (e.g. `blood_pressure`).",
             max_chars=40,
+            width=NODE_WIDTHS["name"],
         ),
         "equation": st.column_config.TextColumn(
             "Equation",
             default="",
             help="How this variable is made from its causes, e.g. `2 * x + normal(0, 1)`.",
-            width="large",
+            width=NODE_WIDTHS["equation"],
             max_chars=1000,
         ),
-        "unit": st.column_config.TextColumn("Unit", max_chars=30, default=""),
-        "description": st.column_config.TextColumn("Description", max_chars=300, default=""),
+        "unit": st.column_config.TextColumn(
+            "Unit", max_chars=30, default="", width=NODE_WIDTHS["unit"]
+        ),
+        "description": st.column_config.TextColumn(
+            "Description", max_chars=300, default="", width=NODE_WIDTHS["description"]
+        ),
         "observed": st.column_config.CheckboxColumn(
             "Observed",
             default=True,
+            width=NODE_WIDTHS["observed"],
             help="Untick for a variable a real study cannot see: it is simulated, "
             "but no model may use it.",
         ),
@@ -192,6 +218,7 @@ nodes = st.data_editor(
             default="",
             help="If this variable is a noisy measurement of another one, that one's name.",
             max_chars=40,
+            width=NODE_WIDTHS["measures"],
         ),
     },
 )
@@ -282,20 +309,40 @@ presets = st.data_editor(
     width="stretch",
     column_order=PRESET_COLUMNS,
     column_config={
-        "preset": st.column_config.TextColumn("Preset", max_chars=40, default=""),
-        "kind": st.column_config.SelectboxColumn("Kind", options=list(KINDS), default="do"),
-        "node": st.column_config.SelectboxColumn("Node", options=names or [""]),
+        "preset": st.column_config.TextColumn(
+            "Preset", max_chars=40, default="", width=PRESET_WIDTHS["preset"]
+        ),
+        "kind": st.column_config.SelectboxColumn(
+            "Kind", options=list(KINDS), default="do", width=PRESET_WIDTHS["kind"]
+        ),
+        "node": st.column_config.SelectboxColumn(
+            "Node", options=names or [""], width=PRESET_WIDTHS["node"]
+        ),
         "amount": st.column_config.TextColumn(
             "Amount",
             default="",
             help="A number, or for `replace` the new equation.",
             max_chars=1000,
+            width=PRESET_WIDTHS["amount"],
         ),
         "strength": st.column_config.NumberColumn(
-            "Strength", min_value=0.0, max_value=1.0, step=0.05, default=1.0
+            "Strength",
+            min_value=0.0,
+            max_value=1.0,
+            step=0.05,
+            default=1.0,
+            width=PRESET_WIDTHS["strength"],
         ),
-        "description": st.column_config.TextColumn("Description", max_chars=300, default=""),
-        "why": st.column_config.TextColumn("Why it does what it does", max_chars=500, default=""),
+        "description": st.column_config.TextColumn(
+            "Description", max_chars=300, default="", width=PRESET_WIDTHS["description"]
+        ),
+        "why": st.column_config.TextColumn(
+            "Why",
+            max_chars=500,
+            default="",
+            help="Why the preset does what it does (shown on the Interventions page).",
+            width=PRESET_WIDTHS["why"],
+        ),
     },
 )
 ss[_key("saved_presets")] = presets

@@ -314,3 +314,22 @@ def test_a_broken_equation_keeps_its_last_arrows_marked_and_lists_every_problem(
     assert "#C62828" not in dot and "last valid" not in dot
     assert dot.count(" -> ") == 7  # relief now reads headache too
     assert "showing its last valid" not in "\n".join(c.value for c in at.caption)
+
+
+# The tables' inner width in Chromium with the sidebar open (measured: the grid's scroller
+# is 938 px wide at a 1400 px window, 658 px at 1024 px), less the row markers (~34 px).
+COLUMNS_AT_1400 = 938 - 34
+COLUMNS_AT_1024 = 658 - 34
+PRESET_FIRST = ("preset", "kind", "node", "amount")  # the columns to keep in view at 1024 px
+
+
+def test_every_table_column_has_a_width_and_they_fit_a_1400_px_window() -> None:
+    at = open_builder()
+    editors = [n for n in _walk(at._tree) if getattr(n, "type", None) == "dataframe"]
+    nodes, presets = (json.loads(e.proto.columns) for e in editors)
+    for columns, first in ((nodes, ("name", "equation", "unit")), (presets, PRESET_FIRST)):
+        widths = {k: c.get("width") for k, c in columns.items() if k != "_index"}
+        assert all(isinstance(w, int) and w >= 80 for w in widths.values()), widths
+        assert sum(widths.values()) <= COLUMNS_AT_1400, widths
+        assert sum(widths[k] for k in first) <= COLUMNS_AT_1024, widths
+    assert nodes["equation"]["width"] == max(c["width"] for k, c in nodes.items() if k != "_index")

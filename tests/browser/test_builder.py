@@ -110,3 +110,43 @@ def test_typing_a_world_with_a_typo_then_fixing_it(
     wait_for_app(page)
     assert_no_errors(page)
     assert page.get_by_text("is now the world on every page").first.is_visible()
+
+
+_SCROLLERS_JS = """() => Array.from(document.querySelectorAll(
+    '[data-testid="stDataFrame"] .dvn-scroller')).map(e => [e.scrollWidth, e.clientWidth])"""
+
+
+def start_a_copy(page: Any, wait_for_app: Any, title: str) -> None:
+    page.get_by_text("Start from a blank world").click()
+    choice = page.locator('[data-testid="stExpander"] [data-testid="stSelectbox"]').first
+    choice.wait_for(state="visible")
+    page.wait_for_timeout(300)  # the expander's opening animation
+    choice.click()
+    page.get_by_role("option").filter(has_text=title).first.click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Start").click()
+    wait_for_app(page)
+    page.mouse.move(0, 0)  # no tooltip in the screenshots
+
+
+def test_the_tables_fit_at_1400_px_and_keep_their_first_columns_at_1024(
+    page: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any, screenshot: Any
+) -> None:
+    page.goto(server_url + "/Builder")
+    wait_for_app(page)
+    start_a_copy(page, wait_for_app, "L-DOPA")
+    assert_no_errors(page)
+    tables = page.evaluate(_SCROLLERS_JS)
+    assert len(tables) == 2
+    for scroll_width, client_width in tables:  # every column in view: nothing to scroll
+        assert scroll_width <= client_width + 1, tables
+    screenshot(page, "builder-ldopa-1400")
+
+    page.set_viewport_size({"width": 1024, "height": 900})
+    wait_for_app(page)
+    page.wait_for_timeout(500)
+    (nodes_width, nodes_client), (presets_width, presets_client) = page.evaluate(_SCROLLERS_JS)
+    # row markers + name, equation and unit; row markers + preset, kind, node and amount
+    assert nodes_client >= 34 + 116 + 352 + 96 and nodes_width > nodes_client
+    assert presets_client >= 34 + 120 + 96 + 104 + 250
+    screenshot(page, "builder-ldopa-1024")

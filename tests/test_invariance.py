@@ -257,6 +257,29 @@ def test_power_against_a_wrong_set() -> None:
     assert rejected >= 45
 
 
+@pytest.mark.parametrize(("scale", "offset"), [(1.0, 0.0), (1e4, 1e6), (1e-3, -50.0)])
+def test_an_exact_fit_is_invariant(scale: float, offset: float) -> None:
+    """y = x1 + 2·x2 exactly: the residuals are rounding noise in every environment, and
+    the set is accepted (p = 1; rounding noise against rounding noise gave 7e-11)."""
+    rng = np.random.default_rng(0)
+    n = 100
+    codes = np.repeat([0, 1], n)
+    x1 = (rng.normal(0, 1, 2 * n) + 2.0 * codes) * scale + offset  # both causes shifted
+    x2 = rng.normal(0, 1, 2 * n) - 1.5 * codes
+    df = pd.DataFrame({"x1": x1, "x2": x2, "x3": rng.normal(0, 1, 2 * n), "env": codes})
+    df["y"] = df["x1"] + 2 * df["x2"] + 7
+    res = icp(df, "y", "env")
+    assert res.set_pvalues[frozenset({"x1", "x2"})] == 1.0
+    assert res.set_pvalues[frozenset({"x1", "x2", "x3"})] == 1.0
+    assert res.set_pvalues[frozenset({"x1"})] < 1e-3  # not exact: x2 moves its residual
+    assert res.causal_predictors == frozenset({"x1", "x2"})
+    lo, hi = res.conf_int["x2"]
+    assert lo == pytest.approx(2.0, abs=1e-3) and hi == pytest.approx(2.0, abs=1e-3)
+    # exact in one environment only: the residual variances differ, the set is rejected
+    noisy = df.assign(y=df["y"] + codes * rng.normal(0, 1, 2 * n))
+    assert icp(noisy, "y", "env").set_pvalues[frozenset({"x1", "x2"})] < 1e-6
+
+
 # ---------------------------------------------------------------------------
 # Result object, progress, cancel, pre-selection
 

@@ -53,6 +53,7 @@ __all__ = [
     "BuildResult",
     "blank_meta",
     "build_scenario",
+    "changed_equations",
     "draft_dot",
     "draft_notes",
     "equation_problems",
@@ -906,6 +907,45 @@ def _trial(
             )
         except (ScenarioError, ExpressionError) as exc:
             preset_errors[first] = f"a trial sample under this preset failed: {_short(exc)}"
+
+
+def _same_text(equation: str) -> str:
+    """An equation with its spacing made uniform (``2*x`` and ``2 * x`` read the same)."""
+    return re.sub(r"\s*([^\w\s])\s*", r"\1", " ".join(equation.split()))
+
+
+def changed_equations(original: Mapping[str, str], nodes: Any) -> list[str]:
+    """Nodes whose equation differs from the original world's: rewritten, added or removed.
+
+    A copied world keeps the original's story and preset explanations; once an
+    equation changes, they may no longer be true, and a page says so.
+
+    Parameters
+    ----------
+    original : mapping of str to str
+        The original world's node -> equation.
+    nodes : pandas.DataFrame
+        The node table as edited (:data:`NODE_COLUMNS`); blank rows and rows
+        without a valid name are ignored (so a renamed node is "removed").
+
+    Returns
+    -------
+    list of str
+        The names, in the table's order, then the removed ones in the
+        original's order. Spacing differences are not changes.
+    """
+    now: dict[str, str] = {}
+    for raw in _rows(nodes, NODE_COLUMNS, [], "node"):
+        name = _cell(raw.get("name"))
+        try:
+            check_name(name)
+        except ScenarioError:
+            continue
+        now.setdefault(name, _cell(raw.get("equation")))
+    changed = [
+        n for n, eq in now.items() if n not in original or _same_text(eq) != _same_text(original[n])
+    ]
+    return changed + [n for n in original if n not in now]
 
 
 # ----------------------------------------------------------------------------- files and drawing

@@ -9,6 +9,7 @@ from lib.builder import (
     NODE_COLUMNS,
     PRESET_COLUMNS,
     build_scenario,
+    changed_equations,
     draft_dot,
     draft_notes,
     meta_from,
@@ -64,6 +65,7 @@ def start(sc: Scenario | None) -> None:
     ss[_key("presets")] = ss[_key("saved_presets")] = presets_frame(sc)
     ss[_key("fixed")] = {k: v for k, v in meta.items() if k not in META_KEYS}
     ss[_key("parents")] = {}  # node -> parents of its last valid equation
+    ss[_key("original")] = None  # a copy's original equations (its story was written for them)
     for k in META_KEYS:
         ss[_key(k)] = meta[k]
         ss[_key(f"saved_{k}")] = meta[k]
@@ -72,7 +74,10 @@ def start(sc: Scenario | None) -> None:
 def start_from_choice() -> None:
     choice = ss[_key("start_choice")]
     mine = user_scenarios()
-    start(None if choice == BLANK else mine.get(choice) or load_scenario(choice))
+    copied = None if choice == BLANK else mine.get(choice) or load_scenario(choice)
+    start(copied)
+    if copied is not None:
+        ss[_key("original")] = {n: spec.equation for n, spec in copied.scm.specs.items()}
     if choice != BLANK and choice not in mine:
         # A copy is a new world: its own id and title, so that a downloaded file never
         # replaces the built-in one, and the sidebar tells the two apart.
@@ -301,6 +306,15 @@ st.caption(
     + "; ".join(f"`{k}` — amount is {AMOUNT_MEANING[k]}" for k in KINDS)
     + ". Strength from 0 (no change) to 1 (the full intervention)."
 )
+original = ss.get(_key("original"))
+changed = changed_equations(original, nodes) if original else []
+if changed:
+    shown = ", ".join(f"`{n}`" for n in changed[:6]) + (" …" if len(changed) > 6 else "")
+    st.warning(
+        "The story and the presets' explanations were written for the original world; "
+        f"check them. Equations changed since the copy: {shown}.",
+        icon=":material/edit_note:",
+    )
 presets = st.data_editor(
     ss[_key("presets")],
     key=presets_key,

@@ -333,3 +333,55 @@ def test_every_table_column_has_a_width_and_they_fit_a_1400_px_window() -> None:
         assert sum(widths.values()) <= COLUMNS_AT_1400, widths
         assert sum(widths[k] for k in first) <= COLUMNS_AT_1024, widths
     assert nodes["equation"]["width"] == max(c["width"] for k, c in nodes.items() if k != "_index")
+
+
+NOTICE = "The story and the presets' explanations were written for the original world"
+
+
+def warnings(at: AppTest) -> str:
+    return "\n".join(w.value for w in at.warning)
+
+
+def test_a_copy_whose_equations_change_says_its_story_may_no_longer_be_true() -> None:
+    at = open_builder()
+    assert NOTICE not in warnings(at)  # the starter world has no story to keep
+    at.selectbox(key="builder_start_choice").set_value("ldopa")
+    button(at, "Start").click().run()
+    assert_clean(at)
+    assert NOTICE not in warnings(at)  # a faithful copy: its story is still true
+    # only the spacing changes: still the same equations
+    at = edit(at, "nodes", edited_rows={5: {"equation": "2*dopamine+normal(0,1)"}})
+    assert NOTICE not in warnings(at)
+    # relief now reads headache: "Tylenol ... leaves relief untouched" may be false
+    at = edit(
+        at, "nodes", edited_rows={5: {"equation": "2 * dopamine - 0.5 * headache + normal(0, 1)"}}
+    )
+    assert_clean(at)
+    assert NOTICE in warnings(at) and "check them" in warnings(at)
+    assert "Equations changed since the copy: `relief`." in warnings(at)
+    # it stays after a visit to another page, and goes when the equation is as before
+    at.switch_page("pages/1_Data.py").run()
+    at.switch_page(BUILDER).run()
+    assert NOTICE in warnings(at)
+    at = edit(at, "nodes", edited_rows={5: {"equation": "2 * dopamine + normal(0, 1)"}})
+    assert NOTICE not in warnings(at)
+    # a deleted node is a change too
+    at = edit(at, "nodes", deleted_rows=[2])
+    assert "`dopamine_scan`" in warnings(at)
+    # a new blank world or an uploaded file has no original to compare with
+    at.selectbox(key="builder_start_choice").set_value("blank")
+    button(at, "Start").click().run()
+    assert NOTICE not in warnings(at)
+
+
+def test_the_story_notice_is_plain_text_even_for_odd_rows() -> None:
+    at = open_builder()
+    at.selectbox(key="builder_start_choice").set_value("icecream")
+    button(at, "Start").click().run()
+    odd = [
+        {"name": "<b>x</b>", "equation": "1", "observed": True},
+        {"name": "z", "equation": "[a](javascript:1)", "observed": True},
+    ]
+    at = edit(at, "nodes", added_rows=odd)
+    assert NOTICE in warnings(at) and "since the copy: `z`." in warnings(at)
+    assert "<b>" not in warnings(at) and "javascript" not in warnings(at)

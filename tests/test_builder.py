@@ -18,6 +18,7 @@ from lib.builder import (
     BuildResult,
     blank_meta,
     build_scenario,
+    changed_equations,
     draft_dot,
     draft_notes,
     equation_problems,
@@ -559,3 +560,20 @@ def test_a_pasted_sheet_of_thousands_of_rows_is_capped_quickly() -> None:
     assert time.perf_counter() - start < 2.0
     assert any(f"at most {MAX_TABLE_ROWS} are read" in e for e in result.errors)
     assert any(f"at most {MAX_NODES} nodes" in e for e in result.errors)
+
+
+def test_changed_equations_names_rewritten_added_and_removed_nodes() -> None:
+    original = load_scenario("ldopa")
+    equations = {n: spec.equation for n, spec in original.scm.specs.items()}
+    nodes = nodes_frame(original)
+    assert changed_equations(equations, nodes) == []
+    nodes.loc[5, "equation"] = "  2*dopamine +normal( 0,1 ) "  # spacing only
+    assert changed_equations(equations, nodes) == []
+    nodes.loc[5, "equation"] = "2 * dopamine - 0.5 * headache + normal(0, 1)"
+    assert changed_equations(equations, nodes) == ["relief"]
+    nodes.loc[1, "name"] = "dopa mine"  # not a valid name: dopamine is gone
+    nodes.loc[6] = ["extra", "normal()", "", "", True, ""]
+    nodes.loc[7] = [None] * len(NODE_COLUMNS)  # the editor's blank row
+    assert changed_equations(equations, nodes) == ["relief", "extra", "dopamine"]
+    # words stay apart: `not x` is not `notx`
+    assert changed_equations({"y": "not x"}, node_table(("y", "notx"))) == ["y"]

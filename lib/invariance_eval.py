@@ -445,7 +445,7 @@ def local_sentence(
     text = f"Invariance was checked only across these environments: {checked}."
     if strength is not None and shifted:
         text += (
-            f" The swept intervention, {md_code(shifted)}, is at {100 * strength:.0f}% of its "
+            f" The swept intervention, {md_code(shifted)}, is at {percent(strength)} of its "
             f"full strength."
         )
     text += (

@@ -257,6 +257,10 @@ def test_local_sentence_says_what_was_checked() -> None:
     assert "Tylenol at 40%" in text
     assert "40% of its full strength" in text
     assert "linear mechanism" in text
+    # the same percentage as the page's verdict (7.5%, not a rounded 8%)
+    assert "is at 7.5% of its full strength" in local_sentence(
+        [], target="y", strength=0.075, shifted="P"
+    )
 
 
 def test_predictor_table_orders_by_evidence() -> None:

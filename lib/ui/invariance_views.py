@@ -41,6 +41,7 @@ from lib.invariance_eval import (
     leave_one_environment_out,
     md_code,
     nonlinear_scenario,
+    percent,
     predictor_table,
 )
 from lib.plots import label, plotly_text
@@ -633,7 +634,7 @@ def local_words(sc: Any, preset: str, strength: float) -> list[tuple[str, str]]:
     desc = sc.presets[preset].description or preset
     return [
         (OBSERVATIONAL_ENV, "no intervention"),
-        (preset, f"{desc}, at {100 * strength:.0f}% strength" if strength < 1 else desc),
+        (preset, f"{desc}, at {percent(strength)} strength" if strength < 1 else desc),
     ]
 
 

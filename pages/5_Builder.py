@@ -267,44 +267,50 @@ with st.expander("What an equation may contain"):
 
 # --- Graph, target and features ---------------------------------------------------------------
 st.subheader("The causal graph", anchor=False)
-graph_col, pick_col = stacking_columns([5, 2], "builder_graph", gap="medium")
-with pick_col:
-    if names:
-        st.selectbox(
-            "Target (what the models predict)",
-            names,
-            key=_key("target"),
+# Target and features above the graph: the graph gets the page's width, and the
+# features' chips have room on one line.
+if names:
+    target_col, features_col = stacking_columns([1, 2], "builder_roles", gap="medium")
+    target_col.selectbox(
+        "Target (what the models predict)",
+        names,
+        key=_key("target"),
+    )
+    features_col.multiselect(
+        "Features (what a predictive model may use)",
+        [n for n in names if n != ss[_key("target")]],
+        key=_key("features"),
+        help="Observed variables only; the causal model picks its own from the graph.",
+    )
+else:
+    st.info("Add a variable to the table to see the graph.")
+dot = draft_dot(result, _meta())
+if dot is not None:
+    with st.container(key="lab_graph_builder"):
+        st.graphviz_chart(dot, width="stretch")
+    notes = draft_notes(result)
+    if notes:
+        st.caption(
+            ":red[**Outlined in red**]: a variable whose row has an error.  \n" + "  \n".join(notes)
         )
-        st.multiselect(
-            "Features (what a predictive model may use)",
-            [n for n in names if n != ss[_key("target")]],
-            key=_key("features"),
-            help="Observed variables only; the causal model picks its own from the graph.",
-        )
-    else:
-        st.info("Add a variable to the table to see the graph.")
-with graph_col:
-    dot = draft_dot(result, _meta())
-    if dot is not None:
-        with st.container(key="lab_graph_builder"):
-            st.graphviz_chart(dot, width="stretch")
-        notes = draft_notes(result)
-        if notes:
-            st.caption(
-                ":red[**Outlined in red**]: a variable whose row has an error.  \n"
-                + "  \n".join(notes)
-            )
-        graph_legend(as_list=False, key="builder")
+    graph_legend(as_list=False, key="builder")
 meta_messages = [m for m in result.errors if m not in node_messages]
 if meta_messages:
     st.error("\n".join(f"- {m}" for m in meta_messages), icon=":material/error:")
 
 # --- Presets ------------------------------------------------------------------------------------
 st.subheader("Presets: named interventions", anchor=False)
+AMOUNT_SHORT = {
+    "do": "the new value",
+    "shift": "what is added",
+    "scale_noise": "the noise factor",
+    "replace": "the new equation",
+}
+amounts = [f"{AMOUNT_SHORT.get(k, AMOUNT_MEANING[k])} (`{k}`)" for k in KINDS]
 st.caption(
-    "One row per intervention; rows with the same preset name make one preset. Kinds: "
-    + "; ".join(f"`{k}` — amount is {AMOUNT_MEANING[k]}" for k in KINDS)
-    + ". Strength from 0 (no change) to 1 (the full intervention)."
+    "One row per intervention; rows with the same preset name make one preset. The amount is "
+    + ", ".join(amounts[:-1])
+    + f" or {amounts[-1]}; the strength goes from 0 (no change) to 1 (the full intervention)."
 )
 original = ss.get(_key("original"))
 changed = changed_equations(original, nodes) if original else []
@@ -335,7 +341,7 @@ presets = st.data_editor(
         "amount": st.column_config.TextColumn(
             "Amount",
             default="",
-            help="A number, or for `replace` the new equation.",
+            help="; ".join(f"`{k}`: {AMOUNT_MEANING[k]}" for k in KINDS) + ".",
             max_chars=1000,
             width=PRESET_WIDTHS["amount"],
         ),
@@ -378,8 +384,8 @@ for k in META_KEYS:
 st.subheader("Use it", anchor=False)
 if not result.ok:
     st.caption("Fix the errors above to use or download this world.")
-use_col, download_col = st.columns(2)
-with use_col:
+actions = st.container(horizontal=True, gap="medium")  # the two buttons side by side, at the left
+with actions:
     if st.button(
         "Use this world",
         type="primary",
@@ -396,7 +402,7 @@ with use_col:
             "(listed in the sidebar as yours)."
         )
         st.rerun()
-with download_col:
+with actions:
     st.download_button(
         "Download scenario (TOML)",
         data=scenario_to_toml(result.scenario) if result.scenario is not None else "",

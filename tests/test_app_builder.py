@@ -385,3 +385,12 @@ def test_the_story_notice_is_plain_text_even_for_odd_rows() -> None:
     at = edit(at, "nodes", added_rows=odd)
     assert NOTICE in warnings(at) and "since the copy: `z`." in warnings(at)
     assert "<b>" not in warnings(at) and "javascript" not in warnings(at)
+
+
+def test_the_preset_caption_names_every_kind_of_intervention() -> None:
+    from lib.interventions import KINDS
+
+    at = open_builder()
+    (caption,) = [c.value for c in at.caption if "One row per intervention" in c.value]
+    assert all(f"(`{k}`)" in caption for k in KINDS), caption
+    assert len(caption) < 300  # two lines at 1400 px, not four

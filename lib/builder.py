@@ -37,7 +37,14 @@ import pandas as pd
 from lib import plots
 from lib.data_io import inert
 from lib.errors import ExpressionError, ScenarioError, did_you_mean
-from lib.expressions import CONSTANTS, FUNCTIONS, NOISE, CompiledEquation, compile_equation
+from lib.expressions import (
+    CONSTANTS,
+    FUNCTIONS,
+    MAX_LENGTH,
+    NOISE,
+    CompiledEquation,
+    compile_equation,
+)
 from lib.interventions import KINDS, Intervention, intervention_from_dict
 from lib.scenarios import Scenario, scenario_from_dict, scenario_to_toml
 from lib.scm import MAX_NODES, MAX_SAMPLE_WORK, SCM, NonFiniteError, check_name
@@ -407,7 +414,7 @@ def _compile_all(text: str, names: list[str]) -> tuple[CompiledEquation | None, 
     except ExpressionError as exc:
         first = _short(exc)
     problems = [first]
-    if len(text) > 1000:
+    if len(text) > MAX_LENGTH:  # the compiler said so; nothing more to read
         return None, problems
     seen: set[str] = set()
     extra: list[str] = []

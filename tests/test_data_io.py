@@ -629,3 +629,24 @@ def test_written_tables_read_back(sep: str, n: int, ncols: int, seed: int, encod
     assert table.report.separator == sep
     assert list(table.data.columns) == list(df.columns)
     pd.testing.assert_frame_equal(table.data, df, check_dtype=False)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "a,b\n" + "".join(f"{i},{i * 2}\n" for i in range(20)),
+        "\ufeffa;b\r\n" + "".join(f"{i};{i * 2}\r\n" for i in range(20)),
+        "sep=;\na;b\n" + "".join(f"{i};{i * 2}\n" for i in range(20)),
+        '"a, first","b"\n' + "".join(f"{i},{i * 2}\n" for i in range(20)),
+    ],
+    ids=["plain", "bom-crlf", "excel-sep-line", "quoted-header"],
+)
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_path_reads_like_the_same_bytes(tmp_path, raw: str, encoding: str) -> None:
+    data = raw.encode(encoding)
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    from_path, from_bytes = read_table(path), read_table(data)
+    pd.testing.assert_frame_equal(from_path.data, from_bytes.data)
+    assert from_path.data.shape == (20, 2)
+    assert from_path.data.iloc[-1].tolist() == [19, 38]

@@ -37,6 +37,7 @@ from lib.plots import (
     _require_frame,
     _style,
     error_vs_strength,
+    legend_on_top,
     rmse_bars,
 )
 
@@ -691,14 +692,4 @@ def environment_error_bars(
     fig = rmse_bars(results, title="")
     fig.update_xaxes(title_text=environment_label)
     fig.update_yaxes(title_text=f"RMSE{f' ({unit})' if unit else ''}<br>lower is better")
-    fig.update_layout(
-        legend={
-            "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1.02,
-            "xanchor": "left",
-            "x": 0.0,
-            "title": {"text": ""},
-        }
-    )
-    return fig
+    return legend_on_top(fig)

@@ -24,6 +24,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 __all__ = [
+    "legend_on_top",
     "BASE_FONT_SIZE",
     "CAUSAL_COLOR",
     "KIND_COLORS",
@@ -331,6 +332,22 @@ def _features_text(value: Any) -> str:
 # --------------------------------------------------------------------------
 # Figures
 # --------------------------------------------------------------------------
+
+
+def legend_on_top(fig: go.Figure) -> go.Figure:
+    """Put the legend in one row above the plot, so that charts in half-width columns
+    keep their room (returns the same figure)."""
+    fig.update_layout(
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "xanchor": "left",
+            "x": 0.0,
+            "title": {"text": ""},
+        }
+    )
+    return fig
 
 
 def correlation_heatmap(df: pd.DataFrame, title: str = "Correlations") -> go.Figure:

@@ -174,21 +174,6 @@ def _copy(fig: go.Figure) -> go.Figure:
         return go.Figure(fig)
 
 
-def _legend_on_top(fig: go.Figure) -> go.Figure:
-    """Put the legend above the plot, so that charts in half-width columns keep their room."""
-    fig.update_layout(
-        legend={
-            "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1.02,
-            "xanchor": "left",
-            "x": 0.0,
-            "title": {"text": ""},
-        }
-    )
-    return fig
-
-
 def _model(exp: Experiment, name: str):  # noqa: ANN202 - a lib.models.Model
     return next(m for m in exp.models if m.name == name)
 
@@ -245,7 +230,7 @@ def _fit_plot(
         y_true_after=None if after is None else after[sc.target],
         y_pred_after=None if after is None else after[m.name],
     )
-    return _legend_on_top(fig)
+    return plots.legend_on_top(fig)
 
 
 @st.cache_resource(max_entries=64, show_spinner=_SPIN)
@@ -268,7 +253,7 @@ def bars_figure(
     scenario_id: str, n: int, seed: int, test: str, key: IvKey, _ivs: Sequence[Intervention]
 ) -> go.Figure:
     results = evaluate(scenario_id, n, seed, test, key, _ivs)
-    fig = _legend_on_top(plots.rmse_bars(results, title=""))
+    fig = plots.legend_on_top(plots.rmse_bars(results, title=""))
     fig.update_xaxes(title_text="test sample: before the change, and after it")
     return fig
 

@@ -145,15 +145,18 @@ class LinearModel(Model):
         const_cols = [f for f, s in zip(self.features, X.std(axis=0), strict=True) if s == 0]
         if const_cols:
             self.warnings_.append(
-                f"{', '.join(const_cols)} is constant: its coefficient cannot be estimated."
+                f"{', '.join(const_cols)} is constant: its coefficient cannot be estimated "
+                f"and is left blank."
             )
         Xc = sm.add_constant(X, has_constant="add")
         rank = np.linalg.matrix_rank(Xc)
-        if rank < Xc.shape[1] and not const_cols:
+        collinear = self._collinear_terms(X, const_cols) if rank < Xc.shape[1] else []
+        if collinear:
             self.warnings_.append(
-                "the inputs are perfectly collinear: the coefficients are not identified "
-                "(many combinations predict equally well)."
+                f"{', '.join(collinear)} are perfectly collinear: their coefficients are not "
+                f"identified (many combinations predict equally well) and are left blank."
             )
+        self.aliased_ = tuple(dict.fromkeys([*const_cols, *collinear]))
         with warnings.catch_warnings():  # recorded above in words a student can act on
             warnings.simplefilter("ignore")
             self.result_ = sm.OLS(y, Xc).fit()
@@ -161,6 +164,18 @@ class LinearModel(Model):
         self.x_std_ = X.std(axis=0, ddof=1)
         self.intercept_ = float(self.result_.params[0])
         return self
+
+    def _collinear_terms(self, X: np.ndarray, constant: list[str]) -> list[str]:
+        """Inputs that take part in an exact linear dependence (after centring)."""
+        keep = [j for j, f in enumerate(self.features) if f not in constant]
+        if not keep:
+            return []
+        Z = X[:, keep] - X[:, keep].mean(axis=0)
+        Z = Z / np.linalg.norm(Z, axis=0)
+        _, s, vt = np.linalg.svd(Z, full_matrices=False)
+        null = vt[s <= s.max() * max(Z.shape) * np.finfo(float).eps * 10]
+        involved = np.any(np.abs(null) > 1e-6, axis=0) if len(null) else np.zeros(len(keep), bool)
+        return [self.features[keep[j]] for j in np.flatnonzero(involved)]
 
     def predict(self, df: pd.DataFrame) -> np.ndarray:
         """Predictions for the rows of ``df``."""
@@ -186,7 +201,10 @@ class LinearModel(Model):
         -------
         pandas.DataFrame
             Columns ``term, coef, std_err, ci_low, ci_high, p_value``; the first
-            row is the intercept, ``term == "const"`` (unless ``per_sd``).
+            row is the intercept, ``term == "const"`` (unless ``per_sd``). The
+            row of an input whose coefficient is not identified (constant, or
+            perfectly collinear with others: ``aliased_``) holds NaN, never a
+            number that looks like an estimate.
         """
         ci = np.asarray(self.result_.conf_int(alpha))
         table = pd.DataFrame(
@@ -199,6 +217,9 @@ class LinearModel(Model):
                 "p_value": np.asarray(self.result_.pvalues, dtype=float),
             }
         )
+        blank = table["term"].isin(getattr(self, "aliased_", ()))
+        if blank.any():
+            table.loc[blank, ["coef", "std_err", "ci_low", "ci_high", "p_value"]] = np.nan
         if not per_sd:
             return table
         table = table.iloc[1:].reset_index(drop=True)

@@ -110,3 +110,22 @@ def test_per_sd_coefficients_are_scaled_by_the_input_spread() -> None:
     np.testing.assert_allclose(std["ci_low"], raw["ci_low"].iloc[1:] * sd)
     np.testing.assert_allclose(std["p_value"], raw["p_value"].iloc[1:])
     assert std["coef"].iloc[0] == pytest.approx(2.0, rel=0.1)  # 2 per unit SD of the original a
+
+
+def test_coefficients_that_are_not_identified_are_left_blank() -> None:
+    df = make_data()
+    df["a2"] = 2 * df["a"]
+    m = LinearModel("lin", "predictive", ("a", "a2", "b"), "y").fit(df)
+    table = m.coef_table().set_index("term")
+    assert m.aliased_ == ("a", "a2")
+    assert table.loc[["a", "a2"]].isna().all().all()
+    assert table.loc["b"].notna().all() and table.loc["const"].notna().all()
+    assert np.isfinite(m.predict(df)).all()
+    assert m.coef_table(per_sd=True).set_index("term").loc["a2"].isna().all()
+    df["c"] = 1.0
+    m = LinearModel("lin", "predictive", ("a", "c"), "y").fit(df)
+    assert m.aliased_ == ("c",)
+    assert m.coef_table().set_index("term").loc["c"].drop("term", errors="ignore").isna().all()
+    # an ordinary fit leaves nothing blank
+    m = LinearModel("lin", "predictive", ("a", "b"), "y").fit(make_data())
+    assert m.aliased_ == () and m.coef_table().notna().all().all()

@@ -92,6 +92,8 @@ def test_upload_setup_models_and_leave_one_environment_out():
     area = next(t for t in at.text_area if str(t.key).startswith("w_t_edges_"))
     area.input("x -> y\ny -> s").run()
     assert_clean(at)
+    legend = " ".join(c.value for c in at.caption)
+    assert "the **target** the models predict" in legend and "unobserved" not in legend
 
     go(at, MODELS)
     assert_clean(at)

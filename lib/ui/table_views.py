@@ -246,7 +246,7 @@ def _dag_editor(choice: TableChoice) -> None:
         )
         with st.container(key="lab_graph_table"):  # sized like every causal graph (widgets.style)
             st.graphviz_chart(dot, width="stretch")
-        graph_legend(as_list=False, key="table")
+        graph_legend(as_list=False, key="table", unobserved=False)
         st.caption(
             f"Declared causes of {code(setup.target)}: {_codes(setup.parents)}. "
             + (

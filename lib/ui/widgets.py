@@ -155,9 +155,16 @@ def causal_graph(
             graph_legend(intervened=marked, as_list=legend == "side", key=key)
 
 
-def graph_legend(*, intervened: bool = False, as_list: bool = True, key: str = "main") -> None:
-    """What the marks on the causal graph mean, with swatches drawn like the graph."""
-    items = GRAPH_LEGEND + (GRAPH_LEGEND_INTERVENED if intervened else ())
+def graph_legend(
+    *, intervened: bool = False, as_list: bool = True, key: str = "main", unobserved: bool = True
+) -> None:
+    """What the marks on the causal graph mean, with swatches drawn like the graph.
+
+    ``unobserved=False`` leaves out the dashed outline (a table's graph has no hidden node).
+    """
+    items = (GRAPH_LEGEND if unobserved else GRAPH_LEGEND[:-1]) + (
+        GRAPH_LEGEND_INTERVENED if intervened else ()
+    )
     if as_list:
         with st.container(key=f"lab_legend_{key}"):
             st.markdown("\n\n".join(items), unsafe_allow_html=True)

@@ -45,6 +45,8 @@ __all__ = [
     "numeric_frame",
     "read_table",
     "safe_csv",
+    "code_span",
+    "md_code",
     "table_from_frame",
 ]
 
@@ -181,12 +183,14 @@ class TableReport:
             for c, k in gaps.items():
                 text = self.not_numbers.get(c, 0)
                 extra = f" ({text:,} of them text)" if text else ""
-                parts.append(f"{_code(c)} {k:,}{extra}")
+                parts.append(f"{code_span(c)} {k:,}{extra}")
             out.append("Missing or unusable cells: " + ", ".join(parts) + ".")
         else:
             out.append("No missing cells.")
         for old, new in self.renamed.items():
-            out.append(f"Column {_code(old) if old else '(no name)'} renamed to {_code(new)}.")
+            out.append(
+                f"Column {code_span(old) if old else '(no name)'} renamed to {code_span(new)}."
+            )
         if self.dropped_rows:
             out.append(f"{self.dropped_rows:,} completely empty rows left out.")
         out.extend(self.notes)
@@ -214,7 +218,7 @@ class Table:
 # ----------------------------------------------------------------------------- text helpers
 
 
-def _code(name: Any, limit: int = 60) -> str:
+def code_span(name: Any, limit: int = 60) -> str:
     """A name as a Markdown code span that nothing in the name can break out of."""
     text = " ".join(str(name).replace("`", "'").split())
     if len(text) > limit:
@@ -222,8 +226,13 @@ def _code(name: Any, limit: int = 60) -> str:
     return f"`{text}`" if text else "`(blank)`"
 
 
+def md_code(name: object) -> str:
+    """A name as an inert Markdown code span (a backtick in it cannot close the span)."""
+    return "`" + str(name).replace("`", "'").replace("\n", " ") + "`"
+
+
 def _code_list(names: Sequence[Any], limit: int = 30) -> str:
-    shown = [_code(n) for n in names[:limit]]
+    shown = [code_span(n) for n in names[:limit]]
     if len(names) > limit:
         shown.append(f"and {len(names) - limit:,} more")
     return ", ".join(shown)
@@ -317,9 +326,9 @@ def _source(source: Any, name: str | None, limits: ReadLimits) -> _Source:
         try:
             size = path.stat().st_size
         except OSError as exc:
-            raise DataError(f"cannot open {_code(path.name)}: {exc.strerror or exc}.") from None
+            raise DataError(f"cannot open {code_span(path.name)}: {exc.strerror or exc}.") from None
         if not path.is_file():
-            raise DataError(f"{_code(path.name)} is not a file.")
+            raise DataError(f"{code_span(path.name)} is not a file.")
         if size > limits.max_bytes:
             raise _too_big(size, limits)
         return _Source(name or path.name, size, path=path)
@@ -909,7 +918,7 @@ def _finish(df: pd.DataFrame, info: dict[str, Any], name: str, limits: ReadLimit
         notes.append("Only one column found: a model needs at least two (a target and a feature).")
     for col, kind in dtypes.items():
         if kind == "number" and missing[col] == len(df):
-            notes.append(f"Column {_code(col)} is empty.")
+            notes.append(f"Column {code_span(col)} is empty.")
     report = TableReport(
         rows=len(df),
         columns=len(df.columns),
@@ -1040,7 +1049,9 @@ def numeric_frame(
     known = [str(c) for c in df.columns]
     for c in cols:
         if c not in known:
-            raise DataError(f"the table has no column {_code(c)}{did_you_mean(c, known) or '.'}")
+            raise DataError(
+                f"the table has no column {code_span(c)}{did_you_mean(c, known) or '.'}"
+            )
     values: dict[str, np.ndarray] = {}
     problems: list[str] = []
     ok = np.ones(len(df), dtype=bool)
@@ -1059,7 +1070,7 @@ def numeric_frame(
                 text_first = (pos + 1, str(raw.iloc[pos]))
             if filled.sum() and not np.isfinite(arr).any():
                 raise DataError(
-                    f"column {_code(c)} holds text, not numbers: it cannot be a target or a "
+                    f"column {code_span(c)} holds text, not numbers: it cannot be a target or a "
                     f"feature (it could mark environments)."
                 )
         finite = np.isfinite(arr)
@@ -1073,7 +1084,7 @@ def numeric_frame(
             else:
                 shown = "empty or NA"
             problems.append(
-                f"column {_code(c)}: {bad:,} cell{'s are' if bad != 1 else ' is'} not "
+                f"column {code_span(c)}: {bad:,} cell{'s are' if bad != 1 else ' is'} not "
                 f"{'numbers' if bad != 1 else 'a number'} (first at row {pos + 1:,}: {shown})"
             )
             ok &= finite

@@ -23,6 +23,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from lib.data_io import md_code
 from lib.environments import Environment, default_environments
 from lib.errors import DataError, ScenarioError
 from lib.interventions import Intervention, ScaleNoise, Shift
@@ -71,11 +72,6 @@ POOLED = "Pooled · all features"
 ICP_MODEL = "ICP · its causes"
 ORACLE = "Oracle · known causes"
 DECLARED = "Declared causes"
-
-
-def md_code(name: object) -> str:
-    """A name as an inert Markdown code span (a backtick in it cannot close the span)."""
-    return "`" + str(name).replace("`", "'").replace("\n", " ") + "`"
 
 
 def _listed(names: Sequence[str]) -> str:

@@ -504,16 +504,7 @@ def pvalue_vs_strength(
     )
     if at is not None:
         _you_are_here(fig, float(at), lo, hi, _HEADROOM_LOG)
-    fig.update_layout(
-        legend={
-            "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1.02,
-            "xanchor": "left",
-            "x": 0.0,
-            "title": {"text": ""},
-        }
-    )
+    legend_on_top(fig)
     return _style(fig, title, strength_label, "invariance p-value (log scale)", 440)
 
 
@@ -541,15 +532,7 @@ def ood_error_vs_strength(
     """
     fig = error_vs_strength(sweep, title=title, strength_label=strength_label)
     fig.update_yaxes(title_text=f"RMSE{f' ({unit})' if unit else ''}<br>on the shifted environment")
-    fig.update_layout(
-        legend={
-            "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1.02,
-            "xanchor": "left",
-            "x": 0.0,
-        }
-    )
+    legend_on_top(fig)
     if at is not None:
         top = float(np.nanmax(sweep["rmse"].to_numpy(dtype=float)))
         top = top if math.isfinite(top) and top > 0 else 1.0
@@ -659,9 +642,7 @@ def power_curve(
     pad = 0.03 * (hi_x - lo_x)
     fig.update_xaxes(range=[lo_x - pad, hi_x + pad])
     fig.update_yaxes(range=[-0.03, 1.05], tickformat=".0%")
-    fig.update_layout(
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0}
-    )
+    legend_on_top(fig)
     return _style(fig, title, strength_label, "share of repetitions (%)", 440)
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from lib.data_io import MIN_ROWS, Table, numeric_frame
+from lib.data_io import MIN_ROWS, Table, code_span, numeric_frame
 from lib.errors import DataError, did_you_mean
 from lib.models import BoostedTreesModel, LinearModel, Model, r2_score, rmse
 
@@ -50,11 +50,6 @@ MAX_EDGES_TEXT = 20_000
 #: Share of the training environments' rows held back to measure in-distribution error.
 IN_SAMPLE_SHARE = 0.2
 _ARROWS = ("->", "→", "⟶", "=>")
-
-
-def _code(name: object) -> str:
-    text = " ".join(str(name).replace("`", "'").split())
-    return f"`{text[:59] + '…' if len(text) > 60 else text}`"
 
 
 @dataclass(frozen=True)
@@ -153,7 +148,7 @@ def _check_acyclic(edges: Iterable[tuple[str, str]]) -> None:
         cycle = nx.find_cycle(graph)
     except nx.NetworkXNoCycle:
         return
-    path = " → ".join([_code(a) for a, _ in cycle] + [_code(cycle[0][0])])
+    path = " → ".join([code_span(a) for a, _ in cycle] + [code_span(cycle[0][0])])
     raise DataError(f"the edges form a cycle: {path}. A cause cannot depend on its own effect.")
 
 
@@ -203,13 +198,13 @@ def parse_edges(text: str, columns: Sequence[str]) -> tuple[tuple[str, str], ...
             for name in group:
                 if name not in known_set:
                     raise DataError(
-                        f"{where}: {_code(name)} is not a column{did_you_mean(name, known) or '.'}"
+                        f"{where}: {code_span(name)} is not a column{did_you_mean(name, known) or '.'}"
                     )
         for causes, effects in zip(groups, groups[1:], strict=False):
             for a in causes:
                 for b in effects:
                     if a == b:
-                        raise DataError(f"{where}: {_code(a)} cannot cause itself.")
+                        raise DataError(f"{where}: {code_span(a)} cannot cause itself.")
                     edges[(a, b)] = None
     _check_acyclic(edges)
     return tuple(edges)
@@ -275,7 +270,9 @@ def edges_from_adjacency(frame: pd.DataFrame) -> tuple[tuple[str, str], ...]:
                 continue
             if bool(cell):
                 if a == b:
-                    raise DataError(f"{_code(a)} cannot cause itself: untick its diagonal cell.")
+                    raise DataError(
+                        f"{code_span(a)} cannot cause itself: untick its diagonal cell."
+                    )
                 edges.append((a, b))
     _check_acyclic(edges)
     return tuple(edges)
@@ -297,7 +294,7 @@ def check_setup(setup: TableSetup, columns: Sequence[str]) -> list[str]:
 
     def unknown(what: str, name: str) -> None:
         problems.append(
-            f"{what} {_code(name)} is not a column of the table{did_you_mean(name, known) or '.'}"
+            f"{what} {code_span(name)} is not a column of the table{did_you_mean(name, known) or '.'}"
         )
 
     if not setup.target:
@@ -313,7 +310,7 @@ def check_setup(setup: TableSetup, columns: Sequence[str]) -> list[str]:
         problems.append("a feature is chosen twice.")
     if setup.target and setup.target in setup.features:
         problems.append(
-            f"the target {_code(setup.target)} is also a feature: a model cannot predict a "
+            f"the target {code_span(setup.target)} is also a feature: a model cannot predict a "
             f"column from itself."
         )
     env = setup.environment
@@ -322,12 +319,12 @@ def check_setup(setup: TableSetup, columns: Sequence[str]) -> list[str]:
             unknown("the environment column", env)
         if env == setup.target:
             problems.append(
-                f"the environment column {_code(env)} is the target: choose another column "
+                f"the environment column {code_span(env)} is the target: choose another column "
                 f"to mark environments."
             )
         if env in setup.features:
             problems.append(
-                f"the environment column {_code(env)} is also a feature: the models would "
+                f"the environment column {code_span(env)} is also a feature: the models would "
                 f"be told which environment each row comes from."
             )
     for a, b in setup.edges:
@@ -467,13 +464,13 @@ def _environments(data: pd.DataFrame, column: str, index: pd.Index) -> pd.Series
     distinct = values.unique()
     if len(distinct) > MAX_ENVIRONMENTS:
         raise DataError(
-            f"the environment column {_code(column)} has {len(distinct):,} distinct values; "
+            f"the environment column {code_span(column)} has {len(distinct):,} distinct values; "
             f"at most {MAX_ENVIRONMENTS} can be environments. Choose a column that marks "
             f"groups (a hospital, a batch, a firm)."
         )
     if len(distinct) < 2:
         raise DataError(
-            f"the environment column {_code(column)} has a single environment where several "
+            f"the environment column {code_span(column)} has a single environment where several "
             f"are needed: to test on an environment the models never saw, the table needs "
             f"rows from at least two."
         )
@@ -584,14 +581,14 @@ def leave_one_environment_out(
         n_test = int(test_mask.sum())
         if n_test < MIN_ROWS:
             notes.append(
-                f"Environment {_code(held)} has only {n_test:,} usable rows (fewer than "
+                f"Environment {code_span(held)} has only {n_test:,} usable rows (fewer than "
                 f"{MIN_ROWS}): it is not tested."
             )
             continue
         train_idx = np.flatnonzero(~test_mask)
         if len(train_idx) < MIN_ROWS:
             notes.append(
-                f"Without {_code(held)} only {len(train_idx):,} rows remain to train on: "
+                f"Without {code_span(held)} only {len(train_idx):,} rows remain to train on: "
                 f"it is not tested."
             )
             continue
@@ -603,7 +600,7 @@ def leave_one_environment_out(
                     model.fit(train_rows)
                 pred = model.predict_finite(test_rows)
             except DataError as exc:
-                notes.append(f"Environment {_code(held)}, {model.name}: {exc}")
+                notes.append(f"Environment {code_span(held)}, {model.name}: {exc}")
                 continue
             err = rmse(y[test_mask], pred)
             known = seen_pred.get(model.name)

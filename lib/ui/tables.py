@@ -22,6 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.data_io import Table, read_table, safe_csv
+from lib.data_io import md_code as code
 from lib.datasets import Dataset, list_datasets, load_dataset
 from lib.errors import DataError
 from lib.tabular import MAX_ENVIRONMENTS, TableSetup, check_setup
@@ -86,11 +87,6 @@ class TableChoice:
 
 
 # ----------------------------------------------------------------------------- pure helpers
-
-
-def code(name: str) -> str:
-    """A column name as an inert Markdown code span (a backtick in it cannot close the span)."""
-    return "`" + str(name).replace("`", "'").replace("\n", " ") + "`"
 
 
 def numeric_columns(df: pd.DataFrame) -> list[str]:

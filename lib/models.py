@@ -9,13 +9,15 @@ coefficients with 95% confidence intervals as a tidy DataFrame.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import ThreadpoolController
 
 from lib.errors import DataError
 
@@ -24,12 +26,34 @@ __all__ = [
     "LinearModel",
     "Model",
     "ModelSpec",
+    "one_thread",
     "r2_score",
     "rmse",
 ]
 
 #: Fewest rows per input a fit accepts (plus two).
 MIN_ROWS_PER_FEATURE = 2
+
+_controller: ThreadpoolController | None = None
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run the block with one OpenMP and one BLAS thread, in the calling thread.
+
+    Every model fits and predicts inside this block. OpenMP settings belong to
+    the thread that makes them, and a web server runs each session's script in
+    a thread of its own, so a limit set once at import time would not reach
+    them; on a small machine shared by several sessions, the default thread
+    pools make a boosted-trees fit several times slower than one thread
+    (measured in ``bench/bench_threads.py``). The libraries are scanned once,
+    on first use; the limit itself costs microseconds.
+    """
+    global _controller
+    if _controller is None:
+        _controller = ThreadpoolController()
+    with _controller.limit(limits=1):
+        yield
 
 
 def _scaled_rms(values: np.ndarray) -> float:
@@ -157,7 +181,7 @@ class LinearModel(Model):
                 f"identified (many combinations predict equally well) and are left blank."
             )
         self.aliased_ = tuple(dict.fromkeys([*const_cols, *collinear]))
-        with warnings.catch_warnings():  # recorded above in words a student can act on
+        with warnings.catch_warnings(), one_thread():  # warnings: recorded above in words
             warnings.simplefilter("ignore")
             self.result_ = sm.OLS(y, Xc).fit()
         self.coef_ = np.asarray(self.result_.params[1:], dtype=float)
@@ -245,19 +269,22 @@ class BoostedTreesModel(Model):
         X, y = _design(df, self.features, self.target)
         self._check_rows(X)
         self.warnings_ = []
-        self.estimator_ = HistGradientBoostingRegressor(
+        estimator = HistGradientBoostingRegressor(
             max_iter=self.max_iter,
             learning_rate=self.learning_rate,
             max_leaf_nodes=15,
             early_stopping=False,
             random_state=self.random_state,
-        ).fit(X, y)
+        )
+        with one_thread():
+            self.estimator_ = estimator.fit(X, y)
         return self
 
     def predict(self, df: pd.DataFrame) -> np.ndarray:
         """Predictions for the rows of ``df``."""
         X, _ = _design(df, self.features, None)
-        return self.estimator_.predict(X)
+        with one_thread():
+            return self.estimator_.predict(X)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from lib.data_io import MIN_ROWS, Table, code_span, numeric_frame
 from lib.errors import DataError, did_you_mean
@@ -394,17 +393,6 @@ def table_model_specs(setup: TableSetup, seed: int = 0) -> list[Model]:
     return models
 
 
-def _one_thread() -> threadpool_limits:
-    """Boosted trees on one OpenMP thread.
-
-    On small tables the threads cost more than they save, and on a shared
-    2-core server several sessions fitting at once oversubscribe the cores
-    (measured: leave-one-firm-out on Grunfeld 4.2 s with the default threads,
-    0.5 s with one).
-    """
-    return threadpool_limits(limits=1, user_api="openmp")
-
-
 def _frame(
     df: pd.DataFrame | Table, setup: TableSetup, policy: str
 ) -> tuple[pd.DataFrame, int, pd.DataFrame]:
@@ -448,8 +436,7 @@ def fit_table_models(
     frame, dropped, _ = _frame(df, setup, policy)
     out: dict[str, Model] = {}
     for model in table_model_specs(setup, seed):
-        with _one_thread():
-            model.fit(frame)
+        model.fit(frame)
         if dropped:
             model.warnings_.append(
                 f"{dropped:,} rows with missing or non-numeric cells were left out."
@@ -558,8 +545,7 @@ def leave_one_environment_out(
     seen_pred: dict[str, np.ndarray] = {}
     for model in table_model_specs(setup, seed):
         try:
-            with _one_thread():
-                model.fit(frame.iloc[np.flatnonzero(~back)])
+            model.fit(frame.iloc[np.flatnonzero(~back)])
             seen_pred[model.name] = model.predict_finite(frame)
         except DataError as exc:
             notes.append(f"{model.name} could not be fitted on every environment: {exc}")
@@ -596,8 +582,7 @@ def leave_one_environment_out(
         train_rows, test_rows = frame.iloc[train_idx], frame[test_mask]
         for model in table_model_specs(setup, seed):
             try:
-                with _one_thread():
-                    model.fit(train_rows)
+                model.fit(train_rows)
                 pred = model.predict_finite(test_rows)
             except DataError as exc:
                 notes.append(f"Environment {code_span(held)}, {model.name}: {exc}")

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-from threadpoolctl import threadpool_limits
 
 from lib import plots
 from lib.experiments import (
@@ -28,11 +27,6 @@ from lib.experiments import (
 from lib.interventions import Intervention
 from lib.ui.lab import mark_unobserved
 from lib.ui.registry import get_scenario
-
-# Gradient-boosted trees use OpenMP. On small machines (2 cores, busy with other
-# sessions) its thread pool makes a fit 10-15x slower than one thread; a web
-# server already runs sessions in parallel threads, so one thread each is best.
-threadpool_limits(limits=1, user_api="openmp")
 
 _SPIN = False  # pages show their own spinners with plain words
 

@@ -32,7 +32,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib.invariance import icp  # noqa: E402
+from lib.invariance.engine import icp  # noqa: E402
 
 N = 100_000
 

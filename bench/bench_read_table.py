@@ -4,7 +4,7 @@ Run from the repository root::
 
     python bench/bench_read_table.py [--rows 1000000]
 
-Writes the CSV to a temporary file, then prints, for ``lib.data_io.read_table``
+Writes the CSV to a temporary file, then prints, for ``lib.tables.read.read_table``
 and for ``pandas.read_csv`` on the same file (the peer):
 
 - the median time of several runs, and the ratio;
@@ -36,7 +36,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib.data_io import ReadLimits, read_table  # noqa: E402
+from lib.tables.read import ReadLimits, read_table  # noqa: E402
 
 COLUMNS = 20
 REPEATS = 5

@@ -26,8 +26,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib.interventions import Do, Shift  # noqa: E402
-from lib.scm import SCM  # noqa: E402
+from lib.world.interventions import Do, Shift  # noqa: E402
+from lib.world.scm import SCM  # noqa: E402
 
 N = 1_000_000
 P = 10

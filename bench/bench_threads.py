@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 _CHILD = """
 import json, sys, time
 sys.path.insert(0, {root!r})
-from lib.experiments import compare_models
-from lib.scenarios import load_scenario
+from lib.fitting.experiments import compare_models
+from lib.world.scenarios import load_scenario
 sc = load_scenario("ldopa")
 tests = dict(sc.presets)
 compare_models(sc, n=2000, seed=0, tests=tests)  # warm-up: imports, compiled equations

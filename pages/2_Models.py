@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from lib.causal import hidden_confounders
-from lib.experiments import OBSERVATIONAL
-from lib.plots import format_number, label
+from lib.figures.charts import format_number, label
+from lib.fitting.experiments import OBSERVATIONAL
 from lib.ui import compute, table_views
 from lib.ui.lab import (
     code_list,
@@ -23,6 +22,7 @@ from lib.ui.widgets import (
     page_header,
     stacking_columns,
 )
+from lib.world.causal import hidden_confounders
 
 lab = init_page("Models")
 if lab.table is not None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.plots import format_number
+from lib.figures.charts import format_number
 from lib.ui import compute, table_views
 from lib.ui.lab import (
     CUSTOM_LABEL,

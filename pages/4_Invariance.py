@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from lib.environments import ENV_COLUMN
 from lib.errors import ScenarioError
-from lib.invariance_eval import (
+from lib.figures.invariance import PVALUE_FLOOR, environment_error_bars, power_curve
+from lib.invariance.compare import (
     CUSTOM_NOISE_FACTOR,
     CUSTOM_SHIFT_SDS,
     MAX_ENV_ROWS_UI,
@@ -25,10 +25,10 @@ from lib.invariance_eval import (
     sweep_start,
     touches_target,
 )
-from lib.invariance_plots import PVALUE_FLOOR, environment_error_bars, power_curve
 from lib.ui import invariance_views as iv
 from lib.ui.state import init_page
 from lib.ui.widgets import chart, page_header, stacking_columns
+from lib.world.environments import ENV_COLUMN
 
 lab = init_page("Invariance")
 page_header(

@@ -4,7 +4,11 @@ from typing import Any
 
 import streamlit as st
 
-from lib.builder import (
+from lib.errors import ScenarioError
+from lib.ui import tables
+from lib.ui.state import add_user_scenario, init_page, page_link, user_scenarios
+from lib.ui.widgets import graph_legend, page_header, stacking_columns
+from lib.world.builder import (
     AMOUNT_MEANING,
     NODE_COLUMNS,
     PRESET_COLUMNS,
@@ -19,13 +23,9 @@ from lib.builder import (
     scenario_from_upload,
     scenario_to_toml,
 )
-from lib.errors import ScenarioError
-from lib.expressions import allowed_summary
-from lib.interventions import KINDS
-from lib.scenarios import Scenario, list_scenarios, load_scenario
-from lib.ui import tables
-from lib.ui.state import add_user_scenario, init_page, page_link, user_scenarios
-from lib.ui.widgets import graph_legend, page_header, stacking_columns
+from lib.world.expressions import allowed_summary
+from lib.world.interventions import KINDS
+from lib.world.scenarios import Scenario, list_scenarios, load_scenario
 
 lab = init_page("Builder")
 ss = st.session_state

@@ -23,8 +23,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lib.interventions import Intervention  # noqa: E402
-from lib.scenarios import load_scenario  # noqa: E402
+from lib.world.interventions import Intervention  # noqa: E402
+from lib.world.scenarios import load_scenario  # noqa: E402
 
 #: file name -> (scenario, environment column, decimals, [(place, preset or None, strength, rows, seed)])
 SAMPLES: dict[str, tuple[str, str, int, list[tuple[str, str | None, float, int, int]]]] = {

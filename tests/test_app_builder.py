@@ -19,8 +19,8 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from lib.scenarios import load_scenario, scenario_from_toml, scenario_to_toml
-from lib.scm import SCM
+from lib.world.scenarios import load_scenario, scenario_from_toml, scenario_to_toml
+from lib.world.scm import SCM
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -388,7 +388,7 @@ def test_the_story_notice_is_plain_text_even_for_odd_rows() -> None:
 
 
 def test_the_preset_caption_names_every_kind_of_intervention() -> None:
-    from lib.interventions import KINDS
+    from lib.world.interventions import KINDS
 
     at = open_builder()
     (caption,) = [c.value for c in at.caption if "One row per intervention" in c.value]

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.environments import OBSERVATIONAL_ENV, Environment, invariance_sweep
-from lib.invariance_eval import starting_environments, sweep_caption, sweep_start
-from lib.scenarios import list_scenarios, scenario_from_toml
+from lib.invariance.compare import starting_environments, sweep_caption, sweep_start
 from lib.ui import invariance_views as iv
 from lib.ui import registry
+from lib.world.environments import OBSERVATIONAL_ENV, Environment, invariance_sweep
+from lib.world.scenarios import list_scenarios, scenario_from_toml
 from tests.test_app_pages import APP, TIMEOUT, assert_clean, texts
 
 INVARIANCE = "pages/4_Invariance.py"
@@ -265,8 +265,8 @@ def test_many_candidates_on_many_sites_do_not_rerun_icp_per_held_out_site() -> N
     set instead of rerunning exact ICP once per site (20 candidates took 50 s that way)."""
     import numpy as np
 
-    from lib.data_io import read_table
-    from lib.tabular import TableSetup
+    from lib.tables.read import read_table
+    from lib.tables.setup import TableSetup
     from lib.ui.tables import TableChoice
 
     p, sites, n = 15, 10, 2000

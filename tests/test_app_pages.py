@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.scenarios import list_scenarios, load_scenario
+from lib.world.scenarios import list_scenarios, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"

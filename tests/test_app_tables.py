@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.tabular import TableSetup as TableSetup_
+from lib.tables.setup import TableSetup as TableSetup_
 from tests.test_app_pages import (
     APP,
     DATA,

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib.builder import (
+from lib.errors import ScenarioError
+from lib.world.builder import (
     MAX_TABLE_ROWS,
     NODE_COLUMNS,
     PRESET_COLUMNS,
@@ -28,9 +29,8 @@ from lib.builder import (
     remember_parents,
     scenario_from_upload,
 )
-from lib.errors import ScenarioError
-from lib.scenarios import list_scenarios, load_scenario, scenario_from_toml, scenario_to_toml
-from lib.scm import MAX_NODES, SCM
+from lib.world.scenarios import list_scenarios, load_scenario, scenario_from_toml, scenario_to_toml
+from lib.world.scm import MAX_NODES, SCM
 
 BUILTINS = list_scenarios()
 

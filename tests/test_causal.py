@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from lib.causal import causal_inputs, hidden_confounders, invariance_guaranteed
-from lib.scenarios import load_scenario
+from lib.world.causal import causal_inputs, hidden_confounders, invariance_guaranteed
+from lib.world.scenarios import load_scenario
 
 
 def test_observed_parents_are_used_and_effects_are_not() -> None:
@@ -83,7 +83,7 @@ def test_a_direct_cause_sharing_a_hidden_cause_with_the_target_is_flagged():
 
 
 def test_the_builtin_worlds_have_no_hidden_confounding_of_their_causal_inputs():
-    from lib.scenarios import list_scenarios, load_scenario
+    from lib.world.scenarios import list_scenarios, load_scenario
 
     for sid in list_scenarios():
         sc = load_scenario(sid)

@@ -29,7 +29,7 @@ def test_mypy_on_lib() -> None:
 
 
 def test_scenario_doc_mentions_every_function_and_noise() -> None:
-    from lib.expressions import FUNCTIONS, NOISE
+    from lib.world.expressions import FUNCTIONS, NOISE
 
     doc = (ROOT / "docs" / "scenario-format.md").read_text(encoding="utf-8")
     missing = [name for name in [*FUNCTIONS, *NOISE] if name not in doc]

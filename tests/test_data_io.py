@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib.data_io import (
+from lib.errors import DataError
+from lib.tables.read import (
     MIN_ROWS,
     ReadLimits,
     Table,
@@ -25,7 +26,6 @@ from lib.data_io import (
     safe_csv,
     table_from_frame,
 )
-from lib.errors import DataError
 
 
 def rows(n: int = 12, sep: str = ",") -> str:

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lib.data_io import MIN_ROWS, Table
-from lib.datasets import DATA_DIR, Dataset, list_datasets, load_dataset
 from lib.errors import DataError
-from lib.tabular import TableSetup, check_setup, leave_one_environment_out
+from lib.tables.datasets import DATA_DIR, Dataset, list_datasets, load_dataset
+from lib.tables.read import MIN_ROWS, Table
+from lib.tables.setup import TableSetup, check_setup, leave_one_environment_out
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = list_datasets()

@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.environments import (
+from lib.errors import DataError, ScenarioError
+from lib.invariance.engine import icp
+from lib.world.environments import (
     ENV_COLUMN,
     Environment,
     default_environments,
@@ -16,11 +18,9 @@ from lib.environments import (
     pooled_sample,
     true_parents,
 )
-from lib.errors import DataError, ScenarioError
-from lib.interventions import Do, Shift
-from lib.invariance import icp
-from lib.scenarios import load_scenario
-from lib.scm import SCM
+from lib.world.interventions import Do, Shift
+from lib.world.scenarios import load_scenario
+from lib.world.scm import SCM
 
 SCM_XY = SCM.from_dict(
     {
@@ -175,7 +175,7 @@ def test_mystery_icp_accepts_motive_and_opportunity(mystery) -> None:
 
 
 def test_mystery_style_predicts_within_one_author_only(mystery) -> None:
-    from lib.models import LinearModel
+    from lib.fitting.models import LinearModel
 
     df = pooled_sample(mystery.scm, default_environments(mystery), 3)
     agatha = df[df["env"] == "Agatha"]
@@ -331,7 +331,7 @@ def test_the_pages_first_sweep_stays_rejected_once_rejected(scenario: str) -> No
     """At the page's rows per environment, the set of every feature, once rejected, stays
     rejected as the intervention grows, and is rejected at full strength (with 300 rows,
     mystery's seed 0 read "looks invariant (p = 1)" at 100% after p = 0.016 at 30%)."""
-    from lib.invariance_eval import spurious_preset, sweep_start
+    from lib.invariance.compare import spurious_preset, sweep_start
     from lib.ui.invariance_views import STRENGTHS, SWEEP_N
 
     sc = load_scenario(scenario)
@@ -357,7 +357,7 @@ def test_the_bend_example_passes_mild_shifts_and_rejects_strong_ones() -> None:
     rejected beyond doubt at 75-100%, and fitted on a mild shift it errs far more on the full
     shift than where it was fitted (with two environments, the line passed at 75-100% on 5
     of 8 seeds)."""
-    from lib.invariance_eval import NONLINEAR_SHIFT_SDS, nonlinear_scenario
+    from lib.invariance.compare import NONLINEAR_SHIFT_SDS, nonlinear_scenario
     from lib.ui.invariance_views import BEND_N, BEND_STEPS, BEND_STRENGTHS
 
     passes_mild = 0

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from lib.experiments import (
+from lib.fitting.experiments import (
     OBSERVATIONAL,
     compare_models,
     explain_outcome,
     run_experiment,
     strength_sweep,
 )
-from lib.interventions import Shift
-from lib.models import ModelSpec
-from lib.scenarios import list_scenarios, load_scenario
+from lib.fitting.models import ModelSpec
+from lib.world.interventions import Shift
+from lib.world.scenarios import list_scenarios, load_scenario
 
 
 def ratios(res, test):
@@ -112,7 +112,7 @@ def test_partial_strength_is_said() -> None:
 
 
 def test_explanations_stay_true_for_custom_interventions() -> None:
-    from lib.interventions import Do, ScaleNoise
+    from lib.world.interventions import Do, ScaleNoise
 
     sc = load_scenario("ldopa")
     tests = {

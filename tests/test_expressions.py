@@ -7,8 +7,8 @@ import time
 import numpy as np
 import pytest
 
-from lib import expressions
-from lib.expressions import FUNCTIONS, NOISE, ExpressionError, compile_equation
+from lib.world import expressions
+from lib.world.expressions import FUNCTIONS, NOISE, ExpressionError, compile_equation
 
 NAMES = ["x", "dopamine", "dose"]
 

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib.errors import ExpressionError, ScenarioError
-from lib.expressions import CONSTANTS, FUNCTIONS, NOISE, CompiledEquation, compile_equation
-from lib.scm import SCM
+from lib.world.expressions import CONSTANTS, FUNCTIONS, NOISE, CompiledEquation, compile_equation
+from lib.world.scm import SCM
 
 NAMES = ("x", "y", "dopamine")
 N_ROWS = 7

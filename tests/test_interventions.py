@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from lib.errors import ScenarioError
-from lib.interventions import (
+from lib.world.interventions import (
     Do,
     Preset,
     Replace,

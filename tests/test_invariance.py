@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from lib.errors import DataError
-from lib.invariance import ICPCancelled, ICPResult, icp, icp_arrays
+from lib.invariance.engine import ICPCancelled, ICPResult, icp, icp_arrays
 
 NAMES = ["x1", "x2", "x3", "x4"]
 
@@ -410,7 +410,7 @@ def test_bad_alpha() -> None:
 
 def test_threaded_batches_match_serial(monkeypatch: pytest.MonkeyPatch) -> None:
     """12 candidates (4096 subsets, several batches) give the same numbers on 1 or 2 threads."""
-    import lib.invariance as inv
+    import lib.invariance.engine as inv
 
     rng = np.random.default_rng(4)
     df = scm_envs(2, {"a": 1.0, "b": 1.0}, n=300)

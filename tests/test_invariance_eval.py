@@ -1,4 +1,4 @@
-"""Tests for lib.invariance_eval: held-out errors per environment and the page's sentences."""
+"""Tests for lib.invariance.compare: held-out errors per environment and the page's sentences."""
 
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ import pytest
 import statsmodels.api as sm
 
 from lib.errors import DataError
-from lib.interventions import ScaleNoise, Shift
-from lib.invariance import icp
-from lib.invariance_eval import (
+from lib.invariance.compare import (
     DECLARED,
     ICP_MODEL,
     LOEO_RERUN_WORK,
@@ -45,7 +43,9 @@ from lib.invariance_eval import (
     sweep_caption,
     sweep_start,
 )
-from lib.scenarios import load_scenario
+from lib.invariance.engine import icp
+from lib.world.interventions import ScaleNoise, Shift
+from lib.world.scenarios import load_scenario
 
 
 def world(n: int, seed: int, shift_y_child: float = 0.0, do_x: float | None = None) -> pd.DataFrame:
@@ -448,7 +448,7 @@ def test_bend_sentence_follows_the_verdict_and_the_errors() -> None:
 
 
 def test_held_out_caption_names_the_worlds_icp_saw() -> None:
-    from lib.environments import Environment
+    from lib.world.environments import Environment
 
     tests = {"observational": (), "P": (Shift("x", 1.0),), "Q": (Shift("x", 2.0),)}
     envs = [

@@ -1,4 +1,4 @@
-"""Tests for lib.invariance_plots: the Invariance page's figures."""
+"""Tests for lib.figures.invariance: the Invariance page's figures."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from lib.invariance import icp
-from lib.invariance_plots import (
+from lib.figures.charts import BASE_FONT_SIZE, CAUSAL_COLOR, PREDICTIVE_COLOR, SMALL_FONT_SIZE
+from lib.figures.invariance import (
     ACCEPTED_EDGE,
     LATTICE_MAX_CANDIDATES,
     PVALUE_FLOOR,
@@ -24,7 +24,7 @@ from lib.invariance_plots import (
     ranked_sets_figure,
     set_label,
 )
-from lib.plots import BASE_FONT_SIZE, CAUSAL_COLOR, PREDICTIVE_COLOR, SMALL_FONT_SIZE
+from lib.invariance.engine import icp
 
 
 def all_sets(names: list[str], value=lambda s: 0.5) -> dict[frozenset[str], float]:

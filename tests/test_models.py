@@ -8,7 +8,7 @@ import pytest
 import statsmodels.api as sm
 
 from lib.errors import DataError
-from lib.models import BoostedTreesModel, LinearModel, ModelSpec, r2_score, rmse
+from lib.fitting.models import BoostedTreesModel, LinearModel, ModelSpec, r2_score, rmse
 
 
 def make_data(n: int = 500, seed: int = 0) -> pd.DataFrame:

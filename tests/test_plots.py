@@ -1,4 +1,4 @@
-"""Tests for lib.plots: the lab's one plot style."""
+"""Tests for lib.figures.charts: the lab's one plot style."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from lib import plots
-from lib.plots import (
+from lib.figures import charts
+from lib.figures.charts import (
     CAUSAL_COLOR,
     KIND_COLORS,
     NEUTRAL,
@@ -107,9 +107,9 @@ def test_label() -> None:
 
 
 def test_kind_color_rejects_unknown_kind() -> None:
-    assert plots.kind_color("causal") == CAUSAL_COLOR
+    assert charts.kind_color("causal") == CAUSAL_COLOR
     with pytest.raises(ValueError, match="unknown model kind"):
-        plots.kind_color("oracle")
+        charts.kind_color("oracle")
 
 
 @pytest.mark.parametrize(
@@ -667,8 +667,8 @@ def test_bar_labels_from_a_users_table_are_shown_as_typed():
             "r2": [0.5, 0.1],
         }
     )
-    fig = plots.rmse_bars(results)
+    fig = charts.rmse_bars(results)
     xs = [x for trace in fig.data for x in trace.x]
     assert "&lt;a href='https://e.x'&gt;click&lt;/a&gt;" in xs
     assert not any("<a" in str(x) for x in xs)
-    assert plots.plotly_text("{x}<b>") == "&#123;x&#125;&lt;b&gt;"
+    assert charts.plotly_text("{x}<b>") == "&#123;x&#125;&lt;b&gt;"

@@ -80,7 +80,7 @@ def test_no_eval_exec_query_or_parse_expr() -> None:
         for lineno, what in _forbidden_calls(_parse(path)):
             offenders.append(f"{_rel(path)}:{lineno}: {what}")
     assert not offenders, (
-        "user text goes through lib.expressions only; found eval/exec/query/parse_expr/"
+        "user text goes through lib.world.expressions only; found eval/exec/query/parse_expr/"
         f"sympify: {offenders}"
     )
 

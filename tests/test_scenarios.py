@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from lib.errors import ScenarioError
-from lib.scenarios import list_scenarios, load_scenario, scenario_from_toml, scenario_to_toml
+from lib.world.scenarios import list_scenarios, load_scenario, scenario_from_toml, scenario_to_toml
 
 LDOPA_MIN = """
 id = "tiny"
@@ -77,8 +77,8 @@ interventions = [{ kind = "shift", node = "x", delta = 1.5, strength = 0.4 }]
 
 
 def test_environments_in_a_scenario_file() -> None:
-    from lib.environments import Environment
-    from lib.interventions import Shift
+    from lib.world.environments import Environment
+    from lib.world.interventions import Shift
 
     sc = scenario_from_toml(LDOPA_MIN + ENVS)
     assert sc.environments == (
@@ -147,7 +147,7 @@ def test_unknown_scenario_suggests() -> None:
 def test_a_broken_file_does_not_hide_the_others(tmp_path, monkeypatch) -> None:
     import shutil
 
-    import lib.scenarios as scenarios
+    import lib.world.scenarios as scenarios
 
     for path in scenarios.SCENARIO_DIR.glob("*.toml"):
         shutil.copy(path, tmp_path / path.name)

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from lib.errors import ScenarioError
-from lib.expressions import compile_equation
-from lib.interventions import Do, Replace, ScaleNoise, Shift
-from lib.scenarios import scenario_from_toml
-from lib.scm import MAX_ROWS, MAX_SAMPLE_WORK, SCM, NonFiniteError
+from lib.world.expressions import compile_equation
+from lib.world.interventions import Do, Replace, ScaleNoise, Shift
+from lib.world.scenarios import scenario_from_toml
+from lib.world.scm import MAX_ROWS, MAX_SAMPLE_WORK, SCM, NonFiniteError
 
 # x1 -> x2 -> x4, x1 -> x3 -> x4, x2 -> x3 : a small linear-Gaussian SCM
 NAMES = ["x1", "x2", "x3", "x4"]
@@ -247,7 +247,7 @@ def test_moments_agree_with_sempler_reference(ours, theirs, seed: int) -> None:
 
 
 def test_a_whole_sample_has_a_time_limit(monkeypatch):
-    import lib.scm as scm_module
+    import lib.world.scm as scm_module
 
     monkeypatch.setattr(scm_module, "MAX_SAMPLE_SECONDS", 0.0)
     scm = SCM.from_dict({"nodes": {"a": {"equation": "normal(0, 1)"}, "b": {"equation": "a"}}})

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from lib.errors import DataError
-from lib.table_fit import holdout_fit, loeo_sentence, loeo_summary
-from lib.tabular import TableSetup, leave_one_environment_out
+from lib.tables.fit import holdout_fit, loeo_sentence, loeo_summary
+from lib.tables.setup import TableSetup, leave_one_environment_out
 from lib.ui.tables import default_setup, parse_table_query, table_query
 
 
@@ -74,7 +74,7 @@ def test_table_links_round_trip_and_bad_values_fall_back():
     df = shifted(0)
     base = default_setup(df)
     assert base.target == "y" and base.environment == "env"
-    from lib.data_io import table_from_frame
+    from lib.tables.read import table_from_frame
     from lib.ui.tables import TableChoice
 
     choice = TableChoice("dataset:x", table_from_frame(df, name="x"), "x", SETUP)
@@ -88,7 +88,7 @@ def test_table_links_round_trip_and_bad_values_fall_back():
 
 
 def test_exploding_ratios_read_as_more_than_a_thousand():
-    from lib.table_fit import ratio_text
+    from lib.tables.fit import ratio_text
 
     assert ratio_text(1.194) == "×1.19"
     assert ratio_text(3e17) == "more than ×1,000"

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.data_io import MIN_ROWS, read_table, safe_csv
 from lib.errors import DataError
-from lib.models import BoostedTreesModel, LinearModel
-from lib.tabular import (
+from lib.fitting.models import BoostedTreesModel, LinearModel
+from lib.tables.read import MIN_ROWS, read_table, safe_csv
+from lib.tables.setup import (
     MAX_ENVIRONMENTS,
     InterceptModel,
     TableSetup,

@@ -8,9 +8,7 @@ import pandas as pd
 import pytest
 
 from lib.errors import ScenarioError
-from lib.experiments import OBSERVATIONAL
-from lib.interventions import Do, Preset, Replace
-from lib.scenarios import list_scenarios, load_scenario
+from lib.fitting.experiments import OBSERVATIONAL
 from lib.ui.lab import (
     CUSTOM_TEST,
     KIND_LABELS,
@@ -43,6 +41,8 @@ from lib.ui.params import (
     switch_scenario,
     to_query,
 )
+from lib.world.interventions import Do, Preset, Replace
+from lib.world.scenarios import list_scenarios, load_scenario
 
 A = ScenarioInfo(
     id="a",
@@ -100,7 +100,7 @@ def test_rows_offered_include_the_scenarios_default() -> None:
 
 def _heavy_world(default_n: int) -> object:
     """60 costly equations: one sample of 100,000 rows would take seconds."""
-    from lib.builder import blank_meta, build_scenario, presets_frame
+    from lib.world.builder import blank_meta, build_scenario, presets_frame
 
     eq = " + ".join(["student_t(1) * exp(sin(normal(0, 1)))"] * 8)
     nodes = pd.DataFrame([{"name": f"v{i}", "equation": eq} for i in range(60)])
@@ -431,7 +431,7 @@ def test_code_list() -> None:
 
 
 def test_score_table_matches_the_engines_evaluate() -> None:
-    from lib.experiments import run_experiment, score_table
+    from lib.fitting.experiments import run_experiment, score_table
 
     sc = load_scenario("ldopa")
     exp = run_experiment(sc, 300, 4)

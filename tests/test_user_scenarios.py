@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.scenarios import load_scenario, scenario_from_toml, scenario_to_toml
 from lib.ui import registry
+from lib.world.scenarios import load_scenario, scenario_from_toml, scenario_to_toml
 from tests.test_app_pages import APP, MODELS, PAGE_FILES, TIMEOUT, assert_clean, go
 
 

@@ -15,8 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import plots
-from lib.experiments import (
+from lib.figures import charts
+from lib.fitting.experiments import (
     OBSERVATIONAL,
     Experiment,
     explain_outcome,
@@ -24,9 +24,9 @@ from lib.experiments import (
     score_table,
     strength_sweep,
 )
-from lib.interventions import Intervention
 from lib.ui.lab import mark_unobserved
 from lib.ui.registry import get_scenario
+from lib.world.interventions import Intervention
 
 _SPIN = False  # pages show their own spinners with plain words
 
@@ -80,7 +80,7 @@ def evaluate(
 ) -> pd.DataFrame:
     """Every model's error, observational and under ``_ivs`` (keyed by ``key``).
 
-    The same table as :meth:`lib.experiments.Experiment.evaluate` (columns
+    The same table as :meth:`lib.fitting.experiments.Experiment.evaluate` (columns
     ``model, kind, features, test, rmse, r2``), from cached predictions.
     """
     exp = experiment(scenario_id, n, seed)
@@ -117,7 +117,7 @@ PAIRS_MAX_POINTS = 1000
 @st.cache_resource(max_entries=32, show_spinner=_SPIN)
 def heatmap_figure(scenario_id: str, n: int, seed: int, columns: tuple[str, ...]) -> go.Figure:
     df = sample(scenario_id, n, seed)
-    fig = plots.correlation_heatmap(df[list(columns)], title="")
+    fig = charts.correlation_heatmap(df[list(columns)], title="")
     # The cells are labelled with the variables' names: an axis title says nothing more.
     # Slanted names never run into each other, however few the columns.
     fig.update_xaxes(title_text="", tickangle=-30)
@@ -129,7 +129,7 @@ def heatmap_figure(scenario_id: str, n: int, seed: int, columns: tuple[str, ...]
 def pairs_figure(scenario_id: str, n: int, seed: int, columns: tuple[str, ...]) -> go.Figure:
     sc = get_scenario(scenario_id)
     df = sample(scenario_id, n, seed)
-    fig = plots.scatter_matrix(
+    fig = charts.scatter_matrix(
         df, list(columns), sc.units, highlight=sc.target, max_points=PAIRS_MAX_POINTS, seed=seed
     )
     # Long axis titles of neighbouring panels run into each other: break them
@@ -148,7 +148,7 @@ def pairs_figure(scenario_id: str, n: int, seed: int, columns: tuple[str, ...]) 
     fig.update_traces(
         marker_colorbar={
             "title": {
-                "text": plots.label(sc.target, sc.units).replace(" (", "<br>(", 1),
+                "text": charts.label(sc.target, sc.units).replace(" (", "<br>(", 1),
                 "side": "top",
             },
             "thickness": 16,
@@ -158,7 +158,7 @@ def pairs_figure(scenario_id: str, n: int, seed: int, columns: tuple[str, ...]) 
 
 
 def _copy(fig: go.Figure) -> go.Figure:
-    """A copy of a figure built by :mod:`lib.plots` (already valid).
+    """A copy of a figure built by :mod:`lib.figures.charts` (already valid).
 
     Skips plotly's re-validation (~1 ms instead of ~9 ms) where plotly offers it.
     """
@@ -168,7 +168,7 @@ def _copy(fig: go.Figure) -> go.Figure:
         return go.Figure(fig)
 
 
-def _model(exp: Experiment, name: str):  # noqa: ANN202 - a lib.models.Model
+def _model(exp: Experiment, name: str):  # noqa: ANN202 - a lib.fitting.models.Model
     return next(m for m in exp.models if m.name == name)
 
 
@@ -188,7 +188,7 @@ def coefficient_figure(scenario_id: str, n: int, seed: int, model: str) -> go.Fi
     exp = experiment(scenario_id, n, seed)
     sc = exp.scenario
     m = _model(exp, model)
-    fig = plots.coefficient_plot(m.coef_table(per_sd=True), m.kind, title="")
+    fig = charts.coefficient_plot(m.coef_table(per_sd=True), m.kind, title="")
     tables = [lm.coef_table(per_sd=True) for lm in _linear_models(exp)]
     lo = min(0.0, *(float(t["ci_low"].min()) for t in tables))
     hi = max(0.0, *(float(t["ci_high"].max()) for t in tables))
@@ -196,7 +196,7 @@ def coefficient_figure(scenario_id: str, n: int, seed: int, model: str) -> go.Fi
         pad = 0.06 * (hi - lo)
         fig.update_xaxes(range=[lo - pad, hi + pad])
     fig.update_xaxes(
-        title_text=f"change in {plots.label(sc.target, sc.units)}<br>per one-SD change"
+        title_text=f"change in {charts.label(sc.target, sc.units)}<br>per one-SD change"
     )
     fig.update_yaxes(title_text="input")
     return fig
@@ -213,18 +213,18 @@ def _fit_plot(
     sc = get_scenario(scenario_id)
     m = _model(experiment(scenario_id, n, seed), model)
     before = predictions(scenario_id, n, seed, (), ())
-    fig = plots.predicted_vs_actual(
+    fig = charts.predicted_vs_actual(
         before[sc.target],
         before[m.name],
         m.kind,
         title="",
-        units_label=plots.label(sc.target, sc.units),
+        units_label=charts.label(sc.target, sc.units),
         max_points=max_points,
         seed=seed,
         y_true_after=None if after is None else after[sc.target],
         y_pred_after=None if after is None else after[m.name],
     )
-    return plots.legend_on_top(fig)
+    return charts.legend_on_top(fig)
 
 
 @st.cache_resource(max_entries=64, show_spinner=_SPIN)
@@ -247,7 +247,7 @@ def bars_figure(
     scenario_id: str, n: int, seed: int, test: str, key: IvKey, _ivs: Sequence[Intervention]
 ) -> go.Figure:
     results = evaluate(scenario_id, n, seed, test, key, _ivs)
-    fig = plots.legend_on_top(plots.rmse_bars(results, title=""))
+    fig = charts.legend_on_top(charts.rmse_bars(results, title=""))
     fig.update_xaxes(title_text="test sample: before the change, and after it")
     return fig
 
@@ -256,7 +256,7 @@ def bars_figure(
 def sweep_figure(
     scenario_id: str, n: int, seed: int, key: IvKey, _base: Sequence[Intervention]
 ) -> go.Figure:
-    return plots.error_vs_strength(sweep(scenario_id, n, seed, key, _base), title="")
+    return charts.error_vs_strength(sweep(scenario_id, n, seed, key, _base), title="")
 
 
 @st.cache_resource(max_entries=64, show_spinner=_SPIN)
@@ -267,8 +267,8 @@ def sweep_figure_at(
     fig = _copy(sweep_figure(scenario_id, n, seed, key, _base))
     fig.add_vline(
         x=strength,
-        line={"color": plots.NEUTRAL, "dash": "dot", "width": 2},
-        annotation={"text": "you are here", "font": {"size": plots.SMALL_FONT_SIZE}},
+        line={"color": charts.NEUTRAL, "dash": "dot", "width": 2},
+        annotation={"text": "you are here", "font": {"size": charts.SMALL_FONT_SIZE}},
         annotation_position="top",
     )
     return fig

@@ -20,20 +20,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import invariance_plots as ip
-from lib.data_io import numeric_frame
-from lib.environments import (
-    ENV_COLUMN,
-    OBSERVATIONAL_ENV,
-    Environment,
-    icp_power,
-    invariance_sweep,
-    pooled_sample,
-    true_parents,
-)
 from lib.errors import DataError
-from lib.invariance import NO_SET_NOTE, ICPCancelled, ICPResult, icp
-from lib.invariance_eval import (
+from lib.figures import invariance as ip
+from lib.figures.charts import label, plotly_text
+from lib.invariance.compare import (
     NONLINEAR_SHIFT_SDS,
     comparison_models,
     environment_errors,
@@ -44,14 +34,24 @@ from lib.invariance_eval import (
     percent,
     predictor_table,
 )
-from lib.plots import label, plotly_text
-from lib.scenarios import list_scenarios
-from lib.tabular import TableSetup, check_setup
+from lib.invariance.engine import NO_SET_NOTE, ICPCancelled, ICPResult, icp
+from lib.tables.read import numeric_frame
+from lib.tables.setup import TableSetup, check_setup
 from lib.ui import tables
 from lib.ui.lab import interventions_key
 from lib.ui.registry import get_scenario
 from lib.ui.tables import TableChoice, code
 from lib.ui.widgets import chart
+from lib.world.environments import (
+    ENV_COLUMN,
+    OBSERVATIONAL_ENV,
+    Environment,
+    icp_power,
+    invariance_sweep,
+    pooled_sample,
+    true_parents,
+)
+from lib.world.scenarios import list_scenarios
 
 __all__ = [
     "ALPHAS",
@@ -387,7 +387,7 @@ POWER_OUTCOMES = {
 
 
 def power_long(power: pd.DataFrame) -> pd.DataFrame:
-    """The power table in long form for :func:`lib.invariance_plots.power_curve`."""
+    """The power table in long form for :func:`lib.figures.invariance.power_curve`."""
     rows = []
     for col, name in POWER_OUTCOMES.items():
         for r in power.itertuples(index=False):

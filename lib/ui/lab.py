@@ -14,8 +14,10 @@ from typing import Any
 import pandas as pd
 
 from lib.errors import ScenarioError
-from lib.experiments import OBSERVATIONAL, code_list
-from lib.interventions import (
+from lib.figures.charts import format_number
+from lib.fitting.experiments import OBSERVATIONAL, code_list
+from lib.ui.params import CUSTOM, LabState
+from lib.world.interventions import (
     KINDS,
     Do,
     Intervention,
@@ -25,8 +27,6 @@ from lib.interventions import (
     Shift,
     describe_all,
 )
-from lib.plots import format_number
-from lib.ui.params import CUSTOM, LabState
 
 __all__ = [
     "CUSTOM_LABEL",

@@ -86,7 +86,7 @@ class ScenarioInfo:
         Each node's equation (the starting text of a "replace").
     max_n : int
         Most rows one sample of the world should have (see
-        :meth:`lib.scm.SCM.max_rows`): larger row counts are not offered.
+        :meth:`lib.world.scm.SCM.max_rows`): larger row counts are not offered.
     """
 
     id: str
@@ -100,7 +100,7 @@ class ScenarioInfo:
 
     @classmethod
     def from_scenario(cls, sc: Any) -> ScenarioInfo:
-        """Build from a :class:`lib.scenarios.Scenario` (duck-typed).
+        """Build from a :class:`lib.world.scenarios.Scenario` (duck-typed).
 
         The default rows are lowered to the largest offered count when the
         world cannot sample that many quickly.

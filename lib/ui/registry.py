@@ -15,7 +15,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import replace
 
-from lib.scenarios import Scenario, load_scenario, scenario_to_toml
+from lib.world.scenarios import Scenario, load_scenario, scenario_to_toml
 
 __all__ = ["USER_PREFIX", "find", "get_scenario", "is_user_scenario", "register", "user_id"]
 

@@ -21,13 +21,6 @@ from typing import Any
 import streamlit as st
 
 from lib.errors import ScenarioError
-from lib.scenarios import (
-    SCENARIO_DIR,
-    Scenario,
-    list_scenarios,
-    load_scenario,
-    scenario_problems,
-)
 from lib.ui import registry, tables, widgets
 from lib.ui.params import (
     SEED_MAX,
@@ -39,6 +32,13 @@ from lib.ui.params import (
     parse_query,
     switch_scenario,
     to_query,
+)
+from lib.world.scenarios import (
+    SCENARIO_DIR,
+    Scenario,
+    list_scenarios,
+    load_scenario,
+    scenario_problems,
 )
 
 __all__ = [

@@ -12,10 +12,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import plots
-from lib.data_io import numeric_frame
-from lib.table_fit import HoldoutFit, holdout_fit
-from lib.tabular import TableSetup, leave_one_environment_out
+from lib.figures import charts
+from lib.tables.fit import HoldoutFit, holdout_fit
+from lib.tables.read import numeric_frame
+from lib.tables.setup import TableSetup, leave_one_environment_out
 from lib.ui.tables import TableChoice
 
 __all__ = ["fit_figure", "heatmap", "holdout", "loeo"]
@@ -36,12 +36,12 @@ def fit_figure(
     """Predicted against actual on the held-out rows, for one model."""
     fit = holdout(key, setup, policy, seed, _choice=_choice)
     kind = str(fit.scores.set_index("model").loc[model, "kind"])
-    fig = plots.predicted_vs_actual(
+    fig = charts.predicted_vs_actual(
         fit.predictions["actual"],
         fit.predictions[model],
         kind,
         title="",
-        units_label=plots.plotly_text(setup.target),
+        units_label=charts.plotly_text(setup.target),
         max_points=800,
         seed=seed,
     )
@@ -59,7 +59,7 @@ def loeo(key: str, setup: TableSetup, policy: str, seed: int, _choice: TableChoi
 def heatmap(key: str, columns: tuple[str, ...], policy: str, _choice: TableChoice) -> go.Figure:
     """Correlations between the chosen columns (rows with missing cells left out)."""
     data, _ = numeric_frame(_choice.table, list(columns), policy=policy)  # type: ignore[arg-type]
-    fig = plots.correlation_heatmap(data.rename(columns=plots.plotly_text), title="")
+    fig = charts.correlation_heatmap(data.rename(columns=charts.plotly_text), title="")
     fig.update_xaxes(title_text="", tickangle=-30)
     fig.update_yaxes(title_text="")
     return fig

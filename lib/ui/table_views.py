@@ -14,11 +14,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import plots
-from lib.data_io import inert
 from lib.errors import DataError
-from lib.table_fit import loeo_sentence, loeo_summary, ratio_text
-from lib.tabular import (
+from lib.figures import charts
+from lib.tables.fit import loeo_sentence, loeo_summary, ratio_text
+from lib.tables.read import inert
+from lib.tables.setup import (
     TableSetup,
     adjacency_frame,
     check_setup,
@@ -241,7 +241,7 @@ def _dag_editor(choice: TableChoice) -> None:
                     st.session_state[f"w_t_edges_{choice.key}"] = edges_to_text(edges)
                     st.rerun()
     with graph_col:
-        dot = plots.graph_dot(
+        dot = charts.graph_dot(
             nodes, list(setup.edges), target=setup.target, features=setup.features
         )
         with st.container(key="lab_graph_table"):  # sized like every causal graph (widgets.style)
@@ -351,7 +351,7 @@ def models_view(choice: TableChoice, seed: int) -> None:
                         kind,
                         f"t_{family}_rmse",
                         f"{family} · RMSE",
-                        plots.format_number(float(row.rmse)),
+                        charts.format_number(float(row.rmse)),
                     )
                 with b:
                     kind_metric(kind, f"t_{family}_r2", f"{family} · R²", f"{float(row.r2):.2f}")
@@ -414,8 +414,8 @@ def models_view(choice: TableChoice, seed: int) -> None:
 def _loeo_figure(results: pd.DataFrame, env: str) -> go.Figure:
     frame = results.rename(columns={"held_out": "test"}).copy()
     frame["test"] = frame["test"].astype(str)
-    fig = plots.rmse_bars(frame, title="")
-    fig.update_xaxes(title_text=f"held-out {plots.plotly_text(env)}")
+    fig = charts.rmse_bars(frame, title="")
+    fig.update_xaxes(title_text=f"held-out {charts.plotly_text(env)}")
     if frame["test"].nunique() > 4:  # numbers on every bar would be unreadably small
         fig.update_traces(textposition="none")
     return fig

@@ -21,11 +21,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lib.data_io import Table, read_table, safe_csv
-from lib.data_io import md_code as code
-from lib.datasets import Dataset, list_datasets, load_dataset
 from lib.errors import DataError
-from lib.tabular import MAX_ENVIRONMENTS, TableSetup, check_setup
+from lib.tables.datasets import Dataset, list_datasets, load_dataset
+from lib.tables.read import Table, read_table, safe_csv
+from lib.tables.read import md_code as code
+from lib.tables.setup import MAX_ENVIRONMENTS, TableSetup, check_setup
 
 __all__ = [
     "SCENARIO",
@@ -62,10 +62,10 @@ class TableChoice:
     key : str
         Identifies the data for caches: ``"dataset:<id>"`` or a hash of an
         upload's bytes (the same bytes give the same key).
-    table : lib.data_io.Table
+    table : lib.tables.read.Table
     dataset : str or None
         The built-in dataset's id (``None`` for an upload).
-    setup : lib.tabular.TableSetup
+    setup : lib.tables.setup.TableSetup
     policy : str
         ``"drop"``: rows with missing or non-numeric cells in the chosen
         columns are left out (and counted); ``"fail"``: they stop the fits.

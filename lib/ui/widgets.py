@@ -1,7 +1,7 @@
 """Small building blocks every page draws the same way.
 
 A chart always comes with a caption that tells its story; a model always has
-its kind's colour (orange predictive, blue causal, as in :mod:`lib.plots`); a
+its kind's colour (orange predictive, blue causal, as in :mod:`lib.figures.charts`); a
 causal graph always has the same legend.
 """
 
@@ -16,8 +16,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from lib import plots
-from lib.scenarios import Scenario
+from lib.figures import charts
+from lib.world.scenarios import Scenario
 
 __all__ = [
     "GRAPH_LEGEND",
@@ -44,20 +44,20 @@ def _swatch(fill: str, border: str = "#222222", style: str = "solid", width: int
 
 
 _EDGE = "<span class='lab-edge'>→</span>"
-_CUT = f"<span class='lab-edge lab-cut' style='color:{plots.CUT_EDGE}'>- × →</span>"
+_CUT = f"<span class='lab-edge lab-cut' style='color:{charts.CUT_EDGE}'>- × →</span>"
 
 #: What each mark on a causal graph means (trusted HTML with Markdown), drawn
-#: with the same fills and lines as :func:`lib.plots.graph_dot`.
+#: with the same fills and lines as :func:`lib.figures.charts.graph_dot`.
 GRAPH_LEGEND: tuple[str, ...] = (
     f"{_EDGE} **Arrow** — a cause: the variable at its tip is computed from the one at its tail.",
-    f"{_swatch(plots.TARGET_FILL, style='double', width=3)} **Green, double outline** — the "
+    f"{_swatch(charts.TARGET_FILL, style='double', width=3)} **Green, double outline** — the "
     f"**target** the models predict.",
-    f"{_swatch(plots.FEATURE_FILL)} **Grey box** — a **feature** the predictive model may use.",
+    f"{_swatch(charts.FEATURE_FILL)} **Grey box** — a **feature** the predictive model may use.",
     f"{_swatch('#FFFFFF', style='dashed')} **Dashed outline** — **unobserved**: simulated, "
     f"but no study sees it.",
 )
 GRAPH_LEGEND_INTERVENED: tuple[str, ...] = (
-    f"{_swatch(plots.INTERVENED_FILL)} **Peach fill, “✂ intervened”** — **intervened** on: "
+    f"{_swatch(charts.INTERVENED_FILL)} **Peach fill, “✂ intervened”** — **intervened** on: "
     f"its mechanism is changed.",
     f"{_CUT} **Grey dashed arrow with ×** — **cut** by the intervention.",
 )
@@ -99,7 +99,7 @@ def kind_metric(kind: str, key: str, label: str, value: str, **kwargs: Any) -> N
 
 def kind_badge(kind: str) -> str:
     """Inline HTML: a coloured dot and the kind's name (trusted text only)."""
-    color = plots.kind_color(kind)
+    color = charts.kind_color(kind)
     return (
         f"<span class='lab-kind' style='color:{color}'>"
         f"<span class='lab-dot' style='background:{color}'></span>{_KIND_TEXT[kind]}</span>"
@@ -108,7 +108,7 @@ def kind_badge(kind: str) -> str:
 
 def kind_heading(kind: str, text: str) -> None:
     """A section heading in the colour of a model kind, e.g. "Predictive model"."""
-    color = plots.kind_color(kind)
+    color = charts.kind_color(kind)
     st.markdown(
         f"<div class='lab-kind-heading' style='border-color:{color}'>"
         f"{kind_badge(kind)} <span class='lab-kind-rest'>{escape(text)}</span></div>",
@@ -131,7 +131,7 @@ def causal_graph(
     graph takes most of the page's width, up to a size where its type reads like
     body text on a projector (see :func:`style`). ``key`` must be unique on the page.
     """
-    dot = plots.graph_dot(
+    dot = charts.graph_dot(
         sc.scm.nodes,
         list(sc.scm.original_graph.edges),
         target=sc.target,
@@ -208,8 +208,8 @@ _CSS = f"""
 [data-testid="stMetricValue"] {{ font-size: 2rem; }}
 [class*="st-key-kind_"] [data-testid="stMetricLabel"] p::before {{
   content: "●"; margin-right: 0.35em; font-size: 1.15em; line-height: 1; }}
-[class*="st-key-kind_predictive"] [data-testid="stMetricLabel"] p::before {{ color: {plots.PREDICTIVE_COLOR}; }}
-[class*="st-key-kind_causal"] [data-testid="stMetricLabel"] p::before {{ color: {plots.CAUSAL_COLOR}; }}
+[class*="st-key-kind_predictive"] [data-testid="stMetricLabel"] p::before {{ color: {charts.PREDICTIVE_COLOR}; }}
+[class*="st-key-kind_causal"] [data-testid="stMetricLabel"] p::before {{ color: {charts.CAUSAL_COLOR}; }}
 /* A causal graph never grows past the size where its type reads like body text. */
 [class*="st-key-lab_graph"] svg {{ max-width: 46rem; max-height: 32rem; margin: 0 auto; display: block; }}
 /* Projector widths (1024-1280 px): less white space beside the page. */

@@ -48,11 +48,11 @@ def _records(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
 
 def scenario_numbers() -> dict[str, Any]:
     """compare_models, sweeps and ICP on every built-in scenario."""
-    from lib.environments import default_environments, pooled_sample
-    from lib.experiments import compare_models, run_experiment, strength_sweep
-    from lib.invariance import icp
-    from lib.invariance_eval import comparison_models, leave_one_environment_out
-    from lib.scenarios import list_scenarios, load_scenario
+    from lib.fitting.experiments import compare_models, run_experiment, strength_sweep
+    from lib.invariance.compare import comparison_models, leave_one_environment_out
+    from lib.invariance.engine import icp
+    from lib.world.environments import default_environments, pooled_sample
+    from lib.world.scenarios import list_scenarios, load_scenario
 
     out: dict[str, Any] = {}
     for sid in list_scenarios():
@@ -103,9 +103,9 @@ def scenario_numbers() -> dict[str, Any]:
 
 def table_numbers() -> dict[str, Any]:
     """Held-out rows and leave-one-environment-out on every bundled table."""
-    from lib.datasets import list_datasets, load_dataset
-    from lib.table_fit import holdout_fit
-    from lib.tabular import TableSetup, leave_one_environment_out
+    from lib.tables.datasets import list_datasets, load_dataset
+    from lib.tables.fit import holdout_fit
+    from lib.tables.setup import TableSetup, leave_one_environment_out
 
     out: dict[str, Any] = {}
     for ds in list_datasets():
@@ -177,7 +177,7 @@ BUILDER_WORLDS: list[tuple[str, list[tuple[str, str]], list[tuple], str, list[st
 
 def builder_numbers() -> dict[str, Any]:
     """The builder's verdict (errors by row) on a few worlds."""
-    from lib.builder import PRESET_COLUMNS, blank_meta, build_scenario, nodes_frame
+    from lib.world.builder import PRESET_COLUMNS, blank_meta, build_scenario, nodes_frame
 
     out: dict[str, Any] = {}
     for name, nodes, presets, target, features in BUILDER_WORLDS:

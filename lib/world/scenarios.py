@@ -20,11 +20,11 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from lib.causal import CausalSet, causal_inputs
-from lib.environments import MAX_ENVIRONMENTS, Environment, environment_from_dict
 from lib.errors import ScenarioError, did_you_mean
-from lib.interventions import Preset, intervention_from_dict
-from lib.scm import SCM, _read_toml
+from lib.world.causal import CausalSet, causal_inputs
+from lib.world.environments import MAX_ENVIRONMENTS, Environment, environment_from_dict
+from lib.world.interventions import Preset, intervention_from_dict
+from lib.world.scm import SCM, _read_toml
 
 __all__ = [
     "SCENARIO_DIR",
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 #: Where the built-in scenarios live.
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "data" / "scenarios"
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "data" / "scenarios"
 _ID_RE = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 _TOP_FIELDS = {
     "id",
@@ -81,7 +81,7 @@ class Scenario:
     environments : tuple of Environment
         The scenario's default environments for invariance (e.g. clinics,
         authors), in file order; empty when the file declares none (then
-        :func:`lib.environments.default_environments` uses the presets).
+        :func:`lib.world.environments.default_environments` uses the presets).
     """
 
     id: str

@@ -22,9 +22,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from lib.data_io import MIN_ROWS, Table, code_span, numeric_frame
 from lib.errors import DataError, did_you_mean
-from lib.models import BoostedTreesModel, LinearModel, Model, r2_score, rmse
+from lib.fitting.models import BoostedTreesModel, LinearModel, Model, r2_score, rmse
+from lib.tables.read import MIN_ROWS, Table, code_span, numeric_frame
 
 __all__ = [
     "MAX_EDGES_TEXT",
@@ -419,7 +419,7 @@ def fit_table_models(
         Seed of the boosted trees.
     policy : {"drop", "fail"}
         What to do with rows that have missing or non-numeric cells in the
-        chosen columns (see :func:`lib.data_io.numeric_frame`).
+        chosen columns (see :func:`lib.tables.read.numeric_frame`).
 
     Returns
     -------

@@ -15,10 +15,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from lib.causal import invariance_guaranteed
-from lib.interventions import Intervention, describe_all
-from lib.models import Model, ModelSpec, r2_score, rmse
-from lib.scenarios import Scenario
+from lib.fitting.models import Model, ModelSpec, r2_score, rmse
+from lib.world.causal import invariance_guaranteed
+from lib.world.interventions import Intervention, describe_all
+from lib.world.scenarios import Scenario
 
 __all__ = [
     "OBSERVATIONAL",

@@ -4,12 +4,12 @@ An *environment* is one setting the data come from — a clinic, an author, a
 season — written as the interventions that make it differ from the
 observational world, and the number of rows it contributes:
 
->>> from lib.interventions import Shift
+>>> from lib.world.interventions import Shift
 >>> envs = [Environment("clinic A"), Environment("clinic B", (Shift("dose", 100.0),), n=500)]
 >>> df = pooled_sample(scm, envs, seed=0)  # doctest: +SKIP
 
 The pooled table carries an ``env`` column naming each row's environment; it is
-what :func:`lib.invariance.icp` takes. :func:`invariance_sweep` and
+what :func:`lib.invariance.engine.icp` takes. :func:`invariance_sweep` and
 :func:`icp_power` make the page's two lessons measurable: invariance is only
 ever checked under the interventions made, at the strengths made, and ICP's
 power to find the causes grows with how strongly the environments differ.
@@ -28,13 +28,13 @@ import numpy as np
 import pandas as pd
 
 from lib.errors import DataError, ScenarioError, did_you_mean
-from lib.interventions import Intervention, Shift, intervention_from_dict
-from lib.scm import MAX_ROWS, SCM
+from lib.world.interventions import Intervention, Shift, intervention_from_dict
+from lib.world.scm import MAX_ROWS, SCM
 
-if TYPE_CHECKING:  # pragma: no cover - lib.scenarios imports this module
-    from lib.scenarios import Scenario
+if TYPE_CHECKING:  # pragma: no cover - lib.world.scenarios imports this module
+    from lib.world.scenarios import Scenario
 
-#: Fewest rows per environment (ICP's minimum; see lib.invariance.MIN_ROWS_PER_ENV).
+#: Fewest rows per environment (ICP's minimum; see lib.invariance.engine.MIN_ROWS_PER_ENV).
 MIN_ROWS_PER_ENV = 3
 
 __all__ = [
@@ -315,7 +315,7 @@ def _fit_predict(
     train: pd.DataFrame, test: pd.DataFrame, features: Sequence[str], target: str
 ) -> float:
     """Out-of-distribution RMSE of an OLS fit (intercept only for no features)."""
-    from lib.models import LinearModel, rmse
+    from lib.fitting.models import LinearModel, rmse
 
     y = test[target].to_numpy(dtype=float)
     if not features:
@@ -397,7 +397,7 @@ def invariance_sweep(
         error of OLS on those features), ``n_accepted`` (sets accepted at that
         strength) and ``intervention`` (what was done, in words).
     """
-    from lib.invariance import icp
+    from lib.invariance.engine import icp
 
     grid = _strengths(strengths)
     label, ivs = _resolve(scenario, node_or_preset, shift_sds)
@@ -525,7 +525,7 @@ def icp_power(
         ``stopped_early`` (True when the time bound or ``cancel`` cut the
         repetitions short).
     """
-    from lib.invariance import icp
+    from lib.invariance.engine import icp
 
     grid = _strengths(strengths)
     if isinstance(reps, bool) or not isinstance(reps, int) or not 1 <= reps <= 10_000:

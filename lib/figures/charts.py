@@ -668,7 +668,7 @@ def rmse_bars(results: pd.DataFrame, title: str = "Prediction error by test") ->
     results : pandas.DataFrame
         Columns ``model, kind, test, rmse`` (``features`` and ``r2`` are shown
         on hover when present), one row per model × test, as returned by
-        ``lib.experiments.compare_models``.
+        ``lib.fitting.experiments.compare_models``.
     title : str, optional
         Figure title.
 

@@ -52,7 +52,7 @@ import pandas as pd
 from scipy import special, stats
 
 from lib.errors import DataError, did_you_mean
-from lib.models import one_thread
+from lib.fitting.models import one_thread
 
 __all__ = [
     "ICPCancelled",

@@ -7,7 +7,7 @@
 other parents). Each takes a ``strength`` between 0 (no change) and 1 (the full
 intervention), which is what the strength sweeps vary.
 
-Apply them with :meth:`lib.scm.SCM.intervene` or ``SCM.sample(...,
+Apply them with :meth:`lib.world.scm.SCM.intervene` or ``SCM.sample(...,
 interventions=...)``; the original model is never changed.
 """
 
@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from lib.errors import ScenarioError
-from lib.expressions import CompiledEquation
-from lib.mechanisms import (
+from lib.world.expressions import CompiledEquation
+from lib.world.mechanisms import (
     BlendMechanism,
     ConstantMechanism,
     EquationMechanism,

@@ -3,7 +3,7 @@
 With a table there is no known world to sample a fresh test set from, so the
 rows are split at random (seeded): the models learn from one part and are
 scored on the other. This measures prediction in the same environments; the
-shift to a new environment is :func:`lib.tabular.leave_one_environment_out`.
+shift to a new environment is :func:`lib.tables.setup.leave_one_environment_out`.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lib.data_io import MIN_ROWS, Table, inert, numeric_frame
 from lib.errors import DataError
-from lib.models import LinearModel, r2_score, rmse
-from lib.tabular import TableSetup, check_setup, table_model_specs
+from lib.fitting.models import LinearModel, r2_score, rmse
+from lib.tables.read import MIN_ROWS, Table, inert, numeric_frame
+from lib.tables.setup import TableSetup, check_setup, table_model_specs
 
 __all__ = ["HoldoutFit", "TEST_SHARE", "holdout_fit", "loeo_sentence", "loeo_summary", "ratio_text"]
 
@@ -34,7 +34,7 @@ class HoldoutFit:
         Columns ``model, kind, features, rmse, r2``.
     coefficients : dict of str to pandas.DataFrame
         ``"predictive"`` / ``"causal"``: the linear model's
-        :meth:`~lib.models.LinearModel.coef_table` (intercept first).
+        :meth:`~lib.fitting.models.LinearModel.coef_table` (intercept first).
     dropped : int
         Rows left out for missing or non-numeric cells.
     n_train, n_test : int
@@ -64,11 +64,11 @@ def holdout_fit(
     seed: int = 0,
     test_share: float = TEST_SHARE,
 ) -> HoldoutFit:
-    """Fit :func:`lib.tabular.table_model_specs` on a random part of the rows and score them on the rest.
+    """Fit :func:`lib.tables.setup.table_model_specs` on a random part of the rows and score them on the rest.
 
     Parameters
     ----------
-    df : pandas.DataFrame or lib.data_io.Table
+    df : pandas.DataFrame or lib.tables.read.Table
         The table (a ``Table`` lets errors quote the first bad cell as read).
     setup : TableSetup
         Target, features and declared causes.
@@ -141,7 +141,7 @@ def loeo_summary(results: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     results : pandas.DataFrame
-        From :func:`lib.tabular.leave_one_environment_out` (columns ``held_out,
+        From :func:`lib.tables.setup.leave_one_environment_out` (columns ``held_out,
         model, kind, rmse, rmse_in, ratio``).
 
     Returns
@@ -183,7 +183,7 @@ def loeo_sentence(summary: pd.DataFrame, env: str) -> str:
     """A plain sentence comparing how the linear predictive and causal models travelled.
 
     ``env`` and the environments' values come from the user's table: they are
-    escaped (:func:`lib.data_io.inert`) so that the sentence is safe Markdown.
+    escaped (:func:`lib.tables.read.inert`) so that the sentence is safe Markdown.
     """
     parts = []
     env = inert(env, max_chars=40)

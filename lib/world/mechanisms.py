@@ -1,6 +1,6 @@
 """Mechanisms: how one node of a structural causal model gets its value.
 
-A node's mechanism is an equation (compiled by :mod:`lib.expressions`); an
+A node's mechanism is an equation (compiled by :mod:`lib.world.expressions`); an
 intervention turns it into another mechanism: a constant (``Do``), the same
 mechanism plus a constant (``Shift``), the same mechanism with its noise spread
 scaled (``ScaleNoise``), a new equation (``Replace``), or, at partial
@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from lib.expressions import CompiledEquation
+from lib.world.expressions import CompiledEquation
 
 __all__ = [
     "BlendMechanism",

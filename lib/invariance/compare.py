@@ -5,7 +5,7 @@ Three linear models are compared on environments none of them was fitted on:
 * the **pooled** regression on every feature (a predictive model: it uses any
   clue, spurious ones included),
 * the **ICP** model: a regression on the predictors Invariant Causal Prediction
-  names as causes (:func:`lib.invariance.icp`), and
+  names as causes (:func:`lib.invariance.engine.icp`), and
 * the **oracle**: a regression on the true causal parents (known in a simulated
   world; the parents the user declared for a table).
 
@@ -23,13 +23,13 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from lib.data_io import md_code
-from lib.environments import Environment, default_environments
 from lib.errors import DataError, ScenarioError
-from lib.interventions import Intervention, ScaleNoise, Shift
-from lib.invariance import ICPResult, icp
-from lib.models import LinearModel, r2_score, rmse
-from lib.scenarios import Scenario, scenario_from_toml
+from lib.fitting.models import LinearModel, r2_score, rmse
+from lib.invariance.engine import ICPResult, icp
+from lib.tables.read import md_code
+from lib.world.environments import Environment, default_environments
+from lib.world.interventions import Intervention, ScaleNoise, Shift
+from lib.world.scenarios import Scenario, scenario_from_toml
 
 __all__ = [
     "ICP_MODEL",
@@ -188,7 +188,7 @@ def environment_errors(
     pandas.DataFrame
         Columns ``model, kind, features, test, rmse, r2, n_test``, one row per
         model × environment (environments in the order given). The layout of
-        :func:`lib.experiments.score_table`, so :func:`lib.plots.rmse_bars`
+        :func:`lib.fitting.experiments.score_table`, so :func:`lib.figures.charts.rmse_bars`
         draws it.
 
     Raises
@@ -474,7 +474,7 @@ def starting_environments(sc: Scenario, n: int) -> tuple[list[Environment], list
 
     The scenario's declared environments (with their own sizes), else the
     observational world and one environment per preset with ``n`` rows
-    (:func:`lib.environments.default_environments`). Environments that
+    (:func:`lib.world.environments.default_environments`). Environments that
     intervene on the target itself are left out: ICP assumes none does (the
     user can add them back). Each starts with :data:`MIN_ENV_ROWS` to
     :data:`MAX_ENV_ROWS_UI` rows, the composer's range (a world's default may
@@ -800,7 +800,7 @@ def sweep_caption(table: pd.DataFrame, alpha: float, *, preset: str, target: str
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`lib.environments.invariance_sweep`'s table.
+        :func:`lib.world.environments.invariance_sweep`'s table.
     alpha : float
     preset : str
         The swept intervention's name.

@@ -1,4 +1,4 @@
-"""Figures of the Invariance page, in the lab's one style (see :mod:`lib.plots`).
+"""Figures of the Invariance page, in the lab's one style (see :mod:`lib.figures.charts`).
 
 * :func:`lattice_figure` — every subset of the candidates, smallest at the left,
   coloured by its invariance p-value, accepted sets outlined and ticked;
@@ -27,7 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from lib.plots import (
+from lib.figures.charts import (
     BASE_FONT_SIZE,
     CAUSAL_COLOR,
     NEUTRAL,
@@ -191,7 +191,7 @@ def lattice_figure(
     Parameters
     ----------
     set_pvalues : mapping of frozenset of str to float
-        Each subset's p-value (e.g. :attr:`lib.invariance.ICPResult.set_pvalues`);
+        Each subset's p-value (e.g. :attr:`lib.invariance.engine.ICPResult.set_pvalues`);
         subsets that are missing are drawn white with "not tested".
     candidates : sequence of str
         At most :data:`LATTICE_MAX_CANDIDATES`.
@@ -349,7 +349,7 @@ def ranked_sets_figure(
     ----------
     set_pvalues : mapping of frozenset to float, or pandas.DataFrame
         Each subset's p-value; or an already ranked table with columns ``set``
-        (text) and ``pvalue`` (as :meth:`lib.invariance.SetPValues.table`).
+        (text) and ``pvalue`` (as :meth:`lib.invariance.engine.SetPValues.table`).
     candidates : sequence of str
         For the order of the names in each label.
     alpha : float
@@ -664,7 +664,7 @@ def environment_error_bars(
     ----------
     results : pandas.DataFrame
         Columns ``model, kind, test, rmse`` (``test`` is the environment), as
-        :func:`lib.invariance_eval.environment_errors` returns.
+        :func:`lib.invariance.compare.environment_errors` returns.
     environment_label : str, optional
         x axis title.
     unit : str, optional

@@ -2,9 +2,9 @@
 
 A teacher writes a world as two tables, one row per node and one row per
 intervention of a preset, plus a few fields (title, target, features...).
-:func:`build_scenario` turns them into a :class:`~lib.scenarios.Scenario`
-with the engine's own validation (:func:`lib.expressions.compile_equation`,
-:func:`lib.scenarios.scenario_from_dict`), and maps every problem to the row
+:func:`build_scenario` turns them into a :class:`~lib.world.scenarios.Scenario`
+with the engine's own validation (:func:`lib.world.expressions.compile_equation`,
+:func:`lib.world.scenarios.scenario_from_dict`), and maps every problem to the row
 that caused it, so a page can show errors as the user types. It never raises
 for user input.
 
@@ -34,10 +34,10 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from lib import plots
-from lib.data_io import inert
 from lib.errors import ExpressionError, ScenarioError, did_you_mean
-from lib.expressions import (
+from lib.figures import charts
+from lib.tables.read import inert
+from lib.world.expressions import (
     CONSTANTS,
     FUNCTIONS,
     MAX_LENGTH,
@@ -45,9 +45,9 @@ from lib.expressions import (
     CompiledEquation,
     compile_equation,
 )
-from lib.interventions import KINDS, Intervention, intervention_from_dict
-from lib.scenarios import Scenario, scenario_from_dict, scenario_to_toml
-from lib.scm import MAX_NODES, MAX_SAMPLE_WORK, SCM, NonFiniteError, check_name
+from lib.world.interventions import KINDS, Intervention, intervention_from_dict
+from lib.world.scenarios import Scenario, scenario_from_dict, scenario_to_toml
+from lib.world.scm import MAX_NODES, MAX_SAMPLE_WORK, SCM, NonFiniteError, check_name
 
 __all__ = [
     "AMOUNT_MEANING",
@@ -961,7 +961,7 @@ def changed_equations(original: Mapping[str, str], nodes: Any) -> list[str]:
 def scenario_from_upload(data: bytes | str) -> Scenario:
     """Read an uploaded scenario file (TOML text, UTF-8).
 
-    Unlike :func:`lib.scenarios.scenario_from_toml`, the text is never taken
+    Unlike :func:`lib.world.scenarios.scenario_from_toml`, the text is never taken
     for a file path.
 
     Raises
@@ -1061,7 +1061,7 @@ def draft_dot(result: BuildResult, meta: Mapping[str, Any]) -> str | None:
     raw_features = meta.get("features") if isinstance(meta, Mapping) else None
     features = [f for f in _feature_list(raw_features) if f in graph and f != target]
     fresh = [(a, b) for a, b, stale in graph.edges(data="stale", default=False) if not stale]
-    dot = plots.graph_dot(
+    dot = charts.graph_dot(
         nodes,
         fresh,
         target=target if target in graph else None,

@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 
 from lib.errors import ExpressionError, ScenarioError, did_you_mean
-from lib.expressions import CONSTANTS, FUNCTIONS, NOISE, compile_equation
-from lib.interventions import Intervention
-from lib.mechanisms import (
+from lib.world.expressions import CONSTANTS, FUNCTIONS, NOISE, compile_equation
+from lib.world.interventions import Intervention
+from lib.world.mechanisms import (
     BlendMechanism,
     ConstantMechanism,
     EquationMechanism,
@@ -59,7 +59,7 @@ MAX_ROWS = 5_000_000
 #: Longest a whole sample may take (each equation also has its own limit).
 MAX_SAMPLE_SECONDS = 10.0
 #: Work one sample of a world should cost at most (the cost per row of all its
-#: equations times rows, in the units of :data:`lib.expressions.MAX_WORK`). One
+#: equations times rows, in the units of :data:`lib.world.expressions.MAX_WORK`). One
 #: unit is about 0.4 ns of numpy time on a 2-core machine, so this is about 0.2 s:
 #: a page that draws several samples still answers within seconds.
 #: :meth:`SCM.max_rows` turns it into the most rows a page should offer.
@@ -303,7 +303,7 @@ class SCM:
     def cost_per_row(self) -> float:
         """Work one row of a sample costs: the sum of every mechanism's cost per row.
 
-        In the units of :data:`lib.expressions.MAX_WORK` (about 0.4 ns each);
+        In the units of :data:`lib.world.expressions.MAX_WORK` (about 0.4 ns each);
         interventions count (a ``Do`` costs nothing, a blend both its parts).
         """
         return float(sum(_mechanism_cost(m) for m in self._mechanisms.values()))
@@ -384,7 +384,7 @@ class SCM:
         env: dict[str, np.ndarray] = {}
         started = time.perf_counter()
         for j, name in enumerate(self._nodes):
-            # Each equation has its own limit (lib.expressions.MAX_EVAL_SECONDS); a
+            # Each equation has its own limit (lib.world.expressions.MAX_EVAL_SECONDS); a
             # model with many slow equations must not hold the server either.
             if j and time.perf_counter() - started > MAX_SAMPLE_SECONDS:
                 raise ScenarioError(

@@ -21,13 +21,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lib.data_io import Table, read_table, table_from_frame
 from lib.errors import DataError, did_you_mean
+from lib.tables.read import Table, read_table, table_from_frame
 
 __all__ = ["DATA_DIR", "Dataset", "list_datasets", "load_dataset"]
 
 #: Where the sample tables live.
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Predictive and causal models with the scikit-learn contract.
 
 Both kinds are ordinary regressions; what makes one *causal* is only which
-inputs it is allowed to use (see :mod:`lib.causal`). ``fit`` returns the model,
+inputs it is allowed to use (see :mod:`lib.world.causal`). ``fit`` returns the model,
 learned attributes end in ``_``. Linear models come from statsmodels and report
 coefficients with 95% confidence intervals as a tidy DataFrame.
 """

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.figures.charts import format_number, label
+from lib.figures.charts import label
 from lib.fitting.experiments import OBSERVATIONAL
 from lib.ui import compute, table_views
 from lib.ui.lab import (
@@ -22,6 +22,7 @@ from lib.ui.widgets import (
     page_header,
     stacking_columns,
 )
+from lib.words.numbers import format_number
 from lib.world.causal import hidden_confounders
 
 lab = init_page("Models")

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from lib.figures.charts import format_number
 from lib.ui import compute, table_views
 from lib.ui.lab import (
     CUSTOM_LABEL,
@@ -26,6 +25,7 @@ from lib.ui.widgets import (
     shown_errors,
     stacking_columns,
 )
+from lib.words.numbers import format_number
 
 lab = init_page("Interventions")
 if lab.table is not None:

@@ -16,8 +16,6 @@ from lib.invariance.compare import (
     held_out_caption,
     intervention_options,
     local_sentence,
-    md_code,
-    percent,
     set_sweep_sentence,
     spurious_preset,
     starting_environments,
@@ -28,6 +26,8 @@ from lib.invariance.compare import (
 from lib.ui import invariance_views as iv
 from lib.ui.state import init_page
 from lib.ui.widgets import chart, page_header, stacking_columns
+from lib.words.escape import code_span
+from lib.words.numbers import percent
 from lib.world.environments import ENV_COLUMN
 
 lab = init_page("Invariance")
@@ -62,7 +62,7 @@ if lab.table is not None:
 
 sc = lab.scenario
 sid, n, seed = lab.key
-target = md_code(sc.target)
+target = code_span(sc.target)
 
 # --- 1. The environments -----------------------------------------------------------------
 st.subheader("1 · The environments", anchor=False)
@@ -75,7 +75,7 @@ if len(rows) == 1 and sc.features:  # a world without presets: start with a shif
 st.markdown(
     f"Each environment is the same world with some interventions — a clinic that hands out "
     f"Tylenol, an author with a habit. Edit, add or delete rows; the pooled data carry an "
-    f"{md_code(ENV_COLUMN)} column naming each row's environment."
+    f"{code_span(ENV_COLUMN)} column naming each row's environment."
 )
 edited = st.data_editor(
     rows,
@@ -121,7 +121,7 @@ if n > MAX_ENV_ROWS_UI:
     )
 if left_out:
     st.caption(
-        f"Left out to start with: {', '.join(md_code(x) for x in left_out)} — it changes how "
+        f"Left out to start with: {', '.join(code_span(x) for x in left_out)} — it changes how "
         f"{target} itself comes about, and ICP assumes no environment does. Add it back to see "
         f"what happens then."
     )
@@ -148,7 +148,7 @@ if res is not None and envs is not None:
     on_target = touches_target(envs, sc.target)
     if on_target:
         st.warning(
-            f"{', '.join(md_code(x) for x in on_target)} intervene(s) on {target} itself: ICP's "
+            f"{', '.join(code_span(x) for x in on_target)} intervene(s) on {target} itself: ICP's "
             f"guarantee does not hold there, and the causes' set is usually rejected too.",
             icon=":material/warning:",
         )
@@ -229,10 +229,10 @@ else:
         p = float(at_now.loc["all features", "pvalue"])
         shown = f"< {PVALUE_FLOOR:g}" if p < PVALUE_FLOOR else f"= {p:.2g}"
         verdict = "looks invariant" if p > alpha else "is rejected"
-        feats = ", ".join(md_code(f) for f in sc.features)
+        feats = ", ".join(code_span(f) for f in sc.features)
         with st.container(border=True, key="inv_local_verdict"):
             st.markdown(
-                f"At **{percent(strength)}** of {md_code(preset)}, the set of every feature "
+                f"At **{percent(strength)}** of {code_span(preset)}, the set of every feature "
                 f"({feats}) **{verdict}** (p {shown}, α = {alpha:g})."
             )
         left, right = stacking_columns(2, "local", gap="large")

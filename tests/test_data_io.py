@@ -20,12 +20,12 @@ from lib.tables.read import (
     MIN_ROWS,
     ReadLimits,
     Table,
-    inert,
     numeric_frame,
     read_table,
     safe_csv,
     table_from_frame,
 )
+from lib.words.escape import inert
 
 
 def rows(n: int = 12, sep: str = ",") -> str:

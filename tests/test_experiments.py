@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from lib.fitting.experiments import (
-    OBSERVATIONAL,
-    compare_models,
-    explain_outcome,
-    run_experiment,
-    strength_sweep,
-)
+from lib.fitting.experiments import OBSERVATIONAL, compare_models, run_experiment, strength_sweep
 from lib.fitting.models import ModelSpec
+from lib.words.narration import explain_outcome
 from lib.world.interventions import Shift
 from lib.world.scenarios import list_scenarios, load_scenario
 

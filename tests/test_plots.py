@@ -19,13 +19,14 @@ from lib.figures.charts import (
     coefficient_plot,
     correlation_heatmap,
     error_vs_strength,
-    format_number,
     graph_dot,
     label,
     predicted_vs_actual,
     rmse_bars,
     scatter_matrix,
 )
+from lib.words.escape import plotly_text
+from lib.words.numbers import format_number
 
 # --------------------------------------------------------------------------
 # fixtures
@@ -671,4 +672,4 @@ def test_bar_labels_from_a_users_table_are_shown_as_typed():
     xs = [x for trace in fig.data for x in trace.x]
     assert "&lt;a href='https://e.x'&gt;click&lt;/a&gt;" in xs
     assert not any("<a" in str(x) for x in xs)
-    assert charts.plotly_text("{x}<b>") == "&#123;x&#125;&lt;b&gt;"
+    assert plotly_text("{x}<b>") == "&#123;x&#125;&lt;b&gt;"

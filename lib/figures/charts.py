@@ -13,7 +13,6 @@ Nothing here imports Streamlit; pages pass the returned figures to
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -22,6 +21,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from lib.words.escape import plotly_text
+from lib.words.numbers import format_number
 
 __all__ = [
     "legend_on_top",
@@ -35,7 +37,6 @@ __all__ = [
     "coefficient_plot",
     "correlation_heatmap",
     "error_vs_strength",
-    "format_number",
     "graph_dot",
     "kind_color",
     "label",
@@ -143,34 +144,6 @@ def kind_color(kind: str) -> str:
     except (KeyError, TypeError):
         known = ", ".join(f'"{k}"' for k in KIND_COLORS)
         raise ValueError(f"unknown model kind {kind!r}; expected one of {known}") from None
-
-
-def format_number(value: float) -> str:
-    """Format a number the way every figure in the lab shows it.
-
-    Two decimals from 1 upwards (``1.31``, ``12.50``), two significant digits
-    below 1 (``0.50``, ``0.012``).
-
-    Parameters
-    ----------
-    value : float
-        The number.
-
-    Returns
-    -------
-    str
-        The formatted number; ``"n/a"`` for NaN, ``"∞"`` for infinities.
-    """
-    x = float(value)
-    if math.isnan(x):
-        return "n/a"
-    if math.isinf(x):
-        return "∞" if x > 0 else "-∞"
-    if x == 0:
-        return "0.00"
-    if abs(x) >= 1:
-        return f"{x:.2f}"
-    return f"{x:#.2g}"
 
 
 # --------------------------------------------------------------------------
@@ -693,7 +666,7 @@ def rmse_bars(results: pd.DataFrame, title: str = "Prediction error by test") ->
     pairs = _model_kinds(results)
     variants = _variants(pairs)
     # Test names may come from a user's table: escaped, so plotly shows them as typed.
-    results = results.assign(test=results["test"].astype(str).map(_hover_safe))
+    results = results.assign(test=results["test"].astype(str).map(plotly_text))
     tests = _ordered_unique(results["test"].tolist())
     if "observational" in tests:
         tests.remove("observational")
@@ -736,7 +709,7 @@ def rmse_bars(results: pd.DataFrame, title: str = "Prediction error by test") ->
                 cliponaxis=False,
                 customdata=np.column_stack([[_two_decimals(x) for x in r2], feats]),
                 hovertemplate=(
-                    f"<b>{_hover_safe(model)}</b> ({kind})<br>test %{{x}}<br>"
+                    f"<b>{plotly_text(model)}</b> ({kind})<br>test %{{x}}<br>"
                     "RMSE %{text}<br>R² %{customdata[0]}<br>"
                     "features: %{customdata[1]}<extra></extra>"
                 ),
@@ -799,7 +772,7 @@ def error_vs_strength(
                     "size": 9,
                 },
                 hovertemplate=(
-                    f"<b>{_hover_safe(model)}</b><br>strength %{{x:.2f}}<br>"
+                    f"<b>{plotly_text(model)}</b><br>strength %{{x:.2f}}<br>"
                     "RMSE %{y:.3g}<extra></extra>"
                 ),
             )
@@ -810,22 +783,6 @@ def error_vs_strength(
     fig.update_xaxes(range=[lo - pad, hi + pad])
     fig.update_yaxes(rangemode="tozero")
     return _style(fig, title, strength_label, "RMSE (lower is better)", 440)
-
-
-def plotly_text(text: Any) -> str:
-    """User text (a column name, a cell) made inert for any plotly label, title or hover.
-
-    Plotly renders a few HTML tags in text (``<b>``, ``<a href>`` ...); escaping
-    ``& < >`` shows them as typed, and ``{ }`` cannot start a template variable.
-    """
-    return _hover_safe(text)
-
-
-def _hover_safe(text: Any) -> str:
-    """Escape user text for plotly hover templates (HTML-ish, %{...})."""
-    s = str(text)
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return s.replace("{", "&#123;").replace("}", "&#125;")
 
 
 # --------------------------------------------------------------------------

@@ -33,13 +33,13 @@ from lib.figures.charts import (
     NEUTRAL,
     OKABE_ITO,
     SMALL_FONT_SIZE,
-    _hover_safe,
     _require_frame,
     _style,
     error_vs_strength,
     legend_on_top,
     rmse_bars,
 )
+from lib.words.escape import plotly_text
 
 __all__ = [
     "ACCEPTED_EDGE",
@@ -275,7 +275,7 @@ def lattice_figure(
         if ok:
             accepted_labels.append(lab)
         lines = [short[n] for n in names if n in s] or ["∅ none"]
-        text = "<br>".join(_hover_safe(n) for n in lines)
+        text = "<br>".join(plotly_text(n) for n in lines)
         if ok:
             text = "✓ " + text
         fig.add_annotation(
@@ -298,7 +298,7 @@ def lattice_figure(
         cs.append(t)
         verdict = "accepted: looks invariant" if ok else ("rejected" if tested else "not tested")
         hover.append(
-            f"<b>{_hover_safe(lab)}</b><br>p-value {_pvalue_text(v) if tested else 'n/a'}"
+            f"<b>{plotly_text(lab)}</b><br>p-value {_pvalue_text(v) if tested else 'n/a'}"
             f"<br>{verdict}"
         )
     fig.add_trace(
@@ -386,7 +386,7 @@ def ranked_sets_figure(
     fig = go.Figure(
         go.Bar(
             x=vals,
-            y=[_hover_safe(lab) for lab in labels],
+            y=[plotly_text(lab) for lab in labels],
             orientation="h",
             marker={"color": colors, "line": {"color": "#333333", "width": 1}},
             text=[_pvalue_text(v) for v in raw],
@@ -458,7 +458,7 @@ def pvalue_vs_strength(
                 x=rows["strength"].to_numpy(dtype=float),
                 y=y,
                 mode="lines+markers",
-                name=_hover_safe(name),
+                name=plotly_text(name),
                 line={
                     "color": _SET_COLORS[i % len(_SET_COLORS)],
                     "dash": _SET_DASHES[i % len(_SET_DASHES)],
@@ -467,7 +467,7 @@ def pvalue_vs_strength(
                 marker={"symbol": _SET_SYMBOLS[i % len(_SET_SYMBOLS)], "size": 9},
                 customdata=[_pvalue_text(v) for v in rows["pvalue"].to_numpy(dtype=float)],
                 hovertemplate=(
-                    f"<b>{_hover_safe(name)}</b><br>strength %{{x:.2f}}<br>"
+                    f"<b>{plotly_text(name)}</b><br>strength %{{x:.2f}}<br>"
                     "p-value %{customdata}<extra></extra>"
                 ),
             )
@@ -615,7 +615,7 @@ def power_curve(
                 x=x,
                 y=r,
                 mode="lines+markers",
-                name=_hover_safe(outcome),
+                name=plotly_text(outcome),
                 line={
                     "color": colors[i % len(colors)],
                     "width": 3 if i == 0 else 2.5,
@@ -624,7 +624,7 @@ def power_curve(
                 marker={"size": 9, "symbol": _SET_SYMBOLS[i % len(_SET_SYMBOLS)]},
                 error_y=err,
                 hovertemplate=(
-                    f"<b>{_hover_safe(outcome)}</b><br>strength %{{x:.2f}}<br>"
+                    f"<b>{plotly_text(outcome)}</b><br>strength %{{x:.2f}}<br>"
                     "%{y:.0%} of the repetitions<extra></extra>"
                 ),
             )

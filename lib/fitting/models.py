@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -25,14 +26,27 @@ __all__ = [
     "BoostedTreesModel",
     "LinearModel",
     "Model",
+    "FAMILY_LABELS",
     "ModelSpec",
+    "NO_INPUTS_WARNING",
+    "ROLES",
     "one_thread",
     "r2_score",
     "rmse",
 ]
 
+#: A model's role: a predictive model may use any clue, a causal one only causes.
+ROLES = ("predictive", "causal")
+#: Model families, as the pages name them.
+FAMILY_LABELS = {"linear": "Linear", "trees": "Trees", "mean": "Intercept only"}
+
 #: Fewest rows per input a fit accepts (plus two).
 MIN_ROWS_PER_FEATURE = 2
+#: What a model without inputs says about itself.
+NO_INPUTS_WARNING = (
+    "it has no inputs: it predicts the average target of its training rows for every row "
+    "(an intercept-only model)."
+)
 
 _controller: ThreadpoolController | None = None
 
@@ -112,12 +126,27 @@ class Model:
     target: str
     warnings_: list[str] = field(default_factory=list, init=False)
 
+    #: ``"linear"`` or ``"trees"`` (set by each subclass); see :attr:`family`.
+    estimator_family: ClassVar[str] = "linear"
+
     def __post_init__(self) -> None:
-        if self.kind not in ("predictive", "causal"):
+        if self.kind not in ROLES:
             raise ValueError(f"kind must be 'predictive' or 'causal', not {self.kind!r}")
         self.features = tuple(self.features)
-        if not self.features:
+        if not self.features and not self.allows_no_inputs:
             raise DataError(f"{self.name}: a model needs at least one input.")
+
+    #: Whether the model can be fitted without inputs (it then predicts the mean).
+    allows_no_inputs: ClassVar[bool] = False
+
+    @property
+    def family(self) -> str:
+        """``"linear"``, ``"trees"``, or ``"mean"`` for a model without inputs.
+
+        A field of the model, never read from its name: pages pick, label and
+        colour models by it.
+        """
+        return self.estimator_family if self.features else "mean"
 
     def _check_rows(self, X: np.ndarray) -> None:
         need = MIN_ROWS_PER_FEATURE * len(self.features) + 2
@@ -159,13 +188,23 @@ class Model:
 
 @dataclass
 class LinearModel(Model):
-    """Ordinary least squares with an intercept (statsmodels)."""
+    """Ordinary least squares with an intercept (statsmodels).
+
+    Without inputs it is the intercept-only model: it predicts the mean of the
+    target's training rows (its coefficient table has one row, the intercept),
+    and says so in :attr:`warnings_`.
+    """
+
+    estimator_family: ClassVar[str] = "linear"
+    allows_no_inputs: ClassVar[bool] = True
 
     def fit(self, df: pd.DataFrame) -> LinearModel:
         """Fit by OLS; records a warning when inputs are collinear or constant."""
         X, y = _design(df, self.features, self.target)
         self._check_rows(X)
         self.warnings_ = []
+        if not self.features:
+            self.warnings_.append(NO_INPUTS_WARNING)
         const_cols = [f for f, s in zip(self.features, X.std(axis=0), strict=True) if s == 0]
         if const_cols:
             self.warnings_.append(
@@ -260,6 +299,8 @@ class BoostedTreesModel(Model):
     predict flat outside the range they were trained on.
     """
 
+    estimator_family: ClassVar[str] = "trees"
+
     max_iter: int = 60
     learning_rate: float = 0.15
     random_state: int = 0
@@ -289,14 +330,21 @@ class BoostedTreesModel(Model):
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A model to build: which class, which name, which kind, which inputs."""
+    """A model to build: its name, role (``kind``), inputs and family.
+
+    ``family`` is ``"linear"`` or ``"trees"``; a linear spec without inputs
+    builds the intercept-only model.
+    """
 
     name: str
     kind: str
     features: tuple[str, ...]
-    family: str = "linear"  # or "trees"
+    family: str = "linear"
 
-    def build(self, target: str) -> Model:
-        """A fresh, unfitted model."""
-        cls = LinearModel if self.family == "linear" else BoostedTreesModel
-        return cls(self.name, self.kind, self.features, target)
+    def build(self, target: str, seed: int = 0) -> Model:
+        """A fresh, unfitted model (``seed`` seeds the trees)."""
+        if self.family == "trees":
+            return BoostedTreesModel(self.name, self.kind, self.features, target, random_state=seed)
+        if self.family == "linear":
+            return LinearModel(self.name, self.kind, self.features, target)
+        raise ValueError(f"family must be 'linear' or 'trees', not {self.family!r}")

@@ -26,7 +26,8 @@ import pandas as pd
 from lib.errors import DataError, ScenarioError
 from lib.fitting.models import LinearModel, r2_score, rmse
 from lib.invariance.engine import ICPResult, icp
-from lib.tables.read import md_code
+from lib.words.escape import code_list, code_span
+from lib.words.numbers import percent
 from lib.world.environments import Environment, default_environments
 from lib.world.interventions import Intervention, ScaleNoise, Shift
 from lib.world.scenarios import Scenario, scenario_from_toml
@@ -45,7 +46,6 @@ __all__ = [
     "LOEO_RERUN_WORK",
     "loeo_work",
     "local_sentence",
-    "md_code",
     "predictor_table",
     "NO_INTERVENTION",
     "NONLINEAR_SHIFT_SDS",
@@ -60,7 +60,6 @@ __all__ = [
     "bend_start",
     "exposed",
     "held_out_caption",
-    "percent",
     "set_sweep_sentence",
     "strength_runs",
     "sweep_caption",
@@ -72,13 +71,6 @@ POOLED = "Pooled · all features"
 ICP_MODEL = "ICP · its causes"
 ORACLE = "Oracle · known causes"
 DECLARED = "Declared causes"
-
-
-def _listed(names: Sequence[str]) -> str:
-    shown = [md_code(n) for n in names]
-    if not shown:
-        return "nothing"
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
 @dataclass(frozen=True)
@@ -331,7 +323,7 @@ def leave_one_environment_out(
         frames.append(environment_errors(train, {str(label): test}, target, models))
     if failed:
         note = (
-            f"ICP could not run without {_listed(failed)}; the set found on all the data "
+            f"ICP could not run without {code_list(failed)}; the set found on all the data "
             f"was used there."
         )
     return pd.concat(frames, ignore_index=True), note
@@ -347,7 +339,7 @@ def icp_sentence(res: ICPResult) -> str:
     * no set accepted: the model is misspecified or hidden variables act;
     * accepted sets that share nothing: ICP cannot tell.
     """
-    target = md_code(res.target)
+    target = code_span(res.target)
     conf = f"{1 - res.alpha:.0%}"
     if res.no_set_accepted:
         return (
@@ -373,8 +365,8 @@ def icp_sentence(res: ICPResult) -> str:
         else f"Each of the {k:,} sets that passed the invariance test contains {them}"
     )
     return (
-        f"**ICP's estimated causes of {target}: {_listed(names)}.** {passed}; "
-        f"with probability at least {conf}, {_listed(names)} {verb} among the causes of "
+        f"**ICP's estimated causes of {target}: {code_list(names)}.** {passed}; "
+        f"with probability at least {conf}, {code_list(names)} {verb} among the causes of "
         f"{target} (if its mechanism is linear with additive noise and no environment "
         f"intervened on {target} itself)."
     )
@@ -436,19 +428,19 @@ def local_sentence(
     parts = []
     for name, what in environments:
         what = what.strip() or "no intervention"
-        parts.append(f"{md_code(name)} ({what})")
+        parts.append(f"{code_span(name)} ({what})")
     checked = "; ".join(parts) if parts else "no environment"
     text = f"Invariance was checked only across these environments: {checked}."
     if strength is not None and shifted:
         text += (
-            f" The swept intervention, {md_code(shifted)}, is at {percent(strength)} of its "
+            f" The swept intervention, {code_span(shifted)}, is at {percent(strength)} of its "
             f"full strength."
         )
     text += (
         f" A set that looks invariant here may break under a stronger or a different "
-        f"intervention. ICP assumes a linear mechanism for {md_code(target)} with additive "
-        f"noise, no hidden cause of {md_code(target)} that the environments move, and no "
-        f"intervention on {md_code(target)} itself."
+        f"intervention. ICP assumes a linear mechanism for {code_span(target)} with additive "
+        f"noise, no hidden cause of {code_span(target)} that the environments move, and no "
+        f"intervention on {code_span(target)} itself."
     )
     return text
 
@@ -575,11 +567,11 @@ def environments_from_rows(
         choice = "" if pd.isna(row.intervention) else str(row.intervention)
         if not name and not choice:
             continue
-        where = f"row {i}" + (f" ({md_code(name)})" if name else "")
+        where = f"row {i}" + (f" ({code_span(name)})" if name else "")
         if not name:
             raise ScenarioError(f"{where}: give the environment a name.")
         if name in seen:
-            raise ScenarioError(f"{where}: the name {md_code(name)} is used twice.")
+            raise ScenarioError(f"{where}: the name {code_span(name)} is used twice.")
         seen.add(name)
         strength = 1.0 if pd.isna(row.strength) else float(row.strength)
         if not 0.0 <= strength <= 1.0:
@@ -686,11 +678,6 @@ def _nonlinear() -> Scenario:
 
 
 # ----------------------------------------------------------------------------- sweep sentences
-
-
-def percent(strength: float) -> str:
-    """A strength (0 to 1) as a percentage: ``0.075`` -> ``"7.5%"``."""
-    return f"{100 * float(strength):g}%"
 
 
 def _and(parts: Sequence[str]) -> str:
@@ -820,7 +807,7 @@ def sweep_caption(table: pd.DataFrame, alpha: float, *, preset: str, target: str
     feats = str(every["features"].iloc[0])
     par = str(parents["features"].iloc[0])
     text = (
-        f"The invariance p-value of two sets as {md_code(preset)} grows (log scale); above the "
+        f"The invariance p-value of two sets as {code_span(preset)} grows (log scale); above the "
         f"dashed line (α = {alpha:g}) a set passes the test. "
     )
     text += set_sweep_sentence("The set of every feature", grid, p_all, alpha)
@@ -839,13 +826,13 @@ def sweep_caption(table: pd.DataFrame, alpha: float, *, preset: str, target: str
     elif all(float(p) > alpha for p in p_all):
         text += (
             f" This intervention does not move the relation between the features and "
-            f"{md_code(target)} enough for the test to see, at any strength shown."
+            f"{code_span(target)} enough for the test to see, at any strength shown."
         )
     if any(float(p) <= alpha for p in p_par):
         text += (
             f" A true parents' set is rejected by chance in about a share α of samples, or "
-            f"when the intervention changes how {md_code(target)} responds to its parents (a "
-            f"mechanism that is not a straight line, or an intervention on {md_code(target)})."
+            f"when the intervention changes how {code_span(target)} responds to its parents (a "
+            f"mechanism that is not a straight line, or an intervention on {code_span(target)})."
         )
     return text
 
@@ -954,17 +941,18 @@ def held_out_caption(
     new = [name for name in tests if name not in seen]
     text = (
         f"Three linear models fitted on the pooled environments above, each predicting "
-        f"{md_code(target)} in a fresh sample (rows none of them was fitted on) of "
+        f"{code_span(target)} in a fresh sample (rows none of them was fitted on) of "
         f"{len(tests)} worlds: the observational one and every preset at full strength."
     )
     if seen:
         same = [
-            md_code(t) if t == e else f"{md_code(t)} (as {md_code(e)})" for t, e in seen.items()
+            code_span(t) if t == e else f"{code_span(t)} (as {code_span(e)})"
+            for t, e in seen.items()
         ]
         verb = "was" if len(same) == 1 else "were"
         text += f" {_and(same)} {verb} also among ICP's environments"
         text += (
-            f"; {_and([md_code(t) for t in new])} {'was' if len(new) == 1 else 'were'} not."
+            f"; {_and([code_span(t) for t in new])} {'was' if len(new) == 1 else 'were'} not."
             if new
             else "."
         )

@@ -15,10 +15,12 @@ import pandas as pd
 
 from lib.errors import DataError
 from lib.fitting.models import LinearModel, r2_score, rmse
-from lib.tables.read import MIN_ROWS, Table, inert, numeric_frame
+from lib.tables.read import MIN_ROWS, Table, numeric_frame
 from lib.tables.setup import TableSetup, check_setup, table_model_specs
+from lib.words.escape import inert
+from lib.words.numbers import ratio_text
 
-__all__ = ["HoldoutFit", "TEST_SHARE", "holdout_fit", "loeo_sentence", "loeo_summary", "ratio_text"]
+__all__ = ["HoldoutFit", "TEST_SHARE", "holdout_fit", "loeo_sentence", "loeo_summary"]
 
 #: Share of the rows held out for scoring.
 TEST_SHARE = 0.3
@@ -165,18 +167,6 @@ def loeo_summary(results: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-
-
-#: Error ratios above this are shown as "more than" it (an almost perfect fit where
-#: the model was trained makes the ratio explode without meaning more).
-RATIO_SHOWN_MAX = 1000.0
-
-
-def ratio_text(ratio: float) -> str:
-    """An error ratio as a learner reads it: ``×1.19``, ``more than ×1,000``."""
-    if not np.isfinite(ratio) or ratio > RATIO_SHOWN_MAX:
-        return f"more than ×{RATIO_SHOWN_MAX:,.0f}"
-    return f"×{ratio:.2f}"
 
 
 def loeo_sentence(summary: pd.DataFrame, env: str) -> str:

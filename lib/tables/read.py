@@ -23,7 +23,6 @@ import codecs
 import csv
 import io
 import re
-import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from lib.errors import DataError, did_you_mean
+from lib.words.escape import code_list, code_span
 
 __all__ = [
     "MIN_ROWS",
@@ -41,12 +41,9 @@ __all__ = [
     "ReadLimits",
     "Table",
     "TableReport",
-    "inert",
     "numeric_frame",
     "read_table",
     "safe_csv",
-    "code_span",
-    "md_code",
     "table_from_frame",
 ]
 
@@ -76,8 +73,6 @@ _ENCODING_NAMES = {
     "latin-1": "Latin-1 (ISO 8859-1)",
 }
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
-_BIDI = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F], None)
-_ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
 @dataclass(frozen=True)
@@ -172,11 +167,13 @@ class TableReport:
         texts = [c for c, t in self.dtypes.items() if t == "text"]
         others = [c for c, t in self.dtypes.items() if t == "other"]
         if numbers:
-            out.append(f"Numbers: {_code_list(numbers)}.")
+            out.append(f"Numbers: {code_list(numbers, limit=30, last=', ', empty='')}.")
         if texts:
-            out.append(f"Text: {_code_list(texts)}.")
+            out.append(f"Text: {code_list(texts, limit=30, last=', ', empty='')}.")
         if others:
-            out.append(f"Other (not usable in a model): {_code_list(others)}.")
+            out.append(
+                f"Other (not usable in a model): {code_list(others, limit=30, last=', ', empty='')}."
+            )
         gaps = {c: k for c, k in self.missing.items() if k}
         if gaps:
             parts = []
@@ -216,53 +213,6 @@ class Table:
 
 
 # ----------------------------------------------------------------------------- text helpers
-
-
-def code_span(name: Any, limit: int = 60) -> str:
-    """A name as a Markdown code span that nothing in the name can break out of."""
-    text = " ".join(str(name).replace("`", "'").split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return f"`{text}`" if text else "`(blank)`"
-
-
-def md_code(name: object) -> str:
-    """A name as an inert Markdown code span (a backtick in it cannot close the span)."""
-    return "`" + str(name).replace("`", "'").replace("\n", " ") + "`"
-
-
-def _code_list(names: Sequence[Any], limit: int = 30) -> str:
-    shown = [code_span(n) for n in names[:limit]]
-    if len(names) > limit:
-        shown.append(f"and {len(names) - limit:,} more")
-    return ", ".join(shown)
-
-
-def inert(text: str, max_chars: int | None = None) -> str:
-    """``text`` escaped so that Markdown, HTML and LaTeX show it as typed.
-
-    Every ASCII punctuation character gets a backslash (CommonMark lets any of
-    them be escaped), so ``<script>``, ``[x](javascript:...)``, ``$x^2$``,
-    ``**bold**`` and ``:emoji:`` stay plain text. Line breaks and other control
-    characters become spaces; invisible direction overrides are removed.
-
-    Parameters
-    ----------
-    text : str
-        Anything, e.g. a column name or a cell from an upload.
-    max_chars : int, optional
-        Longer text is cut to this many characters (before escaping) and ends in ``…``.
-
-    Examples
-    --------
-    >>> print(inert("<b>x</b> $y$"))
-    \\<b\\>x\\<\\/b\\> \\$y\\$
-    """
-    text = str(text).translate(_BIDI)
-    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
-    if max_chars is not None and len(text) > max_chars:
-        text = text[: max(0, max_chars - 1)] + "…"
-    return "".join("\\" + ch if ch in _ASCII_PUNCT else ch for ch in text)
 
 
 # ----------------------------------------------------------------------------- sources
@@ -1105,7 +1055,7 @@ def numeric_frame(
             else ""
         )
         raise DataError(
-            f"need at least {MIN_ROWS} rows with numbers in {_code_list(cols)}; "
+            f"need at least {MIN_ROWS} rows with numbers in {code_list(cols, limit=30, last=', ', empty='')}; "
             f"only {len(frame):,} remain{why}."
         )
     return frame, dropped

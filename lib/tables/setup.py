@@ -24,7 +24,8 @@ import pandas as pd
 
 from lib.errors import DataError, did_you_mean
 from lib.fitting.models import BoostedTreesModel, LinearModel, Model, r2_score, rmse
-from lib.tables.read import MIN_ROWS, Table, code_span, numeric_frame
+from lib.tables.read import MIN_ROWS, Table, numeric_frame
+from lib.words.escape import code_span
 
 __all__ = [
     "MAX_EDGES_TEXT",

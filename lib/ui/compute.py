@@ -19,13 +19,13 @@ from lib.figures import charts
 from lib.fitting.experiments import (
     OBSERVATIONAL,
     Experiment,
-    explain_outcome,
     run_experiment,
     score_table,
     strength_sweep,
 )
 from lib.ui.lab import mark_unobserved
 from lib.ui.registry import get_scenario
+from lib.words.narration import explain_outcome
 from lib.world.interventions import Intervention
 
 _SPIN = False  # pages show their own spinners with plain words

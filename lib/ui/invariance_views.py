@@ -22,16 +22,14 @@ import streamlit as st
 
 from lib.errors import DataError
 from lib.figures import invariance as ip
-from lib.figures.charts import label, plotly_text
+from lib.figures.charts import label
 from lib.invariance.compare import (
     NONLINEAR_SHIFT_SDS,
     comparison_models,
     environment_errors,
     icp_sentence,
     leave_one_environment_out,
-    md_code,
     nonlinear_scenario,
-    percent,
     predictor_table,
 )
 from lib.invariance.engine import NO_SET_NOTE, ICPCancelled, ICPResult, icp
@@ -42,6 +40,8 @@ from lib.ui.lab import interventions_key
 from lib.ui.registry import get_scenario
 from lib.ui.tables import TableChoice, code
 from lib.ui.widgets import chart
+from lib.words.escape import code_span, plotly_text
+from lib.words.numbers import percent
 from lib.world.environments import (
     ENV_COLUMN,
     OBSERVATIONAL_ENV,
@@ -399,7 +399,7 @@ def power_long(power: pd.DataFrame) -> pd.DataFrame:
 
 def parents_text(sc: Any) -> str:
     parents = [f for f in sc.features if f in true_parents(sc)]
-    return ", ".join(md_code(p) for p in parents) if parents else ""
+    return ", ".join(code_span(p) for p in parents) if parents else ""
 
 
 # ----------------------------------------------------------------------------- tables

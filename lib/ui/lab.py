@@ -14,9 +14,10 @@ from typing import Any
 import pandas as pd
 
 from lib.errors import ScenarioError
-from lib.figures.charts import format_number
-from lib.fitting.experiments import OBSERVATIONAL, code_list
+from lib.fitting.experiments import OBSERVATIONAL
 from lib.ui.params import CUSTOM, LabState
+from lib.words.escape import code_list
+from lib.words.numbers import format_number
 from lib.world.interventions import (
     KINDS,
     Do,

@@ -17,6 +17,7 @@ from lib.tables.fit import HoldoutFit, holdout_fit
 from lib.tables.read import numeric_frame
 from lib.tables.setup import TableSetup, leave_one_environment_out
 from lib.ui.tables import TableChoice
+from lib.words.escape import plotly_text
 
 __all__ = ["fit_figure", "heatmap", "holdout", "loeo"]
 
@@ -41,7 +42,7 @@ def fit_figure(
         fit.predictions[model],
         kind,
         title="",
-        units_label=charts.plotly_text(setup.target),
+        units_label=plotly_text(setup.target),
         max_points=800,
         seed=seed,
     )
@@ -59,7 +60,7 @@ def loeo(key: str, setup: TableSetup, policy: str, seed: int, _choice: TableChoi
 def heatmap(key: str, columns: tuple[str, ...], policy: str, _choice: TableChoice) -> go.Figure:
     """Correlations between the chosen columns (rows with missing cells left out)."""
     data, _ = numeric_frame(_choice.table, list(columns), policy=policy)  # type: ignore[arg-type]
-    fig = charts.correlation_heatmap(data.rename(columns=charts.plotly_text), title="")
+    fig = charts.correlation_heatmap(data.rename(columns=plotly_text), title="")
     fig.update_xaxes(title_text="", tickangle=-30)
     fig.update_yaxes(title_text="")
     return fig

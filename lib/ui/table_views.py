@@ -16,8 +16,7 @@ import streamlit as st
 
 from lib.errors import DataError
 from lib.figures import charts
-from lib.tables.fit import loeo_sentence, loeo_summary, ratio_text
-from lib.tables.read import inert
+from lib.tables.fit import loeo_sentence, loeo_summary
 from lib.tables.setup import (
     TableSetup,
     adjacency_frame,
@@ -31,6 +30,8 @@ from lib.ui import tables
 from lib.ui.lab import coefficient_display
 from lib.ui.tables import TableChoice, code
 from lib.ui.widgets import chart, graph_legend, kind_heading, kind_metric, stacking_columns
+from lib.words.escape import inert, plotly_text
+from lib.words.numbers import format_number, ratio_text
 
 __all__ = ["data_view", "home_view", "interventions_view", "models_view", "needs_scenario"]
 
@@ -351,7 +352,7 @@ def models_view(choice: TableChoice, seed: int) -> None:
                         kind,
                         f"t_{family}_rmse",
                         f"{family} · RMSE",
-                        charts.format_number(float(row.rmse)),
+                        format_number(float(row.rmse)),
                     )
                 with b:
                     kind_metric(kind, f"t_{family}_r2", f"{family} · R²", f"{float(row.r2):.2f}")
@@ -415,7 +416,7 @@ def _loeo_figure(results: pd.DataFrame, env: str) -> go.Figure:
     frame = results.rename(columns={"held_out": "test"}).copy()
     frame["test"] = frame["test"].astype(str)
     fig = charts.rmse_bars(frame, title="")
-    fig.update_xaxes(title_text=f"held-out {charts.plotly_text(env)}")
+    fig.update_xaxes(title_text=f"held-out {plotly_text(env)}")
     if frame["test"].nunique() > 4:  # numbers on every bar would be unreadably small
         fig.update_traces(textposition="none")
     return fig

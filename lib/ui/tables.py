@@ -24,8 +24,8 @@ import streamlit as st
 from lib.errors import DataError
 from lib.tables.datasets import Dataset, list_datasets, load_dataset
 from lib.tables.read import Table, read_table, safe_csv
-from lib.tables.read import md_code as code
 from lib.tables.setup import MAX_ENVIRONMENTS, TableSetup, check_setup
+from lib.words.escape import code_span as code
 
 __all__ = [
     "SCENARIO",

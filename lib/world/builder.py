@@ -36,7 +36,7 @@ import pandas as pd
 
 from lib.errors import ExpressionError, ScenarioError, did_you_mean
 from lib.figures import charts
-from lib.tables.read import inert
+from lib.words.escape import inert
 from lib.world.expressions import (
     CONSTANTS,
     FUNCTIONS,

@@ -11,8 +11,9 @@ import pytest
 
 from lib.errors import DataError
 from lib.tables.datasets import DATA_DIR, Dataset, list_datasets, load_dataset
+from lib.tables.fit import table_loeo
 from lib.tables.read import MIN_ROWS, Table
-from lib.tables.setup import TableSetup, check_setup, leave_one_environment_out
+from lib.tables.setup import TableSetup, check_setup
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = list_datasets()
@@ -51,7 +52,7 @@ def test_dataset_loads_with_valid_defaults(ds: Dataset) -> None:
 
 @pytest.mark.parametrize("ds", [d for d in DATASETS if d.environment], ids=lambda d: d.id)
 def test_environment_datasets_support_leave_one_environment_out(ds: Dataset) -> None:
-    result = leave_one_environment_out(load_dataset(ds.id), setup_of(ds))
+    result = table_loeo(load_dataset(ds.id), setup_of(ds))
     assert result["held_out"].nunique() >= 2
     assert np.isfinite(result["rmse"]).all()
 
@@ -89,9 +90,7 @@ def test_real_data_matches_statsmodels() -> None:
 
 def test_simulated_clinics_show_the_story() -> None:
     ds = next(d for d in DATASETS if d.id == "ldopa_clinics")
-    result = leave_one_environment_out(load_dataset(ds.id), setup_of(ds)).set_index(
-        ["held_out", "model"]
-    )
+    result = table_loeo(load_dataset(ds.id), setup_of(ds)).set_index(["held_out", "model"])
     tylenol = result.loc["Hilltop"]
     assert tylenol.loc["Linear · all features", "ratio"] > 3
     assert tylenol.loc["Linear · declared causes", "ratio"] < 1.3

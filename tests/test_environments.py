@@ -8,13 +8,12 @@ import pytest
 
 from lib.errors import DataError, ScenarioError
 from lib.invariance.engine import icp
+from lib.invariance.sweeps import icp_power, invariance_sweep
 from lib.world.environments import (
     ENV_COLUMN,
     Environment,
     default_environments,
     environment_from_dict,
-    icp_power,
-    invariance_sweep,
     pooled_sample,
     true_parents,
 )

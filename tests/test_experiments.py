@@ -21,7 +21,23 @@ def ratios(res, test):
 def test_tylenol_breaks_every_predictive_model_and_no_causal_one(seed: int) -> None:
     sc = load_scenario("ldopa")
     res = compare_models(sc, n=sc.default_n, seed=seed, tests={"Tylenol": sc.presets["Tylenol"]})
-    assert list(res.columns) == ["model", "kind", "features", "test", "rmse", "r2"]
+    assert list(res.columns) == [
+        "model",
+        "kind",
+        "family",
+        "features",
+        "test",
+        "rmse",
+        "r2",
+        "n_test",
+    ]
+    assert dict(zip(res.model, res.family, strict=True)) == {
+        "Linear · all features": "linear",
+        "Trees · all features": "trees",
+        "Linear · causes only": "linear",
+        "Trees · causes only": "trees",
+    }
+    assert (res.n_test == sc.default_n).all()
     assert set(res.test) == {OBSERVATIONAL, "Tylenol"}
     r, kind = ratios(res, "Tylenol")
     assert set(kind) == {"predictive", "causal"}

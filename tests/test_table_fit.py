@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from lib.errors import DataError
-from lib.tables.fit import holdout_fit, loeo_sentence, loeo_summary
-from lib.tables.setup import TableSetup, leave_one_environment_out
+from lib.tables.fit import holdout_fit, loeo_sentence, loeo_summary, table_loeo
+from lib.tables.setup import TableSetup
 from lib.ui.tables import default_setup, parse_table_query, table_query
 
 
@@ -61,7 +61,7 @@ def test_too_few_rows_is_a_clear_error():
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_summary_says_the_predictive_model_did_not_travel(seed):
-    results = leave_one_environment_out(shifted(seed), SETUP, seed=seed)
+    results = table_loeo(shifted(seed), SETUP, seed=seed)
     summary = loeo_summary(results).set_index("model")
     assert summary.loc["Linear · all features", "worst_env"] == "c"
     assert summary.loc["Linear · all features", "worst_ratio"] > 3

@@ -8,17 +8,15 @@ import pytest
 
 from lib.errors import DataError
 from lib.fitting.models import BoostedTreesModel, LinearModel
+from lib.tables.fit import fit_table_models, table_loeo
 from lib.tables.read import MIN_ROWS, read_table, safe_csv
 from lib.tables.setup import (
     MAX_ENVIRONMENTS,
-    InterceptModel,
     TableSetup,
     adjacency_frame,
     check_setup,
     edges_from_adjacency,
     edges_to_text,
-    fit_table_models,
-    leave_one_environment_out,
     parse_edges,
 )
 
@@ -188,8 +186,9 @@ def test_no_declared_parents_gives_an_intercept_only_model() -> None:
     causal = [m for m in models.values() if m.kind == "causal"]
     assert len(causal) == 1
     model = causal[0]
-    assert isinstance(model, InterceptModel) and isinstance(model, LinearModel)
-    assert model.features == ()
+    assert isinstance(model, LinearModel)
+    assert model.features == () and model.family == "mean"
+    assert model.name == "Intercept only · no declared causes"
     assert any("intercept-only" in w for w in model.warnings_)
     pred = model.predict(df)
     assert np.allclose(pred, df["y"].mean())
@@ -218,13 +217,14 @@ def test_fit_refuses_a_bad_setup() -> None:
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_loeo_predictive_breaks_causal_holds(seed: int) -> None:
     df = shifting_table(seed)
-    result = leave_one_environment_out(df, SETUP, seed=seed)
+    result = table_loeo(df, SETUP, seed=seed)
     assert list(result.columns) == [
         "held_out",
         "n_test",
         "n_train",
         "model",
         "kind",
+        "family",
         "features",
         "rmse",
         "r2",
@@ -253,16 +253,16 @@ def test_loeo_predictive_breaks_causal_holds(seed: int) -> None:
 
 def test_loeo_is_reproducible_and_seeded() -> None:
     df = shifting_table(5)
-    a = leave_one_environment_out(df, SETUP, seed=7)
-    b = leave_one_environment_out(df, SETUP, seed=7)
+    a = table_loeo(df, SETUP, seed=7)
+    b = table_loeo(df, SETUP, seed=7)
     pd.testing.assert_frame_equal(a, b)
-    c = leave_one_environment_out(df, SETUP, seed=8)
+    c = table_loeo(df, SETUP, seed=8)
     assert not np.allclose(a["rmse_in"], c["rmse_in"])
 
 
 def test_loeo_errors_match_a_direct_least_squares_fit() -> None:
     df = shifting_table(3)
-    result = leave_one_environment_out(df, SETUP, seed=0)
+    result = table_loeo(df, SETUP, seed=0)
     row = result[(result["held_out"] == "site 2") & (result["model"] == "Linear · all features")]
     train, test = df[df["site"] != "site 2"], df[df["site"] == "site 2"]
     X = np.column_stack([np.ones(len(train)), train[list(SETUP.features)]])
@@ -276,7 +276,7 @@ def test_loeo_numeric_environment_and_skipped_small_environment() -> None:
     df = shifting_table(0)
     df["site"] = df["site"].map({"site 0": 10, "site 1": 20, "site 2": 30})
     df = pd.concat([df, df.iloc[: MIN_ROWS - 1].assign(site=40)], ignore_index=True)
-    result = leave_one_environment_out(df, SETUP)
+    result = table_loeo(df, SETUP)
     assert sorted(result["held_out"].unique()) == [10, 20, 30]
     assert any("only 9 usable rows" in n for n in result.attrs["notes"])
 
@@ -285,7 +285,7 @@ def test_loeo_counts_dropped_rows() -> None:
     df = shifting_table(0)
     df.loc[[1, 2], "x"] = np.inf
     df.loc[5, "site"] = None
-    result = leave_one_environment_out(df, SETUP)
+    result = table_loeo(df, SETUP)
     assert result.attrs["dropped_rows"] == 2
     assert any("2 rows" in n for n in result.attrs["notes"])
     assert any("without an environment" in n for n in result.attrs["notes"])
@@ -296,28 +296,28 @@ def test_loeo_single_environment_is_a_clear_error() -> None:
     df = shifting_table(0)
     df["site"] = "only one"
     with pytest.raises(DataError, match="single environment where several are needed"):
-        leave_one_environment_out(df, SETUP)
+        table_loeo(df, SETUP)
 
 
 def test_loeo_without_environment_column() -> None:
     with pytest.raises(DataError, match="environment column"):
-        leave_one_environment_out(shifting_table(0), TableSetup("y", ("x", "s")))
+        table_loeo(shifting_table(0), TableSetup("y", ("x", "s")))
 
 
 def test_loeo_too_many_environments() -> None:
     df = shifting_table(0)
     df["site"] = np.arange(len(df)) % (MAX_ENVIRONMENTS + 1)
     with pytest.raises(DataError, match=f"at most {MAX_ENVIRONMENTS}"):
-        leave_one_environment_out(df, SETUP)
+        table_loeo(df, SETUP)
 
 
 def test_loeo_no_environment_large_enough() -> None:
     df = shifting_table(0, n=MIN_ROWS - 1)
     with pytest.raises(DataError, match="no environment could be tested"):
-        leave_one_environment_out(df, SETUP)
+        table_loeo(df, SETUP)
 
 
 def test_loeo_on_a_table_read_from_csv() -> None:
     table = read_table(safe_csv(shifting_table(4)), name="sites.csv")
-    result = leave_one_environment_out(table, SETUP)
+    result = table_loeo(table, SETUP)
     assert len(result) == 3 * 4

@@ -431,7 +431,8 @@ def test_code_list() -> None:
 
 
 def test_score_table_matches_the_engines_evaluate() -> None:
-    from lib.fitting.experiments import run_experiment, score_table
+    from lib.fitting.evaluation import score_predictions
+    from lib.fitting.experiments import run_experiment
 
     sc = load_scenario("ldopa")
     exp = run_experiment(sc, 300, 4)
@@ -443,7 +444,7 @@ def test_score_table_matches_the_engines_evaluate() -> None:
             {sc.target: test[sc.target], **{m.name: m.predict(test) for m in exp.models}}
         )
 
-    mine = score_table(exp.models, {OBSERVATIONAL: frame(), "T": frame(tylenol)})
+    mine = score_predictions(exp.models, {OBSERVATIONAL: frame(), "T": frame(tylenol)})
     pd.testing.assert_frame_equal(mine, exp.evaluate({"T": tylenol}))
 
 

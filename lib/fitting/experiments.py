@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib.fitting.models import Model, ModelSpec, r2_score, rmse
+from lib.fitting.evaluation import Roles, fit_models, model_specs, score
+from lib.fitting.models import Model, ModelSpec
 from lib.world.interventions import Intervention
 from lib.world.scenarios import Scenario
 
@@ -24,7 +25,6 @@ __all__ = [
     "compare_models",
     "default_model_specs",
     "run_experiment",
-    "score_table",
     "strength_sweep",
 ]
 
@@ -33,18 +33,8 @@ OBSERVATIONAL = "observational"
 
 
 def default_model_specs(sc: Scenario) -> list[ModelSpec]:
-    """Two predictive models (all features) and two causal ones (causes only)."""
-    allf, causal = tuple(sc.features), tuple(sc.causal_features)
-    specs = [
-        ModelSpec("Linear · all features", "predictive", allf, "linear"),
-        ModelSpec("Trees · all features", "predictive", allf, "trees"),
-    ]
-    if causal:
-        specs += [
-            ModelSpec("Linear · causes only", "causal", causal, "linear"),
-            ModelSpec("Trees · causes only", "causal", causal, "trees"),
-        ]
-    return specs
+    """The lab's model set for a world (:func:`lib.fitting.evaluation.model_specs`)."""
+    return model_specs(Roles.from_scenario(sc))
 
 
 @dataclass
@@ -83,54 +73,7 @@ class Experiment:
         for name, ivs in (tests or {}).items():
             if name != OBSERVATIONAL:
                 datasets[name] = self.test_sample(ivs)
-        return _score_table(self.models, datasets)
-
-
-def score_table(models: Sequence[Model], predictions: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Every model's error on every test, from predictions already made.
-
-    Parameters
-    ----------
-    models : sequence of Model
-    predictions : mapping of str to DataFrame
-        Test name -> a frame with the actual target column and one column of
-        predictions per model name.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``model, kind, features, test, rmse, r2``.
-    """
-    rows = []
-    for test, df in predictions.items():
-        for m in models:
-            y = df[m.target].to_numpy()
-            pred = df[m.name].to_numpy()
-            rows.append(
-                {
-                    "model": m.name,
-                    "kind": m.kind,
-                    "features": ", ".join(m.features),
-                    "test": test,
-                    "rmse": rmse(y, pred),
-                    "r2": r2_score(y, pred),
-                }
-            )
-    return pd.DataFrame(rows, columns=["model", "kind", "features", "test", "rmse", "r2"])
-
-
-def _score_table(models: Sequence[Model], datasets: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Score every model on every dataset, predicting all rows in one call per model."""
-    names = list(datasets)
-    everything = pd.concat([datasets[k] for k in names], ignore_index=True)
-    predicted = {m.name: m.predict_finite(everything) for m in models}
-    bounds = np.cumsum([0, *(len(datasets[k]) for k in names)])
-    predictions = {}
-    for name, start, stop in zip(names, bounds[:-1], bounds[1:], strict=True):
-        frame = {m.target: everything[m.target].to_numpy()[start:stop] for m in models}
-        frame.update({m.name: predicted[m.name][start:stop] for m in models})
-        predictions[name] = pd.DataFrame(frame)
-    return score_table(models, predictions)
+        return score(self.models, datasets)
 
 
 def run_experiment(
@@ -149,7 +92,7 @@ def run_experiment(
     """
     train = sc.scm.sample(n, seed)
     specs = list(models) if models is not None else default_model_specs(sc)
-    fitted = [spec.build(sc.target).fit(train) for spec in specs]
+    fitted = fit_models(specs, train, sc.target)
     return Experiment(sc, n, seed, train, fitted)
 
 
@@ -207,6 +150,6 @@ def strength_sweep(
         f"{i}": experiment.test_sample([iv.with_strength(float(s)) for iv in interventions])
         for i, s in enumerate(grid)
     }
-    table = _score_table(experiment.models, datasets)
+    table = score(experiment.models, datasets)
     table["strength"] = grid[table["test"].astype(int).to_numpy()]
     return table[["model", "kind", "strength", "rmse", "r2"]].reset_index(drop=True)

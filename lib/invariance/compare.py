@@ -17,14 +17,13 @@ can be tested like the engine.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
 import pandas as pd
 
 from lib.errors import DataError, ScenarioError
-from lib.fitting.models import LinearModel, r2_score, rmse
+from lib.fitting.evaluation import fit_models, leave_one_environment_out, score
+from lib.fitting.models import ModelSpec
 from lib.invariance.engine import ICPResult, icp
 from lib.words.escape import code_list, code_span
 from lib.words.numbers import percent
@@ -37,12 +36,10 @@ __all__ = [
     "ORACLE",
     "POOLED",
     "DECLARED",
-    "EvalModel",
     "comparison_models",
     "environment_errors",
-    "fit_models",
     "icp_sentence",
-    "leave_one_environment_out",
+    "icp_loeo",
     "LOEO_RERUN_WORK",
     "loeo_work",
     "local_sentence",
@@ -73,31 +70,14 @@ ORACLE = "Oracle · known causes"
 DECLARED = "Declared causes"
 
 
-@dataclass(frozen=True)
-class EvalModel:
-    """A linear model to compare: its name, kind and inputs (may be empty).
-
-    Attributes
-    ----------
-    name : str
-    kind : {"predictive", "causal"}
-    features : tuple of str
-        With no feature, the model predicts the training mean of the target.
-    """
-
-    name: str
-    kind: str
-    features: tuple[str, ...]
-
-
 def comparison_models(
     all_features: Sequence[str],
     icp_set: Sequence[str] | frozenset[str],
     parents: Sequence[str] | None,
     *,
     parents_name: str = ORACLE,
-) -> list[EvalModel]:
-    """The pooled, ICP and oracle models, in that order.
+) -> list[ModelSpec]:
+    """The pooled, ICP and oracle models (linear, :class:`~lib.fitting.models.ModelSpec`), in that order.
 
     Parameters
     ----------
@@ -116,53 +96,19 @@ def comparison_models(
         return tuple(sorted(names, key=lambda f: (order.get(f, len(order)), f)))
 
     out = [
-        EvalModel(POOLED, "predictive", tuple(all_features)),
-        EvalModel(ICP_MODEL, "causal", ordered(icp_set)),
+        ModelSpec(POOLED, "predictive", tuple(all_features)),
+        ModelSpec(ICP_MODEL, "causal", ordered(icp_set)),
     ]
     if parents is not None:
-        out.append(EvalModel(parents_name, "causal", ordered(parents)))
+        out.append(ModelSpec(parents_name, "causal", ordered(parents)))
     return out
-
-
-class _MeanModel:
-    """Predicts the training mean (a model without inputs)."""
-
-    def __init__(self, value: float) -> None:
-        self.value = value
-
-    def predict(self, df: pd.DataFrame) -> np.ndarray:
-        return np.full(len(df), self.value)
-
-
-def fit_models(
-    train: pd.DataFrame, target: str, models: Sequence[EvalModel]
-) -> dict[str, LinearModel | _MeanModel]:
-    """Fit each model by least squares (statsmodels OLS with intercept) on ``train``.
-
-    Raises
-    ------
-    DataError
-        For a missing column, missing values, or too few rows.
-    """
-    if target not in train.columns:
-        raise DataError(f"the data has no column `{target}`.")
-    y = train[target].to_numpy(dtype=float)
-    if len(y) == 0 or not np.all(np.isfinite(y)):
-        raise DataError(f"`{target}` has missing or infinite values (or no rows).")
-    fitted: dict[str, LinearModel | _MeanModel] = {}
-    for m in models:
-        if m.features:
-            fitted[m.name] = LinearModel(m.name, m.kind, m.features, target).fit(train)
-        else:
-            fitted[m.name] = _MeanModel(float(y.mean()))
-    return fitted
 
 
 def environment_errors(
     train: pd.DataFrame,
     tests: Mapping[str, pd.DataFrame],
     target: str,
-    models: Sequence[EvalModel],
+    models: Sequence[ModelSpec],
 ) -> pd.DataFrame:
     """Fit on ``train``, then the error of every model on every test environment.
 
@@ -173,14 +119,14 @@ def environment_errors(
     tests : mapping of str to pandas.DataFrame
         Environment name -> its rows (never seen in fitting).
     target : str
-    models : sequence of EvalModel
+    models : sequence of ModelSpec
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``model, kind, features, test, rmse, r2, n_test``, one row per
-        model × environment (environments in the order given). The layout of
-        :func:`lib.fitting.experiments.score_table`, so :func:`lib.figures.charts.rmse_bars`
+        Columns ``model, kind, family, features, test, rmse, r2, n_test``, one
+        row per model × environment (environments in the order given). The layout of
+        :func:`lib.fitting.evaluation.score`, so :func:`lib.figures.charts.rmse_bars`
         draws it.
 
     Raises
@@ -190,32 +136,12 @@ def environment_errors(
     """
     if not tests:
         raise DataError("there is no held-out environment to test on.")
-    fitted = fit_models(train, target, models)
-    rows = []
-    for test, df in tests.items():
-        y = df[target].to_numpy(dtype=float)
-        for m in models:
-            pred = fitted[m.name].predict(df)
-            if not np.all(np.isfinite(pred)):
-                raise DataError(
-                    f"{m.name}: some predictions in `{test}` are not finite numbers "
-                    f"(the inputs are too large for the model)."
-                )
-            rows.append(
-                {
-                    "model": m.name,
-                    "kind": m.kind,
-                    "features": ", ".join(m.features) or "none (the average)",
-                    "test": str(test),
-                    "rmse": rmse(y, pred),
-                    "r2": r2_score(y, pred),
-                    "n_test": len(y),
-                }
-            )
-    return pd.DataFrame(rows, columns=["model", "kind", "features", "test", "rmse", "r2", "n_test"])
+    if target not in train.columns:
+        raise DataError(f"the data has no column `{target}`.")
+    return score(fit_models(models, train, target), tests)
 
 
-#: Most work (:func:`loeo_work`) for which :func:`leave_one_environment_out` reruns
+#: Most work (:func:`loeo_work`) for which :func:`icp_loeo` reruns
 #: ICP without each held-out environment: a second or two (10 environments and 14
 #: candidates: 1.5 s; 10 sites and 20 candidates took 50 s, 100 environments 11 s).
 LOEO_RERUN_WORK = 2**21
@@ -233,7 +159,7 @@ def loeo_work(n_environments: int, n_candidates: int) -> float:
     return e * (e - 1) * (2.0**p + 25 * (e - 1))
 
 
-def leave_one_environment_out(
+def icp_loeo(
     df: pd.DataFrame,
     target: str,
     environment: str,
@@ -290,7 +216,6 @@ def leave_one_environment_out(
             f"the column `{environment}` holds fewer than two environments: nothing can be "
             f"held out."
         )
-    frames = []
     note = ""
     failed: list[str] = []
     if rerun_icp is None:
@@ -302,31 +227,31 @@ def leave_one_environment_out(
             f"{loeo_work(len(labels), len(candidates)):,.0f} sets, so the ICP model uses the "
             f"set found on all the data: its held-out error is a little optimistic."
         )
-    for label in labels:
-        inside = df[environment] == label
-        train, test = df.loc[~inside], df.loc[inside]
+    if len(labels) < 3:
+        note = (
+            "With two environments ICP cannot be run on one alone, so the ICP model "
+            "uses the set found on both: its held-out error is a little optimistic."
+        )
+    fallback = full_icp if full_icp is not None else frozenset()
+
+    def models_for(label: object, train: pd.DataFrame) -> list[ModelSpec]:
+        """This round's models: ICP rerun without the held-out environment, when it can."""
+        chosen = fallback
         if len(labels) >= 3 and rerun_icp:
             try:
                 found = icp(train, target, environment, alpha, candidates=list(candidates))
-                chosen: frozenset[str] = found.causal_predictors
+                chosen = found.causal_predictors
             except DataError:
                 failed.append(str(label))
-                chosen = full_icp if full_icp is not None else frozenset()
-        else:
-            chosen = full_icp if full_icp is not None else frozenset()
-            if len(labels) < 3:
-                note = (
-                    "With two environments ICP cannot be run on one alone, so the ICP model "
-                    "uses the set found on both: its held-out error is a little optimistic."
-                )
-        models = comparison_models(candidates, chosen, parents, parents_name=DECLARED)
-        frames.append(environment_errors(train, {str(label): test}, target, models))
+        return comparison_models(candidates, chosen, parents, parents_name=DECLARED)
+
+    out = leave_one_environment_out(df, target, environment, models_for, order=labels)
     if failed:
         note = (
             f"ICP could not run without {code_list(failed)}; the set found on all the data "
             f"was used there."
         )
-    return pd.concat(frames, ignore_index=True), note
+    return out.drop(columns=["held_out", "n_train"]), note
 
 
 # ----------------------------------------------------------------------------- sentences
@@ -787,7 +712,7 @@ def sweep_caption(table: pd.DataFrame, alpha: float, *, preset: str, target: str
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`lib.world.environments.invariance_sweep`'s table.
+        :func:`lib.invariance.sweeps.invariance_sweep`'s table.
     alpha : float
     preset : str
         The swept intervention's name.

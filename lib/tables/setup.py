@@ -23,32 +23,24 @@ import numpy as np
 import pandas as pd
 
 from lib.errors import DataError, did_you_mean
-from lib.fitting.models import BoostedTreesModel, LinearModel, Model, r2_score, rmse
-from lib.tables.read import MIN_ROWS, Table, numeric_frame
 from lib.words.escape import code_span
 
 __all__ = [
     "MAX_EDGES_TEXT",
     "MAX_ENVIRONMENTS",
-    "IN_SAMPLE_SHARE",
-    "InterceptModel",
     "TableSetup",
     "adjacency_frame",
     "check_setup",
     "edges_from_adjacency",
     "edges_to_text",
-    "fit_table_models",
-    "leave_one_environment_out",
     "parse_edges",
-    "table_model_specs",
+    "require_setup",
 ]
 
 #: Most distinct values an environment column may have.
 MAX_ENVIRONMENTS = 50
 #: Longest edge list text accepted.
 MAX_EDGES_TEXT = 20_000
-#: Share of the training environments' rows held back to measure in-distribution error.
-IN_SAMPLE_SHARE = 0.2
 _ARROWS = ("->", "→", "⟶", "=>")
 
 
@@ -338,283 +330,7 @@ def check_setup(setup: TableSetup, columns: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(problems))
 
 
-def _require(setup: TableSetup, columns: Sequence[str]) -> None:
+def require_setup(setup: TableSetup, columns: Sequence[str]) -> None:
     problems = check_setup(setup, columns)
     if problems:
         raise DataError(" ".join(p[0].upper() + p[1:] for p in problems))
-
-
-# ----------------------------------------------------------------------------- models
-
-
-class InterceptModel(LinearModel):
-    """The causal model when no cause is declared: it predicts the training mean.
-
-    A linear model with only an intercept (statsmodels OLS on a constant), so
-    its coefficient table has one row.
-    """
-
-    def __post_init__(self) -> None:
-        if self.kind not in ("predictive", "causal"):
-            raise ValueError(f"kind must be 'predictive' or 'causal', not {self.kind!r}")
-        self.features = tuple(self.features)
-
-    def fit(self, df: pd.DataFrame) -> InterceptModel:
-        """Fit the intercept (the mean of the target)."""
-        super().fit(df)
-        self.warnings_.insert(
-            0,
-            "no causes of the target are declared: this model predicts the average "
-            "target of its training rows for every row (an intercept-only model).",
-        )
-        return self
-
-
-def table_model_specs(setup: TableSetup, seed: int = 0) -> list[Model]:
-    """Unfitted models for a setup, predictive first.
-
-    Linear and boosted trees on every feature (predictive); linear and trees on
-    the declared parents (causal). Without declared parents the causal model is
-    :class:`InterceptModel` (and there is no causal trees model).
-    """
-    feats, parents, target = tuple(setup.features), setup.parents, setup.target
-    models: list[Model] = [
-        LinearModel("Linear · all features", "predictive", feats, target),
-        BoostedTreesModel("Trees · all features", "predictive", feats, target, random_state=seed),
-    ]
-    if parents:
-        models += [
-            LinearModel("Linear · declared causes", "causal", parents, target),
-            BoostedTreesModel(
-                "Trees · declared causes", "causal", parents, target, random_state=seed
-            ),
-        ]
-    else:
-        models.append(InterceptModel("Intercept only · no declared causes", "causal", (), target))
-    return models
-
-
-def _frame(
-    df: pd.DataFrame | Table, setup: TableSetup, policy: str
-) -> tuple[pd.DataFrame, int, pd.DataFrame]:
-    data = df.data if isinstance(df, Table) else df
-    if not data.index.is_unique:
-        data = data.reset_index(drop=True)
-        df = data
-    _require(setup, [str(c) for c in data.columns])
-    cols = [setup.target, *setup.features]
-    frame, dropped = numeric_frame(df, cols, policy=policy)  # type: ignore[arg-type]
-    return frame, dropped, data
-
-
-def fit_table_models(
-    df: pd.DataFrame | Table, setup: TableSetup, seed: int = 0, policy: str = "drop"
-) -> dict[str, Model]:
-    """Fit the predictive and causal models on every usable row.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame or Table
-    setup : TableSetup
-    seed : int
-        Seed of the boosted trees.
-    policy : {"drop", "fail"}
-        What to do with rows that have missing or non-numeric cells in the
-        chosen columns (see :func:`lib.tables.read.numeric_frame`).
-
-    Returns
-    -------
-    dict of str to Model
-        Model name -> fitted model, predictive first. When rows were dropped,
-        each model's ``warnings_`` says how many.
-
-    Raises
-    ------
-    DataError
-        For a setup that :func:`check_setup` rejects, unusable cells with
-        ``policy="fail"``, or too few rows.
-    """
-    frame, dropped, _ = _frame(df, setup, policy)
-    out: dict[str, Model] = {}
-    for model in table_model_specs(setup, seed):
-        model.fit(frame)
-        if dropped:
-            model.warnings_.append(
-                f"{dropped:,} rows with missing or non-numeric cells were left out."
-            )
-        out[model.name] = model
-    return out
-
-
-def _environments(data: pd.DataFrame, column: str, index: pd.Index) -> pd.Series:
-    env = data.loc[index, column]
-    values = env.dropna()
-    distinct = values.unique()
-    if len(distinct) > MAX_ENVIRONMENTS:
-        raise DataError(
-            f"the environment column {code_span(column)} has {len(distinct):,} distinct values; "
-            f"at most {MAX_ENVIRONMENTS} can be environments. Choose a column that marks "
-            f"groups (a hospital, a batch, a firm)."
-        )
-    if len(distinct) < 2:
-        raise DataError(
-            f"the environment column {code_span(column)} has a single environment where several "
-            f"are needed: to test on an environment the models never saw, the table needs "
-            f"rows from at least two."
-        )
-    return env
-
-
-def _env_order(values: Iterable[object]) -> list[object]:
-    uniq = list(dict.fromkeys(values))
-    try:
-        return sorted(uniq)  # type: ignore[type-var]
-    except TypeError:
-        return sorted(uniq, key=str)
-
-
-def leave_one_environment_out(
-    df: pd.DataFrame | Table, setup: TableSetup, seed: int = 0, policy: str = "drop"
-) -> pd.DataFrame:
-    """Train on all environments but one, test on the one held out; for each in turn.
-
-    In every round each model is fitted on every row of the other environments;
-    ``rmse`` is its error on the held-out environment. The yardstick
-    ``rmse_in`` is the error the same kind of model makes on that environment
-    when it has seen it: fitted once on all environments with a random 20% of
-    each environment's rows held back, and scored on the held-out
-    environment's held-back rows. ``ratio = rmse / rmse_in``: well above 1
-    means the model broke when the environment was new to it. (A yardstick
-    from the pooled training rows would mislead on panels whose environments
-    differ in scale, such as firms of very different sizes.)
-
-    Parameters
-    ----------
-    df : pandas.DataFrame or Table
-    setup : TableSetup
-        Needs an ``environment`` column (text or numbers) with 2 to
-        :data:`MAX_ENVIRONMENTS` distinct values.
-    seed : int
-        Seed of the held-back rows and of the boosted trees.
-    policy : {"drop", "fail"}
-        Rows with missing or non-numeric cells: left out (counted) or an error.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``held_out, n_test, n_train, model, kind, features, rmse, r2,
-        rmse_in, ratio``; one row per held-out environment and model.
-        ``frame.attrs["notes"]`` lists sentences about skipped environments and
-        dropped rows; ``frame.attrs["dropped_rows"]`` counts the dropped rows.
-
-    Raises
-    ------
-    DataError
-        Without an environment column, with a single environment (or more than
-        :data:`MAX_ENVIRONMENTS`), when no environment has enough rows, or for
-        a setup :func:`check_setup` rejects.
-    """
-    if setup.environment is None:
-        raise DataError(
-            "choose an environment column (e.g. hospital, batch, firm): leave-one-environment-"
-            "out needs several environments, and a single table is a single environment where "
-            "several are needed."
-        )
-    frame, dropped, data = _frame(df, setup, policy)
-    env = _environments(data, setup.environment, frame.index)
-    notes: list[str] = []
-    if dropped:
-        notes.append(f"{dropped:,} rows with missing or non-numeric cells were left out.")
-    no_env = env.isna().to_numpy()
-    if no_env.any():
-        notes.append(
-            f"{int(no_env.sum()):,} rows without an environment value were left out of every test."
-        )
-        frame, env = frame.loc[~no_env], env.loc[~no_env]
-    env_values = env.to_numpy()
-    y = frame[setup.target].to_numpy()
-    # The yardstick: each model fitted on every environment (a random share of each
-    # environment's rows held back), scored on each environment's held-back rows —
-    # the error it makes on a place it has seen. Holding that place out is the shift.
-    rng = np.random.default_rng([seed, 0])
-    back = np.zeros(len(frame), dtype=bool)
-    for value in dict.fromkeys(env_values.tolist()):
-        members = np.flatnonzero(env_values == value)
-        k = max(2, int(round(IN_SAMPLE_SHARE * len(members))))
-        if len(members) >= MIN_ROWS:
-            back[rng.choice(members, size=k, replace=False)] = True
-    seen_pred: dict[str, np.ndarray] = {}
-    for model in table_model_specs(setup, seed):
-        try:
-            model.fit(frame.iloc[np.flatnonzero(~back)])
-            seen_pred[model.name] = model.predict_finite(frame)
-        except DataError as exc:
-            notes.append(f"{model.name} could not be fitted on every environment: {exc}")
-    rows = []
-    columns = [
-        "held_out",
-        "n_test",
-        "n_train",
-        "model",
-        "kind",
-        "features",
-        "rmse",
-        "r2",
-        "rmse_in",
-        "ratio",
-    ]
-    for held in _env_order(env.tolist()):
-        test_mask = env_values == held
-        n_test = int(test_mask.sum())
-        if n_test < MIN_ROWS:
-            notes.append(
-                f"Environment {code_span(held)} has only {n_test:,} usable rows (fewer than "
-                f"{MIN_ROWS}): it is not tested."
-            )
-            continue
-        train_idx = np.flatnonzero(~test_mask)
-        if len(train_idx) < MIN_ROWS:
-            notes.append(
-                f"Without {code_span(held)} only {len(train_idx):,} rows remain to train on: "
-                f"it is not tested."
-            )
-            continue
-        seen_mask = test_mask & back
-        train_rows, test_rows = frame.iloc[train_idx], frame[test_mask]
-        for model in table_model_specs(setup, seed):
-            try:
-                model.fit(train_rows)
-                pred = model.predict_finite(test_rows)
-            except DataError as exc:
-                notes.append(f"Environment {code_span(held)}, {model.name}: {exc}")
-                continue
-            err = rmse(y[test_mask], pred)
-            known = seen_pred.get(model.name)
-            err_in = (
-                rmse(y[seen_mask], known[seen_mask])
-                if known is not None and seen_mask.any()
-                else float("nan")
-            )
-            rows.append(
-                {
-                    "held_out": held,
-                    "n_test": n_test,
-                    "n_train": len(train_idx),
-                    "model": model.name,
-                    "kind": model.kind,
-                    "features": ", ".join(model.features),
-                    "rmse": err,
-                    "r2": r2_score(y[test_mask], pred),
-                    "rmse_in": err_in,
-                    "ratio": err / err_in if err_in > 0 else float("inf"),
-                }
-            )
-    if not rows:
-        raise DataError(
-            "no environment could be tested: each needs at least "
-            f"{MIN_ROWS} usable rows, and the others enough rows to train on. " + " ".join(notes)
-        )
-    out = pd.DataFrame(rows, columns=columns)
-    out.attrs["notes"] = notes
-    out.attrs["dropped_rows"] = dropped
-    return out

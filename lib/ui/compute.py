@@ -16,13 +16,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib.figures import charts
-from lib.fitting.experiments import (
-    OBSERVATIONAL,
-    Experiment,
-    run_experiment,
-    score_table,
-    strength_sweep,
-)
+from lib.fitting.evaluation import score_predictions
+from lib.fitting.experiments import OBSERVATIONAL, Experiment, run_experiment, strength_sweep
 from lib.ui.lab import mark_unobserved
 from lib.ui.registry import get_scenario
 from lib.words.narration import explain_outcome
@@ -87,7 +82,7 @@ def evaluate(
     tests = {OBSERVATIONAL: predictions(scenario_id, n, seed, (), ())}
     if _ivs:
         tests[test] = predictions(scenario_id, n, seed, key, _ivs)
-    return score_table(exp.models, tests)
+    return score_predictions(exp.models, tests)
 
 
 @st.cache_data(max_entries=128, show_spinner=_SPIN)

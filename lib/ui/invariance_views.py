@@ -27,12 +27,13 @@ from lib.invariance.compare import (
     NONLINEAR_SHIFT_SDS,
     comparison_models,
     environment_errors,
+    icp_loeo,
     icp_sentence,
-    leave_one_environment_out,
     nonlinear_scenario,
     predictor_table,
 )
 from lib.invariance.engine import NO_SET_NOTE, ICPCancelled, ICPResult, icp
+from lib.invariance.sweeps import icp_power, invariance_sweep
 from lib.tables.read import numeric_frame
 from lib.tables.setup import TableSetup, check_setup
 from lib.ui import tables
@@ -46,8 +47,6 @@ from lib.world.environments import (
     ENV_COLUMN,
     OBSERVATIONAL_ENV,
     Environment,
-    icp_power,
-    invariance_sweep,
     pooled_sample,
     true_parents,
 )
@@ -437,7 +436,7 @@ def table_loeo(
 ) -> tuple[pd.DataFrame, str]:
     frame, _ = table_frame(key, setup, policy, _choice)
     assert setup.environment is not None
-    return leave_one_environment_out(
+    return icp_loeo(
         frame,
         setup.target,
         setup.environment,

@@ -13,9 +13,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib.figures import charts
-from lib.tables.fit import HoldoutFit, holdout_fit
+from lib.tables.fit import HoldoutFit, holdout_fit, table_loeo
 from lib.tables.read import numeric_frame
-from lib.tables.setup import TableSetup, leave_one_environment_out
+from lib.tables.setup import TableSetup
 from lib.ui.tables import TableChoice
 from lib.words.escape import plotly_text
 
@@ -53,7 +53,7 @@ def fit_figure(
 @st.cache_data(max_entries=32, show_spinner=False)
 def loeo(key: str, setup: TableSetup, policy: str, seed: int, _choice: TableChoice) -> pd.DataFrame:
     """Leave-one-environment-out errors of every model."""
-    return leave_one_environment_out(_choice.table, setup, seed=seed, policy=policy)
+    return table_loeo(_choice.table, setup, seed=seed, policy=policy)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

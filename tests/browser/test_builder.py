@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import expect
+
 ROW_HEIGHT = 35  # Streamlit's data grid: header and rows are 35 px high at the default size
 NAME_X = 60  # inside the "Name" column, right of the row markers
 EQUATION_X = 250  # inside the wide "Equation" column
@@ -100,7 +102,9 @@ def test_typing_a_world_with_a_typo_then_fixing_it(
     page.goto(server_url + "/Builder")
     wait_for_app(page)
     assert_no_errors(page)
-    assert page.get_by_text("Variables and their equations", exact=True).is_visible()
+    expect(page.get_by_text("Variables and their equations", exact=True)).to_be_visible(
+        timeout=30_000
+    )
     assert graph_edges(page) == 1  # the starter world: x → y
 
     # a new variable, typed into the empty row at the bottom of the table
@@ -125,7 +129,9 @@ def test_typing_a_world_with_a_typo_then_fixing_it(
     assert page.get_by_role("button", name="Use this world").is_disabled()
     # y keeps its last valid arrow (x → y), dashed, and is outlined in red
     assert graph_edges(page) == 1 and stale_edges(page) == 1 and red_outlines(page) >= 1
-    assert page.get_by_text("showing its last valid equation's arrows").is_visible()
+    expect(page.get_by_text("showing its last valid equation's arrows")).to_be_visible(
+        timeout=30_000
+    )
     screenshot(page, "builder-typo")
 
     # fixed: no error, and the graph draws dopamine → y
@@ -147,7 +153,7 @@ def test_typing_a_world_with_a_typo_then_fixing_it(
     page.get_by_role("button", name="Use this world").click()
     wait_for_app(page)
     assert_no_errors(page)
-    assert page.get_by_text("is now the world on every page").first.is_visible()
+    expect(page.get_by_text("is now the world on every page").first).to_be_visible(timeout=30_000)
 
 
 _SCROLLERS_JS = """() => Array.from(document.querySelectorAll(

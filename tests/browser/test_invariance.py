@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 WIDTHS = [1400, 1024]
 
@@ -45,7 +46,7 @@ def test_the_strength_slider_turns_the_verdict(
     page.goto(server_url + "/Invariance?scenario=fever")
     wait_for_app(page, timeout=90)
     assert_no_errors(page)
-    assert page.get_by_text("What ICP concludes", exact=False).first.is_visible()
+    expect(page.get_by_text("What ICP concludes", exact=False).first).to_be_visible(timeout=30_000)
     before = local_verdict(page)
     assert before.startswith("At 100% of")
     assert "is rejected" in before
@@ -68,5 +69,7 @@ def test_a_table_with_environments(
     page.goto(server_url + "/Invariance?source=table&table=grunfeld")
     wait_for_app(page, timeout=90)
     assert_no_errors(page)
-    assert page.get_by_text("can and cannot conclude", exact=False).first.is_visible()
+    expect(page.get_by_text("can and cannot conclude", exact=False).first).to_be_visible(
+        timeout=30_000
+    )
     screenshot(page, "invariance-grunfeld")

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 PAGES = [
     ("/", "home", "Predict or Explain"),
@@ -48,9 +49,12 @@ def test_every_page_loads_clean(
     page.goto(server_url + path)
     wait_for_app(page)
     assert_no_errors(page)
-    assert page.get_by_text(heading, exact=True).first.is_visible()
+    # Wait for what the test is about (is_visible() would not wait): under load the
+    # sidebar can be drawn a moment after the script reports it has finished.
+    expect(page.get_by_text(heading, exact=True).first).to_be_visible(timeout=30_000)
     # the shared sidebar is on every page
-    assert page.locator('[data-testid="stSidebar"]').get_by_text("Scenario").is_visible()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar.get_by_text("Scenario").first).to_be_visible(timeout=30_000)
     screenshot(page, name)
 
 
@@ -166,7 +170,7 @@ def test_nothing_is_cut_on_a_projector(
     page.goto(server_url + path)
     wait_for_app(page)
     assert_no_errors(page)
-    assert page.locator('[data-testid="stSidebar"]').is_visible()
+    expect(page.locator('[data-testid="stSidebar"]')).to_be_visible(timeout=30_000)
     cut = page.evaluate(_CUT_TEXT_JS)
     assert not cut, f"text cut at {size[0]} px: {cut}"
     if size[0] == 1024:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from playwright.sync_api import expect
 
 
 def _csv(tmp_path: Any) -> Any:
@@ -37,7 +38,9 @@ def test_upload_a_table_and_leave_one_hospital_out(
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(_csv(tmp_path)))
     wait_for_app(page)
     assert_no_errors(page)
-    assert page.get_by_text("The table: Uploaded: hospitals.csv").first.is_visible()
+    expect(page.get_by_text("The table: Uploaded: hospitals.csv").first).to_be_visible(
+        timeout=30_000
+    )
     screenshot(page, "table-data-uploaded")
 
     page.get_by_role("combobox", name="Environment column").click()
@@ -52,5 +55,5 @@ def test_upload_a_table_and_leave_one_hospital_out(
     page.get_by_text("it never saw").first.wait_for(timeout=60_000)
     wait_for_app(page)
     assert_no_errors(page)
-    assert page.get_by_text("it never saw").first.is_visible()
+    expect(page.get_by_text("it never saw").first).to_be_visible(timeout=30_000)
     screenshot(page, "table-interventions")

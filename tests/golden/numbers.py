@@ -49,7 +49,7 @@ def _records(df: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
 def scenario_numbers() -> dict[str, Any]:
     """compare_models, sweeps and ICP on every built-in scenario."""
     from lib.fitting.experiments import compare_models, run_experiment, strength_sweep
-    from lib.invariance.compare import comparison_models, leave_one_environment_out
+    from lib.invariance.compare import comparison_models, icp_loeo
     from lib.invariance.engine import icp
     from lib.world.environments import default_environments, pooled_sample
     from lib.world.scenarios import list_scenarios, load_scenario
@@ -83,7 +83,7 @@ def scenario_numbers() -> dict[str, Any]:
         }
         parents = sorted(set(sc.scm.original_graph.predecessors(sc.target)) & set(sc.features))
         models = comparison_models(sc.features, res.causal_predictors, parents)
-        loeo, note = leave_one_environment_out(
+        loeo, note = icp_loeo(
             df,
             sc.target,
             "env",
@@ -104,8 +104,8 @@ def scenario_numbers() -> dict[str, Any]:
 def table_numbers() -> dict[str, Any]:
     """Held-out rows and leave-one-environment-out on every bundled table."""
     from lib.tables.datasets import list_datasets, load_dataset
-    from lib.tables.fit import holdout_fit
-    from lib.tables.setup import TableSetup, leave_one_environment_out
+    from lib.tables.fit import holdout_fit, table_loeo
+    from lib.tables.setup import TableSetup
 
     out: dict[str, Any] = {}
     for ds in list_datasets():
@@ -126,7 +126,7 @@ def table_numbers() -> dict[str, Any]:
             ["model", "kind", "features", "rmse", "r2"],
         )
         if ds.environment:
-            loeo = leave_one_environment_out(table, setup, seed=SEED)
+            loeo = table_loeo(table, setup, seed=SEED)
             entry["loeo"] = _records(
                 loeo.assign(held_out=loeo["held_out"].astype(str)),
                 ["held_out", "model", "kind", "rmse", "r2", "rmse_in", "ratio"],

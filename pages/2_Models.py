@@ -18,11 +18,10 @@ from lib.ui.widgets import (
     chart,
     heading_with_family_picker,
     kind_heading,
-    kind_metric,
+    model_scores,
     page_header,
     stacking_columns,
 )
-from lib.words.numbers import format_number
 from lib.world.causal import hidden_confounders
 
 lab = init_page("Models")
@@ -56,9 +55,9 @@ with st.spinner("Fitting the models…"):
 scores = observational_scores(results)
 by_kind = {kind: [m for m in exp.models if m.kind == kind] for kind in ("predictive", "causal")}
 linear = {
-    kind: next(m for m in models if m.name.startswith("Linear"))
+    kind: next(m for m in models if m.family == "linear")
     for kind, models in by_kind.items()
-    if models
+    if any(m.family == "linear" for m in models)
 }
 
 st.info(takeaway(results, sc.target, sc.units), icon=":material/lightbulb:")
@@ -101,29 +100,13 @@ headings = {"predictive": "model · all features", "causal": "model · causes on
 for column, kind in zip(st.columns(2, gap="large"), ("predictive", "causal"), strict=True):
     with column:
         kind_heading(kind, headings[kind])
-        for m in by_kind[kind]:
-            family = "Linear" if m.name.startswith("Linear") else "Trees"
-            s = scores[m.name]
-            cells = st.columns(2)
-            with cells[0]:
-                kind_metric(
-                    kind,
-                    f"{family}_rmse",
-                    f"{family} · RMSE",
-                    format_number(s["rmse"]),
-                    help=f"{m.name}: typical prediction error, in "
-                    f"{unit or 'the units of the target'} (root mean squared error on a "
-                    f"held-out sample). Lower is better.",
-                )
-            with cells[1]:
-                kind_metric(
-                    kind,
-                    f"{family}_r2",
-                    f"{family} · R²",
-                    f"{s['r2']:.2f}",
-                    help=f"{m.name}: share of the variation in the target the model accounts "
-                    f"for (1 = all).",
-                )
+        model_scores(
+            results[results["test"] == OBSERVATIONAL],
+            kind,
+            key="obs",
+            unit=unit,
+            where="a held-out sample",
+        )
         for m in by_kind[kind]:
             for warning in m.warnings_:
                 st.warning(f"{m.name}: {warning}")

@@ -114,6 +114,20 @@ def test_upload_setup_models_and_leave_one_environment_out():
     )
 
 
+def test_without_declared_causes_the_causal_model_is_labelled_intercept_only():
+    """Its metrics say "Intercept only", never "Trees", and R² is never "-0.00"."""
+    at = upload(table_session(DATA), hospitals_csv())
+    setup(at, "y", ["x", "s"], "hospital", "")
+    go(at, MODELS)
+    assert_clean(at)
+    labels = [m.label for m in at.metric]
+    assert labels.count("Intercept only · RMSE") == 1, labels
+    assert labels.count("Intercept only · R²") == 1, labels
+    assert labels.count("Trees · RMSE") == 1  # the predictive trees only
+    assert all(m.value != "-0.00" for m in at.metric), [m.value for m in at.metric]
+    assert "predicts the average" in texts(at)
+
+
 def test_a_bad_upload_keeps_the_table_that_was_open():
     at = upload(table_session(DATA), hospitals_csv())
     before = at.sidebar.selectbox(key="w_table").value

@@ -26,6 +26,7 @@ def test_tylenol_breaks_every_predictive_model_and_no_causal_one(seed: int) -> N
         "kind",
         "family",
         "features",
+        "inputs",
         "test",
         "rmse",
         "r2",

@@ -88,6 +88,7 @@ def test_environment_errors_match_statsmodels_ols(pooled: pd.DataFrame) -> None:
         "kind",
         "family",
         "features",
+        "inputs",
         "test",
         "rmse",
         "r2",

@@ -411,17 +411,23 @@ def test_ratio_table_and_takeaway() -> None:
 
 def test_family_models_pick_one_of_each_kind() -> None:
     class M:
-        def __init__(self, name: str, kind: str) -> None:
-            self.name, self.kind = name, kind
+        def __init__(self, name: str, kind: str, family: str) -> None:
+            self.name, self.kind, self.family = name, kind, family
 
     models = [
-        M("Linear · all features", "predictive"),
-        M("Trees · all features", "predictive"),
-        M("Linear · causes only", "causal"),
-        M("Trees · causes only", "causal"),
+        M("Linear · all features", "predictive", "linear"),
+        M("Trees · all features", "predictive", "trees"),
+        M("Linear · causes only", "causal", "linear"),
+        M("Trees · causes only", "causal", "trees"),
     ]
     pred, caus = family_models(models, "trees")
     assert (pred.name, caus.name) == ("Trees · all features", "Trees · causes only")
+    # the family is a field: a name that says otherwise does not matter
+    renamed = [M("Anything", "predictive", "linear"), M("Trees?", "causal", "mean")]
+    pred, caus = family_models(renamed, "linear")
+    assert (pred.name, caus.name) == ("Anything", "Trees?")
+    pred, caus = family_models(renamed[:1] + [M("T", "causal", "mean")], "trees")
+    assert caus.name == "T"  # no trees at all: every model is offered
 
 
 def test_code_list() -> None:

@@ -44,7 +44,7 @@ __all__ = [
 #: The ``features`` cell of a model without inputs.
 NO_INPUTS_TEXT = "none (the average)"
 #: Columns of :func:`score`'s table.
-SCORE_COLUMNS = ["model", "kind", "family", "features", "test", "rmse", "r2", "n_test"]
+SCORE_COLUMNS = ["model", "kind", "family", "features", "inputs", "test", "rmse", "r2", "n_test"]
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,8 @@ def score_predictions(
     -------
     pandas.DataFrame
         Columns :data:`SCORE_COLUMNS`, tests in the order given, models in order
-        within each test.
+        within each test: ``features`` is the inputs as text (for people),
+        ``inputs`` the same as a tuple of names (for code, never parsed).
     """
     rows = []
     for test, df in predictions.items():
@@ -165,6 +166,7 @@ def score_predictions(
                     "kind": m.kind,
                     "family": m.family,
                     "features": _features_text(m),
+                    "inputs": tuple(m.features),
                     "test": str(test),
                     "rmse": rmse(y, pred),
                     "r2": r2_score(y, pred),

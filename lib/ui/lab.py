@@ -32,7 +32,6 @@ from lib.world.interventions import (
 __all__ = [
     "CUSTOM_LABEL",
     "KIND_LABELS",
-    "MODEL_FAMILY",
     "amount_label",
     "negative_r2_note",
     "Choice",
@@ -70,13 +69,6 @@ AMOUNT_LABELS: dict[str, str] = {
 }
 #: The test name of a user-built intervention.
 CUSTOM_TEST = "Your intervention"
-#: Model name -> family, for the four default models.
-MODEL_FAMILY = {
-    "Linear · all features": "linear",
-    "Trees · all features": "trees",
-    "Linear · causes only": "linear",
-    "Trees · causes only": "trees",
-}
 
 
 def amount_label(kind: str, unit: str = "") -> str:
@@ -238,8 +230,16 @@ def data_columns(sc: Any) -> tuple[list[str], list[str]]:
 
 
 def family_models(models: Sequence[Any], family: str) -> tuple[Any, Any | None]:
-    """The (predictive, causal) models of one family (``"linear"``/``"trees"``)."""
-    pick = [m for m in models if MODEL_FAMILY.get(m.name, "linear") == family] or list(models)
+    """The (predictive, causal) models of one family (``"linear"``/``"trees"``).
+
+    The intercept-only model (family ``"mean"``) counts as linear: it is the
+    linear model without inputs.
+    """
+
+    def same(m: Any) -> bool:
+        return m.family == family or (family == "linear" and m.family == "mean")
+
+    pick = [m for m in models if same(m)] or list(models)
     pred = next((m for m in pick if m.kind == "predictive"), pick[0])
     caus = next((m for m in pick if m.kind == "causal"), None)
     return pred, caus

@@ -29,9 +29,9 @@ from lib.ui import table_compute as tc
 from lib.ui import tables
 from lib.ui.lab import coefficient_display
 from lib.ui.tables import TableChoice, code
-from lib.ui.widgets import chart, graph_legend, kind_heading, kind_metric, stacking_columns
+from lib.ui.widgets import chart, graph_legend, kind_heading, model_scores, stacking_columns
 from lib.words.escape import inert, plotly_text
-from lib.words.numbers import format_number, ratio_text
+from lib.words.numbers import ratio_text
 
 __all__ = ["data_view", "home_view", "interventions_view", "models_view", "needs_scenario"]
 
@@ -344,18 +344,7 @@ def models_view(choice: TableChoice, seed: int) -> None:
     scores = fit.scores
     for column, kind in zip(st.columns(2, gap="large"), ("predictive", "causal"), strict=True):
         with column:
-            for row in scores[scores["kind"] == kind].itertuples():
-                family = "Linear" if str(row.model).startswith("Linear") else "Trees"
-                a, b = st.columns(2)
-                with a:
-                    kind_metric(
-                        kind,
-                        f"t_{family}_rmse",
-                        f"{family} · RMSE",
-                        format_number(float(row.rmse)),
-                    )
-                with b:
-                    kind_metric(kind, f"t_{family}_r2", f"{family} · R²", f"{float(row.r2):.2f}")
+            model_scores(scores, kind, key="t")
     st.caption(
         f"Errors on a random {fit.test_share:.0%} of the rows held out from fitting "
         f"({fit.n_test:,} rows, seed {seed}). Rows from the same environments as the training "
@@ -388,11 +377,7 @@ def models_view(choice: TableChoice, seed: int) -> None:
         "Change in the target per unit of each input, the others held fixed, with 95% interval."
     )
     st.subheader("Predicted against actual, on the held-out rows", anchor=False)
-    linear = {
-        row.kind: str(row.model)
-        for row in scores.itertuples()
-        if not str(row.model).startswith("Trees")
-    }
+    linear = {row.kind: str(row.model) for row in scores.itertuples() if row.family != "trees"}
     for column, kind in zip(
         stacking_columns(2, "t_fit", gap="large"), ("predictive", "causal"), strict=True
     ):

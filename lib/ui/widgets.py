@@ -12,11 +12,14 @@ from contextlib import contextmanager
 from html import escape
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from lib.figures import charts
+from lib.fitting.models import FAMILY_LABELS
+from lib.words.numbers import format_number, format_r2
 from lib.world.scenarios import Scenario
 
 __all__ = [
@@ -28,6 +31,7 @@ __all__ = [
     "kind_badge",
     "kind_heading",
     "kind_metric",
+    "model_scores",
     "page_header",
     "stacking_columns",
 ]
@@ -95,6 +99,40 @@ def kind_metric(kind: str, key: str, label: str, value: str, **kwargs: Any) -> N
     """
     with st.container(key=f"kind_{kind}_{key}"):
         st.metric(label, value, **kwargs)
+
+
+def model_scores(
+    scores: pd.DataFrame, kind: str, *, key: str, unit: str = "", where: str = "held-out rows"
+) -> None:
+    """RMSE and R² of one kind's models, one row of two metrics per model.
+
+    ``scores`` has the columns of :func:`lib.fitting.evaluation.score`
+    (``model, kind, family, rmse, r2``); each metric is labelled by the model's
+    family (a field, never read from its name): "Linear", "Trees" or
+    "Intercept only". The same widget serves a world and a table.
+    """
+    for row in scores[scores["kind"] == kind].itertuples(index=False):
+        family = FAMILY_LABELS[str(row.family)]
+        rmse_col, r2_col = st.columns(2)
+        with rmse_col:
+            kind_metric(
+                kind,
+                f"{key}_{row.family}_rmse",
+                f"{family} · RMSE",
+                format_number(float(row.rmse)),
+                help=f"{row.model}: typical prediction error, in "
+                f"{unit or 'the units of the target'} (root mean squared error on "
+                f"{where}). Lower is better.",
+            )
+        with r2_col:
+            kind_metric(
+                kind,
+                f"{key}_{row.family}_r2",
+                f"{family} · R²",
+                format_r2(float(row.r2)),
+                help=f"{row.model}: share of the variation in the target the model accounts "
+                f"for (1 = all; 0 = no better than always predicting the average).",
+            )
 
 
 def kind_badge(kind: str) -> str:

@@ -52,7 +52,8 @@ def explain_outcome(
     after = results[results["test"] == test].set_index("model")
     ratio = (after["rmse"] / obs["rmse"]).to_dict()
     kinds = obs["kind"].to_dict()
-    feats = {m: [f.strip() for f in obs.loc[m, "features"].split(",")] for m in obs.index}
+    feats = {m: list(obs.loc[m, "inputs"]) for m in obs.index}
+    families = obs["family"].to_dict()
 
     # Edges before and after: a replaced mechanism may read new parents.
     graph = nx.compose(sc.scm.original_graph, sc.scm.intervene(*interventions).graph)
@@ -87,7 +88,7 @@ def explain_outcome(
         safe = invariance_guaranteed(graph, changed, target, feats[m])
         moved = [f for f in feats[m] if f in affected]
         spurious = [f for f in moved if f not in sc.causal_features]
-        trees = "trees" in m.lower()
+        trees = families[m] == "trees"
         if r >= BROKE_RATIO and safe:
             why = (
                 f"its inputs ({code_list(moved)}) moved beyond the range it was trained on, "

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-__all__ = ["RATIO_SHOWN_MAX", "format_number", "percent", "ratio_text"]
+__all__ = ["RATIO_SHOWN_MAX", "format_number", "format_r2", "percent", "ratio_text"]
 
 
 def format_number(value: float) -> str:
@@ -56,3 +56,16 @@ def ratio_text(ratio: float) -> str:
 def percent(strength: float) -> str:
     """A strength (0 to 1) as a percentage: ``0.075`` -> ``"7.5%"``."""
     return f"{100 * float(strength):g}%"
+
+
+def format_r2(value: float) -> str:
+    """R² with two decimals, never ``-0.00`` (a model no better than the average reads 0.00).
+
+    >>> format_r2(-0.001), format_r2(0.8731), format_r2(-1.5)
+    ('0.00', '0.87', '-1.50')
+    """
+    x = float(value)
+    if math.isnan(x):
+        return "n/a"
+    text = f"{x:.2f}"
+    return "0.00" if text == "-0.00" else text

@@ -109,7 +109,7 @@ try:
         changed = sc.scm.intervene(*choice.applied)
         explanation = compute.explanation(sid, n, seed, choice.test, key, choice.applied)
 except ValueError as exc:
-    problem, allowed = split_error(str(exc))
+    problem, allowed = split_error(exc)
     st.error(f"This intervention cannot be applied: {problem}", icon=":material/error:")
     if allowed:
         st.caption(allowed)

@@ -254,7 +254,7 @@ if picked[1] and not ss[_key("features")]:  # every feature renamed or deleted: 
 if (ss.get(_key("target")), ss[_key("features")]) != picked:
     result = build_scenario(_meta(), nodes, presets_now, ss.get(_key("parents")))
 
-node_messages = [m for m in result.messages() if not m.startswith("Preset row")]
+node_messages = [*result.errors, *result.node_messages()]
 if node_messages:
     st.error(
         "**Fix these to use the world:**\n\n" + "\n".join(f"- {m}" for m in node_messages),
@@ -368,7 +368,7 @@ presets = st.data_editor(
 ss[_key("saved_presets")] = presets
 if not presets.equals(presets_now):  # edited in this run: check the new rows
     result = build_scenario(_meta(), nodes, presets, ss.get(_key("parents")))
-preset_messages = [m for m in result.messages() if m.startswith("Preset row")]
+preset_messages = result.preset_messages()
 if preset_messages:
     st.error("\n".join(f"- {m}" for m in preset_messages), icon=":material/error:")
 

@@ -471,15 +471,20 @@ def test_amounts_round_trip_exactly_and_are_bounded() -> None:
 
 
 def test_split_error_puts_the_allowed_list_apart() -> None:
-    message = (
-        "new mechanism for `headache`: unknown function `foo`; did you mean `floor`? "
-        "Allowed: numbers; functions: abs, exp."
-    )
-    head, allowed = split_error(message)
-    assert head == "new mechanism for `headache`: unknown function `foo`; did you mean `floor`?"
-    assert allowed == "Allowed: numbers; functions: abs, exp."
-    assert split_error("unknown name `x`;  Allowed: y.") == ("unknown name `x`.", "Allowed: y.")
-    assert split_error("a missing operand.") == ("a missing operand.", "")
+    """From the error's fields: a real engine error, not a message taken apart."""
+    from lib.world.scenarios import load_scenario
+
+    sc = load_scenario("ldopa")
+    with pytest.raises(ValueError) as info:
+        sc.scm.intervene(Replace("headache", "foo(dopamine)"))
+    head, allowed = split_error(info.value)
+    assert head.startswith("new mechanism for `headache`: column 1: `foo(dopamine)`")
+    assert "unknown function `foo`" in head and "did you mean `floor`?" in head
+    assert "Allowed" not in head
+    assert allowed.startswith("Allowed: numbers") and "`dopamine`" in allowed
+    assert str(info.value) == f"{head} {allowed}"
+    assert info.value.node == "headache" and info.value.column == 1
+    assert split_error(ValueError("a missing operand.")) == ("a missing operand.", "")
 
 
 def test_custom_form_labels_are_short_and_carry_units() -> None:

@@ -345,15 +345,14 @@ def clue_sentence(table: pd.DataFrame, target: str) -> str:
     )
 
 
-def split_error(message: str) -> tuple[str, str]:
-    """A user error's message, cut before its ``Allowed: ...`` list (if any).
+def split_error(exc: Exception) -> tuple[str, str]:
+    """A user error's sentence to show prominently, and its ``Allowed: ...`` paragraph.
 
-    Returns the sentence to show prominently and the list ("" when there is none).
+    Read from the error's fields (:class:`lib.errors.LabError`); the paragraph
+    is "" when there is none.
     """
-    head, sep, tail = message.partition("Allowed:")
-    if not sep:
-        return message, ""
-    head = head.rstrip(" ;,—-")
-    if not head.endswith((".", "?", "!")):
+    head = getattr(exc, "message", str(exc))
+    allowed = getattr(exc, "allowed", "")
+    if allowed and not head.endswith((".", "?", "!")):
         head += "."
-    return head, f"Allowed:{tail}".strip()
+    return head, allowed

@@ -34,7 +34,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from lib.errors import ExpressionError, ScenarioError, did_you_mean
+from lib.errors import ExpressionError, LabError, ScenarioError, did_you_mean
 from lib.figures import charts
 from lib.words.escape import inert
 from lib.world.expressions import (
@@ -175,11 +175,20 @@ class BuildResult:
         Rows are numbered from 1, as a person counts them; names are shown in
         code style only when they are valid identifiers (inert).
         """
-        out = list(self.errors)
+        return [*self.errors, *self.node_messages(), *self.preset_messages()]
+
+    def node_messages(self) -> list[str]:
+        """The node table's problems, one line per row (``Node row 2, `y`: ...``)."""
+        out = []
         for i, msg in sorted(self.row_errors.items()):
             name = self.names.get(i)
             where = f"Node row {i + 1}" + (f", `{name}`" if name else "")
             out.append(f"{where}: {msg}")
+        return out
+
+    def preset_messages(self) -> list[str]:
+        """The preset table's problems, one line per row (``Preset row 1 (Tylenol): ...``)."""
+        out = []
         for i, msg in sorted(self.preset_errors.items()):
             pname = self.preset_names.get(i)
             where = f"Preset row {i + 1}" + (f" ({pname})" if pname else "")
@@ -389,9 +398,9 @@ def text_problem(value: str, what: str) -> str | None:
     return None
 
 
-def _short(exc: Exception) -> str:
+def _short(exc: LabError) -> str:
     """An engine message without the long list of what is allowed (shown once on the page)."""
-    return str(exc).split(" Allowed: ")[0].strip()
+    return exc.message
 
 
 # An identifier that is not part of a number (``1e5``) or an attribute (``np.sin``),
@@ -651,14 +660,6 @@ def _parse_presets(
     return groups, texts, row_errors, pnames, errors
 
 
-def _locate(message: str, rows: dict[str, int]) -> tuple[int | None, str]:
-    """Which row an engine message is about (``node `x`: ...``), and the rest."""
-    m = re.match(r"node `([^`]+)`:? ?(.*)", message, re.DOTALL)
-    if m and m.group(1) in rows:
-        return rows[m.group(1)], m.group(2) or message
-    return None, message
-
-
 def build_scenario(
     meta: Mapping[str, Any],
     nodes: Any,
@@ -779,15 +780,13 @@ def build_scenario(
     try:
         scenario = scenario_from_dict(spec)
     except ScenarioError as exc:
-        message = _short(exc).removeprefix(f"scenario `{spec.get('id')}`").lstrip(":, ")
-        pm = re.match(r"preset `([^`]+)`: (.*)", message, re.DOTALL)
-        row, rest = _locate(message, row_of)
-        if row is not None:
-            row_errors[row] = rest
-        elif pm and pm.group(1) in groups:
-            preset_errors[groups[pm.group(1)][0][0]] = pm.group(2)
+        # where it belongs, from the error's fields (never from its words)
+        if exc.preset in groups:
+            preset_errors[groups[exc.preset][0][0]] = exc.after("preset")
+        elif exc.node in row_of:
+            row_errors[row_of[exc.node]] = exc.after("node")
         else:
-            errors.append(message)
+            errors.append(exc.after("scenario"))
         return result(None)
     most = scenario.scm.max_rows()
     if scenario.default_n > most:

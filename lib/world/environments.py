@@ -173,11 +173,11 @@ def environment_from_dict(
         try:
             scm.intervene(*ivs)
         except ScenarioError as exc:
-            raise ScenarioError(f"{ewhere}: {exc}") from None
+            raise exc.within(ewhere, environment=name) from None
     try:
         return Environment(name, ivs, n, description)
     except ScenarioError as exc:
-        raise ScenarioError(f"{where}: {exc}") from None
+        raise exc.within(where, environment=name) from None
 
 
 def _env_seed(seed: int, name: str) -> int:
@@ -241,7 +241,7 @@ def pooled_sample(
         try:
             frames.append(scm.sample(env.n, _env_seed(seed, env.name), env.interventions))
         except ScenarioError as exc:
-            raise ScenarioError(f"environment `{env.name}`: {exc}") from None
+            raise exc.within(f"environment `{env.name}`", environment=env.name) from None
     df = pd.concat(frames, ignore_index=True)
     df[env_column] = pd.Categorical(np.repeat(names, [e.n for e in envs]), categories=names)
     return df

@@ -433,8 +433,14 @@ class _Compiler:
         self.has_noise = False
         self.constant_ids: set[int] = set()
 
-    def fail(self, node: ast.AST, message: str) -> ExpressionError:
-        return ExpressionError(f"{_where_at(node)}`{_snippet(self.text, node)}`: {message}")
+    def fail(self, node: ast.AST, message: str, allowed: str = "") -> ExpressionError:
+        col = getattr(node, "col_offset", None)
+        return ExpressionError(
+            f"{_where_at(node)}`{_snippet(self.text, node)}`: {message}",
+            column=None if col is None else col + 1,
+            name=getattr(node, "id", None),
+            allowed=allowed,
+        )
 
     # Each visit returns (closure, constant-or-None). No helper frame per level:
     # deep chains must not come near Python's recursion limit.
@@ -456,7 +462,7 @@ class _Compiler:
             out = self.call(node)
         else:
             hint = _FORBIDDEN_HINTS.get(type(node), f"`{type(node).__name__}` is not allowed")
-            raise self.fail(node, f"{hint}. {allowed_summary(self.names)}")
+            raise self.fail(node, f"{hint}.", allowed_summary(self.names))
         if out[1] is not None:
             self.constant_ids.add(id(node))
         return out
@@ -498,7 +504,7 @@ class _Compiler:
         if key in FUNCTIONS or key in NOISE:
             raise self.fail(node, f"`{key}` is a function: call it, e.g. `{key}(...)`.")
         hint = did_you_mean(key, [*self.names, *CONSTANTS])
-        raise self.fail(node, f"unknown name `{key}`{hint or '.'} {allowed_summary(self.names)}")
+        raise self.fail(node, f"unknown name `{key}`{hint or '.'}", allowed_summary(self.names))
 
     def unary(self, node: ast.UnaryOp) -> tuple[_Fn, float | None]:
         inner, c = self.visit(node.operand)
@@ -660,7 +666,7 @@ class _Compiler:
         if spec is None:
             hint = did_you_mean(fname, [*FUNCTIONS, *NOISE])
             raise self.fail(
-                node, f"unknown function `{fname}`{hint or '.'} {allowed_summary(self.names)}"
+                node, f"unknown function `{fname}`{hint or '.'}", allowed_summary(self.names)
             )
         args = self.bind_args(node, fname, spec.params, spec.defaults)
         fns = [a[0] for a in args]
@@ -876,13 +882,15 @@ def compile_equation(text: str, names: Iterable[str] = ()) -> CompiledEquation:
     if "#" in stripped:
         raise ExpressionError(
             f"column {stripped.index('#') + 1}: comments (`#`) are not allowed in an equation; "
-            "put notes in the node's description."
+            "put notes in the node's description.",
+            column=stripped.index("#") + 1,
         )
     bad = next((i for i, ch in enumerate(stripped) if ord(ch) < 32 and ch not in "\t\n\r"), None)
     if bad is not None:
         raise ExpressionError(
             f"column {bad + 1}: this is not a valid equation: it contains a control "
-            "character that is not allowed (a NUL or similar); retype that part."
+            "character that is not allowed (a NUL or similar); retype that part.",
+            column=bad + 1,
         )
     if "\n" in stripped or "\r" in stripped:
         stripped = " ".join(stripped.split())
@@ -894,7 +902,8 @@ def compile_equation(text: str, names: Iterable[str] = ()) -> CompiledEquation:
             "invalid syntax", "this is not a valid equation"
         )
         raise ExpressionError(
-            f"{col}{msg} (check for a missing operand, an unbalanced bracket or a stray symbol)."
+            f"{col}{msg} (check for a missing operand, an unbalanced bracket or a stray symbol).",
+            column=exc.offset or None,
         ) from None
     except (RecursionError, MemoryError):
         raise ExpressionError(

@@ -311,7 +311,7 @@ def intervention_from_dict(spec: Mapping[str, Any], where: str = "intervention")
     try:
         return KINDS[kind](**kwargs)
     except ScenarioError as exc:
-        raise ScenarioError(f"{where}: {exc}") from None
+        raise exc.within(where) from None
 
 
 class Preset(tuple):  # noqa: SLOT001 - a tuple with a name

@@ -120,14 +120,21 @@ class Scenario:
         return self.scm.units
 
 
+def _located(
+    where: str, scenario: str | None, message: str, preset: str | None = None
+) -> ScenarioError:
+    """``where: message`` as an error whose fields say where (``after`` gives ``message``)."""
+    return ScenarioError(message).within(where, scenario=scenario, preset=preset)
+
+
 def _text(spec: Mapping[str, Any], key: str, where: str, required: bool = True) -> str:
     value = spec.get(key, None)
     if value is None:
         if required:
-            raise ScenarioError(f"{where}: missing `{key}`.")
+            raise _located(where, None, f"missing `{key}`.")
         return ""
     if not isinstance(value, str):
-        raise ScenarioError(f"{where}: `{key}` must be text.")
+        raise _located(where, None, f"`{key}` must be text.")
     return value
 
 
@@ -139,72 +146,75 @@ def scenario_from_dict(spec: Mapping[str, Any], where: str = "scenario") -> Scen
     ScenarioError
         Naming the field and what is wrong with it.
     """
+    sid: str | None = None  # named in every error once known
     if not isinstance(spec, Mapping):
-        raise ScenarioError(f"{where}: expected a table.")
+        raise _located(where, sid, "expected a table.")
     extra = sorted(set(spec) - _TOP_FIELDS)
     if extra:
-        raise ScenarioError(
-            f"{where}: unknown field(s) {', '.join(extra)}; allowed: {', '.join(sorted(_TOP_FIELDS))}."
+        raise _located(
+            where,
+            sid,
+            f"unknown field(s) {', '.join(extra)}; allowed: {', '.join(sorted(_TOP_FIELDS))}.",
         )
     sid = _text(spec, "id", where)
     if not _ID_RE.fullmatch(sid):
-        raise ScenarioError(
-            f"{where}: id {sid!r} must be lower-case letters, digits, - or _ (at most 40)."
+        raise _located(
+            where, sid, f"id {sid!r} must be lower-case letters, digits, - or _ (at most 40)."
         )
     where = f"scenario `{sid}`"
     title = _text(spec, "title", where)
     try:
         scm = SCM.from_dict(spec)
     except ScenarioError as exc:
-        raise ScenarioError(f"{where}: {exc}") from None
+        raise exc.within(where, scenario=sid) from None
     nodes = list(scm.specs)
     target = _text(spec, "target", where)
     if target not in nodes:
-        raise ScenarioError(
-            f"{where}: the target `{target}` is not a node{did_you_mean(target, nodes) or '.'}"
+        raise _located(
+            where, sid, f"the target `{target}` is not a node{did_you_mean(target, nodes) or '.'}"
         )
     raw_features = spec.get("features")
     if raw_features is None:
         raw_features = [n for n in scm.observed if n != target]
     if not isinstance(raw_features, list) or not all(isinstance(f, str) for f in raw_features):
-        raise ScenarioError(f"{where}: `features` must be a list of node names.")
+        raise _located(where, sid, "`features` must be a list of node names.")
     for f in raw_features:
         if f not in nodes:
-            raise ScenarioError(
-                f"{where}: feature `{f}` is not a node{did_you_mean(f, nodes) or '.'}"
+            raise _located(
+                where, sid, f"feature `{f}` is not a node{did_you_mean(f, nodes) or '.'}"
             )
         if f == target:
-            raise ScenarioError(f"{where}: the target `{f}` cannot also be a feature.")
+            raise _located(where, sid, f"the target `{f}` cannot also be a feature.")
         if not scm.specs[f].observed:
-            raise ScenarioError(f"{where}: feature `{f}` is marked unobserved (observed = false).")
+            raise _located(where, sid, f"feature `{f}` is marked unobserved (observed = false).")
     if len(set(raw_features)) != len(raw_features):
-        raise ScenarioError(f"{where}: `features` lists a node twice.")
+        raise _located(where, sid, "`features` lists a node twice.")
     if not raw_features:
-        raise ScenarioError(f"{where}: at least one feature is needed.")
+        raise _located(where, sid, "at least one feature is needed.")
     if not scm.specs[target].observed:
-        raise ScenarioError(f"{where}: the target `{target}` must be observed.")
+        raise _located(where, sid, f"the target `{target}` must be observed.")
     features = tuple(n for n in scm.nodes if n in raw_features)
 
     presets: dict[str, Preset] = {}
     whys: dict[str, str] = {}
     raw_presets = spec.get("presets", {})
     if not isinstance(raw_presets, Mapping):
-        raise ScenarioError(f"{where}: `presets` must be a table of named presets.")
+        raise _located(where, sid, "`presets` must be a table of named presets.")
     for name, body in raw_presets.items():
-        pwhere = f"{where}, preset `{name}`"
+        pwhere = f"{where}, preset `{name}`"  # errors below also carry preset=name
         if not isinstance(body, Mapping):
-            raise ScenarioError(f"{pwhere}: expected a table with `interventions`.")
+            raise _located(pwhere, sid, "expected a table with `interventions`.", preset=name)
         extra = sorted(set(body) - _PRESET_FIELDS)
         if extra:
-            raise ScenarioError(f"{pwhere}: unknown field(s) {', '.join(extra)}.")
+            raise _located(pwhere, sid, f"unknown field(s) {', '.join(extra)}.", preset=name)
         ivs_raw = body.get("interventions")
         if not isinstance(ivs_raw, list) or not ivs_raw:
-            raise ScenarioError(f"{pwhere}: `interventions` must be a non-empty list.")
+            raise _located(pwhere, sid, "`interventions` must be a non-empty list.", preset=name)
         ivs = [intervention_from_dict(iv, pwhere) for iv in ivs_raw]
         try:
             scm.intervene(*ivs)
         except ScenarioError as exc:
-            raise ScenarioError(f"{pwhere}: {exc}") from None
+            raise exc.within(pwhere, scenario=sid, preset=name) from None
         presets[name] = Preset(name, ivs, _text(body, "description", pwhere, required=False))
         whys[name] = _text(body, "why", pwhere, required=False)
 
@@ -214,22 +224,26 @@ def scenario_from_dict(spec: Mapping[str, Any], where: str = "scenario") -> Scen
         or not isinstance(default_n, int)
         or not 50 <= default_n <= 100_000
     ):
-        raise ScenarioError(f"{where}: `default_n` must be a whole number from 50 to 100000.")
+        raise _located(where, sid, "`default_n` must be a whole number from 50 to 100000.")
     order = spec.get("order", 100)
     if isinstance(order, bool) or not isinstance(order, int):
-        raise ScenarioError(f"{where}: `order` must be a whole number.")
+        raise _located(where, sid, "`order` must be a whole number.")
     raw_envs = spec.get("environments", {})
     if not isinstance(raw_envs, Mapping):
-        raise ScenarioError(
-            f'{where}: `environments` must be a table of named environments, e.g. [environments."clinic A"].'
+        raise _located(
+            where,
+            sid,
+            '`environments` must be a table of named environments, e.g. [environments."clinic A"].',
         )
     if len(raw_envs) == 1:
-        raise ScenarioError(
-            f"{where}: declare at least two environments (or none): invariance is checked "
-            f"by comparing environments."
+        raise _located(
+            where,
+            sid,
+            "declare at least two environments (or none): invariance is checked "
+            "by comparing environments.",
         )
     if len(raw_envs) > MAX_ENVIRONMENTS:
-        raise ScenarioError(f"{where}: at most {MAX_ENVIRONMENTS} environments.")
+        raise _located(where, sid, f"at most {MAX_ENVIRONMENTS} environments.")
     environments = tuple(
         environment_from_dict(name, body, scm, f"{where}, environment")
         for name, body in raw_envs.items()
@@ -319,7 +333,7 @@ def _load_builtin(path: Path, mtime: float) -> Scenario:
     try:
         return scenario_from_toml(path)
     except ScenarioError as exc:
-        raise ScenarioError(f"{path.name}: {exc}") from None
+        raise exc.within(path.name) from None
 
 
 def _scan() -> tuple[list[str], dict[str, str]]:

@@ -70,13 +70,19 @@ _NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
 class NonFiniteError(ScenarioError):
     """Sampling produced NaN or infinite values in some node."""
 
+    node: str  # always set
+
     def __init__(self, node: str, count: int, n: int, equation: str) -> None:
-        self.node, self.count, self.n = node, count, n
         super().__init__(
             f"node `{node}`: {count:,} of {n:,} rows are not finite numbers (NaN or ±inf) "
             f"from `{equation}`. Check for log or sqrt of negative numbers, division by "
-            f"zero, or values too large (e.g. exp of a big number)."
+            f"zero, or values too large (e.g. exp of a big number).",
+            node=node,
         )
+        self.count, self.n, self.equation = count, n, equation
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (NonFiniteError, (self.node, self.count, self.n, self.equation))
 
 
 @dataclass(frozen=True)
@@ -144,23 +150,24 @@ class SCM:
         for spec in specs:
             check_name(spec.name)
             if spec.name in seen:
-                raise ScenarioError(f"node `{spec.name}` is defined twice.")
+                raise ScenarioError(f"node `{spec.name}` is defined twice.", node=spec.name)
             seen.add(spec.name)
         names = [s.name for s in specs]
         for spec in specs:
             if spec.measures == spec.name:
-                raise ScenarioError(f"node `{spec.name}` cannot measure itself.")
+                raise ScenarioError(f"node `{spec.name}` cannot measure itself.", node=spec.name)
             if spec.measures is not None and spec.measures not in seen:
                 raise ScenarioError(
                     f"node `{spec.name}` measures `{spec.measures}`, which is not a node"
-                    f"{did_you_mean(spec.measures, names)}"
+                    f"{did_you_mean(spec.measures, names)}",
+                    node=spec.name,
                 )
         mechanisms: dict[str, Mechanism] = {}
         for spec in specs:
             try:
                 eq = compile_equation(spec.equation, names)
             except ExpressionError as exc:
-                raise ScenarioError(f"node `{spec.name}`: {exc}") from None
+                raise exc.within(f"node `{spec.name}`", ScenarioError, node=spec.name) from None
             mechanisms[spec.name] = EquationMechanism(eq)
         self._specs: dict[str, NodeSpec] = {s.name: s for s in specs}
         self._order_hint = {name: i for i, name in enumerate(names)}
@@ -230,14 +237,17 @@ class SCM:
             if iv.node not in mechanisms:
                 raise ScenarioError(
                     f"cannot intervene on `{iv.node}`: no such node"
-                    f"{did_you_mean(iv.node, names) or '.'}"
+                    f"{did_you_mean(iv.node, names) or '.'}",
+                    name=iv.node,
                 )
 
             def compile_for(text: str, node: str = iv.node) -> Any:
                 try:
                     return compile_equation(text, names)
                 except ExpressionError as exc:
-                    raise ScenarioError(f"new mechanism for `{node}`: {exc}") from None
+                    raise exc.within(
+                        f"new mechanism for `{node}`", ScenarioError, node=node
+                    ) from None
 
             mechanisms[iv.node] = iv.apply(mechanisms[iv.node], compile_for)
         new = object.__new__(SCM)
@@ -441,24 +451,25 @@ def _node_from_dict(name: Any, body: Any) -> NodeSpec:
     if isinstance(body, str):
         return NodeSpec(name, body)
     if not isinstance(body, Mapping):
-        raise ScenarioError(f"node `{name}`: expected a table with an `equation`.")
+        raise ScenarioError(f"node `{name}`: expected a table with an `equation`.", node=name)
     extra = sorted(set(body) - _NODE_FIELDS)
     if extra:
         raise ScenarioError(
-            f"node `{name}`: unknown field(s) {', '.join(extra)}; "
-            f"allowed: {', '.join(sorted(_NODE_FIELDS))}."
+            node=name,
+            message=f"node `{name}`: unknown field(s) {', '.join(extra)}; "
+            f"allowed: {', '.join(sorted(_NODE_FIELDS))}.",
         )
     if "equation" not in body:
-        raise ScenarioError(f"node `{name}`: missing `equation`.")
+        raise ScenarioError(f"node `{name}`: missing `equation`.", node=name)
     for key in ("equation", "unit", "description"):
         if key in body and not isinstance(body[key], str):
-            raise ScenarioError(f"node `{name}`: `{key}` must be text.")
+            raise ScenarioError(f"node `{name}`: `{key}` must be text.", node=name)
     observed = body.get("observed", True)
     if not isinstance(observed, bool):
-        raise ScenarioError(f"node `{name}`: `observed` must be true or false.")
+        raise ScenarioError(f"node `{name}`: `observed` must be true or false.", node=name)
     measures = body.get("measures")
     if measures is not None and not isinstance(measures, str):
-        raise ScenarioError(f"node `{name}`: `measures` must be a node name.")
+        raise ScenarioError(f"node `{name}`: `measures` must be a node name.", node=name)
     return NodeSpec(
         name=name,
         equation=body["equation"],

@@ -344,8 +344,13 @@ def _columns(
             f"the target `{target}` is not numeric (it holds {df[target].dtype} values); "
             f"ICP regresses it on the predictors, so pick a numeric column."
         )
-    if candidates is None:
-        return [c for c in df.columns if c not in (target, environment) and _numeric(df[c])]
+    if candidates is None:  # every numeric column a study would see (never a latent one)
+        hidden = set(df.attrs.get("latent", ()))
+        return [
+            c
+            for c in df.columns
+            if c not in (target, environment) and c not in hidden and _numeric(df[c])
+        ]
     names = list(candidates)
     if len(set(names)) != len(names):
         raise DataError("a candidate predictor is listed twice.")
@@ -719,7 +724,10 @@ def icp(
         Level: a set is accepted when its p-value exceeds ``alpha``.
     candidates : sequence of str, optional
         Candidate predictors; by default every numeric column except the
-        target and the environment.
+        target, the environment and the columns ``df.attrs["latent"]`` names
+        (the unobserved nodes of a simulated world, which no study sees:
+        :meth:`lib.world.scm.SCM.sample` and
+        :func:`lib.world.environments.pooled_sample` set it).
     max_exact : int, default 20
         With more candidates than this, a pre-selection step keeps the
         ``min(max_exact, preselect_to)`` most important ones first (said in

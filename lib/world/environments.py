@@ -187,17 +187,29 @@ def _env_seed(seed: int, name: str) -> int:
 
 
 def pooled_sample(
-    scm: SCM,
+    world: Scenario | SCM,
     environments: Sequence[Environment],
     seed: int = 0,
     env_column: str = ENV_COLUMN,
+    *,
+    latent: bool = False,
 ) -> pd.DataFrame:
     """Sample every environment and stack the rows, with a column naming each one.
 
+    What a multi-site study would record: by default only the observed
+    variables (as :meth:`lib.world.scenarios.Scenario.sample`).
+
+    >>> from lib.world.scenarios import load_scenario
+    >>> sc = load_scenario("ldopa")
+    >>> df = pooled_sample(sc, default_environments(sc, n=100))
+    >>> "dopamine" in df.columns, df["env"].nunique() == len(default_environments(sc))
+    (False, True)
+
     Parameters
     ----------
-    scm : SCM
-        The observational world.
+    world : Scenario or SCM
+        The observational world (a scenario, like :func:`default_environments`
+        takes, or its SCM).
     environments : sequence of Environment
         At least one; names must differ.
     seed : int
@@ -206,13 +218,16 @@ def pooled_sample(
         one leaves the others' rows unchanged.
     env_column : str
         Name of the environment column (must not be a node).
+    latent : bool
+        Also keep the unobserved nodes' columns (the simulator's truth).
 
     Returns
     -------
     pandas.DataFrame
-        One column per node, then ``env_column`` (a categorical in the order
-        the environments were given); ``sum(env.n)`` rows, environment by
-        environment.
+        One column per observed node (per node with ``latent=True``), then
+        ``env_column`` (a categorical in the order the environments were
+        given); ``sum(env.n)`` rows, environment by environment.
+        ``frame.attrs["latent"]`` names the unobserved nodes.
 
     Raises
     ------
@@ -220,6 +235,7 @@ def pooled_sample(
         For no environments, a repeated name, an environment column that is
         also a node, too many rows, or an intervention the model cannot take.
     """
+    scm = world if isinstance(world, SCM) else world.scm
     envs = list(environments)
     if not envs:
         raise ScenarioError("at least one environment is needed to sample.")
@@ -243,7 +259,10 @@ def pooled_sample(
         except ScenarioError as exc:
             raise exc.within(f"environment `{env.name}`", environment=env.name) from None
     df = pd.concat(frames, ignore_index=True)
+    if not latent:
+        df = df[list(scm.observed)]
     df[env_column] = pd.Categorical(np.repeat(names, [e.n for e in envs]), categories=names)
+    df.attrs["latent"] = scm.latent
     return df
 
 

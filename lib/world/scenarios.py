@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from lib.errors import ScenarioError, did_you_mean
 from lib.world.causal import CausalSet, causal_inputs
 from lib.world.environments import MAX_ENVIRONMENTS, Environment, environment_from_dict
-from lib.world.interventions import Preset, intervention_from_dict
+from lib.world.interventions import Intervention, Preset, intervention_from_dict
 from lib.world.scm import SCM, _read_toml
 
 __all__ = [
@@ -108,6 +110,36 @@ class Scenario:
             {name: s.measures for name, s in specs.items()},
             self.scm.latent,
         )
+
+    def sample(
+        self,
+        n: int | None = None,
+        seed: int = 0,
+        interventions: Iterable[Intervention] = (),
+        *,
+        latent: bool = False,
+    ) -> pd.DataFrame:
+        """What a study of this world would record: ``n`` rows of the observed variables.
+
+        Parameters
+        ----------
+        n : int, optional
+            Rows (default: the scenario's ``default_n``).
+        seed : int
+        interventions : iterable of Intervention
+            E.g. ``sc.presets["Tylenol"]``.
+        latent : bool
+            Also return the unobserved columns (the simulator's truth, e.g.
+            ``dopamine``), which no study sees.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The observed columns in topological order (all nodes with
+            ``latent=True``); the same rows as :meth:`lib.world.scm.SCM.sample`.
+        """
+        df = self.scm.sample(self.default_n if n is None else n, seed, interventions)
+        return df if latent else df[list(self.scm.observed)]
 
     @property
     def causal_features(self) -> tuple[str, ...]:

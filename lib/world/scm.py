@@ -378,7 +378,11 @@ class SCM:
         Returns
         -------
         pandas.DataFrame
-            One float64 column per node, in topological order.
+            One float64 column per node, in topological order: the simulator's
+            whole truth, unobserved nodes included. ``frame.attrs["latent"]``
+            names the unobserved columns, so that tools which pick columns by
+            themselves (:func:`lib.invariance.icp`) leave them out. What a study
+            would see is :meth:`lib.world.scenarios.Scenario.sample`.
 
         Raises
         ------
@@ -415,7 +419,9 @@ class SCM:
                 if bad:
                     raise NonFiniteError(name, bad, n, mech.describe())
             env[name] = col
-        return pd.DataFrame(out, columns=list(self._nodes), copy=False)
+        frame = pd.DataFrame(out, columns=list(self._nodes), copy=False)
+        frame.attrs["latent"] = self.latent
+        return frame
 
 
 def _mechanism_cost(mech: Mechanism) -> float:

@@ -84,7 +84,6 @@ def test_hidden_dopamine_means_no_set_is_accepted() -> None:
     assert "unobserved" in texts(at)
 
 
-@pytest.mark.skipif("mystery" not in list_scenarios(), reason="no mystery scenario")
 def test_mystery_authors_as_environments() -> None:
     at = open_invariance(scenario="mystery")
     assert_clean(at)

@@ -236,7 +236,7 @@ def nodes_frame(sc: Scenario | None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns :data:`NODE_COLUMNS`, one row per node in the file's order;
-        ``observed`` is a bool, the others text.
+        ``observed`` is a nullable boolean (a blank row reads <NA>), the others text.
     """
     rows: list[dict[str, Any]]
     if sc is None:
@@ -260,7 +260,7 @@ def nodes_frame(sc: Scenario | None) -> pd.DataFrame:
     for col in NODE_COLUMNS:
         if col == "observed":
             df[col] = df[col].map(lambda v: True if v is None or v != v else bool(v))
-            df[col] = df[col].astype(bool)
+            df[col] = df[col].astype("boolean")  # nullable: a new blank row holds <NA>
         else:
             df[col] = df[col].astype(object).where(df[col].notna(), "")
     return df

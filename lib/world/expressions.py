@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -895,7 +896,9 @@ def compile_equation(text: str, names: Iterable[str] = ()) -> CompiledEquation:
     if "\n" in stripped or "\r" in stripped:
         stripped = " ".join(stripped.split())
     try:
-        tree = ast.parse(stripped, mode="eval")
+        with warnings.catch_warnings():  # e.g. "1if": the compiler's own error says more
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(stripped, mode="eval")
     except SyntaxError as exc:
         col = f"column {exc.offset}: " if exc.offset else "at the end: "
         msg = (exc.msg or "invalid syntax").replace(

@@ -20,12 +20,11 @@ from lib.ui.widgets import (
     causal_graph,
     chart,
     heading_with_family_picker,
-    kind_metric,
     page_header,
+    ratio_metrics,
     shown_errors,
     stacking_columns,
 )
-from lib.words.numbers import format_number
 
 lab = init_page("Interventions")
 if lab.table is not None:
@@ -121,24 +120,7 @@ st.caption(
     f"Each model's typical error (RMSE) predicting {sc.target} in the changed world, "
     f"and how many times its error before the change that is."
 )
-table = ratio_table(results, choice.test)
-rows = list(table.itertuples(index=False))
-cells = [c for _ in range(0, len(rows), 2) for c in st.columns(2)]
-for i, (cell, row) in enumerate(zip(cells, rows, strict=False)):
-    broke, held = row.ratio >= 1.5, row.ratio <= 1.15
-    with cell:
-        kind_metric(
-            row.kind,
-            f"result_{i}",
-            row.model,
-            format_number(row.after),
-            delta=f"×{row.ratio:.2f}",
-            delta_color="red" if broke else ("green" if held else "orange"),
-            delta_arrow="up" if row.ratio > 1.15 else ("down" if row.ratio < 0.87 else "off"),
-            delta_description="the error before" if not held else "the error before — held",
-            help=f"RMSE after the intervention; before it was {format_number(row.before)}.",
-            border=True,
-        )
+ratio_metrics(ratio_table(results, choice.test))
 with st.container(border=True):
     st.markdown(explanation)
 if choice.why:

@@ -29,7 +29,7 @@ from lib.words.escape import code_list, code_span
 from lib.words.numbers import percent
 from lib.world.environments import Environment, default_environments
 from lib.world.interventions import Intervention, ScaleNoise, Shift
-from lib.world.scenarios import Scenario, scenario_from_toml
+from lib.world.scenarios import SCENARIO_DIR, Scenario, scenario_from_toml
 
 __all__ = [
     "ICP_MODEL",
@@ -571,35 +571,21 @@ def spurious_preset(sc: Scenario) -> str | None:
 
 #: A world whose mechanism saturates: a straight line fits it near the usual
 #: doses and fails far from them.
-NONLINEAR_TOML = """
-id = "saturation"
-title = "A response that saturates"
-target = "response"
-features = ["dose"]
-summary = "The response rises with the dose, then levels off."
-
-[nodes.dose]
-equation = "normal(0, 1)"
-unit = "SD"
-description = "the dose, in standard deviations from the usual one"
-
-[nodes.response]
-equation = "2 * tanh(dose) + normal(0, 0.5)"
-unit = "points"
-description = "the response: rises with the dose, then saturates"
-"""
+#: The file of a world whose mechanism saturates: a straight line fits it near the
+#: usual doses and fails far from them.
+NONLINEAR_FILE = SCENARIO_DIR / "examples" / "saturation.toml"
 #: The nonlinear example's shift of the dose at full strength, in SDs.
 NONLINEAR_SHIFT_SDS = 3.0
 
 
 def nonlinear_scenario() -> Scenario:
-    """The saturating world of the nonlinear example (see :data:`NONLINEAR_TOML`)."""
+    """The saturating world of the nonlinear example (see :data:`NONLINEAR_FILE`)."""
     return _nonlinear()
 
 
 @lru_cache(maxsize=1)
 def _nonlinear() -> Scenario:
-    return scenario_from_toml(NONLINEAR_TOML)
+    return scenario_from_toml(NONLINEAR_FILE)
 
 
 # ----------------------------------------------------------------------------- sweep sentences

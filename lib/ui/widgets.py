@@ -19,6 +19,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from lib.figures import charts
 from lib.fitting.models import FAMILY_LABELS
+from lib.words.narration import HELD_RATIO, verdict
 from lib.words.numbers import format_number, format_r2
 from lib.world.scenarios import Scenario
 
@@ -32,6 +33,7 @@ __all__ = [
     "kind_heading",
     "kind_metric",
     "model_scores",
+    "ratio_metrics",
     "page_header",
     "stacking_columns",
 ]
@@ -132,6 +134,38 @@ def model_scores(
                 format_r2(float(row.r2)),
                 help=f"{row.model}: share of the variation in the target the model accounts "
                 f"for (1 = all; 0 = no better than always predicting the average).",
+            )
+
+
+def ratio_metrics(table: pd.DataFrame) -> None:
+    """Each model's error after a change, and how many times its error before that is.
+
+    ``table`` has the columns of :func:`lib.ui.lab.ratio_table` (``model, kind,
+    before, after, ratio``); two metrics a row, coloured by
+    :func:`lib.words.narration.verdict` (red broke, green held, orange between).
+    """
+    rows = list(table.itertuples(index=False))
+    cells = [c for _ in range(0, len(rows), 2) for c in st.columns(2)]
+    colors = {"broke": "red", "held": "green", "degraded": "orange"}
+    for i, (cell, row) in enumerate(zip(cells, rows, strict=False)):
+        outcome = verdict(row.ratio)
+        arrow = (
+            "up" if row.ratio > HELD_RATIO else ("down" if row.ratio < 1 / HELD_RATIO else "off")
+        )
+        with cell:
+            kind_metric(
+                row.kind,
+                f"result_{i}",
+                row.model,
+                format_number(row.after),
+                delta=f"×{row.ratio:.2f}",
+                delta_color=colors[outcome],
+                delta_arrow=arrow,
+                delta_description="the error before — held"
+                if outcome == "held"
+                else "the error before",
+                help=f"RMSE after the change; before it was {format_number(row.before)}.",
+                border=True,
             )
 
 

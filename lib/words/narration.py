@@ -17,11 +17,26 @@ from lib.world.causal import invariance_guaranteed
 from lib.world.interventions import Intervention, describe_all
 from lib.world.scenarios import Scenario
 
-__all__ = ["BROKE_RATIO", "HELD_RATIO", "explain_outcome"]
+__all__ = ["BROKE_RATIO", "HELD_RATIO", "explain_outcome", "verdict"]
 
 #: An error ratio at or above this is "broke"; at or below HELD_RATIO "held".
 BROKE_RATIO = 1.5
 HELD_RATIO = 1.15
+
+
+def verdict(ratio: float) -> str:
+    """What an error ratio (after / before) means: ``"broke"``, ``"held"`` or ``"degraded"``.
+
+    The one place the pages' thresholds live (:data:`BROKE_RATIO`, :data:`HELD_RATIO`).
+
+    >>> verdict(5.3), verdict(1.0), verdict(1.3)
+    ('broke', 'held', 'degraded')
+    """
+    if ratio >= BROKE_RATIO:
+        return "broke"
+    if ratio <= HELD_RATIO:
+        return "held"
+    return "degraded"
 
 
 def explain_outcome(

@@ -11,6 +11,7 @@ from lib.ui.lab import (
     family_models,
     negative_r2_note,
     observational_scores,
+    predictive_inputs_text,
     takeaway,
 )
 from lib.ui.state import init_page, page_link
@@ -67,15 +68,7 @@ left, right = st.columns(2, gap="large")
 with left:
     kind_heading("predictive", "model · all features")
     st.markdown(f"**Uses** {code_list(sc.features)}.")
-    st.markdown(
-        f"**Why these**\n\n- Every observed variable except the target. A good predictor "
-        f"needs clues, not reasons: anything that moves with {target} helps."
-    )
-    if sc.scm.latent:
-        st.markdown(
-            f"**Left out**\n\n- {code_list(sc.scm.latent)}: unobserved — simulated, but no "
-            f"study sees it, so no model may use it."
-        )
+    st.markdown(predictive_inputs_text(sc))
 with right:
     kind_heading("causal", "model · causes only")
     st.markdown(f"**Uses** {code_list(sc.causal_features)}.")

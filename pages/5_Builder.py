@@ -1,36 +1,28 @@
 """Builder: write your own world as a table of equations, and use it on every page."""
 
-from typing import Any
-
 import streamlit as st
 
 from lib.errors import ScenarioError
 from lib.ui import tables
+from lib.ui.builder_state import BLANK, BuilderState, key
 from lib.ui.state import add_user_scenario, init_page, page_link, user_scenarios
 from lib.ui.widgets import graph_legend, page_header, stacking_columns
 from lib.world.builder import (
     AMOUNT_MEANING,
     NODE_COLUMNS,
     PRESET_COLUMNS,
-    build_scenario,
     changed_equations,
     draft_dot,
     draft_notes,
-    meta_from,
-    nodes_frame,
-    presets_frame,
-    remember_parents,
     scenario_from_upload,
     scenario_to_toml,
 )
 from lib.world.expressions import allowed_summary
 from lib.world.interventions import KINDS
-from lib.world.scenarios import Scenario, list_scenarios, load_scenario
+from lib.world.scenarios import list_scenarios, load_scenario
 
 lab = init_page("Builder")
-ss = st.session_state
-BLANK = "blank"
-META_KEYS = ("title", "summary", "story", "target", "features", "default_n")
+state = BuilderState(st.session_state)
 # Column widths (px) so that every column fits the table's ~900 px at a 1400 px window
 # (sidebar open), and name, equation and unit (or preset, kind, node and amount) stay
 # in view at 1024 px (~620 px); longer text is cut with "…" and shown whole when edited.
@@ -53,40 +45,6 @@ PRESET_WIDTHS = {
 }
 
 
-def _key(name: str) -> str:
-    return f"builder_{name}"
-
-
-def start(sc: Scenario | None) -> None:
-    """Put a world (or the starter world) into every field and table of the builder."""
-    meta = meta_from(sc)
-    ss[_key("version")] = ss.get(_key("version"), 0) + 1
-    ss[_key("nodes")] = ss[_key("saved_nodes")] = nodes_frame(sc)
-    ss[_key("presets")] = ss[_key("saved_presets")] = presets_frame(sc)
-    ss[_key("fixed")] = {k: v for k, v in meta.items() if k not in META_KEYS}
-    ss[_key("parents")] = {}  # node -> parents of its last valid equation
-    ss[_key("original")] = None  # a copy's original equations (its story was written for them)
-    for k in META_KEYS:
-        ss[_key(k)] = meta[k]
-        ss[_key(f"saved_{k}")] = meta[k]
-
-
-def start_from_choice() -> None:
-    choice = ss[_key("start_choice")]
-    mine = user_scenarios()
-    copied = None if choice == BLANK else mine.get(choice) or load_scenario(choice)
-    start(copied)
-    if copied is not None:
-        ss[_key("original")] = {n: spec.equation for n, spec in copied.scm.specs.items()}
-    if choice != BLANK and choice not in mine:
-        # A copy is a new world: its own id and title, so that a downloaded file never
-        # replaces the built-in one, and the sidebar tells the two apart.
-        ss[_key("fixed")]["id"] = f"{choice}_copy"[:40]
-        for k in ("title", "saved_title"):
-            ss[_key(k)] = f"My {ss[_key(k)]}"[:100]
-    ss[_key("notice")] = f"Started from {start_options()[choice]}."
-
-
 def start_options() -> dict[str, str]:
     options = {BLANK: "a blank world (x → y)"}
     for sid in list_scenarios():
@@ -96,13 +54,14 @@ def start_options() -> dict[str, str]:
     return options
 
 
-if _key("version") not in ss:
-    start(None)
-version = ss[_key("version")]
-# Widgets forget their values when the user visits another page: bring them back.
-for k in META_KEYS:
-    if _key(k) not in ss:
-        ss[_key(k)] = ss[_key(f"saved_{k}")]
+def start_from_choice() -> None:
+    choice = st.session_state[key("start_choice")]
+    mine = user_scenarios()
+    copied = None if choice == BLANK else mine.get(choice) or load_scenario(choice)
+    builtin = choice != BLANK and choice not in mine
+    state.start(copied, copied=copied is not None, new_id=f"{choice}_copy" if builtin else None)
+    state.message("notice", f"Started from {start_options()[choice]}.")
+
 
 page_header(
     "Builder",
@@ -115,13 +74,13 @@ with st.expander("Start from a blank world, a copy of a scenario, or a file", ex
     pick_col, upload_col = stacking_columns([1, 1], "builder_start", gap="large")
     with pick_col:
         options = start_options()
-        if ss.get(_key("start_choice")) not in options:
-            ss[_key("start_choice")] = BLANK
+        if st.session_state.get(key("start_choice")) not in options:
+            st.session_state[key("start_choice")] = BLANK
         st.selectbox(
             "Start from",
             list(options),
             format_func=lambda sid: options[sid],
-            key=_key("start_choice"),
+            key=key("start_choice"),
         )
         st.button(
             "Start",
@@ -133,31 +92,28 @@ with st.expander("Start from a blank world, a copy of a scenario, or a file", ex
         upload = st.file_uploader(
             "Load a scenario file (.toml)",
             type=["toml"],
-            key=_key("upload"),
+            key=key("upload"),
             help="A file downloaded from this page, or one written by hand "
             "(see the scenario format in the docs).",
         )
-        if upload is not None and ss.get(_key("upload_seen")) != upload.file_id:
-            ss[_key("upload_seen")] = upload.file_id
+        if upload is not None and state.first_sight(upload.file_id):
             try:
                 loaded = scenario_from_upload(upload.getvalue())
             except ScenarioError as exc:
-                ss[_key("upload_error")] = f"{tables.code(upload.name)} was not loaded: {exc}"
+                state.upload_error = f"{tables.code(upload.name)} was not loaded: {exc}"
             else:
-                ss.pop(_key("upload_error"), None)
-                start(loaded)
-                ss[_key("notice")] = f"Loaded {tables.code(upload.name)}."
+                state.upload_error = None
+                state.start(loaded)
+                state.message("notice", f"Loaded {tables.code(upload.name)}.")
                 st.rerun()
         if upload is None:
-            ss.pop(_key("upload_error"), None)
-        if ss.get(_key("upload_error")):
-            st.error(
-                ss[_key("upload_error")] + " Your world is unchanged.", icon=":material/error:"
-            )
-if ss.get(_key("notice")):
-    st.success(ss.pop(_key("notice")), icon=":material/check_circle:")
-if ss.get(_key("used")):
-    st.success(ss.pop(_key("used")), icon=":material/check_circle:")
+            state.upload_error = None
+        if state.upload_error:
+            st.error(state.upload_error + " Your world is unchanged.", icon=":material/error:")
+if notice := state.message("notice"):
+    st.success(notice, icon=":material/check_circle:")
+if used := state.message("used"):
+    st.success(used, icon=":material/check_circle:")
     links = st.columns(3)
     for col, page in zip(links, ("Data", "Models", "Interventions"), strict=True):
         with col:
@@ -165,27 +121,24 @@ if ss.get(_key("used")):
 
 # --- The world's name -----------------------------------------------------------------------
 title_col, summary_col, rows_col = stacking_columns([2, 4, 1], "builder_meta", gap="medium")
-title_col.text_input("Title", key=_key("title"), max_chars=100)
+title_col.text_input("Title", key=key("title"), max_chars=100)
 summary_col.text_input(
-    "One-line summary", key=_key("summary"), max_chars=400, help="Shown under the title."
+    "One-line summary", key=key("summary"), max_chars=400, help="Shown under the title."
 )
 rows_col.number_input(
     "Rows by default",
     min_value=50,
     max_value=100_000,
     step=500,
-    key=_key("default_n"),
+    key=key("default_n"),
     help="Rows the pages start with. A world with many costly equations allows fewer.",
 )
 
 # --- Nodes ------------------------------------------------------------------------------------
 st.subheader("Variables and their equations", anchor=False)
-editor_key = _key(f"nodes_editor_{version}")
-if editor_key not in ss and _key("saved_nodes") in ss:
-    ss[_key("nodes")] = ss[_key("saved_nodes")]  # back from another page: keep the edits
 nodes = st.data_editor(
-    ss[_key("nodes")],
-    key=editor_key,
+    state.table("nodes"),
+    key=state.editor_key("nodes"),
     num_rows="dynamic",
     hide_index=True,
     width="stretch",
@@ -227,32 +180,11 @@ nodes = st.data_editor(
         ),
     },
 )
-ss[_key("saved_nodes")] = nodes
-
-
-def _meta() -> dict[str, Any]:
-    meta = dict(ss[_key("fixed")])
-    meta.update({k: ss[_key(k)] for k in META_KEYS})
-    return meta
-
-
-presets_key = _key(f"presets_editor_{version}")
-if presets_key not in ss and _key("saved_presets") in ss:
-    ss[_key("presets")] = ss[_key("saved_presets")]
-presets_now = ss.get(_key("saved_presets"), ss[_key("presets")])
-result = build_scenario(_meta(), nodes, presets_now, ss.get(_key("parents")))
+state.save_table("nodes", nodes)
+result = state.build(nodes, state.saved_presets())
+if state.sync_roles(result):  # target and features follow the rows; new variables join
+    result = state.build(nodes, state.saved_presets())
 names = list(result.graph.nodes)
-
-# Target and features are picked from the names in the table (kept valid as rows change).
-picked = (ss.get(_key("target")), list(ss.get(_key("features")) or []))
-if names and ss.get(_key("target")) not in names:
-    ss[_key("target")] = names[-1]
-choices = [n for n in names if n != ss.get(_key("target"))]
-ss[_key("features")] = [f for f in picked[1] if f in choices]
-if picked[1] and not ss[_key("features")]:  # every feature renamed or deleted: offer the rest
-    ss[_key("features")] = [n for n in choices if result.graph.nodes[n].get("observed", True)]
-if (ss.get(_key("target")), ss[_key("features")]) != picked:
-    result = build_scenario(_meta(), nodes, presets_now, ss.get(_key("parents")))
 
 node_messages = [*result.errors, *result.node_messages()]
 if node_messages:
@@ -274,17 +206,17 @@ if names:
     target_col.selectbox(
         "Target (what the models predict)",
         names,
-        key=_key("target"),
+        key=key("target"),
     )
     features_col.multiselect(
         "Features (what a predictive model may use)",
-        [n for n in names if n != ss[_key("target")]],
-        key=_key("features"),
+        [n for n in names if n != st.session_state[key("target")]],
+        key=key("features"),
         help="Observed variables only; the causal model picks its own from the graph.",
     )
 else:
     st.info("Add a variable to the table to see the graph.")
-dot = draft_dot(result, _meta())
+dot = draft_dot(result, state.meta())
 if dot is not None:
     with st.container(key="lab_graph_builder"):
         st.graphviz_chart(dot, width="stretch")
@@ -312,7 +244,7 @@ st.caption(
     + ", ".join(amounts[:-1])
     + f" or {amounts[-1]}; the strength goes from 0 (no change) to 1 (the full intervention)."
 )
-original = ss.get(_key("original"))
+original = state.original
 changed = changed_equations(original, nodes) if original else []
 if changed:
     shown = ", ".join(f"`{n}`" for n in changed[:6]) + (" …" if len(changed) > 6 else "")
@@ -321,9 +253,10 @@ if changed:
         f"check them. Equations changed since the copy: {shown}.",
         icon=":material/edit_note:",
     )
+presets_before = state.saved_presets()
 presets = st.data_editor(
-    ss[_key("presets")],
-    key=presets_key,
+    state.table("presets"),
+    key=state.editor_key("presets"),
     num_rows="dynamic",
     hide_index=True,
     width="stretch",
@@ -365,22 +298,20 @@ presets = st.data_editor(
         ),
     },
 )
-ss[_key("saved_presets")] = presets
-if not presets.equals(presets_now):  # edited in this run: check the new rows
-    result = build_scenario(_meta(), nodes, presets, ss.get(_key("parents")))
+state.save_table("presets", presets)
+if not presets.equals(presets_before):  # edited in this run: check the new rows
+    result = state.build(nodes, presets)
 preset_messages = result.preset_messages()
 if preset_messages:
     st.error("\n".join(f"- {m}" for m in preset_messages), icon=":material/error:")
 
 with st.expander("Story (Markdown, shown on the home page)"):
-    st.text_area("Story", key=_key("story"), height=200, max_chars=10_000)
+    st.text_area("Story", key=key("story"), height=200, max_chars=10_000)
 
 # The arrows of every equation that compiles now, for drawing a broken one on the next run.
-ss[_key("parents")] = remember_parents(ss.get(_key("parents")), result)
+state.remember(result)
 
 # --- Use it -------------------------------------------------------------------------------------
-for k in META_KEYS:
-    ss[_key(f"saved_{k}")] = ss[_key(k)]
 st.subheader("Use it", anchor=False)
 if not result.ok:
     st.caption("Fix the errors above to use or download this world.")
@@ -397,9 +328,10 @@ with actions:
         assert result.scenario is not None
         add_user_scenario(result.scenario)
         tables.set_source(tables.SCENARIO)
-        ss[_key("used")] = (
+        state.message(
+            "used",
             f"“{result.scenario.title}” is now the world on every page "
-            "(listed in the sidebar as yours)."
+            "(listed in the sidebar as yours).",
         )
         st.rerun()
 with actions:

@@ -25,6 +25,7 @@ from lib.world.scm import SCM
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
 BUILDER = "pages/5_Builder.py"
+MODELS = "pages/2_Models.py"
 TIMEOUT = 30
 
 
@@ -92,6 +93,30 @@ def test_the_page_opens_on_a_valid_starter_world() -> None:
     assert at.multiselect(key="builder_features").value == ["x"]
     assert not button(at, "Use this world").disabled
     assert "->" in graph(at) and "x" in graph(at)
+
+
+def test_a_new_observed_variable_joins_the_features() -> None:
+    """Found by a new user: `z = y + noise` was never a feature, yet every page said the
+    predictive model used every observed variable."""
+    z = {"name": "z", "equation": "y + normal(0, 0.5)"}
+    h = {"name": "h", "equation": "normal(0, 1)", "observed": False}
+    at = edit(open_builder(), "nodes", added_rows=[z])  # each edit: the rows added so far
+    assert_clean(at)
+    assert at.multiselect(key="builder_features").value == ["x", "z"]
+    # an unobserved one does not join, and one the user takes out stays out
+    at = edit(at, "nodes", added_rows=[z, h])
+    assert at.multiselect(key="builder_features").value == ["x", "z"]
+    at.multiselect(key="builder_features").set_value(["x"]).run()
+    at = edit(at, "nodes", added_rows=[z, h], edited_rows={0: {"unit": "cm"}})
+    assert at.multiselect(key="builder_features").value == ["x"]
+    button(at, "Use this world").click().run()
+    assert_clean(at)
+    at.switch_page(MODELS)
+    at.run()
+    assert_clean(at)
+    text = " ".join(m.value for m in at.markdown)
+    assert "Every observed variable except the target" not in text
+    assert "`z`: observed, but not among this world's features" in text
 
 
 def test_new_rows_start_with_empty_text_not_none() -> None:

@@ -34,6 +34,7 @@ __all__ = [
     "KIND_LABELS",
     "amount_label",
     "negative_r2_note",
+    "predictive_inputs_text",
     "Choice",
     "build_intervention",
     "clue_sentence",
@@ -77,6 +78,42 @@ def amount_label(kind: str, unit: str = "") -> str:
     if unit and kind in ("do", "shift"):
         return f"{text} ({unit})"
     return text
+
+
+def predictive_inputs_text(sc: Any) -> str:
+    """Why the predictive model uses what it uses, and what it leaves out (Markdown).
+
+    Says "every observed variable" only when that is true: a world may list
+    fewer features than it observes.
+    """
+    target = code_list([sc.target])
+    observed = [n for n in sc.scm.observed if n != sc.target]
+    unused = [n for n in observed if n not in sc.features]
+    lines = ["**Why these**", ""]
+    if unused:
+        lines.append(
+            "- The variables this world lists as features. A good predictor needs clues, not "
+            f"reasons: anything that moves with {target} helps."
+        )
+    else:
+        lines.append(
+            "- Every observed variable except the target. A good predictor needs clues, not "
+            f"reasons: anything that moves with {target} helps."
+        )
+    left_out = []
+    if unused:
+        left_out.append(
+            f"- {code_list(unused)}: observed, but not among this world's features (add "
+            f"{'it' if len(unused) == 1 else 'them'} in the Builder)."
+        )
+    if sc.scm.latent:
+        left_out.append(
+            f"- {code_list(sc.scm.latent)}: unobserved — simulated, but no study sees it, so "
+            f"no model may use it."
+        )
+    if left_out:
+        lines += ["", "**Left out**", "", *left_out]
+    return "\n".join(lines)
 
 
 def negative_r2_note(results: pd.DataFrame) -> str:

@@ -61,6 +61,19 @@ class Experiment:
         """A held-out sample (seed ``seed + 1``), optionally after interventions."""
         return self.scenario.scm.sample(self.n, self.seed + 1, tuple(interventions))
 
+    def outside_range(self, test: pd.DataFrame) -> dict[str, float]:
+        """Per feature, the share of ``test``'s rows outside the range seen in training.
+
+        Trees predict flat beyond that range and a fitted line extrapolates:
+        the explanation of an intervention says so when it matters.
+        """
+        out = {}
+        for f in self.scenario.features:
+            lo, hi = float(self.train[f].min()), float(self.train[f].max())
+            x = test[f].to_numpy()
+            out[f] = float(np.mean((x < lo) | (x > hi))) if len(x) else 0.0
+        return out
+
     def evaluate(self, tests: Mapping[str, Iterable[Intervention]] | None = None) -> pd.DataFrame:
         """Every model's error on the observational test and on each named test.
 

@@ -91,7 +91,9 @@ def explanation(
 ) -> str:
     """The plain explanation of what ``_ivs`` did to every model (Markdown)."""
     results = evaluate(scenario_id, n, seed, test, key, _ivs)
-    return explain_outcome(get_scenario(scenario_id), results, test, _ivs)
+    exp = experiment(scenario_id, n, seed)
+    outside = exp.outside_range(exp.test_sample(_ivs))
+    return explain_outcome(get_scenario(scenario_id), results, test, _ivs, outside)
 
 
 @st.cache_data(max_entries=32, show_spinner=_SPIN)

@@ -6,7 +6,7 @@ one source of truth per sentence, tested per intervention kind.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import networkx as nx
 import pandas as pd
@@ -39,13 +39,40 @@ def verdict(ratio: float) -> str:
     return "degraded"
 
 
+#: What an intervention on the target itself did, by kind: why no input can foresee it.
+_ON_TARGET = {
+    "do": "`{t}` was set by hand, whatever its causes",
+    "shift": "every case's `{t}` was moved by the same amount (its mechanism kept)",
+    "scale_noise": "the random part of `{t}` was scaled (its mechanism kept)",
+    "replace": "the mechanism of `{t}` was replaced",
+}
+
+
+def _share(outside: Mapping[str, float] | None, names: Sequence[str]) -> str:
+    """The largest share of cases outside the training range, as a percentage."""
+    top = max((outside or {}).get(n, 0.0) for n in names) if names else 0.0
+    return "all" if top >= 0.995 else f"up to {top:.0%}"
+
+
+def _on_target(interventions: Sequence[Intervention], target: str) -> str:
+    kinds = [iv.kind for iv in interventions if iv.node == target]
+    return "; ".join(_ON_TARGET[k].format(t=target) for k in dict.fromkeys(kinds))
+
+
 def explain_outcome(
     sc: Scenario,
     results: pd.DataFrame,
     test: str,
     interventions: Sequence[Intervention],
+    outside: Mapping[str, float] | None = None,
 ) -> str:
     """Plain sentences saying what happened under a test, and why.
+
+    One source of truth for every sentence about an intervention's effect on
+    each model: the verdict comes from the error ratio (:func:`verdict`), the
+    reason from the graph (is the model's relation to the target guaranteed
+    to survive?), from the kind of intervention (on the target itself), and
+    from the data (did the inputs leave the range the model was trained on?).
 
     Parameters
     ----------
@@ -57,6 +84,10 @@ def explain_outcome(
         The name of the intervention test.
     interventions : sequence of Intervention
         What was done in ``test``.
+    outside : mapping of str to float, optional
+        Per input, the share of test rows outside the range the models were
+        trained on (:meth:`lib.fitting.experiments.Experiment.outside_range`);
+        without it, the sentences say only which inputs the intervention moved.
 
     Returns
     -------
@@ -98,24 +129,33 @@ def explain_outcome(
             f"This acts on `{target}` itself, so no model's inputs can foresee it: no model "
             f"is protected, and how far each one drifts depends on what it learned."
         )
+    on_target = _on_target(interventions, target)
     for m in ratio:
         r = ratio[m]
         safe = invariance_guaranteed(graph, changed, target, feats[m])
         moved = [f for f in feats[m] if f in affected]
         spurious = [f for f in moved if f not in sc.causal_features]
         trees = families[m] == "trees"
+        left = [f for f in feats[m] if (outside or {}).get(f, 0.0) > 0.01]
+        beyond = (
+            f"{code_list(left)} left the range it was trained on "
+            f"({_share(outside, left)} of the cases)"
+            if left
+            else ""
+        )
         if r >= BROKE_RATIO and safe:
             why = (
-                f"its inputs ({code_list(moved)}) moved beyond the range it was trained on, "
-                "and trees predict flat there"
+                beyond
+                or f"its inputs ({code_list(moved)}) moved beyond the range it was trained on"
+            ) + (
+                ", and trees predict flat there"
                 if trees
-                else f"its inputs ({code_list(moved)}) moved into a range its fitted shape "
-                "does not describe"
+                else ", where its fitted shape no longer describes the mechanism"
             )
             lines.append(f"{verdict(m)} error, although the mechanism it needs held: {why}.")
         elif r >= BROKE_RATIO:
             if target_changed:
-                why = f"the mechanism of `{target}` changed"
+                why = f"{on_target}, and none of its inputs shows that"
             elif spurious and not target_moved:
                 why = (
                     f"it relied on {code_list(spurious)}, which the intervention changed "
@@ -138,12 +178,22 @@ def explain_outcome(
         elif r <= HELD_RATIO and safe:
             lines.append(
                 f"{verdict(m)} — held, as the graph guarantees: the intervention leaves "
-                f"the mechanisms linking {code_list(feats[m])} to `{target}` untouched."
+                f"the mechanisms linking {code_list(feats[m])} to `{target}` untouched"
+                + (
+                    f". Yet {beyond}: "
+                    + (
+                        "trees predict flat there, which cost little this time."
+                        if trees
+                        else "its straight line carried on beyond it."
+                    )
+                    if beyond
+                    else "."
+                )
             )
         elif r <= HELD_RATIO and target_changed:
             lines.append(
-                f"{verdict(m)} — held here, although the intervention acts on `{target}` "
-                f"itself: this change happened not to matter much for it."
+                f"{verdict(m)} — held here, although {on_target}: this change happened "
+                f"not to matter much for it."
             )
         elif r <= HELD_RATIO and spurious and not target_moved:
             lines.append(
@@ -156,8 +206,22 @@ def explain_outcome(
                 f"{verdict(m)} — held here, but nothing guarantees it: the intervention "
                 f"also reaches `{target}` in a way its inputs do not fully capture."
             )
+        elif safe:
+            lines.append(
+                f"{verdict(m)} — degraded somewhat, although the mechanism it needs held: "
+                + (
+                    f"{beyond}" + (", and trees predict flat there." if trees else ".")
+                    if beyond
+                    else "its inputs took values it had rarely seen."
+                )
+            )
+        elif target_changed:
+            lines.append(f"{verdict(m)} — degraded somewhat: {on_target}.")
         else:
-            lines.append(f"{verdict(m)} — degraded somewhat.")
+            lines.append(
+                f"{verdict(m)} — degraded somewhat: the intervention changed how its inputs "
+                f"relate to `{target}`, though not by much."
+            )
     causal_broke = [m for m in ratio if ratio[m] >= BROKE_RATIO and kinds[m] == "causal"]
     if causal_broke and not target_changed and hidden:
         lines.append(

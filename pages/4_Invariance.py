@@ -16,6 +16,7 @@ from lib.invariance.compare import (
     held_out_caption,
     intervention_options,
     local_sentence,
+    new_row_defaults,
     set_sweep_sentence,
     spurious_preset,
     starting_environments,
@@ -77,6 +78,7 @@ st.markdown(
     f"Tylenol, an author with a habit. Edit, add or delete rows; the pooled data carry an "
     f"{code_span(ENV_COLUMN)} column naming each row's environment."
 )
+defaults = new_row_defaults(sc, rows)
 edited = st.data_editor(
     rows,
     key=f"inv_envs_{sid}_{n}",
@@ -85,12 +87,16 @@ edited = st.data_editor(
     width="stretch",
     column_config={
         "environment": st.column_config.TextColumn(
-            "Environment", required=True, max_chars=40, width="medium"
+            "Environment",
+            max_chars=40,
+            width="medium",
+            help="A new row left blank is named after its place (environment 4).",
         ),
         "intervention": st.column_config.SelectboxColumn(
             "Intervention",
             options=intervention_options(sc, named),
             required=True,
+            default=defaults["intervention"],
             width="medium",
             help=f"A preset of the scenario, or a custom change: a shift of a node by "
             f"{CUSTOM_SHIFT_SDS:g} standard deviations, or its noise ×{CUSTOM_NOISE_FACTOR:g}.",
@@ -102,6 +108,7 @@ edited = st.data_editor(
             step=0.05,
             format="%.2f",
             width="small",
+            default=defaults["strength"],
             help="0 = no change, 1 = the full intervention.",
         ),
         "rows": st.column_config.NumberColumn(
@@ -111,6 +118,7 @@ edited = st.data_editor(
             step=50,
             format="%d",
             width="small",
+            default=defaults["rows"],
         ),
     },
 )

@@ -33,6 +33,7 @@ from lib.invariance.compare import (
     intervention_options,
     local_sentence,
     loeo_work,
+    new_row_defaults,
     nonlinear_scenario,
     predictor_table,
     set_sweep_sentence,
@@ -327,7 +328,6 @@ def test_custom_rows_become_shifts_and_noise_at_their_strength() -> None:
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        (["", "Paracetamol", 1.0, 100], "name"),
         (["b", "Paracetamol", 1.5, 100], "strength"),
         (["b", "Paracetamol", 1.0, 5], "rows"),
         (["b", "Paracetamol", 1.0, 10.5], "whole number"),
@@ -343,6 +343,22 @@ def test_bad_rows_are_named(row: list, message: str) -> None:
     )
     with pytest.raises(ValueError, match=message):
         environments_from_rows(rows, sc, {}, {})
+
+
+def test_a_new_row_starts_with_defaults_and_counts_at_once() -> None:
+    """Found by a new user: a new row started as None / None / None and the results went
+    stale until every cell was filled."""
+    sc = load_scenario("fever")
+    rows = pd.DataFrame(
+        [["a", NO_INTERVENTION, 1.0, 100]],
+        columns=["environment", "intervention", "strength", "rows"],
+    )
+    defaults = new_row_defaults(sc, rows)
+    assert defaults == {"intervention": "Paracetamol", "strength": 1.0, "rows": 100}
+    rows.loc[1] = [None, defaults["intervention"], defaults["strength"], defaults["rows"]]
+    envs = environments_from_rows(rows, sc, {}, {})
+    assert [e.name for e in envs] == ["a", "environment 2"]
+    assert envs[1].interventions == tuple(sc.presets["Paracetamol"])
 
 
 def test_one_environment_is_not_enough_and_blank_rows_are_skipped() -> None:

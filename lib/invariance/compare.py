@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 
@@ -49,6 +50,7 @@ __all__ = [
     "environment_rows",
     "environments_from_rows",
     "intervention_options",
+    "new_row_defaults",
     "nonlinear_scenario",
     "spurious_preset",
     "starting_environments",
@@ -422,6 +424,19 @@ def intervention_options(
     return out
 
 
+def new_row_defaults(sc: Scenario, rows: pd.DataFrame) -> dict[str, Any]:
+    """What a row added to the composer starts with, so that it counts at once.
+
+    The scenario's first preset (else a shift of its first feature), at full
+    strength, with as many rows as the first environment; the name is left
+    blank (:func:`environments_from_rows` names it after its row).
+    """
+    choice = next(iter(sc.presets), None) or f"shift {sc.features[0]} by {CUSTOM_SHIFT_SDS:g} SD"
+    first = rows["rows"].dropna()
+    n = int(first.iloc[0]) if len(first) else 1000
+    return {"intervention": choice, "strength": 1.0, "rows": n}
+
+
 def _strength_of(env: Environment, base: Sequence[Intervention]) -> float | None:
     """The strength at which ``base`` gives ``env``'s interventions (None if it does not)."""
     if len(env.interventions) != len(base) or not base:
@@ -479,22 +494,29 @@ def environments_from_rows(
     sds : mapping of str to float
         Each node's observational standard deviation (for custom shifts).
 
+    A row with an intervention but no name is named ``environment <row>``.
+
     Raises
     ------
     ScenarioError
-        Naming the row: a missing name or intervention, a strength outside
-        [0, 1], a bad number of rows, a repeated name, fewer than two environments.
+        Naming the row: a missing intervention, a strength outside [0, 1], a
+        bad number of rows, a repeated name, fewer than two environments.
     """
     envs: list[Environment] = []
     seen: set[str] = set()
+    given = {str(x).strip() for x in rows["environment"].dropna()}
     for i, row in enumerate(rows.itertuples(index=False), start=1):
         name = "" if pd.isna(row.environment) else str(row.environment).strip()
         choice = "" if pd.isna(row.intervention) else str(row.intervention)
         if not name and not choice:
             continue
+        if not name:  # a new row: named after its place, so that it counts at once
+            name = next(
+                f"environment {k}"
+                for k in range(i, i + len(rows) + 2)
+                if f"environment {k}" not in given | seen
+            )
         where = f"row {i}" + (f" ({code_span(name)})" if name else "")
-        if not name:
-            raise ScenarioError(f"{where}: give the environment a name.")
         if name in seen:
             raise ScenarioError(f"{where}: the name {code_span(name)} is used twice.")
         seen.add(name)

@@ -298,3 +298,18 @@ def test_environment_bars_label_the_environments() -> None:
     fig = environment_error_bars(results, environment_label="held-out clinic", unit="points")
     assert fig.layout.xaxis.title.text == "held-out clinic"
     assert [t.marker.color for t in fig.data] == [PREDICTIVE_COLOR, CAUSAL_COLOR]
+
+
+def test_ranked_sets_all_below_the_floor_still_show_bars_and_say_so() -> None:
+    """RAND's chart had 15 bars all below 0.0001 and showed nothing."""
+    import math
+
+    from lib.figures.invariance import PVALUE_FLOOR, ranked_sets_figure
+
+    pvals = {frozenset({f"x{i}"}): 1e-9 * (i + 1) for i in range(15)}
+    fig = ranked_sets_figure(pvals, [f"x{i}" for i in range(15)], 0.05)
+    low = fig.layout.xaxis.range[0]
+    assert low < math.log10(PVALUE_FLOOR)  # the bars at the floor have a visible length
+    assert any("all rejected" in a.text for a in fig.layout.annotations)
+    some = ranked_sets_figure({frozenset({"a"}): 0.3, frozenset(): 1e-6}, ["a"], 0.05)
+    assert not any("all rejected" in (a.text or "") for a in some.layout.annotations)

@@ -57,6 +57,7 @@ __all__ = [
     "pvalue_vs_strength",
     "ranked_sets_figure",
     "set_label",
+    "shortened_names",
 ]
 
 #: Most candidates drawn as a lattice (2**5 = 32 boxes); beyond, a ranked chart.
@@ -124,6 +125,14 @@ def box_names(names: Sequence[str]) -> dict[str, str]:
             if [str(n)[:5] + "…" + str(n)[-5:] for n in out].count(out[name]) > 1:
                 out[name] = f"{text[:8]}…#{i + 1}"
     return out
+
+
+def shortened_names(names: Sequence[str]) -> dict[str, str]:
+    """The names :func:`box_names` shortens: short form -> full name (empty if none is).
+
+    A page prints this key under the lattice, so that no name is only ever seen cut.
+    """
+    return {short: str(full) for full, short in box_names(names).items() if short != str(full)}
 
 
 def _scale_position(p: float) -> float:
@@ -406,10 +415,22 @@ def ranked_sets_figure(
     ticks = [PVALUE_FLOOR, 1e-3, 0.01, 0.1, 1.0]
     fig.update_xaxes(
         type="log",
-        range=[math.log10(PVALUE_FLOOR), 0.35],
+        # half a decade below the floor: a set at the floor is a visible stub, not nothing
+        range=[math.log10(PVALUE_FLOOR) - 0.5, 0.35],
         tickvals=ticks,
         ticktext=["≤ 0.0001", "0.001", "0.01", "0.1", "1"],
     )
+    if max(raw) < PVALUE_FLOOR:
+        fig.add_annotation(
+            text=f"Every set shown has p < {PVALUE_FLOOR:g}:<br>all rejected, none invariant",
+            xref="paper",
+            yref="paper",
+            x=0.55,
+            y=0.5,
+            showarrow=False,
+            font={"size": BASE_FONT_SIZE, "color": NEUTRAL},
+            bgcolor=_LABEL_BACKING,
+        )
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     height = int(min(900, max(320, 120 + 34 * len(labels))))
     return _style(

@@ -41,7 +41,7 @@ from lib.ui.lab import interventions_key
 from lib.ui.registry import get_scenario
 from lib.ui.tables import TableChoice, code
 from lib.ui.widgets import chart
-from lib.words.escape import code_span, plotly_text
+from lib.words.escape import code_span, inert, plotly_text
 from lib.words.numbers import percent
 from lib.world.environments import (
     ENV_COLUMN,
@@ -293,6 +293,15 @@ def show_icp(res: ICPResult, units: dict[str, str] | None = None, key: str = "ma
             f"outline and ✓ passed the test (p > α = {res.alpha:g}); ICP's causes are the "
             f"predictors they all share."
         )
+        key_names = ip.shortened_names(res.candidates)
+        if key_names:
+            caption += (
+                " In the boxes, "
+                + "; ".join(
+                    f"{inert(short)} is {code_span(full)}" for short, full in key_names.items()
+                )
+                + "."
+            )
     else:
         caption = (
             f"The 15 sets with the highest p-values of the {len(res.set_pvalues):,} ICP "

@@ -2,15 +2,12 @@
 
 import streamlit as st
 
+from lib.figures.graph import draft_dot
 from lib.ui.builder_state import BuilderState, key
 from lib.ui.builder_views import node_editor, preset_editor, start_section, use_section
 from lib.ui.state import init_page
 from lib.ui.widgets import graph_legend, page_header, stacking_columns
-from lib.world.builder import (
-    changed_equations,
-    draft_dot,
-    draft_notes,
-)
+from lib.world.builder import changed_equations, draft_notes
 from lib.world.expressions import allowed_summary
 
 lab = init_page("Builder")

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib.errors import ScenarioError
+from lib.figures.graph import draft_dot
 from lib.world.builder import (
     MAX_TABLE_ROWS,
     NODE_COLUMNS,
@@ -20,7 +21,6 @@ from lib.world.builder import (
     blank_meta,
     build_scenario,
     changed_equations,
-    draft_dot,
     draft_notes,
     equation_problems,
     meta_from,

@@ -19,12 +19,12 @@ from lib.figures.charts import (
     coefficient_plot,
     correlation_heatmap,
     error_vs_strength,
-    graph_dot,
     label,
     predicted_vs_actual,
     rmse_bars,
     scatter_matrix,
 )
+from lib.figures.graph import graph_dot
 from lib.words.escape import plotly_text
 from lib.words.numbers import format_number
 

@@ -145,3 +145,52 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert any(line.startswith(TEST_COMMAND) for line in lines), (
         f".ci/run must run the README's test command: {TEST_COMMAND}"
     )
+
+
+#: What each part of lib/ may import from lib/ (docs/architecture.md says why).
+#: A module not listed may import what its package may.
+ALLOWED_IMPORTS: dict[str, set[str]] = {
+    "lib.errors": set(),
+    "lib.words": set(),
+    "lib.words.escape": set(),
+    "lib.words.numbers": set(),
+    "lib.world": {"lib.errors", "lib.words.escape", "lib.words.numbers"},
+    "lib.fitting": {"lib.errors", "lib.words.escape", "lib.words.numbers", "lib.world"},
+    "lib.tables": {"lib.errors", "lib.words", "lib.fitting"},
+    "lib.invariance": {"lib.errors", "lib.words", "lib.world", "lib.fitting"},
+    "lib.words.narration": {"lib.errors", "lib.words", "lib.world", "lib.fitting"},
+    "lib.figures": {"lib.errors", "lib.words", "lib.world"},
+    "lib.ui": {"lib"},
+}
+
+
+def _rule(module: str) -> tuple[str, set[str]]:
+    best = max((k for k in ALLOWED_IMPORTS if module == k or module.startswith(k + ".")), key=len)
+    return best, ALLOWED_IMPORTS[best]
+
+
+def test_packages_import_only_the_layers_below_them() -> None:
+    offenders = []
+    for path in _engine_files():
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        if module == "lib":
+            continue
+        own, allowed = _rule(module)
+        for node in ast.walk(_parse(path)):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            for name in names:
+                if not (name == "lib" or name.startswith("lib.")):
+                    continue
+                ok = name.startswith(own) or any(
+                    name == a or name.startswith(a + ".") for a in allowed
+                )
+                if not ok:
+                    offenders.append(f"{_rel(path)}:{node.lineno} imports {name}")
+    assert not offenders, "an import against the layers of docs/architecture.md:\n" + "\n".join(
+        offenders
+    )

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib.errors import DataError
-from lib.figures import charts
+from lib.figures import charts, graph
 from lib.tables.fit import loeo_sentence, loeo_summary
 from lib.tables.setup import (
     TableSetup,
@@ -242,7 +242,7 @@ def _dag_editor(choice: TableChoice) -> None:
                     st.session_state[f"w_t_edges_{choice.key}"] = edges_to_text(edges)
                     st.rerun()
     with graph_col:
-        dot = charts.graph_dot(
+        dot = graph.graph_dot(
             nodes, list(setup.edges), target=setup.target, features=setup.features
         )
         with st.container(key="lab_graph_table"):  # sized like every causal graph (widgets.style)

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from lib.figures import charts
+from lib.figures import charts, graph
 from lib.fitting.models import FAMILY_LABELS
 from lib.words.narration import HELD_RATIO, verdict
 from lib.words.numbers import format_number, format_r2
@@ -50,20 +50,20 @@ def _swatch(fill: str, border: str = "#222222", style: str = "solid", width: int
 
 
 _EDGE = "<span class='lab-edge'>→</span>"
-_CUT = f"<span class='lab-edge lab-cut' style='color:{charts.CUT_EDGE}'>- × →</span>"
+_CUT = f"<span class='lab-edge lab-cut' style='color:{graph.CUT_EDGE}'>- × →</span>"
 
 #: What each mark on a causal graph means (trusted HTML with Markdown), drawn
-#: with the same fills and lines as :func:`lib.figures.charts.graph_dot`.
+#: with the same fills and lines as :func:`lib.figures.graph.graph_dot`.
 GRAPH_LEGEND: tuple[str, ...] = (
     f"{_EDGE} **Arrow** — a cause: the variable at its tip is computed from the one at its tail.",
-    f"{_swatch(charts.TARGET_FILL, style='double', width=3)} **Green, double outline** — the "
+    f"{_swatch(graph.TARGET_FILL, style='double', width=3)} **Green, double outline** — the "
     f"**target** the models predict.",
-    f"{_swatch(charts.FEATURE_FILL)} **Grey box** — a **feature** the predictive model may use.",
+    f"{_swatch(graph.FEATURE_FILL)} **Grey box** — a **feature** the predictive model may use.",
     f"{_swatch('#FFFFFF', style='dashed')} **Dashed outline** — **unobserved**: simulated, "
     f"but no study sees it.",
 )
 GRAPH_LEGEND_INTERVENED: tuple[str, ...] = (
-    f"{_swatch(charts.INTERVENED_FILL)} **Peach fill, “✂ intervened”** — **intervened** on: "
+    f"{_swatch(graph.INTERVENED_FILL)} **Peach fill, “✂ intervened”** — **intervened** on: "
     f"its mechanism is changed.",
     f"{_CUT} **Grey dashed arrow with ×** — **cut** by the intervention.",
 )
@@ -203,7 +203,7 @@ def causal_graph(
     graph takes most of the page's width, up to a size where its type reads like
     body text on a projector (see :func:`style`). ``key`` must be unique on the page.
     """
-    dot = charts.graph_dot(
+    dot = graph.graph_dot(
         sc.scm.nodes,
         list(sc.scm.original_graph.edges),
         target=sc.target,

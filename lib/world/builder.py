@@ -35,7 +35,6 @@ import networkx as nx
 import pandas as pd
 
 from lib.errors import ExpressionError, LabError, ScenarioError, did_you_mean
-from lib.figures import charts
 from lib.words.escape import inert
 from lib.world.expressions import (
     CONSTANTS,
@@ -61,7 +60,6 @@ __all__ = [
     "blank_meta",
     "build_scenario",
     "changed_equations",
-    "draft_dot",
     "draft_notes",
     "equation_problems",
     "meta_from",
@@ -316,7 +314,7 @@ def presets_frame(sc: Scenario | None) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- cells
 
 
-def _cell(value: Any) -> str:
+def cell_text(value: Any) -> str:
     """A table cell as stripped text ('' for None, NaN and friends)."""
     if value is None:
         return ""
@@ -499,7 +497,7 @@ def _node_rows(
     bodies: dict[int, dict[str, Any]] = {}
     first_row: dict[str, int] = {}
     for i, raw in enumerate(rows):
-        cells = {c: _cell(raw.get(c)) for c in NODE_COLUMNS if c != "observed"}
+        cells = {c: cell_text(raw.get(c)) for c in NODE_COLUMNS if c != "observed"}
         if not any(cells.values()):
             continue  # a blank row (e.g. the editor's new empty row)
         name = cells["name"]
@@ -573,7 +571,7 @@ def _parse_presets(
     texts: dict[str, dict[str, Any]] = {}
     used = 0
     for j, raw in enumerate(rows):
-        cells = {c: _cell(raw.get(c)) for c in PRESET_COLUMNS if c != "strength"}
+        cells = {c: cell_text(raw.get(c)) for c in PRESET_COLUMNS if c != "strength"}
         strength_raw = raw.get("strength")
         if not any(cells.values()):
             continue
@@ -627,7 +625,7 @@ def _parse_presets(
                 )
                 continue
         strength: Any = 1.0
-        if not (strength_raw is None or _cell(strength_raw) == ""):
+        if not (strength_raw is None or cell_text(strength_raw) == ""):
             try:
                 strength = float(strength_raw)
             except (TypeError, ValueError):
@@ -832,7 +830,7 @@ def _meta_spec(meta: Mapping[str, Any], names: list[str]) -> tuple[list[str], di
     if isinstance(extra, Mapping):
         spec.update(extra)
     for key in ("title", "summary", "story"):
-        value = _cell(meta.get(key))
+        value = cell_text(meta.get(key))
         if key == "story" and value:  # Markdown: keep its line breaks as written
             value = str(meta.get(key))
         problem = text_problem(value, key) if value else None
@@ -841,9 +839,9 @@ def _meta_spec(meta: Mapping[str, Any], names: list[str]) -> tuple[list[str], di
         spec[key] = value
     if not spec["title"]:
         errors.append("give the world a title.")
-    sid = _cell(meta.get("id")) or _slug(spec["title"])
+    sid = cell_text(meta.get("id")) or _slug(spec["title"])
     spec["id"] = sid if re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", sid) else _slug(sid)
-    target = _cell(meta.get("target"))
+    target = cell_text(meta.get("target"))
     if not target:
         errors.append("choose the target: the node the models predict.")
     elif target not in names and names:
@@ -852,7 +850,7 @@ def _meta_spec(meta: Mapping[str, Any], names: list[str]) -> tuple[list[str], di
     spec["target"] = target
     features = meta.get("features")
     if features is not None:
-        features = _feature_list(features)
+        features = feature_list(features)
         missing = [f for f in features if f not in names]
         if missing and names:
             shown = ", ".join(
@@ -866,13 +864,13 @@ def _meta_spec(meta: Mapping[str, Any], names: list[str]) -> tuple[list[str], di
     return errors, spec
 
 
-def _feature_list(value: Any) -> list[str]:
+def feature_list(value: Any) -> list[str]:
     """Feature names from a list (or comma-separated text); anything else is none."""
     if isinstance(value, str):
         value = value.split(",")
     if not isinstance(value, list | tuple | pd.Index | pd.Series):
         return []
-    return [_cell(f) for f in value if _cell(f)]
+    return [cell_text(f) for f in value if cell_text(f)]
 
 
 def _slug(text: str) -> str:
@@ -942,12 +940,12 @@ def changed_equations(original: Mapping[str, str], nodes: Any) -> list[str]:
     """
     now: dict[str, str] = {}
     for raw in _rows(nodes, NODE_COLUMNS, [], "node"):
-        name = _cell(raw.get("name"))
+        name = cell_text(raw.get("name"))
         try:
             check_name(name)
         except ScenarioError:
             continue
-        now.setdefault(name, _cell(raw.get("equation")))
+        now.setdefault(name, cell_text(raw.get("equation")))
     changed = [
         n for n, eq in now.items() if n not in original or _same_text(eq) != _same_text(original[n])
     ]
@@ -1007,18 +1005,6 @@ def scenario_from_upload(data: bytes | str) -> Scenario:
         raise ScenarioError("this scenario file is nested too deeply.") from None
 
 
-#: Outline of a node whose row has an error (the graph's own red; drawn thick).
-ERROR_COLOR = "#C62828"
-#: Arrows kept from a node's last valid equation while its equation is broken.
-STALE_EDGE_COLOR = "#9E9E9E"
-_NODE_LINE_RE = re.compile(r"^  (?!(?:graph|node|edge) \[)(\w+) \[", re.MULTILINE)
-
-
-def _quoted(text: str) -> str:
-    """A quoted DOT string (the names in it are identifiers; quotes are escaped anyway)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def remember_parents(
     memory: Mapping[str, Iterable[str]] | None, result: BuildResult
 ) -> dict[str, tuple[str, ...]]:
@@ -1042,54 +1028,6 @@ def remember_parents(
         elif memory and name in memory and not isinstance(memory[name], str):
             out[name] = tuple(str(p) for p in memory[name])
     return out
-
-
-def draft_dot(result: BuildResult, meta: Mapping[str, Any]) -> str | None:
-    """DOT source of the graph as it stands (``None`` when there is no node yet).
-
-    The target and features are marked when they are nodes of the graph;
-    unobserved nodes are dashed. A node whose row has an error is outlined in
-    :data:`ERROR_COLOR`; the arrows kept from a broken equation's last valid
-    version (``result.stale``) are dashed grey with an open head.
-    """
-    graph = result.graph
-    if graph.number_of_nodes() == 0:
-        return None
-    nodes = list(graph.nodes)
-    target = _cell(meta.get("target")) if isinstance(meta, Mapping) else ""
-    raw_features = meta.get("features") if isinstance(meta, Mapping) else None
-    features = [f for f in _feature_list(raw_features) if f in graph and f != target]
-    fresh = [(a, b) for a, b, stale in graph.edges(data="stale", default=False) if not stale]
-    dot = charts.graph_dot(
-        nodes,
-        fresh,
-        target=target if target in graph else None,
-        features=features,
-        latent=[n for n in nodes if not graph.nodes[n].get("observed", True)],
-        units={n: graph.nodes[n].get("unit", "") for n in nodes},
-    )
-    ids = _NODE_LINE_RE.findall(dot.split(" -> ")[0])
-    if len(ids) != len(nodes):  # pragma: no cover - graph_dot writes one line per node
-        return dot
-    node_id = dict(zip(nodes, ids, strict=True))
-    extra: list[str] = []
-    for n in nodes:
-        if graph.nodes[n].get("error"):
-            extra.append(
-                f'  {node_id[n]} [color="{ERROR_COLOR}", penwidth=3.5, '
-                f"tooltip={_quoted(f'{n} (its row has an error)')}];"
-            )
-    for a, b, stale in graph.edges(data="stale", default=False):
-        if stale:
-            tip = _quoted(f"{a} → {b} (from the last valid equation of {b})")
-            extra.append(
-                f'  {node_id[a]} -> {node_id[b]} [style="dashed", color="{STALE_EDGE_COLOR}", '
-                f'penwidth=1.6, arrowhead="empty", tooltip={tip}];'
-            )
-    if not extra:
-        return dot
-    body = dot.rstrip().removesuffix("}")
-    return body + "\n".join(extra) + "\n}\n"
 
 
 def draft_notes(result: BuildResult) -> list[str]:

@@ -99,7 +99,9 @@ def test_upload_setup_models_and_leave_one_environment_out():
     assert_clean(at)
     labels = [m.label for m in at.metric]
     assert any("RMSE" in label for label in labels)
-    assert len(at.get("plotly_chart")) == 2  # predicted against actual, both kinds
+    # the same page as a world's: coefficients and predicted against actual, both kinds
+    keys = sorted(c.key for c in at.get("plotly_chart"))
+    assert keys == ["coef_causal", "coef_predictive", "fit_causal", "fit_predictive"]
     assert "`x`" in texts(at)
 
     go(at, INTERVENTIONS)

@@ -25,6 +25,7 @@ from lib.words.numbers import format_number
 
 __all__ = [
     "legend_on_top",
+    "per_sd_coefficients",
     "BASE_FONT_SIZE",
     "CAUSAL_COLOR",
     "KIND_COLORS",
@@ -780,3 +781,32 @@ def error_vs_strength(
     fig.update_xaxes(range=[lo - pad, hi + pad])
     fig.update_yaxes(rangemode="tozero")
     return _style(fig, title, strength_label, "RMSE (lower is better)", 440)
+
+
+def per_sd_coefficients(model: Any, linear_models: Sequence[Any], target_label: str) -> go.Figure:
+    """A linear model's per-SD coefficients with 95% intervals, on a range shared by its peers.
+
+    Each input's weight times its training SD: the change in the target for a
+    typical change of that input, comparable across inputs with different
+    units. Every model of ``linear_models`` shares one x range, so that the
+    predictive and the causal chart can be read against each other.
+
+    Parameters
+    ----------
+    model : LinearModel
+        Fitted, with at least one input.
+    linear_models : sequence of LinearModel
+        The models whose charts are shown beside it (``model`` among them).
+    target_label : str
+        The target with its unit (:func:`label`), for the axis title.
+    """
+    fig = coefficient_plot(model.coef_table(per_sd=True), model.kind, title="")
+    tables = [lm.coef_table(per_sd=True) for lm in linear_models if lm.features]
+    lo = min(0.0, *(float(t["ci_low"].min()) for t in tables))
+    hi = max(0.0, *(float(t["ci_high"].max()) for t in tables))
+    if hi > lo:
+        pad = 0.06 * (hi - lo)
+        fig.update_xaxes(range=[lo - pad, hi + pad])
+    fig.update_xaxes(title_text=f"change in {target_label}<br>per one-SD change")
+    fig.update_yaxes(title_text="input")
+    return fig

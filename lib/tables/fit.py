@@ -84,6 +84,8 @@ class HoldoutFit:
     predictions : pandas.DataFrame
         The held-out rows' actual target (column ``"actual"``) and each model's
         prediction (one column per model name).
+    models : tuple of Model
+        The fitted models, predictive first.
     """
 
     scores: pd.DataFrame
@@ -94,6 +96,7 @@ class HoldoutFit:
     test_share: float = TEST_SHARE
     warnings: list[str] = field(default_factory=list)
     predictions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    models: tuple[Model, ...] = ()
 
 
 def holdout_fit(
@@ -162,6 +165,7 @@ def holdout_fit(
         test_share=test_share,
         warnings=warnings,
         predictions=pd.DataFrame(predictions),
+        models=tuple(models),
     )
 
 

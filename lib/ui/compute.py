@@ -169,34 +169,13 @@ def _model(exp: Experiment, name: str):  # noqa: ANN202 - a lib.fitting.models.M
     return next(m for m in exp.models if m.name == name)
 
 
-def _linear_models(exp: Experiment) -> list:
-    return [m for m in exp.models if hasattr(m, "coef_table")]
-
-
 @st.cache_resource(max_entries=64, show_spinner=_SPIN)
 def coefficient_figure(scenario_id: str, n: int, seed: int, model: str) -> go.Figure:
-    """Per-SD coefficients of a linear model with their 95% intervals.
-
-    Each input's weight times its training SD: the change in the target for a
-    typical change of that input, comparable across inputs with different units.
-    Every linear model of the experiment shares one x range, so that the
-    predictive and the causal chart can be read against each other.
-    """
+    """Per-SD coefficients of a linear model (:func:`lib.figures.charts.per_sd_coefficients`)."""
     exp = experiment(scenario_id, n, seed)
     sc = exp.scenario
-    m = _model(exp, model)
-    fig = charts.coefficient_plot(m.coef_table(per_sd=True), m.kind, title="")
-    tables = [lm.coef_table(per_sd=True) for lm in _linear_models(exp)]
-    lo = min(0.0, *(float(t["ci_low"].min()) for t in tables))
-    hi = max(0.0, *(float(t["ci_high"].max()) for t in tables))
-    if hi > lo:
-        pad = 0.06 * (hi - lo)
-        fig.update_xaxes(range=[lo - pad, hi + pad])
-    fig.update_xaxes(
-        title_text=f"change in {charts.label(sc.target, sc.units)}<br>per one-SD change"
-    )
-    fig.update_yaxes(title_text="input")
-    return fig
+    linear = [m for m in exp.models if m.family == "linear"]
+    return charts.per_sd_coefficients(_model(exp, model), linear, charts.label(sc.target, sc.units))
 
 
 def _fit_plot(

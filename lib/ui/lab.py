@@ -16,7 +16,7 @@ import pandas as pd
 from lib.errors import ScenarioError
 from lib.fitting.experiments import OBSERVATIONAL
 from lib.ui.params import CUSTOM, LabState
-from lib.words.escape import code_list
+from lib.words.escape import code_list, code_span
 from lib.words.numbers import format_number
 from lib.world.interventions import (
     KINDS,
@@ -307,15 +307,19 @@ def ratio_table(results: pd.DataFrame, test: str) -> pd.DataFrame:
 
 
 def takeaway(results: pd.DataFrame, target: str, units: Mapping[str, str] | None = None) -> str:
-    """The Models page's one-line takeaway (Markdown)."""
-    scores = results[results["test"] == OBSERVATIONAL]
+    """The Models page's one-line takeaway (Markdown), from the scores on held-out rows.
+
+    ``results`` holds one test (a table's held-out rows) or several, of which
+    the observational one is used (a world's fresh sample).
+    """
+    scores = results[results["test"] == OBSERVATIONAL] if "test" in results else results
     best = {
         kind: scores[scores["kind"] == kind].sort_values("rmse").iloc[0]
         for kind in ("predictive", "causal")
         if (scores["kind"] == kind).any()
     }
     if len(best) < 2:
-        return f"Only one kind of model could be built for `{target}`."
+        return f"Only one kind of model could be built for {code_span(target)}."
     p, c = best["predictive"], best["causal"]
     unit = (units or {}).get(target, "")
     unit = f" {unit}" if unit else ""

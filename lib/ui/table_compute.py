@@ -19,7 +19,7 @@ from lib.tables.setup import TableSetup
 from lib.ui.tables import TableChoice
 from lib.words.escape import plotly_text
 
-__all__ = ["fit_figure", "heatmap", "holdout", "loeo"]
+__all__ = ["coefficient_figure", "fit_figure", "heatmap", "holdout", "loeo"]
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -48,6 +48,17 @@ def fit_figure(
     )
     fig.update_layout(showlegend=False)
     return fig
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def coefficient_figure(
+    key: str, setup: TableSetup, policy: str, seed: int, model: str, _choice: TableChoice
+) -> go.Figure:
+    """Per-SD coefficients of a linear model (:func:`lib.figures.charts.per_sd_coefficients`)."""
+    fit = holdout(key, setup, policy, seed, _choice=_choice)
+    linear = [m for m in fit.models if m.family == "linear"]
+    chosen = next(m for m in fit.models if m.name == model)
+    return charts.per_sd_coefficients(chosen, linear, plotly_text(setup.target))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

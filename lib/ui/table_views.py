@@ -27,13 +27,12 @@ from lib.tables.setup import (
 )
 from lib.ui import table_compute as tc
 from lib.ui import tables
-from lib.ui.lab import coefficient_display
 from lib.ui.tables import TableChoice, code
-from lib.ui.widgets import chart, graph_legend, kind_heading, model_scores, stacking_columns
+from lib.ui.widgets import chart, graph_legend, stacking_columns
 from lib.words.escape import inert, plotly_text
 from lib.words.numbers import ratio_text
 
-__all__ = ["data_view", "home_view", "interventions_view", "models_view", "needs_scenario"]
+__all__ = ["data_view", "home_view", "interventions_view", "needs_scenario"]
 
 _UPLOAD_TYPES = ["csv", "tsv", "txt", "parquet"]
 
@@ -307,91 +306,6 @@ def data_view(choice: TableChoice) -> None:
                     "Correlations between the chosen columns: red positive, blue negative. A "
                     "strong cell is a clue for prediction, not evidence of a cause.",
                 )
-
-
-# ----------------------------------------------------------------------------- Models
-
-
-def models_view(choice: TableChoice, seed: int) -> None:
-    """Models: the predictive and the causal model on a random held-out part of the table."""
-    setup = choice.setup
-    problems = check_setup(setup, list(choice.data.columns))
-    if problems:
-        for p in problems:
-            st.warning(p, icon=":material/warning:")
-        st.stop()
-    try:
-        with st.spinner("Fitting the models…"):
-            fit = tc.holdout(choice.key, setup, choice.policy, seed, _choice=choice)
-    except DataError as exc:
-        st.error(f"The models cannot be fitted: {exc}", icon=":material/error:")
-        st.stop()
-    if fit.dropped:
-        st.caption(f"{fit.dropped:,} rows with missing or non-numeric cells are left out.")
-    left, right = st.columns(2, gap="large")
-    with left:
-        kind_heading("predictive", "model · all features")
-        st.markdown(f"**Uses** {_codes(setup.features)}: every column you chose.")
-    with right:
-        kind_heading("causal", "model · declared causes")
-        st.markdown(
-            f"**Uses** {_codes(setup.parents)}: the causes you declared on the Data page."
-            if setup.parents
-            else "**Uses** nothing: you declared no cause, so it predicts the average. "
-            "Draw arrows into the target on the Data page."
-        )
-    st.subheader("How well they predict rows they never saw", anchor=False)
-    scores = fit.scores
-    for column, kind in zip(st.columns(2, gap="large"), ("predictive", "causal"), strict=True):
-        with column:
-            model_scores(scores, kind, key="t")
-    st.caption(
-        f"Errors on a random {fit.test_share:.0%} of the rows held out from fitting "
-        f"({fit.n_test:,} rows, seed {seed}). Rows from the same environments as the training "
-        f"rows: this says how well each model predicts, not whether it explains."
-    )
-    for warning in fit.warnings:  # they quote the table's column names
-        st.warning(inert(warning), icon=":material/warning:")
-    st.subheader("What the linear models learned", anchor=False)
-    for column, kind in zip(
-        stacking_columns(2, "t_coef", gap="large"), ("predictive", "causal"), strict=True
-    ):
-        table = fit.coefficients.get(kind)
-        with column:
-            kind_heading(kind, "linear model")
-            shown = None if table is None else coefficient_display(table)
-            if shown is None or shown.empty:
-                st.caption("No inputs: only an intercept (the average of the target).")
-                continue
-            st.dataframe(
-                shown,
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    c: st.column_config.NumberColumn(format="%.3g")
-                    for c in ("coefficient", "95% low", "95% high")
-                }
-                | {"p-value": st.column_config.NumberColumn(format="%.2g")},
-            )
-    st.caption(
-        "Change in the target per unit of each input, the others held fixed, with 95% interval."
-    )
-    st.subheader("Predicted against actual, on the held-out rows", anchor=False)
-    linear = {row.kind: str(row.model) for row in scores.itertuples() if row.family != "trees"}
-    for column, kind in zip(
-        stacking_columns(2, "t_fit", gap="large"), ("predictive", "causal"), strict=True
-    ):
-        name = linear.get(kind)
-        if name is None:
-            continue
-        with column:
-            chart(
-                tc.fit_figure(choice.key, setup, choice.policy, seed, name, _choice=choice),
-                f"{name}: each dot is a row the model never saw, actual "
-                f"{code(setup.target)} across, predicted up. On the dashed line the prediction "
-                f"is perfect.",
-                key=f"t_fit_{kind}",
-            )
 
 
 # ----------------------------------------------------------------------------- Interventions

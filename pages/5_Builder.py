@@ -84,7 +84,8 @@ if dot is not None:
         st.caption(
             ":red[**Outlined in red**]: a variable whose row has an error.  \n" + "  \n".join(notes)
         )
-    graph_legend(as_list=False, key="builder")
+    hidden = any(not d.get("observed", True) for _, d in result.graph.nodes(data=True))
+    graph_legend(as_list=False, key="builder", unobserved=hidden)
 
 # --- Presets ------------------------------------------------------------------------------------
 st.subheader("Presets: named interventions", anchor=False)

@@ -94,7 +94,7 @@ def set_label(names: Sequence[str] | frozenset[str], order: Sequence[str] = ()) 
 
 
 #: Longest name shown whole in a lattice box (longer ones are shortened; hover has them all).
-BOX_NAME_CHARS = 12
+BOX_NAME_CHARS = 14
 
 
 def box_names(names: Sequence[str]) -> dict[str, str]:

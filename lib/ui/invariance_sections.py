@@ -281,12 +281,24 @@ def local_section(sc: Scenario, sid: str, seed: int, alpha: float) -> None:
                     ("ICP estimate", "ICP's estimate"),
                 )
             )
+            icp_rows = table[table["set"] == "ICP estimate"]
+            empty = [
+                float(s)
+                for s, f in zip(icp_rows["strength"], icp_rows["features"], strict=True)
+                if not f
+            ]
+            averages = (
+                f" Where ICP names no cause ({', '.join(percent(s) for s in empty)}), its model "
+                f"has no inputs and predicts the average of {target}."
+                if empty
+                else ""
+            )
             with right:
                 chart(
                     err_fig,
                     f"Error of linear models fitted on the two environments, predicting {target} in "
                     f"a fresh sample with the intervention at the same strength. At "
-                    f"{percent(strength)}: {errs}{f' ({unit})' if unit else ''}.",
+                    f"{percent(strength)}: {errs}{f' ({unit})' if unit else ''}.{averages}",
                     key="local_err",
                 )
             st.caption(

@@ -211,14 +211,24 @@ SET_NAMES = {
 
 
 def sweep_views(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The sweep as the p-value chart's and the error chart's tables."""
+    """The sweep as the p-value chart's and the error chart's tables.
+
+    A set with no observed member is named so ("true parents (none observed)"):
+    its model has no inputs and predicts the average.
+    """
     pv = table[table["set"] != "ICP estimate"].copy()
     pv["set"] = [
         f"{SET_NAMES[s][0]}" + (" (none observed)" if not f else "")
         for s, f in zip(pv["set"], pv["features"], strict=True)
     ]
     err = table.copy()
-    err["model"] = [SET_NAMES[s][0] for s in err["set"]]
+    no_parents = not any(
+        f for s, f in zip(table["set"], table["features"], strict=True) if s == "causal parents"
+    )
+    err["model"] = [
+        SET_NAMES[s][0] + (" (none observed)" if s == "causal parents" and no_parents else "")
+        for s in err["set"]
+    ]
     err["kind"] = [SET_NAMES[s][1] for s in err["set"]]
     return pv[["strength", "set", "pvalue"]], err[["model", "kind", "strength", "rmse"]]
 
@@ -305,8 +315,12 @@ def show_icp(res: ICPResult, units: dict[str, str] | None = None, key: str = "ma
     else:
         caption = (
             f"The 15 sets with the highest p-values of the {len(res.set_pvalues):,} ICP "
-            f"tried (too many for a lattice). Blue bars passed the test (right of α = "
-            f"{res.alpha:g}); grey ones were rejected."
+            f"tried (too many for a lattice). "
+            + (
+                f"Blue bars passed the test (right of α = {res.alpha:g}); grey ones were rejected."
+                if res.accepted_sets
+                else f"All are grey: not one set passed the test (p > α = {res.alpha:g})."
+            )
         )
     chart(icp_figure(res), caption, key=f"icp_fig_{key}")
     table = predictor_table(res)

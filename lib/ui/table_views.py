@@ -354,12 +354,16 @@ def interventions_view(choice: TableChoice, seed: int) -> None:
         st.caption(note)
     chart(
         _loeo_figure(results, setup.environment),
-        "Prediction error (RMSE) on each held-out environment. Lower is better; a bar far above "
-        "the others is a model that did not travel.",
+        "Prediction error (RMSE) on each held-out environment, in the target's own units. "
+        "Lower is better; environments differ in scale (a big firm's errors are big), so "
+        "compare the two kinds of model within each environment, and read the table below "
+        "for how much worse each got.",
     )
     st.markdown(
         f"**How each model travelled**: its error on a held-out {code(setup.environment)} ÷ its "
-        f"error on new rows of that {code(setup.environment)} when it was part of training"
+        f"error on new rows of that {code(setup.environment)} when it was part of training. "
+        f"The *worst* one is where that ratio is largest, not where the error is largest; "
+        f"below ×1.00, the model did better there than on rows of a place it knew."
     )
     st.dataframe(
         pd.DataFrame(
@@ -367,8 +371,8 @@ def interventions_view(choice: TableChoice, seed: int) -> None:
                 "model": summary["model"],
                 "kind": summary["kind"],
                 "typical ×": summary["median_ratio"].map(ratio_text),
-                "worst ×": summary["worst_ratio"].map(ratio_text),
-                f"worst held-out {setup.environment}": summary["worst_env"].astype(str),
+                "largest ×": summary["worst_ratio"].map(ratio_text),
+                f"{setup.environment} with the largest ×": summary["worst_env"].astype(str),
             }
         ),
         hide_index=True,

@@ -35,15 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from lib.ui.state import PAGES  # noqa: E402  (the lab's own menu: every page)
+
 BUDGET_MS = 100.0
-PAGES = {
-    "Home": "app.py",
-    "Data": "pages/1_Data.py",
-    "Models": "pages/2_Models.py",
-    "Interventions": "pages/3_Interventions.py",
-    "Invariance": "pages/4_Invariance.py",
-    "Builder": "pages/5_Builder.py",
-}
 #: Pages measured again with a table as the data source (the Builder has no table view).
 TABLE_PAGES = ("Home", "Data", "Models", "Interventions", "Invariance")
 #: Two sample tables with an environment column: switching between them is the

@@ -46,8 +46,7 @@ def fit_figure(
         max_points=800,
         seed=seed,
     )
-    fig.update_layout(showlegend=False)
-    return fig
+    return charts.legend_on_top(fig)  # the RMSE and R² in the legend, as for a world
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

@@ -287,6 +287,8 @@ _CSS = f"""
 [class*="st-key-kind_causal"] [data-testid="stMetricLabel"] p::before {{ color: {charts.CAUSAL_COLOR}; }}
 /* A causal graph never grows past the size where its type reads like body text. */
 [class*="st-key-lab_graph"] svg {{ max-width: 46rem; max-height: 32rem; margin: 0 auto; display: block; }}
+/* A graph of a few nodes (the Builder's first rows) stays at a readable, modest size. */
+[class*="st-key-lab_graph"][class*="_small"] svg {{ max-width: 26rem; max-height: 14rem; }}
 /* Projector widths (1024-1280 px): less white space beside the page. */
 @media (max-width: 1300px) {{
   [data-testid="stMainBlockContainer"] {{ padding-left: 2rem; padding-right: 2rem; }}

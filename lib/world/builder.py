@@ -419,7 +419,7 @@ def _compile_all(text: str, names: list[str]) -> tuple[CompiledEquation | None, 
     try:
         return compile_equation(text, names), []
     except ExpressionError as exc:
-        first = _short(exc)
+        first, said = _short(exc), exc.name  # the name the compiler's message is about
     problems = [first]
     if len(text) > MAX_LENGTH:  # the compiler said so; nothing more to read
         return None, problems
@@ -430,7 +430,7 @@ def _compile_all(text: str, names: list[str]) -> tuple[CompiledEquation | None, 
         if word in seen or keyword.iskeyword(word) or keyword.issoftkeyword(word):
             continue
         seen.add(word)
-        if f"`{word}`" in first or after == "=":  # already said, or a keyword argument
+        if word == said or after == "=":  # already said, or a keyword argument
             continue
         if after == "(":
             if word not in FUNCTIONS and word not in NOISE:

@@ -434,12 +434,17 @@ class _Compiler:
         self.has_noise = False
         self.constant_ids: set[int] = set()
 
-    def fail(self, node: ast.AST, message: str, allowed: str = "") -> ExpressionError:
+    def fail(
+        self, node: ast.AST, message: str, allowed: str = "", name: str | None = None
+    ) -> ExpressionError:
+        """An error at ``node``: its column, and the name it is about (a name or a call's)."""
         col = getattr(node, "col_offset", None)
+        if name is None and isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            name = node.func.id
         return ExpressionError(
             f"{_where_at(node)}`{_snippet(self.text, node)}`: {message}",
             column=None if col is None else col + 1,
-            name=getattr(node, "id", None),
+            name=name if name is not None else getattr(node, "id", None),
             allowed=allowed,
         )
 

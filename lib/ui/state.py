@@ -32,6 +32,7 @@ from lib.ui.params import (
     switch_scenario,
     to_query,
 )
+from lib.words.escape import inert
 from lib.world.scenarios import (
     SCENARIO_DIR,
     Scenario,
@@ -57,6 +58,8 @@ STATE_KEY = "lab_state"
 _URL_READ_KEY = "lab_url_read"
 _NOTICES_KEY = "lab_notices"
 _USER_KEY = "lab_user_scenarios"
+#: Longest world or table name the sidebar's picker shows whole (at its usual width).
+SIDEBAR_TITLE_CHARS = 28
 APP_NAME = "Predict or Explain"
 
 #: Pages and their files, for links (the home page is app.py); a test keeps this
@@ -343,6 +346,9 @@ def _sidebar(catalog: dict[str, ScenarioInfo]) -> None:
             help="The world the data comes from: its causal graph, story and interventions.",
             **synced("scenario"),
         )
+        title = catalog[lab_state().scenario].title
+        if len(title) > SIDEBAR_TITLE_CHARS:  # the picker cuts it with "…": say it whole
+            st.caption(f"**{inert(title)}**")
         st.select_slider(
             "Rows (n)",
             options=list(n_options(info)),
@@ -383,6 +389,8 @@ def _table_sidebar() -> None:
     setup = choice.setup
     env = tables.code(setup.environment) if setup.environment else "none"
     st.caption(
+        # the picker shows a long name cut with "…": the whole name comes first here
+        f"**{inert(tables.table_label(choice))}**: "
         f"{len(choice.data):,} rows. Predicting {tables.code(setup.target)} from "
         f"{len(setup.features)} column{'s' if len(setup.features) != 1 else ''}; "
         f"environments: {env}. Change this on the Data page."

@@ -278,9 +278,6 @@ _CSS = f"""
 [data-testid="stMain"] [data-testid="stPageLink"] p {{
   white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.35; }}
 [data-testid="stMetricValue"] {{ font-size: 2rem; }}
-/* The sidebar's world and table names wrap instead of being cut with "…". */
-[data-testid="stSidebar"] [data-testid="stSelectbox"] [data-baseweb="select"] div {{
-  white-space: normal; overflow: visible; text-overflow: clip; }}
 [class*="st-key-kind_"] [data-testid="stMetricLabel"] p::before {{
   content: "●"; margin-right: 0.35em; font-size: 1.15em; line-height: 1; }}
 [class*="st-key-kind_predictive"] [data-testid="stMetricLabel"] p::before {{ color: {charts.PREDICTIVE_COLOR}; }}

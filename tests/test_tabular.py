@@ -11,7 +11,7 @@ from lib.fitting.models import BoostedTreesModel, LinearModel
 from lib.tables.fit import fit_table_models, table_loeo
 from lib.tables.read import MIN_ROWS, read_table, safe_csv
 from lib.tables.setup import (
-    MAX_ENVIRONMENTS,
+    MAX_TABLE_ENVIRONMENTS,
     TableSetup,
     adjacency_frame,
     check_setup,
@@ -306,8 +306,8 @@ def test_loeo_without_environment_column() -> None:
 
 def test_loeo_too_many_environments() -> None:
     df = shifting_table(0)
-    df["site"] = np.arange(len(df)) % (MAX_ENVIRONMENTS + 1)
-    with pytest.raises(DataError, match=f"at most {MAX_ENVIRONMENTS}"):
+    df["site"] = np.arange(len(df)) % (MAX_TABLE_ENVIRONMENTS + 1)
+    with pytest.raises(DataError, match=f"at most {MAX_TABLE_ENVIRONMENTS}"):
         table_loeo(df, SETUP)
 
 

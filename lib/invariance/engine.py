@@ -53,6 +53,7 @@ from scipy import special, stats
 
 from lib.errors import DataError, did_you_mean
 from lib.fitting.models import one_thread
+from lib.world.environments import MIN_ROWS_PER_ENV
 
 __all__ = [
     "ICPCancelled",
@@ -63,8 +64,6 @@ __all__ = [
     "icp_arrays",
 ]
 
-#: Fewest rows an environment may have.
-MIN_ROWS_PER_ENV = 3
 #: Candidates kept by pre-selection (at most ``max_exact``).
 PRESELECT_TO = 12
 #: Rows used to fit the pre-selection model (a seeded subsample beyond this).

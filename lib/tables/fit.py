@@ -27,7 +27,7 @@ from lib.fitting.evaluation import (
 )
 from lib.fitting.models import LinearModel, Model
 from lib.tables.read import MIN_ROWS, Table, numeric_frame
-from lib.tables.setup import MAX_ENVIRONMENTS, TableSetup, check_setup, require_setup
+from lib.tables.setup import MAX_TABLE_ENVIRONMENTS, TableSetup, check_setup, require_setup
 from lib.words.escape import code_span, inert
 from lib.words.numbers import ratio_text
 
@@ -286,10 +286,10 @@ def _environments(data: pd.DataFrame, column: str, index: pd.Index) -> pd.Series
     env = data.loc[index, column]
     values = env.dropna()
     distinct = values.unique()
-    if len(distinct) > MAX_ENVIRONMENTS:
+    if len(distinct) > MAX_TABLE_ENVIRONMENTS:
         raise DataError(
             f"the environment column {code_span(column)} has {len(distinct):,} distinct values; "
-            f"at most {MAX_ENVIRONMENTS} can be environments. Choose a column that marks "
+            f"at most {MAX_TABLE_ENVIRONMENTS} can be environments. Choose a column that marks "
             f"groups (a hospital, a batch, a firm)."
         )
     if len(distinct) < 2:
@@ -329,7 +329,7 @@ def table_loeo(
     df : pandas.DataFrame or Table
     setup : TableSetup
         Needs an ``environment`` column (text or numbers) with 2 to
-        :data:`MAX_ENVIRONMENTS` distinct values.
+        :data:`MAX_TABLE_ENVIRONMENTS` distinct values.
     seed : int
         Seed of the held-back rows and of the boosted trees.
     policy : {"drop", "fail"}
@@ -347,7 +347,7 @@ def table_loeo(
     ------
     DataError
         Without an environment column, with a single environment (or more than
-        :data:`MAX_ENVIRONMENTS`), when no environment has enough rows, or for
+        :data:`MAX_TABLE_ENVIRONMENTS`), when no environment has enough rows, or for
         a setup :func:`check_setup` rejects.
     """
     if setup.environment is None:

@@ -27,7 +27,7 @@ from lib.words.escape import code_span
 
 __all__ = [
     "MAX_EDGES_TEXT",
-    "MAX_ENVIRONMENTS",
+    "MAX_TABLE_ENVIRONMENTS",
     "TableSetup",
     "adjacency_frame",
     "check_setup",
@@ -37,8 +37,10 @@ __all__ = [
     "require_setup",
 ]
 
-#: Most distinct values an environment column may have.
-MAX_ENVIRONMENTS = 50
+#: Most distinct values a table's environment column may have (a simulated world's
+#: limit is lib.world.environments.MAX_ENVIRONMENTS; the composer's
+#: lib.invariance.compare.MAX_UI_ENVIRONMENTS).
+MAX_TABLE_ENVIRONMENTS = 50
 #: Longest edge list text accepted.
 MAX_EDGES_TEXT = 20_000
 _ARROWS = ("->", "→", "⟶", "=>")

@@ -168,7 +168,7 @@ def _setup_widgets(choice: TableChoice) -> TableSetup:
         key="w_t_env",
         on_change=store,
         help="Which hospital, batch, firm or condition each row comes from (2 to "
-        f"{tables.MAX_ENVIRONMENTS} distinct values). Needed to test the models on "
+        f"{tables.MAX_TABLE_ENVIRONMENTS} distinct values). Needed to test the models on "
         "an environment they never saw.",
     )
     st.radio(

@@ -24,7 +24,7 @@ import streamlit as st
 from lib.errors import DataError
 from lib.tables.datasets import Dataset, list_datasets, load_dataset
 from lib.tables.read import Table, read_table, safe_csv
-from lib.tables.setup import MAX_ENVIRONMENTS, TableSetup, check_setup
+from lib.tables.setup import MAX_TABLE_ENVIRONMENTS, TableSetup, check_setup
 from lib.words.escape import code_span as code
 
 __all__ = [
@@ -104,11 +104,11 @@ def numeric_columns(df: pd.DataFrame) -> list[str]:
 
 
 def environment_columns(df: pd.DataFrame) -> list[str]:
-    """Columns that could mark environments: 2 to :data:`MAX_ENVIRONMENTS` distinct values."""
+    """Columns that could mark environments: 2 to :data:`MAX_TABLE_ENVIRONMENTS` distinct values."""
     out = []
     for column in df.columns:
         k = df[column].nunique(dropna=True)
-        if 2 <= k <= MAX_ENVIRONMENTS:
+        if 2 <= k <= MAX_TABLE_ENVIRONMENTS:
             out.append(str(column))
     return out
 
@@ -116,7 +116,7 @@ def environment_columns(df: pd.DataFrame) -> list[str]:
 def default_setup(df: pd.DataFrame, dataset: Dataset | None = None) -> TableSetup:
     """A sensible first setup: the dataset's suggestion, else the last numeric column
     as the target, the other numeric columns as features, and the first text column
-    with 2 to :data:`MAX_ENVIRONMENTS` values as the environment column."""
+    with 2 to :data:`MAX_TABLE_ENVIRONMENTS` values as the environment column."""
     columns = [str(c) for c in df.columns]
     if dataset is not None and dataset.target in columns:
         parents = tuple(p for p in dataset.parents if p in dataset.features)
@@ -214,7 +214,7 @@ def parse_table_query(
         elif env in cols:
             notices.append(
                 f"Link parameter `env`: {_quote(env)} cannot mark environments (it needs 2 to "
-                f"{MAX_ENVIRONMENTS} distinct values, and not to be the target); it is left out."
+                f"{MAX_TABLE_ENVIRONMENTS} distinct values, and not to be the target); it is left out."
             )
         else:
             unknown("env", env)

@@ -30,7 +30,7 @@ from lib.world.scm import MAX_ROWS, SCM
 if TYPE_CHECKING:  # pragma: no cover - lib.world.scenarios imports this module
     from lib.world.scenarios import Scenario
 
-#: Fewest rows per environment (ICP's minimum; see lib.invariance.engine.MIN_ROWS_PER_ENV).
+#: Fewest rows per environment (also ICP's minimum: lib.invariance.engine uses this one).
 MIN_ROWS_PER_ENV = 3
 
 __all__ = [

@@ -106,19 +106,21 @@ class LabError(ValueError):
         new = LabError.__new__(kind)
         LabError.__init__(new, message, allowed=self.allowed, **merged)
         new._after = {**{f: self.message for f in fields if fields[f] is not None}, **self._after}
+        # a subclass's own attributes (a NonFiniteError's count) survive the new place
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in new.__dict__})
         return new  # type: ignore[return-value]
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # keep the fields through pickling (Streamlit's caches copy values that way)
-        return (_rebuild, (type(self), self.message, self.allowed, self.fields(), self._after))
+        # keep the fields and a subclass's own attributes through pickling
+        return (_rebuild, (type(self), self.message, self.allowed, self.fields(), self.__dict__))
 
 
 def _rebuild(
-    cls: type[LabError], message: str, allowed: str, fields: dict[str, Any], after: dict[str, str]
+    cls: type[LabError], message: str, allowed: str, fields: dict[str, Any], state: dict
 ) -> LabError:
     new = LabError.__new__(cls)
     LabError.__init__(new, message, allowed=allowed, **fields)
-    new._after = dict(after)
+    new.__dict__.update(state)
     return new
 
 

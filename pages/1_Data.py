@@ -5,7 +5,7 @@ import streamlit as st
 from lib.ui import compute, table_views
 from lib.ui.lab import clue_sentence, clues, data_columns, node_table
 from lib.ui.state import init_page
-from lib.ui.widgets import causal_graph, chart, page_header, stacking_columns
+from lib.ui.widgets import causal_graph, chart, page_header, rows_section, stacking_columns
 
 lab = init_page("Data")
 if lab.table is not None:
@@ -35,15 +35,20 @@ st.caption(
 )
 
 # --- The sample -----------------------------------------------------------------
-st.subheader("The sample", anchor=False)
 df = compute.sample(sid, n, seed)
 observed, latent = data_columns(sc)
 shown = min(len(df), 200)
-st.dataframe(
-    df[observed + latent].head(shown),
-    width="stretch",
-    height=250,
-    hide_index=True,
+rows_section(
+    "The sample",
+    df[observed + latent],
+    f"The first {shown:,} of {n:,} rows (seed {seed}): the rows both models learn from. "
+    f"`{sc.target}` is the target. Change the rows or the seed in the sidebar. The download "
+    f"holds all {n:,} rows"
+    + (
+        ", unobserved columns included and marked “(unobserved)” in their names." if latent else "."
+    ),
+    csv=lambda: compute.sample_csv(sid, n, seed),
+    file_name=f"{sid}-n{n}-seed{seed}.csv",
     column_config={
         **{c: st.column_config.NumberColumn(c, format="%.2f") for c in observed},
         **{
@@ -55,20 +60,6 @@ st.dataframe(
             for c in latent
         },
     },
-)
-st.caption(
-    f"The first {shown:,} of {n:,} rows (seed {seed}): the rows both models learn from. "
-    f"`{sc.target}` is the target. Change the rows or the seed in the sidebar. The download "
-    f"holds all {n:,} rows"
-    + (", unobserved columns included and marked “(unobserved)” in their names." if latent else ".")
-)
-st.download_button(
-    "Download CSV",
-    data=lambda: compute.sample_csv(sid, n, seed),
-    file_name=f"{sid}-n{n}-seed{seed}.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    on_click="ignore",
 )
 
 # --- What goes with what ----------------------------------------------------------

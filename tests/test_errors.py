@@ -56,3 +56,13 @@ def test_a_scenario_error_names_its_node_and_its_preset() -> None:
         scenario_from_toml(bad_preset)
     assert info.value.preset is not None and info.value.preset in load_scenario("ldopa").presets
     assert info.value.after("preset").startswith("cannot intervene on `headach`")
+
+
+def test_a_subclass_keeps_its_own_fields_under_a_new_place_and_through_pickling() -> None:
+    from lib.world.scm import NonFiniteError
+
+    err = NonFiniteError("y", 3, 10, "log(x)").within("environment `a`", environment="a")
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is NonFiniteError
+    assert (back.node, back.count, back.n, back.environment) == ("y", 3, 10, "a")
+    assert str(back) == str(err) and back.after("environment") == err.after("environment")

@@ -321,3 +321,18 @@ def test_loeo_on_a_table_read_from_csv() -> None:
     table = read_table(safe_csv(shifting_table(4)), name="sites.csv")
     result = table_loeo(table, SETUP)
     assert len(result) == 3 * 4
+
+
+def test_core_leave_one_out_leaves_rows_without_an_environment_out() -> None:
+    """The public core (lib.fitting.evaluation) on a column with NaN and <NA> environments."""
+    from lib.fitting.evaluation import Roles, leave_one_environment_out, model_specs
+
+    df = shifting_table(3)
+    df["site"] = df["site"].astype(object)
+    df.loc[df.index[:7], "site"] = np.nan
+    specs = model_specs(Roles("y", ("x", "s"), ("x",)))
+    out = leave_one_environment_out(df, "y", "site", specs, yardstick_share=0.2, min_rows=10)
+    assert out["held_out"].notna().all() and len(set(out["held_out"])) == df["site"].nunique()
+    typed = df.assign(site=df["site"].astype("string"))
+    again = leave_one_environment_out(typed, "y", "site", specs, yardstick_share=0.2, min_rows=10)
+    assert len(again) == len(out)

@@ -25,6 +25,7 @@ from lib.words.numbers import format_number
 
 __all__ = [
     "legend_on_top",
+    "page_heatmap",
     "per_sd_coefficients",
     "BASE_FONT_SIZE",
     "CAUSAL_COLOR",
@@ -809,4 +810,16 @@ def per_sd_coefficients(model: Any, linear_models: Sequence[Any], target_label: 
         fig.update_xaxes(range=[lo - pad, hi + pad])
     fig.update_xaxes(title_text=f"change in {target_label}<br>per one-SD change")
     fig.update_yaxes(title_text="input")
+    return fig
+
+
+def page_heatmap(df: pd.DataFrame) -> go.Figure:
+    """The Data page's correlation heatmap, for a world's sample and a table alike.
+
+    The cells are labelled with the variables' names, so an axis title says
+    nothing more; slanted names never run into each other, however few the columns.
+    """
+    fig = correlation_heatmap(df, title="")
+    fig.update_xaxes(title_text="", tickangle=-30)
+    fig.update_yaxes(title_text="")
     return fig

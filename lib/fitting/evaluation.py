@@ -246,7 +246,8 @@ def leave_one_environment_out(
     ----------
     data : pandas.DataFrame
         Numeric target and inputs without missing values, and the environment
-        column (rows without an environment value are never tested).
+        column (rows without an environment value are left out: neither
+        trained on nor tested).
     target, environment : str
     specs : sequence of ModelSpec, or callable
         The models; or ``specs(held_out, train)`` giving each round's models
@@ -285,9 +286,10 @@ def leave_one_environment_out(
     """
     from lib.words.escape import code_span
 
+    data = data[data[environment].notna().to_numpy()]  # rows without an environment: never used
     env = data[environment]
-    values = env.to_numpy()
-    labels = list(order) if order is not None else list(pd.unique(env.dropna()))
+    values = env.astype(object).to_numpy()
+    labels = list(order) if order is not None else list(pd.unique(env))
     notes: list[str] = []
     y = data[target].to_numpy(dtype=float)
 
@@ -304,7 +306,7 @@ def leave_one_environment_out(
         for value in dict.fromkeys(values.tolist()):
             members = np.flatnonzero(values == value)
             k = max(2, int(round(yardstick_share * len(members))))
-            if len(members) >= min_rows:
+            if len(members) >= max(min_rows, k):
                 back[rng.choice(members, size=k, replace=False)] = True
         for spec in specs_for(None, data):
             try:
@@ -319,7 +321,7 @@ def leave_one_environment_out(
     for held in labels:
         test_mask = values == held
         n_test = int(test_mask.sum())
-        train_idx = np.flatnonzero(~test_mask & pd.notna(env).to_numpy())
+        train_idx = np.flatnonzero(~test_mask)
         if n_test < min_rows:
             notes.append(
                 f"Environment {code_span(held)} has only {n_test:,} usable rows (fewer than "

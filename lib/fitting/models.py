@@ -53,7 +53,7 @@ _controller: ThreadpoolController | None = None
 
 @contextmanager
 def one_thread() -> Iterator[None]:
-    """Run the block with one OpenMP and one BLAS thread, in the calling thread.
+    """Run the block with one OpenMP thread, in the calling thread.
 
     Every model fits and predicts inside this block. OpenMP settings belong to
     the thread that makes them, and a web server runs each session's script in
@@ -62,11 +62,16 @@ def one_thread() -> Iterator[None]:
     pools make a boosted-trees fit several times slower than one thread
     (measured in ``bench/bench_threads.py``). The libraries are scanned once,
     on first use; the limit itself costs microseconds.
+
+    BLAS is left alone: its thread count is one number for the whole process,
+    and changing it from several session threads at once races (each block
+    restores what another set) and is not thread-safe inside BLAS. The linear
+    fits here are far too small for BLAS to start threads.
     """
     global _controller
     if _controller is None:
         _controller = ThreadpoolController()
-    with _controller.limit(limits=1):
+    with _controller.select(user_api="openmp").limit(limits=1):
         yield
 
 
@@ -220,7 +225,7 @@ class LinearModel(Model):
                 f"identified (many combinations predict equally well) and are left blank."
             )
         self.aliased_ = tuple(dict.fromkeys([*const_cols, *collinear]))
-        with warnings.catch_warnings(), one_thread():  # warnings: recorded above in words
+        with warnings.catch_warnings():  # recorded above in words a student can act on
             warnings.simplefilter("ignore")
             self.result_ = sm.OLS(y, Xc).fit()
         self.coef_ = np.asarray(self.result_.params[1:], dtype=float)

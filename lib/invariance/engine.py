@@ -50,9 +50,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from scipy import special, stats
+from threadpoolctl import threadpool_limits
 
 from lib.errors import DataError, did_you_mean
-from lib.fitting.models import one_thread
 from lib.world.environments import MIN_ROWS_PER_ENV
 
 __all__ = [
@@ -677,7 +677,7 @@ def icp_arrays(
     # The per-batch matrix products are small and many: BLAS threads on top of
     # the batch threads oversubscribe the cores (measured 3-4x slower on 2 cores
     # under load), so BLAS runs single-threaded for the duration.
-    with one_thread():
+    with threadpool_limits(limits=1, user_api="blas"):
         tally = _run_exact(st, names, alpha, progress, cancel)
     spv = SetPValues(names, np.concatenate(tally.masks), np.concatenate(tally.values))
     accepted = spv.subsets(spv.masks[spv.pvals > alpha])

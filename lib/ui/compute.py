@@ -113,13 +113,7 @@ PAIRS_MAX_POINTS = 1000
 
 @st.cache_resource(max_entries=32, show_spinner=_SPIN)
 def heatmap_figure(scenario_id: str, n: int, seed: int, columns: tuple[str, ...]) -> go.Figure:
-    df = sample(scenario_id, n, seed)
-    fig = charts.correlation_heatmap(df[list(columns)], title="")
-    # The cells are labelled with the variables' names: an axis title says nothing more.
-    # Slanted names never run into each other, however few the columns.
-    fig.update_xaxes(title_text="", tickangle=-30)
-    fig.update_yaxes(title_text="")
-    return fig
+    return charts.page_heatmap(sample(scenario_id, n, seed)[list(columns)])
 
 
 @st.cache_resource(max_entries=32, show_spinner=_SPIN)

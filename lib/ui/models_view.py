@@ -25,10 +25,17 @@ from lib.ui import compute
 from lib.ui import table_compute as tc
 from lib.ui.lab import negative_r2_note, predictive_inputs_text
 from lib.ui.state import Lab
+from lib.ui.widgets import page_header
 from lib.words.escape import code_list, code_span, plotly_text
 from lib.world.causal import hidden_confounders
 
 __all__ = ["ModelsSource", "models_source"]
+
+#: The Models page's lead sentence for a table.
+TABLE_LEAD = (
+    "Two models learn the same target from the same rows. The predictive model may use every "
+    "column you chose; the causal model only the causes you declared."
+)
 
 
 @dataclass
@@ -141,15 +148,17 @@ def _table(lab: Lab) -> ModelsSource:
     assert choice is not None
     setup, seed = choice.setup, lab.state.seed
     problems = check_setup(setup, list(choice.data.columns))
-    if problems:
-        for p in problems:
-            st.warning(p, icon=":material/warning:")
-        st.stop()
     try:
+        if problems:
+            raise DataError(" ".join(problems))
         with st.spinner("Fitting the models…"):
             fit = tc.holdout(choice.key, setup, choice.policy, seed, _choice=choice)
     except DataError as exc:
-        st.error(f"The models cannot be fitted: {exc}", icon=":material/error:")
+        page_header("Models", TABLE_LEAD)  # the page keeps its title above what is wrong
+        for p in problems:
+            st.warning(p, icon=":material/warning:")
+        if not problems:
+            st.error(f"The models cannot be fitted: {exc}", icon=":material/error:")
         st.stop()
     dropped = (
         f" {fit.dropped:,} rows with missing or non-numeric cells are left out."
@@ -164,8 +173,7 @@ def _table(lab: Lab) -> ModelsSource:
     )
     args = (choice.key, setup, choice.policy, seed)
     return ModelsSource(
-        lead="Two models learn the same target from the same rows. The predictive model may "
-        "use every column you chose; the causal model only the causes you declared.",
+        lead=TABLE_LEAD,
         target=setup.target,
         target_label=plotly_text(setup.target),
         unit="",

@@ -70,7 +70,4 @@ def loeo(key: str, setup: TableSetup, policy: str, seed: int, _choice: TableChoi
 def heatmap(key: str, columns: tuple[str, ...], policy: str, _choice: TableChoice) -> go.Figure:
     """Correlations between the chosen columns (rows with missing cells left out)."""
     data, _ = numeric_frame(_choice.table, list(columns), policy=policy)  # type: ignore[arg-type]
-    fig = charts.correlation_heatmap(data.rename(columns=plotly_text), title="")
-    fig.update_xaxes(title_text="", tickangle=-30)
-    fig.update_yaxes(title_text="")
-    return fig
+    return charts.page_heatmap(data.rename(columns=plotly_text))

@@ -28,7 +28,7 @@ from lib.tables.setup import (
 from lib.ui import table_compute as tc
 from lib.ui import tables
 from lib.ui.tables import TableChoice, code
-from lib.ui.widgets import chart, graph_legend, stacking_columns
+from lib.ui.widgets import chart, graph_legend, rows_section, stacking_columns
 from lib.words.escape import inert, plotly_text
 from lib.words.numbers import ratio_text
 
@@ -280,17 +280,13 @@ def data_view(choice: TableChoice) -> None:
     choice = tables.current_table() or choice
     _dag_editor(choice)
 
-    st.subheader("The rows", anchor=False)
     shown = min(len(choice.data), 200)
-    st.dataframe(choice.data.head(shown), width="stretch", height=260, hide_index=True)
-    st.caption(f"The first {shown:,} of {len(choice.data):,} rows, as read.")
-    st.download_button(
-        "Download as CSV",
-        data=lambda: tables.safe_table_csv(choice),
+    rows_section(
+        "The rows",
+        choice.data,
+        f"The first {shown:,} of {len(choice.data):,} rows, as read.",
+        csv=lambda: tables.safe_table_csv(choice),
         file_name=f"{choice.dataset or 'table'}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click="ignore",
     )
     if not problems:
         columns = tuple(dict.fromkeys([choice.setup.target, *choice.setup.features]))

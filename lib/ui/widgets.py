@@ -34,6 +34,7 @@ __all__ = [
     "kind_metric",
     "model_scores",
     "ratio_metrics",
+    "rows_section",
     "page_header",
     "stacking_columns",
 ]
@@ -167,6 +168,37 @@ def ratio_metrics(table: pd.DataFrame) -> None:
                 help=f"RMSE after the change; before it was {format_number(row.before)}.",
                 border=True,
             )
+
+
+def rows_section(
+    title: str,
+    frame: pd.DataFrame,
+    caption: str,
+    *,
+    csv: Any,
+    file_name: str,
+    column_config: dict[str, Any] | None = None,
+) -> None:
+    """The Data page's rows, for a world's sample and a table alike: the first 200, a
+    caption that says what they are, and a download of them all (``csv``: bytes, or
+    a function that makes them when the button is pressed)."""
+    st.subheader(title, anchor=False)
+    st.dataframe(
+        frame.head(200),
+        width="stretch",
+        height=260,
+        hide_index=True,
+        column_config=column_config,
+    )
+    st.caption(caption)
+    st.download_button(
+        "Download as CSV",
+        data=csv,
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
 
 
 def kind_badge(kind: str) -> str:

@@ -81,9 +81,6 @@ class NonFiniteError(ScenarioError):
         )
         self.count, self.n, self.equation = count, n, equation
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (NonFiniteError, (self.node, self.count, self.n, self.equation))
-
 
 @dataclass(frozen=True)
 class NodeSpec:

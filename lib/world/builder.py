@@ -177,21 +177,18 @@ class BuildResult:
 
     def node_messages(self) -> list[str]:
         """The node table's problems, one line per row (``Node row 2, `y`: ...``)."""
-        out = []
-        for i, msg in sorted(self.row_errors.items()):
-            name = self.names.get(i)
-            where = f"Node row {i + 1}" + (f", `{name}`" if name else "")
-            out.append(f"{where}: {msg}")
-        return out
+        return _by_row(self.row_errors, "Node", {i: f", `{n}`" for i, n in self.names.items()})
 
     def preset_messages(self) -> list[str]:
         """The preset table's problems, one line per row (``Preset row 1 (Tylenol): ...``)."""
-        out = []
-        for i, msg in sorted(self.preset_errors.items()):
-            pname = self.preset_names.get(i)
-            where = f"Preset row {i + 1}" + (f" ({pname})" if pname else "")
-            out.append(f"{where}: {msg}")
-        return out
+        return _by_row(
+            self.preset_errors, "Preset", {i: f" ({n})" for i, n in self.preset_names.items()}
+        )
+
+
+def _by_row(errors: dict[int, str], table: str, named: dict[int, str]) -> list[str]:
+    """``<table> row <i + 1><its name>: <message>``, one line per row in order."""
+    return [f"{table} row {i + 1}{named.get(i, '')}: {msg}" for i, msg in sorted(errors.items())]
 
 
 # ----------------------------------------------------------------------------- frames

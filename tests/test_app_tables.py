@@ -253,3 +253,16 @@ def test_icp_can_choose_the_causal_models_inputs():
     assert not at.exception
     go(at, MODELS)
     assert "**Uses** `x`: the causes you declared" in texts(at)
+
+
+def test_the_data_page_is_one_body_a_table_gets_the_clues_too() -> None:
+    """The rows, the heatmap and the clues are the same sections for a table as for a world."""
+    at = upload(table_session(DATA), hospitals_csv())
+    setup(at, "y", ["x", "s"], "hospital", "x -> y")
+    assert_clean(at)
+    clue = next(d.value for d in at.dataframe if "causal input" in d.value.columns)
+    assert set(clue["variable"]) == {"x", "s"}
+    assert dict(zip(clue["variable"], clue["causal input"], strict=True)) == {"x": True, "s": False}
+    keys = {c.key for c in at.get("plotly_chart")}
+    assert "heatmap" in keys and "pairs" not in keys  # a scatter matrix only for a world
+    assert "Clues to `y`" in texts(at)

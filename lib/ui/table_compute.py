@@ -16,10 +16,11 @@ from lib.figures import charts
 from lib.tables.fit import HoldoutFit, holdout_fit, table_loeo
 from lib.tables.read import numeric_frame
 from lib.tables.setup import TableSetup
+from lib.ui.lab import clues
 from lib.ui.tables import TableChoice
 from lib.words.escape import plotly_text
 
-__all__ = ["coefficient_figure", "fit_figure", "heatmap", "holdout", "loeo"]
+__all__ = ["clue_table", "coefficient_figure", "fit_figure", "heatmap", "holdout", "loeo"]
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -71,3 +72,11 @@ def heatmap(key: str, columns: tuple[str, ...], policy: str, _choice: TableChoic
     """Correlations between the chosen columns (rows with missing cells left out)."""
     data, _ = numeric_frame(_choice.table, list(columns), policy=policy)  # type: ignore[arg-type]
     return charts.page_heatmap(data.rename(columns=plotly_text))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def clue_table(key: str, setup: TableSetup, policy: str, _choice: TableChoice) -> pd.DataFrame:
+    """Each feature's correlation with the target (:func:`lib.ui.lab.clues`), declared causes marked."""
+    columns = list(dict.fromkeys([setup.target, *setup.features]))
+    data, _ = numeric_frame(_choice.table, columns, policy=policy)  # type: ignore[arg-type]
+    return clues(data, setup.target, list(setup.features), setup.parents)

@@ -28,11 +28,11 @@ from lib.tables.setup import (
 from lib.ui import table_compute as tc
 from lib.ui import tables
 from lib.ui.tables import TableChoice, code
-from lib.ui.widgets import chart, graph_legend, rows_section, stacking_columns
+from lib.ui.widgets import chart, graph_legend, stacking_columns
 from lib.words.escape import inert, plotly_text
 from lib.words.numbers import ratio_text
 
-__all__ = ["data_view", "home_view", "interventions_view", "needs_scenario"]
+__all__ = ["home_view", "interventions_view", "needs_scenario", "table_top"]
 
 _UPLOAD_TYPES = ["csv", "tsv", "txt", "parquet"]
 
@@ -263,8 +263,11 @@ def _dag_editor(choice: TableChoice) -> None:
         )
 
 
-def data_view(choice: TableChoice) -> None:
-    """Data: load, read report, choose columns, declare causes, look at the numbers."""
+def table_top(choice: TableChoice) -> tuple[TableChoice, list[str]]:
+    """The Data page's top for a table: load, how it was read, the roles and the declared graph.
+
+    Returns the table as set up now and the setup's problems (shown as warnings).
+    """
     _load_section()
     choice = tables.current_table() or choice
     st.subheader(f"The table: {inert(tables.table_label(choice))}", anchor=False)
@@ -279,29 +282,7 @@ def data_view(choice: TableChoice) -> None:
         st.warning(p, icon=":material/warning:")
     choice = tables.current_table() or choice
     _dag_editor(choice)
-
-    shown = min(len(choice.data), 200)
-    rows_section(
-        "The rows",
-        choice.data,
-        f"The first {shown:,} of {len(choice.data):,} rows, as read.",
-        csv=lambda: tables.safe_table_csv(choice),
-        file_name=f"{choice.dataset or 'table'}.csv",
-    )
-    if not problems:
-        columns = tuple(dict.fromkeys([choice.setup.target, *choice.setup.features]))
-        if len(columns) >= 2:
-            st.subheader("What goes with what", anchor=False)
-            try:
-                fig = tc.heatmap(choice.key, columns, choice.policy, _choice=choice)
-            except DataError as exc:
-                st.error(str(exc), icon=":material/error:")
-            else:
-                chart(
-                    fig,
-                    "Correlations between the chosen columns: red positive, blue negative. A "
-                    "strong cell is a clue for prediction, not evidence of a cause.",
-                )
+    return tables.current_table() or choice, problems  # with the causes just declared
 
 
 # ----------------------------------------------------------------------------- Interventions

@@ -29,19 +29,12 @@ from lib.ui import table_compute as tc
 from lib.ui import tables
 from lib.ui.tables import TableChoice, code
 from lib.ui.widgets import chart, graph_legend, stacking_columns
-from lib.words.escape import inert, plotly_text
+from lib.words.escape import code_list, inert, plotly_text
 from lib.words.numbers import ratio_text
 
 __all__ = ["home_view", "interventions_view", "needs_scenario", "table_top"]
 
 _UPLOAD_TYPES = ["csv", "tsv", "txt", "parquet"]
-
-
-def _codes(names: tuple[str, ...] | list[str]) -> str:
-    if not names:
-        return "nothing"
-    shown = [code(n) for n in names]
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
 def needs_scenario(page: str, offer: str) -> None:
@@ -71,8 +64,8 @@ def home_view(choice: TableChoice) -> None:
     setup = choice.setup
     env = code(setup.environment) if setup.environment else "no environment column yet"
     st.markdown(
-        f"**Predicting** {code(setup.target)} **from** {_codes(setup.features)}; "
-        f"**declared causes:** {_codes(setup.parents)}; **environments:** {env}."
+        f"**Predicting** {code(setup.target)} **from** {code_list(setup.features)}; "
+        f"**declared causes:** {code_list(setup.parents)}; **environments:** {env}."
     )
 
 
@@ -248,7 +241,7 @@ def _dag_editor(choice: TableChoice) -> None:
             st.graphviz_chart(dot, width="stretch")
         graph_legend(as_list=False, key="table", unobserved=False)
         st.caption(
-            f"Declared causes of {code(setup.target)}: {_codes(setup.parents)}. "
+            f"Declared causes of {code(setup.target)}: {code_list(setup.parents)}. "
             + (
                 "With none, the causal model predicts the average."
                 if not setup.parents

@@ -336,26 +336,20 @@ def leave_one_environment_out(
             continue
         train, test = data.iloc[train_idx], data[test_mask]
         models: list[Model] = []
+        predicted = {target: test[target].to_numpy()}
         for spec in specs_for(held, train):
-            try:
-                models.append(spec.build(target, seed).fit(train))
+            try:  # a prediction that overflows is noted like a failed fit
+                model = spec.build(target, seed).fit(train)
+                predicted[model.name] = model.predict_finite(test)
             except DataError as exc:
                 if not skip_failures:
                     raise
                 notes.append(f"Environment {code_span(held)}, {spec.name}: {exc}")
-        if skip_failures:
-            good = []
-            for m in models:  # a prediction that overflows is noted, like a failed fit
-                try:
-                    m.predict_finite(test)
-                except DataError as exc:
-                    notes.append(f"Environment {code_span(held)}, {m.name}: {exc}")
-                else:
-                    good.append(m)
-            models = good
+            else:
+                models.append(model)
         if not models:
             continue
-        table = score(models, {str(held): test})
+        table = score_predictions(models, {str(held): pd.DataFrame(predicted)})
         table.insert(0, "held_out", [held] * len(table))
         table["n_train"] = len(train_idx)
         if yardstick_share is not None:

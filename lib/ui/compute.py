@@ -58,15 +58,19 @@ def predictions(
 ) -> pd.DataFrame:
     """The held-out test sample under ``_ivs`` (keyed by ``key``; ``()`` is observational):
     the target's actual values and every model's predictions, one column per model.
+    ``frame.attrs["outside"]``: per feature, the share of these rows outside the
+    training range (:meth:`lib.fitting.experiments.Experiment.outside_range`).
 
     Shared read-only between sessions; the observational one is computed once.
     """
     exp = experiment(scenario_id, n, seed)
     test = exp.test_sample(_ivs)
     target = exp.scenario.target
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {target: test[target].to_numpy(), **{m.name: m.predict_finite(test) for m in exp.models}}
     )
+    frame.attrs["outside"] = exp.outside_range(test)
+    return frame
 
 
 @st.cache_data(max_entries=128, show_spinner=_SPIN)
@@ -91,8 +95,7 @@ def explanation(
 ) -> str:
     """The plain explanation of what ``_ivs`` did to every model (Markdown)."""
     results = evaluate(scenario_id, n, seed, test, key, _ivs)
-    exp = experiment(scenario_id, n, seed)
-    outside = exp.outside_range(exp.test_sample(_ivs))
+    outside = predictions(scenario_id, n, seed, key, _ivs).attrs["outside"]  # no second sample
     return explain_outcome(get_scenario(scenario_id), results, test, _ivs, outside)
 
 

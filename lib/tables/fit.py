@@ -72,9 +72,6 @@ class HoldoutFit:
     ----------
     scores : pandas.DataFrame
         Columns ``model, kind, features, rmse, r2``.
-    coefficients : dict of str to pandas.DataFrame
-        ``"predictive"`` / ``"causal"``: the linear model's
-        :meth:`~lib.fitting.models.LinearModel.coef_table` (intercept first).
     dropped : int
         Rows left out for missing or non-numeric cells.
     n_train, n_test : int
@@ -89,7 +86,6 @@ class HoldoutFit:
     """
 
     scores: pd.DataFrame
-    coefficients: dict[str, pd.DataFrame]
     dropped: int
     n_train: int
     n_test: int
@@ -97,6 +93,16 @@ class HoldoutFit:
     warnings: list[str] = field(default_factory=list)
     predictions: pd.DataFrame = field(default_factory=pd.DataFrame)
     models: tuple[Model, ...] = ()
+
+    @property
+    def coefficients(self) -> dict[str, pd.DataFrame]:
+        """``"predictive"`` / ``"causal"``: the first linear model's
+        :meth:`~lib.fitting.models.LinearModel.coef_table` (intercept first)."""
+        out: dict[str, pd.DataFrame] = {}
+        for model in self.models:
+            if isinstance(model, LinearModel) and model.kind not in out:
+                out[model.kind] = model.coef_table()
+        return out
 
 
 def holdout_fit(
@@ -148,17 +154,11 @@ def holdout_fit(
     models = fit_models(model_specs(Roles.from_setup(setup)), train, setup.target, seed)
     predicted = predict_all(models, {"held-out": test})["held-out"]
     scores = score_predictions(models, {"held-out": predicted})
-    coefficients: dict[str, pd.DataFrame] = {}
-    warnings: list[str] = []
-    for model in models:
-        warnings.extend(f"{model.name}: {w}" for w in model.warnings_)
-        if isinstance(model, LinearModel) and model.kind not in coefficients:
-            coefficients[model.kind] = model.coef_table()
+    warnings = [f"{model.name}: {w}" for model in models for w in model.warnings_]
     predictions = {"actual": predicted[setup.target].to_numpy()}
     predictions.update({m.name: predicted[m.name].to_numpy() for m in models})
     return HoldoutFit(
         scores=scores.drop(columns=["test", "n_test"]),
-        coefficients=coefficients,
         dropped=int(dropped),
         n_train=len(train),
         n_test=n_test,

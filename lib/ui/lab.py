@@ -47,7 +47,6 @@ __all__ = [
     "interventions_key",
     "mark_unobserved",
     "node_table",
-    "observational_scores",
     "ratio_table",
     "split_error",
     "takeaway",
@@ -280,15 +279,6 @@ def family_models(models: Sequence[Any], family: str) -> tuple[Any, Any | None]:
     pred = next((m for m in pick if m.kind == "predictive"), pick[0])
     caus = next((m for m in pick if m.kind == "causal"), None)
     return pred, caus
-
-
-def observational_scores(results: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Model -> {"rmse", "r2"} on the observational test."""
-    obs = results[results["test"] == OBSERVATIONAL]
-    return {
-        str(r.model): {"rmse": float(r.rmse), "r2": float(r.r2)}
-        for r in obs.itertuples(index=False)
-    }
 
 
 def ratio_table(results: pd.DataFrame, test: str) -> pd.DataFrame:

@@ -389,14 +389,16 @@ def test_a_busy_server_does_not_stop_a_cheap_equation(monkeypatch: pytest.Monkey
     threads = [threading.Thread(target=busy, daemon=True) for _ in range(4)]
     for t in threads:
         t.start()
+    walls = []
     try:
-        started = time.perf_counter()
         for seed in range(30):
+            started = time.perf_counter()
             eq.evaluate({"x": x}, x.size, np.random.default_rng(seed))
-        waited = time.perf_counter() - started
+            walls.append(time.perf_counter() - started)
     finally:
         stop.set()
         for t in threads:
             t.join()
         sys.setswitchinterval(interval)
-    assert waited > 30 * 0.01  # the machine was busy: the wall clock alone would have stopped it
+    # The machine was busy: by the wall clock, some evaluations ran past the limit.
+    assert max(walls) > 0.01

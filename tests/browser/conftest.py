@@ -14,6 +14,10 @@ Chromium is found through ``$CHROMIUM``, ``/usr/bin/chromium`` or ``chromium``
 on ``PATH``. Without it the tests are skipped, except when ``$CI`` is set: then
 they fail. Screenshots and the server log go to ``test-artifacts/``; a failing
 test leaves a screenshot named ``FAILED-<test>.png`` there.
+
+``balancer_url`` serves the same app through ``scripts/serve.sh`` (HAProxy in
+front of two workers; its output goes to ``test-artifacts/balancer.log``).
+Without HAProxy its tests are skipped, or fail when ``$CI`` is set.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -334,3 +339,119 @@ def _assert_no_errors_fixture() -> Callable[[Any], None]:
 @pytest.fixture(name="screenshot")
 def _screenshot_fixture() -> Callable[[Any, str], Path]:
     return screenshot
+
+
+# --------------------------------------------------------------------------- balancer
+
+SERVE_SCRIPT = REPO_ROOT / "scripts" / "serve.sh"
+BALANCER_LOG = ARTIFACTS_DIR / "balancer.log"
+BALANCER_START_TIMEOUT_S = 120.0
+
+
+def _ports_free(first: int, count: int) -> bool:
+    for port in range(first, first + count):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+    return True
+
+
+def _free_port_run(count: int) -> int:
+    """A port P such that P .. P+count-1 are free (serve.sh puts its workers above P)."""
+    for _ in range(50):
+        port = _free_port()
+        if port + count <= 65535 and _ports_free(port, count):
+            return port
+    pytest.fail(f"found no {count} free consecutive ports on 127.0.0.1")
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether any process of the process group ``pgid`` is still alive."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> list[str]:
+    """SIGTERM to the process group; return what was still alive after 20 s (then killed)."""
+    if group_alive(proc.pid):
+        os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    # poll() reaps the script itself: a zombie would count as alive.
+    while (proc.poll() is None or group_alive(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left: list[str] = []
+    if group_alive(proc.pid):
+        left = subprocess.run(
+            ["ps", "-o", "pid=,args=", "-s", str(proc.pid)], capture_output=True, text=True
+        ).stdout.splitlines()
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=15)
+    return left
+
+
+def start_serve(
+    workers: int, log_path: Path, *, warm: bool = True
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Run ``scripts/serve.sh`` in its own process group; return it and the balancer's URL.
+
+    ``warm=False`` passes ``--no-warm`` (the workers skip opening every page first).
+
+    Skips (locally) or fails (in CI) without HAProxy. The output goes to ``log_path``.
+    """
+    # Debian puts haproxy in /usr/sbin, not on every user's PATH (serve.sh looks there too).
+    if shutil.which("haproxy") is None and shutil.which("haproxy", path="/usr/sbin") is None:
+        message = "HAProxy not found; install it, e.g. `apt-get install haproxy` on Debian/Ubuntu."
+        if os.environ.get("CI"):
+            pytest.fail(f"HAProxy is required in CI. {message}")
+        pytest.skip(message)
+    port = _free_port_run(workers + 1)
+    base_url = f"http://127.0.0.1:{port}"
+    cmd = [str(SERVE_SCRIPT), "--workers", str(workers), "--port", str(port)]
+    cmd += ["--address", "127.0.0.1"] + ([] if warm else ["--no-warm"])
+    env = {**os.environ, "PYTHON": sys.executable, "PYTHONUNBUFFERED": "1"}
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            cmd,
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + BALANCER_START_TIMEOUT_S
+    while not _health_ok(f"{base_url}/_stcore/health"):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            what = (
+                f"exited with code {proc.returncode}"
+                if proc.poll() is not None
+                else f"did not answer within {BALANCER_START_TIMEOUT_S:.0f} s"
+            )
+            _stop_group(proc)
+            output = log_path.read_text(errors="replace")[-6000:]
+            pytest.fail(
+                f"scripts/serve.sh {what}.\n--- its output ---\n{output}",
+                pytrace=False,
+            )
+        time.sleep(0.2)
+    return proc, base_url
+
+
+@pytest.fixture(scope="session")
+def balancer_url(chromium_path: str) -> Iterator[str]:
+    """``scripts/serve.sh --workers 2`` (HAProxy and two workers); yield the balancer's URL.
+
+    Its output goes to ``test-artifacts/balancer.log``. At the end the whole process
+    group gets SIGTERM; a process still alive 20 s later fails the teardown.
+    """
+    proc, base_url = start_serve(2, BALANCER_LOG)
+    try:
+        yield base_url
+    finally:
+        left = _stop_group(proc)
+    assert not left, "processes outlived scripts/serve.sh:\n" + "\n".join(left)

@@ -1,0 +1,84 @@
+"""The class load test (``bench/loadtest.py``) against the real server, small.
+
+Five students speak Streamlit's own websocket protocol to one worker and to
+HAProxy with two workers: every first load and every move must finish, do what
+it says (the seed, the page and the preset change) and show no error. The timings
+are benchmarks, written down in docs/deployment.md, not asserted here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Any
+
+import pytest
+
+from .conftest import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT / "bench"))
+import loadtest  # noqa: E402
+
+STUDENTS = 5
+MOVES = 5  # two new seeds, two page changes, one other preset
+
+
+def small_class(url: str, **kwargs: Any) -> dict[str, Any]:
+    return asyncio.run(loadtest.run_class(url, STUDENTS, arrival=0.5, pause=(0.2, 0.6), **kwargs))
+
+
+def assert_everyone_got_through(report: dict[str, Any]) -> None:
+    assert report["errors"] == []
+    assert report["kinds"]["first load"]["count"] == STUDENTS
+    assert report["moves"]["count"] == STUDENTS * MOVES
+    for kind in ("new seed", "page change", "other preset"):
+        assert report["kinds"][kind]["count"] > 0, kind
+    assert report["memory"]["processes"] >= 1
+    assert report["memory"]["peak_mb"] > 0
+
+
+def test_a_small_class_on_one_worker(server_url: str) -> None:
+    assert_everyone_got_through(small_class(server_url))
+
+
+def test_a_small_class_with_their_own_seeds(server_url: str) -> None:
+    assert_everyone_got_through(small_class(server_url, seeds="random", rng_seed=7))
+
+
+def test_a_small_class_through_the_balancer(balancer_url: str) -> None:
+    report = small_class(balancer_url)
+    assert_everyone_got_through(report)
+    assert report["memory"]["processes"] >= 2  # both workers were watched
+
+
+def test_a_costly_equation_is_bounded_and_the_class_goes_on(server_url: str) -> None:
+    """A student's own equation at the most rows runs within its limits (or is
+    refused with a message), while the class around it gets every move through."""
+    report = small_class(server_url, hostile=1)
+    assert_everyone_got_through(report)
+    (hostile,) = report["hostile"]
+    if hostile["refused"]:
+        assert "computing" in hostile["message"][0] or "work" in hostile["message"][0]
+
+
+def test_the_load_test_notices_a_broken_move(server_url: str) -> None:
+    """A move that does not do what it says counts as an error (the checks can fail)."""
+
+    async def go() -> loadtest.Student:
+        student = loadtest.Student(server_url.rstrip("/"), "checker")
+        try:
+            await student.connect(loadtest.DEFAULT_LINK)
+            student._links["Models"] = ("not-a-page", "")  # a link to nowhere
+            await student.go_to("Models")
+        finally:
+            await student.close()
+        return student
+
+    student = asyncio.run(go())
+    assert student.runs[0].errors == []
+    assert any("did not change to Models" in e for e in student.runs[-1].errors)
+
+
+def test_the_load_test_talks_to_this_machine_only() -> None:
+    with pytest.raises(SystemExit, match="this machine only"):
+        asyncio.run(loadtest.run_class("http://example.org", 1))

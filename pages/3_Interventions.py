@@ -11,7 +11,6 @@ from lib.ui.lab import (
     family_models,
     interventions_key,
     negative_r2_note,
-    ratio_table,
     split_error,
 )
 from lib.ui.params import CUSTOM, IV_KINDS, MAX_AMOUNT, MAX_EQUATION_CHARS
@@ -120,7 +119,7 @@ st.caption(
     f"Each model's typical error (RMSE) predicting {sc.target} in the changed world, "
     f"and how many times its error before the change that is."
 )
-ratio_metrics(ratio_table(results, choice.test))
+ratio_metrics(compute.ratios(sid, n, seed, choice.test, key, choice.applied))
 with st.container(border=True):
     st.markdown(explanation)
 if choice.why:

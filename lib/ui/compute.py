@@ -18,29 +18,38 @@ import streamlit as st
 from lib.figures import charts
 from lib.fitting.evaluation import score_predictions
 from lib.fitting.experiments import OBSERVATIONAL, Experiment, run_experiment, strength_sweep
-from lib.ui.lab import mark_unobserved
+from lib.ui.lab import mark_unobserved, ratio_table
 from lib.ui.registry import get_scenario
 from lib.words.narration import explain_outcome
 from lib.world.interventions import Intervention
 
 _SPIN = False  # pages show their own spinners with plain words
 
+#: Distinct (world, rows, seed) views the caches keep. A class of 60 that tries
+#: two seeds each needs about 120; a view costs about 2 MB (models 0.7 MB,
+#: predictions and sweep 0.2 MB, figures 1 MB), so a full cache is about 250 MB.
+#: Fewer entries made a class evict the views it was still looking at: each page
+#: change then fitted the models again.
+VIEWS = 128
+#: Cached results keyed by a view and one more choice (an intervention or a model).
+CHOICES = 4 * VIEWS
+
 IvKey = tuple[str, ...]
 
 
-@st.cache_resource(max_entries=12, show_spinner=_SPIN)
+@st.cache_resource(max_entries=VIEWS, show_spinner=_SPIN)
 def experiment(scenario_id: str, n: int, seed: int) -> Experiment:
     """Fitted models for (scenario, n, seed): four fits, ~100 ms."""
     return run_experiment(get_scenario(scenario_id), n, seed)
 
 
-@st.cache_resource(max_entries=32, show_spinner=_SPIN)
+@st.cache_resource(max_entries=VIEWS, show_spinner=_SPIN)
 def sample(scenario_id: str, n: int, seed: int) -> pd.DataFrame:
     """The observational training sample (the same rows the models learn from)."""
     return get_scenario(scenario_id).scm.sample(n, seed)
 
 
-@st.cache_data(max_entries=32, show_spinner=_SPIN)
+@st.cache_data(max_entries=VIEWS, show_spinner=_SPIN)
 def sample_csv(scenario_id: str, n: int, seed: int) -> bytes:
     """The training sample as CSV bytes (for the download button).
 
@@ -52,7 +61,7 @@ def sample_csv(scenario_id: str, n: int, seed: int) -> bytes:
     return df.to_csv(index=False, float_format="%.6g").encode("utf-8")
 
 
-@st.cache_resource(max_entries=128, show_spinner=_SPIN)
+@st.cache_resource(max_entries=CHOICES, show_spinner=_SPIN)
 def predictions(
     scenario_id: str, n: int, seed: int, key: IvKey, _ivs: Sequence[Intervention]
 ) -> pd.DataFrame:
@@ -73,14 +82,15 @@ def predictions(
     return frame
 
 
-@st.cache_data(max_entries=128, show_spinner=_SPIN)
+@st.cache_resource(max_entries=CHOICES, show_spinner=_SPIN)
 def evaluate(
     scenario_id: str, n: int, seed: int, test: str, key: IvKey, _ivs: Sequence[Intervention]
 ) -> pd.DataFrame:
     """Every model's error, observational and under ``_ivs`` (keyed by ``key``).
 
     The same table as :meth:`lib.fitting.experiments.Experiment.evaluate` (columns
-    ``model, kind, features, test, rmse, r2``), from cached predictions.
+    ``model, kind, features, test, rmse, r2``), from cached predictions. Shared
+    read-only between sessions (a copy for each run cost more than the rest of it).
     """
     exp = experiment(scenario_id, n, seed)
     tests = {OBSERVATIONAL: predictions(scenario_id, n, seed, (), ())}
@@ -89,7 +99,15 @@ def evaluate(
     return score_predictions(exp.models, tests)
 
 
-@st.cache_data(max_entries=128, show_spinner=_SPIN)
+@st.cache_resource(max_entries=CHOICES, show_spinner=_SPIN)
+def ratios(
+    scenario_id: str, n: int, seed: int, test: str, key: IvKey, _ivs: Sequence[Intervention]
+) -> pd.DataFrame:
+    """Per model, the error before and after ``_ivs`` and their ratio (:func:`ratio_table`)."""
+    return ratio_table(evaluate(scenario_id, n, seed, test, key, _ivs), test)
+
+
+@st.cache_data(max_entries=CHOICES, show_spinner=_SPIN)
 def explanation(
     scenario_id: str, n: int, seed: int, test: str, key: IvKey, _ivs: Sequence[Intervention]
 ) -> str:
@@ -99,7 +117,7 @@ def explanation(
     return explain_outcome(get_scenario(scenario_id), results, test, _ivs, outside)
 
 
-@st.cache_data(max_entries=32, show_spinner=_SPIN)
+@st.cache_data(max_entries=CHOICES, show_spinner=_SPIN)
 def sweep(
     scenario_id: str, n: int, seed: int, key: IvKey, _base: Sequence[Intervention]
 ) -> pd.DataFrame:
@@ -114,12 +132,12 @@ def sweep(
 PAIRS_MAX_POINTS = 1000
 
 
-@st.cache_resource(max_entries=32, show_spinner=_SPIN)
+@st.cache_resource(max_entries=VIEWS, show_spinner=_SPIN)
 def heatmap_figure(scenario_id: str, n: int, seed: int, columns: tuple[str, ...]) -> go.Figure:
     return charts.page_heatmap(sample(scenario_id, n, seed)[list(columns)])
 
 
-@st.cache_resource(max_entries=32, show_spinner=_SPIN)
+@st.cache_resource(max_entries=VIEWS, show_spinner=_SPIN)
 def pairs_figure(scenario_id: str, n: int, seed: int, columns: tuple[str, ...]) -> go.Figure:
     sc = get_scenario(scenario_id)
     df = sample(scenario_id, n, seed)
@@ -166,7 +184,7 @@ def _model(exp: Experiment, name: str):  # noqa: ANN202 - a lib.fitting.models.M
     return next(m for m in exp.models if m.name == name)
 
 
-@st.cache_resource(max_entries=64, show_spinner=_SPIN)
+@st.cache_resource(max_entries=CHOICES, show_spinner=_SPIN)
 def coefficient_figure(scenario_id: str, n: int, seed: int, model: str) -> go.Figure:
     """Per-SD coefficients of a linear model (:func:`lib.figures.charts.per_sd_coefficients`)."""
     exp = experiment(scenario_id, n, seed)
@@ -200,13 +218,13 @@ def _fit_plot(
     return charts.legend_on_top(fig)
 
 
-@st.cache_resource(max_entries=64, show_spinner=_SPIN)
+@st.cache_resource(max_entries=CHOICES, show_spinner=_SPIN)
 def fit_figure(scenario_id: str, n: int, seed: int, model: str) -> go.Figure:
     """Predicted vs actual on the held-out observational sample."""
     return _fit_plot(scenario_id, n, seed, model, None, max_points=800)
 
 
-@st.cache_resource(max_entries=128, show_spinner=_SPIN)
+@st.cache_resource(max_entries=CHOICES, show_spinner=_SPIN)
 def before_after_figure(
     scenario_id: str, n: int, seed: int, model: str, key: IvKey, _ivs: Sequence[Intervention]
 ) -> go.Figure:
@@ -215,7 +233,7 @@ def before_after_figure(
     return _fit_plot(scenario_id, n, seed, model, after, max_points=600)
 
 
-@st.cache_resource(max_entries=128, show_spinner=_SPIN)
+@st.cache_resource(max_entries=CHOICES, show_spinner=_SPIN)
 def bars_figure(
     scenario_id: str, n: int, seed: int, test: str, key: IvKey, _ivs: Sequence[Intervention]
 ) -> go.Figure:
@@ -225,14 +243,14 @@ def bars_figure(
     return fig
 
 
-@st.cache_resource(max_entries=32, show_spinner=_SPIN)
+@st.cache_resource(max_entries=CHOICES, show_spinner=_SPIN)
 def sweep_figure(
     scenario_id: str, n: int, seed: int, key: IvKey, _base: Sequence[Intervention]
 ) -> go.Figure:
     return charts.error_vs_strength(sweep(scenario_id, n, seed, key, _base), title="")
 
 
-@st.cache_resource(max_entries=64, show_spinner=_SPIN)
+@st.cache_resource(max_entries=CHOICES, show_spinner=_SPIN)
 def sweep_figure_at(
     scenario_id: str, n: int, seed: int, key: IvKey, strength: float, _base: Sequence[Intervention]
 ) -> go.Figure:

@@ -86,9 +86,39 @@ def page_header(title: str, lead: str, *, trusted_html: bool = False) -> None:
         st.warning(message, icon=":material/link_off:")
 
 
+class _Plain(go.Figure):
+    """A figure already turned into plain data, handed to ``st.plotly_chart`` as is.
+
+    ``st.plotly_chart`` asks a figure for ``to_dict()``, which deep-copies every
+    array, on every run of every session: a third of a warm Interventions run.
+    The caches' figures never change after they are built, so their plain data
+    is made once (kept on the figure) and this stand-in returns it. It is never
+    drawn on or changed; made without plotly's constructor, it is cheap.
+    """
+
+    _plain: dict[str, Any]
+
+    @classmethod
+    def of(cls, fig: go.Figure) -> _Plain:
+        plain = fig.__dict__.get("_lab_plain")
+        if plain is None:
+            plain = fig.to_dict()
+            fig._lab_plain = plain  # plotly keeps attributes that start with "_"
+        made = cls.__new__(cls)
+        object.__setattr__(made, "_plain", plain)
+        return made
+
+    def to_dict(self) -> dict[str, Any]:
+        return self._plain
+
+
 def chart(fig: go.Figure, caption: str, key: str | None = None) -> None:
-    """A Plotly figure in the lab's own style, then its story in one caption."""
-    st.plotly_chart(fig, width="stretch", theme=None, config=_PLOTLY_CONFIG, key=key)
+    """A Plotly figure in the lab's own style, then its story in one caption.
+
+    ``fig`` must not change after it is drawn here (the figures the caches
+    share never do): its plain data is made on the first call and reused.
+    """
+    st.plotly_chart(_Plain.of(fig), width="stretch", theme=None, config=_PLOTLY_CONFIG, key=key)
     if caption:
         st.caption(caption)
 

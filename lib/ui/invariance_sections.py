@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.errors import ScenarioError
-from lib.figures.invariance import PVALUE_FLOOR, environment_error_bars, power_curve
+from lib.figures.invariance import PVALUE_FLOOR, power_curve
 from lib.invariance.compare import (
     CUSTOM_NOISE_FACTOR,
     CUSTOM_SHIFT_SDS,
@@ -175,7 +175,7 @@ def icp_section(
                 f"guarantee does not hold there, and the causes' set is usually rejected too.",
                 icon=":material/warning:",
             )
-        iv.show_icp(res, sc.units)
+        iv.show_icp(res, sc.units, figure=iv.result_figure(sid, seed, key, alpha, envs))
         parents = iv.parents_text(sc)
         st.caption(
             f"The truth, which only a simulation knows: {target}'s observed direct causes are "
@@ -194,16 +194,14 @@ def icp_section(
         st.subheader("3 · On fresh samples of each world", anchor=False)
         try:
             with st.spinner("Testing the models on fresh samples…"):
-                errors = iv.held_out(sid, seed, key, alpha, n, envs)
+                figure = iv.held_out_figure(
+                    sid, seed, key, alpha, n, sc.units.get(sc.target, ""), envs
+                )
         except ValueError as exc:
             st.error(f"The models cannot be compared: {exc}", icon=":material/error:")
         else:
             chart(
-                environment_error_bars(
-                    errors,
-                    environment_label="world (a fresh sample of each)",
-                    unit=sc.units.get(sc.target, ""),
-                ),
+                figure,
                 held_out_caption(iv.test_environments(sc, n), envs, sc.target),
                 key="held_out",
             )

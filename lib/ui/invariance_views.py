@@ -163,6 +163,24 @@ def held_out(
     return environment_errors(train, tests, sc.target, models)
 
 
+@st.cache_resource(max_entries=64, show_spinner=_SPIN)
+def held_out_figure(
+    scenario_id: str,
+    seed: int,
+    key: EnvKey,
+    alpha: float,
+    n: int,
+    unit: str,
+    _envs: Sequence[Environment],
+) -> go.Figure:
+    """:func:`held_out`'s errors as bars, one group per fresh world (built once, shared)."""
+    return ip.environment_error_bars(
+        held_out(scenario_id, seed, key, alpha, n, _envs),
+        environment_label="world (a fresh sample of each)",
+        unit=unit,
+    )
+
+
 @st.cache_data(max_entries=64, show_spinner=_SPIN)
 def sweep(scenario_id: str, preset: str, seed: int, alpha: float) -> pd.DataFrame:
     """The "invariance is local" sweep: observational + the preset at each strength."""
@@ -288,7 +306,12 @@ def scenario_ids() -> list[str]:
 # ----------------------------------------------------------------------------- drawing
 
 
-def show_icp(res: ICPResult, units: dict[str, str] | None = None, key: str = "main") -> None:
+def show_icp(
+    res: ICPResult,
+    units: dict[str, str] | None = None,
+    key: str = "main",
+    figure: go.Figure | None = None,
+) -> None:
     """ICP's verdict in words, the lattice (or ranked sets), and the per-predictor table."""
     with st.container(border=True):
         st.markdown(icp_sentence(res))
@@ -322,7 +345,7 @@ def show_icp(res: ICPResult, units: dict[str, str] | None = None, key: str = "ma
                 else f"All are grey: not one set passed the test (p > α = {res.alpha:g})."
             )
         )
-    chart(icp_figure(res), caption, key=f"icp_fig_{key}")
+    chart(figure if figure is not None else icp_figure(res), caption, key=f"icp_fig_{key}")
     table = predictor_table(res)
     config: dict[str, Any] = {
         "estimated cause": st.column_config.CheckboxColumn("ICP's cause?"),

@@ -533,13 +533,14 @@ async def run_pages(url: str, repeats: int = 5, query: str = "scenario=ldopa&n=2
     """One student alone: per page, the first load, warm reruns and new seeds.
 
     A warm rerun changes nothing (everything is cached); a new seed draws a
-    sample nobody asked for before (seeds 1000, 1001, ...), so its models are fitted.
+    sample nobody asked for before (seeds from a random start, so that a second
+    run against the same server does not find them cached), so its models are fitted.
     """
     base = url.rstrip("/")
     _check_loopback(base)
     rows: dict[str, dict[str, float]] = {}
     errors: list[str] = []
-    next_seed = 1000
+    next_seed = random.SystemRandom().randrange(1000, 900_000)  # the lab allows up to 999,999
     for page in PAGES:
         s = Student(base, page or "Home")
         try:

@@ -673,3 +673,56 @@ def test_bar_labels_from_a_users_table_are_shown_as_typed():
     assert "&lt;a href='https://e.x'&gt;click&lt;/a&gt;" in xs
     assert not any("<a" in str(x) for x in xs)
     assert plotly_text("{x}<b>") == "&#123;x&#125;&lt;b&gt;"
+
+
+def _style_by_plotly(fig: go.Figure, title: str, x_title, y_title, height: int) -> go.Figure:
+    """The house style applied through plotly's own validated updates (the reference)."""
+    import plotly.io as pio
+
+    fig.update_layout(
+        template=go.layout.Template(layout=pio.templates[charts.TEMPLATE].layout),
+        title={
+            "text": title,
+            "font": {"size": charts.TITLE_FONT_SIZE},
+            "x": 0.0,
+            "xanchor": "left",
+            "xref": "paper",
+        },
+        font={"size": charts.BASE_FONT_SIZE, "family": charts.FONT_FAMILY, "color": "#222222"},
+        height=int(height),
+        margin={"l": 70, "r": 20, "t": 64 if title else 24, "b": 64},
+        legend={"font": {"size": charts.SMALL_FONT_SIZE}},
+        hoverlabel={"font": {"size": charts.SMALL_FONT_SIZE}},
+    )
+    axis = {
+        "title_font": {"size": charts.BASE_FONT_SIZE},
+        "tickfont": {"size": charts.SMALL_FONT_SIZE},
+        "automargin": True,
+    }
+    fig.update_xaxes(**axis)
+    fig.update_yaxes(**axis)
+    if x_title is not None:
+        fig.update_xaxes(title_text=x_title)
+    if y_title is not None:
+        fig.update_yaxes(title_text=y_title)
+    return fig
+
+
+@pytest.mark.parametrize(
+    ("title", "x_title", "y_title"), [("A title", "x (mg)", "y"), ("", None, None)]
+)
+def test_the_house_style_equals_plotlys_own_updates(title, x_title, y_title) -> None:
+    """``_style`` skips plotly's validation for speed; the figure must be the same."""
+    x, y = np.random.default_rng(0).normal(size=(2, 50))
+
+    def figure() -> go.Figure:
+        fig = go.Figure(go.Scatter(x=x, y=y, mode="markers"))
+        fig.add_trace(go.Bar(x=["a", "b"], y=[1.0, 2.0], xaxis="x2", yaxis="y2"))
+        fig.update_layout(margin={"l": 5}, xaxis2={"anchor": "y2"}, legend={"x": 0.5})
+        fig.add_annotation(text="note", x=0, y=0)
+        return fig
+
+    ours = charts._style(figure(), title, x_title, y_title, 420)
+    reference = _style_by_plotly(figure(), title, x_title, y_title, 420)
+    assert ours.to_dict() == reference.to_dict()
+    assert isinstance(ours.data[0].x, np.ndarray | tuple)  # arrays stay arrays, not encoded

@@ -105,7 +105,10 @@ def _design(df: pd.DataFrame, features: Sequence[str], target: str | None) -> tu
     missing = [c for c in [*features, *([target] if target else [])] if c not in df.columns]
     if missing:
         raise DataError(f"the data has no column(s) {', '.join(missing)}.")
-    X = df.loc[:, list(features)].to_numpy(dtype=float)
+    # Column by column: a pandas selection of several columns costs about 1 ms.
+    X = np.empty((len(df), len(features)), dtype=float)
+    for j, name in enumerate(features):
+        X[:, j] = df[name].to_numpy(dtype=float)
     y = df[target].to_numpy(dtype=float) if target else None
     if not np.all(np.isfinite(X)) or (y is not None and not np.all(np.isfinite(y))):
         raise DataError("the data has missing or infinite values; drop them before fitting.")

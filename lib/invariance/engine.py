@@ -44,13 +44,13 @@ from collections import deque
 from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence, ValuesView
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import special, stats
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from lib.errors import DataError, did_you_mean
 from lib.world.environments import MIN_ROWS_PER_ENV
@@ -637,6 +637,13 @@ def _run_exact(
     return tally
 
 
+@lru_cache(maxsize=1)
+def _blas_controller() -> ThreadpoolController:
+    """The process's thread pools, scanned once (a scan costs about 5 ms; ICP runs
+    many times in a sweep)."""
+    return ThreadpoolController()
+
+
 def icp_arrays(
     X: np.ndarray,
     y: np.ndarray,
@@ -677,7 +684,7 @@ def icp_arrays(
     # The per-batch matrix products are small and many: BLAS threads on top of
     # the batch threads oversubscribe the cores (measured 3-4x slower on 2 cores
     # under load), so BLAS runs single-threaded for the duration.
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _blas_controller().select(user_api="blas").limit(limits=1):
         tally = _run_exact(st, names, alpha, progress, cancel)
     spv = SetPValues(names, np.concatenate(tally.masks), np.concatenate(tally.values))
     accepted = spv.subsets(spv.masks[spv.pvals > alpha])

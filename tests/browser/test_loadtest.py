@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -23,8 +25,14 @@ STUDENTS = 5
 MOVES = 5  # two new seeds, two page changes, one other preset
 
 
+def run(coro: Coroutine[Any, Any, Any]) -> Any:
+    """Run ``coro`` in a thread of its own (Playwright keeps an event loop in this one)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def small_class(url: str, **kwargs: Any) -> dict[str, Any]:
-    return asyncio.run(loadtest.run_class(url, STUDENTS, arrival=0.5, pause=(0.2, 0.6), **kwargs))
+    return run(loadtest.run_class(url, STUDENTS, arrival=0.5, pause=(0.2, 0.6), **kwargs))
 
 
 def assert_everyone_got_through(report: dict[str, Any]) -> None:
@@ -74,11 +82,11 @@ def test_the_load_test_notices_a_broken_move(server_url: str) -> None:
             await student.close()
         return student
 
-    student = asyncio.run(go())
+    student = run(go())
     assert student.runs[0].errors == []
     assert any("did not change to Models" in e for e in student.runs[-1].errors)
 
 
 def test_the_load_test_talks_to_this_machine_only() -> None:
     with pytest.raises(SystemExit, match="this machine only"):
-        asyncio.run(loadtest.run_class("http://example.org", 1))
+        run(loadtest.run_class("http://example.org", 1))

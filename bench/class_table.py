@@ -144,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"    error: {e}")
             if "hostile" in report:
                 print(f"    hostile: {report['hostile']}")
+            if workers > 1:
+                print(f"    students per worker: {report['per_worker']}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0

@@ -49,6 +49,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,8 @@ MAX_CYCLES = 2000
 #: Longest one script run may take before the client counts it as an error.
 RUN_TIMEOUT = 120.0
 
+#: The cookie HAProxy sets to keep a browser on its worker (deploy/haproxy.cfg.template).
+BALANCER_COOKIE = "lab_worker"
 #: The link a teacher shares: the L-DOPA world at n = 2000, on Interventions.
 DEFAULT_LINK = "/Interventions?scenario=ldopa&n=2000&seed=0&preset=Tylenol"
 #: A costly equation for ``--hostile``: as many transcendental calls per row as an
@@ -112,6 +115,8 @@ class Student:
     base: str
     name: str
     hostile: bool = False
+    #: The balancer's cookie for this browser (its worker), "" without a balancer.
+    worker: str = ""
     runs: list[Run] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     _ws: Any = None
@@ -137,6 +142,7 @@ class Student:
         with opener.open(self.base + "/_stcore/host-config", timeout=RUN_TIMEOUT) as response:
             response.read()
         cookies = {c.name: c.value for c in jar}
+        self.worker = cookies.get(BALANCER_COOKIE, "")
         header = "; ".join(f"{k}={v}" for k, v in cookies.items())
         return header, cookies.get("_streamlit_xsrf", "")
 
@@ -445,6 +451,7 @@ def print_report(report: dict[str, Any]) -> None:
         )
     if "hostile" in report:
         print(f"hostile students: {report['hostile']}")
+    print(f"students per worker: {report['per_worker']}")
     print(f"errors: {len(report['errors'])}")
     for e in report["errors"][:20]:
         print(f"  {e}")
@@ -501,6 +508,7 @@ async def run_class(
             if s.hostile
             for r in s.runs
         ]
+    report["per_worker"] = dict(Counter(s.worker or "(one server)" for s in done))
     report["memory"] = {
         "processes": len(pids),
         "before_mb": before,

@@ -50,6 +50,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,7 +216,7 @@ class Student:
         *,
         page_hash: str = "",
         page_name: str = "",
-        widgets: list[tuple[str, str, Any]] = (),  # type: ignore[assignment]
+        widgets: Sequence[tuple[str, str, Any]] = (),
         started: float | None = None,
     ) -> None:
         assert self._finished is not None
@@ -270,22 +271,29 @@ class Student:
         await self._run("page change", query, page_hash=page_hash)
         self._check(self._page_hash == page_hash, f"the page did not change to {page}")
 
-    async def other_preset(self, rng: random.Random) -> None:
+    def presets(self) -> tuple[list[str], str]:
+        """The Intervention radio's presets (not "build your own", its last option)
+        and the one chosen now."""
         _, body = self._widgets["Intervention"]
-        options = list(body.options)[:-1]  # the last one builds your own
-        current = body.raw_value
-        choices = [o for o in options if o != current] or options
-        chosen = rng.choice(choices)
+        return list(body.options)[:-1], body.raw_value
+
+    async def choose_preset(self, option: str, kind: str = "other preset") -> None:
+        """Pick ``option`` in the Intervention radio."""
+        _, body = self._widgets["Intervention"]
         await self._run(
-            "other preset",
+            kind,
             self._query,
             page_hash=self._page_hash,
-            widgets=[(body.id, "string_value", chosen)],
+            widgets=[(body.id, "string_value", option)],
         )
         shown = self._widgets.get("Intervention", ("", None))[1]
         self._check(
-            shown is not None and shown.raw_value == chosen, f"the preset did not become {chosen}"
+            shown is not None and shown.raw_value == option, f"the preset did not become {option}"
         )
+
+    async def other_preset(self, rng: random.Random) -> None:
+        options, current = self.presets()
+        await self.choose_preset(rng.choice([o for o in options if o != current] or options))
 
 
 async def _student(
@@ -619,15 +627,10 @@ async def run_warm(url: str, worlds: list[str] | None = None) -> dict[str, Any]:
             try:
                 await s.connect(f"/{page}?scenario={world}")
                 if page == "Interventions":
-                    _, radio = s._widgets["Intervention"]
-                    for option in list(radio.options)[:-1]:  # the last one builds your own
-                        if option != radio.raw_value:
-                            await s._run(
-                                "preset",
-                                s._query,
-                                page_hash=s._page_hash,
-                                widgets=[(radio.id, "string_value", option)],
-                            )
+                    options, current = s.presets()
+                    for option in options:
+                        if option != current:
+                            await s.choose_preset(option, kind="preset")
             except Exception as exc:
                 errors.append(f"{s.name}: {type(exc).__name__}: {exc}")
             finally:

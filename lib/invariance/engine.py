@@ -640,7 +640,11 @@ def _run_exact(
 @lru_cache(maxsize=1)
 def _blas_controller() -> ThreadpoolController:
     """The process's thread pools, scanned once (a scan costs about 5 ms; ICP runs
-    many times in a sweep)."""
+    many times in a sweep).
+
+    Not shared with :func:`lib.fitting.models.one_thread`'s: a scan sees only the
+    libraries loaded at that moment, and ICP may run before scikit-learn (and its
+    OpenMP) is imported; BLAS, which this limits, is loaded with numpy."""
     return ThreadpoolController()
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "ExpressionError",
     "LabError",
     "ScenarioError",
+    "LessonError",
     "did_you_mean",
 ]
 
@@ -134,6 +135,10 @@ class ScenarioError(LabError):
 
 class DataError(LabError):
     """A table that cannot be read or used."""
+
+
+class LessonError(ScenarioError):
+    """A lesson file that is not valid (its step, field and what would be allowed)."""
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:

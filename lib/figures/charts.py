@@ -30,6 +30,9 @@ __all__ = [
     "page_heatmap",
     "per_sd_coefficients",
     "BASE_FONT_SIZE",
+    "PROJECTOR_HEIGHT",
+    "PROJECTOR_MIN_FONT",
+    "for_projector",
     "CAUSAL_COLOR",
     "KIND_COLORS",
     "NEUTRAL",
@@ -145,6 +148,53 @@ def kind_color(kind: str) -> str:
     except (KeyError, TypeError):
         known = ", ".join(f'"{k}"' for k in KIND_COLORS)
         raise ValueError(f"unknown model kind {kind!r}; expected one of {known}") from None
+
+
+#: The smallest text of a figure in the presenter view (ticks, legends), in px.
+PROJECTOR_MIN_FONT = 22
+#: The presenter view's figure height: it fits a 720 px screen with a title and a row of text.
+PROJECTOR_HEIGHT = 380
+
+
+def for_projector(plain: Mapping[str, Any]) -> dict[str, Any]:
+    """A figure's plain data (``fig.to_dict()``) with projector-sized type.
+
+    Every font in the layout (the base font, titles, ticks, legends, colour
+    bars and annotations) is scaled by 1.5 and raised to at least
+    :data:`PROJECTOR_MIN_FONT` px, text is dark, and the height is at most
+    :data:`PROJECTOR_HEIGHT`. The data part is shared, not copied.
+
+    >>> big = for_projector({"data": [], "layout": {"xaxis": {"tickfont": {"size": 14}}}})
+    >>> big["layout"]["xaxis"]["tickfont"]["size"], big["layout"]["font"]["size"]
+    (22, 24)
+    """
+    layout = {k: copy.deepcopy(v) for k, v in plain.get("layout", {}).items() if k != "template"}
+    if "template" in plain.get("layout", {}):
+        layout["template"] = plain["layout"]["template"]  # shared: never changed here
+
+    def grow(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.endswith("font") and isinstance(value, dict) and value.get("size"):
+                    value["size"] = max(PROJECTOR_MIN_FONT, round(1.5 * value["size"]))
+                grow(value)
+        elif isinstance(node, list):
+            for item in node:
+                grow(item)
+
+    grow({k: v for k, v in layout.items() if k != "template"})
+    font = layout.setdefault("font", {})
+    font["size"] = max(PROJECTOR_MIN_FONT + 2, int(font.get("size") or 0))
+    font["color"] = "#111111"
+    for name in [k for k in layout if re.fullmatch("[xy]axis[0-9]*", k)] or ["xaxis", "yaxis"]:
+        tick = layout.setdefault(name, {}).setdefault("tickfont", {})
+        tick["size"] = max(PROJECTOR_MIN_FONT, int(tick.get("size") or 0))
+    legend = layout.setdefault("legend", {}).setdefault("font", {})
+    legend["size"] = max(PROJECTOR_MIN_FONT, int(legend.get("size") or 0))
+    layout["height"] = min(int(layout.get("height") or PROJECTOR_HEIGHT), PROJECTOR_HEIGHT)
+    out = dict(plain)
+    out["layout"] = layout
+    return out
 
 
 # --------------------------------------------------------------------------

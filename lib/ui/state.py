@@ -15,11 +15,13 @@ that a page change is one entry in the browser's history, not two.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from lib.errors import ScenarioError
+from lib.teach.lessons import LESSON_DIR, list_lessons, load_lesson
 from lib.ui import registry, tables, widgets
 from lib.ui.params import (
     SEED_MAX,
@@ -32,6 +34,7 @@ from lib.ui.params import (
     switch_scenario,
     to_query,
 )
+from lib.ui.teach import TeachState, parse_teach, teach_query
 from lib.words.escape import inert
 from lib.world.scenarios import (
     SCENARIO_DIR,
@@ -55,6 +58,7 @@ __all__ = [
 ]
 
 STATE_KEY = "lab_state"
+TEACH_KEY = "lab_teach"
 _URL_READ_KEY = "lab_url_read"
 _NOTICES_KEY = "lab_notices"
 _USER_KEY = "lab_user_scenarios"
@@ -71,7 +75,12 @@ PAGES = {
     "Interventions": "pages/3_Interventions.py",
     "Invariance": "pages/4_Invariance.py",
     "Builder": "pages/5_Builder.py",
+    "Lessons": "pages/6_Lessons.py",
 }
+#: The browser tab's icon, served by the lab itself: a Material icon as the tab's
+#: icon is fetched from a font server on the internet, which a lecture hall may not reach.
+TAB_ICON = Path(__file__).with_name("assets") / "lab-icon.png"
+#: Icons of the links between pages (drawn from the font bundled with Streamlit).
 PAGE_ICONS = {
     "Home": ":material/home:",
     "Data": ":material/table_chart:",
@@ -79,6 +88,7 @@ PAGE_ICONS = {
     "Interventions": ":material/science:",
     "Invariance": ":material/balance:",
     "Builder": ":material/edit_note:",
+    "Lessons": ":material/school:",
 }
 
 
@@ -96,6 +106,8 @@ class Lab:
     table : lib.ui.tables.TableChoice or None
         The table every page shows when the sidebar's source is a table
         (``scenario`` then still holds the last scenario, for the Builder).
+    present : bool
+        The presenter view is on: no sidebar, large type.
     """
 
     page: str
@@ -103,6 +115,7 @@ class Lab:
     scenario: Scenario
     info: ScenarioInfo
     table: tables.TableChoice | None = None
+    present: bool = False
 
     @property
     def key(self) -> tuple[str, int, int]:
@@ -156,7 +169,7 @@ def user_scenarios() -> dict[str, Scenario]:
     return st.session_state.setdefault(_USER_KEY, {})
 
 
-def _session_catalog() -> tuple[dict[str, ScenarioInfo], tuple[str, ...]]:
+def session_catalog() -> tuple[dict[str, ScenarioInfo], tuple[str, ...]]:
     """The built-in catalog followed by this session's own scenarios.
 
     A user's scenario is registered again on every run, so that the shared
@@ -191,7 +204,7 @@ def add_user_scenario(sc: Scenario) -> str:
     mine.pop(registered.id, None)
     mine[registered.id] = registered
     state = lab_state() if STATE_KEY in st.session_state else None
-    catalog, _ = _session_catalog()
+    catalog, _ = session_catalog()
     info = catalog[registered.id]
     old = catalog.get(state.scenario) if state is not None else None
     if state is None:
@@ -203,6 +216,28 @@ def add_user_scenario(sc: Scenario) -> str:
 def is_users(scenario_id: str) -> bool:
     """Whether a scenario id is one of the user's own worlds."""
     return registry.is_user_scenario(scenario_id)
+
+
+@st.cache_resource(show_spinner=False)
+def _lesson_steps(files: tuple[tuple[str, float], ...]) -> dict[str, int]:
+    """Each readable built-in lesson's id and number of steps (``files`` keys the cache)."""
+    return {lid: len(load_lesson(lid).steps) for lid in list_lessons()}
+
+
+def lesson_steps() -> dict[str, int]:
+    """Each built-in lesson's id and number of steps, in the lessons' order."""
+    files = tuple(sorted((p.name, p.stat().st_mtime) for p in LESSON_DIR.glob("*.toml")))
+    return _lesson_steps(files)
+
+
+def teach_state() -> TeachState:
+    """The lesson, its step and the presenter view (call after :func:`init_page`)."""
+    return st.session_state.get(TEACH_KEY, TeachState())
+
+
+def set_teach(state: TeachState) -> None:
+    """Replace the lesson state (for callbacks)."""
+    st.session_state[TEACH_KEY] = state
 
 
 # ----------------------------------------------------------------------------- state
@@ -234,7 +269,7 @@ def _store(field: str) -> None:
     """``on_change``: copy a widget's new value into the state."""
     value = st.session_state[widget_key(field)]
     state = lab_state()
-    catalog, _ = _session_catalog()
+    catalog, _ = session_catalog()
     info = catalog[state.scenario]
     if field == "scenario":
         new = switch_scenario(state, info, catalog[value])
@@ -273,6 +308,9 @@ def _start_state(catalog: dict[str, ScenarioInfo]) -> list[str]:
                 state, _ = parse_query({}, catalog)
             else:
                 state, notices = parse_query(query, catalog)
+            teach, teach_notices = parse_teach(query, lesson_steps())
+            ss[TEACH_KEY] = teach
+            notices += teach_notices
             ss[_URL_READ_KEY] = True
         else:
             state, _ = parse_query({}, catalog)
@@ -286,22 +324,23 @@ def _start_state(catalog: dict[str, ScenarioInfo]) -> list[str]:
     return notices
 
 
-def _sync_url(page: str) -> None:
+def sync_url(page: str) -> None:
     """Write the view into the address bar, only when it is not there already.
 
     Each write adds an entry to the browser's history. Links between pages
     carry the target page's parameters (:func:`page_link`), so a page change
     needs no second write and the Back button goes back one page per press.
     """
-    choice = tables.current_table()
-    wanted = tables.table_query(choice) if choice is not None else to_query(lab_state(), page)
+    wanted = _page_query(page)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
 
 
 def _page_query(page: str) -> dict[str, str]:
+    """The link parameters of ``page`` showing the current view (and lesson, and presenter)."""
     choice = tables.current_table()
-    return tables.table_query(choice) if choice is not None else to_query(lab_state(), page)
+    view = tables.table_query(choice) if choice is not None else to_query(lab_state(), page)
+    return {**view, **teach_query(teach_state(), page)}
 
 
 def page_link(page: str, label: str | None = None, icon: str | None = None, **kwargs: Any) -> None:
@@ -369,6 +408,21 @@ def _sidebar(catalog: dict[str, ScenarioInfo]) -> None:
         st.caption(
             "The address bar always links to this exact view: copy it to share or to come back."
         )
+        _presenter_toggle()
+
+
+def _presenter_toggle() -> None:
+    """The presenter view's switch (the view hides the sidebar: its pages say how to leave)."""
+    st.toggle(
+        "Presenter view",
+        value=teach_state().present,
+        key="w_present",
+        on_change=lambda: set_teach(
+            replace(teach_state(), present=bool(st.session_state["w_present"]))
+        ),
+        help="For a projector: no sidebar, large type, one idea per screen. "
+        "Also in the link: add present=1.",
+    )
 
 
 def _table_sidebar() -> None:
@@ -402,7 +456,7 @@ def pop_notices() -> list[str]:
     return st.session_state.pop(_NOTICES_KEY, None) or []
 
 
-def init_page(page: str, icon: str | None = None) -> Lab:
+def init_page(page: str) -> Lab:
     """Start a page: config, state, URL, shared sidebar. Call first on every page.
 
     Parameters
@@ -410,19 +464,17 @@ def init_page(page: str, icon: str | None = None) -> Lab:
     page : str
         ``"Home"``, ``"Data"``, ``"Models"`` or ``"Interventions"``: the browser
         tab's title and which URL parameters the page keeps.
-    icon : str, optional
-        The browser tab's icon.
     """
     title = APP_NAME if page == "Home" else f"{page} · {APP_NAME}"
     st.set_page_config(
         page_title=title,
-        page_icon=icon or PAGE_ICONS.get(page, ":material/science:"),
+        page_icon=TAB_ICON,
         layout="wide",
         initial_sidebar_state="expanded",
     )
     widgets.style()
     _drop_stale_caches()
-    catalog, errors = _session_catalog()
+    catalog, errors = session_catalog()
     if not catalog:
         st.error(
             "No scenario could be loaded. "
@@ -430,8 +482,11 @@ def init_page(page: str, icon: str | None = None) -> Lab:
         )
         st.stop()
     notices = _start_state(catalog)
+    present = teach_state().present
+    if present:
+        widgets.presenter_style()
     _sidebar(catalog)
-    _sync_url(page)
+    sync_url(page)
     for message in errors:
         st.error(f"A scenario file could not be read and is left out: {message}")
     st.session_state[_NOTICES_KEY] = notices  # shown under the page title
@@ -442,4 +497,5 @@ def init_page(page: str, icon: str | None = None) -> Lab:
         registry.get_scenario(state.scenario),
         catalog[state.scenario],
         tables.current_table(),
+        present,
     )

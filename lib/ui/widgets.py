@@ -112,13 +112,29 @@ class _Plain(go.Figure):
         return self._plain
 
 
+def _presenting() -> bool:
+    from lib.ui.state import teach_state  # state imports this module
+
+    return teach_state().present
+
+
 def chart(fig: go.Figure, caption: str, key: str | None = None) -> None:
     """A Plotly figure in the lab's own style, then its story in one caption.
 
     ``fig`` must not change after it is drawn here (the figures the caches
-    share never do): its plain data is made on the first call and reused.
+    share never do): its plain data is made on the first call and reused. In
+    the presenter view the figure's type is projector-sized
+    (:func:`lib.figures.charts.for_projector`), made once per figure too.
     """
-    st.plotly_chart(_Plain.of(fig), width="stretch", theme=None, config=_PLOTLY_CONFIG, key=key)
+    plain = _Plain.of(fig)
+    if _presenting():
+        big = fig.__dict__.get("_lab_projector")
+        if big is None:
+            big = charts.for_projector(plain.to_dict())
+            fig._lab_projector = big
+        plain = _Plain.__new__(_Plain)
+        object.__setattr__(plain, "_plain", big)
+    st.plotly_chart(plain, width="stretch", theme=None, config=_PLOTLY_CONFIG, key=key)
     if caption:
         st.caption(caption)
 
@@ -367,6 +383,43 @@ _CSS = f"""
 def style() -> None:
     """The lab's few style rules (larger lead text and captions, kind colours)."""
     st.html(_CSS)
+
+
+#: Type sizes of the presenter view, readable from the back of a lecture hall.
+PRESENTER_BODY_PX = 28
+_PRESENTER_CSS = f"""
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], header[data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"] {{ display: none !important; }}
+[data-testid="stMainBlockContainer"] {{ padding: 1rem 2.5rem 0.5rem; max-width: 100%; }}
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
+[data-testid="stMain"] [data-testid="stWidgetLabel"] p,
+[data-testid="stMain"] button p,
+[data-testid="stMain"] .lab-lead,
+[data-testid="stMain"] [data-testid="stMetricLabel"] p {{
+  font-size: {PRESENTER_BODY_PX}px; line-height: 1.3; }}
+[data-testid="stMain"] [data-testid="stCaptionContainer"],
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p {{ font-size: 22px; }}
+[data-testid="stMain"] h1 {{ font-size: 48px; padding: 0 0 0.3rem; }}
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 {{ font-size: 40px; padding: 0.2rem 0; }}
+[data-testid="stMain"] [data-testid="stMetricValue"],
+[data-testid="stMain"] [data-testid="stMetricValue"] div,
+[data-testid="stMain"] [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {{
+  font-size: 56px; line-height: 1.1; }}
+[data-testid="stMain"] [data-testid="stMetricLabel"] {{ min-height: 0; height: auto; }}
+[data-testid="stMain"] [data-testid="stMetricDelta"] div {{ font-size: {PRESENTER_BODY_PX}px; }}
+[data-testid="stMain"] input {{ font-size: {PRESENTER_BODY_PX}px; }}
+[data-testid="stMain"] button {{ min-height: 3rem; }}
+[class*="st-key-lab_graph"] svg {{ max-height: 55vh; }}
+</style>
+"""
+
+
+def presenter_style() -> None:
+    """The presenter view's rules: no sidebar or toolbar, large type (body 28 px)."""
+    st.html(_PRESENTER_CSS)
 
 
 @contextmanager

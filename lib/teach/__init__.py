@@ -1,0 +1,1 @@
+"""Teaching: lessons (and their answers from the lab's numbers)."""

@@ -1,0 +1,520 @@
+"""The Lessons page: a lesson's start, its steps (predict, then reveal) and its end.
+
+Each step sets the lab's view (the lab state, so the sidebar, the link and the
+other pages follow), asks the learner to commit to a prediction while the
+answer stays hidden, then shows the lab's answer, computed from the same cached
+numbers the step's page shows (:func:`view_numbers`), and the step's figure.
+The learner's answers live in the session; the lesson and step are in the
+link. The presenter view (``present=1``) shows one idea per screen: a step's
+question, then, on the next press, its answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from lib.errors import LessonError
+from lib.invariance.compare import starting_environments
+from lib.teach.lessons import (
+    Lesson,
+    Prediction,
+    Step,
+    ViewNumbers,
+    answer,
+    judge,
+    load_lesson,
+    option_label,
+    options,
+)
+from lib.ui import compute, tables
+from lib.ui import invariance_views as iv
+from lib.ui.lab import choose, family_models, interventions_key
+from lib.ui.params import parse_query
+from lib.ui.state import (
+    lab_state,
+    lesson_steps,
+    page_link,
+    session_catalog,
+    set_state,
+    set_teach,
+    sync_url,
+    teach_state,
+)
+from lib.ui.teach import TeachState, moved
+from lib.ui.widgets import causal_graph, chart, ratio_metrics
+from lib.world.scenarios import load_scenario
+
+__all__ = ["show_lessons"]
+
+_ANSWERS = "lab_lesson_answers"  # (lesson, where) -> the learner's answer
+_REVEALED = "lab_lesson_revealed"  # {(lesson, step)} whose answer is shown
+#: The level the lessons' ICP questions use (the Invariance page's default).
+LESSON_ALPHA = 0.05
+#: Keys a presentation clicker sends, and what they press (docs/lesson-format.md).
+_KEYS_JS = """
+<script>
+(() => {
+  const doc = window.document;
+  if (window.__labLessonKeys) doc.removeEventListener("keydown", window.__labLessonKeys);
+  const press = (names) => {
+    for (const name of names) {
+      const b = doc.querySelector(`.st-key-${name} button`);
+      if (b && !b.disabled) { b.click(); return true; }
+    }
+    return false;
+  };
+  window.__labLessonKeys = (e) => {
+    const t = e.target;
+    const typing = t && (t.tagName === "TEXTAREA" || t.isContentEditable ||
+      (t.tagName === "INPUT" && !["radio", "checkbox"].includes(t.type)));
+    if (typing || e.altKey || e.ctrlKey || e.metaKey) return;
+    let done = false;
+    if (["PageDown", "ArrowRight"].includes(e.key) || (e.key === " " && t === doc.body)) {
+      done = press(["lesson_reveal", "lesson_next"]);
+    } else if (["PageUp", "ArrowLeft"].includes(e.key)) {
+      done = press(["lesson_back"]);
+    } else if (e.key === "r" || e.key === "R") {
+      done = press(["lesson_reveal"]);
+    }
+    if (done) e.preventDefault();
+  };
+  doc.addEventListener("keydown", window.__labLessonKeys);
+})();
+</script>
+"""
+
+
+def _answers() -> dict[tuple[str, Any], Any]:
+    return st.session_state.setdefault(_ANSWERS, {})
+
+
+def _revealed() -> set[tuple[str, int]]:
+    return st.session_state.setdefault(_REVEALED, set())
+
+
+# ----------------------------------------------------------------------------- the view
+
+
+def _go(lesson: Lesson, step: int) -> None:
+    """Show ``step`` of ``lesson`` and set the lab's view to it."""
+    teach = teach_state()
+    set_teach(TeachState(lesson.id, step, teach.present))
+    if 1 <= step <= len(lesson.steps):
+        _apply_view(lesson, step)
+
+
+def _apply_view(lesson: Lesson, step: int) -> None:
+    """Set the lab's state to step ``step``'s view (its page's link parameters)."""
+    catalog, _ = session_catalog()
+    if lesson.scenario not in catalog:
+        raise LessonError(f"Lesson `{lesson.id}` needs the world `{lesson.scenario}`.")
+    if tables.source() != tables.SCENARIO:
+        tables.set_source(tables.SCENARIO)
+    state, notices = parse_query(lesson.view(step - 1), catalog)
+    if notices:
+        raise LessonError(f"Lesson `{lesson.id}`, step {step}: " + " ".join(notices))
+    set_state(state)
+
+
+def _step_state(lesson: Lesson, step: int) -> Any:
+    catalog, _ = session_catalog()
+    state, notices = parse_query(lesson.view(step - 1), catalog)
+    if notices:
+        raise LessonError(f"Lesson `{lesson.id}`, step {step}: " + " ".join(notices))
+    return state
+
+
+def view_numbers(lesson: Lesson, step: int) -> ViewNumbers:
+    """The lab's numbers at step ``step``'s view, from the caches the pages use."""
+    s = lesson.steps[step - 1]
+    state = _step_state(lesson, step)
+    sid, n, seed = state.scenario, state.n, state.seed
+    sc = load_scenario(sid)
+    exp = compute.experiment(sid, n, seed)
+    names = {(m.kind, m.family): m.name for m in exp.models}
+    scores = compute.evaluate(sid, n, seed, "", (), ())
+    numbers: dict[str, Any] = {"names": names, "scores": scores}
+    if s.page == "Interventions":
+        choice = choose(state, sc)
+        key = interventions_key(choice.applied)
+        numbers["ratios"] = compute.ratios(sid, n, seed, choice.test, key, choice.applied)
+    if s.page in ("Data", "Models", "Interventions"):
+        numbers["sample"] = compute.sample(sid, n, seed)
+    if s.page == "Invariance":
+        envs, _ = starting_environments(sc, n)
+        res = iv.icp_fit(sid, seed, iv.env_key(envs), LESSON_ALPHA, envs)
+        numbers["icp_causes"] = frozenset(res.causal_predictors)
+    return ViewNumbers(**numbers)
+
+
+def _figure(lesson: Lesson, step: int, present: bool) -> None:
+    """What the step's page shows of the answer: its metrics or its figure."""
+    s = lesson.steps[step - 1]
+    state = _step_state(lesson, step)
+    sid, n, seed = state.scenario, state.n, state.seed
+    sc = load_scenario(sid)
+    pred = s.predict
+    family = pred.family if pred is not None else "linear"
+    if s.page == "Interventions":
+        choice = choose(state, sc)
+        key = interventions_key(choice.applied)
+        table = compute.ratios(sid, n, seed, choice.test, key, choice.applied)
+        models = family_models(compute.experiment(sid, n, seed).models, family)
+        shown = {m.name for m in models if m is not None}
+        ratio_metrics(table[table["model"].isin(shown)].reset_index(drop=True))
+        if not present:
+            causal_graph(sc, intervened=sc.scm.intervene(*choice.applied).intervened_nodes)
+    elif s.page == "Models":
+        scores = compute.evaluate(sid, n, seed, "", (), ())
+        _score_metrics(scores, family, sc.target)
+    elif s.page == "Data":
+        if pred is not None and pred.columns:
+            a, b = pred.columns
+            chart(
+                compute.pairs_figure(sid, n, seed, (a, b)),
+                f"Each dot is one row of the sample: `{a}` against `{b}`.",
+            )
+        elif not present:
+            causal_graph(sc)
+    elif s.page == "Invariance":
+        envs, _ = starting_environments(sc, n)
+        chart(
+            iv.result_figure(sid, seed, iv.env_key(envs), LESSON_ALPHA, envs),
+            "Each set of predictors and its p-value: a set is accepted when its p-value is "
+            f"above α = {LESSON_ALPHA:g}. ICP names what every accepted set shares.",
+        )
+
+
+def _score_metrics(scores: pd.DataFrame, family: str, target: str) -> None:
+    from lib.ui.widgets import kind_metric
+    from lib.words.numbers import format_number
+
+    rows = scores[(scores["test"] == scores["test"].iloc[0]) & (scores["family"] == family)]
+    for column, row in zip(st.columns(2), rows.itertuples(index=False), strict=False):
+        with column:
+            kind_metric(
+                row.kind,
+                f"lesson_{row.kind}",
+                row.model,
+                format_number(row.rmse),
+                help=f"Typical error (RMSE) predicting {target} on fresh cases; R² {row.r2:.2f}.",
+                border=True,
+            )
+
+
+# ----------------------------------------------------------------------------- answers
+
+
+def _guess_widget(lesson: Lesson, step: int, pred: Prediction) -> str:
+    """The learner's answer widget; returns its key."""
+    key = f"lesson_guess_{lesson.id}_{step}"
+    saved = _answers().get((lesson.id, step))
+    if saved is not None:
+        st.session_state[key] = saved
+    if pred.kind == "choice":
+        st.radio(
+            pred.question,
+            list(options(pred)),
+            format_func=lambda v: option_label(pred, v),
+            index=None,
+            key=key,
+        )
+    elif pred.kind == "set":
+        features = load_scenario(lesson.scenario).features
+        st.pills(
+            pred.question,
+            list(options(pred, features)),
+            format_func=lambda v: option_label(pred, v),
+            selection_mode="multi",
+            key=key,
+        )
+    else:
+        low, high, step_size = (
+            (-1.0, 1.0, 0.05)
+            if pred.measure == "correlation"
+            else ((0.0, 1.0, 0.05) if pred.measure == "r2" else (0.0, 1000.0, 0.5))
+        )
+        st.number_input(
+            pred.question,
+            min_value=low,
+            max_value=high,
+            step=step_size,
+            value=None,
+            placeholder="Your guess",
+            key=key,
+        )
+    return key
+
+
+def _has_guess(value: Any) -> bool:
+    return value is not None and value != [] and value != ()
+
+
+def _reveal(lesson_id: str, step: int, key: str) -> None:
+    value = st.session_state.get(key)
+    if _has_guess(value):
+        _answers()[(lesson_id, step)] = list(value) if isinstance(value, list) else value
+    _revealed().add((lesson_id, step))
+
+
+# ----------------------------------------------------------------------------- screens
+
+
+def _lesson_list() -> None:
+    st.markdown(
+        "Each lesson sets the lab to a view, asks you to **predict** what will happen, and "
+        "only then shows the lab's answer: computed from its own numbers, never typed in. "
+        "Answer first — a wrong guess is where the learning is."
+    )
+    ids = list(lesson_steps())
+    for start in range(0, len(ids), 3):
+        for column, lid in zip(st.columns(3, gap="medium"), ids[start : start + 3], strict=False):
+            lesson = load_lesson(lid)
+            with column.container(border=True):
+                st.markdown(f"**{lesson.title}**")
+                st.caption(
+                    f"{lesson.summary} · {len(lesson.steps)} steps · about {lesson.minutes} min"
+                )
+                st.button(
+                    "Start",
+                    key=f"lesson_start_{lid}",
+                    icon=":material/play_arrow:",
+                    on_click=_go,
+                    args=(lesson, 0),
+                )
+
+
+def _questions(lesson: Lesson, when: str) -> None:
+    """The questions before (``when="before"``) or after the lesson."""
+    for i, q in enumerate(lesson.questions):
+        key = f"lesson_q_{lesson.id}_{when}_{i}"
+        saved = _answers().get((lesson.id, (when, i)))
+        if saved is not None:
+            st.session_state[key] = saved
+        st.radio(
+            q.text,
+            list(q.choices),
+            index=None,
+            key=key,
+            on_change=_store_question,
+            args=(lesson.id, when, i, key),
+        )
+        before = _answers().get((lesson.id, ("before", i)))
+        after = _answers().get((lesson.id, ("after", i)))
+        if when == "after" and after is not None:
+            if before is None:
+                st.caption(f"You did not answer this before the lesson. {q.note}")
+            elif before == after:
+                st.caption(f"Before the lesson you said the same. {q.note}")
+            else:
+                st.caption(f"Before the lesson you said “{before}”. {q.note}")
+
+
+def _store_question(lesson_id: str, when: str, i: int, key: str) -> None:
+    _answers()[(lesson_id, (when, i))] = st.session_state.get(key)
+
+
+def _start(lesson: Lesson, present: bool) -> None:
+    st.markdown(lesson.summary)
+    sc = load_scenario(lesson.scenario)
+    st.caption(f"World: {sc.title} · {len(lesson.steps)} steps · about {lesson.minutes} minutes.")
+    if lesson.questions and not present:
+        st.markdown("**Before you start**: what do you think now? (Your answers stay here.)")
+        _questions(lesson, "before")
+
+
+def _end(lesson: Lesson, present: bool) -> None:
+    st.markdown(lesson.closing or "That is the end of the lesson.")
+    asked = [(i, s) for i, s in enumerate(lesson.steps, start=1) if s.predict is not None]
+    right = sum(1 for i, _ in asked if _answers().get((lesson.id, ("right", i))))
+    answered = sum(1 for i, _ in asked if (lesson.id, i) in _answers())
+    if asked and not present:
+        st.caption(
+            f"You answered {answered} of {len(asked)} predictions; "
+            f"{right} matched the lab's answer."
+        )
+    if lesson.questions and not present:
+        st.markdown("**And now?** The same questions as at the start:")
+        _questions(lesson, "after")
+
+
+def _step(lesson: Lesson, step: int, present: bool) -> None:
+    s: Step = lesson.steps[step - 1]
+    pred = s.predict
+    shown = pred is None or (lesson.id, step) in _revealed()
+    if not (present and shown and pred is not None):
+        st.markdown(s.text)
+    if pred is not None:
+        if shown:
+            st.markdown(f"**{pred.question}**")
+        else:
+            key = _guess_widget(lesson, step, pred)
+            guess = st.session_state.get(key)
+            st.button(
+                "Reveal the answer",
+                key="lesson_reveal",
+                type="primary",
+                icon=":material/visibility:",
+                disabled=not (present or _has_guess(guess)),
+                help=None if _has_guess(guess) else "Commit to an answer first.",
+                on_click=_reveal,
+                args=(lesson.id, step, key),
+            )
+            return
+        with st.spinner("Computing the lab's answer…"):
+            truth = answer(pred, view_numbers(lesson, step))
+        guess = _answers().get((lesson.id, step))
+        with st.container(border=True, key="lesson_answer"):
+            if _has_guess(guess):
+                right, said = judge(pred, truth, guess)
+                _answers()[(lesson.id, ("right", step))] = right
+                (st.success if right else st.warning)(
+                    said, icon=":material/check_circle:" if right else ":material/lightbulb:"
+                )
+            st.markdown(truth.text)
+            if s.reveal:
+                st.markdown(s.reveal)
+    _figure(lesson, step, present)
+    if not present:
+        page_link(s.page, label=f"Explore this view on the {s.page} page")
+
+
+def _nav(lesson: Lesson, step: int, present: bool) -> None:
+    """Previous and next (the keys press them), where the learner is, and in the
+    presenter view the reset and the way out (the sidebar is hidden there)."""
+    last = len(lesson.steps) + 1
+    spec = [2, 3, 1, 1, 2] if present else [1, 2, 1]
+    cells = st.columns(spec, vertical_alignment="center")
+    back, where, forward = cells[0], cells[1], cells[-1]
+    with back:
+        st.button(
+            "Previous",
+            key="lesson_back",
+            icon=":material/arrow_back:",
+            disabled=step == 0,
+            on_click=_move,
+            args=(lesson, -1),
+            width="stretch",
+        )
+    place = "Start" if step == 0 else ("End" if step == last else f"Step {step} of {last - 1}")
+    where.caption(f"{place} · keys: → next, ← back, R reveal")
+    if present:
+        cells[2].button(
+            "",
+            key="lesson_reset_small",
+            icon=":material/restart_alt:",
+            help="Reset to the story's start (answers forgotten)",
+            on_click=_restart,
+            args=(lesson,),
+            width="stretch",
+        )
+        cells[3].button(
+            "",
+            key="lesson_unpresent",
+            icon=":material/close_fullscreen:",
+            help="Leave the presenter view",
+            on_click=_toggle_present,
+            width="stretch",
+        )
+    with forward:
+        st.button(
+            "Finish" if step == last - 1 else ("Begin" if step == 0 else "Next"),
+            key="lesson_next",
+            icon=":material/arrow_forward:",
+            disabled=step == last,
+            on_click=_move,
+            args=(lesson, 1),
+            width="stretch",
+        )
+
+
+def _toggle_present() -> None:
+    teach = teach_state()
+    set_teach(TeachState(teach.lesson, teach.step, not teach.present))
+
+
+def _move(lesson: Lesson, by: int) -> None:
+    teach = moved(teach_state(), by, len(lesson.steps))
+    _go(lesson, teach.step)
+
+
+def _restart(lesson: Lesson) -> None:
+    """Back to the lesson's start, the learner's answers forgotten."""
+    answers = _answers()
+    for done in [a for a in answers if a[0] == lesson.id]:
+        del answers[done]
+    _revealed().difference_update({r for r in _revealed() if r[0] == lesson.id})
+    prefixes = (f"lesson_guess_{lesson.id}_", f"lesson_q_{lesson.id}_")
+    for key in [str(k) for k in st.session_state if str(k).startswith(prefixes)]:
+        del st.session_state[key]
+    _go(lesson, 0)
+
+
+def _controls(lesson: Lesson) -> None:
+    """Reset, the presenter view, and back to the list."""
+    reset, present, leave = st.columns(3)
+    reset.button(
+        "Reset to the story's start",
+        key="lesson_reset",
+        icon=":material/restart_alt:",
+        on_click=_restart,
+        args=(lesson,),
+        width="stretch",
+    )
+    teach = teach_state()
+    present.button(
+        "Leave the presenter view" if teach.present else "Presenter view",
+        key="lesson_present",
+        icon=":material/co_present:",
+        on_click=_toggle_present,
+        width="stretch",
+    )
+    leave.button(
+        "All lessons",
+        key="lesson_leave",
+        icon=":material/list:",
+        on_click=lambda: set_teach(TeachState("", 0, teach.present)),
+        width="stretch",
+    )
+
+
+def show_lessons() -> None:
+    """Draw the Lessons page for the session's lesson state."""
+    teach = teach_state()
+    if not teach.lesson:
+        _lesson_list()
+        return
+    try:
+        lesson = load_lesson(teach.lesson)
+        step = min(teach.step, len(lesson.steps) + 1)
+        if 1 <= step <= len(lesson.steps):
+            wanted = _step_state(lesson, step)
+            if lab_state() != wanted or tables.source() != tables.SCENARIO:
+                _apply_view(lesson, step)
+                sync_url("Lessons")
+    except LessonError as exc:
+        st.error(f"This lesson cannot be shown: {exc}", icon=":material/error:")
+        set_teach(TeachState("", 0, teach.present))
+        return
+    last = len(lesson.steps) + 1
+    if step == 0:
+        title = lesson.title
+    elif step == last:
+        title = f"{lesson.title}: what changed"
+    else:
+        title = f"{step} · {lesson.steps[step - 1].title}"
+    st.header(title, anchor=False)
+    st.html(_KEYS_JS, unsafe_allow_javascript=True)
+    with st.container(key="lesson_body"):
+        if step == 0:
+            _start(lesson, teach.present)
+        elif step == last:
+            _end(lesson, teach.present)
+        else:
+            _step(lesson, step, teach.present)
+    _nav(lesson, step, teach.present)
+    if not teach.present:
+        _controls(lesson)

@@ -153,14 +153,16 @@ def kind_color(kind: str) -> str:
 #: The smallest text of a figure in the presenter view (ticks, legends), in px.
 PROJECTOR_MIN_FONT = 22
 #: The presenter view's figure height: it fits a 720 px screen with a title and a row of text.
-PROJECTOR_HEIGHT = 380
+PROJECTOR_HEIGHT = 320
+#: A figure with more text labels (annotations) than this keeps their size on a projector.
+MAX_GROWN_LABELS = 8
 
 
 def for_projector(plain: Mapping[str, Any]) -> dict[str, Any]:
     """A figure's plain data (``fig.to_dict()``) with projector-sized type.
 
     Every font in the layout (the base font, titles, ticks, legends, colour
-    bars and annotations) is scaled by 1.5 and raised to at least
+    bars and, unless there are more than :data:`MAX_GROWN_LABELS`, annotations) is scaled by 1.5 and raised to at least
     :data:`PROJECTOR_MIN_FONT` px, text is dark, and the height is at most
     :data:`PROJECTOR_HEIGHT`. The data part is shared, not copied.
 
@@ -182,7 +184,12 @@ def for_projector(plain: Mapping[str, Any]) -> dict[str, Any]:
             for item in node:
                 grow(item)
 
-    grow({k: v for k, v in layout.items() if k != "template"})
+    # A figure drawn with many labelled boxes (the set lattice) is laid out for its
+    # own type size: larger labels would overlap there, so they keep theirs.
+    crowded = len(layout.get("annotations", ())) > MAX_GROWN_LABELS
+    grow(
+        {k: v for k, v in layout.items() if k not in ("template", "annotations" if crowded else "")}
+    )
     font = layout.setdefault("font", {})
     font["size"] = max(PROJECTOR_MIN_FONT + 2, int(font.get("size") or 0))
     font["color"] = "#111111"

@@ -61,7 +61,9 @@ _KEYS_JS = """
   if (window.__labLessonKeys) doc.removeEventListener("keydown", window.__labLessonKeys);
   const press = (names) => {
     for (const name of names) {
-      const b = doc.querySelector(`.st-key-${name} button`);
+      // a button with a tooltip has a hidden twin: press the one on screen
+      const b = Array.from(doc.querySelectorAll(`.st-key-${name} button`))
+        .find((x) => x.offsetWidth > 0);
       if (b && !b.disabled) { b.click(); return true; }
     }
     return false;

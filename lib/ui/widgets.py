@@ -135,7 +135,7 @@ def chart(fig: go.Figure, caption: str, key: str | None = None) -> None:
         plain = _Plain.__new__(_Plain)
         object.__setattr__(plain, "_plain", big)
     st.plotly_chart(plain, width="stretch", theme=None, config=_PLOTLY_CONFIG, key=key)
-    if caption:
+    if caption and not _presenting():  # on a projector the speaker tells the story
         st.caption(caption)
 
 

@@ -1,0 +1,176 @@
+"""Lessons in the real app: predict, then reveal, by clicks and by a clicker's keys.
+
+The presenter view is checked at 1280×720 and 1920×1080: no scrollbar on any
+screen of a lesson, no text cut, body type of at least 28 px and chart ticks
+of at least 20 px. Screenshots of each screen go to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from lib.teach.lessons import load_lesson
+
+
+def query(page: Any) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlsplit(page.url).query).items()}
+
+
+def press(page: Any, key: str, wait_for_app: Any) -> None:
+    page.locator(f".st-key-{key} button:visible").click()
+    wait_for_app(page)
+
+
+def answer_text(page: Any) -> str:
+    box = page.locator(".st-key-lesson_answer")
+    expect(box).to_be_visible(timeout=30_000)
+    return " ".join(box.inner_text().split())
+
+
+def test_a_lesson_by_clicks_answers_before_the_reveal(
+    page: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any, screenshot: Any
+) -> None:
+    page.goto(server_url + "/Lessons")
+    wait_for_app(page)
+    screenshot(page, "lessons-list")
+    press(page, "lesson_start_tylenol", wait_for_app)
+    assert query(page)["lesson"] == "tylenol" and query(page)["step"] == "0"
+    page.get_by_text("…may or may not be a cause", exact=True).click()  # a question before
+    wait_for_app(page)
+    press(page, "lesson_next", wait_for_app)  # Begin
+    assert query(page)["step"] == "1"
+
+    # The answer stays hidden, and the reveal waits for a prediction.
+    reveal = page.locator(".st-key-lesson_reveal button:visible")
+    expect(reveal).to_be_disabled()
+    expect(page.locator(".st-key-lesson_answer")).to_have_count(0)
+    page.get_by_text("The predictive model", exact=True).click()
+    wait_for_app(page)
+    expect(reveal).to_be_enabled()
+    press(page, "lesson_reveal", wait_for_app)
+    assert_no_errors(page)
+    assert "You said: the predictive model. Right." in answer_text(page)
+    screenshot(page, "lesson-tylenol-1-revealed")
+
+    press(page, "lesson_next", wait_for_app)
+    assert query(page)["step"] == "2"
+    page.get_by_text("It holds (error ×1.15 or less)", exact=True).click()
+    wait_for_app(page)
+    press(page, "lesson_reveal", wait_for_app)
+    text = answer_text(page)
+    assert "You said: it holds" in text and "Right." not in text
+    ratio = re.search(r"×(\d+\.\d\d): it broke", text)
+    assert ratio, text
+    screenshot(page, "lesson-tylenol-2-revealed")
+
+    # The same view on the Interventions page shows the same number.
+    page.get_by_text("Explore this view on the Interventions page").click()
+    wait_for_app(page)
+    assert query(page)["preset"] == "Tylenol"
+    expect(page.get_by_text(f"×{ratio.group(1)}").first).to_be_visible(timeout=30_000)
+
+    # Progress survives the page switch, answers included.
+    page.locator('[data-testid="stSidebar"]').get_by_text("Lessons", exact=True).click()
+    wait_for_app(page)
+    assert query(page)["step"] == "2"
+    assert answer_text(page) == text
+
+
+def test_a_shared_lesson_link_reproduces_the_numbers(
+    page: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any
+) -> None:
+    page.goto(server_url + "/Lessons?lesson=tylenol&step=3")
+    wait_for_app(page)
+    assert_no_errors(page)
+    guess = page.get_by_placeholder("Your guess")
+    guess.fill("5")
+    guess.press("Enter")
+    wait_for_app(page)
+    press(page, "lesson_reveal", wait_for_app)
+    text = answer_text(page)
+    assert "You said ×5: close" in text
+    assert "went from 1.27 to 6.77, ×5.32: it broke" in text
+
+
+SIZES = [(1280, 720), (1920, 1080)]
+
+_LAYOUT_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const cut = [];
+  for (const e of main.querySelectorAll('p, h1, h2, h3, label, button')) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0) continue;
+    if (e.scrollWidth > e.clientWidth + 1 || r.right > window.innerWidth + 1) cut.push(e.innerText);
+  }
+  const body = Array.from(main.querySelectorAll('[data-testid="stMarkdownContainer"] p'))
+    .filter(p => p.getBoundingClientRect().width > 0 && !p.closest('[data-testid="stMetricValue"]'))
+    .map(p => parseFloat(getComputedStyle(p).fontSize));
+  const ticks = Array.from(main.querySelectorAll('.xtick text, .ytick text'))
+    .map(t => parseFloat(getComputedStyle(t).fontSize));
+  return {scroll: main.scrollHeight, height: main.clientHeight, cut,
+          body: Math.min(...body), ticks: ticks.length ? Math.min(...ticks) : null,
+          sidebar: !!document.querySelector('[data-testid="stSidebar"]:not([aria-hidden])')
+                   && getComputedStyle(document.querySelector('[data-testid="stSidebar"]')).display !== 'none'};
+}"""
+
+
+@pytest.mark.parametrize("lesson_id", ["tylenol", "detective"])
+@pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_presenter_view_fits_every_screen_and_follows_the_keys(
+    browser: Any,
+    server_url: str,
+    wait_for_app: Any,
+    assert_no_errors: Any,
+    screenshot: Any,
+    lesson_id: str,
+    width: int,
+    height: int,
+) -> None:
+    lesson = load_lesson(lesson_id)
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        page.goto(f"{server_url}/Lessons?lesson={lesson_id}&step=0&present=1")
+        wait_for_app(page)
+        screens = 0
+        for step in range(len(lesson.steps) + 2):
+            assert query(page)["step"] == str(step)
+            for phase in ("ask", "reveal"):
+                assert_no_errors(page)
+                page.wait_for_timeout(300)  # charts settle to their size
+                layout = page.evaluate(_LAYOUT_JS)
+                where = f"{lesson_id} step {step} {phase} at {width}x{height}"
+                assert layout["scroll"] <= layout["height"] + 2, (where, layout)
+                assert layout["cut"] == [], (where, layout["cut"])
+                assert layout["body"] >= 28, (where, layout["body"])
+                assert layout["ticks"] is None or layout["ticks"] >= 20, (where, layout)
+                assert not layout["sidebar"], where
+                screenshot(page, f"present-{lesson_id}-{width}x{height}-{step}-{phase}")
+                screens += 1
+                revealable = page.locator(".st-key-lesson_reveal button:visible").count() > 0
+                if phase == "ask" and revealable:
+                    page.keyboard.press("r" if step % 2 else "PageDown")  # reveal, by key
+                    wait_for_app(page)
+                    expect(page.locator(".st-key-lesson_answer")).to_be_visible()
+                else:
+                    break
+            if step <= len(lesson.steps):
+                page.keyboard.press("PageDown" if step % 2 else "ArrowRight")
+                wait_for_app(page)
+        # back by key, and the reset control goes to the start with answers forgotten
+        page.keyboard.press("PageUp")
+        wait_for_app(page)
+        assert query(page)["step"] == str(len(lesson.steps))
+        page.keyboard.press("ArrowLeft")
+        wait_for_app(page)
+        assert query(page)["step"] == str(len(lesson.steps) - 1)
+        press(page, "lesson_reset_small", wait_for_app)
+        assert query(page)["step"] == "0"
+        assert screens >= len(lesson.steps) + 2
+    finally:
+        context.close()

@@ -44,59 +44,69 @@ page_header(
 )
 
 # --- 1. The intervention ------------------------------------------------------------
-st.subheader("The intervention", anchor=False)
-pick_col, tune_col = st.columns(2, gap="large")
-with pick_col:
-    presets = list(sc.presets)
-    st.radio(
+presets = list(sc.presets)
+if lab.present:  # one row of buttons, so that the result is on the same screen
+    st.segmented_control(
         "Intervention",
         [*presets, CUSTOM],
         format_func=lambda o: CUSTOM_LABEL if o == CUSTOM else o,
-        captions=[sc.presets[p].description for p in presets] + ["Pick a node and change it."],
+        required=True,
         label_visibility="collapsed",
         **synced("preset"),
     )
-with tune_col:
-    if state.preset == CUSTOM:
-        with st.container(border=True):
-            st.selectbox(
-                "Node",
-                list(sc.scm.nodes),
-                format_func=lambda v: (
-                    v
-                    + (" (target)" if v == sc.target else "")
-                    + (" (unobserved)" if v in sc.scm.latent else "")
-                ),
-                **synced("node"),
-            )
-            st.selectbox(
-                "What to do", list(IV_KINDS), format_func=KIND_LABELS.get, **synced("kind")
-            )
-            if state.kind == "replace":
-                st.text_input(
-                    f"New equation for {state.node}",
-                    max_chars=MAX_EQUATION_CHARS,
-                    help="Numbers, node names, + − × ÷ **, functions such as exp, log, "
-                    "sqrt, and noise such as normal(0, 1).",
-                    **synced("equation"),
+else:
+    st.subheader("The intervention", anchor=False)
+    pick_col, tune_col = st.columns(2, gap="large")
+    with pick_col:
+        st.radio(
+            "Intervention",
+            [*presets, CUSTOM],
+            format_func=lambda o: CUSTOM_LABEL if o == CUSTOM else o,
+            captions=[sc.presets[p].description for p in presets] + ["Pick a node and change it."],
+            label_visibility="collapsed",
+            **synced("preset"),
+        )
+    with tune_col:
+        if state.preset == CUSTOM:
+            with st.container(border=True):
+                st.selectbox(
+                    "Node",
+                    list(sc.scm.nodes),
+                    format_func=lambda v: (
+                        v
+                        + (" (target)" if v == sc.target else "")
+                        + (" (unobserved)" if v in sc.scm.latent else "")
+                    ),
+                    **synced("node"),
                 )
-            else:
-                st.number_input(
-                    amount_label(state.kind, sc.units.get(state.node, "")),
-                    min_value=0.0 if state.kind == "scale_noise" else -MAX_AMOUNT,
-                    max_value=MAX_AMOUNT,
-                    step=0.1,
-                    **synced("amount"),
+                st.selectbox(
+                    "What to do", list(IV_KINDS), format_func=KIND_LABELS.get, **synced("kind")
                 )
-    st.slider(
-        "Strength",
-        min_value=0.0,
-        max_value=1.0,
-        step=0.05,
-        help="0 = no change; 1 = the full intervention. In between, the world moves "
-        "part of the way.",
-        **synced("strength"),
-    )
+                if state.kind == "replace":
+                    st.text_input(
+                        f"New equation for {state.node}",
+                        max_chars=MAX_EQUATION_CHARS,
+                        help="Numbers, node names, + − × ÷ **, functions such as exp, log, "
+                        "sqrt, and noise such as normal(0, 1).",
+                        **synced("equation"),
+                    )
+                else:
+                    st.number_input(
+                        amount_label(state.kind, sc.units.get(state.node, "")),
+                        min_value=0.0 if state.kind == "scale_noise" else -MAX_AMOUNT,
+                        max_value=MAX_AMOUNT,
+                        step=0.1,
+                        **synced("amount"),
+                    )
+        st.slider(
+            "Strength",
+            min_value=0.0,
+            max_value=1.0,
+            step=0.05,
+            help="0 = no change; 1 = the full intervention. In between, the world moves "
+            "part of the way.",
+            **synced("strength"),
+        )
 
 # --- 2. What happened ---------------------------------------------------------------
 try:

@@ -485,6 +485,14 @@ def init_page(page: str) -> Lab:
     present = teach_state().present
     if present:
         widgets.presenter_style()
+        if page != "Lessons":  # the Lessons page has its own, beside next and previous
+            st.button(
+                "",
+                key="leave_present",
+                icon=":material/close_fullscreen:",
+                help="Leave the presenter view",
+                on_click=lambda: set_teach(replace(teach_state(), present=False)),
+            )
     _sidebar(catalog)
     sync_url(page)
     for message in errors:

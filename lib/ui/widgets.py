@@ -413,6 +413,7 @@ _PRESENTER_CSS = f"""
 [data-testid="stMain"] input {{ font-size: {PRESENTER_BODY_PX}px; }}
 [data-testid="stMain"] button {{ min-height: 3rem; }}
 [class*="st-key-lab_graph"] svg {{ max-height: 55vh; }}
+.st-key-leave_present {{ position: fixed; top: 0.6rem; right: 0.8rem; z-index: 999990; width: auto; }}
 </style>
 """
 

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lib.teach.lessons import load_lesson
+from tests.browser.conftest import SCREENSHOT_DIR
 
 
 def query(page: Any) -> dict[str, str]:
@@ -172,5 +173,27 @@ def test_the_presenter_view_fits_every_screen_and_follows_the_keys(
         press(page, "lesson_reset_small", wait_for_app)
         assert query(page)["step"] == "0"
         assert screens >= len(lesson.steps) + 2
+    finally:
+        context.close()
+
+
+def test_the_tylenol_moment_is_on_the_first_screen_of_a_projector(
+    browser: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any, screenshot: Any
+) -> None:
+    """At 1280×720 in the presenter view, Interventions shows ×5.32 against ×1.00 unscrolled."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    try:
+        page.goto(server_url + "/Interventions?preset=Tylenol&present=1")
+        wait_for_app(page)
+        assert_no_errors(page)
+        for ratio in ("×5.32", "×1.00"):
+            box = page.get_by_text(ratio, exact=True).first.bounding_box()
+            assert box is not None and box["y"] + box["height"] <= 720, (ratio, box)
+        page.screenshot(path=str(SCREENSHOT_DIR / "present-interventions-1280x720-fold.png"))
+        page.locator(".st-key-leave_present button:visible").click()
+        wait_for_app(page)
+        assert "present" not in query(page)
+        expect(page.locator('[data-testid="stSidebar"]')).to_be_visible()
     finally:
         context.close()

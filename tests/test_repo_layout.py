@@ -160,6 +160,15 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
     "lib.invariance": {"lib.errors", "lib.words", "lib.world", "lib.fitting"},
     "lib.words.narration": {"lib.errors", "lib.words", "lib.world", "lib.fitting"},
     "lib.figures": {"lib.errors", "lib.words", "lib.world"},
+    "lib.teach": {
+        "lib.errors",
+        "lib.words",
+        "lib.world",
+        "lib.fitting",
+        "lib.tables",
+        "lib.invariance",
+        "lib.figures",
+    },
     "lib.ui": {"lib"},
 }
 

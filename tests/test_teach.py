@@ -48,7 +48,9 @@ def test_markdown_escapes_html_and_keeps_the_lab_s_formatting() -> None:
 
 
 def test_markdown_links_only_to_safe_addresses() -> None:
-    assert inline_html("[a](https://x.org/?q=1&b=2)") == '<a href="https://x.org/?q=1&amp;b=2">a</a>'
+    assert (
+        inline_html("[a](https://x.org/?q=1&b=2)") == '<a href="https://x.org/?q=1&amp;b=2">a</a>'
+    )
     for url in ("javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "x.html"):
         out = inline_html(f"[click]({url})")
         assert "<a" not in out and "click" in out
@@ -113,9 +115,10 @@ def test_handout_fetches_nothing() -> None:
     assert "@import" not in doc and "url(" not in doc.split("<script>")[0]
     # The only http(s) address outside plotly.js is the link back to the view.
     outside = doc.replace(plotly_js(), "")
-    assert re.findall(r"https?://[^\s'\"<]+", outside) == [
-        "http://localhost:8501/Interventions?scenario=ldopa&amp;preset=Tylenol"
-    ] * 2
+    assert (
+        re.findall(r"https?://[^\s'\"<]+", outside)
+        == ["http://localhost:8501/Interventions?scenario=ldopa&amp;preset=Tylenol"] * 2
+    )
 
 
 def test_handout_without_plots_has_no_plotly() -> None:

@@ -109,10 +109,14 @@ class Graph:
         DOT source, e.g. from :func:`lib.figures.graph.graph_dot`.
     caption : str
         Plain text under the graph.
+    edges : sequence of (str, str)
+        The arrows, cause first: without Graphviz the handout lists them
+        ("dose → dopamine") above the DOT source, so the graph still reads.
     """
 
     dot: str
     caption: str = ""
+    edges: Sequence[tuple[str, str]] = ()
 
 
 @dataclass(frozen=True)
@@ -278,10 +282,16 @@ class _Figures:
             if svg is not None:
                 body = f"<div class='handout-graph'>{svg}</div>"
             else:
+                arrows = "".join(f"<li>{_text(a)} → {_text(b)}</li>" for a, b in item.edges)
+                listed = (
+                    f"<p class='handout-label'>Arrows (cause → effect)</p><ul>{arrows}</ul>"
+                    if arrows
+                    else ""
+                )
                 body = (
-                    "<div class='handout-dot'><p class='handout-small'>The causal graph in "
-                    "Graphviz's DOT language (paste it into any Graphviz viewer to draw it):"
-                    f"</p><pre>{_text(item.dot)}</pre></div>"
+                    f"<div class='handout-dot'>{listed}<details><summary>The graph in "
+                    "Graphviz's DOT language (any Graphviz viewer draws it)</summary>"
+                    f"<pre>{_text(item.dot)}</pre></details></div>"
                 )
             return f"<figure class='handout-figure'>{body}{_caption(item.caption)}</figure>"
         plot = item if isinstance(item, Plot) else Plot(item)
@@ -360,6 +370,8 @@ blockquote { border-left: 4px solid #ddd; margin: 0.8rem 0; padding: 0 0 0 0.9re
 .handout-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .handout-plot { width: 100%; }
 .handout-graph svg { max-width: 100%; height: auto; }
+.handout-dot ul { columns: 2; margin: 0.3rem 0 0.6rem; }
+.handout-dot summary { cursor: pointer; font-size: 0.9rem; color: #555; }
 figcaption { font-size: 0.92rem; color: #555; margin-top: 0.3rem; }
 .handout-box { border: 1px solid #ddd; border-left-width: 5px; border-radius: 4px;
                padding: 0.4rem 0.9rem; margin: 0.9rem 0; }
@@ -383,6 +395,7 @@ footer { font-size: 0.85rem; color: #777; margin-top: 3rem; border-top: 1px soli
   .handout-plot { width: 180mm !important; max-width: 100%; }
   a.handout-link { color: inherit; text-decoration: none; }
   pre { white-space: pre-wrap; }
+  .handout-dot details { display: none; }
 }
 """
 

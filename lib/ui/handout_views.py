@@ -81,7 +81,7 @@ def _data_sections(sc: Scenario, lab: Lab) -> list[Section]:
     return [
         Section(
             "The world",
-            f"{sc.summary}\n\n{sc.story}".strip(),
+            sc.story,  # the summary is the handout's lead
             figures=[
                 Graph(
                     scenario_dot(sc),

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.ui import handout_views
 from lib.ui.handout_views import HTML_LABEL, SCRIPT_LABEL
+from lib.ui.params import CUSTOM, LabState, ScenarioInfo
+from lib.ui.state import Lab
+from lib.world.scenarios import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -53,3 +58,27 @@ def test_a_table_says_what_is_possible(page: str) -> None:
     assert not at.exception, [e.message for e in at.exception]
     assert HTML_LABEL not in download_labels(at)
     assert any("made for simulated worlds" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    "page,state",
+    [
+        ("Data", LabState("ldopa", 2000)),
+        ("Models", LabState("fever", 1000, seed=4, family="trees")),
+        ("Interventions", LabState("ldopa", 2000, preset="Tylenol", strength=0.5)),
+        (
+            "Interventions",
+            LabState("ldopa", 500, preset=CUSTOM, node="headache", kind="scale_noise", amount=3.0),
+        ),
+    ],
+)
+def test_the_button_s_function_makes_the_page_s_handout(page: str, state: LabState) -> None:
+    """What the download button calls (outside the page's run): the view, from the caches."""
+    sc = load_scenario(state.scenario)
+    lab = Lab(page, state, sc, ScenarioInfo.from_scenario(sc))
+    doc = handout_views._handout_maker(page, lab)().decode("utf-8")
+    assert f"<title>{page} · {html.escape(sc.title, quote=True)}</title>" in doc
+    assert "<th scope='row'>Seed</th><td>" + str(state.seed) in doc
+    assert doc.count("class='handout-plot'") >= 2
+    if page == "Interventions":
+        assert "<th scope='row'>Strength</th>" in doc

@@ -4,8 +4,8 @@ Two downloads: the view as one web page that works offline
 (:func:`lib.teach.handout.build_handout`), and a Python script that reproduces
 its numbers (:func:`lib.teach.reproduce.reproduce_script`). The page's own cached
 figures and tables go into the handout; the files are made only when a button is
-pressed (Streamlit calls the button's function then, outside the page's run, so
-everything it needs is gathered here first: a few references, no work).
+pressed: Streamlit calls the button's function then, outside the page's run, and
+it reads the page's caches (a page run only reads the view's link).
 """
 
 from __future__ import annotations
@@ -253,12 +253,18 @@ def handout_sections(page: str, lab: Lab) -> tuple[list[Section], Choice | None]
 
 
 def _handout_maker(page: str, lab: Lab) -> Callable[[], bytes]:
-    sections, choice = handout_sections(page, lab)
-    settings = view_settings(page, lab, choice)
+    """The handout, made when the button is pressed (outside the page's run).
+
+    Only the link is read now (it needs the run's context); the sections come
+    from the same caches the page drew from, so a click costs the page nothing
+    and a page run costs no handout.
+    """
     link = view_link(page, lab)
     title = f"{page} · {lab.scenario.title}"
 
     def make() -> bytes:
+        sections, choice = handout_sections(page, lab)
+        settings = view_settings(page, lab, choice)
         html = build_handout(title, settings, sections, link=link, lead=lab.scenario.summary)
         return html.encode("utf-8")
 
@@ -284,15 +290,10 @@ def handout_control(lab: Lab) -> None:
                 "rows on the Data page, and print this page from the browser."
             )
             return
-        try:
-            make_html = _handout_maker(page, lab)
-        except ValueError as exc:
-            st.caption(f"No handout for this view: {exc}")
-            return
         stem = script_file_name(page, lab.state).removesuffix(".py")
         st.download_button(
             HTML_LABEL,
-            data=make_html,
+            data=_handout_maker(page, lab),
             file_name=f"{stem}.html",
             mime="text/html",
             icon=":material/description:",

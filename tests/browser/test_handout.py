@@ -16,6 +16,8 @@ from playwright.sync_api import expect
 
 from lib.ui.handout_views import HTML_LABEL, SCRIPT_LABEL
 
+#: Longest wait for one thing to show (ms): the machine may be busy with other tests.
+WAIT = 30_000
 VIEWS = [
     ("/Interventions?scenario=ldopa&n=2000&seed=3&preset=Tylenol&strength=0.5", "interventions"),
     ("/Data?scenario=icecream", "data"),
@@ -24,7 +26,7 @@ VIEWS = [
 
 def open_popover(page: Any) -> None:
     page.locator('[class*="st-key-lab_handout"] [data-testid="stPopover"] button').first.click()
-    expect(page.get_by_role("button", name=re.compile(SCRIPT_LABEL))).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(SCRIPT_LABEL))).to_be_visible(timeout=WAIT)
 
 
 def download(page: Any, label: str, folder: Path) -> Path:
@@ -74,7 +76,7 @@ def test_the_downloaded_handout_draws_its_figures_offline(
         view.on("pageerror", lambda exc: errors.append(str(exc)))
         view.goto(handout.resolve().as_uri())
         drawn = view.locator(".js-plotly-plot .main-svg")
-        expect(view.locator(".js-plotly-plot")).to_have_count(plots, timeout=30_000)
+        expect(view.locator(".js-plotly-plot")).to_have_count(plots, timeout=WAIT)
         drawn.first.wait_for(state="visible")
         assert view.locator(".js-plotly-plot").evaluate_all(
             "els => els.every(e => e.querySelector('.main-svg') && e.offsetHeight > 100)"
@@ -104,11 +106,13 @@ def test_printing_a_page_hides_the_sidebar_and_widgets(
 ) -> None:
     page.goto(server_url + "/Interventions?scenario=ldopa&preset=Tylenol")
     wait_for_app(page)
-    expect(page.locator('[data-testid="stSidebar"]')).to_be_visible()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar).to_be_visible(timeout=WAIT)
+    expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible(timeout=WAIT)
     page.emulate_media(media="print")
     for test_id in ("stSidebar", "stHeader", "stSlider", "stRadio", "stPopover"):
-        expect(page.locator(f'[data-testid="{test_id}"]').first).to_be_hidden()
-    expect(page.get_by_text("What happened", exact=True).first).to_be_visible()
-    expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible()
+        expect(page.locator(f'[data-testid="{test_id}"]').first).to_be_hidden(timeout=WAIT)
+    expect(page.get_by_text("What happened", exact=True).first).to_be_visible(timeout=WAIT)
+    expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible(timeout=WAIT)
     page.emulate_media(media="screen")
-    expect(page.locator('[data-testid="stSidebar"]')).to_be_visible()
+    expect(sidebar).to_be_visible(timeout=WAIT)

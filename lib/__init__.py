@@ -24,6 +24,8 @@ _PUBLIC = {
     "Scenario": "lib.world.scenarios",
     "list_scenarios": "lib.world.scenarios",
     "load_scenario": "lib.world.scenarios",
+    "scenario_from_toml": "lib.world.scenarios",
+    "scenario_to_toml": "lib.world.scenarios",
     "Environment": "lib.world.environments",
     "default_environments": "lib.world.environments",
     "pooled_sample": "lib.world.environments",

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.ui.data_view import data_top, lead
+from lib.ui.handout_views import handout_control
 from lib.ui.lab import clue_sentence
 from lib.ui.state import init_page
 from lib.ui.widgets import chart, page_header, rows_section, stacking_columns
@@ -47,3 +48,5 @@ if src.heatmap is not None:
             st.markdown(clue_sentence(src.clues, src.target))
 if src.pairs is not None:
     chart(src.pairs(), src.pairs_caption, key="pairs")
+
+handout_control(lab)  # the view as a web page, and a script of its numbers

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lib.ui.handout_views import handout_control
 from lib.ui.lab import coefficient_display, family_models, takeaway
 from lib.ui.models_view import models_source
 from lib.ui.state import init_page, page_link
@@ -98,3 +99,4 @@ for column, m in zip(stacking_columns(2, "fit", gap="large"), (pred, caus), stri
             key=f"fit_{m.kind}",
         )
 page_link("Interventions", label=src.next_label, icon=":material/arrow_forward:")
+handout_control(lab)  # the view as a web page, and a script of its numbers

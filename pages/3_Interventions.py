@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.ui import compute, table_views
+from lib.ui.handout_views import handout_control
 from lib.ui.lab import (
     CUSTOM_LABEL,
     KIND_LABELS,
@@ -33,6 +34,7 @@ if lab.table is not None:
         "environment the models never saw.",
     )
     table_views.interventions_view(lab.table, lab.state.seed)
+    handout_control(lab)
     st.stop()
 sc, state = lab.scenario, lab.state
 sid, n, seed = lab.key
@@ -180,3 +182,5 @@ with shown_errors("These results cannot be drawn for this intervention"):
         "rising one depends on what the intervention changes. Mild shifts can hide a break "
         "that a strong one reveals.",
     )
+
+handout_control(lab)  # the view as a web page, and a script of its numbers

@@ -36,6 +36,7 @@ __all__ = [
     "ratio_metrics",
     "rows_section",
     "page_header",
+    "scenario_dot",
     "stacking_columns",
 ]
 
@@ -266,6 +267,25 @@ def kind_heading(kind: str, text: str) -> None:
     )
 
 
+def scenario_dot(
+    sc: Scenario,
+    *,
+    intervened: Sequence[str] = (),
+    cut_edges: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The DOT source :func:`causal_graph` draws (a handout embeds the same graph)."""
+    return graph.graph_dot(
+        sc.scm.nodes,
+        list(sc.scm.original_graph.edges),
+        target=sc.target,
+        features=sc.features,
+        latent=sc.scm.latent,
+        intervened=intervened,
+        cut_edges=cut_edges,
+        units=sc.units,
+    )
+
+
 def causal_graph(
     sc: Scenario,
     *,
@@ -281,16 +301,7 @@ def causal_graph(
     graph takes most of the page's width, up to a size where its type reads like
     body text on a projector (see :func:`style`). ``key`` must be unique on the page.
     """
-    dot = graph.graph_dot(
-        sc.scm.nodes,
-        list(sc.scm.original_graph.edges),
-        target=sc.target,
-        features=sc.features,
-        latent=sc.scm.latent,
-        intervened=intervened,
-        cut_edges=cut_edges,
-        units=sc.units,
-    )
+    dot = scenario_dot(sc, intervened=intervened, cut_edges=cut_edges)
     marked = bool(intervened or cut_edges)
     if legend == "side":
         graph_col, legend_col = stacking_columns(
@@ -375,6 +386,26 @@ _CSS = f"""
     row-gap: 1.25rem; }}
   [class*="st-key-stack_"] > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"]
     > [data-testid="stColumn"] {{ flex: 1 1 100%; min-width: 100%; width: 100%; }}
+}}
+/* Printing a page of the lab: the content only, at the paper's width, without the
+   sidebar, the header's toolbar, widgets or buttons (a handout is the better print). */
+@media print {{
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+  [data-testid="stExpandSidebarButton"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stDecoration"], [data-testid="stStatusWidget"], [data-testid="stBottom"],
+  [data-testid="stSlider"], [data-testid="stRadio"], [data-testid="stSelectbox"],
+  [data-testid="stNumberInput"], [data-testid="stTextInput"], [data-testid="stButtonGroup"],
+  [data-testid="stCheckbox"], [data-testid="stToggle"], [data-testid="stButton"],
+  [data-testid="stDownloadButton"], [data-testid="stPopover"], [data-testid="stPageLink"],
+  [data-testid="stFileUploader"], [data-testid="stElementToolbar"], .modebar-container,
+  [class*="st-key-lab_handout"], button {{ display: none !important; }}
+  [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-testid="stMain"] {{
+    position: static !important; overflow: visible !important; height: auto !important; }}
+  [data-testid="stMain"] {{ margin-left: 0 !important; }}
+  [data-testid="stMainBlockContainer"] {{ padding: 0 !important; max-width: 100% !important; }}
+  [data-testid="stPlotlyChart"], [data-testid="stGraphVizChart"], [data-testid="stMetric"],
+  [data-testid="stTable"] {{ break-inside: avoid; }}
+  h2, h3 {{ break-after: avoid; }}
 }}
 </style>
 """

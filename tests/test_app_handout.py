@@ -1,0 +1,84 @@
+"""The Handout control on the Data, Models and Interventions pages (AppTest)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.ui import handout_views
+from lib.ui.handout_views import HTML_LABEL, SCRIPT_LABEL
+from lib.ui.params import CUSTOM, LabState, ScenarioInfo
+from lib.ui.state import Lab
+from lib.world.scenarios import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app.py"
+TIMEOUT = 60
+PAGES = ["pages/1_Data.py", "pages/2_Models.py", "pages/3_Interventions.py"]
+
+
+def open_page(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params.update(params)
+    at.switch_page(page)
+    return at.run()
+
+
+def download_labels(at: AppTest) -> list[str]:
+    return [b.proto.label for b in at.get("download_button")]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_world_s_page_offers_the_handout_and_the_script(page: str) -> None:
+    at = open_page(page, scenario="ldopa", preset="Tylenol", strength="0.5")
+    assert not at.exception, [e.message for e in at.exception]
+    labels = download_labels(at)
+    assert HTML_LABEL in labels and SCRIPT_LABEL in labels
+
+
+def test_a_custom_intervention_has_a_handout_too() -> None:
+    at = open_page(
+        "pages/3_Interventions.py",
+        scenario="ldopa",
+        preset="custom",
+        node="headache",
+        kind="shift",
+        amount="2",
+    )
+    assert not at.exception
+    assert SCRIPT_LABEL in download_labels(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_table_says_what_is_possible(page: str) -> None:
+    at = open_page(page, source="table")
+    assert not at.exception, [e.message for e in at.exception]
+    assert HTML_LABEL not in download_labels(at)
+    assert any("made for simulated worlds" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    "page,state",
+    [
+        ("Data", LabState("ldopa", 2000)),
+        ("Models", LabState("fever", 1000, seed=4, family="trees")),
+        ("Interventions", LabState("ldopa", 2000, preset="Tylenol", strength=0.5)),
+        (
+            "Interventions",
+            LabState("ldopa", 500, preset=CUSTOM, node="headache", kind="scale_noise", amount=3.0),
+        ),
+    ],
+)
+def test_the_button_s_function_makes_the_page_s_handout(page: str, state: LabState) -> None:
+    """What the download button calls (outside the page's run): the view, from the caches."""
+    sc = load_scenario(state.scenario)
+    lab = Lab(page, state, sc, ScenarioInfo.from_scenario(sc))
+    doc = handout_views._handout_maker(page, lab)().decode("utf-8")
+    assert f"<title>{page} · {html.escape(sc.title, quote=True)}</title>" in doc
+    assert "<th scope='row'>Seed</th><td>" + str(state.seed) in doc
+    assert doc.count("class='handout-plot'") >= 2
+    if page == "Interventions":
+        assert "<th scope='row'>Strength</th>" in doc

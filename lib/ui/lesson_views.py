@@ -11,6 +11,7 @@ question, then, on the next press, its answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -18,6 +19,7 @@ import streamlit as st
 
 from lib.errors import LessonError
 from lib.invariance.compare import starting_environments
+from lib.teach.handout import Plot, Section, build_handout
 from lib.teach.lessons import (
     Lesson,
     Prediction,
@@ -131,8 +133,12 @@ def _step_state(lesson: Lesson, step: int) -> Any:
 
 def view_numbers(lesson: Lesson, step: int) -> ViewNumbers:
     """The lab's numbers at step ``step``'s view, from the caches the pages use."""
+    return view_numbers_at(lesson, step, _step_state(lesson, step))
+
+
+def view_numbers_at(lesson: Lesson, step: int, state: Any) -> ViewNumbers:
+    """:func:`view_numbers` for a step whose state is known (no session needed)."""
     s = lesson.steps[step - 1]
-    state = _step_state(lesson, step)
     sid, n, seed = state.scenario, state.n, state.seed
     sc = load_scenario(sid)
     exp = compute.experiment(sid, n, seed)
@@ -455,9 +461,91 @@ def _restart(lesson: Lesson) -> None:
     _go(lesson, 0)
 
 
+def _lesson_handout(lesson: Lesson) -> Callable[[], bytes]:
+    """The whole lesson as one offline web page, made when the button is pressed.
+
+    Each step is a section: its text, the question, the learner's answer (as
+    given so far), the lab's answer and why, and the step's figure. The
+    states and answers are read now (they live in the session); the numbers
+    and figures come from the caches when the file is made.
+    """
+    states = [_step_state(lesson, i) for i in range(1, len(lesson.steps) + 1)]
+    given = dict(_answers())
+    sc = load_scenario(lesson.scenario)
+
+    def make() -> bytes:
+        sections = [Section(lesson.title, lesson.summary)]
+        for i, (s, state) in enumerate(zip(lesson.steps, states, strict=True), start=1):
+            sid, n, seed = state.scenario, state.n, state.seed
+            figures: list[Any] = []
+            if s.page == "Interventions":
+                choice = choose(state, sc)
+                key = interventions_key(choice.applied)
+                figures.append(
+                    Plot(
+                        compute.bars_figure(sid, n, seed, choice.test, key, choice.applied),
+                        f"Typical error of every model before and after: {choice.test}.",
+                    )
+                )
+            elif s.page == "Data" and s.predict is not None and s.predict.columns:
+                figures.append(Plot(compute.pairs_figure(sid, n, seed, tuple(s.predict.columns))))
+            elif s.page == "Invariance":
+                envs, _ = starting_environments(sc, n)
+                figures.append(
+                    Plot(iv.result_figure(sid, seed, iv.env_key(envs), LESSON_ALPHA, envs))
+                )
+            question = answered = reveal = None
+            if s.predict is not None:
+                numbers = view_numbers_at(lesson, i, state)
+                truth = answer(s.predict, numbers)
+                question = s.predict.question
+                guess = given.get((lesson.id, i))
+                if _has_guess(guess):
+                    answered = judge(s.predict, truth, guess)[1]
+                reveal = f"{truth.text}\n\n{s.reveal}".strip()
+            elif s.reveal:
+                reveal = s.reveal
+            sections.append(
+                Section(
+                    f"{i} · {s.title}",
+                    s.text,
+                    figures=figures,
+                    question=question,
+                    answer=answered,
+                    reveal=reveal,
+                )
+            )
+        sections.append(Section("What the lesson showed", lesson.closing))
+        settings = [("World", sc.title), ("Steps", str(len(lesson.steps)))]
+        settings += [(f"Step {i}", _view_words(st_)) for i, st_ in enumerate(states, start=1)]
+        return build_handout(lesson.title, settings, sections, lead=lesson.summary).encode()
+
+    return make
+
+
+def _view_words(state: Any) -> str:
+    words = f"{state.n:,} rows, seed {state.seed}"
+    if state.preset and state.preset != "custom":
+        words += f", {state.preset} at {state.strength:.0%}"
+    return words
+
+
+def _handout_button(lesson: Lesson) -> None:
+    st.download_button(
+        "The lesson as a handout (HTML, works offline)",
+        data=_lesson_handout(lesson),
+        file_name=f"lesson-{lesson.id}.html",
+        mime="text/html",
+        icon=":material/print:",
+        on_click="ignore",
+        width="stretch",
+        key="lesson_handout",
+    )
+
+
 def _controls(lesson: Lesson) -> None:
-    """Reset, the presenter view, and back to the list."""
-    reset, present, leave = st.columns(3)
+    """Reset, the presenter view, back to the list, and the lesson as a handout."""
+    reset, present, leave, handout = st.columns(4)
     reset.button(
         "Reset to the story's start",
         key="lesson_reset",
@@ -481,6 +569,8 @@ def _controls(lesson: Lesson) -> None:
         on_click=lambda: set_teach(TeachState("", 0, teach.present)),
         width="stretch",
     )
+    with handout:
+        _handout_button(lesson)
 
 
 def show_lessons() -> None:

@@ -197,3 +197,39 @@ def test_the_tylenol_moment_is_on_the_first_screen_of_a_projector(
         expect(page.locator('[data-testid="stSidebar"]')).to_be_visible()
     finally:
         context.close()
+
+
+def test_the_lesson_handout_holds_the_answers_and_opens_offline(
+    page: Any, browser: Any, server_url: str, wait_for_app: Any, tmp_path: Any
+) -> None:
+    from tests.browser.test_handout import download
+
+    page.goto(server_url + "/Lessons?lesson=tylenol&step=2")
+    wait_for_app(page)
+    page.get_by_text("It breaks (error ×1.5 or more)", exact=True).click()
+    wait_for_app(page)
+    press(page, "lesson_reveal", wait_for_app)
+    handout = download(page, "The lesson as a handout", tmp_path)
+    text = handout.read_text(encoding="utf-8")
+    assert "You said: it breaks (error ×1.5 or more). Right." in text
+    assert "×5.32" in text  # the lab's answer, for every step, answered or not
+    assert text.count("class='handout-plot'") >= 3
+
+    offline = browser.new_context()
+    asked: list[str] = []
+
+    def only_files(route: Any) -> None:
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            asked.append(route.request.url)
+            route.abort()
+
+    offline.route("**/*", only_files)
+    try:
+        view = offline.new_page()
+        view.goto(handout.resolve().as_uri())
+        expect(view.locator(".js-plotly-plot .main-svg").first).to_be_visible(timeout=30_000)
+        assert asked == []
+    finally:
+        offline.close()

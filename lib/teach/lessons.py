@@ -514,8 +514,8 @@ def judge(pred: Prediction, truth: Answer, guess: Any) -> tuple[bool, str]:
     if pred.kind == "set":
         picked = frozenset(guess) - {NOTHING}
         right = picked == frozenset(truth.value)
-        return right, f"You said {_sets(picked)}." + (" Right." if right else "")
+        return right, f"You said {_sets(picked)}." + (" Right." if right else " Not quite.")
     right = guess == truth.value
     return right, f"You said: {option_label(pred, str(guess)).lower()}." + (
-        " Right." if right else ""
+        " Right." if right else " Not what happened."
     )

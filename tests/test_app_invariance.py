@@ -77,11 +77,12 @@ def test_fever_names_exposure_as_the_cause() -> None:
     assert "`New variant` was not." in held
 
 
-def test_hidden_dopamine_means_no_set_is_accepted() -> None:
+def test_ldopa_names_the_dose_though_dopamine_is_hidden() -> None:
     at = open_invariance(scenario="ldopa")
     assert_clean(at)
-    assert verdict(at).startswith("**No set accepted:**")
-    assert "unobserved" in texts(at)
+    assert verdict(at).startswith("**ICP's estimated causes of `relief`: `dose`.**")
+    truth = caption_starting(at, "The truth, which only a simulation knows")
+    assert "unobserved (`dopamine`)" in truth and "`dose` is still a cause" in truth
 
 
 def test_mystery_authors_as_environments() -> None:

@@ -30,6 +30,7 @@ from lib.invariance.compare import (
     sweep_caption,
     sweep_start,
     touches_target,
+    truth_sentence,
 )
 from lib.invariance.engine import ICPResult
 from lib.ui import invariance_views as iv
@@ -176,14 +177,7 @@ def icp_section(
                 icon=":material/warning:",
             )
         iv.show_icp(res, sc.units, figure=iv.result_figure(sid, seed, key, alpha, envs))
-        parents = iv.parents_text(sc)
-        st.caption(
-            f"The truth, which only a simulation knows: {target}'s observed direct causes are "
-            f"{parents}."
-            if parents
-            else f"The truth, which only a simulation knows: every direct cause of {target} is "
-            f"unobserved, so the best ICP can do is name nothing."
-        )
+        st.caption(truth_sentence(sc, res.causal_predictors, envs))
         if not res.causal_predictors and "mystery" in iv.scenario_ids():
             st.caption(
                 "To watch ICP name causes, pick *Mystery novels* in the sidebar: its environments "

@@ -26,6 +26,7 @@ from lib.ui.params import (
     LabState,
     ScenarioInfo,
     default_amount,
+    invariance_query,
     n_options,
     normalize,
     parse_query,
@@ -49,6 +50,7 @@ __all__ = [
     "init_page",
     "lab_state",
     "page_link",
+    "set_fields",
     "set_state",
     "synced",
     "widget_key",
@@ -223,11 +225,20 @@ def widget_key(field: str) -> str:
     return f"w_{field}"
 
 
-def load_widget(field: str) -> str:
-    """Copy a state field into its widget's key before the widget is drawn."""
+def load_widget(field: str, value: Any = None) -> str:
+    """Copy a state field (or ``value``, when given) into its widget's key before the
+    widget is drawn."""
     key = widget_key(field)
-    st.session_state[key] = getattr(lab_state(), field)
+    st.session_state[key] = getattr(lab_state(), field) if value is None else value
     return key
+
+
+def set_fields(**changes: Any) -> None:
+    """Change fields of the state, keeping it valid (for callbacks of widgets that
+    :func:`synced` cannot mirror, such as the environments composer)."""
+    catalog, _ = _session_catalog()
+    new = replace(lab_state(), **changes)
+    set_state(normalize(new, catalog[new.scenario]))
 
 
 def _store(field: str) -> None:
@@ -242,16 +253,23 @@ def _store(field: str) -> None:
         new = replace(state, node=value, equation=info.equations.get(value, ""))
     elif field == "kind":
         new = replace(state, kind=value, amount=default_amount(value))
-    elif field == "seed":
-        new = replace(state, seed=int(value))
+    elif field == "seed":  # the Invariance sliders start again where the new sample's story shows
+        new = replace(state, seed=int(value), sweep_strength=None, bend=None)
+    elif field == "sweep":
+        new = replace(state, sweep=value, sweep_strength=None)
     else:
         new = replace(state, **{field: value})
     set_state(normalize(new, catalog[new.scenario]))
 
 
-def synced(field: str) -> dict[str, Any]:
-    """Widget arguments that keep ``field`` of the state in sync."""
-    return {"key": load_widget(field), "on_change": _store, "args": (field,)}
+def synced(field: str, value: Any = None) -> dict[str, Any]:
+    """Widget arguments that keep ``field`` of the state in sync.
+
+    ``value`` is what the widget shows when the state leaves it to the page
+    (a field that is None until the user moves its widget, such as where the
+    Invariance page starts a slider).
+    """
+    return {"key": load_widget(field, value), "on_change": _store, "args": (field,)}
 
 
 # ----------------------------------------------------------------------------- page setup
@@ -270,7 +288,9 @@ def _start_state(catalog: dict[str, ScenarioInfo]) -> list[str]:
                 catalog[linked.id] = ScenarioInfo.from_scenario(linked)
             if str(query.get("source", "")) == tables.TABLE:
                 notices = tables.start_from_link(query)
-                state, _ = parse_query({}, catalog)
+                kept = {k: v for k, v in query.items() if k == "alpha"}  # the table's level
+                state, more = parse_query(kept, catalog)
+                notices += more
             else:
                 state, notices = parse_query(query, catalog)
             ss[_URL_READ_KEY] = True
@@ -286,6 +306,18 @@ def _start_state(catalog: dict[str, ScenarioInfo]) -> list[str]:
     return notices
 
 
+def _page_query(page: str, state: LabState | None = None) -> dict[str, str]:
+    """The URL of ``page`` showing ``state`` (the session's by default), or the table."""
+    choice = tables.current_table()
+    state = state if state is not None else lab_state()
+    if choice is None:
+        return to_query(state, page)
+    out = tables.table_query(choice)
+    if page == "Invariance":  # the table branch has one setting of its own
+        out["alpha"] = invariance_query(state)["alpha"]
+    return out
+
+
 def _sync_url(page: str) -> None:
     """Write the view into the address bar, only when it is not there already.
 
@@ -293,15 +325,9 @@ def _sync_url(page: str) -> None:
     carry the target page's parameters (:func:`page_link`), so a page change
     needs no second write and the Back button goes back one page per press.
     """
-    choice = tables.current_table()
-    wanted = tables.table_query(choice) if choice is not None else to_query(lab_state(), page)
+    wanted = _page_query(page)
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
-
-
-def _page_query(page: str) -> dict[str, str]:
-    choice = tables.current_table()
-    return tables.table_query(choice) if choice is not None else to_query(lab_state(), page)
 
 
 def page_link(page: str, label: str | None = None, icon: str | None = None, **kwargs: Any) -> None:

@@ -639,3 +639,14 @@ def test_another_world_starts_its_own_environments_and_sweep() -> None:
     moved = switch_scenario(replace(state, alpha=0.1, bend=0.3), W, B)
     assert (moved.envs, moved.sweep, moved.sweep_strength) == (None, "", None)
     assert (moved.alpha, moved.bend) == (0.1, 0.3)  # the level and the other world's slider stay
+
+
+def test_a_link_between_pages_changes_only_what_it_names() -> None:
+    """``base``: a page link applies its parameters to the session's state."""
+    state = replace(default_state(A), preset="Aspirin", strength=0.3, seed=5, alpha=0.2)
+    link = {"scenario": "a", "preset": "Tylenol", "strength": "1"}
+    back, notices = parse_query(link, CATALOG, base=state)
+    assert notices == []
+    assert back == replace(state, preset="Tylenol", strength=1.0)
+    other, _ = parse_query({"scenario": "b"}, CATALOG, base=state)
+    assert (other.scenario, other.seed, other.alpha) == ("b", 5, 0.2)

@@ -507,6 +507,7 @@ def parse_query(
     raw: Mapping[str, Any],
     catalog: Mapping[str, ScenarioInfo],
     default_scenario: str | None = None,
+    base: LabState | None = None,
 ) -> tuple[LabState, list[str]]:
     """Read a link's query parameters into a valid state.
 
@@ -519,6 +520,10 @@ def parse_query(
         The scenarios, in picker order.
     default_scenario : str, optional
         Used when the link names none (or a bad one); defaults to the first.
+    base : LabState, optional
+        The state to change (a link between pages): what the link does not
+        name stays as it is (moved to the link's scenario when it names
+        another). Without it, what the link does not name is the default.
 
     Returns
     -------
@@ -540,6 +545,8 @@ def parse_query(
         if default_scenario is not None and default_scenario in catalog
         else next(iter(catalog))
     )
+    if base is not None and base.scenario in catalog:
+        sid = base.scenario
     value = params.get("scenario")
     if value is not None:
         if value in catalog:
@@ -552,7 +559,12 @@ def parse_query(
                 f"`{sid}`",
             )
     info = catalog[sid]
-    state = default_state(info)
+    if base is None:
+        state = default_state(info)
+    elif base.scenario == sid:
+        state = normalize(base, info)
+    else:
+        state = switch_scenario(base, catalog.get(base.scenario), info)
     changes: dict[str, Any] = {}
 
     value = params.get("n")

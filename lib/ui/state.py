@@ -60,6 +60,7 @@ STATE_KEY = "lab_state"
 _URL_READ_KEY = "lab_url_read"
 _NOTICES_KEY = "lab_notices"
 _USER_KEY = "lab_user_scenarios"
+_PAGE_KEY = "lab_page"
 #: Longest world or table name the sidebar's picker shows whole (at its usual width).
 SIDEBAR_TITLE_CHARS = 28
 APP_NAME = "Predict or Explain"
@@ -306,6 +307,32 @@ def _start_state(catalog: dict[str, ScenarioInfo]) -> list[str]:
     return notices
 
 
+def _follow_link(page: str, catalog: dict[str, ScenarioInfo]) -> list[str]:
+    """On a page change, apply what the link's parameters change in the state.
+
+    A link between pages (:func:`page_link`) carries the target page's view,
+    which is the session's state unless the link overrides fields (the home
+    page's "apply Tylenol" card). Streamlit hands the link's query string to
+    the new page's run, but the state was read from the URL on the session's
+    first run only, so without this the state would win and overwrite the link.
+    Only what the link names changes; a run on the same page, a link without a
+    scenario (Streamlit's own navigation) and a table's view are left alone.
+    """
+    ss = st.session_state
+    last = ss.get(_PAGE_KEY)
+    ss[_PAGE_KEY] = page
+    if last is None or last == page or tables.current_table() is not None:
+        return []
+    query = st.query_params.to_dict()
+    if "scenario" not in query or str(query.get("source", "")) == tables.TABLE:
+        return []
+    if query == to_query(lab_state(), page):
+        return []
+    state, notices = parse_query(query, catalog, base=lab_state())
+    set_state(state)
+    return notices
+
+
 def _page_query(page: str, state: LabState | None = None) -> dict[str, str]:
     """The URL of ``page`` showing ``state`` (the session's by default), or the table."""
     choice = tables.current_table()
@@ -330,14 +357,31 @@ def _sync_url(page: str) -> None:
         st.query_params.from_dict(wanted)
 
 
-def page_link(page: str, label: str | None = None, icon: str | None = None, **kwargs: Any) -> None:
-    """``st.page_link`` to one of :data:`PAGES` whose URL already holds the current view."""
+def page_link(
+    page: str,
+    label: str | None = None,
+    icon: str | None = None,
+    *,
+    help: str | None = None,
+    **fields: Any,
+) -> None:
+    """``st.page_link`` to one of :data:`PAGES` whose URL already holds the current view.
+
+    Keyword arguments named after :class:`~lib.ui.params.LabState` fields
+    override the view in the link only (``page_link("Interventions",
+    preset="Tylenol", strength=1.0)``); the target page applies them when the
+    link is followed (:func:`_follow_link`).
+    """
+    state = lab_state()
+    if fields:
+        catalog, _ = _session_catalog()
+        state = normalize(replace(state, **fields), catalog[state.scenario])
     st.page_link(
         PAGES[page],
         label=label or page,
         icon=icon or PAGE_ICONS[page],
-        query_params=_page_query(page),
-        **kwargs,
+        query_params=_page_query(page, state),
+        help=help,
     )
 
 
@@ -456,6 +500,7 @@ def init_page(page: str, icon: str | None = None) -> Lab:
         )
         st.stop()
     notices = _start_state(catalog)
+    notices += _follow_link(page, catalog)
     _sidebar(catalog)
     _sync_url(page)
     for message in errors:

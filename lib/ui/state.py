@@ -9,7 +9,9 @@ the new value back. On every run the state is written to ``st.query_params``
 when they differ, so the address bar always holds a link to the current view, and
 read from them on the first run of a session, so a copied link reopens that view.
 Links between pages carry the target page's parameters (:func:`page_link`), so
-that a page change is one entry in the browser's history, not two.
+that a page change is one entry in the browser's history, not two; a link may
+override fields (the home page's "apply Tylenol" card), and the page it opens
+applies what the link names (:func:`_follow_link`).
 """
 
 from __future__ import annotations

@@ -143,3 +143,35 @@ def test_a_link_reproduces_the_invariance_view_and_alpha_survives_a_visit_elsewh
     assert alpha_shown(page) == "0.1"
     assert (icp_verdict(page), local_verdict(page)) == (verdict, local)
     assert wanted.items() <= query(page).items()
+
+
+def test_an_edit_in_the_composer_goes_into_the_link_and_stays(
+    page: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any
+) -> None:
+    """Type 300 rows into the first environment: the link carries the composed rows, and
+    they are still there after a visit to another page."""
+    page.goto(server_url + "/Invariance?scenario=fever")
+    wait_for_app(page, timeout=90)
+    assert "envs" not in query(page)  # the world's own environments: nothing to say
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = grid.bounding_box()
+    assert box is not None
+    # the last column (rows) of the first row, under the header
+    page.mouse.dblclick(box["x"] + box["width"] - 40, box["y"] + 35 + 17)
+    page.wait_for_timeout(500)
+    page.keyboard.press("Control+a")
+    page.keyboard.type("300", delay=100)
+    page.keyboard.press("Enter")
+    wait_for_app(page, timeout=90)
+    assert_no_errors(page)
+    envs = query(page).get("envs", "")
+    assert envs.startswith("observational~none~1~300;Paracetamol~preset:Paracetamol~1~2000")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_role("link", name="Data").click()
+    wait_for_app(page, timeout=90)
+    sidebar.get_by_role("link", name="Invariance").click()
+    wait_for_app(page, timeout=90)
+    assert_no_errors(page)
+    assert query(page)["envs"] == envs

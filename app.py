@@ -60,9 +60,11 @@ steps = [
         else "Change one variable and watch which model breaks.",
     ),
 ]
+# the third card always opens its preset at full strength, whatever was chosen last
+opens = {"Interventions": {"preset": first_preset, "strength": 1.0}} if first_preset else {}
 for column, (page, title, text) in zip(st.columns(3, gap="medium"), steps, strict=True):
     with column.container(border=True):
-        page_link(page, label=title)
+        page_link(page, label=title, **opens.get(page, {}))
         st.markdown(text)
 st.caption("Pick another world in the sidebar: every page follows it.")
 

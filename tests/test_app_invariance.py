@@ -77,11 +77,12 @@ def test_fever_names_exposure_as_the_cause() -> None:
     assert "`New variant` was not." in held
 
 
-def test_hidden_dopamine_means_no_set_is_accepted() -> None:
+def test_ldopa_names_the_dose_though_dopamine_is_hidden() -> None:
     at = open_invariance(scenario="ldopa")
     assert_clean(at)
-    assert verdict(at).startswith("**No set accepted:**")
-    assert "unobserved" in texts(at)
+    assert verdict(at).startswith("**ICP's estimated causes of `relief`: `dose`.**")
+    truth = caption_starting(at, "The truth, which only a simulation knows")
+    assert "unobserved (`dopamine`)" in truth and "`dose` is still a cause" in truth
 
 
 def test_mystery_authors_as_environments() -> None:
@@ -152,8 +153,8 @@ def caption_starting(at: AppTest, start: str) -> str:
 
 def test_the_strength_slider_starts_where_the_set_is_rejected_and_turns_the_verdict() -> None:
     at = open_invariance(scenario="fever")
-    assert at.selectbox(key="inv_preset").value == "Paracetamol"
-    slider = at.select_slider(key="inv_strength")
+    assert at.selectbox(key="w_sweep").value == "Paracetamol"
+    slider = at.select_slider(key="w_sweep_strength")
     assert "0%" not in slider.options  # no trivial start with two identical environments
     assert slider.value == 1.0
     before = local_verdict(at)
@@ -163,7 +164,7 @@ def test_the_strength_slider_starts_where_the_set_is_rejected_and_turns_the_verd
     expected = sweep_caption(table, 0.05, preset="Paracetamol", target="infection")
     assert caption_starting(at, "The invariance p-value of two sets") == expected
     p1 = table[(table["set"] == "all features") & (table["strength"] == 0.01)]["pvalue"]
-    at.select_slider(key="inv_strength").set_value(0.01).run()
+    at.select_slider(key="w_sweep_strength").set_value(0.01).run()
     assert_clean(at)
     after = local_verdict(at)
     assert "**1%**" in after
@@ -174,16 +175,16 @@ def test_mystery_sweep_never_reads_invariant_at_full_strength() -> None:
     """The review's case: with 300 rows the page said "At 100% of Arthur's habits, the set
     of every feature … looks invariant (p = 1)" after rejecting it at 30%."""
     at = open_invariance(scenario="mystery")
-    assert at.selectbox(key="inv_preset").value == "Arthur's habits"
-    assert at.select_slider(key="inv_strength").value == 1.0
+    assert at.selectbox(key="w_sweep").value == "Arthur's habits"
+    assert at.select_slider(key="w_sweep_strength").value == 1.0
     assert "**is rejected**" in local_verdict(at)
     text = caption_starting(at, "The invariance p-value of two sets")
     assert "a stronger one exposes it" in text
     # another preset starts at its own strength, by the same rule
-    at.selectbox(key="inv_preset").set_value("Everyone inherits").run()
+    at.selectbox(key="w_sweep").set_value("Everyone inherits").run()
     assert_clean(at)
     table = sweep_of("mystery", "Everyone inherits")
-    assert at.select_slider(key="inv_strength").value == sweep_start(table, 0.05)
+    assert at.select_slider(key="w_sweep_strength").value == sweep_start(table, 0.05)
     assert caption_starting(at, "The invariance p-value of two sets") == sweep_caption(
         table, 0.05, preset="Everyone inherits", target="guilt"
     )
@@ -192,7 +193,7 @@ def test_mystery_sweep_never_reads_invariant_at_full_strength() -> None:
 def test_the_bend_has_its_own_section_slider_and_verdict() -> None:
     at = open_invariance(scenario="fever")
     assert any(h.value == "5 · A mechanism that bends" for h in at.subheader)
-    slider = at.select_slider(key="inv_bend")
+    slider = at.select_slider(key="w_bend")
     start = slider.value
     assert start < 0.75
     bend = [m.value for m in at.markdown if m.value.startswith("With the dose shifted")]
@@ -206,7 +207,7 @@ def test_the_bend_has_its_own_section_slider_and_verdict() -> None:
 
 def test_alpha_changes_the_level_everywhere() -> None:
     at = open_invariance(scenario="fever")
-    at.select_slider(key="inv_alpha").set_value(0.2).run()
+    at.select_slider(key="w_alpha").set_value(0.2).run()
     assert_clean(at)
     assert "α = 0.2" in local_verdict(at)
 
@@ -296,3 +297,118 @@ def test_many_candidates_on_many_sites_do_not_rerun_icp_per_held_out_site() -> N
     assert "uses the set found on all the data" in held
     assert "rerun without the held-out one" not in held
     assert took < 20
+
+
+# ----------------------------------------------------------------------------- the link
+
+
+def shown_numbers(at: AppTest) -> dict[str, object]:
+    """What the page computed: ICP's verdict, per-predictor p-values, the two sliders'
+    verdicts (Markdown) and every setting's widget."""
+    table = at.dataframe[1].value  # after the composer: the per-predictor table
+    return {
+        "verdict": verdict(at),
+        "pvalues": dict(zip(table["predictor"], table["p-value"].round(12), strict=True)),
+        "local": local_verdict(at),
+        "bend": [m.value for m in at.markdown if m.value.startswith("With the dose shifted")],
+        "composer": at.dataframe[0].value.to_dict("list"),
+        "widgets": [
+            at.select_slider(key=k).value
+            for k in ("w_alpha", "w_sweep_strength", "w_bend", "w_reps")
+        ]
+        + [at.selectbox(key="w_sweep").value],
+    }
+
+
+TWIST = (
+    "clinic A~none~1~400;clinic B~env:clinic B: 40%25 take Tylenol~1~400;"
+    "trial~preset:Dopamine agonist~0.5~300"
+)
+
+
+def test_a_link_reproduces_every_invariance_setting_and_number() -> None:
+    link = {
+        "scenario": "ldopa",
+        "seed": "3",
+        "alpha": "0.1",
+        "envs": TWIST,
+        "sweep": "Amantadine",
+        "sweep_strength": "0.3",
+        "bend": "0.5",
+        "reps": "25",
+    }
+    at = open_invariance(**link)
+    assert_clean(at)
+    assert not at.warning  # no notice: every parameter was taken
+    assert {k: at.query_params[k] for k in link} == link  # the address bar is the link
+    seen = shown_numbers(at)
+    assert seen["widgets"] == [0.1, 0.3, 0.5, 25, "Amantadine"]
+    assert seen["composer"]["environment"] == ["clinic A", "clinic B", "trial"]
+    assert seen["composer"]["strength"] == [1.0, 1.0, 0.5]
+    assert seen["verdict"].startswith("**No set accepted:**")  # the agonist twist
+    assert "**30%** of `Amantadine`" in seen["local"] and "α = 0.1" in seen["local"]
+    assert "`trial` intervenes on it" in caption_starting(at, "The truth")
+    # another session opening the address bar's link sees the same numbers
+    again = open_invariance(**dict(at.query_params))
+    assert shown_numbers(again) == seen
+
+
+def test_settings_survive_leaving_the_page_and_coming_back() -> None:
+    at = open_invariance(scenario="fever")
+    at.select_slider(key="w_alpha").set_value(0.2).run()
+    at.selectbox(key="w_sweep").set_value("Cough syrup").run()
+    at.select_slider(key="w_sweep_strength").set_value(0.05).run()
+    at.select_slider(key="w_bend").set_value(0.75).run()
+    before = shown_numbers(at)
+    assert before["widgets"] == [0.2, 0.05, 0.75, 10, "Cough syrup"]
+    at.switch_page("pages/2_Models.py").run()
+    assert_clean(at)
+    assert "alpha" not in at.query_params  # the Invariance settings stay off other pages' links
+    at.switch_page(INVARIANCE).run()
+    assert_clean(at)
+    assert shown_numbers(at) == before
+    assert at.query_params["alpha"] == "0.2" and at.query_params["bend"] == "0.75"
+
+
+def test_a_new_seed_or_sweep_starts_the_sliders_where_the_story_shows() -> None:
+    at = open_invariance(scenario="fever", sweep_strength="0.01", bend="1")
+    assert at.select_slider(key="w_sweep_strength").value == 0.01
+    at.sidebar.number_input(key="w_seed").set_value(1).run()
+    assert_clean(at)
+    state = at.session_state["lab_state"]
+    assert (state.sweep_strength, state.bend) == (None, None)
+    assert "sweep_strength" not in at.query_params and "bend" not in at.query_params
+
+
+def test_bad_invariance_link_parameters_fall_back_with_a_notice() -> None:
+    at = open_invariance(scenario="ldopa", alpha="0.3", envs="x~y", reps="7")
+    assert_clean(at)
+    notices = " ".join(w.value for w in at.warning)
+    for name in ("alpha=", "envs=", "reps="):
+        assert name in notices
+    assert at.select_slider(key="w_alpha").value == 0.05
+    assert verdict(at).startswith("**ICP's estimated causes of `relief`: `dose`.**")
+
+
+def test_editing_the_composer_stores_its_rows_in_the_link() -> None:
+    """The editor's changes (as Streamlit hands them to on_change) become the state's rows."""
+    from lib.ui.invariance_sections import apply_editor_changes
+
+    rows = [["A", "none (observational)", 1.0, 100], ["B", "Tylenol", 1.0, 100]]
+    changes = {
+        "edited_rows": {1: {"strength": 0.5}, 0: {"environment": "calm"}},
+        "deleted_rows": [0],
+        "added_rows": [{"environment": "C", "intervention": "Amantadine", "rows": 200}],
+    }
+    assert apply_editor_changes(rows, changes) == [
+        ["B", "Tylenol", 0.5, 100],
+        ["C", "Amantadine", None, 200],
+    ]
+    assert rows[1][2] == 1.0  # the base rows are left alone
+
+
+def test_the_tables_level_is_in_its_link_too() -> None:
+    at = open_invariance(source="table", table="ldopa_clinics", alpha="0.2")
+    assert_clean(at)
+    assert at.select_slider(key="w_alpha").value == 0.2
+    assert at.query_params["alpha"] == "0.2" and at.query_params["source"] == "table"

@@ -458,6 +458,42 @@ def test_page_links_carry_the_view_so_one_page_is_one_history_entry() -> None:
     assert parse_qs(links["Data"]) == {"scenario": ["ldopa"], "n": ["2000"], "seed": ["3"]}
 
 
+def follow(at: AppTest, link) -> AppTest:
+    """Click a page link as the browser does: the new page runs with the link's query."""
+    at.query_params.clear()
+    for key, values in parse_qs(link.proto.query_string).items():
+        at.query_params[key] = values[-1]
+    page = next(f for f in PAGE_FILES if f.endswith(f"_{link.proto.page}.py"))
+    return go(at, page)
+
+
+def test_the_home_card_applies_the_first_preset_at_full_strength() -> None:
+    """ "3 · Change the world" opens Tylenol at 100%, whatever was chosen last; the rest of
+    the view (seed, family) stays."""
+    at = open_page(INTERVENTIONS, seed="4")
+    at.radio(key="w_preset").set_value("Amantadine").run()
+    at.slider(key="w_strength").set_value(0.3).run()
+    go(at, "app.py")
+    card = next(link for link in at.get("page_link") if link.proto.label == "3 · Change the world")
+    assert parse_qs(card.proto.query_string)["preset"] == ["Tylenol"]
+    follow(at, card)
+    assert_clean(at)
+    assert at.radio(key="w_preset").value == "Tylenol"
+    assert at.slider(key="w_strength").value == 1.0
+    assert (state(at).preset, state(at).strength, state(at).seed) == ("Tylenol", 1.0, 4)
+    assert at.query_params["preset"] == "Tylenol" and at.query_params["strength"] == "1"
+    # the sidebar's own link to the page keeps the view it was left in
+    at.radio(key="w_preset").set_value("Amantadine").run()
+    go(at, "app.py")
+    sidebar = next(
+        link
+        for link in at.get("page_link")
+        if link.proto.page == "Interventions" and link.proto.label == "Interventions"
+    )
+    follow(at, sidebar)
+    assert state(at).preset == "Amantadine"
+
+
 def test_editing_a_scenario_file_drops_cached_fits(monkeypatch: pytest.MonkeyPatch) -> None:
     from lib.ui import compute
     from lib.ui import state as ui_state

@@ -301,24 +301,40 @@ def test_power_is_time_bounded_and_cancellable(mystery) -> None:
         icp_power(mystery, [1.0], 2, environments=[Environment("Agatha")])
 
 
-def test_ldopa_clinics_hidden_cause() -> None:
-    """relief's only cause, dopamine, is hidden: the agonist clinic shifts it, so no
-    regression on the observed features is invariant; without that clinic, ICP
-    names nobody rather than a side effect."""
+@pytest.mark.parametrize("seed", range(6))
+def test_ldopa_clinics_name_the_dose(seed: int) -> None:
+    """relief's only direct cause, dopamine, is hidden, and no default clinic touches it.
+    The clinics change the headache (Tylenol), the doses and the dyskinesia (amantadine),
+    so ICP at the page's level keeps exactly the sets with the dose and names the dose: a
+    cause of relief, through dopamine. Never a side effect."""
     sc = load_scenario("ldopa")
     envs = default_environments(sc)
     assert [e.name for e in envs] == [
         "clinic A: no Tylenol",
         "clinic B: 40% take Tylenol",
-        "clinic C: agonist trial",
+        "clinic C: double doses",
+        "clinic D: 40% take amantadine",
     ]
-    df = pooled_sample(sc.scm, envs, 0)
+    assert all(iv.node != "dopamine" for e in envs for iv in e.interventions)
+    df = pooled_sample(sc.scm, envs, seed)
     means = df.groupby("env", observed=True)["headache"].mean()
     assert means.iloc[1] < 0.8 * means.iloc[0]  # Tylenol damps the headache on average
-    res = icp(df, sc.target, "env", candidates=list(sc.features))
+    res = icp(df, sc.target, "env", 0.05, candidates=list(sc.features))
+    assert set(res.accepted_sets) == {frozenset({"dose"}), frozenset({"dose", "dopamine_scan"})}
+    assert res.causal_predictors == frozenset({"dose"})
+    assert res.pvalues["dose"] < 1e-10
+    assert all(res.pvalues[f] > 0.05 for f in ("headache", "dyskinesia", "dopamine_scan"))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_ldopa_agonist_twist_rejects_every_set(seed: int) -> None:
+    """The lesson's twist: add the agonist trial, which shifts the hidden dopamine. No
+    regression on the observed features is the same there, so ICP names nothing."""
+    sc = load_scenario("ldopa")
+    twist = [e for e in sc.environments if not e.default]
+    df = pooled_sample(sc.scm, [*default_environments(sc), *twist], seed)
+    res = icp(df, sc.target, "env", 0.05, candidates=list(sc.features))
     assert res.no_set_accepted and "hidden variables" in res.note
-    two = icp(df[df["env"] != envs[2].name], sc.target, "env", candidates=list(sc.features))
-    assert not two.no_set_accepted and two.causal_predictors == frozenset()
 
 
 # ---------------------------------------------------------------------------

@@ -483,3 +483,28 @@ def test_held_out_caption_names_the_worlds_icp_saw() -> None:
     assert "None of these worlds" in held_out_caption({"Q": tests["Q"]}, envs, "y")
     everything = held_out_caption({"P": tests["P"]}, envs, "y")
     assert "`P` was also among ICP's environments." in everything
+
+
+def test_a_declared_twist_is_offered_but_not_started() -> None:
+    """A scenario environment with ``default = false`` is in the composer's list, not its
+    rows: as its preset when it is one (ldopa's agonist trial is the "Dopamine agonist"
+    preset), else as "as in the scenario: <name>"."""
+    from lib.world.environments import Environment
+
+    sc = load_scenario("ldopa")
+    envs, _ = starting_environments(sc, 300)
+    rows, named = environment_rows(envs, sc)
+    assert "clinic E: agonist trial" not in set(rows["environment"])
+    assert "Dopamine agonist" in intervention_options(sc, named)
+    own = replace(
+        sc,
+        environments=(
+            *sc.environments,
+            Environment("clinic F", (Shift("dopamine", 1.0),), 300, default=False),
+        ),
+    )
+    rows, named = environment_rows(envs, own)
+    assert "as in the scenario: clinic F" in intervention_options(own, named)
+    rows.loc[len(rows)] = ["trial", "as in the scenario: clinic F", 1.0, 300]
+    added = environments_from_rows(rows, own, named, {})[-1]
+    assert added.interventions == (Shift("dopamine", 1.0),)

@@ -21,7 +21,7 @@ def test_the_notebook_tour_runs_and_prints_what_the_doc_says() -> None:
         exec(compile(code, str(DOC), "exec"), {})  # noqa: S102 - our own documentation
     printed = out.getvalue()
     assert "6.77" in printed and "1.27" in printed and "2.59" in printed
-    assert "frozenset()" in printed
+    assert "frozenset({'dose'})" in printed
     assert "motive" in printed and "opportunity" in printed
 
 

@@ -91,6 +91,31 @@ def test_environments_in_a_scenario_file() -> None:
     assert again.environments == sc.environments
 
 
+def test_an_environment_can_be_declared_without_starting_on_the_page() -> None:
+    """``default = false``: kept in the file (a lesson's twist), not among the defaults."""
+    from lib.world.environments import default_environments
+
+    twist = '\n[environments."clinic C"]\ndefault = false\ninterventions = []\n'
+    sc = scenario_from_toml(LDOPA_MIN + ENVS + twist)
+    assert [e.name for e in sc.environments] == ["clinic A", "clinic B", "clinic C"]
+    assert [e.default for e in sc.environments] == [True, True, False]
+    assert [e.name for e in default_environments(sc)] == ["clinic A", "clinic B"]
+    again = scenario_from_toml(scenario_to_toml(sc))
+    assert [e.default for e in again.environments] == [True, True, False]
+    with pytest.raises(ScenarioError, match="`default` must be true or false"):
+        scenario_from_toml(LDOPA_MIN + ENVS + twist.replace("false", '"no"'))
+    one_left = ENVS.replace("n = 200", "n = 200\ndefault = false")
+    with pytest.raises(ScenarioError, match="at least two environments must start"):
+        scenario_from_toml(LDOPA_MIN + one_left + twist)
+
+
+def test_ldopa_keeps_the_agonist_trial_as_a_twist() -> None:
+    sc = load_scenario("ldopa")
+    twists = [e for e in sc.environments if not e.default]
+    assert [e.name for e in twists] == ["clinic E: agonist trial"]
+    assert [iv.node for iv in twists[0].interventions] == ["dopamine"]
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [

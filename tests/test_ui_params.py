@@ -29,11 +29,17 @@ from lib.ui.lab import (
     takeaway,
 )
 from lib.ui.params import (
+    ALPHAS,
+    BEND_STRENGTHS,
     CUSTOM,
     N_OPTIONS,
+    POWER_REPS,
+    SWEEP_STRENGTHS,
     LabState,
     ScenarioInfo,
+    decode_envs,
     default_state,
+    encode_envs,
     n_options,
     normalize,
     parse_query,
@@ -509,3 +515,138 @@ def test_unobserved_columns_are_marked() -> None:
     out = mark_unobserved(df, ["dopamine"])
     assert list(out.columns) == ["dose", "dopamine (unobserved)", "relief"]
     assert list(df.columns) == ["dose", "dopamine", "relief"]  # the input is untouched
+
+
+# ----------------------------------------------------------------------------- Invariance
+
+
+W = replace(A, id="w", environments=("clinic B: 40% take Tylenol",), sweep_default="Aspirin")
+ENV_ROWS = (
+    ("clinic A", "none", 1.0, 1000),
+    ("clinic B: 40% take Tylenol", "env:clinic B: 40% take Tylenol", 1.0, 1000),
+    ("odd;name~with%signs", "preset:Tylenol", 0.35, 20),
+    ("", "shift:x", None, None),  # a new row, its cells left empty
+    ("noisy", "noise:headache", 0.0, 20_000),
+)
+
+
+def test_the_invariance_page_keeps_its_settings_in_the_link() -> None:
+    state = default_state(W)
+    assert state.sweep == "Aspirin"  # the world's own starting sweep
+    assert set(to_query(state, "Invariance")) == {"scenario", "n", "seed", "alpha", "sweep", "reps"}
+    assert set(to_query(state, "Interventions")).isdisjoint({"alpha", "envs", "sweep", "reps"})
+    moved = replace(state, envs=ENV_ROWS, sweep_strength=0.075, bend=0.3)
+    assert {"envs", "sweep_strength", "bend"} <= set(to_query(moved, "Invariance"))
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"alpha": 0.01, "reps": 50},
+        {"alpha": 0.2, "envs": ENV_ROWS, "sweep": "Tylenol", "sweep_strength": 0.075},
+        {"bend": 0.05, "sweep_strength": 1.0, "seed": 17, "n": 500},
+        {"envs": ENV_ROWS[:1]},  # one row: the page says what is wrong, the link keeps it
+    ],
+)
+def test_a_link_reopens_the_same_invariance_view(changes: dict) -> None:
+    state = replace(default_state(W), **changes)
+    back, notices = parse_query(to_query(state, "Invariance"), {"w": W})
+    assert notices == []
+    assert back == state
+
+
+def test_environment_rows_survive_their_text_exactly() -> None:
+    text = encode_envs(ENV_ROWS)
+    assert text.count(";") == len(ENV_ROWS) - 1  # the name's own ; is escaped
+    assert decode_envs(text, W) == (ENV_ROWS, None)
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("", "row 1 needs a name"),
+        ("A~none~1", "row 1 needs a name"),
+        ("A~none~1~1000;B~preset:Ibuprofen~1~1000", "row 2 has the intervention"),
+        ("A~none~1~1000;B~env:clinic Z~1~1000", "no such environment of its own"),
+        ("A~none~1~1000;B~shift:zz~1~1000", "no such node"),
+        ("A~none~1~1000;B~remove:x~1~1000", "is not none, preset:"),
+        ("A~none~2~1000", "strength outside 0 to 1"),
+        ("A~none~half~1000", "strength that is not a number"),
+        ("A~none~1~5", "rows outside 20 to 20,000"),
+        ("A~none~1~many", "rows that are not a whole number"),
+        ("A" * 41 + "~none~1~1000", "longer than 40 characters"),
+        (";".join(["A~none~1~100"] * 21), "more than 20 environments"),
+    ],
+)
+def test_bad_environments_in_a_link_fall_back_to_the_worlds_own(value: str, why: str) -> None:
+    state, notices = parse_query({"scenario": "w", "envs": value}, {"w": W})
+    assert state.envs is None
+    assert len(notices) == 1 and "`envs=" in notices[0] and why in notices[0], notices
+    assert "starting environments" in notices[0]
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "fallback"),
+    [
+        ({"alpha": "0.5"}, "alpha", 0.05),
+        ({"alpha": "x"}, "alpha", 0.05),
+        ({"sweep": "Ibuprofen"}, "sweep", "Aspirin"),
+        ({"sweep_strength": "0.04"}, "sweep_strength", None),
+        ({"sweep_strength": "nan"}, "sweep_strength", None),
+        ({"bend": "2"}, "bend", None),
+        ({"reps": "11"}, "reps", 10),
+        ({"reps": "ten"}, "reps", 10),
+    ],
+)
+def test_a_bad_invariance_parameter_falls_back_and_says_so(
+    params: dict, field: str, fallback: object
+) -> None:
+    state, notices = parse_query({"scenario": "w", **params}, {"w": W})
+    assert len(notices) == 1, notices
+    (name,) = params
+    assert f"`{name}=" in notices[0]
+    assert getattr(state, field) == fallback
+
+
+def test_invariance_options_match_the_pages() -> None:
+    from lib.ui import invariance_views as iv
+
+    assert (iv.ALPHAS, iv.STRENGTHS, iv.BEND_STRENGTHS, iv.POWER_REPS) == (
+        ALPHAS,
+        SWEEP_STRENGTHS,
+        BEND_STRENGTHS,
+        POWER_REPS,
+    )
+    assert 0.05 in ALPHAS
+
+
+def test_normalize_repairs_the_invariance_fields() -> None:
+    broken = replace(
+        default_state(W),
+        alpha=0.5,
+        envs=(("A", "preset:nope", 1.0, 100),),
+        sweep="nope",
+        sweep_strength=0.04,
+        bend=7.0,
+        reps=3,
+    )
+    assert normalize(broken, W) == default_state(W)
+
+
+def test_another_world_starts_its_own_environments_and_sweep() -> None:
+    state = replace(default_state(W), envs=ENV_ROWS, sweep="Tylenol", sweep_strength=0.5)
+    moved = switch_scenario(replace(state, alpha=0.1, bend=0.3), W, B)
+    assert (moved.envs, moved.sweep, moved.sweep_strength) == (None, "", None)
+    assert (moved.alpha, moved.bend) == (0.1, 0.3)  # the level and the other world's slider stay
+
+
+def test_a_link_between_pages_changes_only_what_it_names() -> None:
+    """``base``: a page link applies its parameters to the session's state."""
+    state = replace(default_state(A), preset="Aspirin", strength=0.3, seed=5, alpha=0.2)
+    link = {"scenario": "a", "preset": "Tylenol", "strength": "1"}
+    back, notices = parse_query(link, CATALOG, base=state)
+    assert notices == []
+    assert back == replace(state, preset="Tylenol", strength=1.0)
+    other, _ = parse_query({"scenario": "b"}, CATALOG, base=state)
+    assert (other.scenario, other.seed, other.alpha) == ("b", 5, 0.2)

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
+import networkx as nx
 import pandas as pd
 
 from lib.errors import DataError, ScenarioError
@@ -55,6 +56,7 @@ __all__ = [
     "spurious_preset",
     "starting_environments",
     "touches_target",
+    "truth_sentence",
     "bend_sentence",
     "bend_start",
     "exposed",
@@ -299,6 +301,46 @@ def icp_sentence(res: ICPResult) -> str:
     )
 
 
+def truth_sentence(sc: Scenario, causes: frozenset[str], envs: Sequence[Environment] = ()) -> str:
+    """What only a simulation knows about the target's causes, beside ICP's verdict (Markdown).
+
+    The observed direct causes when there are some. When every direct cause is
+    hidden (ldopa's dopamine), ICP can still name a cause further up the chain
+    (the dose) as long as no environment intervenes on a hidden cause; the
+    sentence says which case the environments ``envs`` are in.
+    """
+    target = code_span(sc.target)
+    graph = sc.scm.original_graph
+    parents = [f for f in sc.features if graph.has_edge(f, sc.target)]
+    head = "The truth, which only a simulation knows: "
+    if parents:
+        return f"{head}{target}'s observed direct causes are {code_list(parents)}."
+    hidden = [p for p in graph.predecessors(sc.target) if p not in sc.features]
+    text = f"{head}every direct cause of {target} is unobserved" + (
+        f" ({code_list(hidden)})." if hidden else "."
+    )
+    hit = [e.name for e in envs if any(_touches(e.interventions, h) for h in hidden)]
+    if hit:
+        return (
+            f"{text} {code_list(hit)} intervene{'s' if len(hit) == 1 else ''} on it: no "
+            f"regression on the observed features stays the same there, so the best ICP can "
+            f"do is name nothing."
+        )
+    ancestors = nx.ancestors(graph, sc.target)
+    named = [f for f in sc.features if f in causes and f in ancestors]
+    if named:
+        verb = "is" if len(named) == 1 else "are"
+        return (
+            f"{text} {code_list(named)} {verb} still a cause: it acts on {target} through "
+            f"{code_list(hidden) if hidden else 'hidden variables'}, which no environment here "
+            f"intervenes on, so the regression on it is the same everywhere."
+        )
+    return (
+        f"{text} ICP can then name a cause further up the chain, when the environments shift "
+        f"it and leave the hidden causes alone; otherwise the best it can do is name nothing."
+    )
+
+
 def predictor_table(res: ICPResult) -> pd.DataFrame:
     """One row per candidate: in ICP's set, its p-value and confidence interval.
 
@@ -457,7 +499,9 @@ def environment_rows(
     (pandas.DataFrame, dict)
         Rows with columns :data:`ROW_COLUMNS`; and, for environments that are
         neither observational nor a preset, their interventions by environment
-        name (offered as "as in the scenario: <name>").
+        name (offered as "as in the scenario: <name>"). The scenario's own
+        environments that are not among ``envs`` (a lesson's twist, declared
+        with ``default = false``) are offered too.
     """
     rows, named = [], {}
     for env in envs:
@@ -473,6 +517,10 @@ def environment_rows(
                 choice = f"as in the scenario: {env.name}"
                 strength = float(env.interventions[0].strength)
         rows.append([env.name, choice, strength, env.n])
+    for env in getattr(sc, "environments", ()):  # twists a lesson adds: offered, not started
+        is_preset = any(_strength_of(env, tuple(p)) is not None for p in sc.presets.values())
+        if env.interventions and env.name not in named and not is_preset:
+            named[env.name] = tuple(iv.with_strength(1.0) for iv in env.interventions)
     return pd.DataFrame(rows, columns=ROW_COLUMNS), named
 
 

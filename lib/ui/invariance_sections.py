@@ -7,6 +7,12 @@ computations of :mod:`lib.ui.invariance_views`.
 
 from __future__ import annotations
 
+import math
+import zlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
 from lib.errors import ScenarioError
@@ -16,6 +22,8 @@ from lib.invariance.compare import (
     CUSTOM_SHIFT_SDS,
     MAX_ENV_ROWS_UI,
     MIN_ENV_ROWS,
+    NO_INTERVENTION,
+    ROW_COLUMNS,
     bend_sentence,
     bend_start,
     environment_rows,
@@ -25,14 +33,16 @@ from lib.invariance.compare import (
     local_sentence,
     new_row_defaults,
     set_sweep_sentence,
-    spurious_preset,
     starting_environments,
     sweep_caption,
     sweep_start,
     touches_target,
+    truth_sentence,
 )
 from lib.invariance.engine import ICPResult
 from lib.ui import invariance_views as iv
+from lib.ui.params import ENV_NAME_CHARS, EnvRow, env_token
+from lib.ui.state import lab_state, set_fields, synced, widget_key
 from lib.ui.widgets import chart, stacking_columns
 from lib.words.escape import code_span
 from lib.words.numbers import percent
@@ -42,6 +52,8 @@ from lib.world.scenarios import Scenario
 __all__ = [
     "ALPHA_KEY",
     "alpha_control",
+    "apply_editor_changes",
+    "composer_labels",
     "bend_section",
     "environments_section",
     "icp_section",
@@ -49,50 +61,135 @@ __all__ = [
     "power_section",
 ]
 
-#: The session-state key of the level α (shared by every section and by tables).
-ALPHA_KEY = "inv_alpha"
+#: The widget key of the level α (shared by every section and by tables; the level
+#: itself is the lab state's ``alpha``, which the link carries).
+ALPHA_KEY = widget_key("alpha")
 
 
-def alpha_control(key: str = ALPHA_KEY) -> float:
-    """The level α, as a select slider (kept across reruns and pages)."""
-    st.session_state.setdefault(key, 0.05)
+def alpha_control() -> float:
+    """The level α, as a select slider (kept in the lab's state: across pages, in the link)."""
     st.select_slider(
         "Level α",
         options=list(iv.ALPHAS),
-        key=key,
         help="A set passes the invariance test when its p-value is above α. ICP's promise: "
         "with probability at least 1 − α, every predictor it names is a cause.",
+        **synced("alpha"),
     )
-    return float(st.session_state[key])
+    return float(lab_state().alpha)
+
+
+# ----------------------------------------------------------------------------- the composer
+
+
+def composer_labels(sc: Scenario, named: Mapping[str, Sequence[Any]]) -> dict[str, str]:
+    """The composer's intervention choices (its labels) by the link's word for each
+    (:func:`lib.ui.params.env_token`)."""
+    out = {env_token("none"): NO_INTERVENTION}
+    out.update({env_token("preset", p): p for p in sc.presets})
+    out.update({env_token("env", e): f"as in the scenario: {e}" for e in named})
+    for node in sc.scm.nodes:
+        out[env_token("shift", node)] = f"shift {node} by {CUSTOM_SHIFT_SDS:g} SD"
+        out[env_token("noise", node)] = f"noise of {node} ×{CUSTOM_NOISE_FACTOR:g}"
+    return out
+
+
+def _cell(value: Any) -> Any:
+    """A cell of the editor as plain Python (None for an empty one)."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _env_row(row: Sequence[Any], tokens: Mapping[str, str]) -> EnvRow:
+    """One composer row (its labels) as the state's row (the link's words)."""
+    name, label, strength, n = (_cell(v) for v in row)
+    strength = None if strength is None else min(1.0, max(0.0, float(strength)))
+    n = None if n is None else int(round(float(n)))
+    return (
+        "" if name is None else str(name).strip(),
+        tokens.get(str(label or ""), ""),
+        strength,
+        n,
+    )
+
+
+def apply_editor_changes(
+    rows: Sequence[Sequence[Any]], changes: Mapping[str, Any]
+) -> list[list[Any]]:
+    """The rows a data editor shows after ``changes`` (its session-state value).
+
+    As Streamlit applies them: cell edits by row position, then deletions by
+    position, then added rows (by column name) at the end.
+    """
+    out = [list(r) for r in rows]
+    for pos, edits in (changes.get("edited_rows") or {}).items():
+        i = int(pos)
+        if 0 <= i < len(out):
+            for column, value in edits.items():
+                if column in ROW_COLUMNS:
+                    out[i][ROW_COLUMNS.index(column)] = value
+    gone = {int(i) for i in changes.get("deleted_rows") or []}
+    out = [r for i, r in enumerate(out) if i not in gone]
+    for added in changes.get("added_rows") or []:
+        out.append([added.get(c) for c in ROW_COLUMNS])
+    return out
+
+
+def _store_envs(key: str, rows: list[list[Any]], tokens: dict[str, str]) -> None:
+    """``on_change`` of the composer: its rows into the lab's state (and so the link)."""
+    edited = apply_editor_changes(rows, st.session_state.get(key) or {})
+    set_fields(envs=tuple(_env_row(r, tokens) for r in edited))
 
 
 def environments_section(sc: Scenario, sid: str, n: int) -> list[Environment] | None:
-    """1 · The environments: the composer; returns the environments, or None when invalid."""
+    """1 · The environments: the composer; returns the environments, or None when invalid.
+
+    The rows live in the lab's state (``envs``, None for the world's starting
+    ones), so they travel in the link and survive a visit to another page. The
+    editor's key names its rows: an edit stores the new rows, and the next run
+    draws a fresh editor holding them.
+    """
     target = code_span(sc.target)
     # --- 1. The environments -----------------------------------------------------------------
     st.subheader("1 · The environments", anchor=False)
     start, left_out = starting_environments(sc, n)
-    rows, named = environment_rows(start, sc)
-    if len(rows) == 1 and sc.features:  # a world without presets: start with a shift to compare
-        feature = sc.features[0]
-        shift = f"shift {feature} by {CUSTOM_SHIFT_SDS:g} SD"
-        rows.loc[len(rows)] = [f"{feature} shifted", shift, 1.0, int(rows["rows"].iloc[0])]
+    named = environment_rows(list(sc.environments), sc)[1]  # every one of the world's own
+    labels = composer_labels(sc, named)
+    tokens = {label: token for token, label in labels.items()}
+    kept = lab_state().envs
+    if kept is None:
+        first, _ = environment_rows(start, sc)
+        if len(first) == 1 and sc.features:  # a world without presets: start with a shift
+            feature = sc.features[0]
+            shift = f"shift {feature} by {CUSTOM_SHIFT_SDS:g} SD"
+            first.loc[len(first)] = [f"{feature} shifted", shift, 1.0, int(first["rows"].iloc[0])]
+        kept = tuple(_env_row(r, tokens) for r in first.itertuples(index=False))
+    shown = [[name, labels.get(token), strength, rows] for name, token, strength, rows in kept]
+    rows = pd.DataFrame(shown, columns=ROW_COLUMNS)
+    rows["strength"] = rows["strength"].astype(float)
+    if rows["rows"].notna().all():
+        rows["rows"] = rows["rows"].astype(int)
     st.markdown(
         f"Each environment is the same world with some interventions — a clinic that hands out "
         f"Tylenol, an author with a habit. Edit, add or delete rows; the pooled data carry an "
         f"{code_span(ENV_COLUMN)} column naming each row's environment."
     )
     defaults = new_row_defaults(sc, rows)
+    key = f"inv_envs_{sid}_{zlib.crc32(repr(kept).encode('utf-8')):08x}"
     edited = st.data_editor(
         rows,
-        key=f"inv_envs_{sid}_{n}",
+        key=key,
+        on_change=_store_envs,
+        args=(key, rows.astype(object).where(rows.notna(), None).values.tolist(), tokens),
         num_rows="dynamic",
         hide_index=True,
         width="stretch",
         column_config={
             "environment": st.column_config.TextColumn(
                 "Environment",
-                max_chars=40,
+                max_chars=ENV_NAME_CHARS,
                 width="medium",
                 help="A new row left blank is named after its place (environment 4).",
             ),
@@ -176,14 +273,7 @@ def icp_section(
                 icon=":material/warning:",
             )
         iv.show_icp(res, sc.units, figure=iv.result_figure(sid, seed, key, alpha, envs))
-        parents = iv.parents_text(sc)
-        st.caption(
-            f"The truth, which only a simulation knows: {target}'s observed direct causes are "
-            f"{parents}."
-            if parents
-            else f"The truth, which only a simulation knows: every direct cause of {target} is "
-            f"unobserved, so the best ICP can do is name nothing."
-        )
+        st.caption(truth_sentence(sc, res.causal_predictors, envs))
         if not res.causal_predictors and "mystery" in iv.scenario_ids():
             st.caption(
                 "To watch ICP name causes, pick *Mystery novels* in the sidebar: its environments "
@@ -211,7 +301,6 @@ def icp_section(
 
 def local_section(sc: Scenario, sid: str, seed: int, alpha: float) -> None:
     """4 · Invariance is local: one intervention's strength swept."""
-    ss = st.session_state
     target = code_span(sc.target)
     # --- 4. Invariance is local ----------------------------------------------------------------
     st.subheader("4 · Invariance is local", anchor=False)
@@ -224,12 +313,9 @@ def local_section(sc: Scenario, sid: str, seed: int, alpha: float) -> None:
     if not presets:
         st.info("This scenario has no preset to sweep.", icon=":material/info:")
     else:
-        first = spurious_preset(sc) or presets[0]
-        if ss.get("inv_preset") not in presets:
-            ss["inv_preset"] = first
         c1, c2 = st.columns([1, 2], gap="large")
-        c1.selectbox("Intervention to sweep", presets, key="inv_preset")
-        preset = ss["inv_preset"]
+        c1.selectbox("Intervention to sweep", presets, **synced("sweep"))
+        preset = lab_state().sweep
         table = None
         try:
             with st.spinner("Sweeping the strength…"):
@@ -237,19 +323,17 @@ def local_section(sc: Scenario, sid: str, seed: int, alpha: float) -> None:
         except ValueError as exc:
             st.error(f"The sweep cannot run: {exc}", icon=":material/error:")
         if table is not None:
-            # start each preset (and world, seed) where its story shows: see sweep_start
-            started = (sid, preset, seed)
-            if ss.get("inv_strength_for") != started or ss.get("inv_strength") not in iv.STRENGTHS:
-                ss["inv_strength_for"] = started
-                ss["inv_strength"] = sweep_start(table, alpha)
+            # until the user moves it, the slider starts where the story shows (sweep_start);
+            # a new preset, world or seed starts it there again (lib.ui.state)
+            moved = lab_state().sweep_strength
+            strength = float(moved if moved is not None else sweep_start(table, alpha))
             c2.select_slider(
                 "Strength of the intervention",
                 options=list(iv.STRENGTHS),
-                key="inv_strength",
                 format_func=percent,
                 help="1% = a faint trace of the intervention; 100% = the full intervention.",
+                **synced("sweep_strength", strength),
             )
-            strength = float(ss["inv_strength"])
             pv_fig, err_fig = iv.sweep_figures(
                 sid, preset, seed, alpha, strength, sc.units.get(sc.target, "")
             )
@@ -311,7 +395,6 @@ def local_section(sc: Scenario, sid: str, seed: int, alpha: float) -> None:
 
 def bend_section(seed: int, alpha: float) -> None:
     """5 · A mechanism that bends: invariance checked only for the shifts seen."""
-    ss = st.session_state
     # --- 5. A mechanism that bends -------------------------------------------------------------
     st.subheader("5 · A mechanism that bends", anchor=False)
     st.markdown(
@@ -328,16 +411,14 @@ def bend_section(seed: int, alpha: float) -> None:
     except ValueError as exc:
         st.error(f"The example cannot run: {exc}", icon=":material/error:")
     if nl_table is not None:
-        if ss.get("inv_bend_for") != seed or ss.get("inv_bend") not in iv.BEND_STRENGTHS:
-            ss["inv_bend_for"] = seed
-            ss["inv_bend"] = bend_start(nl_table, alpha)
+        moved = lab_state().bend
+        s_now = float(moved if moved is not None else bend_start(nl_table, alpha))
         st.select_slider(
             "How far ICP's environments shift the dose",
             options=list(iv.BEND_STRENGTHS),
-            key="inv_bend",
             format_func=lambda v: f"{percent(v)} (up to {iv.NONLINEAR_SHIFT_SDS * v:.2g} SD)",
+            **synced("bend", s_now),
         )
-        s_now = float(ss["inv_bend"])
         nl_pv, nl_err = iv.nonlinear_figures(seed, alpha, s_now)
         line = nl_table[nl_table["set"] == "all features"]
         near = iv.nonlinear_sweep_same(seed, alpha)
@@ -400,12 +481,8 @@ def power_section(
             f"names exactly {target}'s observed direct causes ({parents or 'none: all are hidden'})."
         )
         a, b = st.columns([1, 2], vertical_alignment="bottom")
-        reps = a.select_slider(
-            "Repetitions per strength",
-            options=list(iv.POWER_REPS),
-            value=iv.POWER_REPS[0],
-            key="inv_power_reps",
-        )
+        a.select_slider("Repetitions per strength", options=list(iv.POWER_REPS), **synced("reps"))
+        reps = lab_state().reps
         pkey = iv.power_key(sid, iv.env_key(envs), int(reps), seed, alpha)
         power = iv.power_result(pkey)
         run = b.button(

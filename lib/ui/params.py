@@ -17,11 +17,30 @@ notice naming the parameter and the value.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import unquote
+
+from lib.invariance.compare import (
+    MAX_ENV_ROWS_UI,
+    MIN_ENV_ROWS,
+    environment_rows,
+    spurious_preset,
+)
+from lib.world.environments import MAX_ENVIRONMENTS
 
 __all__ = [
+    "ALPHAS",
+    "BEND_STRENGTHS",
+    "DEFAULT_ALPHA",
+    "ENV_NAME_CHARS",
+    "EnvRow",
+    "POWER_REPS",
+    "SWEEP_STRENGTHS",
+    "decode_envs",
+    "encode_envs",
+    "env_token",
     "CUSTOM",
     "DEFAULT_SEED",
     "FAMILIES",
@@ -37,6 +56,8 @@ __all__ = [
     "default_amount",
     "default_state",
     "n_options",
+    "envs_problem",
+    "invariance_query",
     "normalize",
     "parse_query",
     "snap_strength",
@@ -64,6 +85,26 @@ MAX_EQUATION_CHARS = 500
 #: Largest size of an intervention amount (value, shift or noise factor).
 MAX_AMOUNT = 1e6
 
+# ---- the Invariance page's settings (the page's own module re-exports them)
+#: Levels offered for ICP, and the one a page starts with.
+ALPHAS: tuple[float, ...] = (0.01, 0.05, 0.1, 0.2)
+DEFAULT_ALPHA = 0.05
+#: Strengths of the "invariance is local" sweep: fine where the verdict turns. No 0%:
+#: two identical environments only show the test's noise.
+SWEEP_STRENGTHS: tuple[float, ...] = (
+    0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0
+)  # fmt: skip
+#: How far the nonlinear example's environments shift the dose (a share of its shift).
+BEND_STRENGTHS: tuple[float, ...] = (0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0)
+#: Repetitions offered for the power simulation.
+POWER_REPS: tuple[int, ...] = (10, 25, 50)
+#: Longest environment name the composer takes.
+ENV_NAME_CHARS = 40
+
+#: One row of the environments composer: name, intervention token (:func:`env_token`),
+#: strength (0 to 1, None when the cell is empty) and rows (None when empty).
+EnvRow = tuple[str, str, float | None, int | None]
+
 #: A sensible starting amount for each kind.
 _KIND_DEFAULT_AMOUNT = {"do": 0.0, "shift": 1.0, "scale_noise": 3.0, "replace": 0.0}
 
@@ -87,6 +128,12 @@ class ScenarioInfo:
     max_n : int
         Most rows one sample of the world should have (see
         :meth:`lib.world.scm.SCM.max_rows`): larger row counts are not offered.
+    sweep_default : str
+        The preset the Invariance page's strength sweep starts with ("" when
+        there is none: then the first preset).
+    environments : tuple of str
+        The scenario's own environments that the composer offers by name
+        ("as in the scenario: ..."), besides presets and custom changes.
     """
 
     id: str
@@ -97,6 +144,8 @@ class ScenarioInfo:
     default_node: str
     equations: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
     max_n: int = UNLIMITED_N
+    sweep_default: str = ""
+    environments: tuple[str, ...] = ()
 
     @classmethod
     def from_scenario(cls, sc: Any) -> ScenarioInfo:
@@ -120,6 +169,8 @@ class ScenarioInfo:
             default_node=features[0] if features else nodes[0],
             equations={name: spec.equation for name, spec in sc.scm.specs.items()},
             max_n=max_n,
+            sweep_default=spurious_preset(sc) or "",
+            environments=tuple(environment_rows(list(sc.environments), sc)[1]),
         )
 
 
@@ -145,6 +196,19 @@ class LabState:
         0 (no intervention) to 1 (the full intervention).
     family : str
         ``"linear"`` or ``"trees"``: which models the before/after plots show.
+    alpha : float
+        The Invariance page's level, one of :data:`ALPHAS`.
+    envs : tuple of EnvRow, or None
+        The Invariance page's composed environments; None: the world's
+        starting environments (they follow the rows ``n`` when the world
+        declares none).
+    sweep : str
+        The preset the "invariance is local" section sweeps ("" without presets).
+    sweep_strength, bend : float or None
+        Where the sweep's and the nonlinear example's sliders stand; None: where
+        the page starts them (worked out from the sweep, the same for a link).
+    reps : int
+        Repetitions of the power simulation, one of :data:`POWER_REPS`.
     """
 
     scenario: str
@@ -157,6 +221,12 @@ class LabState:
     equation: str = ""
     strength: float = 1.0
     family: str = "linear"
+    alpha: float = DEFAULT_ALPHA
+    envs: tuple[EnvRow, ...] | None = None
+    sweep: str = ""
+    sweep_strength: float | None = None
+    bend: float | None = None
+    reps: int = POWER_REPS[0]
 
 
 def _allowed(max_n: int) -> tuple[int, ...]:
@@ -198,7 +268,14 @@ def default_state(info: ScenarioInfo) -> LabState:
         equation=info.equations.get(node, ""),
         strength=1.0,
         family="linear",
+        sweep=_sweep_default(info),
     )
+
+
+def _sweep_default(info: ScenarioInfo) -> str:
+    if info.sweep_default in info.presets:
+        return info.sweep_default
+    return info.presets[0] if info.presets else ""
 
 
 def normalize(state: LabState, info: ScenarioInfo) -> LabState:
@@ -226,6 +303,19 @@ def normalize(state: LabState, info: ScenarioInfo) -> LabState:
         changes["strength"] = snap_strength(state.strength)
     if state.family not in FAMILIES:
         changes["family"] = "linear"
+    if state.alpha not in ALPHAS:
+        changes["alpha"] = DEFAULT_ALPHA
+    if state.envs is not None and envs_problem(state.envs, info) is not None:
+        changes["envs"] = None
+    if state.sweep not in info.presets:
+        changes["sweep"] = _sweep_default(info)
+        changes["sweep_strength"] = None
+    if state.sweep_strength is not None and state.sweep_strength not in SWEEP_STRENGTHS:
+        changes["sweep_strength"] = None
+    if state.bend is not None and state.bend not in BEND_STRENGTHS:
+        changes["bend"] = None
+    if state.reps not in POWER_REPS:
+        changes["reps"] = POWER_REPS[0]
     return replace(state, **changes)
 
 
@@ -240,9 +330,136 @@ def switch_scenario(state: LabState, old: ScenarioInfo | None, new: ScenarioInfo
     if old is None or n == old.default_n or n not in n_options(new):
         n = new.default_n
     moved = replace(state, scenario=new.id, n=n)
+    if old is None or old.id != new.id:  # the composer and the sweep belong to a world
+        moved = replace(moved, envs=None, sweep="", sweep_strength=None)
     if moved.preset == CUSTOM and moved.node not in new.nodes:
         moved = replace(moved, preset=default_state(new).preset)
     return normalize(moved, new)
+
+
+# ---------------------------------------------------------------------------- environments
+
+#: Kinds of intervention a composer row can name, as written in a link: ``none``,
+#: ``preset:<name>``, ``env:<name>`` (one of the world's own environments),
+#: ``shift:<node>`` and ``noise:<node>`` (the composer's custom changes).
+_TOKEN_KINDS = ("preset", "env", "shift", "noise")
+#: Characters that separate a link's environments (``;``) and their fields (``~``).
+_ROW_SEP, _FIELD_SEP = ";", "~"
+
+
+def env_token(kind: str, name: str = "") -> str:
+    """The link's word for a composer row's intervention (``env_token("preset", "Tylenol")``)."""
+    return "none" if kind == "none" else f"{kind}:{name}"
+
+
+def _token_problem(token: str, info: ScenarioInfo) -> str | None:
+    if token in ("", "none"):
+        return None
+    kind, _, name = token.partition(":")
+    if kind not in _TOKEN_KINDS:
+        return (
+            f"has the intervention `{_quote(token)}`, which is not none, preset:, env:, "
+            f"shift: or noise: followed by a name"
+        )
+    known = {
+        "preset": info.presets,
+        "env": info.environments,
+        "shift": info.nodes,
+        "noise": info.nodes,
+    }[kind]
+    if name not in known:
+        what = "node" if kind in ("shift", "noise") else kind
+        if kind == "env":
+            what = "environment of its own"
+        return f"has the intervention `{_quote(token)}`, but `{info.id}` has no such {what}"
+    return None
+
+
+def _row_problem(row: Sequence[Any], info: ScenarioInfo) -> str | None:
+    if len(row) != 4:
+        return "needs a name, an intervention, a strength and rows"
+    name, token, strength, rows = row
+    if not isinstance(name, str) or len(name) > ENV_NAME_CHARS:
+        return f"has a name longer than {ENV_NAME_CHARS} characters"
+    if not isinstance(token, str):
+        return "has no intervention"
+    problem = _token_problem(token, info)
+    if problem:
+        return problem
+    if strength is not None and not (
+        isinstance(strength, int | float) and 0.0 <= float(strength) <= 1.0
+    ):
+        return "has a strength outside 0 to 1"
+    if rows is not None and not (
+        isinstance(rows, int)
+        and not isinstance(rows, bool)
+        and MIN_ENV_ROWS <= rows <= MAX_ENV_ROWS_UI
+    ):
+        return f"has rows outside {MIN_ENV_ROWS} to {MAX_ENV_ROWS_UI:,}"
+    return None
+
+
+def envs_problem(rows: Sequence[Sequence[Any]], info: ScenarioInfo) -> str | None:
+    """Why composer rows cannot stand for ``info``'s world (None when they can).
+
+    Only what the composer itself never lets through: at most
+    :data:`~lib.world.environments.MAX_ENVIRONMENTS` rows, names up to
+    :data:`ENV_NAME_CHARS` characters, interventions of this world, strengths from
+    0 to 1, rows in the composer's range. Fewer than two environments or a
+    repeated name are the page's to say (as when a user types them).
+    """
+    if not rows:
+        return "has no environment"
+    if len(rows) > MAX_ENVIRONMENTS:
+        return f"has more than {MAX_ENVIRONMENTS} environments"
+    for i, row in enumerate(rows, start=1):
+        problem = _row_problem(row, info)
+        if problem:
+            return f"row {i} {problem}"
+    return None
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "%25").replace(_ROW_SEP, "%3B").replace(_FIELD_SEP, "%7E")
+
+
+def encode_envs(rows: Sequence[EnvRow]) -> str:
+    """Composer rows as one link parameter: ``name~token~strength~rows;...``.
+
+    ``%``, ``;`` and ``~`` inside a field are written ``%25``, ``%3B`` and
+    ``%7E``; an empty cell is an empty field.
+    """
+    out = []
+    for name, token, strength, n in rows:
+        fields = [name, token, "" if strength is None else _fmt_float(float(strength))]
+        fields.append("" if n is None else str(n))
+        out.append(_FIELD_SEP.join(_escape(f) for f in fields))
+    return _ROW_SEP.join(out)
+
+
+def decode_envs(text: str, info: ScenarioInfo) -> tuple[tuple[EnvRow, ...] | None, str | None]:
+    """Read :func:`encode_envs`'s text back: the rows, or None and why not."""
+    if len(text) > 200 * MAX_ENVIRONMENTS:
+        return None, "is too long"
+    rows: list[EnvRow] = []
+    for i, part in enumerate(text.split(_ROW_SEP), start=1):
+        fields = [unquote(f) for f in part.split(_FIELD_SEP)]
+        if len(fields) != 4:
+            return None, f"row {i} needs a name, an intervention, a strength and rows"
+        name, token, strength_text, rows_text = fields
+        strength = None
+        if strength_text:
+            strength = _parse_float(strength_text)
+            if strength is None:
+                return None, f"row {i} has a strength that is not a number"
+        n = None
+        if rows_text:
+            n = _parse_int(rows_text)
+            if n is None:
+                return None, f"row {i} has rows that are not a whole number"
+        rows.append((name.strip(), token, strength, n))
+    problem = envs_problem(rows, info)
+    return (None, problem) if problem else (tuple(rows), None)
 
 
 # ---------------------------------------------------------------------------- URL
@@ -290,6 +507,7 @@ def parse_query(
     raw: Mapping[str, Any],
     catalog: Mapping[str, ScenarioInfo],
     default_scenario: str | None = None,
+    base: LabState | None = None,
 ) -> tuple[LabState, list[str]]:
     """Read a link's query parameters into a valid state.
 
@@ -302,6 +520,10 @@ def parse_query(
         The scenarios, in picker order.
     default_scenario : str, optional
         Used when the link names none (or a bad one); defaults to the first.
+    base : LabState, optional
+        The state to change (a link between pages): what the link does not
+        name stays as it is (moved to the link's scenario when it names
+        another). Without it, what the link does not name is the default.
 
     Returns
     -------
@@ -323,6 +545,8 @@ def parse_query(
         if default_scenario is not None and default_scenario in catalog
         else next(iter(catalog))
     )
+    if base is not None and base.scenario in catalog:
+        sid = base.scenario
     value = params.get("scenario")
     if value is not None:
         if value in catalog:
@@ -335,7 +559,12 @@ def parse_query(
                 f"`{sid}`",
             )
     info = catalog[sid]
-    state = default_state(info)
+    if base is None:
+        state = default_state(info)
+    elif base.scenario == sid:
+        state = normalize(base, info)
+    else:
+        state = switch_scenario(base, catalog.get(base.scenario), info)
     changes: dict[str, Any] = {}
 
     value = params.get("n")
@@ -441,7 +670,93 @@ def parse_query(
         else:
             bad("family", _quote(value), f"is not one of {', '.join(FAMILIES)}", "`linear`")
 
+    _parse_invariance(params, info, state, changes, bad)
     return normalize(replace(state, **changes), info), notices
+
+
+def _pick(text: str, options: Sequence[float]) -> float | None:
+    """The option a number in a link stands for (None when it is none of them)."""
+    x = _parse_float(text)
+    if x is None:
+        return None
+    return next((o for o in options if math.isclose(o, x, rel_tol=1e-9, abs_tol=1e-12)), None)
+
+
+def _parse_invariance(
+    params: Mapping[str, str | None],
+    info: ScenarioInfo,
+    state: LabState,
+    changes: dict[str, Any],
+    bad: Any,
+) -> None:
+    """The Invariance page's parameters (see :func:`to_query`), into ``changes``."""
+    value = params.get("alpha")
+    if value is not None:
+        alpha = _pick(value, ALPHAS)
+        if alpha is None:
+            bad(
+                "alpha",
+                _quote(value),
+                f"is not one of {', '.join(f'{a:g}' for a in ALPHAS)}",
+                f"{DEFAULT_ALPHA:g}",
+            )
+        else:
+            changes["alpha"] = alpha
+
+    value = params.get("envs")
+    if value is not None:
+        rows, why = decode_envs(value, info)
+        if rows is None:
+            bad("envs", _quote(value), str(why), "the world's starting environments")
+        else:
+            changes["envs"] = rows
+
+    sweep = state.sweep
+    value = params.get("sweep")
+    if value is not None:
+        if value in info.presets:
+            sweep = value
+            changes["sweep"] = value
+            if value != state.sweep:
+                changes["sweep_strength"] = None
+        else:
+            names = ", ".join(info.presets) or "none"
+            bad(
+                "sweep",
+                _quote(value),
+                f"is not a preset of `{info.id}` (presets: {names})",
+                f"`{sweep}`" if sweep else "none",
+            )
+
+    for name, options, what in (
+        ("sweep_strength", SWEEP_STRENGTHS, "the sweep's"),
+        ("bend", BEND_STRENGTHS, "the shifts'"),
+    ):
+        value = params.get(name)
+        if value is not None:
+            picked = _pick(value, options)
+            if picked is None:
+                bad(
+                    name,
+                    _quote(value),
+                    f"is not one of {', '.join(f'{o:g}' for o in options)}",
+                    f"{what} starting strength",
+                )
+            else:
+                changes[name] = picked
+
+    value = params.get("reps")
+    if value is not None:
+        reps = _parse_int(value)
+        if reps not in POWER_REPS:
+            bad(
+                "reps",
+                _quote(value),
+                f"is not one of {', '.join(map(str, POWER_REPS))}",
+                str(POWER_REPS[0]),
+            )
+        else:
+            changes["reps"] = reps
 
 
 def _fmt_float(x: float) -> str:
@@ -456,7 +771,11 @@ def to_query(state: LabState, page: str | None) -> dict[str, str]:
     keeps ``scenario``, ``n`` and ``seed``; the Interventions page adds the
     intervention (a preset, or ``preset=custom`` with ``node``, ``kind`` and
     ``amount`` or ``equation``), its ``strength`` and the model ``family``; the
-    Models page adds ``family``.
+    Models page adds ``family``. The Invariance page adds its level ``alpha``,
+    the composed environments ``envs`` (when they are not the world's starting
+    ones, :func:`encode_envs`), the preset to ``sweep``, the sliders'
+    ``sweep_strength`` and ``bend`` (when moved from where the page starts
+    them) and the power simulation's ``reps``.
     """
     out = {"scenario": state.scenario, "n": str(state.n), "seed": str(state.seed)}
     if page == "Models":
@@ -472,4 +791,21 @@ def to_query(state: LabState, page: str | None) -> dict[str, str]:
                 out["amount"] = _fmt_float(state.amount)
         out["strength"] = f"{state.strength:g}"
         out["family"] = state.family
+    if page == "Invariance":
+        out.update(invariance_query(state))
+    return out
+
+
+def invariance_query(state: LabState) -> dict[str, str]:
+    """The Invariance page's own parameters (also kept on a table's link: ``alpha``)."""
+    out = {"alpha": f"{state.alpha:g}"}
+    if state.envs is not None:
+        out["envs"] = encode_envs(state.envs)
+    if state.sweep:
+        out["sweep"] = state.sweep
+    if state.sweep_strength is not None:
+        out["sweep_strength"] = f"{state.sweep_strength:g}"
+    if state.bend is not None:
+        out["bend"] = f"{state.bend:g}"
+    out["reps"] = str(state.reps)
     return out

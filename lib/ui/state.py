@@ -9,7 +9,9 @@ the new value back. On every run the state is written to ``st.query_params``
 when they differ, so the address bar always holds a link to the current view, and
 read from them on the first run of a session, so a copied link reopens that view.
 Links between pages carry the target page's parameters (:func:`page_link`), so
-that a page change is one entry in the browser's history, not two.
+that a page change is one entry in the browser's history, not two; a link may
+override fields (the home page's "apply Tylenol" card), and the page it opens
+applies what the link names (:func:`_follow_link`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from lib.ui.params import (
     LabState,
     ScenarioInfo,
     default_amount,
+    invariance_query,
     n_options,
     normalize,
     parse_query,
@@ -52,6 +55,7 @@ __all__ = [
     "init_page",
     "lab_state",
     "page_link",
+    "set_fields",
     "set_state",
     "synced",
     "widget_key",
@@ -62,6 +66,7 @@ TEACH_KEY = "lab_teach"
 _URL_READ_KEY = "lab_url_read"
 _NOTICES_KEY = "lab_notices"
 _USER_KEY = "lab_user_scenarios"
+_PAGE_KEY = "lab_page"
 #: Longest world or table name the sidebar's picker shows whole (at its usual width).
 SIDEBAR_TITLE_CHARS = 28
 APP_NAME = "Predict or Explain"
@@ -258,11 +263,20 @@ def widget_key(field: str) -> str:
     return f"w_{field}"
 
 
-def load_widget(field: str) -> str:
-    """Copy a state field into its widget's key before the widget is drawn."""
+def load_widget(field: str, value: Any = None) -> str:
+    """Copy a state field (or ``value``, when given) into its widget's key before the
+    widget is drawn."""
     key = widget_key(field)
-    st.session_state[key] = getattr(lab_state(), field)
+    st.session_state[key] = getattr(lab_state(), field) if value is None else value
     return key
+
+
+def set_fields(**changes: Any) -> None:
+    """Change fields of the state, keeping it valid (for callbacks of widgets that
+    :func:`synced` cannot mirror, such as the environments composer)."""
+    catalog, _ = session_catalog()
+    new = replace(lab_state(), **changes)
+    set_state(normalize(new, catalog[new.scenario]))
 
 
 def _store(field: str) -> None:
@@ -277,16 +291,23 @@ def _store(field: str) -> None:
         new = replace(state, node=value, equation=info.equations.get(value, ""))
     elif field == "kind":
         new = replace(state, kind=value, amount=default_amount(value))
-    elif field == "seed":
-        new = replace(state, seed=int(value))
+    elif field == "seed":  # the Invariance sliders start again where the new sample's story shows
+        new = replace(state, seed=int(value), sweep_strength=None, bend=None)
+    elif field == "sweep":
+        new = replace(state, sweep=value, sweep_strength=None)
     else:
         new = replace(state, **{field: value})
     set_state(normalize(new, catalog[new.scenario]))
 
 
-def synced(field: str) -> dict[str, Any]:
-    """Widget arguments that keep ``field`` of the state in sync."""
-    return {"key": load_widget(field), "on_change": _store, "args": (field,)}
+def synced(field: str, value: Any = None) -> dict[str, Any]:
+    """Widget arguments that keep ``field`` of the state in sync.
+
+    ``value`` is what the widget shows when the state leaves it to the page
+    (a field that is None until the user moves its widget, such as where the
+    Invariance page starts a slider).
+    """
+    return {"key": load_widget(field, value), "on_change": _store, "args": (field,)}
 
 
 # ----------------------------------------------------------------------------- page setup
@@ -305,7 +326,9 @@ def _start_state(catalog: dict[str, ScenarioInfo]) -> list[str]:
                 catalog[linked.id] = ScenarioInfo.from_scenario(linked)
             if str(query.get("source", "")) == tables.TABLE:
                 notices = tables.start_from_link(query)
-                state, _ = parse_query({}, catalog)
+                kept = {k: v for k, v in query.items() if k == "alpha"}  # the table's level
+                state, more = parse_query(kept, catalog)
+                notices += more
             else:
                 state, notices = parse_query(query, catalog)
             teach, teach_notices = parse_teach(query, lesson_steps())
@@ -324,6 +347,46 @@ def _start_state(catalog: dict[str, ScenarioInfo]) -> list[str]:
     return notices
 
 
+def _follow_link(page: str, catalog: dict[str, ScenarioInfo]) -> list[str]:
+    """On a page change, apply what the link's parameters change in the state.
+
+    A link between pages (:func:`page_link`) carries the target page's view,
+    which is the session's state unless the link overrides fields (the home
+    page's "apply Tylenol" card). Streamlit hands the link's query string to
+    the new page's run, but the state was read from the URL on the session's
+    first run only, so without this the state would win and overwrite the link.
+    Only what the link names changes; a run on the same page, a link without a
+    scenario (Streamlit's own navigation) and a table's view are left alone.
+    """
+    ss = st.session_state
+    last = ss.get(_PAGE_KEY)
+    ss[_PAGE_KEY] = page
+    if last is None or last == page or tables.current_table() is not None:
+        return []
+    query = st.query_params.to_dict()
+    if "scenario" not in query or str(query.get("source", "")) == tables.TABLE:
+        return []
+    if query == to_query(lab_state(), page):
+        return []
+    state, notices = parse_query(query, catalog, base=lab_state())
+    set_state(state)
+    return notices
+
+
+def _page_query(page: str, state: LabState | None = None) -> dict[str, str]:
+    """The URL of ``page`` showing ``state`` (the session's by default), or the table,
+    with the lesson and the presenter view (:func:`lib.ui.teach.teach_query`)."""
+    choice = tables.current_table()
+    state = state if state is not None else lab_state()
+    if choice is None:
+        out = to_query(state, page)
+    else:
+        out = tables.table_query(choice)
+        if page == "Invariance":  # the table branch has one setting of its own
+            out["alpha"] = invariance_query(state)["alpha"]
+    return {**out, **teach_query(teach_state(), page)}
+
+
 def sync_url(page: str) -> None:
     """Write the view into the address bar, only when it is not there already.
 
@@ -336,21 +399,31 @@ def sync_url(page: str) -> None:
         st.query_params.from_dict(wanted)
 
 
-def _page_query(page: str) -> dict[str, str]:
-    """The link parameters of ``page`` showing the current view (and lesson, and presenter)."""
-    choice = tables.current_table()
-    view = tables.table_query(choice) if choice is not None else to_query(lab_state(), page)
-    return {**view, **teach_query(teach_state(), page)}
+def page_link(
+    page: str,
+    label: str | None = None,
+    icon: str | None = None,
+    *,
+    help: str | None = None,
+    **fields: Any,
+) -> None:
+    """``st.page_link`` to one of :data:`PAGES` whose URL already holds the current view.
 
-
-def page_link(page: str, label: str | None = None, icon: str | None = None, **kwargs: Any) -> None:
-    """``st.page_link`` to one of :data:`PAGES` whose URL already holds the current view."""
+    Keyword arguments named after :class:`~lib.ui.params.LabState` fields
+    override the view in the link only (``page_link("Interventions",
+    preset="Tylenol", strength=1.0)``); the target page applies them when the
+    link is followed (:func:`_follow_link`).
+    """
+    state = lab_state()
+    if fields:
+        catalog, _ = session_catalog()
+        state = normalize(replace(state, **fields), catalog[state.scenario])
     st.page_link(
         PAGES[page],
         label=label or page,
         icon=icon or PAGE_ICONS[page],
-        query_params=_page_query(page),
-        **kwargs,
+        query_params=_page_query(page, state),
+        help=help,
     )
 
 
@@ -482,6 +555,7 @@ def init_page(page: str) -> Lab:
         )
         st.stop()
     notices = _start_state(catalog)
+    notices += _follow_link(page, catalog)
     present = teach_state().present
     if present:
         widgets.presenter_style()

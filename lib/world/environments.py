@@ -52,7 +52,7 @@ OBSERVATIONAL_ENV = "observational"
 MAX_ENVIRONMENTS = 20
 #: Most rows per environment.
 MAX_ENV_ROWS = 1_000_000
-_ENV_FIELDS = {"n", "description", "interventions"}
+_ENV_FIELDS = {"n", "description", "interventions", "default"}
 
 
 @dataclass(frozen=True)
@@ -69,12 +69,17 @@ class Environment:
         Rows this environment contributes.
     description : str
         One line of story (e.g. "Arthur hides the murderer until the last chapter").
+    default : bool
+        Whether a scenario's Invariance page starts with this environment
+        (``False``: declared for a lesson's twist, offered but not pooled until
+        someone adds it; see :func:`default_environments`).
     """
 
     name: str
     interventions: tuple[Intervention, ...] = ()
     n: int = 1000
     description: str = field(default="", compare=False)
+    default: bool = field(default=True, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -103,11 +108,12 @@ class Environment:
             tuple(iv.with_strength(strength) for iv in self.interventions),
             self.n,
             self.description,
+            self.default,
         )
 
     def with_n(self, n: int) -> Environment:
         """The same environment with ``n`` rows."""
-        return Environment(self.name, self.interventions, n, self.description)
+        return Environment(self.name, self.interventions, n, self.description, self.default)
 
     def describe(self) -> str:
         """What differs in this environment, in words."""
@@ -120,6 +126,8 @@ class Environment:
         out: dict[str, Any] = {"n": self.n}
         if self.description:
             out["description"] = self.description
+        if not self.default:
+            out["default"] = False
         out["interventions"] = [iv.to_dict() for iv in self.interventions]
         return out
 
@@ -135,8 +143,9 @@ def environment_from_dict(
         The table's key, e.g. ``"clinic A"``.
     spec : mapping
         ``n`` (whole number, optional, default 1000), ``description`` (text,
-        optional) and ``interventions`` (a list of intervention tables as in
-        presets, optional; empty means observational).
+        optional), ``interventions`` (a list of intervention tables as in
+        presets, optional; empty means observational) and ``default`` (true or
+        false, optional, default true: whether the Invariance page starts with it).
     scm : SCM, optional
         If given, every intervention is checked against it (nodes exist,
         equations compile).
@@ -165,6 +174,9 @@ def environment_from_dict(
     description = spec.get("description", "")
     if not isinstance(description, str):
         raise ScenarioError(f"{ewhere}: `description` must be text.")
+    default = spec.get("default", True)
+    if not isinstance(default, bool):
+        raise ScenarioError(f"{ewhere}: `default` must be true or false, not {default!r}.")
     raw = spec.get("interventions", [])
     if not isinstance(raw, list):
         raise ScenarioError(f"{ewhere}: `interventions` must be a list of intervention tables.")
@@ -175,7 +187,7 @@ def environment_from_dict(
         except ScenarioError as exc:
             raise exc.within(ewhere, environment=name) from None
     try:
-        return Environment(name, ivs, n, description)
+        return Environment(name, ivs, n, description, default)
     except ScenarioError as exc:
         raise exc.within(where, environment=name) from None
 
@@ -269,6 +281,9 @@ def pooled_sample(
 def default_environments(scenario: Scenario, n: int | None = None) -> list[Environment]:
     """The scenario's own environments, else the observational world and one per preset.
 
+    Of the scenario's own environments, only those with ``default`` set (the
+    others are twists a lesson adds; they stay in ``scenario.environments``).
+
     Parameters
     ----------
     scenario : Scenario
@@ -276,7 +291,7 @@ def default_environments(scenario: Scenario, n: int | None = None) -> list[Envir
         Rows per environment; by default each declared environment's own
         ``n``, and the scenario's ``default_n`` for the preset-based ones.
     """
-    declared = list(getattr(scenario, "environments", ()) or ())
+    declared = [e for e in getattr(scenario, "environments", ()) or () if e.default]
     if declared:
         return [e.with_n(n) if n is not None else e for e in declared]
     rows = int(n if n is not None else scenario.default_n)

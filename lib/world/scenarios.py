@@ -81,9 +81,11 @@ class Scenario:
     order : int
         Position in the scenario picker.
     environments : tuple of Environment
-        The scenario's default environments for invariance (e.g. clinics,
-        authors), in file order; empty when the file declares none (then
+        The scenario's environments for invariance (e.g. clinics, authors), in
+        file order; empty when the file declares none (then
         :func:`lib.world.environments.default_environments` uses the presets).
+        Those with ``default`` false are twists a lesson adds: offered on the
+        Invariance page, not among the environments it starts with.
     """
 
     id: str
@@ -280,6 +282,13 @@ def scenario_from_dict(spec: Mapping[str, Any], where: str = "scenario") -> Scen
         environment_from_dict(name, body, scm, f"{where}, environment")
         for name, body in raw_envs.items()
     )
+    if environments and sum(e.default for e in environments) < 2:
+        raise _located(
+            where,
+            sid,
+            "at least two environments must start on the Invariance page (`default` "
+            "true, as it is unless set): invariance is checked by comparing environments.",
+        )
     return Scenario(
         id=sid,
         title=title,
@@ -354,6 +363,8 @@ def scenario_to_toml(sc: Scenario) -> str:
         lines.append(f"n = {body['n']}")
         if "description" in body:
             lines.append(f"description = {_toml_value(body['description'])}")
+        if "default" in body:
+            lines.append(f"default = {_toml_value(body['default'])}")
         lines.append("interventions = [")
         lines.extend(f"  {_toml_value(iv)}," for iv in body["interventions"])
         lines.append("]")

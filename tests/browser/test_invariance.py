@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -73,3 +74,104 @@ def test_a_table_with_environments(
         timeout=30_000
     )
     screenshot(page, "invariance-grunfeld")
+
+
+def query(page: Any) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlsplit(page.url).query).items()}
+
+
+def icp_verdict(page: Any) -> str:
+    box = page.locator('[data-testid="stMarkdownContainer"]').filter(
+        has_text=re.compile(r"^(ICP's estimated causes|No set accepted|ICP cannot tell)")
+    )
+    box.first.wait_for(state="visible")
+    return " ".join(box.first.inner_text().split())
+
+
+def alpha_shown(page: Any) -> str:
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Level α")
+    return slider.get_by_role("slider").first.get_attribute("aria-valuetext") or ""
+
+
+#: The agonist twist at half strength, two clinics, α = 0.1, Amantadine swept at 30%.
+LINK = (
+    "/Invariance?scenario=ldopa&n=2000&seed=3&alpha=0.1"
+    "&envs=clinic+A~none~1~400%3Bclinic+B~env:clinic+B:+40%2525+take+Tylenol~1~400"
+    "%3Btrial~preset:Dopamine+agonist~0.5~300"
+    "&sweep=Amantadine&sweep_strength=0.3&bend=0.5&reps=25"
+)
+
+
+def test_a_link_reproduces_the_invariance_view_and_alpha_survives_a_visit_elsewhere(
+    page: Any,
+    browser: Any,
+    server_url: str,
+    wait_for_app: Any,
+    assert_no_errors: Any,
+    screenshot: Any,
+) -> None:
+    page.goto(server_url + LINK)
+    wait_for_app(page, timeout=90)
+    assert_no_errors(page)
+    verdict, local = icp_verdict(page), local_verdict(page)
+    assert verdict.startswith("No set accepted")  # the agonist trial shifts hidden dopamine
+    assert local.startswith("At 30% of Amantadine") and "α = 0.1" in local
+    assert alpha_shown(page) == "0.1"
+    wanted = {"alpha": "0.1", "sweep": "Amantadine", "sweep_strength": "0.3", "bend": "0.5"}
+    assert wanted.items() <= query(page).items()
+    assert "trial~preset:Dopamine agonist~0.5~300" in query(page)["envs"]
+    screenshot(page, "invariance-link")
+
+    # the address bar in a fresh session: the same numbers
+    other = browser.new_context(viewport=page.viewport_size).new_page()
+    try:
+        other.goto(page.url)
+        wait_for_app(other, timeout=90)
+        assert_no_errors(other)
+        assert (icp_verdict(other), local_verdict(other)) == (verdict, local)
+    finally:
+        other.context.close()
+
+    # leave for the Models page and come back through the sidebar: α and the rest stay
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_role("link", name="Models").click()
+    wait_for_app(page, timeout=90)
+    assert "alpha" not in query(page)
+    sidebar.get_by_role("link", name="Invariance").click()
+    wait_for_app(page, timeout=90)
+    assert_no_errors(page)
+    assert alpha_shown(page) == "0.1"
+    assert (icp_verdict(page), local_verdict(page)) == (verdict, local)
+    assert wanted.items() <= query(page).items()
+
+
+def test_an_edit_in_the_composer_goes_into_the_link_and_stays(
+    page: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any
+) -> None:
+    """Type 300 rows into the first environment: the link carries the composed rows, and
+    they are still there after a visit to another page."""
+    page.goto(server_url + "/Invariance?scenario=fever")
+    wait_for_app(page, timeout=90)
+    assert "envs" not in query(page)  # the world's own environments: nothing to say
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = grid.bounding_box()
+    assert box is not None
+    # the last column (rows) of the first row, under the header
+    page.mouse.dblclick(box["x"] + box["width"] - 40, box["y"] + 35 + 17)
+    page.wait_for_timeout(500)
+    page.keyboard.press("Control+a")
+    page.keyboard.type("300", delay=100)
+    page.keyboard.press("Enter")
+    wait_for_app(page, timeout=90)
+    assert_no_errors(page)
+    envs = query(page).get("envs", "")
+    assert envs.startswith("observational~none~1~300;Paracetamol~preset:Paracetamol~1~2000")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_role("link", name="Data").click()
+    wait_for_app(page, timeout=90)
+    sidebar.get_by_role("link", name="Invariance").click()
+    wait_for_app(page, timeout=90)
+    assert_no_errors(page)
+    assert query(page)["envs"] == envs

@@ -78,6 +78,25 @@ def test_clicking_tylenol_breaks_the_predictive_model(
     screenshot(page, "interventions-tylenol")
 
 
+def test_the_home_card_opens_the_first_preset_at_full_strength(
+    page: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any
+) -> None:
+    """ "3 · Change the world" applies Tylenol at 100% even after another preset was used."""
+    page.goto(server_url + "/Interventions?scenario=ldopa&seed=2&preset=Amantadine&strength=0.3")
+    wait_for_app(page)
+    assert explanation(page).startswith("Amantadine at 30%")
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Home").click()
+    wait_for_app(page)
+    page.get_by_role("link", name="3 · Change the world").click()
+    wait_for_app(page)
+    assert_no_errors(page)
+    assert explanation(page).startswith("Tylenol")
+    assert not explanation(page).startswith("Tylenol at")  # at full strength
+    assert {"preset": "Tylenol", "strength": "1", "seed": "2"}.items() <= query(page).items()
+    strength = page.get_by_role("slider", name="Strength")
+    assert float(strength.input_value()) == pytest.approx(1.0)
+
+
 def test_a_deep_link_reopens_the_same_view(
     page: Any, browser: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any
 ) -> None:

@@ -143,22 +143,18 @@ def _store_envs(key: str, rows: list[list[Any]], tokens: dict[str, str]) -> None
     set_fields(envs=tuple(_env_row(r, tokens) for r in edited))
 
 
-def environments_section(sc: Scenario, sid: str, n: int) -> list[Environment] | None:
-    """1 · The environments: the composer; returns the environments, or None when invalid.
+def _composer_rows(
+    sc: Scenario, n: int, kept: tuple[EnvRow, ...] | None
+) -> tuple[pd.DataFrame, tuple[EnvRow, ...], dict[str, Any], dict[str, str], dict[str, str]]:
+    """The composer's rows for the state's ``envs`` (None: the world's starting ones).
 
-    The rows live in the lab's state (``envs``, None for the world's starting
-    ones), so they travel in the link and survive a visit to another page. The
-    editor's key names its rows: an edit stores the new rows, and the next run
-    draws a fresh editor holding them.
+    Returns the rows as the editor shows them, the rows as stored, the world's
+    named environments, and the token → label map and its inverse.
     """
-    target = code_span(sc.target)
-    # --- 1. The environments -----------------------------------------------------------------
-    st.subheader("1 · The environments", anchor=False)
-    start, left_out = starting_environments(sc, n)
+    start, _ = starting_environments(sc, n)
     named = environment_rows(list(sc.environments), sc)[1]  # every one of the world's own
     labels = composer_labels(sc, named)
     tokens = {label: token for token, label in labels.items()}
-    kept = lab_state().envs
     if kept is None:
         first, _ = environment_rows(start, sc)
         if len(first) == 1 and sc.features:  # a world without presets: start with a shift
@@ -171,6 +167,36 @@ def environments_section(sc: Scenario, sid: str, n: int) -> list[Environment] | 
     rows["strength"] = rows["strength"].astype(float)
     if rows["rows"].notna().all():
         rows["rows"] = rows["rows"].astype(int)
+    return rows, kept, named, labels, tokens
+
+
+def state_environments(
+    sc: Scenario, sid: str, n: int, kept: tuple[EnvRow, ...] | None
+) -> list[Environment]:
+    """The environments a state's ``envs`` names, as the Invariance page pools them.
+
+    Raises
+    ------
+    lib.errors.ScenarioError
+        When the rows cannot be used (the page shows why).
+    """
+    rows, _, named, _, _ = _composer_rows(sc, n, kept)
+    return environments_from_rows(rows, sc, named, iv.node_sds(sid))
+
+
+def environments_section(sc: Scenario, sid: str, n: int) -> list[Environment] | None:
+    """1 · The environments: the composer; returns the environments, or None when invalid.
+
+    The rows live in the lab's state (``envs``, None for the world's starting
+    ones), so they travel in the link and survive a visit to another page. The
+    editor's key names its rows: an edit stores the new rows, and the next run
+    draws a fresh editor holding them.
+    """
+    target = code_span(sc.target)
+    # --- 1. The environments -----------------------------------------------------------------
+    st.subheader("1 · The environments", anchor=False)
+    _, left_out = starting_environments(sc, n)
+    rows, kept, named, labels, tokens = _composer_rows(sc, n, lab_state().envs)
     st.markdown(
         f"Each environment is the same world with some interventions — a clinic that hands out "
         f"Tylenol, an author with a habit. Edit, add or delete rows; the pooled data carry an "

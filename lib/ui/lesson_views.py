@@ -18,7 +18,6 @@ import pandas as pd
 import streamlit as st
 
 from lib.errors import LessonError
-from lib.invariance.compare import starting_environments
 from lib.teach.handout import Plot, Section, build_handout
 from lib.teach.lessons import (
     Lesson,
@@ -33,6 +32,7 @@ from lib.teach.lessons import (
 )
 from lib.ui import compute, tables
 from lib.ui import invariance_views as iv
+from lib.ui.invariance_sections import state_environments
 from lib.ui.lab import choose, family_models, interventions_key
 from lib.ui.params import parse_query
 from lib.ui.state import (
@@ -53,8 +53,6 @@ __all__ = ["show_lessons"]
 
 _ANSWERS = "lab_lesson_answers"  # (lesson, where) -> the learner's answer
 _REVEALED = "lab_lesson_revealed"  # {(lesson, step)} whose answer is shown
-#: The level the lessons' ICP questions use (the Invariance page's default).
-LESSON_ALPHA = 0.05
 #: Keys a presentation clicker sends, and what they press (docs/lesson-format.md).
 _KEYS_JS = """
 <script>
@@ -152,8 +150,8 @@ def view_numbers_at(lesson: Lesson, step: int, state: Any) -> ViewNumbers:
     if s.page in ("Data", "Models", "Interventions"):
         numbers["sample"] = compute.sample(sid, n, seed)
     if s.page == "Invariance":
-        envs, _ = starting_environments(sc, n)
-        res = iv.icp_fit(sid, seed, iv.env_key(envs), LESSON_ALPHA, envs)
+        envs = state_environments(sc, sid, n, state.envs)
+        res = iv.icp_fit(sid, seed, iv.env_key(envs), state.alpha, envs)
         numbers["icp_causes"] = frozenset(res.causal_predictors)
     return ViewNumbers(**numbers)
 
@@ -188,11 +186,12 @@ def _figure(lesson: Lesson, step: int, present: bool) -> None:
         elif not present:
             causal_graph(sc)
     elif s.page == "Invariance":
-        envs, _ = starting_environments(sc, n)
+        envs = state_environments(sc, sid, n, state.envs)
         chart(
-            iv.result_figure(sid, seed, iv.env_key(envs), LESSON_ALPHA, envs),
+            iv.result_figure(sid, seed, iv.env_key(envs), state.alpha, envs),
             "Each set of predictors and its p-value: a set is accepted when its p-value is "
-            f"above α = {LESSON_ALPHA:g}. ICP names what every accepted set shares.",
+            f"above α = {state.alpha:g}. ICP names what every accepted set shares. "
+            f"Environments: {', '.join(e.name for e in envs)}.",
         )
 
 
@@ -490,9 +489,9 @@ def _lesson_handout(lesson: Lesson) -> Callable[[], bytes]:
             elif s.page == "Data" and s.predict is not None and s.predict.columns:
                 figures.append(Plot(compute.pairs_figure(sid, n, seed, tuple(s.predict.columns))))
             elif s.page == "Invariance":
-                envs, _ = starting_environments(sc, n)
+                envs = state_environments(sc, sid, n, state.envs)
                 figures.append(
-                    Plot(iv.result_figure(sid, seed, iv.env_key(envs), LESSON_ALPHA, envs))
+                    Plot(iv.result_figure(sid, seed, iv.env_key(envs), state.alpha, envs))
                 )
             question = answered = reveal = None
             if s.predict is not None:

@@ -67,6 +67,10 @@ for column, (page, title, text) in zip(st.columns(3, gap="medium"), steps, stric
         page_link(page, label=title, **opens.get(page, {}))
         st.markdown(text)
 st.caption("Pick another world in the sidebar: every page follows it.")
+page_link(
+    "Lessons",
+    label="Or follow a lesson: predict what happens, then see what the lab computes",
+)
 
 st.divider()
 

@@ -1,0 +1,65 @@
+"""The Lessons page with Streamlit's AppTest: a link opens a step, the reveal waits for an
+answer, the step sets the lab's view, and a bad link gives notices, not tracebacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = "pages/6_Lessons.py"
+
+
+def open_lessons(**params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update(params)
+    at.switch_page(LESSONS)
+    return at.run()
+
+
+def param(at: AppTest, name: str) -> str:
+    """A query parameter of the page's URL (the last one when repeated)."""
+    value = at.query_params[name]
+    return value[-1] if isinstance(value, list) else value
+
+
+def button(at: AppTest, key: str):  # noqa: ANN201 - an AppTest element
+    return next(b for b in at.button if b.key == key)
+
+
+def test_a_linked_step_waits_for_an_answer_then_reveals_the_labs() -> None:
+    at = open_lessons(lesson="tylenol", step="3")
+    assert not at.exception
+    assert button(at, "lesson_reveal").disabled
+    at.number_input[0].set_value(5.0).run()
+    assert not button(at, "lesson_reveal").disabled
+    button(at, "lesson_reveal").click().run()
+    assert not at.exception
+    said = " ".join(s.value for s in at.success)
+    assert "You said ×5: close" in said
+    assert any("×5.32: it **broke**" in m.value for m in at.markdown)
+    # the step set the lab's view: Interventions shows Tylenol at full strength
+    at.switch_page("pages/3_Interventions.py").run()
+    assert param(at, "preset") == "Tylenol"
+    assert param(at, "strength") == "1"
+
+
+def test_next_and_previous_move_through_the_lesson_and_the_link_follows() -> None:
+    at = open_lessons(lesson="fever", step="0")
+    button(at, "lesson_next").click().run()
+    assert param(at, "step") == "1"
+    button(at, "lesson_next").click().run()
+    button(at, "lesson_back").click().run()
+    assert param(at, "step") == "1"
+    button(at, "lesson_reset").click().run()
+    assert param(at, "step") == "0"
+
+
+def test_a_bad_lesson_link_shows_notices_and_the_list() -> None:
+    at = open_lessons(lesson="nope", present="maybe")
+    assert not at.exception
+    notes = " ".join(w.value for w in at.warning)
+    assert "`lesson='nope'` is not a lesson" in notes
+    assert "`present='maybe'` is not 1 or 0" in notes
+    assert any(b.key == "lesson_start_tylenol" for b in at.button)

@@ -233,3 +233,52 @@ def test_the_lesson_handout_holds_the_answers_and_opens_offline(
         assert asked == []
     finally:
         offline.close()
+
+
+_TYPE_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const graph = [];
+  for (const svg of main.querySelectorAll('[data-testid="stGraphVizChart"] svg')) {
+    const scale = svg.getScreenCTM().a;
+    for (const t of svg.querySelectorAll('text'))
+      graph.push(parseFloat(t.getAttribute('font-size') || '14') * scale);
+  }
+  const ticks = Array.from(main.querySelectorAll('.xtick text, .ytick text'))
+    .map(t => parseFloat(getComputedStyle(t).fontSize));
+  const body = Array.from(main.querySelectorAll('[data-testid="stMarkdownContainer"] p'))
+    .filter(p => p.getBoundingClientRect().width > 0 && !p.closest('[data-testid="stMetricValue"]'))
+    .map(p => parseFloat(getComputedStyle(p).fontSize));
+  return {graph: graph.length ? Math.min(...graph) : null, graphs: graph.length,
+          ticks: ticks.length ? Math.min(...ticks) : null, nticks: ticks.length,
+          body: Math.min(...body)};
+}"""
+PRESENTED = ["/", "/Data", "/Models", "/Interventions?preset=Tylenol", "/Invariance"]
+
+
+@pytest.mark.parametrize("path", PRESENTED)
+def test_every_page_in_the_presenter_view_has_projector_type(
+    browser: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any, path: str
+) -> None:
+    """Body type of 28 px, chart ticks and causal-graph labels of 20 px or more, no sidebar."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    try:
+        page.goto(server_url + path + ("&" if "?" in path else "?") + "present=1")
+        wait_for_app(page)
+        assert_no_errors(page)
+        expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
+        drawn = (
+            ".js-plotly-plot .xtick text"
+            if path != "/"
+            else '[data-testid="stGraphVizChart"] svg text'
+        )
+        expect(page.locator(drawn).first).to_be_attached(timeout=30_000)
+        sizes = page.evaluate(_TYPE_JS)
+        assert sizes["body"] >= 28, sizes
+        assert sizes["graphs"] + sizes["nticks"] > 0, sizes
+        assert sizes["graph"] is None or sizes["graph"] >= 20, sizes
+        assert sizes["ticks"] is None or sizes["ticks"] >= 20, sizes
+        name = path.strip("/").split("?")[0] or "home"
+        page.screenshot(path=str(SCREENSHOT_DIR / f"present-page-{name}-1280x720.png"))
+    finally:
+        context.close()

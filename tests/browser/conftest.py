@@ -326,6 +326,26 @@ def screenshot(page: Any, name: str) -> Path:
     return path
 
 
+def cut_off(browser: Any, allowed: Callable[[str], bool], **options: Any) -> tuple[Any, list[str]]:
+    """A browser context with no network but what ``allowed`` lets through.
+
+    Every other request is aborted (as with no network) and its URL recorded in
+    the list returned beside the context, which the caller closes.
+    """
+    context = browser.new_context(**options)
+    refused: list[str] = []
+
+    def guard(route: Any) -> None:
+        if allowed(route.request.url):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    context.route("**/*", guard)
+    return context, refused
+
+
 @pytest.fixture(name="wait_for_app")
 def _wait_for_app_fixture() -> Callable[..., None]:
     return wait_for_app

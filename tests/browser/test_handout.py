@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lib.ui.handout_views import HTML_LABEL, SCRIPT_LABEL
+from tests.browser.conftest import cut_off
 
 #: Longest wait for one thing to show (ms): the machine may be busy with other tests.
 WAIT = 30_000
@@ -59,17 +60,9 @@ def test_the_downloaded_handout_draws_its_figures_offline(
     plots = len(re.findall(r"<div id='handout-plot-\d+' class='handout-plot'>", text))
     assert plots >= 2
 
-    offline = browser.new_context(viewport={"width": 1000, "height": 900})
-    asked: list[str] = []
-
-    def only_files(route: Any) -> None:
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            asked.append(route.request.url)
-            route.abort()
-
-    offline.route("**/*", only_files)
+    offline, asked = cut_off(
+        browser, lambda url: url.startswith("file://"), viewport={"width": 1000, "height": 900}
+    )
     try:
         view = offline.new_page()
         errors: list[str] = []

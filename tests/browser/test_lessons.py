@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lib.teach.lessons import load_lesson
-from tests.browser.conftest import SCREENSHOT_DIR
+from tests.browser.conftest import SCREENSHOT_DIR, cut_off
 
 
 def query(page: Any) -> dict[str, str]:
@@ -215,17 +215,7 @@ def test_the_lesson_handout_holds_the_answers_and_opens_offline(
     assert "×5.32" in text  # the lab's answer, for every step, answered or not
     assert text.count("class='handout-plot'") >= 3
 
-    offline = browser.new_context()
-    asked: list[str] = []
-
-    def only_files(route: Any) -> None:
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            asked.append(route.request.url)
-            route.abort()
-
-    offline.route("**/*", only_files)
+    offline, asked = cut_off(browser, lambda url: url.startswith("file://"))
     try:
         view = offline.new_page()
         view.goto(handout.resolve().as_uri())

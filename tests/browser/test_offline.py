@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import VIEWPORT
+from tests.browser.conftest import VIEWPORT, cut_off
 
 # (path, what must be drawn on it)
 PAGES = [
@@ -39,18 +39,7 @@ def _is_local(url: str, host: str) -> bool:
 def offline_page(browser: Any, server_url: str) -> Any:
     """A page whose browser reaches only the lab's server; ``.blocked`` lists the rest."""
     host = urlsplit(server_url).hostname
-    context = browser.new_context(viewport=VIEWPORT)
-    blocked: list[str] = []
-
-    def guard(route: Any) -> None:
-        url = route.request.url
-        if _is_local(url, host):
-            route.continue_()
-        else:
-            blocked.append(url)
-            route.abort("internetdisconnected")
-
-    context.route("**/*", guard)
+    context, blocked = cut_off(browser, lambda url: _is_local(url, host), viewport=VIEWPORT)
     page = context.new_page()
     page.blocked = blocked
     yield page

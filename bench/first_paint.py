@@ -15,9 +15,12 @@ Three cases per page:
 - **warm**: one server whose caches hold the page already, and a fresh browser
   context (a new student on a warmed class server);
 - **again**: the same context's second visit (the chart code in the browser's
-  HTTP cache).
+  HTTP cache);
+- **next**: a fresh context opens the Home page, stays :data:`READ_HOME` seconds,
+  then clicks the sidebar's link to the page (timed from the click): the usual
+  way in, a student following the lab's steps.
 
-For each visit it records when the title was shown, when progress (a spinner or
+For each visit it records when the page's title was shown, when progress (a spinner or
 the lab's "Drawing the charts" placeholder) was first shown, when the server's
 run finished, when the first chart was drawn and when the last one was; then
 prints medians over ``--repeats`` visits, and the longest time the page showed
@@ -26,7 +29,9 @@ neither progress nor a chart after its title (the "blank" wait)::
     python bench/first_paint.py --repeats 5
     python bench/first_paint.py --pages Models --cases warm,again --trace
 
-``--trace`` prints, for each visit, when the chart code was requested, arrived
+``--baseline DIR`` measures another checkout too (say, the commit before a
+change), its server and this one's taking turns, so that both see the same
+load on a shared machine. ``--trace`` prints, for each visit, when the chart code was requested, arrived
 and was drawn. Everything stays on the loopback interface; one run is bounded by
 :data:`MAX_SECONDS`.
 """
@@ -43,7 +48,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +62,9 @@ PAGES = {
     "Interventions": "/Interventions",
     "Invariance": "/Invariance",
 }
-CASES = ("cold", "warm", "again")
+CASES = ("cold", "warm", "again", "next")
+#: Seconds a student spends on the Home page before the "next" case clicks on.
+READ_HOME = 3.0
 #: Longest one run of the benchmark may take (seconds).
 MAX_SECONDS = 1800.0
 #: Longest one visit may wait for its charts (seconds).
@@ -71,7 +78,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 #: ``window.__paint`` holds the times (ms from the navigation's start).
 WATCH_JS = """
 (() => {
-  const CHARTS = '.js-plotly-plot .main-svg, [data-testid="stGraphVizChart"] svg';
+  const PLOTLY = '.js-plotly-plot .main-svg';
+  const CHARTS = PLOTLY + ', [data-testid="stGraphVizChart"] svg';
   const shown = (el) => {
     const r = el.getBoundingClientRect();
     return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
@@ -85,18 +93,36 @@ WATCH_JS = """
     getComputedStyle(el, '::before').content + getComputedStyle(el, '::after').content);
   const progressShown = () => anyShown('[data-testid="stSpinner"]')
     || Array.from(document.querySelectorAll(SLOTS)).some((el) => shown(el) && says(el));
-  const marks = {charts: 0, blank: 0};
-  window.__paint = marks;
+  let marks = {};
+  let base = 0;
+  let oldTitle = null;
+  // a new measurement from now (for a move to another page in the same tab)
+  window.__paintReset = () => {
+    const h1 = document.querySelector('h1');
+    oldTitle = h1 ? h1.textContent : null;
+    base = performance.now();
+    marks = {charts: 0, blank: 0};
+    window.__paint = marks;
+  };
+  window.__paintReset();
+  oldTitle = null;
+  base = 0;
+  window.__paintNow = () => performance.now() - base;
+  window.__paintBase = () => base;
   let lastBlankCheck = null;
   const tick = () => {
-    const now = performance.now();
-    if (marks.title === undefined && anyShown('h1')) marks.title = now;
+    const now = performance.now() - base;
+    const h1 = document.querySelector('h1');
+    if (marks.title === undefined && h1 && shown(h1) && h1.textContent !== oldTitle) {
+      marks.title = now;
+    }
     const app = document.querySelector('[data-testid="stApp"]');
     const state = app && app.getAttribute('data-test-script-state');
     if (state === 'running') marks.ran = true;
     if (marks.ran && state === 'notRunning' && marks.finished === undefined) marks.finished = now;
     const drawn = Array.from(document.querySelectorAll(CHARTS)).filter(shown).length;
-    if (drawn > 0 && marks.first === undefined) marks.first = now;
+    if (drawn > 0 && marks.first === undefined && marks.title !== undefined) marks.first = now;
+    if (marks.plotly === undefined && anyShown(PLOTLY)) marks.plotly = now;
     if (drawn > marks.charts) { marks.charts = drawn; marks.last = now; }
     const progress = progressShown();
     if (progress && marks.progress === undefined) marks.progress = now;
@@ -114,8 +140,8 @@ WATCH_JS = """
 #: was requested and arrived, from the browser's resource timings.
 CHUNKS_JS = """() => performance.getEntriesByType('resource')
   .filter(e => /(PlotlyChart|GraphVizChart)[^/]*\\.js/.test(e.name))
-  .map(e => ({name: e.name.split('/').pop().split('.')[0], start: e.startTime,
-              end: e.responseEnd, kB: e.transferSize / 1024}))"""
+  .map(e => ({name: e.name.split('/').pop().split('.')[0], start: e.startTime - __paintBase(),
+              end: e.responseEnd - __paintBase(), kB: e.transferSize / 1024}))"""
 
 
 # --------------------------------------------------------------------------- the server
@@ -137,16 +163,14 @@ def healthy(url: str) -> bool:
 
 
 @contextmanager
-def server(extra: Sequence[str] = ()) -> Iterator[str]:
-    """``streamlit run app.py`` on a free loopback port; yields its base URL."""
+def server(root: Path, extra: Sequence[str] = ()) -> Iterator[str]:
+    """``streamlit run app.py`` in ``root`` on a free loopback port; yields its base URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
     cmd += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     cmd += ["--browser.gatherUsageStats", "false", *extra]
-    proc = subprocess.Popen(
-        cmd, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
         while not healthy(url):
@@ -166,9 +190,8 @@ def server(extra: Sequence[str] = ()) -> Iterator[str]:
 # --------------------------------------------------------------------------- a visit
 
 
-def visit(page: Any, url: str, trace: bool) -> dict[str, float]:
-    """Open ``url`` in ``page``; wait for its charts; return the marks (ms)."""
-    page.goto(url, wait_until="commit")
+def settle(page: Any, trace: bool) -> dict[str, Any]:
+    """Wait until the page's run has finished and its charts are drawn; return the marks."""
     deadline = time.monotonic() + VISIT_TIMEOUT
     marks: dict[str, Any] = {}
     while time.monotonic() < deadline:
@@ -177,15 +200,28 @@ def visit(page: Any, url: str, trace: bool) -> dict[str, float]:
         last = marks.get("last", marks.get("first"))
         done = marks.get("finished")
         if last is not None and done is not None:
-            now = page.evaluate("() => performance.now()")
+            now = page.evaluate("() => __paintNow()")
             if now - max(last, done) > SETTLE * 1000:
                 break
     else:
         marks["timeout"] = 1.0
     if trace:
-        chunks = page.evaluate(CHUNKS_JS)
-        marks["chunks"] = chunks
+        marks["chunks"] = page.evaluate(CHUNKS_JS)
     return marks
+
+
+def visit(page: Any, url: str, trace: bool) -> dict[str, Any]:
+    """Open ``url`` in ``page`` (a new document); return the marks (ms from the navigation)."""
+    page.goto(url, wait_until="commit")
+    return settle(page, trace)
+
+
+def move(page: Any, name: str, trace: bool) -> dict[str, Any]:
+    """Click the sidebar's link to page ``name``; return the marks (ms from the click)."""
+    link = page.locator('[data-testid="stSidebar"]').get_by_role("link", name=name, exact=True)
+    page.evaluate("() => __paintReset()")
+    link.click()
+    return settle(page, trace)
 
 
 def new_context(browser: Any) -> Any:
@@ -201,6 +237,7 @@ COLUMNS = [
     ("progress", "progress"),
     ("finished", "run done"),
     ("first", "first chart"),
+    ("plotly", "first plotly"),
     ("last", "last chart"),
     ("blank", "blank"),
 ]
@@ -212,27 +249,39 @@ def fmt(values: list[float]) -> str:
     return f"{statistics.median(values) / 1000:.2f}"
 
 
-def report(results: dict[tuple[str, str], list[dict[str, Any]]], repeats: int) -> None:
-    head = ["page", "case", *[label for _, label in COLUMNS], "timeouts"]
+Results = dict[tuple[str, str, str], list[dict[str, Any]]]
+
+
+def report(results: Results, repeats: int) -> None:
+    trees = sorted({tree for tree, _, _ in results}, reverse=True)
+    head = (["tree"] if len(trees) > 1 else []) + ["page", "case"]
+    head += [label for _, label in COLUMNS] + ["timeouts"]
     print()
-    print(f"medians over {repeats} visits, seconds from the start of the navigation")
+    print(f"medians over {repeats} visits, seconds from the navigation (next: from the click)")
     print("| " + " | ".join(head) + " |")
-    print("|" + "|".join(["---"] * 2 + ["---:"] * (len(head) - 2)) + "|")
-    for (name, case), visits in results.items():
-        cells = [name, case]
+    print(
+        "|"
+        + "|".join(["---"] * (len(head) - len(COLUMNS) - 1) + ["---:"] * (len(COLUMNS) + 1))
+        + "|"
+    )
+    for (tree, name, case), visits in results.items():
+        cells = ([tree] if len(trees) > 1 else []) + [name, case]
         for key, _ in COLUMNS:
             cells.append(fmt([float(v[key]) for v in visits if key in v]))
         cells.append(str(sum(1 for v in visits if "timeout" in v)))
         print("| " + " | ".join(cells) + " |")
 
 
-def show_trace(name: str, case: str, marks: dict[str, Any]) -> None:
+def show_trace(tree: str, name: str, case: str, marks: dict[str, Any]) -> None:
     chunks = ", ".join(
         f"{c['name']} {c['start'] / 1000:.2f}→{c['end'] / 1000:.2f} s ({c['kB']:.0f} kB)"
         for c in marks.get("chunks", [])
     )
     times = ", ".join(f"{label} {marks[key] / 1000:.2f}" for key, label in COLUMNS if key in marks)
-    print(f"  {name:<13} {case:<5} {times}; chart code: {chunks or 'none fetched'}", flush=True)
+    print(
+        f"  {tree:<6} {name:<13} {case:<5} {times}; chart code: {chunks or 'none fetched'}",
+        flush=True,
+    )
 
 
 # --------------------------------------------------------------------------- main
@@ -253,8 +302,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3, help="visits per page and case")
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated page names")
-    parser.add_argument("--cases", default=",".join(CASES), help="cold, warm and/or again")
+    parser.add_argument("--cases", default=",".join(CASES), help=", ".join(CASES))
     parser.add_argument("--trace", action="store_true", help="print each visit's timeline")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help="another checkout of the lab (e.g. the commit before a change): its server is "
+        "measured too, taking turns with this one's, so that both see the same load",
+    )
     parser.add_argument(
         "--server-arg",
         action="append",
@@ -273,52 +329,72 @@ def main() -> int:
 
     from playwright.sync_api import sync_playwright
 
-    results: dict[tuple[str, str], list[dict[str, Any]]] = {
-        (p, c): [] for c in cases for p in pages
+    trees = {"this": REPO_ROOT}
+    if args.baseline is not None:
+        trees["before"] = args.baseline.resolve()
+        if not (trees["before"] / "app.py").is_file():
+            parser.error(f"no app.py in {args.baseline}")
+    results: Results = {
+        (tree, p, c): []
+        for tree in trees
+        for c in cases
+        for p in pages
+        if not (c == "next" and p == "Home")
     }
-    with sync_playwright() as playwright:
+
+    def record(tree: str, name: str, case: str, marks: dict[str, Any]) -> None:
+        results[(tree, name, case)].append(marks)
+        if args.trace:
+            show_trace(tree, name, case, marks)
+        if time.monotonic() - started > MAX_SECONDS:
+            raise SystemExit("stopped: the run took too long")
+
+    with sync_playwright() as playwright, ExitStack() as servers:
         browser = playwright.chromium.launch(
             executable_path=find_chromium(), headless=True, args=CHROMIUM_ARGS
         )
-        try:
-            if "cold" in cases:
-                for _ in range(repeats):
-                    for name in pages:
-                        with server(args.server_arg) as url:
-                            context = new_context(browser)
-                            marks = visit(context.new_page(), url + PAGES[name], args.trace)
-                            context.close()
-                        results[(name, "cold")].append(marks)
-                        if args.trace:
-                            show_trace(name, "cold", marks)
-                        if time.monotonic() - started > MAX_SECONDS:
-                            raise SystemExit("stopped: the run took too long")
-            if "warm" in cases or "again" in cases:
-                with server(args.server_arg) as url:
-                    context = new_context(browser)  # warm the server's caches
-                    for name in pages:
-                        visit(context.new_page(), url + PAGES[name], False)
-                    context.close()
-                    for _ in range(repeats):
-                        for name in pages:
-                            context = new_context(browser)
-                            page = context.new_page()
-                            marks = visit(page, url + PAGES[name], args.trace)
-                            if "warm" in cases:
-                                results[(name, "warm")].append(marks)
-                                if args.trace:
-                                    show_trace(name, "warm", marks)
-                            if "again" in cases:
-                                page.goto("about:blank")
-                                marks = visit(page, url + PAGES[name], args.trace)
-                                results[(name, "again")].append(marks)
-                                if args.trace:
-                                    show_trace(name, "again", marks)
-                            context.close()
-                            if time.monotonic() - started > MAX_SECONDS:
-                                raise SystemExit("stopped: the run took too long")
-        finally:
-            browser.close()
+        servers.callback(browser.close)
+        # cold: a fresh server for every visit; the trees take turns
+        for _ in range(repeats if "cold" in cases else 0):
+            for name in pages:
+                for tree, root in trees.items():
+                    with server(root, args.server_arg) as url:
+                        context = new_context(browser)
+                        marks = visit(context.new_page(), url + PAGES[name], args.trace)
+                        context.close()
+                    record(tree, name, "cold", marks)
+        warm_cases = [c for c in cases if c != "cold"]
+        urls: dict[str, str] = {}
+        if warm_cases:
+            urls = {
+                tree: servers.enter_context(server(root, args.server_arg))
+                for tree, root in trees.items()
+            }
+            for url in urls.values():  # fill each server's caches
+                context = new_context(browser)
+                for name in PAGES:
+                    visit(context.new_page(), url + PAGES[name], False)
+                context.close()
+        for _ in range(repeats if warm_cases else 0):
+            for name in pages:
+                for tree, url in urls.items():
+                    if "warm" in cases or "again" in cases:
+                        context = new_context(browser)
+                        page = context.new_page()
+                        marks = visit(page, url + PAGES[name], args.trace)
+                        if "warm" in cases:
+                            record(tree, name, "warm", marks)
+                        if "again" in cases:
+                            page.goto("about:blank")
+                            record(tree, name, "again", visit(page, url + PAGES[name], args.trace))
+                        context.close()
+                    if "next" in cases and name != "Home":
+                        context = new_context(browser)
+                        page = context.new_page()
+                        visit(page, url + PAGES["Home"], False)
+                        page.wait_for_timeout(READ_HOME * 1000)
+                        record(tree, name, "next", move(page, name, args.trace))
+                        context.close()
     report(results, repeats)
     print(f"\nmachine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f} at the end")
     return 0

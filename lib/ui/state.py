@@ -20,7 +20,7 @@ from typing import Any
 import streamlit as st
 
 from lib.errors import ScenarioError
-from lib.ui import registry, tables, widgets
+from lib.ui import chart_code, registry, tables, widgets
 from lib.ui.params import (
     SEED_MAX,
     LabState,
@@ -421,6 +421,7 @@ def init_page(page: str, icon: str | None = None) -> Lab:
         initial_sidebar_state="expanded",
     )
     widgets.style()
+    chart_code.prepare()
     _drop_stale_caches()
     catalog, errors = _session_catalog()
     if not catalog:

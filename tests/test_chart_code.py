@@ -30,6 +30,10 @@ def test_the_preload_script_names_the_chunks_and_waits_for_the_page() -> None:
         assert f'"./{chunk}"' in script
     assert "requestIdleCallback" in script
     assert ".stPrintGraphic" in script  # waits while a chart waits to be drawn
+    # a slip in the script stops it silently in the browser: at least its brackets pair up
+    body = script.split("<script>")[1].split("</script>")[0]
+    for opening, closing in ("()", "{}", "[]"):
+        assert body.count(opening) == body.count(closing), (opening, closing)
 
 
 def test_progress_css_says_what_is_happening() -> None:

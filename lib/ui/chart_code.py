@@ -11,9 +11,10 @@ there a second or more before its first chart. Two remedies, drawn by
   plotly still drawing it) shows a spinner and the sentence :data:`DRAWING`
   in a box of a chart's height, so the page says what it is doing;
 - **early loading**: once nothing else on the page waits to be drawn (the
-  Home page's graph is drawn, or a page is still computing on the server), the
-  browser fetches and compiles the chart code, so that the next chart, on this
-  page or the next, is drawn without that wait.
+  Home page's run has finished and its graph is drawn, or a page has been
+  computing on the server for a second), the browser fetches and compiles the
+  chart code, so that the next chart, on this page or the next, is drawn
+  without that wait.
 
 The chart code's files are found in Streamlit's own static folder by their
 names; if a Streamlit version names them otherwise, nothing is loaded early
@@ -101,9 +102,13 @@ _PRELOAD_JS = """
   const busy = () => {
     try { return !!document.querySelector(waiting); } catch (e) { return false; }
   };
+  const app = document.querySelector('[data-testid="stApp"]');
+  const running = () => !!app && app.getAttribute('data-test-script-state') === 'running';
   const check = () => {
-    // wait until nothing on the page waits to be drawn (at most 8 s)
-    if (busy() && performance.now() - started < 8000) {
+    // Wait until the page has nothing left to draw: its run has finished (or has
+    // computed for a second on the server) and no chart waits for its code.
+    const waited = performance.now() - started;
+    if ((busy() || (running() && waited < 1000)) && waited < 8000) {
       setTimeout(check, 150);
     } else {
       idle(load, {timeout: 1000});

@@ -51,6 +51,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,6 +99,8 @@ WATCH_JS = """
   let oldTitle = null;
   // a new measurement from now (for a move to another page in the same tab)
   window.__paintReset = () => {
+    // the charts already drawn (the page before) do not count
+    document.querySelectorAll(CHARTS).forEach((e) => e.setAttribute('data-paint-old', ''));
     const h1 = document.querySelector('h1');
     oldTitle = h1 ? h1.textContent : null;
     base = performance.now();
@@ -119,8 +122,11 @@ WATCH_JS = """
     const app = document.querySelector('[data-testid="stApp"]');
     const state = app && app.getAttribute('data-test-script-state');
     if (state === 'running') marks.ran = true;
-    if (marks.ran && state === 'notRunning' && marks.finished === undefined) marks.finished = now;
-    const drawn = Array.from(document.querySelectorAll(CHARTS)).filter(shown).length;
+    // (a quick run can start and end between two frames: then the new title tells)
+    const ended = marks.ran || marks.title !== undefined;
+    if (ended && state === 'notRunning' && marks.finished === undefined) marks.finished = now;
+    const drawn = Array.from(document.querySelectorAll(CHARTS))
+      .filter((e) => !e.hasAttribute('data-paint-old') && shown(e)).length;
     if (drawn > 0 && marks.first === undefined && marks.title !== undefined) marks.first = now;
     if (marks.plotly === undefined && anyShown(PLOTLY)) marks.plotly = now;
     if (drawn > marks.charts) { marks.charts = drawn; marks.last = now; }
@@ -190,8 +196,9 @@ def server(root: Path, extra: Sequence[str] = ()) -> Iterator[str]:
 # --------------------------------------------------------------------------- a visit
 
 
-def settle(page: Any, trace: bool) -> dict[str, Any]:
-    """Wait until the page's run has finished and its charts are drawn; return the marks."""
+def settle(page: Any, trace: bool, plotly: bool) -> dict[str, Any]:
+    """Wait until the page's run has finished and its charts (``plotly``: a plotly
+    chart among them) are drawn; return the marks."""
     deadline = time.monotonic() + VISIT_TIMEOUT
     marks: dict[str, Any] = {}
     while time.monotonic() < deadline:
@@ -199,7 +206,7 @@ def settle(page: Any, trace: bool) -> dict[str, Any]:
         marks = page.evaluate("() => window.__paint ? {...window.__paint} : {}")
         last = marks.get("last", marks.get("first"))
         done = marks.get("finished")
-        if last is not None and done is not None:
+        if last is not None and done is not None and (marks.get("plotly") or not plotly):
             now = page.evaluate("() => __paintNow()")
             if now - max(last, done) > SETTLE * 1000:
                 break
@@ -213,7 +220,7 @@ def settle(page: Any, trace: bool) -> dict[str, Any]:
 def visit(page: Any, url: str, trace: bool) -> dict[str, Any]:
     """Open ``url`` in ``page`` (a new document); return the marks (ms from the navigation)."""
     page.goto(url, wait_until="commit")
-    return settle(page, trace)
+    return settle(page, trace, plotly=urlsplit(url).path not in ("", "/"))
 
 
 def move(page: Any, name: str, trace: bool) -> dict[str, Any]:
@@ -221,7 +228,7 @@ def move(page: Any, name: str, trace: bool) -> dict[str, Any]:
     link = page.locator('[data-testid="stSidebar"]').get_by_role("link", name=name, exact=True)
     page.evaluate("() => __paintReset()")
     link.click()
-    return settle(page, trace)
+    return settle(page, trace, plotly=True)
 
 
 def new_context(browser: Any) -> Any:

@@ -24,7 +24,7 @@ import streamlit as st
 
 from lib.errors import ScenarioError
 from lib.teach.lessons import LESSON_DIR, list_lessons, load_lesson
-from lib.ui import registry, tables, widgets
+from lib.ui import chart_code, registry, tables, widgets
 from lib.ui.params import (
     SEED_MAX,
     LabState,
@@ -546,6 +546,7 @@ def init_page(page: str) -> Lab:
         initial_sidebar_state="expanded",
     )
     widgets.style()
+    chart_code.prepare()
     _drop_stale_caches()
     catalog, errors = session_catalog()
     if not catalog:

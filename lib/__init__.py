@@ -29,6 +29,7 @@ _PUBLIC = {
     "Environment": "lib.world.environments",
     "default_environments": "lib.world.environments",
     "pooled_sample": "lib.world.environments",
+    "environment_from_dict": "lib.world.environments",
     "compare_models": "lib.fitting.experiments",
     "run_experiment": "lib.fitting.experiments",
     "Roles": "lib.fitting.evaluation",

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.ui import invariance_views as iv
+from lib.ui.handout_views import handout_control
 from lib.ui.invariance_sections import (
     alpha_control,
     bend_section,
@@ -36,3 +37,5 @@ res, alpha = icp_section(sc, sid, n, seed, envs)  # 2 · what ICP concludes, 3 �
 local_section(sc, sid, seed, alpha)  # 4 · invariance is local
 bend_section(seed, alpha)  # 5 · a mechanism that bends
 power_section(sc, sid, seed, envs, alpha)  # 6 · how often ICP finds the causes
+if envs is not None and res is not None:
+    handout_control(lab, environments=envs)  # the view as a web page, and a script

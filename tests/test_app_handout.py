@@ -9,7 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.ui import handout_views
+from lib.ui import invariance_views as iv
 from lib.ui.handout_views import HTML_LABEL, SCRIPT_LABEL
+from lib.ui.invariance_sections import state_environments
 from lib.ui.params import CUSTOM, LabState, ScenarioInfo
 from lib.ui.state import Lab
 from lib.world.scenarios import load_scenario
@@ -18,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
 TIMEOUT = 60
 PAGES = ["pages/1_Data.py", "pages/2_Models.py", "pages/3_Interventions.py"]
+WORLD_PAGES = [*PAGES, "pages/4_Invariance.py"]
 
 
 def open_page(page: str, **params: str) -> AppTest:
@@ -31,7 +34,7 @@ def download_labels(at: AppTest) -> list[str]:
     return [b.proto.label for b in at.get("download_button")]
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", WORLD_PAGES)
 def test_a_world_s_page_offers_the_handout_and_the_script(page: str) -> None:
     at = open_page(page, scenario="ldopa", preset="Tylenol", strength="0.5")
     assert not at.exception, [e.message for e in at.exception]
@@ -82,3 +85,17 @@ def test_the_button_s_function_makes_the_page_s_handout(page: str, state: LabSta
     assert doc.count("class='handout-plot'") >= 2
     if page == "Interventions":
         assert "<th scope='row'>Strength</th>" in doc
+
+
+def test_the_invariance_handout_holds_icp_s_verdict_and_environments() -> None:
+    sc = load_scenario("ldopa")
+    state = LabState("ldopa", 2000, seed=1)
+    lab = Lab("Invariance", state, sc, ScenarioInfo.from_scenario(sc))
+    envs = state_environments(sc, "ldopa", 2000, None)
+    doc = handout_views._handout_maker("Invariance", lab, envs)().decode("utf-8")
+    res = iv.icp_fit("ldopa", 1, iv.env_key(envs), state.alpha, envs)
+    assert sorted(res.causal_predictors) == ["dose"]
+    assert "Named as causes of" in doc and "dose" in doc
+    for env in envs:
+        assert html.escape(env.name, quote=True) in doc
+    assert doc.count("class='handout-plot'") == 1

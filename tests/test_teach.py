@@ -25,8 +25,10 @@ from lib.teach.handout import Graph, Plot, Section, Table, build_handout, plotly
 from lib.teach.markdown import inline_html, markdown_html
 from lib.teach.reproduce import reproduce_script, script_file_name
 from lib.ui import compute, registry
+from lib.ui import invariance_views as iv
+from lib.ui.invariance_sections import state_environments
 from lib.ui.lab import choose, clues, data_columns, interventions_key
-from lib.ui.params import CUSTOM, LabState
+from lib.ui.params import CUSTOM, LabState, ScenarioInfo, decode_envs
 from lib.world.scenarios import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -332,4 +334,41 @@ def test_hostile_view_text_stays_inside_strings(tmp_path: Path) -> None:
 
 def test_unknown_page_is_refused() -> None:
     with pytest.raises(ValueError, match="no script"):
+        reproduce_script("Builder", LabState("ldopa", 2000))
+    with pytest.raises(ValueError, match="two environments"):
         reproduce_script("Invariance", LabState("ldopa", 2000))
+
+
+AGONIST = "clinic A: no Tylenol~none~1~1000;clinic E: agonist trial~preset:Dopamine agonist~1~1000"
+
+
+@pytest.mark.parametrize(
+    ("scenario", "seed", "envs", "alpha"),
+    [("ldopa", 0, None, 0.05), ("mystery", 2, None, 0.1), ("ldopa", 1, AGONIST, 0.05)],
+)
+def test_invariance_script_prints_the_page_s_verdict(
+    tmp_path: Path, scenario: str, seed: int, envs: str | None, alpha: float
+) -> None:
+    sc = load_scenario(scenario)
+    info = ScenarioInfo.from_scenario(sc)
+    rows = decode_envs(envs, info)[0] if envs else None
+    state = LabState(scenario, sc.default_n, seed=seed, alpha=alpha, envs=rows)
+    environments = state_environments(sc, scenario, state.n, rows)
+    script = tmp_path / "invariance.py"
+    script.write_text(
+        reproduce_script("Invariance", state, environments=environments, alpha=alpha),
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 0, done.stderr
+    res = iv.icp_fit(scenario, seed, iv.env_key(environments), alpha, environments)
+    named = ", ".join(sorted(res.causal_predictors)) or "nothing"
+    assert f"Named as causes: {named}\n" in done.stdout
+    lines = done.stdout.splitlines()
+    for row in res.set_pvalues.table(alpha).itertuples(index=False):
+        line = re.compile(rf"^\s*{re.escape(str(row.set))}\s+{row.size}\s+(\S+)\s+(True|False)$")
+        found = [m for m in map(line.match, lines) if m]
+        assert len(found) == 1, row
+        close([float(found[0].group(1))], [row.pvalue])

@@ -10,7 +10,9 @@ in a notebook:
 - **Models**: every model's error (RMSE) and R² on fresh rows, and the linear
   models' coefficients;
 - **Interventions**: every model's error before and after the intervention, and
-  their ratio.
+  their ratio;
+- **Invariance**: ICP's verdict on the pooled environments (the names it
+  gives, every tested set's p-value), the environments written into the script.
 
 A built-in world is loaded by its id; a world a user built is written into the
 script as its scenario file (TOML), so the script needs nothing else.
@@ -21,15 +23,17 @@ script as its scenario file (TOML), so the script needs nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from lib.errors import ScenarioError
+from lib.world.environments import Environment
 from lib.world.scenarios import Scenario, load_scenario, scenario_to_toml
 
 __all__ = ["PAGES", "ViewState", "reproduce_script", "script_file_name"]
 
 #: Pages whose numbers a script reproduces.
-PAGES: tuple[str, ...] = ("Data", "Models", "Interventions")
+PAGES: tuple[str, ...] = ("Data", "Models", "Interventions", "Invariance")
 #: The value of ``preset`` that means the "build your own" intervention.
 CUSTOM = "custom"
 #: The test name of a user-built intervention (as the Interventions page names it).
@@ -216,14 +220,45 @@ def _interventions_script(test: str) -> list[str]:
     ]
 
 
+def _invariance_script(seed: int, environments: Sequence[Environment], alpha: float) -> list[str]:
+    specs = {e.name: e.to_dict() for e in environments}
+    lines = [
+        "# The environments the page pooled: the same world, each with its interventions.",
+        "ENVIRONMENTS = {",
+        *[f"    {name!r}: {spec!r}," for name, spec in specs.items()],
+        "}",
+        "envs = [environment_from_dict(name, spec, sc.scm) for name, spec in ENVIRONMENTS.items()]",
+        f"SEED, ALPHA = {seed}, {alpha!r}",
+        "",
+        "# Sample every environment, stack the rows with an `env` column, and run ICP on",
+        "# the world's features: it keeps every set whose regression is the same everywhere.",
+        "pooled = pooled_sample(sc.scm, envs, SEED)",
+        'res = icp(pooled, sc.target, "env", ALPHA, candidates=list(sc.features))',
+        "",
+        'print("Environments:", ", ".join(f"{e.name} ({e.n} rows)" for e in envs))',
+        'print(f"ICP at alpha = {ALPHA}: {res.verdict}")',
+        'print("Named as causes:", ", ".join(sorted(res.causal_predictors)) or "nothing")',
+        "print()",
+        'print("Every tested set and its p-value (accepted when above alpha):")',
+        "print(res.set_pvalues.table(ALPHA).to_string(index=False))",
+    ]
+    return lines
+
+
 def reproduce_script(
-    page: str, state: ViewState, scenario: Scenario | None = None, *, link: str | None = None
+    page: str,
+    state: ViewState,
+    scenario: Scenario | None = None,
+    *,
+    link: str | None = None,
+    environments: Sequence[Environment] = (),
+    alpha: float = 0.05,
 ) -> str:
     """A standalone Python script that prints the numbers ``page`` shows for ``state``.
 
     Parameters
     ----------
-    page : {"Data", "Models", "Interventions"}
+    page : {"Data", "Models", "Interventions", "Invariance"}
     state : ViewState
         The view: world id, rows, seed and (for Interventions) the preset or the
         user's own intervention and its strength, e.g. a
@@ -234,6 +269,10 @@ def reproduce_script(
         into the script as TOML.
     link : str, optional
         The view's address in the lab, quoted in the script's docstring.
+    environments : sequence of Environment
+        For Invariance: the pooled environments (at least two).
+    alpha : float
+        For Invariance: ICP's level.
 
     Returns
     -------
@@ -261,6 +300,12 @@ def reproduce_script(
         names.add("run_experiment")
         what = "every model's error (RMSE) and R² on fresh rows, and the linear coefficients."
         body = _models_script(state, sc)
+    elif page == "Invariance":
+        if len(environments) < 2:
+            raise ValueError("ICP needs at least two environments.")
+        names |= {"environment_from_dict", "icp", "pooled_sample"}
+        what = f"ICP's verdict at alpha = {alpha:g} and every tested set's p-value."
+        body = _invariance_script(state.seed, environments, alpha)
     else:
         iv_lines, test, classes = _intervention_lines(state, sc)
         names |= classes | {"compare_models"}

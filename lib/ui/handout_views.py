@@ -1,4 +1,4 @@
-"""The "Handout" control at the bottom of the Data, Models and Interventions pages.
+"""The "Handout" control at the bottom of the Data, Models, Interventions and Invariance pages.
 
 Two downloads: the view as one web page that works offline
 (:func:`lib.teach.handout.build_handout`), and a Python script that reproduces
@@ -10,16 +10,18 @@ it reads the page's caches (a page run only reads the view's link).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
 from lib.fitting.experiments import OBSERVATIONAL
+from lib.invariance.compare import truth_sentence
 from lib.teach.handout import Graph, Plot, Section, Table, build_handout
 from lib.teach.reproduce import reproduce_script, script_file_name
 from lib.ui import compute
+from lib.ui import invariance_views as iv
 from lib.ui.lab import (
     Choice,
     choose,
@@ -35,6 +37,7 @@ from lib.ui.params import to_query
 from lib.ui.state import Lab
 from lib.ui.widgets import scenario_dot
 from lib.words.escape import code_list
+from lib.world.environments import Environment
 from lib.world.scenarios import Scenario
 
 __all__ = ["handout_control", "handout_sections", "view_link", "view_settings"]
@@ -235,8 +238,47 @@ def _interventions_sections(sc: Scenario, lab: Lab, choice: Choice) -> list[Sect
     ]
 
 
-def handout_sections(page: str, lab: Lab) -> tuple[list[Section], Choice | None]:
+def _invariance_sections(sc: Scenario, lab: Lab, envs: Sequence[Environment]) -> list[Section]:
+    sid, _, seed = lab.key
+    alpha = lab.state.alpha
+    key = iv.env_key(envs)
+    res = iv.icp_fit(sid, seed, key, alpha, envs)
+    table = pd.DataFrame(
+        {
+            "environment": [e.name for e in envs],
+            "what differs": [e.describe() for e in envs],
+            "rows": [e.n for e in envs],
+        }
+    )
+    named = code_list(sorted(res.causal_predictors)) if res.causal_predictors else "nothing"
+    return [
+        Section(
+            "The environments",
+            "The same world, each with its own interventions; the pooled rows carry an "
+            "`env` column naming each row's environment.",
+            figures=[Table(table)],
+        ),
+        Section(
+            "What ICP concludes",
+            f"{res.verdict}\n\nNamed as causes of `{sc.target}`: {named}. "
+            + truth_sentence(sc, res.causal_predictors, envs),
+            figures=[
+                Plot(
+                    iv.result_figure(sid, seed, key, alpha, envs),
+                    f"Every set of predictors and its p-value: accepted above α = {alpha:g}.",
+                ),
+                Table(res.set_pvalues.table(alpha), "Every tested set and its p-value."),
+            ],
+        ),
+    ]
+
+
+def handout_sections(
+    page: str, lab: Lab, environments: Sequence[Environment] = ()
+) -> tuple[list[Section], Choice | None]:
     """The sections of a world's handout for ``page``, from the page's cached results.
+
+    ``environments`` are the Invariance page's pooled environments.
 
     Raises
     ------
@@ -248,11 +290,15 @@ def handout_sections(page: str, lab: Lab) -> tuple[list[Section], Choice | None]
         return _data_sections(sc, lab), None
     if page == "Models":
         return _models_sections(sc, lab), None
+    if page == "Invariance":
+        return _invariance_sections(sc, lab, environments), None
     choice = choose(lab.state, sc)
     return _interventions_sections(sc, lab, choice), choice
 
 
-def _handout_maker(page: str, lab: Lab) -> Callable[[], bytes]:
+def _handout_maker(
+    page: str, lab: Lab, environments: Sequence[Environment] = ()
+) -> Callable[[], bytes]:
     """The handout, made when the button is pressed (outside the page's run).
 
     Only the link is read now (it needs the run's context); the sections come
@@ -263,7 +309,7 @@ def _handout_maker(page: str, lab: Lab) -> Callable[[], bytes]:
     title = f"{page} · {lab.scenario.title}"
 
     def make() -> bytes:
-        sections, choice = handout_sections(page, lab)
+        sections, choice = handout_sections(page, lab, environments)
         settings = view_settings(page, lab, choice)
         html = build_handout(title, settings, sections, link=link, lead=lab.scenario.summary)
         return html.encode("utf-8")
@@ -271,13 +317,19 @@ def _handout_maker(page: str, lab: Lab) -> Callable[[], bytes]:
     return make
 
 
-def _script_maker(page: str, lab: Lab) -> Callable[[], bytes]:
+def _script_maker(
+    page: str, lab: Lab, environments: Sequence[Environment] = ()
+) -> Callable[[], bytes]:
     state, sc, link = lab.state, lab.scenario, view_link(page, lab)
-    return lambda: reproduce_script(page, state, sc, link=link).encode("utf-8")
+    return lambda: reproduce_script(
+        page, state, sc, link=link, environments=environments, alpha=state.alpha
+    ).encode("utf-8")
 
 
-def handout_control(lab: Lab) -> None:
+def handout_control(lab: Lab, environments: Sequence[Environment] = ()) -> None:
     """The page's "Handout" popover: the view as a web page, and as a script.
+
+    ``environments`` are the Invariance page's pooled environments.
 
     For a table the popover says what is possible instead (the rows can be
     downloaded on the Data page; handouts are made from simulated worlds).
@@ -293,7 +345,7 @@ def handout_control(lab: Lab) -> None:
         stem = script_file_name(page, lab.state).removesuffix(".py")
         st.download_button(
             HTML_LABEL,
-            data=_handout_maker(page, lab),
+            data=_handout_maker(page, lab, environments),
             file_name=f"{stem}.html",
             mime="text/html",
             icon=":material/description:",
@@ -303,7 +355,7 @@ def handout_control(lab: Lab) -> None:
         )
         st.download_button(
             SCRIPT_LABEL,
-            data=_script_maker(page, lab),
+            data=_script_maker(page, lab, environments),
             file_name=f"{stem}.py",
             mime="text/x-python",
             icon=":material/code:",

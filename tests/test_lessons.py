@@ -98,10 +98,10 @@ def test_the_tylenol_answers_are_the_engines_ratios() -> None:
     rmse = table.set_index(["model", "test"])["rmse"]
     name = "Linear · all features"
     expected = rmse[(name, "Tylenol")] / rmse[(name, "observational")]
-    truth = answer(lesson.steps[2].predict, engine_numbers("tylenol", 3))
+    truth = answer(lesson.steps[1].predict, engine_numbers("tylenol", 2))
     assert truth.value == pytest.approx(expected, rel=1e-12)
     assert truth.value > 3  # the headache model breaks ...
-    held = answer(lesson.steps[3].predict, engine_numbers("tylenol", 4))
+    held = answer(lesson.steps[2].predict, engine_numbers("tylenol", 3))
     assert held.value == "held"  # ... and the causal one holds
 
 
@@ -174,6 +174,11 @@ def test_a_small_lesson_reads() -> None:
         (('title = "One"', 'title = "One"\ncolour = 1'), "unknown field `colour`"),
         (('id = "mine"', 'id = "Mine!"'), "`id` must be"),
         (("[steps.predict]", "[steps.predict]\nanswer = 3"), "unknown field `answer`"),
+        (("strength = 0.5 }", "strenght = 0.5 }"), "unknown parameter `strenght`; did you mean"),
+        (('measure = "verdict"', 'measure = ["verdict"]'), "unknown measure"),
+        (('title = "Mine"', 'title = "Mine"\norder = "first"'), "`order` is a whole number"),
+        (('question = "Holds?"', 'question = "Holds?"\ncolumns = 3'), "`columns` is a list"),
+        (('title = "One"', "title = 1"), "must be text"),
     ],
 )
 def test_a_bad_lesson_says_where_and_what(change: tuple[str, str], message: str) -> None:
@@ -188,7 +193,7 @@ def test_an_unknown_lesson_suggests_one() -> None:
 
 
 def test_the_lesson_and_presenter_view_round_trip_through_the_link() -> None:
-    lessons = {"tylenol": 4}
+    lessons = {"tylenol": 3}
     state = TeachState("tylenol", 3, True)
     query = teach_query(state, "Lessons")
     assert parse_teach(query, lessons) == (state, [])
@@ -200,13 +205,13 @@ def test_the_lesson_and_presenter_view_round_trip_through_the_link() -> None:
     ("query", "fragment"),
     [
         ({"lesson": "nope"}, "`lesson='nope'` is not a lesson"),
-        ({"lesson": "tylenol", "step": "9"}, "is not a step from 0 to 5"),
+        ({"lesson": "tylenol", "step": "9"}, "is not a step from 0 to 4"),
         ({"lesson": "tylenol", "step": "-1"}, "is not a step"),
         ({"present": "maybe"}, "`present='maybe'` is not 1 or 0"),
     ],
 )
 def test_a_bad_lesson_link_falls_back_with_a_notice(query: dict, fragment: str) -> None:
-    state, notices = parse_teach(query, {"tylenol": 4})
+    state, notices = parse_teach(query, {"tylenol": 3})
     assert len(notices) == 1 and fragment in notices[0]
     assert state.step == 0 and not state.present
 
@@ -240,3 +245,31 @@ def test_projector_figures_have_large_type_and_leave_the_original_alone() -> Non
     assert sizes and min(sizes) >= charts.PROJECTOR_MIN_FONT
     assert big["layout"]["xaxis"]["tickfont"]["size"] >= 20
     assert big["layout"]["height"] <= charts.PROJECTOR_HEIGHT
+
+
+def test_the_view_keys_are_the_links_parameters() -> None:
+    """A step's view may set exactly what the lab's links hold (and parse_query reads)."""
+    from lib.teach.lessons import VIEW_KEYS
+    from lib.ui.params import LabState, to_query
+
+    custom = LabState("ldopa", 2000, preset="custom", node="headache", kind="replace")
+    written = set(to_query(custom, "Interventions")) | set(
+        to_query(LabState("ldopa", 2000, preset="custom", kind="do"), "Interventions")
+    )
+    envs = (("a", "none", 1.0, 500), ("b", "preset:Tylenol", 1.0, 500))
+    sliders = LabState("ldopa", 2000, envs=envs, sweep_strength=0.5, bend=0.5)
+    written |= set(to_query(sliders, "Invariance"))
+    assert written - {"scenario"} <= set(VIEW_KEYS)
+    for key in VIEW_KEYS:  # each is read: a bad value gives a notice naming it
+        bad = "" if key == "equation" else "\u2603"  # any text is an equation, but not none
+        _, notices = parse_query({"scenario": "ldopa", key: bad}, CATALOG)
+        assert any(f"`{key}=" in n for n in notices), key
+
+
+def test_a_broken_lesson_file_is_listed_as_a_problem(tmp_path) -> None:
+    from lib.teach.lessons import lesson_problems
+
+    (tmp_path / "good.toml").write_text(GOOD.replace('id = "mine"', 'id = "good"'))
+    (tmp_path / "bad.toml").write_text(GOOD.replace('id = "mine"', 'id = "bad"\norder = "x"'))
+    assert list_lessons(tmp_path) == ["good"]
+    assert list(lesson_problems(tmp_path)) == ["bad.toml"]

@@ -38,6 +38,7 @@ __all__ = [
     "LESSON_DIR",
     "MEASURES",
     "PAGES",
+    "VIEW_KEYS",
     "Answer",
     "Lesson",
     "Prediction",
@@ -47,6 +48,7 @@ __all__ = [
     "answer",
     "judge",
     "lesson_from_toml",
+    "lesson_problems",
     "list_lessons",
     "load_lesson",
     "options",
@@ -54,6 +56,24 @@ __all__ = [
 
 #: Where the built-in lessons live.
 LESSON_DIR = Path(__file__).resolve().parents[2] / "data" / "lessons"
+#: The link parameters a step's view may set (those the lab's pages read).
+VIEW_KEYS = (
+    "n",
+    "seed",
+    "preset",
+    "node",
+    "kind",
+    "amount",
+    "equation",
+    "strength",
+    "family",
+    "alpha",
+    "envs",
+    "sweep",
+    "sweep_strength",
+    "bend",
+    "reps",
+)
 #: Pages a step may show.
 PAGES = ("Data", "Models", "Interventions", "Invariance")
 #: What a prediction may ask, and the kind of answer the learner gives.
@@ -256,7 +276,7 @@ def _prediction(raw: Any, where: str, lesson: str) -> Prediction:
         raise LessonError(f"{where}: `predict` must be a table.", name=lesson)
     _unknown(raw, _PREDICT, where, lesson)
     measure = _need(raw, "measure", where, lesson)
-    if measure not in MEASURES:
+    if not isinstance(measure, str) or measure not in MEASURES:
         raise LessonError(
             f"{where}: unknown measure `{measure}`{did_you_mean(str(measure), MEASURES)}.",
             name=lesson,
@@ -268,7 +288,10 @@ def _prediction(raw: Any, where: str, lesson: str) -> Prediction:
         raise LessonError(f"{where}: `model` is `predictive` or `causal`.", name=lesson)
     if family not in _FAMILIES:
         raise LessonError(f"{where}: `family` is `linear` or `trees`.", name=lesson)
-    columns = tuple(raw.get("columns", ()))
+    columns = raw.get("columns", ())
+    if not isinstance(columns, list | tuple):
+        raise LessonError(f"{where}: `columns` is a list of two column names.", name=lesson)
+    columns = tuple(columns)
     if measure == "correlation" and (
         len(columns) != 2 or not all(isinstance(c, str) for c in columns)
     ):
@@ -294,6 +317,13 @@ def _step(raw: Any, i: int, lesson: str) -> Step:
         raise LessonError(f"{where}: `view` must be a table of link parameters.", name=lesson)
     if "scenario" in view or "source" in view:
         raise LessonError(f"{where}: a step's view cannot change the world.", name=lesson)
+    for key in view:
+        if key not in VIEW_KEYS:
+            raise LessonError(
+                f"{where}: `view` has an unknown parameter `{key}`{did_you_mean(str(key), VIEW_KEYS)}.",
+                name=lesson,
+                allowed="Allowed: " + ", ".join(f"`{k}`" for k in VIEW_KEYS) + ".",
+            )
     predict = _prediction(raw["predict"], where, lesson) if "predict" in raw else None
     if predict is not None and page not in _MEASURE_PAGES[predict.measure]:
         raise LessonError(
@@ -356,6 +386,15 @@ def lesson_from_toml(text: str, source: str = "lesson") -> Lesson:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise LessonError(f"{source}: not valid TOML ({exc}).", name=source) from None
+    try:
+        return _lesson(raw, source)
+    except LessonError:
+        raise
+    except (TypeError, ValueError, AttributeError) as exc:  # a field of the wrong type
+        raise LessonError(f"{source}: a field has the wrong type ({exc}).", name=source) from None
+
+
+def _lesson(raw: Mapping[str, Any], source: str) -> Lesson:
     lesson = str(raw.get("id", source))
     if not _ID_RE.fullmatch(lesson):
         raise LessonError(
@@ -368,6 +407,9 @@ def lesson_from_toml(text: str, source: str = "lesson") -> Lesson:
     questions = raw.get("questions", [])
     if not isinstance(questions, list) or len(questions) > 6:
         raise LessonError(f"lesson `{lesson}`: at most 6 `[[questions]]`.", name=lesson)
+    order = raw.get("order", 100)
+    if not isinstance(order, int) or isinstance(order, bool):
+        raise LessonError(f"lesson `{lesson}`: `order` is a whole number.", name=lesson)
     minutes = raw.get("minutes", 10)
     if not isinstance(minutes, int) or not 1 <= minutes <= 120:
         raise LessonError(f"lesson `{lesson}`: `minutes` is a whole number, 1 to 120.", name=lesson)
@@ -379,7 +421,7 @@ def lesson_from_toml(text: str, source: str = "lesson") -> Lesson:
         steps=tuple(_step(s, i, lesson) for i, s in enumerate(steps)),
         questions=tuple(_question(q, i, lesson) for i, q in enumerate(questions)),
         minutes=minutes,
-        order=int(raw.get("order", 100)),
+        order=order,
         closing=_text(raw.get("closing", ""), "`closing`", lesson, empty=True),
     )
 
@@ -400,6 +442,17 @@ def load_lesson(lesson_id: str, directory: Path = LESSON_DIR) -> Lesson:
             f"There is no lesson `{lesson_id}`{did_you_mean(lesson_id, known)}.", name=lesson_id
         )
     return _load(str(path), path.stat().st_mtime)
+
+
+def lesson_problems(directory: Path = LESSON_DIR) -> dict[str, str]:
+    """Each lesson file that cannot be read, and why (the Lessons page shows them)."""
+    problems = {}
+    for path in sorted(directory.glob("*.toml")):
+        try:
+            load_lesson(path.stem, directory)
+        except LessonError as exc:
+            problems[path.name] = str(exc)
+    return problems
 
 
 def list_lessons(directory: Path = LESSON_DIR) -> list[str]:

@@ -17,7 +17,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lib.errors import LessonError
+from lib.errors import LessonError, ScenarioError
+from lib.fitting.experiments import OBSERVATIONAL
 from lib.teach.handout import Plot, Section, build_handout
 from lib.teach.lessons import (
     Lesson,
@@ -26,6 +27,7 @@ from lib.teach.lessons import (
     ViewNumbers,
     answer,
     judge,
+    lesson_problems,
     load_lesson,
     option_label,
     options,
@@ -36,13 +38,11 @@ from lib.ui.invariance_sections import state_environments
 from lib.ui.lab import choose, family_models, interventions_key
 from lib.ui.params import parse_query
 from lib.ui.state import (
-    lab_state,
     lesson_steps,
     page_link,
     session_catalog,
     set_state,
     set_teach,
-    sync_url,
     teach_state,
 )
 from lib.ui.teach import TeachState, moved
@@ -59,11 +59,12 @@ _KEYS_JS = """
 (() => {
   const doc = window.document;
   if (window.__labLessonKeys) doc.removeEventListener("keydown", window.__labLessonKeys);
+  // a button with a tooltip has a hidden twin: use the one on screen
+  const shown = (name) => Array.from(doc.querySelectorAll(`.st-key-${name} button`))
+    .find((x) => x.offsetWidth > 0);
   const press = (names) => {
     for (const name of names) {
-      // a button with a tooltip has a hidden twin: press the one on screen
-      const b = Array.from(doc.querySelectorAll(`.st-key-${name} button`))
-        .find((x) => x.offsetWidth > 0);
+      const b = shown(name);
       if (b && !b.disabled) { b.click(); return true; }
     }
     return false;
@@ -72,10 +73,15 @@ _KEYS_JS = """
     const t = e.target;
     const typing = t && (t.tagName === "TEXTAREA" || t.isContentEditable ||
       (t.tagName === "INPUT" && !["radio", "checkbox"].includes(t.type)));
-    if (typing || e.altKey || e.ctrlKey || e.metaKey) return;
+    const arrow = e.key.startsWith("Arrow");
+    // a focused choice keeps its arrows (they move between the options)
+    const choosing = t && t.tagName === "INPUT" && t.type === "radio" && arrow;
+    if (typing || choosing || e.repeat || e.altKey || e.ctrlKey || e.metaKey) return;
     let done = false;
     if (["PageDown", "ArrowRight"].includes(e.key) || (e.key === " " && t === doc.body)) {
-      done = press(["lesson_reveal", "lesson_next"]);
+      const reveal = shown("lesson_reveal");
+      // an unanswered question holds the lesson: the learner answers first
+      done = reveal ? (reveal.disabled ? true : press(["lesson_reveal"])) : press(["lesson_next"]);
     } else if (["PageUp", "ArrowLeft"].includes(e.key)) {
       done = press(["lesson_back"]);
     } else if (e.key === "r" || e.key === "R") {
@@ -141,7 +147,7 @@ def view_numbers_at(lesson: Lesson, step: int, state: Any) -> ViewNumbers:
     sc = load_scenario(sid)
     exp = compute.experiment(sid, n, seed)
     names = {(m.kind, m.family): m.name for m in exp.models}
-    scores = compute.evaluate(sid, n, seed, "", (), ())
+    scores = compute.evaluate(sid, n, seed, OBSERVATIONAL, (), ())
     numbers: dict[str, Any] = {"names": names, "scores": scores}
     if s.page == "Interventions":
         choice = choose(state, sc)
@@ -169,12 +175,13 @@ def _figure(lesson: Lesson, step: int, present: bool) -> None:
         key = interventions_key(choice.applied)
         table = compute.ratios(sid, n, seed, choice.test, key, choice.applied)
         models = family_models(compute.experiment(sid, n, seed).models, family)
-        shown = {m.name for m in models if m is not None}
+        # only the model asked about: the other one may be a later step's question
+        shown = {m.name for m in models if m is not None and (pred is None or m.kind == pred.model)}
         ratio_metrics(table[table["model"].isin(shown)].reset_index(drop=True))
         if not present:
             causal_graph(sc, intervened=sc.scm.intervene(*choice.applied).intervened_nodes)
     elif s.page == "Models":
-        scores = compute.evaluate(sid, n, seed, "", (), ())
+        scores = compute.evaluate(sid, n, seed, OBSERVATIONAL, (), ())
         _score_metrics(scores, family, sc.target)
     elif s.page == "Data":
         if pred is not None and pred.columns:
@@ -228,6 +235,8 @@ def _guess_widget(lesson: Lesson, step: int, pred: Prediction) -> str:
             format_func=lambda v: option_label(pred, v),
             index=None,
             key=key,
+            on_change=_keep_guess,
+            args=(lesson.id, step, key),
         )
     elif pred.kind == "set":
         features = load_scenario(lesson.scenario).features
@@ -237,6 +246,8 @@ def _guess_widget(lesson: Lesson, step: int, pred: Prediction) -> str:
             format_func=lambda v: option_label(pred, v),
             selection_mode="multi",
             key=key,
+            on_change=_keep_guess,
+            args=(lesson.id, step, key),
         )
     else:
         low, high, step_size = (
@@ -252,8 +263,20 @@ def _guess_widget(lesson: Lesson, step: int, pred: Prediction) -> str:
             value=None,
             placeholder="Your guess",
             key=key,
+            on_change=_keep_guess,
+            args=(lesson.id, step, key),
         )
     return key
+
+
+def _keep_guess(lesson_id: str, step: int, key: str) -> None:
+    """Keep a guess in the session as soon as it is made (a widget's own state is
+    forgotten when the learner moves to another step)."""
+    value = st.session_state.get(key)
+    if _has_guess(value):
+        _answers()[(lesson_id, step)] = list(value) if isinstance(value, list) else value
+    else:
+        _answers().pop((lesson_id, step), None)
 
 
 def _has_guess(value: Any) -> bool:
@@ -276,6 +299,8 @@ def _lesson_list() -> None:
         "only then shows the lab's answer: computed from its own numbers, never typed in. "
         "Answer first — a wrong guess is where the learning is."
     )
+    for name, problem in lesson_problems().items():
+        st.error(f"The lesson file `{name}` is left out: {problem}", icon=":material/error:")
     ids = list(lesson_steps())
     for start in range(0, len(ids), 3):
         for column, lid in zip(st.columns(3, gap="medium"), ids[start : start + 3], strict=False):
@@ -470,6 +495,7 @@ def _lesson_handout(lesson: Lesson) -> Callable[[], bytes]:
     """
     states = [_step_state(lesson, i) for i in range(1, len(lesson.steps) + 1)]
     given = dict(_answers())
+    revealed = {step for lid, step in _revealed() if lid == lesson.id}
     sc = load_scenario(lesson.scenario)
 
     def make() -> bytes:
@@ -495,13 +521,16 @@ def _lesson_handout(lesson: Lesson) -> Callable[[], bytes]:
                 )
             question = answered = reveal = None
             if s.predict is not None:
-                numbers = view_numbers_at(lesson, i, state)
-                truth = answer(s.predict, numbers)
                 question = s.predict.question
                 guess = given.get((lesson.id, i))
-                if _has_guess(guess):
-                    answered = judge(s.predict, truth, guess)[1]
-                reveal = f"{truth.text}\n\n{s.reveal}".strip()
+                if i not in revealed:  # a handout never gives away an answer not yet seen
+                    figures = []
+                    answered = "Not revealed yet: answer it in the lab, then reveal it."
+                else:
+                    truth = answer(s.predict, view_numbers_at(lesson, i, state))
+                    if _has_guess(guess):
+                        answered = judge(s.predict, truth, guess)[1]
+                    reveal = f"{truth.text}\n\n{s.reveal}".strip()
             elif s.reveal:
                 reveal = s.reveal
             sections.append(
@@ -516,16 +545,28 @@ def _lesson_handout(lesson: Lesson) -> Callable[[], bytes]:
             )
         sections.append(Section("What the lesson showed", lesson.closing))
         settings = [("World", sc.title), ("Steps", str(len(lesson.steps)))]
-        settings += [(f"Step {i}", _view_words(st_)) for i, st_ in enumerate(states, start=1)]
+        settings += [
+            (f"Step {i}", _view_words(step, st_))
+            for i, (step, st_) in enumerate(zip(lesson.steps, states, strict=True), start=1)
+        ]
         return build_handout(lesson.title, settings, sections, lead=lesson.summary).encode()
 
     return make
 
 
-def _view_words(state: Any) -> str:
-    words = f"{state.n:,} rows, seed {state.seed}"
-    if state.preset and state.preset != "custom":
-        words += f", {state.preset} at {state.strength:.0%}"
+def _view_words(step: Step, state: Any) -> str:
+    """The step's page and what made its view, in a few words."""
+    words = f"{step.page}: {state.n:,} rows, seed {state.seed}"
+    if step.page == "Interventions":
+        what = state.preset if state.preset != "custom" else f"{state.kind} on {state.node}"
+        words += f", {what} at {state.strength:.0%}"
+    elif step.page == "Invariance":
+        envs = (
+            "the world's starting environments"
+            if state.envs is None
+            else (", ".join(row[0] for row in state.envs))
+        )
+        words += f", α = {state.alpha:g}, environments: {envs}"
     return words
 
 
@@ -582,11 +623,8 @@ def show_lessons() -> None:
         lesson = load_lesson(teach.lesson)
         step = min(teach.step, len(lesson.steps) + 1)
         if 1 <= step <= len(lesson.steps):
-            wanted = _step_state(lesson, step)
-            if lab_state() != wanted or tables.source() != tables.SCENARIO:
-                _apply_view(lesson, step)
-                sync_url("Lessons")
-    except LessonError as exc:
+            _step_state(lesson, step)  # the step's view must fit its world
+    except (LessonError, ScenarioError) as exc:
         st.error(f"This lesson cannot be shown: {exc}", icon=":material/error:")
         set_teach(TeachState("", 0, teach.present))
         return

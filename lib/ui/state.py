@@ -334,6 +334,10 @@ def _start_state(catalog: dict[str, ScenarioInfo]) -> list[str]:
             teach, teach_notices = parse_teach(query, lesson_steps())
             ss[TEACH_KEY] = teach
             notices += teach_notices
+            if 1 <= teach.step <= lesson_steps().get(teach.lesson, 0):
+                # a link to a lesson's step opens the lab at that step's view
+                lesson = load_lesson(teach.lesson)
+                state, _ = parse_query(lesson.view(teach.step - 1), catalog)
             ss[_URL_READ_KEY] = True
         else:
             state, _ = parse_query({}, catalog)
@@ -450,6 +454,7 @@ def _sidebar(catalog: dict[str, ScenarioInfo]) -> None:
         )
         if tables.source() == tables.TABLE:
             _table_sidebar()
+            _presenter_toggle()
             return
         st.selectbox(
             "Scenario",
@@ -486,9 +491,9 @@ def _sidebar(catalog: dict[str, ScenarioInfo]) -> None:
 
 def _presenter_toggle() -> None:
     """The presenter view's switch (the view hides the sidebar: its pages say how to leave)."""
+    st.session_state["w_present"] = teach_state().present  # it may have been left elsewhere
     st.toggle(
         "Presenter view",
-        value=teach_state().present,
         key="w_present",
         on_change=lambda: set_teach(
             replace(teach_state(), present=bool(st.session_state["w_present"]))

@@ -60,11 +60,21 @@ def test_a_lesson_by_clicks_answers_before_the_reveal(
 
     press(page, "lesson_next", wait_for_app)
     assert query(page)["step"] == "2"
-    page.get_by_text("It holds (error ×1.15 or less)", exact=True).click()
+    # A clicker's key does not skip a question the learner has not answered.
+    page.keyboard.press("PageDown")
     wait_for_app(page)
-    press(page, "lesson_reveal", wait_for_app)
+    assert query(page)["step"] == "2"
+    expect(page.locator(".st-key-lesson_answer")).to_have_count(0)
+    guess = page.get_by_placeholder("Your guess")
+    guess.fill("2")
+    guess.press("Enter")
+    wait_for_app(page)
+    page.keyboard.press("r")  # typed into the answer box: not a key for the lesson
+    page.evaluate("() => document.activeElement.blur()")
+    page.keyboard.press("r")  # reveal by key
+    wait_for_app(page)
     text = answer_text(page)
-    assert "You said: it holds (error ×1.15 or less). Not what happened." in text
+    assert "You said ×2: not within a factor of 1.5." in text
     ratio = re.search(r"×(\d+\.\d\d): it broke", text)
     assert ratio, text
     screenshot(page, "lesson-tylenol-2-revealed")
@@ -85,7 +95,7 @@ def test_a_lesson_by_clicks_answers_before_the_reveal(
 def test_a_shared_lesson_link_reproduces_the_numbers(
     page: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any
 ) -> None:
-    page.goto(server_url + "/Lessons?lesson=tylenol&step=3")
+    page.goto(server_url + "/Lessons?lesson=tylenol&step=2")
     wait_for_app(page)
     assert_no_errors(page)
     guess = page.get_by_placeholder("Your guess")
@@ -206,14 +216,18 @@ def test_the_lesson_handout_holds_the_answers_and_opens_offline(
 
     page.goto(server_url + "/Lessons?lesson=tylenol&step=2")
     wait_for_app(page)
-    page.get_by_text("It breaks (error ×1.5 or more)", exact=True).click()
+    guess = page.get_by_placeholder("Your guess")
+    guess.fill("5")
+    guess.press("Enter")
     wait_for_app(page)
     press(page, "lesson_reveal", wait_for_app)
     handout = download(page, "The lesson as a handout", tmp_path)
     text = handout.read_text(encoding="utf-8")
-    assert "You said: it breaks (error ×1.5 or more). Right." in text
-    assert "×5.32" in text  # the lab's answer, for every step, answered or not
-    assert text.count("class='handout-plot'") >= 3
+    assert "You said ×5: close (within a factor of 1.5)." in text
+    assert "×5.32: it <strong>broke</strong>" in text  # the revealed step's answer ...
+    assert "its error went from 2.59" not in text  # ... but not the causal step's, not revealed
+    assert text.count("Not revealed yet") == 2  # steps 1 and 3
+    assert text.count("class='handout-plot'") == 1
 
     offline, asked = cut_off(browser, lambda url: url.startswith("file://"))
     try:

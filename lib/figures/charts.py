@@ -153,7 +153,7 @@ def kind_color(kind: str) -> str:
 #: The smallest text of a figure in the presenter view (ticks, legends), in px.
 PROJECTOR_MIN_FONT = 22
 #: The presenter view's figure height: it fits a 720 px screen with a title and a row of text.
-PROJECTOR_HEIGHT = 320
+PROJECTOR_HEIGHT = 290
 #: A figure with more text labels (annotations) than this keeps their size on a projector.
 MAX_GROWN_LABELS = 8
 
@@ -162,9 +162,10 @@ def for_projector(plain: Mapping[str, Any]) -> dict[str, Any]:
     """A figure's plain data (``fig.to_dict()``) with projector-sized type.
 
     Every font in the layout (the base font, titles, ticks, legends, colour
-    bars and, unless there are more than :data:`MAX_GROWN_LABELS`, annotations) is scaled by 1.5 and raised to at least
+    bars and, unless there are more than :data:`MAX_GROWN_LABELS`, annotations) and
+    every trace's own text (bar labels, colour bar ticks) is scaled by 1.5 and raised to at least
     :data:`PROJECTOR_MIN_FONT` px, text is dark, and the height is at most
-    :data:`PROJECTOR_HEIGHT`. The data part is shared, not copied.
+    :data:`PROJECTOR_HEIGHT`. The data arrays are shared, not copied.
 
     >>> big = for_projector({"data": [], "layout": {"xaxis": {"tickfont": {"size": 14}}}})
     >>> big["layout"]["xaxis"]["tickfont"]["size"], big["layout"]["font"]["size"]
@@ -201,7 +202,39 @@ def for_projector(plain: Mapping[str, Any]) -> dict[str, Any]:
     layout["height"] = min(int(layout.get("height") or PROJECTOR_HEIGHT), PROJECTOR_HEIGHT)
     out = dict(plain)
     out["layout"] = layout
+    out["data"] = [_grown_trace(trace) for trace in plain.get("data", ())]
     return out
+
+
+def _grown_trace(trace: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A trace with its own text (bar labels, a colour bar) projector-sized.
+
+    Only the small dicts that hold fonts are copied: the data arrays stay shared.
+    """
+
+    def big(font: Mapping[str, Any]) -> dict[str, Any]:
+        size = font.get("size")
+        return {**font, "size": max(PROJECTOR_MIN_FONT, round(1.5 * size))} if size else dict(font)
+
+    grown = dict(trace)
+    if isinstance(trace.get("textfont"), Mapping):
+        grown["textfont"] = big(trace["textfont"])
+    bar = (
+        (trace.get("marker") or {}).get("colorbar")
+        if isinstance(trace.get("marker"), Mapping)
+        else None
+    )
+    if isinstance(bar, Mapping):
+        bar = dict(bar)
+        if isinstance(bar.get("tickfont"), Mapping):
+            bar["tickfont"] = big(bar["tickfont"])
+        else:
+            bar["tickfont"] = {"size": PROJECTOR_MIN_FONT}
+        title = bar.get("title")
+        if isinstance(title, Mapping):
+            bar["title"] = {**title, "font": big(title.get("font") or {"size": 14})}
+        grown["marker"] = {**trace["marker"], "colorbar": bar}
+    return grown
 
 
 # --------------------------------------------------------------------------

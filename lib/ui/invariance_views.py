@@ -131,6 +131,16 @@ def result_figure(
     return icp_figure(res)
 
 
+@st.cache_resource(max_entries=64, show_spinner=_SPIN)
+def top_sets_figure(
+    scenario_id: str, seed: int, key: EnvKey, alpha: float, _envs: Sequence[Environment]
+) -> go.Figure:
+    """The five sets with the largest p-values as bars: ICP's verdict for a projector,
+    where the lattice's many small boxes would be too small to read."""
+    res = icp_fit(scenario_id, seed, key, alpha, _envs)
+    return ip.ranked_sets_figure(res.set_pvalues.table(top=5), res.candidates, res.alpha, top=5)
+
+
 def icp_figure(res: ICPResult) -> go.Figure:
     """The lattice for few candidates, the ranked sets beyond."""
     if len(res.candidates) <= ip.LATTICE_MAX_CANDIDATES:

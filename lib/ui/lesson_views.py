@@ -194,8 +194,9 @@ def _figure(lesson: Lesson, step: int, present: bool) -> None:
             causal_graph(sc)
     elif s.page == "Invariance":
         envs = state_environments(sc, sid, n, state.envs)
+        figure = iv.top_sets_figure if present else iv.result_figure
         chart(
-            iv.result_figure(sid, seed, iv.env_key(envs), state.alpha, envs),
+            figure(sid, seed, iv.env_key(envs), state.alpha, envs),
             "Each set of predictors and its p-value: a set is accepted when its p-value is "
             f"above α = {state.alpha:g}. ICP names what every accepted set shares. "
             f"Environments: {', '.join(e.name for e in envs)}.",

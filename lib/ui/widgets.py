@@ -423,7 +423,7 @@ _PRESENTER_CSS = f"""
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 [data-testid="stExpandSidebarButton"], header[data-testid="stHeader"],
 [data-testid="stToolbar"], [data-testid="stDecoration"] {{ display: none !important; }}
-[data-testid="stMainBlockContainer"] {{ padding: 1rem 2.5rem 0.5rem; max-width: 100%; }}
+[data-testid="stMainBlockContainer"] {{ padding: 0.6rem 2.5rem 0.4rem; max-width: 100%; }}
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
 [data-testid="stMain"] [data-testid="stWidgetLabel"] p,
@@ -434,7 +434,7 @@ _PRESENTER_CSS = f"""
 [data-testid="stMain"] [data-testid="stCaptionContainer"],
 [data-testid="stMain"] [data-testid="stCaptionContainer"] p {{ font-size: 22px; }}
 [data-testid="stMain"] h1 {{ font-size: 48px; padding: 0 0 0.3rem; }}
-[data-testid="stMain"] h2, [data-testid="stMain"] h3 {{ font-size: 40px; padding: 0.2rem 0; }}
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 {{ font-size: 38px; padding: 0.1rem 0; }}
 [data-testid="stMain"] [data-testid="stMetricValue"],
 [data-testid="stMain"] [data-testid="stMetricValue"] div,
 [data-testid="stMain"] [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {{

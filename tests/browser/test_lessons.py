@@ -121,7 +121,7 @@ _LAYOUT_JS = """() => {
   const body = Array.from(main.querySelectorAll('[data-testid="stMarkdownContainer"] p'))
     .filter(p => p.getBoundingClientRect().width > 0 && !p.closest('[data-testid="stMetricValue"]'))
     .map(p => parseFloat(getComputedStyle(p).fontSize));
-  const ticks = Array.from(main.querySelectorAll('.xtick text, .ytick text'))
+  const ticks = Array.from(main.querySelectorAll('.xtick text, .ytick text, text.bartext, .colorbar text'))
     .map(t => parseFloat(getComputedStyle(t).fontSize));
   return {scroll: main.scrollHeight, height: main.clientHeight, cut,
           body: Math.min(...body), ticks: ticks.length ? Math.min(...ticks) : null,
@@ -130,7 +130,7 @@ _LAYOUT_JS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("lesson_id", ["tylenol", "detective"])
+@pytest.mark.parametrize("lesson_id", ["tylenol", "clinics", "detective"])
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_the_presenter_view_fits_every_screen_and_follows_the_keys(
     browser: Any,
@@ -247,7 +247,7 @@ _TYPE_JS = """() => {
     for (const t of svg.querySelectorAll('text'))
       graph.push(parseFloat(t.getAttribute('font-size') || '14') * scale);
   }
-  const ticks = Array.from(main.querySelectorAll('.xtick text, .ytick text'))
+  const ticks = Array.from(main.querySelectorAll('.xtick text, .ytick text, text.bartext, .colorbar text'))
     .map(t => parseFloat(getComputedStyle(t).fontSize));
   const body = Array.from(main.querySelectorAll('[data-testid="stMarkdownContainer"] p'))
     .filter(p => p.getBoundingClientRect().width > 0 && !p.closest('[data-testid="stMetricValue"]'))

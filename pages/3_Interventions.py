@@ -56,6 +56,10 @@ if lab.present:  # one row of buttons, so that the result is on the same screen
         label_visibility="collapsed",
         **synced("preset"),
     )
+    if state.preset == CUSTOM or state.strength < 1:  # their controls are not on this screen
+        with shown_errors("This intervention cannot be applied"):
+            words = choose(state, sc).description
+            st.caption(words[:1].upper() + words[1:])
 else:
     st.subheader("The intervention", anchor=False)
     pick_col, tune_col = st.columns(2, gap="large")

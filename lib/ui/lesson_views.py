@@ -46,7 +46,8 @@ from lib.ui.state import (
     teach_state,
 )
 from lib.ui.teach import TeachState, moved
-from lib.ui.widgets import causal_graph, chart, ratio_metrics
+from lib.ui.widgets import causal_graph, chart, kind_metric, ratio_metrics
+from lib.words.numbers import format_number
 from lib.world.scenarios import load_scenario
 
 __all__ = ["show_lessons"]
@@ -116,19 +117,23 @@ def _go(lesson: Lesson, step: int) -> None:
 
 def _apply_view(lesson: Lesson, step: int) -> None:
     """Set the lab's state to step ``step``'s view (its page's link parameters)."""
-    catalog, _ = session_catalog()
-    if lesson.scenario not in catalog:
-        raise LessonError(f"Lesson `{lesson.id}` needs the world `{lesson.scenario}`.")
+    state = _step_state(lesson, step)
     if tables.source() != tables.SCENARIO:
         tables.set_source(tables.SCENARIO)
-    state, notices = parse_query(lesson.view(step - 1), catalog)
-    if notices:
-        raise LessonError(f"Lesson `{lesson.id}`, step {step}: " + " ".join(notices))
     set_state(state)
 
 
 def _step_state(lesson: Lesson, step: int) -> Any:
+    """The lab state of step ``step``'s view (a :class:`~lib.ui.params.LabState`).
+
+    Raises
+    ------
+    lib.errors.LessonError
+        When the lesson's world is not there, or the view does not fit it.
+    """
     catalog, _ = session_catalog()
+    if lesson.scenario not in catalog:
+        raise LessonError(f"Lesson `{lesson.id}` needs the world `{lesson.scenario}`.")
     state, notices = parse_query(lesson.view(step - 1), catalog)
     if notices:
         raise LessonError(f"Lesson `{lesson.id}`, step {step}: " + " ".join(notices))
@@ -145,10 +150,11 @@ def view_numbers_at(lesson: Lesson, step: int, state: Any) -> ViewNumbers:
     s = lesson.steps[step - 1]
     sid, n, seed = state.scenario, state.n, state.seed
     sc = load_scenario(sid)
-    exp = compute.experiment(sid, n, seed)
-    names = {(m.kind, m.family): m.name for m in exp.models}
-    scores = compute.evaluate(sid, n, seed, OBSERVATIONAL, (), ())
-    numbers: dict[str, Any] = {"names": names, "scores": scores}
+    numbers: dict[str, Any] = {}
+    if s.page in ("Models", "Interventions"):  # only these pages fit models
+        exp = compute.experiment(sid, n, seed)
+        numbers["names"] = {(m.kind, m.family): m.name for m in exp.models}
+        numbers["scores"] = compute.evaluate(sid, n, seed, OBSERVATIONAL, (), ())
     if s.page == "Interventions":
         choice = choose(state, sc)
         key = interventions_key(choice.applied)
@@ -204,9 +210,7 @@ def _figure(lesson: Lesson, step: int, present: bool) -> None:
 
 
 def _score_metrics(scores: pd.DataFrame, family: str, target: str) -> None:
-    from lib.ui.widgets import kind_metric
-    from lib.words.numbers import format_number
-
+    """Each kind's typical error on fresh cases, one metric each (the Models page's)."""
     rows = scores[(scores["test"] == scores["test"].iloc[0]) & (scores["family"] == family)]
     for column, row in zip(st.columns(2), rows.itertuples(index=False), strict=False):
         with column:

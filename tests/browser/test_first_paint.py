@@ -85,6 +85,9 @@ def test_progress_is_shown_until_the_chart_is_drawn(
     slot = page.locator('.stPrintGraphic > [data-testid="stSkeleton"]').first
     expect(slot).to_be_attached()
 
+    # the box is laid out a frame or two after its place is attached: wait for it
+    with contextlib.suppress(PlaywrightError):
+        page.wait_for_function(f"() => ({_WAITING_TEXT_JS})().length > 0", timeout=10_000)
     waiting = page.evaluate(_WAITING_TEXT_JS)
     assert waiting, "no chart's place says that it is being drawn"
     assert all(DRAWING in w["text"] for w in waiting)

@@ -289,9 +289,7 @@ def _has_guess(value: Any) -> bool:
 
 
 def _reveal(lesson_id: str, step: int, key: str) -> None:
-    value = st.session_state.get(key)
-    if _has_guess(value):
-        _answers()[(lesson_id, step)] = list(value) if isinstance(value, list) else value
+    _keep_guess(lesson_id, step, key)
     _revealed().add((lesson_id, step))
 
 

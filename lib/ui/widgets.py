@@ -100,11 +100,19 @@ class _Plain(go.Figure):
     _plain: dict[str, Any]
 
     @classmethod
-    def of(cls, fig: go.Figure) -> _Plain:
+    def of(cls, fig: go.Figure, projector: bool = False) -> _Plain:
+        """The figure's plain data, made once; ``projector``: with projector-sized type
+        (:func:`lib.figures.charts.for_projector`), made once too."""
         plain = fig.__dict__.get("_lab_plain")
         if plain is None:
             plain = fig.to_dict()
             fig._lab_plain = plain  # plotly keeps attributes that start with "_"
+        if projector:
+            big = fig.__dict__.get("_lab_projector")
+            if big is None:
+                big = charts.for_projector(plain)
+                fig._lab_projector = big
+            plain = big
         made = cls.__new__(cls)
         object.__setattr__(made, "_plain", plain)
         return made
@@ -127,16 +135,10 @@ def chart(fig: go.Figure, caption: str, key: str | None = None) -> None:
     the presenter view the figure's type is projector-sized
     (:func:`lib.figures.charts.for_projector`), made once per figure too.
     """
-    plain = _Plain.of(fig)
-    if _presenting():
-        big = fig.__dict__.get("_lab_projector")
-        if big is None:
-            big = charts.for_projector(plain.to_dict())
-            fig._lab_projector = big
-        plain = _Plain.__new__(_Plain)
-        object.__setattr__(plain, "_plain", big)
+    presenting = _presenting()
+    plain = _Plain.of(fig, projector=presenting)
     st.plotly_chart(plain, width="stretch", theme=None, config=_PLOTLY_CONFIG, key=key)
-    if caption and not _presenting():  # on a projector the speaker tells the story
+    if caption and not presenting:  # on a projector the speaker tells the story
         st.caption(caption)
 
 

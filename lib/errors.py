@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 __all__ = [
+    "ClassError",
     "DataError",
     "ExpressionError",
     "LabError",
@@ -139,6 +140,11 @@ class DataError(LabError):
 
 class LessonError(ScenarioError):
     """A lesson file that is not valid (its step, field and what would be allowed)."""
+
+
+class ClassError(LabError):
+    """A live class that cannot do what was asked: an unknown or ended class, an
+    answer out of range or too fast, a move by someone who is not the teacher."""
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:

@@ -169,6 +169,7 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
         "lib.invariance",
         "lib.figures",
     },
+    "lib.live": {"lib.errors"},
     "lib.ui": {"lib"},
 }
 

@@ -1,0 +1,1 @@
+"""A live class: the store that a teacher's and the students' sessions share."""

@@ -1,0 +1,51 @@
+"""Fixtures shared by the tests: a PostgreSQL server for the live-class store.
+
+``postgres_url`` is ``$LAB_TEST_POSTGRES`` (a libpq URL such as
+``postgresql://lab:lab@127.0.0.1:5432/lab_test``; ``.ci/run`` starts a server
+and sets it). Without it the tests that need PostgreSQL are skipped, except when
+``$CI`` is set: then they fail. ``postgres_schema`` gives a test a fresh,
+empty schema of its own, dropped afterwards, so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+
+POSTGRES_ENV = "LAB_TEST_POSTGRES"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The test PostgreSQL server's URL; skip (locally) or fail (in CI) without one."""
+    url = os.environ.get(POSTGRES_ENV, "").strip()
+    if not url:
+        message = (
+            f"${POSTGRES_ENV} is not set: set it to a PostgreSQL URL such as "
+            "postgresql://lab:lab@127.0.0.1:5432/lab_test to test the PostgreSQL store."
+        )
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI. {message}")
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture
+def postgres_schema(postgres_url: str) -> Iterator[str]:
+    """A URL whose connections use a new, empty schema (dropped after the test)."""
+    import psycopg
+
+    schema = f"test_{secrets.token_hex(8)}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    separator = "&" if "?" in postgres_url else "?"
+    options = quote(f"-csearch_path={schema}", safe="")
+    try:
+        yield f"{postgres_url}{separator}options={options}"
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

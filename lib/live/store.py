@@ -420,6 +420,8 @@ class ClassStore:
     # ------------------------------------------------------------------ connection
 
     def _connection(self) -> Any:
+        if self._conn is not None and self.kind == "postgresql" and self._conn.closed:
+            self._drop()  # psycopg saw the server go away: connect again
         if self._conn is None:
             self._conn = self._connect_sqlite() if self.kind == "sqlite" else self._connect_pg()
         return self._conn

@@ -51,6 +51,7 @@ __all__ = [
     "lesson_problems",
     "list_lessons",
     "load_lesson",
+    "number_range",
     "options",
 ]
 
@@ -481,6 +482,19 @@ def options(pred: Prediction, features: Sequence[str] = ()) -> tuple[str, ...]:
     if pred.measure == "icp_causes":
         return (*features, NOTHING)
     return ()
+
+
+def number_range(pred: Prediction) -> tuple[float, float, float]:
+    """The lowest and highest number a learner may give, and the widget's step.
+
+    >>> number_range(Prediction("correlation", "?", columns=("a", "b")))
+    (-1.0, 1.0, 0.05)
+    """
+    if pred.measure == "correlation":
+        return -1.0, 1.0, 0.05
+    if pred.measure == "r2":
+        return 0.0, 1.0, 0.05
+    return 0.0, 1000.0, 0.5  # a ratio of errors
 
 
 def option_label(pred: Prediction, value: str) -> str:

@@ -19,6 +19,7 @@ import streamlit as st
 
 from lib.errors import LessonError, ScenarioError
 from lib.fitting.experiments import OBSERVATIONAL
+from lib.live.join import spaced, teacher_url
 from lib.teach.handout import Plot, Section, build_handout
 from lib.teach.lessons import (
     Lesson,
@@ -29,6 +30,7 @@ from lib.teach.lessons import (
     judge,
     lesson_problems,
     load_lesson,
+    number_range,
     option_label,
     options,
 )
@@ -36,7 +38,16 @@ from lib.ui import compute, tables
 from lib.ui import invariance_views as iv
 from lib.ui.invariance_sections import state_environments
 from lib.ui.lab import choose, family_models, interventions_key
+from lib.ui.live import (
+    class_moved,
+    class_problem,
+    class_revealed,
+    end_class,
+    start_class,
+    teaching,
+)
 from lib.ui.params import parse_query
+from lib.ui.room_views import class_link, join_box, room_chart, room_count, room_now
 from lib.ui.state import (
     lesson_steps,
     page_link,
@@ -113,6 +124,7 @@ def _go(lesson: Lesson, step: int) -> None:
     set_teach(TeachState(lesson.id, step, teach.present))
     if 1 <= step <= len(lesson.steps):
         _apply_view(lesson, step)
+    class_moved(lesson.id, step)  # a live class follows its teacher
 
 
 def _apply_view(lesson: Lesson, step: int) -> None:
@@ -168,7 +180,7 @@ def view_numbers_at(lesson: Lesson, step: int, state: Any) -> ViewNumbers:
     return ViewNumbers(**numbers)
 
 
-def _figure(lesson: Lesson, step: int, present: bool) -> None:
+def step_figure(lesson: Lesson, step: int, present: bool) -> None:
     """What the step's page shows of the answer: its metrics or its figure."""
     s = lesson.steps[step - 1]
     state = _step_state(lesson, step)
@@ -233,6 +245,26 @@ def _guess_widget(lesson: Lesson, step: int, pred: Prediction) -> str:
     saved = _answers().get((lesson.id, step))
     if saved is not None:
         st.session_state[key] = saved
+    answer_widget(
+        pred,
+        load_scenario(lesson.scenario).features,
+        key,
+        on_change=_keep_guess,
+        args=(lesson.id, step, key),
+    )
+    return key
+
+
+def answer_widget(
+    pred: Prediction,
+    features: tuple[str, ...] | list[str],
+    key: str,
+    *,
+    on_change: Callable[..., None],
+    args: tuple[Any, ...],
+) -> None:
+    """The widget a learner answers ``pred`` with (a choice, a set of variables or
+    a number), empty until they answer; ``on_change(*args)`` keeps the answer."""
     if pred.kind == "choice":
         st.radio(
             pred.question,
@@ -240,26 +272,21 @@ def _guess_widget(lesson: Lesson, step: int, pred: Prediction) -> str:
             format_func=lambda v: option_label(pred, v),
             index=None,
             key=key,
-            on_change=_keep_guess,
-            args=(lesson.id, step, key),
+            on_change=on_change,
+            args=args,
         )
     elif pred.kind == "set":
-        features = load_scenario(lesson.scenario).features
         st.pills(
             pred.question,
             list(options(pred, features)),
             format_func=lambda v: option_label(pred, v),
             selection_mode="multi",
             key=key,
-            on_change=_keep_guess,
-            args=(lesson.id, step, key),
+            on_change=on_change,
+            args=args,
         )
     else:
-        low, high, step_size = (
-            (-1.0, 1.0, 0.05)
-            if pred.measure == "correlation"
-            else ((0.0, 1.0, 0.05) if pred.measure == "r2" else (0.0, 1000.0, 0.5))
-        )
+        low, high, step_size = number_range(pred)
         st.number_input(
             pred.question,
             min_value=low,
@@ -268,29 +295,29 @@ def _guess_widget(lesson: Lesson, step: int, pred: Prediction) -> str:
             value=None,
             placeholder="Your guess",
             key=key,
-            on_change=_keep_guess,
-            args=(lesson.id, step, key),
+            on_change=on_change,
+            args=args,
         )
-    return key
 
 
 def _keep_guess(lesson_id: str, step: int, key: str) -> None:
     """Keep a guess in the session as soon as it is made (a widget's own state is
     forgotten when the learner moves to another step)."""
     value = st.session_state.get(key)
-    if _has_guess(value):
+    if has_answer(value):
         _answers()[(lesson_id, step)] = list(value) if isinstance(value, list) else value
     else:
         _answers().pop((lesson_id, step), None)
 
 
-def _has_guess(value: Any) -> bool:
+def has_answer(value: Any) -> bool:
     return value is not None and value != [] and value != ()
 
 
 def _reveal(lesson_id: str, step: int, key: str) -> None:
     _keep_guess(lesson_id, step, key)
     _revealed().add((lesson_id, step))
+    class_revealed(lesson_id, step)
 
 
 # ----------------------------------------------------------------------------- screens
@@ -353,6 +380,11 @@ def _store_question(lesson_id: str, when: str, i: int, key: str) -> None:
 
 
 def _start(lesson: Lesson, present: bool) -> None:
+    live = teaching(lesson.id)
+    if live is not None:  # the class needs the way in more than the summary
+        join_box(live.code, present)
+        if present:
+            return
     st.markdown(lesson.summary)
     sc = load_scenario(lesson.scenario)
     st.caption(f"World: {sc.title} · {len(lesson.steps)} steps · about {lesson.minutes} minutes.")
@@ -379,6 +411,7 @@ def _end(lesson: Lesson, present: bool) -> None:
 def _step(lesson: Lesson, step: int, present: bool) -> None:
     s: Step = lesson.steps[step - 1]
     pred = s.predict
+    live = teaching(lesson.id)
     shown = pred is None or (lesson.id, step) in _revealed()
     if not (present and shown and pred is not None):
         st.markdown(s.text)
@@ -386,15 +419,24 @@ def _step(lesson: Lesson, step: int, present: bool) -> None:
         if shown:
             st.markdown(f"**{pred.question}**")
         else:
-            key = _guess_widget(lesson, step, pred)
+            key = f"lesson_guess_{lesson.id}_{step}"
+            ask = st.container()
+            if live is None:
+                _guess_widget(lesson, step, pred)
+            else:  # the room answers; the teacher watches it happen beside the question
+                ask, watch = st.columns([2, 3], gap="large")
+                ask.markdown(f"**{pred.question}**")
+                with watch:
+                    features = load_scenario(lesson.scenario).features
+                    room_chart(live.code, step, pred, features, None, present)
             guess = st.session_state.get(key)
-            st.button(
+            ask.button(
                 "Reveal the answer",
                 key="lesson_reveal",
                 type="primary",
                 icon=":material/visibility:",
-                disabled=not (present or _has_guess(guess)),
-                help=None if _has_guess(guess) else "Commit to an answer first.",
+                disabled=not (present or live or has_answer(guess)),
+                help=None if (live or has_answer(guess)) else "Commit to an answer first.",
                 on_click=_reveal,
                 args=(lesson.id, step, key),
             )
@@ -403,7 +445,7 @@ def _step(lesson: Lesson, step: int, present: bool) -> None:
             truth = answer(pred, view_numbers(lesson, step))
         guess = _answers().get((lesson.id, step))
         with st.container(border=True, key="lesson_answer"):
-            if _has_guess(guess):
+            if has_answer(guess):
                 right, said = judge(pred, truth, guess)
                 _answers()[(lesson.id, ("right", step))] = right
                 (st.success if right else st.warning)(
@@ -412,7 +454,17 @@ def _step(lesson: Lesson, step: int, present: bool) -> None:
             st.markdown(truth.text)
             if s.reveal:
                 st.markdown(s.reveal)
-    _figure(lesson, step, present)
+        if live is not None:  # the lab's evidence beside where the room stood
+            evidence, where = st.columns(2)
+            with evidence:
+                step_figure(lesson, step, present)
+            with where:
+                features = load_scenario(lesson.scenario).features
+                room_now(live.code, step, pred, features, truth.value, present)
+            return
+    step_figure(lesson, step, present)
+    if live is not None:
+        room_count(live.code, step, show_answered=False)
     if not present:
         page_link(s.page, label=f"Explore this view on the {s.page} page")
 
@@ -531,7 +583,7 @@ def _lesson_handout(lesson: Lesson) -> Callable[[], bytes]:
                     answered = "Not revealed yet: answer it in the lab, then reveal it."
                 else:
                     truth = answer(s.predict, view_numbers_at(lesson, i, state))
-                    if _has_guess(guess):
+                    if has_answer(guess):
                         answered = judge(s.predict, truth, guess)[1]
                     reveal = f"{truth.text}\n\n{s.reveal}".strip()
             elif s.reveal:
@@ -584,6 +636,46 @@ def _handout_button(lesson: Lesson) -> None:
         width="stretch",
         key="lesson_handout",
     )
+
+
+def _class_controls(lesson: Lesson, step: int) -> None:
+    """Start a live class of this lesson, or, during one, its code, the teacher's
+    secret link and the way to end it."""
+    live = teaching(lesson.id)
+    if live is None:
+        st.button(
+            "Start a live class",
+            key="class_start",
+            icon=":material/groups:",
+            on_click=start_class,
+            args=(lesson.id, len(lesson.steps), step),
+            help="Students join from their phones with a code or a QR code, nothing that "
+            "names them. They answer each question; you see the room's answers, and your "
+            "steps and reveals reach their screens.",
+        )
+        return
+    with st.container(border=True, key="class_controls"):
+        what, secret, end = st.columns([3, 2, 2], vertical_alignment="center")
+        what.markdown(
+            f"**Live class {spaced(live.code)}**: the students' screens follow your steps "
+            "and reveals."
+        )
+        with secret.popover("Teacher link", icon=":material/key:", width="stretch"):
+            st.markdown(
+                "Whoever opens this link can run the class: use it to go on from another "
+                "browser or after a reload. **Do not show it on the projector.**"
+            )
+            base, _ = class_link(live.code)
+            st.code(teacher_url(base, lesson.id, step, live.code, live.token), language=None)
+        end.button(
+            "End the class",
+            key="class_end",
+            icon=":material/stop_circle:",
+            on_click=end_class,
+            args=(lesson.id,),
+            help="Students see that the class has ended; their answers are deleted.",
+            width="stretch",
+        )
 
 
 def _controls(lesson: Lesson) -> None:
@@ -639,6 +731,9 @@ def show_lessons() -> None:
     else:
         title = f"{step} · {lesson.steps[step - 1].title}"
     st.header(title, anchor=False)
+    problem = class_problem()
+    if problem:
+        st.warning(problem, icon=":material/groups:")
     st.html(_KEYS_JS, unsafe_allow_javascript=True)
     with st.container(key="lesson_body"):
         if step == 0:
@@ -649,4 +744,5 @@ def show_lessons() -> None:
             _step(lesson, step, teach.present)
     _nav(lesson, step, teach.present)
     if not teach.present:
+        _class_controls(lesson, step)
         _controls(lesson)

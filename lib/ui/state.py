@@ -25,6 +25,7 @@ import streamlit as st
 from lib.errors import ScenarioError
 from lib.teach.lessons import LESSON_DIR, list_lessons, load_lesson
 from lib.ui import chart_code, registry, tables, widgets
+from lib.ui.live import live_query, read_live_link
 from lib.ui.params import (
     SEED_MAX,
     LabState,
@@ -81,7 +82,10 @@ PAGES = {
     "Invariance": "pages/4_Invariance.py",
     "Builder": "pages/5_Builder.py",
     "Lessons": "pages/6_Lessons.py",
+    "Class": "pages/7_Class.py",
 }
+#: How a page is named in the menu, where its name alone would not say it.
+PAGE_LABELS = {"Class": "Live class"}
 #: The browser tab's icon, served by the lab itself: a Material icon as the tab's
 #: icon is fetched from a font server on the internet, which a lecture hall may not reach.
 TAB_ICON = Path(__file__).with_name("assets") / "lab-icon.png"
@@ -94,6 +98,7 @@ PAGE_ICONS = {
     "Invariance": ":material/balance:",
     "Builder": ":material/edit_note:",
     "Lessons": ":material/school:",
+    "Class": ":material/groups:",
 }
 
 
@@ -380,6 +385,8 @@ def _follow_link(page: str, catalog: dict[str, ScenarioInfo]) -> list[str]:
 def _page_query(page: str, state: LabState | None = None) -> dict[str, str]:
     """The URL of ``page`` showing ``state`` (the session's by default), or the table,
     with the lesson and the presenter view (:func:`lib.ui.teach.teach_query`)."""
+    if page == "Class":  # a student's class and seat; the lab's view is the lesson's
+        return live_query(page)
     choice = tables.current_table()
     state = state if state is not None else lab_state()
     if choice is None:
@@ -424,7 +431,7 @@ def page_link(
         state = normalize(replace(state, **fields), catalog[state.scenario])
     st.page_link(
         PAGES[page],
-        label=label or page,
+        label=label or PAGE_LABELS.get(page, page),
         icon=icon or PAGE_ICONS[page],
         query_params=_page_query(page, state),
         help=help,
@@ -548,7 +555,8 @@ def init_page(page: str) -> Lab:
         page_title=title,
         page_icon=TAB_ICON,
         layout="wide",
-        initial_sidebar_state="expanded",
+        # a student's phone shows the class, not the lab's controls
+        initial_sidebar_state="collapsed" if page == "Class" else "expanded",
     )
     widgets.style()
     chart_code.prepare()
@@ -562,6 +570,7 @@ def init_page(page: str) -> Lab:
         st.stop()
     notices = _start_state(catalog)
     notices += _follow_link(page, catalog)
+    notices += read_live_link(page)
     present = teach_state().present
     if present:
         widgets.presenter_style()

@@ -349,6 +349,8 @@ def stacking_columns(spec: Any, key: str, **kwargs: Any) -> list[DeltaGenerator]
 
 _CSS = f"""
 <style>
+.lab-class-code {{ font-size: 3.2rem; font-weight: 700; letter-spacing: 0.12em;
+  font-family: ui-monospace, "DejaVu Sans Mono", monospace; line-height: 1.2; }}
 .lab-lead {{ font-size: 1.2rem; line-height: 1.5; color: #333; max-width: 60rem; margin-bottom: 0.5rem; }}
 .lab-kind {{ font-weight: 700; white-space: nowrap; }}
 .lab-dot {{ display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%;
@@ -446,6 +448,7 @@ _PRESENTER_CSS = f"""
 [data-testid="stMain"] input {{ font-size: {PRESENTER_BODY_PX}px; }}
 [data-testid="stMain"] button {{ min-height: 3rem; }}
 [class*="st-key-lab_graph"] svg {{ max-height: 55vh; }}
+[data-testid="stMain"] .lab-class-code {{ font-size: 6rem; }}
 .st-key-leave_present {{ position: fixed; top: 0.6rem; right: 0.8rem; z-index: 999990; width: auto; }}
 </style>
 """

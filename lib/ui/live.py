@@ -1,0 +1,232 @@
+"""A live class in the session: the shared store, who this browser is, and the link.
+
+The store (:mod:`lib.live.store`) is shared by every session of a worker and,
+through its database, by every worker. A session is at most one class's
+**teacher** (it holds the class's secret token, never in the address bar) and
+one class's **student** (an anonymous seat, in the Class page's link so that a
+reloaded phone keeps its seat). The teacher's secret link
+(``/Lessons?...&class=K7QX4M&key=...``) gives the controls back to another
+browser; the key is taken out of the address bar as soon as it is read.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from lib.errors import ClassError
+from lib.live.settings import load_settings
+from lib.live.store import ClassStore, open_store
+
+__all__ = [
+    "SETTINGS_FILE",
+    "Seat",
+    "Teacher",
+    "class_moved",
+    "class_problem",
+    "class_revealed",
+    "class_store",
+    "end_class",
+    "forget_student",
+    "forget_teacher",
+    "live_query",
+    "read_live_link",
+    "set_student",
+    "set_teacher",
+    "start_class",
+    "student",
+    "teacher",
+    "teaching",
+]
+
+#: The live class's settings (the store's address, how long a class lives).
+SETTINGS_FILE = Path(__file__).resolve().parents[2] / ".streamlit" / "live.toml"
+_TEACHER_KEY = "lab_live_teacher"
+_STUDENT_KEY = "lab_live_student"
+_LINK_READ = "lab_live_link_read"
+_PROBLEM_KEY = "lab_live_problem"  # pages whose link this session has read
+
+
+@dataclass(frozen=True)
+class Teacher:
+    """This session runs class ``code`` of lesson ``lesson`` with the secret ``token``."""
+
+    code: str
+    token: str
+    lesson: str
+
+
+@dataclass(frozen=True)
+class Seat:
+    """This session is a student of class ``code`` in seat ``seat`` (``""``: not seated yet)."""
+
+    code: str
+    seat: str = ""
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str, hours: float) -> ClassStore:
+    return open_store(url, hours=hours)
+
+
+def class_store() -> ClassStore:
+    """The worker's store of live classes, from the settings.
+
+    Raises
+    ------
+    lib.errors.ClassError
+        When the settings are wrong or the store cannot be opened.
+    """
+    settings = load_settings(SETTINGS_FILE, os.environ)
+    try:
+        return _store(settings.url, settings.hours)
+    except ClassError:
+        raise
+    except Exception as exc:  # the database's own errors: a server down, a path not writable
+        raise ClassError(
+            f"The live-class store cannot be opened ({type(exc).__name__}: {exc}). "
+            "Check `LAB_CLASS_STORE` or `.streamlit/live.toml` (docs/deployment.md)."
+        ) from exc
+
+
+def teacher() -> Teacher | None:
+    """The class this session teaches, if any."""
+    return st.session_state.get(_TEACHER_KEY)
+
+
+def set_teacher(value: Teacher) -> None:
+    st.session_state[_TEACHER_KEY] = value
+
+
+def forget_teacher() -> None:
+    st.session_state.pop(_TEACHER_KEY, None)
+
+
+def student() -> Seat | None:
+    """The class this session attends, if any."""
+    return st.session_state.get(_STUDENT_KEY)
+
+
+def set_student(value: Seat) -> None:
+    st.session_state[_STUDENT_KEY] = value
+
+
+def forget_student() -> None:
+    st.session_state.pop(_STUDENT_KEY, None)
+
+
+def _last(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        value = value[-1] if value else ""
+    return str(value or "").strip()[:64]
+
+
+def read_live_link(page: str) -> list[str]:
+    """Read the class parameters of the address bar, on a session's first run of
+    ``page`` (before the address bar is rewritten; later runs hold what the
+    session wrote there).
+
+    On the Class page ``code`` (and ``seat``) make this session a student of
+    that class. On the Lessons page ``class`` and ``key`` make it the class's
+    teacher when the key is the class's; a wrong key only gets a notice.
+    Returns the notices to show.
+    """
+    read = st.session_state.setdefault(_LINK_READ, set())
+    if page in read:  # later runs: the address bar holds what the session wrote
+        return []
+    read.add(page)
+    query = st.query_params
+    if page == "Class" and "code" in query:
+        code = _last(query.get("code")).upper().replace(" ", "").replace("-", "")
+        seat = _last(query.get("seat"))
+        mine = student()
+        if mine is None or mine.code != code or (seat and seat != mine.seat):
+            set_student(Seat(code, seat))
+        return []
+    if page == "Lessons" and "key" in query:
+        code = _last(query.get("class")).upper()
+        token = _last(query.get("key"))
+        try:
+            store = class_store()
+            info = store.info(code)
+            ok = info is not None and not info.closed and store.is_teacher(code, token)
+        except ClassError as exc:
+            st.session_state[_PROBLEM_KEY] = str(exc)
+            return []
+        if not ok or info is None:
+            # said on the Lessons page, above the lesson (a link's notices show on a list)
+            st.session_state[_PROBLEM_KEY] = (
+                "This teacher link does not open a running class: the class may have "
+                "ended or expired, or the link is not the class's."
+            )
+            return []
+        set_teacher(Teacher(info.code, token, info.lesson))
+    return []
+
+
+def live_query(page: str) -> dict[str, str]:
+    """The class parameters of ``page``'s link (a student's class and seat)."""
+    mine = student()
+    if page != "Class" or mine is None:
+        return {}
+    return {"code": mine.code, **({"seat": mine.seat} if mine.seat else {})}
+
+
+# ----------------------------------------------------------------------------- the teacher's moves
+
+
+def teaching(lesson_id: str) -> Teacher | None:
+    """The class this session teaches with lesson ``lesson_id``, if any."""
+    mine = teacher()
+    return mine if mine is not None and mine.lesson == lesson_id else None
+
+
+def start_class(lesson_id: str, steps: int, step: int) -> None:
+    """Start a class of lesson ``lesson_id`` (``steps`` steps) at ``step`` (a callback)."""
+    try:
+        store = class_store()
+        info, token = store.start(lesson_id, steps)
+        if step:
+            store.move(info.code, token, step)
+    except ClassError as exc:
+        st.session_state[_PROBLEM_KEY] = f"The class could not start: {exc}"
+        return
+    set_teacher(Teacher(info.code, token, lesson_id))
+
+
+def _teacher_call(lesson_id: str, what: str, *args: Any) -> None:
+    """``store.<what>(code, token, *args)`` for this session's class; a class that
+    ended elsewhere (expired, closed in another browser) is forgotten, with a notice."""
+    mine = teaching(lesson_id)
+    if mine is None:
+        return
+    try:
+        getattr(class_store(), what)(mine.code, mine.token, *args)
+    except ClassError as exc:
+        forget_teacher()
+        st.session_state[_PROBLEM_KEY] = f"The live class {mine.code} has stopped: {exc}"
+
+
+def class_moved(lesson_id: str, step: int) -> None:
+    """The teacher showed ``step``: the class follows."""
+    _teacher_call(lesson_id, "move", step)
+
+
+def class_revealed(lesson_id: str, step: int) -> None:
+    """The teacher revealed ``step``'s answer: the class sees it."""
+    _teacher_call(lesson_id, "reveal", step)
+
+
+def end_class(lesson_id: str) -> None:
+    """End this session's class: its answers are deleted, students see it ended."""
+    _teacher_call(lesson_id, "close")
+    forget_teacher()
+
+
+def class_problem() -> str | None:
+    """A message about the class to show once (it could not start, it stopped)."""
+    return st.session_state.pop(_PROBLEM_KEY, None)

@@ -1,0 +1,203 @@
+"""The Live class page: a student joins with a code and follows the teacher.
+
+A student sees the step the teacher shows: its text and question, and an
+answer widget whose answer goes to the class's store (checked first by
+:func:`lib.live.answers.check_answer`); after the teacher's reveal, their own
+answer judged, the lab's answer and figure (the same as the Lessons page's),
+and where the room stood. The screen looks for the teacher's moves every
+:data:`~lib.ui.room_views.POLL_S` seconds (a small fragment that reruns the
+page only when the class changed). Nothing names a student: a seat is a
+random token in the page's link, so a reloaded phone keeps its answers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from lib.errors import ClassError, LessonError, ScenarioError
+from lib.live.answers import check_answer
+from lib.live.join import spaced
+from lib.live.store import ClassInfo
+from lib.teach.lessons import Lesson, Prediction, answer, judge, load_lesson
+from lib.ui.lesson_views import answer_widget, has_answer, step_figure, view_numbers
+from lib.ui.live import Seat, class_store, forget_student, set_student, student
+from lib.ui.room_views import POLL_S, room_now
+from lib.ui.state import page_link
+from lib.world.scenarios import load_scenario
+
+__all__ = ["show_class"]
+
+_NOTE = "lab_live_note"  # why the last answer was refused, shown once
+
+
+def _join_code() -> None:
+    code = str(st.session_state.get("class_code_input") or "")
+    code = code.strip().upper().replace(" ", "").replace("-", "")
+    if code:
+        set_student(Seat(code))
+
+
+def _join_form() -> None:
+    st.markdown("Your teacher shows a **class code** of six letters and digits on the screen.")
+    with st.form("class_join", border=False, enter_to_submit=True):
+        st.text_input(
+            "Class code",
+            max_chars=12,
+            placeholder="e.g. K7Q X4M",
+            key="class_code_input",
+        )
+        st.form_submit_button(
+            "Join the class", type="primary", icon=":material/login:", on_click=_join_code
+        )
+    st.caption(
+        "Nothing you type here names you: the class sees only how many answered what. "
+        "Teachers: open a lesson on the Lessons page and press **Start a live class**."
+    )
+    page_link("Lessons")
+
+
+def _send(code: str, seat: str, step: int, key: str, pred: Prediction, features: Any) -> None:
+    """Send the student's answer to the store (a widget's callback)."""
+    value = st.session_state.get(key)
+    if not has_answer(value):
+        return
+    try:
+        kept = check_answer(pred, value, features)
+        class_store().answer(code, seat, step, kept)
+    except ClassError as exc:
+        st.session_state[_NOTE] = str(exc)
+
+
+def _question(lesson: Lesson, info: ClassInfo, seat: str, pred: Prediction) -> None:
+    """The answer widget, what the student answered so far, and why an answer was refused."""
+    store = class_store()
+    features = load_scenario(lesson.scenario).features
+    key = f"class_answer_{info.code}_{info.step}"
+    mine = store.my_answer(info.code, seat, info.step)
+    if key not in st.session_state and mine is not None:  # a reloaded phone
+        st.session_state[key] = mine
+    answer_widget(
+        pred,
+        features,
+        key,
+        on_change=_send,
+        args=(info.code, seat, info.step, key, pred, features),
+    )
+    note = st.session_state.pop(_NOTE, None)
+    if note:
+        st.warning(f"Your answer was not taken: {note}", icon=":material/error:")
+    elif mine is not None:
+        st.success(
+            "Your answer is in. You can change it until your teacher reveals the answer.",
+            icon=":material/check_circle:",
+        )
+    else:
+        st.caption("Answer, then wait for your teacher to reveal what the lab found.")
+
+
+def _revealed(lesson: Lesson, info: ClassInfo, seat: str, pred: Prediction) -> None:
+    """The student's answer judged, the lab's answer and figure, and the room."""
+    with st.spinner("Computing the lab's answer…"):
+        truth = answer(pred, view_numbers(lesson, info.step))
+    mine = class_store().my_answer(info.code, seat, info.step)
+    with st.container(border=True, key="class_answer"):
+        if has_answer(mine):
+            right, said = judge(pred, truth, mine)
+            (st.success if right else st.warning)(
+                said, icon=":material/check_circle:" if right else ":material/lightbulb:"
+            )
+        else:
+            st.caption("You did not answer this one.")
+        st.markdown(truth.text)
+        s = lesson.steps[info.step - 1]
+        if s.reveal:
+            st.markdown(s.reveal)
+    features = load_scenario(lesson.scenario).features
+    room_now(info.code, info.step, pred, features, truth.value, False)
+    step_figure(lesson, info.step, False)
+
+
+def _screen(lesson: Lesson, info: ClassInfo, seat: str) -> None:
+    """What the teacher shows now, from a student's side."""
+    last = len(lesson.steps) + 1
+    step = min(info.step, last)
+    if step == 0:
+        st.subheader(lesson.title, anchor=False)
+        st.success("You are in. Your teacher will start in a moment.", icon=":material/groups:")
+        st.markdown(lesson.summary)
+    elif step == last:
+        st.subheader(f"{lesson.title}: the end", anchor=False)
+        st.markdown(lesson.closing or "That is the end of the lesson.")
+    else:
+        s = lesson.steps[step - 1]
+        st.subheader(f"{step} · {s.title}", anchor=False)
+        st.markdown(s.text)
+        pred = s.predict
+        if pred is None:
+            step_figure(lesson, step, False)
+        elif step in info.revealed:
+            st.markdown(f"**{pred.question}**")
+            _revealed(lesson, info, seat, pred)
+        else:
+            _question(lesson, info, seat, pred)
+    st.caption(f"Class {spaced(info.code)} · {lesson.title} · your screen follows your teacher's.")
+
+
+@st.fragment(run_every=POLL_S)
+def _follow(code: str, version: int) -> None:
+    """Look for the teacher's moves; rerun the page when the class changed."""
+    try:
+        info = class_store().info(code)
+    except ClassError:
+        return  # the store is unreachable for a moment: look again next time
+    if info is None or info.closed or info.version != version:
+        st.rerun()
+
+
+def show_class() -> None:
+    """Draw the Live class page for this session: the way in, or the class's step."""
+    try:
+        store = class_store()
+    except ClassError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    mine = student()
+    if mine is None:
+        _join_form()
+        return
+    try:
+        info = store.info(mine.code)
+    except ClassError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    if info is None or info.closed:
+        if info is None:
+            st.error(
+                f"No class with the code **{spaced(mine.code)}** is running. Check the code "
+                "with your teacher: a class stops when its teacher ends it, or after a few hours.",
+                icon=":material/search_off:",
+            )
+        else:
+            st.info("This class has ended. Thank you for taking part!", icon=":material/done_all:")
+        forget_student()
+        st.query_params.clear()
+        _join_form()
+        return
+    seat = mine.seat
+    if not seat or not store.seated(info.code, seat):
+        try:
+            seat = store.join(info.code)
+        except ClassError as exc:
+            st.error(str(exc), icon=":material/error:")
+            return
+        set_student(Seat(info.code, seat))
+        st.query_params["seat"] = seat  # a reload keeps the seat
+    try:
+        lesson = load_lesson(info.lesson)
+    except (LessonError, ScenarioError) as exc:
+        st.error(f"This class's lesson cannot be shown: {exc}", icon=":material/error:")
+        return
+    _screen(lesson, info, seat)
+    _follow(info.code, info.version)

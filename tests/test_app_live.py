@@ -1,0 +1,176 @@
+"""A live class with Streamlit's AppTest: a teacher starts one from a lesson, students
+join with the code, answer, see the reveal, and cannot act as the teacher."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.live.store import ClassStore, open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = "pages/6_Lessons.py"
+CLASS = "pages/7_Class.py"
+
+
+@pytest.fixture
+def store_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'classes.sqlite3'}"
+    monkeypatch.setenv("LAB_CLASS_STORE", url)
+    return url
+
+
+@pytest.fixture
+def store(store_url: str) -> ClassStore:
+    return open_store(store_url)
+
+
+def open_page(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update(params)
+    at.switch_page(page)
+    return at.run()
+
+
+def button(at: AppTest, key: str):  # noqa: ANN201 - an AppTest element
+    return next(b for b in at.button if b.key == key)
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in (*at.success, *at.warning, *at.error, *at.info)]
+    return "\n".join(str(p) for p in parts)
+
+
+def class_code(at: AppTest) -> str:
+    found = re.search(r"lab-class-code'>([A-Z0-9]{3}) ([A-Z0-9]{3})<", texts(at))
+    assert found, texts(at)
+    return found.group(1) + found.group(2)
+
+
+def start_class(lesson: str = "tylenol") -> tuple[AppTest, str]:
+    teacher = open_page(LESSONS, lesson=lesson, step="0")
+    button(teacher, "class_start").click().run()
+    assert not teacher.exception
+    return teacher, class_code(teacher)
+
+
+def test_a_class_runs_from_start_to_end(store: ClassStore) -> None:
+    teacher, code = start_class()
+    assert store.info(code).lesson == "tylenol"
+    assert "/Class?code=" + code in texts(teacher)
+
+    students = [open_page(CLASS, code=code) for _ in range(2)]
+    for s in students:
+        assert not s.exception
+        assert "You are in" in texts(s)
+        assert s.query_params["seat"]  # a reload keeps the seat
+    assert store.tally(code, 0).joined == 2
+
+    button(teacher, "lesson_next").click().run()  # step 1: which model predicts better
+    assert store.info(code).step == 1
+    for s, choice in zip(students, ["predictive", "causal"], strict=True):
+        s.run()
+        s.radio[0].set_value(choice).run()
+        assert not s.exception
+        assert "Your answer is in" in texts(s)
+    tally = store.tally(code, 1)
+    assert (tally.answered, sorted(tally.answers)) == (2, ["causal", "predictive"])
+
+    teacher.run()
+    assert "**2** answered" in texts(teacher)
+    button(teacher, "lesson_reveal").click().run()
+    assert 1 in store.info(code).revealed
+    first, second = (s.run() for s in students)
+    assert "You said: the predictive model. Right." in texts(first)
+    assert "Not what happened" in texts(second)
+    assert first.get("plotly_chart")  # the room's answers and the lab's figure
+
+    button(teacher, "class_end").click().run()
+    assert store.info(code).closed
+    assert store.tally(code, 1).answered == 0  # answers deleted at the end
+    assert "This class has ended" in texts(students[0].run())
+
+
+def test_a_student_changes_their_answer_until_the_reveal(store: ClassStore) -> None:
+    teacher, code = start_class()
+    button(teacher, "lesson_next").click().run()
+    s = open_page(CLASS, code=code)
+    s.radio[0].set_value("predictive").run()
+    s.radio[0].set_value("causal").run()
+    assert store.tally(code, 1).answers == ("causal",)
+    button(teacher, "lesson_reveal").click().run()
+    s.run()
+    assert not s.radio  # the question is closed: the answer is shown instead
+    assert store.tally(code, 1).answers == ("causal",)
+
+
+def test_a_reloaded_phone_keeps_its_seat_and_answer(store: ClassStore) -> None:
+    teacher, code = start_class()
+    button(teacher, "lesson_next").click().run()
+    s = open_page(CLASS, code=code)
+    s.radio[0].set_value("causal").run()
+    seat = s.query_params["seat"]
+    seat = seat[-1] if isinstance(seat, list) else seat
+    again = open_page(CLASS, code=code, seat=seat)
+    assert again.radio[0].value == "causal"
+    assert store.tally(code, 1).joined == 1
+
+
+def test_a_student_cannot_act_as_the_teacher(store: ClassStore) -> None:
+    teacher, code = start_class()
+    s = open_page(CLASS, code=code)
+    seat = s.query_params["seat"]
+    seat = seat[-1] if isinstance(seat, list) else seat
+    # a student's hand-made teacher link: no controls, a notice, the class unchanged
+    fake = open_page(LESSONS, lesson="tylenol", step="3", **{"class": code, "key": seat})
+    assert not fake.exception
+    assert "does not open a running class" in texts(fake)
+    assert not any(b.key == "class_end" for b in fake.button)
+    button(fake, "lesson_next").click().run()
+    assert store.info(code).step == 0
+    assert "key" not in fake.query_params  # never left in the address bar
+
+
+def test_the_teacher_link_gives_the_controls_to_another_browser(store: ClassStore) -> None:
+    teacher, code = start_class()
+    link = next(c.value for c in teacher.code if "key=" in c.value)
+    key = re.search(r"key=([^&\s]+)", link).group(1)
+    from urllib.parse import unquote
+
+    other = open_page(LESSONS, lesson="tylenol", step="0", **{"class": code, "key": unquote(key)})
+    assert any(b.key == "class_end" for b in other.button)
+    assert "key" not in other.query_params
+    button(other, "lesson_next").click().run()
+    assert store.info(code).step == 1
+
+
+def test_a_wrong_code_says_so_and_keeps_the_form(store: ClassStore) -> None:
+    s = open_page(CLASS, code="ZZZ999")
+    assert not s.exception
+    assert "No class with the code **ZZZ 999**" in texts(s)
+    assert s.text_input(key="class_code_input")
+
+
+def test_the_join_form_takes_a_code_as_the_board_shows_it(store: ClassStore) -> None:
+    _, code = start_class()
+    s = open_page(CLASS)
+    s.text_input(key="class_code_input").input(f" {code[:3].lower()} {code[3:]} ")
+    s.button[0].click().run()  # the form's submit button
+    assert not s.exception
+    assert "You are in" in texts(s)
+    assert store.tally(code, 0).joined == 1
+
+
+def test_a_refused_answer_says_why_and_keeps_the_page(store: ClassStore) -> None:
+    teacher, code = start_class("tylenol")
+    button(teacher, "lesson_next").click().run()
+    s = open_page(CLASS, code=code)
+    s.radio[0].set_value("causal").run()
+    for choice in ["predictive", "same", "causal", "predictive", "same", "causal"]:
+        s.radio[0].set_value(choice).run()
+    assert not s.exception
+    assert "writing too fast" in texts(s).lower() or "too fast" in texts(s).lower()

@@ -42,6 +42,11 @@ ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
 SCREENSHOT_DIR = ARTIFACTS_DIR / "screenshots"
 SERVER_LOG = ARTIFACTS_DIR / "streamlit-server.log"
 
+#: The live classes' store of every server these tests start (one SQLite file that
+#: the balancer's workers share, as on a class server); tests open it to check what
+#: students sent. A fresh file per test session.
+CLASS_STORE = ARTIFACTS_DIR / f"live-classes-{os.getpid()}.sqlite3"
+CLASS_STORE_URL = f"sqlite:///{CLASS_STORE}"
 SERVER_START_TIMEOUT_S = 60.0
 APP_IDLE_TIMEOUT_S = 30.0
 VIEWPORT = {"width": 1400, "height": 900}
@@ -169,7 +174,7 @@ def server_url(chromium_path: str) -> Iterator[str]:
         "--server.fileWatcherType",
         "none",
     ]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "LAB_CLASS_STORE": CLASS_STORE_URL}
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
     with SERVER_LOG.open("wb") as log:
         proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -433,7 +438,12 @@ def start_serve(
     base_url = f"http://127.0.0.1:{port}"
     cmd = [str(SERVE_SCRIPT), "--workers", str(workers), "--port", str(port)]
     cmd += ["--address", "127.0.0.1"] + ([] if warm else ["--no-warm"])
-    env = {**os.environ, "PYTHON": sys.executable, "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "PYTHON": sys.executable,
+        "PYTHONUNBUFFERED": "1",
+        "LAB_CLASS_STORE": CLASS_STORE_URL,
+    }
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
         proc = subprocess.Popen(

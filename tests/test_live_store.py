@@ -531,3 +531,13 @@ def test_urls_of_each_kind(tmp_path: Path) -> None:
     for hours in [0, -1.0, math.nan]:
         with pytest.raises(ClassError):
             open_store(":memory:", hours=hours)
+
+
+def test_a_broken_database_file_is_a_class_error_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "classes.sqlite3"
+    s = open_store(f"sqlite:///{path}")
+    info, _ = s.start("tylenol", 3)
+    s.close_connection()
+    path.write_bytes(b"this is not a database " * 200)  # e.g. a wrong file in the settings
+    with pytest.raises(ClassError, match="database did not answer"):
+        s.info(info.code)

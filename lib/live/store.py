@@ -254,6 +254,13 @@ _SQLITE = _Dialect("sqlite", "?", "min", "max", "", "")
 _POSTGRESQL = _Dialect("postgresql", "%s", "LEAST", "GREATEST", " FOR SHARE", " FOR UPDATE")
 
 
+def _database_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database's own error (sqlite3's or psycopg's), not a bug."""
+    if isinstance(exc, sqlite3.Error):
+        return True
+    return type(exc).__module__.split(".")[0] == "psycopg" and isinstance(exc, Exception)
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -483,12 +490,20 @@ class ClassStore:
         a PostgreSQL connection was lost (e.g. the server restarted)."""
         with self._lock:
             try:
+                try:
+                    return work(self._connection())
+                except Exception as exc:
+                    if not self._lost(exc):
+                        raise
+                    self._drop()
                 return work(self._connection())
             except Exception as exc:
-                if not self._lost(exc):
-                    raise
-                self._drop()
-            return work(self._connection())
+                if _database_error(exc):  # a server down, a file locked too long
+                    raise ClassError(
+                        f"The class's database did not answer ({type(exc).__name__}); "
+                        "try again in a moment."
+                    ) from exc
+                raise
 
     def _drop(self) -> None:
         conn, self._conn = self._conn, None

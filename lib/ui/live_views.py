@@ -25,6 +25,7 @@ from lib.ui.lesson_views import answer_widget, has_answer, step_figure, view_num
 from lib.ui.live import Seat, class_store, forget_student, set_student, student
 from lib.ui.room_views import POLL_S, room_now
 from lib.ui.state import page_link
+from lib.ui.widgets import page_header
 from lib.world.scenarios import load_scenario
 
 __all__ = ["show_class"]
@@ -39,7 +40,15 @@ def _join_code() -> None:
         set_student(Seat(code))
 
 
-def _join_form() -> None:
+def _join_form(problem: str = "", icon: str = ":material/search_off:") -> None:
+    """The page's title, why the student is here again (``problem``), and the way in."""
+    page_header(
+        "Live class",
+        "Join your teacher's class: predict at each step, then see the lab's answer and "
+        "where the room stood.",
+    )
+    if problem:
+        (st.info if icon == ":material/done_all:" else st.error)(problem, icon=icon)
     st.markdown("Your teacher shows a **class code** of six letters and digits on the screen.")
     with st.form("class_join", border=False, enter_to_submit=True):
         st.text_input(
@@ -161,7 +170,7 @@ def show_class() -> None:
     try:
         store = class_store()
     except ClassError as exc:
-        st.error(str(exc), icon=":material/error:")
+        _join_form(str(exc), ":material/error:")
         return
     mine = student()
     if mine is None:
@@ -170,27 +179,27 @@ def show_class() -> None:
     try:
         info = store.info(mine.code)
     except ClassError as exc:
-        st.error(str(exc), icon=":material/error:")
+        _join_form(str(exc), ":material/error:")
         return
     if info is None or info.closed:
-        if info is None:
-            st.error(
-                f"No class with the code **{spaced(mine.code)}** is running. Check the code "
-                "with your teacher: a class stops when its teacher ends it, or after a few hours.",
-                icon=":material/search_off:",
-            )
-        else:
-            st.info("This class has ended. Thank you for taking part!", icon=":material/done_all:")
         forget_student()
         st.query_params.clear()
-        _join_form()
+        if info is None:
+            _join_form(
+                f"No class with the code **{spaced(mine.code)}** is running. Check the code "
+                "with your teacher: a class stops when its teacher ends it, or after a few hours."
+            )
+        else:
+            _join_form("This class has ended. Thank you for taking part!", ":material/done_all:")
         return
     seat = mine.seat
     if not seat or not store.seated(info.code, seat):
         try:
             seat = store.join(info.code)
-        except ClassError as exc:
-            st.error(str(exc), icon=":material/error:")
+        except ClassError as exc:  # the class is full, or ended a moment ago
+            forget_student()
+            st.query_params.clear()
+            _join_form(str(exc), ":material/error:")
             return
         set_student(Seat(info.code, seat))
         st.query_params["seat"] = seat  # a reload keeps the seat

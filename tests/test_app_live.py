@@ -89,6 +89,13 @@ def test_a_class_runs_from_start_to_end(store: ClassStore) -> None:
     assert "Not what happened" in texts(second)
     assert first.get("plotly_chart")  # the room's answers and the lab's figure
 
+    for _ in range(3):  # to the end: the room, question by question
+        button(teacher, "lesson_next").click().run()
+    assert store.info(code).step == 4
+    said = texts(teacher)
+    assert "**1 · Two models of relief**: 2 answered, 1 matched the lab (50%)" in said
+    assert "0 answered, 0 matched the lab" in said
+
     button(teacher, "class_end").click().run()
     assert store.info(code).closed
     assert store.tally(code, 1).answered == 0  # answers deleted at the end

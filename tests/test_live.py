@@ -12,7 +12,7 @@ from lib.errors import ClassError
 from lib.figures.live import ANSWER_COLOR, ROOM_COLOR, room_figure
 from lib.live.answers import check_answer
 from lib.live.join import join_url, lan_address, qr_png, spaced, teacher_url
-from lib.live.room import room, room_counts
+from lib.live.room import matched, room, room_counts
 from lib.teach.lessons import NOTHING, Prediction, load_lesson, number_range, options
 from lib.world.scenarios import load_scenario
 
@@ -211,3 +211,18 @@ def test_an_empty_room_draws() -> None:
     r = room(CORR, [])
     fig = room_figure(r.labels, r.counts, r.marked, horizontal=r.horizontal)
     assert sum(fig.data[0].y) == 0
+
+
+def test_matched_judges_each_answer_as_a_learners() -> None:
+    from lib.teach.lessons import Answer
+
+    truth = Answer(5.32, "")
+    # within a factor of 1.5 of ×5.32: 3.55 to 7.98
+    assert matched(RATIO, [5.0, 4.0, 7.9, 8.0, 1.0, 3.5], truth) == 3
+    assert matched(VERDICT, ["broke", "held", "broke"], Answer("broke", "")) == 2
+    assert (
+        matched(
+            CAUSES, [["dose"], [NOTHING], ["dose", "headache"]], Answer(frozenset({"dose"}), "")
+        )
+        == 1
+    )

@@ -21,9 +21,17 @@ from typing import Any
 
 import numpy as np
 
-from lib.teach.lessons import NOTHING, Prediction, number_range, option_label, options
+from lib.teach.lessons import (
+    NOTHING,
+    Answer,
+    Prediction,
+    judge,
+    number_range,
+    option_label,
+    options,
+)
 
-__all__ = ["RATIO_EDGES", "Room", "room", "room_counts"]
+__all__ = ["RATIO_EDGES", "Room", "matched", "room", "room_counts"]
 
 #: Edges of a ratio's bins: ×0 to ×1000, finer near ×1 where "it holds" lives.
 RATIO_EDGES = (0.0, 0.5, 0.8, 1.25, 2, 3, 5, 8, 12, 20, 50, 100, 1000)
@@ -137,3 +145,9 @@ def room(
         len(answers),
         "Answers" if pred.kind == "choice" else "Variables picked",
     )
+
+
+def matched(pred: Prediction, answers: Sequence[Any], truth: Answer) -> int:
+    """How many of the room's ``answers`` match the lab's answer, judged as one
+    learner's is (:func:`lib.teach.lessons.judge`: a number within its margin)."""
+    return sum(1 for a in answers if judge(pred, truth, a)[0])

@@ -17,9 +17,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lib.errors import LessonError, ScenarioError
+from lib.errors import ClassError, LessonError, ScenarioError
 from lib.fitting.experiments import OBSERVATIONAL
 from lib.live.join import spaced, teacher_url
+from lib.live.room import matched
 from lib.teach.handout import Plot, Section, build_handout
 from lib.teach.lessons import (
     Lesson,
@@ -42,6 +43,7 @@ from lib.ui.live import (
     class_moved,
     class_problem,
     class_revealed,
+    class_store,
     end_class,
     start_class,
     teaching,
@@ -395,6 +397,9 @@ def _start(lesson: Lesson, present: bool) -> None:
 
 def _end(lesson: Lesson, present: bool) -> None:
     st.markdown(lesson.closing or "That is the end of the lesson.")
+    live = teaching(lesson.id)
+    if live is not None:
+        _class_summary(lesson, live.code)
     asked = [(i, s) for i, s in enumerate(lesson.steps, start=1) if s.predict is not None]
     right = sum(1 for i, _ in asked if _answers().get((lesson.id, ("right", i))))
     answered = sum(1 for i, _ in asked if (lesson.id, i) in _answers())
@@ -406,6 +411,28 @@ def _end(lesson: Lesson, present: bool) -> None:
     if lesson.questions and not present:
         st.markdown("**And now?** The same questions as at the start:")
         _questions(lesson, "after")
+
+
+def _class_summary(lesson: Lesson, code: str) -> None:
+    """How the room did at each question: how many answered, how many matched the lab."""
+    lines = []
+    try:
+        store = class_store()
+        for i, s in enumerate(lesson.steps, start=1):
+            if s.predict is None:
+                continue
+            tally = store.tally(code, i)
+            truth = answer(s.predict, view_numbers(lesson, i))
+            right = matched(s.predict, tally.answers, truth)
+            share = f" ({right / tally.answered:.0%})" if tally.answered else ""
+            lines.append(
+                f"- **{i} · {s.title}**: {tally.answered} answered, {right} matched the lab{share}"
+            )
+    except ClassError as exc:
+        st.caption(f"The class's answers cannot be read: {exc}")
+        return
+    if lines:
+        st.markdown("**The room, question by question:**\n" + "\n".join(lines))
 
 
 def _step(lesson: Lesson, step: int, present: bool) -> None:

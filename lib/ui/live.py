@@ -12,6 +12,7 @@ browser; the key is taken out of the address bar as soon as it is read.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,9 @@ def class_store() -> ClassStore:
     """
     settings = load_settings(SETTINGS_FILE, os.environ)
     try:
-        return _store(settings.url, settings.hours)
+        store = _store(settings.url, settings.hours)
+        _purge_now_and_then(store)
+        return store
     except ClassError:
         raise
     except Exception as exc:  # the database's own errors: a server down, a path not writable
@@ -91,6 +94,21 @@ def class_store() -> ClassStore:
             f"The live-class store cannot be opened ({type(exc).__name__}: {exc}). "
             "Check `LAB_CLASS_STORE` or `.streamlit/live.toml` (docs/deployment.md)."
         ) from exc
+
+
+#: How often a worker deletes expired classes with their answers (s).
+PURGE_EVERY_S = 60.0
+_purged: dict[int, float] = {}
+
+
+def _purge_now_and_then(store: ClassStore) -> None:
+    """Delete expired classes and their answers, at most once a minute per store: an
+    expired class's answers go within a minute of the lab's next use, not only when
+    a new class starts."""
+    now = time.monotonic()
+    if now - _purged.get(id(store), -PURGE_EVERY_S) >= PURGE_EVERY_S:
+        _purged[id(store)] = now
+        store.purge()
 
 
 def teacher() -> Teacher | None:

@@ -165,7 +165,8 @@ def test_a_numbers_bins_count_every_answer_once() -> None:
     answers = [0.3, 1.0, 1.1, 4.0, 5.3, 5.9, 40.0, 999.0, 0.0]
     got = room_counts(RATIO, answers)
     assert sum(got.values()) == len(answers)
-    assert got["×5–8"] == 2 and got["×0.8–1.25"] == 2 and got["×100–1000"] == 1
+    assert list(got)[0] == "under ×0.8" and list(got)[-1] == "×50 or more"
+    assert got["×4 to ×8"] == 3 and got["×0.8 to ×1.25"] == 2 and got["×50 or more"] == 1
     rng = np.random.default_rng(0)
     corr = rng.uniform(-1, 1, 200).tolist() + [-1.0, 1.0]
     assert sum(room_counts(CORR, corr).values()) == 202
@@ -183,8 +184,17 @@ def test_the_truth_is_marked_only_after_the_reveal() -> None:
 
 def test_a_number_marks_the_bin_of_the_true_value() -> None:
     r = room(RATIO, [2.0, 5.5, 6.0], truth=5.32)
-    assert [r.labels[i] for i in r.marked] == ["×5–8"]
-    assert r.note == "The lab: ×5.32" and not r.horizontal
+    assert [r.labels[i] for i in r.marked] == ["×4 to ×8"]
+    assert r.note == "The lab: ×5.32"
+    assert room(R2, [0.5], truth=0.61).labels == [
+        "0 to 0.2",
+        "0.2 to 0.4",
+        "0.4 to 0.6",
+        "0.6 to 0.8",
+        "0.8 to 1",
+    ]
+    assert room(CORR, [], truth=-0.3).labels[1] == "−0.75 to −0.5"
+    assert room(CORR, [], truth=-0.3).marked == {2}
     assert room(CORR, [0.1], truth=0.76).note == "The lab: +0.76"
 
 
@@ -198,19 +208,18 @@ def test_an_empty_set_truth_marks_nothing_as_the_answer() -> None:
 def test_the_room_figure_draws_the_counts_and_colours_the_answer() -> None:
     fig = room_figure(["a", "b", "c"], [1, 0, 2], {2})
     bar = fig.data[0]
-    assert bar.orientation == "h" and list(bar.x) == [1, 0, 2]
+    assert bar.orientation == "h" and list(bar.x) == [1, 0, 2] and list(bar.y) == ["a", "b", "c"]
     assert list(bar.marker.color) == [ROOM_COLOR, ROOM_COLOR, ANSWER_COLOR]
-    assert list(bar.text) == ["1", "", "2"]
-    fig = room_figure(["×1–2", "×5–8"], [0, 3], {1}, note="The lab: ×5.32", horizontal=False)
-    assert list(fig.data[0].y) == [0, 3]
-    assert fig.layout.annotations[0].text == "The lab: ×5.32"
-    assert fig.layout.annotations[0].x == "×5–8"
+    assert list(bar.text) == ["1", "0", "2"]
+    assert fig.layout.yaxis.autorange == "reversed"  # the first option on top
+    fig = room_figure(["×1 to ×2", "×4 to ×8"], [0, 3], {1}, note="The lab: ×5.32")
+    assert list(fig.data[0].text) == ["0", "3  ← The lab: ×5.32"]
 
 
 def test_an_empty_room_draws() -> None:
     r = room(CORR, [])
-    fig = room_figure(r.labels, r.counts, r.marked, horizontal=r.horizontal)
-    assert sum(fig.data[0].y) == 0
+    fig = room_figure(r.labels, r.counts, r.marked)
+    assert sum(fig.data[0].x) == 0
 
 
 def test_matched_judges_each_answer_as_a_learners() -> None:

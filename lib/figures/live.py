@@ -2,13 +2,12 @@
 
 Bars of how many students gave each answer (counted by :mod:`lib.live.room`);
 the bars of the lab's answer, once revealed, in the lab's green, and for a
-number a note of the true value. Options are rows (long labels stay
-readable in half a projector's width), a number's bins are columns.
+number the true value beside its bar. The bars are rows: long labels stay
+level and readable in half a projector's width.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Sequence
 
 import plotly.graph_objects as go
@@ -29,12 +28,11 @@ def room_figure(
     counts: Sequence[int],
     marked: Collection[int] = (),
     *,
-    axis: str = "Answers",
     note: str = "",
-    horizontal: bool = True,
     height: int = 320,
 ) -> go.Figure:
-    """The room's answers as bars.
+    """The room's answers as bars, one row each, the first answer on top, each
+    labelled with its count (the question says what the rows are: no axis titles).
 
     Parameters
     ----------
@@ -42,52 +40,32 @@ def room_figure(
         One bar each: what it is and how many students.
     marked : collection of int
         The bars of the lab's answer (empty before the reveal).
-    axis : str
-        What the bars are (the category axis's title).
     note : str
-        Shown above the marked bar (a number's true value).
-    horizontal : bool
-        Bars as rows (options) or columns (a number's bins).
+        Said beside the first marked bar's count (a number's true value).
     height : int
         The figure's height in px.
     """
-    n_answers = int(sum(counts))
     colors = [ANSWER_COLOR if i in marked else ROOM_COLOR for i in range(len(labels))]
     names = [plotly_text(str(v)) for v in labels]
+    first = min(marked) if marked else -1
+    text = [
+        (f"{c}  ← {plotly_text(note)}" if i == first and note else str(c))
+        for i, c in enumerate(counts)
+    ]
     top = max([*counts, 1])
-    step = max(1, math.ceil(top / 5))
-    bar = {
-        "marker": {"color": colors, "line": {"color": NEUTRAL, "width": 1}},
-        "text": [str(c) if c else "" for c in counts],
-        "textposition": "outside",
-        "cliponaxis": False,
-        "hovertemplate": ("%{y}: %{x}" if horizontal else "%{x}: %{y}") + "<extra></extra>",
-    }
-    if horizontal:  # the first option on top, as the question lists them
-        fig = go.Figure(go.Bar(x=list(counts), y=names, orientation="h", **bar))
-        fig = _style(fig, "", "Students", None, height)
-        fig.update_yaxes(autorange="reversed", title=None)
-        fig.update_xaxes(range=[0, top * 1.25], dtick=step)
-    else:
-        fig = go.Figure(go.Bar(x=names, y=list(counts), **bar))
-        fig = _style(fig, "", axis, "Students", height)
-        fig.update_yaxes(range=[0, top * 1.35], dtick=step)
-    if note and marked:
-        where = names[min(marked)]
-        fig.add_annotation(
-            **(
-                {"y": where, "x": top * 1.12, "xanchor": "left"}
-                if horizontal
-                else {"x": where, "y": top * 1.22}
-            ),
-            text=note,
-            showarrow=False,
-            font={"color": "#006b4f", "size": 16},
-        )
-    fig.update_layout(
-        showlegend=False,
-        bargap=0.3,
-        meta={"answers": n_answers},
-        margin={"t": 16},
+    bar = go.Bar(
+        x=list(counts),
+        y=names,
+        orientation="h",
+        marker={"color": colors, "line": {"color": NEUTRAL, "width": 1}},
+        text=text,
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{y}: %{x}<extra></extra>",
     )
+    fig = _style(go.Figure(bar), "", None, None, height)
+    fig.update_yaxes(autorange="reversed", title=None, ticksuffix=" ")
+    # the counts are written on the bars; room on the right for the longest text
+    fig.update_xaxes(range=[0, top * (2.2 if note else 1.25)], visible=False)
+    fig.update_layout(showlegend=False, bargap=0.3, margin={"t": 8, "b": 8, "r": 8})
     return fig

@@ -33,8 +33,10 @@ from lib.teach.lessons import (
 
 __all__ = ["RATIO_EDGES", "Room", "matched", "room", "room_counts"]
 
-#: Edges of a ratio's bins: ×0 to ×1000, finer near ×1 where "it holds" lives.
-RATIO_EDGES = (0.0, 0.5, 0.8, 1.25, 2, 3, 5, 8, 12, 20, 50, 100, 1000)
+#: Edges of a ratio's bins: ×0 to ×1000, ×0.8 to ×1.25 for "it holds", then doubling.
+RATIO_EDGES = (0.0, 0.8, 1.25, 2, 4, 8, 16, 50, 1000)
+#: Bins of an R² (5) and of a correlation (8).
+_LEVEL_BINS = {"r2": 5, "correlation": 8}
 
 
 @dataclass(frozen=True)
@@ -51,21 +53,15 @@ class Room:
         The bars of the lab's answer (empty before the reveal).
     answered : int
         How many answers were counted.
-    axis : str
-        What the bars are.
     note : str
         The lab's answer in a few words, for a number (``""`` otherwise).
-    horizontal : bool
-        Options read best as rows; a number's bins as columns.
     """
 
     labels: list[str]
     counts: list[int]
     marked: frozenset[int]
     answered: int
-    axis: str
     note: str = ""
-    horizontal: bool = True
 
 
 def room_counts(pred: Prediction, answers: Sequence[Any], features: Sequence[str] = ()) -> dict:
@@ -86,19 +82,21 @@ def _numbers(answers: Sequence[Any]) -> np.ndarray:
     return np.array([v for v in values if math.isfinite(v)], dtype=np.float64)
 
 
+def _level(x: float) -> str:
+    """An R² or a correlation as a bin's edge reads: ``0.25``, ``−0.5``, ``1``."""
+    return f"{x:g}".replace("-", "−")
+
+
 def _number_bins(pred: Prediction, values: np.ndarray) -> tuple[list[str], list[int], np.ndarray]:
     """Bins of a number's answers: labels, counts and edges."""
     if pred.measure == "ratio":
         edges = np.array(RATIO_EDGES, dtype=np.float64)
-        labels = [f"×{a:g}–{b:g}" for a, b in zip(edges[:-1], edges[1:], strict=True)]
+        labels = [f"×{a:g} to ×{b:g}" for a, b in zip(edges[:-1], edges[1:], strict=True)]
+        labels[0], labels[-1] = f"under ×{edges[1]:g}", f"×{edges[-2]:g} or more"
     else:
         low, high, _ = number_range(pred)
-        edges = np.round(np.linspace(low, high, 11), 10)
-        form = "{:+.1f}" if low < 0 else "{:.1f}"
-        labels = [
-            f"{form.format(a)} to {form.format(b)}"
-            for a, b in zip(edges[:-1], edges[1:], strict=True)
-        ]
+        edges = np.round(np.linspace(low, high, _LEVEL_BINS.get(pred.measure, 5) + 1), 10)
+        labels = [f"{_level(a)} to {_level(b)}" for a, b in zip(edges[:-1], edges[1:], strict=True)]
     counts, _ = np.histogram(np.clip(values, edges[0], edges[-1]), bins=edges)
     return labels, [int(c) for c in counts], edges
 
@@ -129,8 +127,7 @@ def room(
             at = int(np.searchsorted(edges, t, side="right")) - 1
             marked = {min(max(at, 0), len(edges) - 2)}
             note = f"The lab: ×{t:.2f}" if pred.measure == "ratio" else f"The lab: {t:+.2f}"
-        axis = "Guesses (times the error before)" if pred.measure == "ratio" else "Guesses"
-        return Room(labels, counts, frozenset(marked), len(answers), axis, note, horizontal=False)
+        return Room(labels, counts, frozenset(marked), len(answers), note)
     got = room_counts(pred, answers, features)
     marked = set()
     if truth is not None:
@@ -143,7 +140,6 @@ def room(
         list(got.values()),
         frozenset(marked),
         len(answers),
-        "Answers" if pred.kind == "choice" else "Variables picked",
     )
 
 

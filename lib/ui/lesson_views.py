@@ -482,11 +482,16 @@ def _step(lesson: Lesson, step: int, present: bool) -> None:
             if s.reveal:
                 st.markdown(s.reveal)
         if live is not None:  # the lab's evidence beside where the room stood
+            features = load_scenario(lesson.scenario).features
+            if present and s.page == "Invariance":
+                # ICP's sets need a projector's whole width, which the room takes here;
+                # the answer above names what ICP found
+                room_now(live.code, step, pred, features, truth.value, present)
+                return
             evidence, where = st.columns(2)
             with evidence:
                 step_figure(lesson, step, present)
             with where:
-                features = load_scenario(lesson.scenario).features
                 room_now(live.code, step, pred, features, truth.value, present)
             return
     step_figure(lesson, step, present)

@@ -71,6 +71,12 @@ def join_box(code: str, present: bool) -> None:
         st.image(_qr(url), width=380 if present else 180, caption=None)
 
 
+def _height(rows: int, present: bool) -> int:
+    """A room chart's height: enough for every row's label at the type size shown."""
+    per_row = 40 if present else 34
+    return max(150, min(340, 24 + per_row * rows))
+
+
 @st.fragment(run_every=POLL_S)
 def room_count(code: str, step: int, show_answered: bool = True) -> None:
     """``N joined · M answered`` of class ``code`` at ``step``, kept up to date."""
@@ -116,13 +122,7 @@ def room_now(
     st.markdown(f"**{tally.joined}** joined · **{tally.answered}** answered")
     r = room(pred, tally.answers, features, truth)
     fig = room_figure(
-        r.labels,
-        r.counts,
-        r.marked,
-        axis=r.axis,
-        note=r.note,
-        horizontal=r.horizontal,
-        height=260 if present else 300,
+        r.labels, r.counts, r.marked, note=r.note, height=_height(len(r.labels), present)
     )
     chart(
         fig,

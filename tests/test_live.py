@@ -214,6 +214,7 @@ def test_the_room_figure_draws_the_counts_and_colours_the_answer() -> None:
     assert fig.layout.yaxis.autorange == "reversed"  # the first option on top
     fig = room_figure(["×1 to ×2", "×4 to ×8"], [0, 3], {1}, note="The lab: ×5.32")
     assert list(fig.data[0].text) == ["0", "3  ← The lab: ×5.32"]
+    assert list(fig.data[0].y) == ["×1 to ×2", "✓ ×4 to ×8"]  # named, even with no bar
 
 
 def test_an_empty_room_draws() -> None:

@@ -46,7 +46,8 @@ def room_figure(
         The figure's height in px.
     """
     colors = [ANSWER_COLOR if i in marked else ROOM_COLOR for i in range(len(labels))]
-    names = [plotly_text(str(v)) for v in labels]
+    # the lab's answer is named in its label too: a bar of 0 has no colour to show
+    names = [("✓ " if i in marked else "") + plotly_text(str(v)) for i, v in enumerate(labels)]
     first = min(marked) if marked else -1
     text = [
         (f"{c}  ← {plotly_text(note)}" if i == first and note else str(c))

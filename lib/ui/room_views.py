@@ -73,8 +73,9 @@ def join_box(code: str, present: bool) -> None:
 
 def _height(rows: int, present: bool) -> int:
     """A room chart's height: enough for every row's label at the type size shown."""
-    per_row = 40 if present else 34
-    return max(150, min(340, 24 + per_row * rows))
+    if present:  # 8 rows of 22 px labels fit 270 px, and a reveal's screen fits 720 px
+        return max(150, min(270, 24 + 36 * rows))
+    return max(150, min(340, 24 + 34 * rows))
 
 
 @st.fragment(run_every=POLL_S)

@@ -10,11 +10,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from lib.live.store import open_store
+from lib.teach.lessons import load_lesson, options
+from lib.world.scenarios import load_scenario
 
 from .conftest import CLASS_STORE_URL, VIEWPORT
+from .test_lessons import _LAYOUT_JS, query
 
 COOKIE = "lab_worker"  # deploy/haproxy.cfg.template's cookie
 PHONE = {"width": 390, "height": 844}
@@ -145,4 +149,65 @@ def test_a_wrong_code_on_a_phone_says_so_and_keeps_the_form(
         expect(page.get_by_label("Class code")).to_be_visible()
         screenshot(page, "live-phone-join")
     finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lesson_id", ["tylenol", "clinics"])
+def test_a_class_on_a_projector_fits_every_screen(
+    browser: Any,
+    server_url: str,
+    wait_for_app: Any,
+    assert_no_errors: Any,
+    screenshot: Any,
+    lesson_id: str,
+) -> None:
+    """The presenter view of a class at 1280×720: the way in, each question with the
+    room's answers, each reveal with the room; no scrollbar, nothing cut, projector type."""
+    lesson = load_lesson(lesson_id)
+    features = load_scenario(lesson.scenario).features
+    store = open_store(CLASS_STORE_URL)
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    try:
+        page.goto(f"{server_url}/Lessons?lesson={lesson_id}&step=0")
+        wait_for_app(page)
+        page.get_by_role("button", name="Start a live class").click()
+        wait_for_app(page)
+        code = re.sub(r"\s", "", page.locator(".lab-class-code").inner_text())
+        seats = [store.join(code) for _ in range(3)]
+        page.locator(".st-key-lesson_present button").click()
+        wait_for_app(page)
+        for step in range(len(lesson.steps) + 2):
+            assert query(page)["step"] == str(step)
+            pred = lesson.steps[step - 1].predict if 1 <= step <= len(lesson.steps) else None
+            if pred is not None:  # the room answers
+                first = options(pred, features)[0] if pred.kind != "number" else 2.0
+                for seat in seats:
+                    store.answer(code, seat, step, [first] if pred.kind == "set" else first)
+                expect(page.get_by_text("3 answered", exact=False)).to_be_visible(timeout=FOLLOW_MS)
+            for phase in ("ask", "reveal"):
+                assert_no_errors(page)
+                page.wait_for_timeout(300)
+                layout = page.evaluate(_LAYOUT_JS)
+                where = f"class {lesson_id} step {step} {phase}"
+                assert layout["scroll"] <= layout["height"] + 2, (where, layout)
+                assert layout["cut"] == [], (where, layout["cut"])
+                assert layout["body"] >= 28, (where, layout["body"])
+                assert layout["ticks"] is None or layout["ticks"] >= 20, (where, layout)
+                screenshot(page, f"live-present-{lesson_id}-{step}-{phase}")
+                if phase == "ask" and pred is not None:
+                    page.keyboard.press("PageDown")  # reveal
+                    wait_for_app(page)
+                    expect(page.locator(".st-key-lesson_answer")).to_be_visible()
+                else:
+                    break
+            if step == 0:
+                assert page.locator(".lab-class-code").is_visible()
+            if step <= len(lesson.steps):
+                page.keyboard.press("PageDown")
+                wait_for_app(page)
+                assert store.info(code).step == step + 1  # the class followed the key
+        assert "matched the lab" in page.locator('[data-testid="stMain"]').inner_text()
+    finally:
+        store.close_connection()
         context.close()

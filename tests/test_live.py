@@ -208,7 +208,7 @@ def test_an_empty_set_truth_marks_nothing_as_the_answer() -> None:
 def test_the_room_figure_draws_the_counts_and_colours_the_answer() -> None:
     fig = room_figure(["a", "b", "c"], [1, 0, 2], {2})
     bar = fig.data[0]
-    assert bar.orientation == "h" and list(bar.x) == [1, 0, 2] and list(bar.y) == ["a", "b", "c"]
+    assert bar.orientation == "h" and list(bar.x) == [1, 0, 2] and list(bar.y) == ["a", "b", "✓ c"]
     assert list(bar.marker.color) == [ROOM_COLOR, ROOM_COLOR, ANSWER_COLOR]
     assert list(bar.text) == ["1", "0", "2"]
     assert fig.layout.yaxis.autorange == "reversed"  # the first option on top

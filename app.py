@@ -71,6 +71,7 @@ page_link(
     "Lessons",
     label="Or follow a lesson: predict what happens, then see what the lab computes",
 )
+page_link("Class", label="In a class? Join your teacher's live class with its code")
 
 st.divider()
 

@@ -62,7 +62,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -714,6 +714,18 @@ class Screen:
     ended: bool = False
 
 
+def _detail(msg: ForwardMsg, what: str) -> str:
+    if what == "new_session":
+        return ",".join(f[:8] for f in msg.metadata.run.fragment_ids) or "full"
+    if what == "script_finished":
+        return ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
+    if what == "delta" and msg.delta.WhichOneof("type") == "new_element":
+        element = msg.delta.new_element
+        kind = element.WhichOneof("type") or ""
+        return f"{kind}: {getattr(getattr(element, kind), 'body', '')}"[:60]
+    return ""
+
+
 @dataclass(frozen=True)
 class LiveLesson:
     """What the load client needs of a lesson: its headings and its questions."""
@@ -776,6 +788,10 @@ class LiveStudent(Student):
     through: set[tuple[str, int]] = field(default_factory=set)
     answered: set[int] = field(default_factory=set)
     _step_hint: int | None = None
+    #: The last messages sent and received (time, type, detail), for a student in trouble,
+    #: and the trace at each answer that was not shown.
+    trace: deque[tuple[float, str, str]] = field(default_factory=lambda: deque(maxlen=60))
+    troubles: list[list[tuple[float, str, str]]] = field(default_factory=list)
     #: Full runs whose ``script_finished`` never came (the next run started instead).
     unfinished_runs: int = 0
     _drawing: Screen = field(default_factory=Screen)
@@ -805,6 +821,7 @@ class LiveStudent(Student):
     # ------------------------------------------------------------------ the wire
 
     async def _send(self, *, fragment_id: str = "", page_name: str = "") -> None:
+        self.trace.append((round(time.perf_counter(), 3), "sent rerun", fragment_id[:8]))
         msg = BackMsg()
         state = msg.rerun_script
         state.query_string = self._query
@@ -827,6 +844,9 @@ class LiveStudent(Student):
                 msg = ForwardMsg()
                 msg.ParseFromString(raw)
                 what = msg.WhichOneof("type")
+                self.trace.append(
+                    (round(time.perf_counter(), 3), what or "", _detail(msg, what or ""))
+                )
                 if what == "new_session":
                     if self._full and self._drawing_full:
                         # A run starts before the full run drawing the page said it
@@ -992,10 +1012,13 @@ class LiveStudent(Student):
         await self._send()
         try:
             at = await self._wait(
-                lambda s: s.answered or bool(s.refused), after=before, timeout=RUN_TIMEOUT
+                lambda s: s.answered or bool(s.refused), after=before, timeout=FOLLOW_TIMEOUT
             )
         except TimeoutError:
-            self._record("answer", time.perf_counter() - started, ["no answer"])
+            self._record(
+                "answer", time.perf_counter() - started, [f"not shown within {FOLLOW_TIMEOUT:g} s"]
+            )
+            self.troubles.append(list(self.trace))
             return False
         refused = [self.screen.refused] if self.screen.refused else []
         self._record("answer", at - started, refused)
@@ -1242,6 +1265,7 @@ async def run_live(
     }
     sent = sum(s.polls_sent for s in crowd)
     report["unfinished_runs"] = sum(s.unfinished_runs for s in crowd)
+    report["troubles"] = {s.name: s.troubles for s in crowd if s.troubles}
     report["polls"] = {
         "sent": sent,
         "run": polls(),

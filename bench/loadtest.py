@@ -21,12 +21,25 @@ costly equation of their own; they must get a clear refusal while the others
 stay within budget. ``--cycles N`` instead measures memory: N students one after
 another connect, load the first page and disconnect.
 
+``--live`` plays a live class instead (:func:`run_live`): the load client opens
+the class store itself (``--store``, by default the servers' own
+``LAB_CLASS_STORE`` or ``.streamlit/live.toml``) and plays the teacher through
+it: start, move, reveal, close (one teacher costs nothing measurable). Each
+student opens ``/Class?code=...`` (its "join", timed like a first load), then
+behaves like a browser: it reruns the page's polling fragment at the interval
+the server asks for (``auto_rerun``), reads each full run the fragment triggers,
+and answers each question 1-5 s after it appears ("answer": from the widget's
+message to ``script_finished``). "follow" is from the moment the teacher's call
+to the store returned to the end of the student's full run that shows the new
+step ("follow (move)") or the revealed answer ("follow (reveal)").
+
 The client talks to the loopback interface only, and is bounded: at most
 :data:`MAX_STUDENTS` students and :data:`MAX_SECONDS` seconds per run.
 
 Run (after ``streamlit run app.py`` or ``scripts/serve.sh --workers 2``)::
 
     python bench/loadtest.py --url http://127.0.0.1:8501 --students 25
+    python bench/loadtest.py --url http://127.0.0.1:8501 --students 60 --live
 
 It prints p50/p95/max per kind of move, the errors, the first-load times, the
 bytes each move receives, and the servers' memory (``--pid``, or every local
@@ -49,7 +62,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,7 +164,15 @@ class Student:
         """Open the link: page, cookies, websocket, and the first run (timed as one)."""
         started = time.perf_counter()
         parts = urllib.parse.urlsplit(link)
-        cookie, xsrf = await asyncio.to_thread(self._fetch_page, parts.path or "/")
+        await self._open(parts.path or "/")
+        self._finished = asyncio.Queue()
+        self._reader = asyncio.create_task(self._read())
+        page = parts.path.strip("/")
+        await self._run("first load", parts.query, page_name=page, started=started)
+
+    async def _open(self, path: str) -> None:
+        """Fetch the page like a browser (cookies) and open the websocket."""
+        cookie, xsrf = await asyncio.to_thread(self._fetch_page, path)
         ws_url = self.base.replace("http", "ws", 1) + "/_stcore/stream"
         protocols = ["streamlit", xsrf or "PLACEHOLDER_AUTH_TOKEN"]
         self._ws = await websockets.connect(
@@ -161,10 +182,6 @@ class Student:
             max_size=None,
             open_timeout=RUN_TIMEOUT,
         )
-        self._finished = asyncio.Queue()
-        self._reader = asyncio.create_task(self._read())
-        page = parts.path.strip("/")
-        await self._run("first load", parts.query, page_name=page, started=started)
 
     async def close(self) -> None:
         if self._ws is not None:
@@ -639,6 +656,686 @@ async def run_warm(url: str, worlds: list[str] | None = None) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "errors": errors}
 
 
+# ----------------------------------------------------------------------------- a live class
+
+#: A student that shows the teacher's move or reveal later than this (s) did not follow.
+FOLLOW_TIMEOUT = 10.0
+#: How long the teacher waits for every answer to a question (s).
+ANSWER_TIMEOUT = 30.0
+#: A student answers a question this long after it appears (s, uniform).
+ANSWER_PAUSE = (1.0, 5.0)
+#: What the Live class page says (lib/ui/live_views.py) when an answer was taken or
+#: refused, and when the class has ended.
+_ANSWER_IN = "Your answer is in"
+_ANSWER_REFUSED = "Your answer was not taken"
+_CLASS_ENDED = "This class has ended"
+_REPO = Path(__file__).resolve().parents[1]
+
+
+def _lab_on_path() -> None:
+    if str(_REPO) not in sys.path:
+        sys.path.insert(0, str(_REPO))
+
+
+def default_store() -> str:
+    """The store the servers use: ``LAB_CLASS_STORE``, ``.streamlit/live.toml``, or the
+    default SQLite file (the lab's own settings, read the same way)."""
+    _lab_on_path()
+    from lib.live.settings import DEFAULT_PATH, load_settings
+
+    return load_settings(_REPO / DEFAULT_PATH, os.environ).url
+
+
+def _check_store(url: str) -> None:
+    """A SQLite file, or PostgreSQL on this machine: the load client stays local."""
+    _lab_on_path()
+    from lib.live.store import store_kind
+
+    if store_kind(url) == "postgresql":
+        host = urllib.parse.urlsplit(url).hostname or ""
+        if host and host != "localhost":
+            try:
+                if not ipaddress.ip_address(host).is_loopback:
+                    raise ValueError
+            except ValueError:
+                raise SystemExit(
+                    f"the load test uses a store on this machine only, not on {host!r}"
+                ) from None
+
+
+@dataclass
+class Screen:
+    """What one full run of the Live class page drew."""
+
+    headings: list[str] = field(default_factory=list)
+    markdown: set[str] = field(default_factory=set)
+    answered: bool = False
+    refused: str = ""
+    ended: bool = False
+
+
+def _detail(msg: ForwardMsg, what: str) -> str:
+    if what == "new_session":
+        return ",".join(f[:8] for f in msg.metadata.run.fragment_ids) or "full"
+    if what == "script_finished":
+        return ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
+    if what == "delta" and msg.delta.WhichOneof("type") == "new_element":
+        element = msg.delta.new_element
+        kind = element.WhichOneof("type") or ""
+        return f"{kind}: {getattr(getattr(element, kind), 'body', '')}"[:60]
+    return ""
+
+
+@dataclass(frozen=True)
+class LiveLesson:
+    """What the load client needs of a lesson: its headings and its questions."""
+
+    name: str
+    title: str
+    #: Per step 1..N, the question's text and kind ("choice", "number", "set"), or None.
+    questions: tuple[tuple[str, str] | None, ...]
+
+    @classmethod
+    def load(cls, name: str) -> LiveLesson:
+        _lab_on_path()
+        from lib.teach.lessons import load_lesson
+
+        lesson = load_lesson(name)
+        questions = tuple(
+            None if s.predict is None else (s.predict.question, s.predict.kind)
+            for s in lesson.steps
+        )
+        return cls(lesson.id, lesson.title, questions)
+
+    @property
+    def steps(self) -> int:
+        return len(self.questions)
+
+    def question(self, step: int) -> tuple[str, str] | None:
+        return self.questions[step - 1] if 1 <= step <= self.steps else None
+
+    def step_of(self, screen: Screen) -> int | None:
+        """The step a screen shows (its heading, as lib/ui/live_views.py writes it)."""
+        for heading in screen.headings:
+            if heading == self.title:
+                return 0
+            if heading == f"{self.title}: the end":
+                return self.steps + 1
+            number, dot, _ = heading.partition(" · ")
+            if dot and number.isdigit():
+                return int(number)
+        return None
+
+    def revealed(self, screen: Screen, step: int) -> bool:
+        """Whether a screen shows step ``step``'s answer (its question, in bold, above it)."""
+        q = self.question(step)
+        return q is not None and f"**{q[0]}**" in screen.markdown
+
+
+@dataclass
+class LiveStudent(Student):
+    """A phone in a live class: it polls like a browser and reads every full run."""
+
+    #: Fragment reruns this student sent (the browser's timer) and the server ran.
+    polls_sent: int = 0
+    polls_run: int = 0
+    #: Full runs finished, and what the last one drew and when.
+    full_runs: int = 0
+    screen: Screen = field(default_factory=Screen)
+    screen_at: float = 0.0
+    lost: str = ""
+    #: The teacher's moves this student is through ((kind, step)) and the steps it answered.
+    through: set[tuple[str, int]] = field(default_factory=set)
+    answered: set[int] = field(default_factory=set)
+    _step_hint: int | None = None
+    #: The last messages sent and received (time, type, detail), for a student in trouble,
+    #: and the trace at each answer that was not shown.
+    trace: deque[tuple[float, str, str]] = field(default_factory=lambda: deque(maxlen=60))
+    troubles: list[list[tuple[float, str, str]]] = field(default_factory=list)
+    #: Full runs whose ``script_finished`` never came (the next run started instead).
+    unfinished_runs: int = 0
+    _drawing: Screen = field(default_factory=Screen)
+    _full: bool = True
+    _drawing_full: bool = False
+    _cond: asyncio.Condition | None = None
+    _timers: dict[str, tuple[float, asyncio.Task[None]]] = field(default_factory=dict)
+    #: Widget states the browser holds (id -> field, value), sent with every rerun.
+    _states: dict[str, tuple[str, Any]] = field(default_factory=dict)
+
+    async def join(self, link: str) -> None:
+        """Open the class's link (timed as "join", like a first load)."""
+        started = time.perf_counter()
+        parts = urllib.parse.urlsplit(link)
+        await self._open(parts.path)
+        self._cond = asyncio.Condition()
+        self._reader = asyncio.create_task(self._read())
+        self._query = parts.query
+        await self._send(page_name=parts.path.strip("/"))
+        at = await self._wait(lambda s: True, after=0, timeout=RUN_TIMEOUT)
+        self._record("join", at - started)
+
+    async def close(self) -> None:
+        self._stop_timers()
+        await super().close()
+
+    # ------------------------------------------------------------------ the wire
+
+    async def _send(self, *, fragment_id: str = "", page_name: str = "") -> None:
+        self.trace.append((round(time.perf_counter(), 3), "sent rerun", fragment_id[:8]))
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string = self._query
+        state.page_script_hash = self._page_hash
+        state.page_name = page_name
+        if fragment_id:
+            state.fragment_id = fragment_id
+            state.is_auto_rerun = True
+        for widget_id, (value_field, value) in self._states.items():
+            ws = state.widget_states.widgets.add()
+            ws.id = widget_id
+            setattr(ws, value_field, value)
+        await self._ws.send(msg.SerializeToString())
+
+    async def _read(self) -> None:
+        assert self._cond is not None
+        try:
+            async for raw in self._ws:
+                self._bytes += len(raw)
+                msg = ForwardMsg()
+                msg.ParseFromString(raw)
+                what = msg.WhichOneof("type")
+                self.trace.append(
+                    (round(time.perf_counter(), 3), what or "", _detail(msg, what or ""))
+                )
+                if what == "new_session":
+                    if self._full and self._drawing_full:
+                        # A run starts before the full run drawing the page said it
+                        # finished (Streamlit may drop that script_finished when a
+                        # fragment rerun comes right after it): the browser shows what
+                        # it drew, and so does this student.
+                        self.unfinished_runs += 1
+                        self._show()
+                        async with self._cond:
+                            self._cond.notify_all()
+                    # A full run (no fragment ids): the browser drops its timers and
+                    # the page's elements; the run asks for its timers again.
+                    self._full = not msg.metadata.run.fragment_ids
+                    self._drawing_full = self._full
+                    if self._full:
+                        self._stop_timers()
+                        self._drawing, self._widgets, self._links = Screen(), {}, {}
+                elif what == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                    self._see(msg.delta.new_element)
+                elif what == "page_info_changed":
+                    self._query = msg.page_info_changed.query_string
+                elif what == "navigation":
+                    self._page_hash = msg.navigation.page_script_hash
+                elif what == "auto_rerun":
+                    self._start_timer(msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
+                elif what == "stop_auto_rerun":
+                    for fragment_id in msg.stop_auto_rerun.fragment_ids:
+                        self._stop_timer(fragment_id)
+                elif what == "script_finished":
+                    await self._finish(msg.script_finished)
+        except websockets.ConnectionClosed as exc:
+            self.lost = f"connection closed ({exc.code})"
+        finally:
+            self._stop_timers()
+            if not self.lost:
+                self.lost = "connection closed"
+            async with self._cond:
+                self._cond.notify_all()
+
+    def _see(self, element: Any) -> None:
+        super()._see(element)
+        kind = element.WhichOneof("type")
+        body = getattr(element, kind)
+        if kind == "heading":
+            self._drawing.headings.append(body.body)
+        elif kind == "markdown":
+            self._drawing.markdown.add(body.body)
+        elif kind == "alert":
+            if body.body.startswith(_ANSWER_IN):
+                self._drawing.answered = True
+            elif body.body.startswith(_ANSWER_REFUSED):
+                self._drawing.refused = " ".join(body.body.split())[:300]
+            elif body.body.startswith(_CLASS_ENDED):
+                self._drawing.ended = True
+
+    async def _finish(self, status: int) -> None:
+        assert self._cond is not None
+        if status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
+            self.polls_run += 1
+        elif status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+            self._errors.append("compile error")
+        elif status == ForwardMsg.FINISHED_SUCCESSFULLY and self._full and self._drawing_full:
+            self._show()
+        elif status == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            self._drawing_full = False  # stopped half-way: the next run draws the page
+        if self._errors:  # an error box or a traceback, in any run
+            where = f"step {self._step_hint}" if self._step_hint is not None else "a run"
+            self.failures += [f"{where}: {e}" for e in self._errors]
+            self._errors = []
+        async with self._cond:
+            self._cond.notify_all()
+
+    def _show(self) -> None:
+        """The full run being drawn is the screen now."""
+        self._drawing_full = False
+        self.full_runs += 1
+        self.screen, self.screen_at = self._drawing, time.perf_counter()
+        # The browser forgets the state of widgets no longer on the page.
+        shown = {body.id for _, body in self._widgets.values()}
+        self._states = {k: v for k, v in self._states.items() if k in shown}
+
+    # ------------------------------------------------------------------ the fragment's timer
+
+    def _start_timer(self, fragment_id: str, interval: float) -> None:
+        """What the browser does with ``auto_rerun``: rerun the fragment every ``interval`` s
+        (a timer already running at that interval goes on)."""
+        running = self._timers.get(fragment_id)
+        if running is not None and running[0] == interval:
+            return
+        self._stop_timer(fragment_id)
+        task = asyncio.create_task(self._poll(fragment_id, interval))
+        self._timers[fragment_id] = (interval, task)
+
+    async def _poll(self, fragment_id: str, interval: float) -> None:
+        with contextlib.suppress(websockets.ConnectionClosed):
+            while True:
+                await asyncio.sleep(interval)
+                self.polls_sent += 1
+                await self._send(fragment_id=fragment_id)
+
+    def _stop_timer(self, fragment_id: str) -> None:
+        running = self._timers.pop(fragment_id, None)
+        if running is not None:
+            running[1].cancel()
+
+    def _stop_timers(self) -> None:
+        for fragment_id in list(self._timers):
+            self._stop_timer(fragment_id)
+
+    # ------------------------------------------------------------------ what a student does
+
+    async def _wait(self, ok: Any, *, after: int, timeout: float) -> float:
+        """When the first full run after the ``after``-th that satisfies ``ok`` finished."""
+        assert self._cond is not None
+        deadline = time.perf_counter() + timeout
+        async with self._cond:
+            while not (self.full_runs > after and ok(self.screen)):
+                if self.lost:
+                    raise ConnectionError(self.lost)
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    raise TimeoutError
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._cond.wait(), left)
+        return self.screen_at
+
+    def _record(self, kind: str, seconds: float, errors: list[str] | None = None) -> None:
+        self.runs.append(Run(kind, max(0.0, seconds), self._bytes, errors or []))
+        self._bytes = 0
+
+    async def follow(self, kind: str, ok: Any, since: float) -> bool:
+        """Wait until a full run shows what ``ok`` looks for; time it from ``since``."""
+        try:
+            at = await self._wait(ok, after=0, timeout=FOLLOW_TIMEOUT)
+        except TimeoutError:
+            self.failures.append(f"{kind}: did not follow within {FOLLOW_TIMEOUT:g} s")
+            return False
+        self._record(kind, at - since)
+        return True
+
+    async def answer(self, question: tuple[str, str], rng: random.Random) -> bool:
+        """Answer the question shown (a random option or number); whether it was taken."""
+        text, _ = question
+        found = self._widgets.get(text)
+        if found is None:
+            self.failures.append(f"step {self._step_hint}: no answer widget")
+            return False
+        kind, body = found
+        if kind == "radio":
+            value_field, value = "string_value", rng.choice(list(body.options))
+        elif kind == "number_input":
+            low = body.min if body.has_min else 0.0
+            high = min(body.max if body.has_max else low + 10.0, low + 10.0)
+            if body.data_type == NumberInput.INT:
+                value_field, value = "int_value", rng.randint(int(low), int(high))
+            else:
+                value_field, value = "double_value", round(rng.uniform(low, high), 1)
+        else:
+            self.failures.append(f"step {self._step_hint}: cannot answer a {kind}")
+            return False
+        self._states[body.id] = (value_field, value)
+        before, started = self.full_runs, time.perf_counter()
+        await self._send()
+        try:
+            at = await self._wait(
+                lambda s: s.answered or bool(s.refused), after=before, timeout=FOLLOW_TIMEOUT
+            )
+        except TimeoutError:
+            self._record(
+                "answer", time.perf_counter() - started, [f"not shown within {FOLLOW_TIMEOUT:g} s"]
+            )
+            self.troubles.append(list(self.trace))
+            return False
+        refused = [self.screen.refused] if self.screen.refused else []
+        self._record("answer", at - started, refused)
+        return not refused
+
+
+@dataclass(frozen=True)
+class TeacherMove:
+    """What the teacher just did (``move``, ``reveal``, ``close``) and when the store's
+    call returned (``time.perf_counter()``)."""
+
+    kind: str
+    step: int
+    at: float
+
+
+async def _live_student(
+    student: LiveStudent,
+    code: str,
+    lesson: LiveLesson,
+    moves: asyncio.Queue[TeacherMove],
+    delay: float,
+    pause: tuple[float, float],
+    rng: random.Random,
+) -> None:
+    """One student through the class: join, then follow every move of the teacher's
+    (``moves``), answering each question; ``student.through`` says how far it got."""
+    try:
+        await asyncio.sleep(delay)
+        try:
+            await student.join(f"/Class?code={code}")
+            if lesson.step_of(student.screen) != 0:
+                student.failures.append("join: the class's first screen was not shown")
+        finally:
+            student.through.add(("join", 0))
+        while True:
+            move = await moves.get()
+            student._step_hint = move.step
+            try:
+                if move.kind == "move":
+                    followed = await student.follow(
+                        "follow (move)",
+                        lambda s, m=move: (
+                            lesson.step_of(s) == m.step and not lesson.revealed(s, m.step)
+                        ),
+                        move.at,
+                    )
+                    question = lesson.question(move.step)
+                    if followed and question is not None:
+                        await asyncio.sleep(rng.uniform(*pause))
+                        if await student.answer(question, rng):
+                            student.answered.add(move.step)
+                elif move.kind == "reveal":
+                    await student.follow(
+                        "follow (reveal)",
+                        lambda s, m=move: (
+                            lesson.step_of(s) == m.step and lesson.revealed(s, m.step)
+                        ),
+                        move.at,
+                    )
+                else:
+                    await student.follow("follow (close)", lambda s: s.ended, move.at)
+                    return
+            finally:
+                student.through.add((move.kind, move.step))
+    except Exception as exc:  # one student's failure is a figure, not a crash
+        student.failures.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        await student.close()
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system) each process has used so far, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return found
+
+
+def _spent(before: dict[int, float], after: dict[int, float]) -> dict[int, float]:
+    return {pid: after[pid] - before.get(pid, 0.0) for pid in after}
+
+
+async def run_live(
+    url: str,
+    students: int,
+    store_url: str | None = None,
+    *,
+    lesson: str = "tylenol",
+    arrival: float = 1.0,
+    pause: tuple[float, float] = ANSWER_PAUSE,
+    idle: float = 5.0,
+    linger: tuple[float, float] = (1.5, 3.0),
+    rng_seed: int = 0,
+    pids: list[int] | None = None,
+) -> dict[str, Any]:
+    """A live class of ``students``; return the figures.
+
+    The load client plays the teacher through the store (``store_url``, by default
+    the servers' own: :func:`default_store`). Students arrive spread over ``arrival``
+    seconds; once all are in, the class sits at its first screen for ``idle``
+    seconds (what the servers spend then is the polling alone), then the teacher
+    shows each step, waits for every answer to a question (at most
+    :data:`ANSWER_TIMEOUT`), reveals it, waits until everyone follows and a random
+    ``linger`` more (so that its next move falls anywhere in the students' polling
+    second, as a teacher's does), shows the end and closes the class.
+    """
+    base = url.rstrip("/")
+    _check_loopback(base)
+    if not 1 <= students <= MAX_STUDENTS:
+        raise ValueError(f"between 1 and {MAX_STUDENTS} students")
+    store_url = store_url or default_store()
+    _check_store(store_url)
+    plan = LiveLesson.load(lesson)
+    from lib.errors import ClassError
+    from lib.live.store import open_store
+
+    pids = server_pids(base) if pids is None else pids
+    peak, stop = [rss_mb(pids)], asyncio.Event()
+    memory_before = peak[0]
+    watcher = asyncio.create_task(_watch_memory(pids, peak, stop))
+    store = await asyncio.to_thread(open_store, store_url)
+    rng = random.Random(rng_seed)
+    queues: list[asyncio.Queue[TeacherMove]] = [asyncio.Queue() for _ in range(students)]
+    crowd = [LiveStudent(base, f"student {i + 1}") for i in range(students)]
+    steps: list[dict[str, Any]] = []
+    phases: list[dict[str, Any]] = []
+    errors: list[str] = []
+
+    def call(what: str, *args: Any) -> Any:
+        result = getattr(store, what)(*args)
+        return result, time.perf_counter()  # when the teacher's call returned
+
+    async def teacher(kind: str, step: int, *args: Any) -> None:
+        _, at = await asyncio.to_thread(call, kind, code, token, *args)
+        for q in queues:
+            q.put_nowait(TeacherMove(kind, step, at))
+
+    async def everyone(kind: str, step: int, timeout: float) -> None:
+        """Wait until every student still in the class is through ``kind`` at ``step``;
+        note how long it took and the workers' CPU meanwhile."""
+        began, cpu = time.perf_counter(), cpu_seconds(pids)
+        deadline = began + timeout
+        while time.perf_counter() < deadline and not all(
+            (kind, step) in s.through or t.done() for s, t in zip(crowd, tasks, strict=True)
+        ):
+            await asyncio.sleep(0.05)
+        phases.append(
+            {
+                "teacher": kind,
+                "step": step,
+                "seconds": time.perf_counter() - began,
+                "cpu_s": sum(_spent(cpu, cpu_seconds(pids)).values()),
+            }
+        )
+
+    def polls() -> int:
+        return sum(s.polls_run for s in crowd)
+
+    info, token = await asyncio.to_thread(store.start, plan.name, plan.steps)
+    code = info.code
+    started = time.perf_counter()
+    cpu_start = cpu_seconds(pids)
+    tasks = [
+        asyncio.create_task(
+            _live_student(
+                student,
+                code,
+                plan,
+                queue,
+                rng.uniform(0, arrival),
+                pause,
+                random.Random(rng_seed * 1000 + i),
+            )
+        )
+        for i, (student, queue) in enumerate(zip(crowd, queues, strict=True))
+    ]
+    cpu_joined = cpu_idle = cpu_start
+    polls_joined = polls_idle = 0
+    try:
+        await everyone("join", 0, RUN_TIMEOUT + arrival)
+        joined = sum(1 for s in crowd if s.full_runs)
+        tally = await asyncio.to_thread(store.tally, code, 0)
+        if tally.joined != joined:
+            errors.append(f"join: the store counts {tally.joined} students, {joined} joined")
+        cpu_joined, polls_joined = cpu_seconds(pids), polls()
+        await asyncio.sleep(idle)
+        cpu_idle, polls_idle = cpu_seconds(pids), polls()
+        for step in range(1, plan.steps + 2):
+            await teacher("move", step, step)
+            question = plan.question(step)
+            if question is None:
+                await everyone("move", step, FOLLOW_TIMEOUT + 1)
+                await asyncio.sleep(rng.uniform(*linger))
+                continue
+            await everyone("move", step, ANSWER_TIMEOUT)
+            tally = await asyncio.to_thread(store.tally, code, step)
+            sent = sum(1 for s in crowd if step in s.answered)
+            steps.append(
+                {
+                    "step": step,
+                    "kind": question[1],
+                    "expected": students,
+                    "sent": sent,
+                    "counted": tally.answered,
+                    "all_counted": tally.answered == sent == students,
+                }
+            )
+            if not tally.answered == sent == students:
+                errors.append(
+                    f"step {step}: {tally.answered} answers counted of {students} students "
+                    f"({sent} sent and taken)"
+                )
+            await teacher("reveal", step, step)
+            await everyone("reveal", step, FOLLOW_TIMEOUT + 1)
+            await asyncio.sleep(rng.uniform(*linger))
+    finally:
+        with contextlib.suppress(ClassError):
+            await teacher("close", plan.steps + 2)
+        _, late = await asyncio.wait(tasks, timeout=FOLLOW_TIMEOUT + 5)
+        for task in late:
+            task.cancel()
+        seconds = time.perf_counter() - started
+        cpu_end = cpu_seconds(pids)
+        stop.set()
+        await watcher
+        await asyncio.to_thread(store.close_connection)
+    report = summarise(crowd)
+    report.pop("moves")
+    report["mode"] = "live"
+    report["lesson"] = plan.name
+    report["code"] = code
+    report["steps"] = steps
+    report["phases"] = phases
+    report["errors"] = errors + report["errors"]
+    report["seconds"] = {  # every timing, for other statistics
+        kind: sorted(round(r.seconds, 4) for s in crowd for r in s.runs if r.kind == kind)
+        for kind in report["kinds"]
+    }
+    sent = sum(s.polls_sent for s in crowd)
+    report["unfinished_runs"] = sum(s.unfinished_runs for s in crowd)
+    report["troubles"] = {s.name: s.troubles for s in crowd if s.troubles}
+    report["polls"] = {
+        "sent": sent,
+        "run": polls(),
+        "per_student_per_s": sent / students / seconds,
+    }
+    idle_cpu = sum(_spent(cpu_joined, cpu_idle).values())
+    class_cpu = _spent(cpu_start, cpu_end)
+    report["cpu"] = {
+        "seconds": seconds,
+        "class_s": sum(class_cpu.values()),
+        "per_worker_s": {str(p): s for p, s in class_cpu.items()},
+        "idle_seconds": idle,
+        "idle_s": idle_cpu,
+        "idle_polls": polls_idle - polls_joined,
+        "idle_ms_per_student_s": 1000 * idle_cpu / students / idle if idle else float("nan"),
+        "idle_ms_per_poll": 1000 * idle_cpu / max(1, polls_idle - polls_joined),
+    }
+    report["per_worker"] = dict(Counter(s.worker or "(one server)" for s in crowd))
+    report["memory"] = {
+        "processes": len(pids),
+        "before_mb": memory_before,
+        "peak_mb": peak[0],
+        "after_mb": rss_mb(pids),
+    }
+    return report
+
+
+def print_live(report: dict[str, Any]) -> None:
+    print(f"live class {report['code']} ({report['lesson']}), {report['students']} students")
+    print(f"{'':<16} {'count':>5} {'p50 s':>7} {'p95 s':>7} {'max s':>7}")
+    for kind in ("join", "answer", "follow (move)", "follow (reveal)", "follow (close)"):
+        k = report["kinds"].get(kind)
+        if k:
+            print(
+                f"{kind:<16} {k['count']:>5} {k['p50_s']:>7.2f} {k['p95_s']:>7.2f} "
+                f"{k['max_s']:>7.2f}"
+            )
+    for s in report["steps"]:
+        print(
+            f"step {s['step']} ({s['kind']}): {s['counted']} answers counted, "
+            f"{s['sent']} sent, {s['expected']} expected"
+        )
+    for ph in report["phases"]:
+        print(
+            f"{ph['teacher']} {ph['step']}: everyone through in {ph['seconds']:.1f} s, "
+            f"workers' CPU {ph['cpu_s']:.2f} s"
+        )
+    cpu, polls = report["cpu"], report["polls"]
+    print(
+        f"workers' CPU: {cpu['class_s']:.1f} s in {cpu['seconds']:.0f} s "
+        f"({', '.join(f'{v:.1f}' for v in cpu['per_worker_s'].values())}); polling alone "
+        f"({cpu['idle_seconds']:g} s at the first screen): {cpu['idle_ms_per_student_s']:.1f} ms "
+        f"of CPU per student per second"
+    )
+    print(
+        f"fragment reruns: {polls['sent']} sent, {polls['run']} run "
+        f"({polls['per_student_per_s']:.2f} per student per second)"
+    )
+    mem = report["memory"]
+    print(
+        f"server memory: {mem['before_mb']:.0f} MB before, {mem['peak_mb']:.0f} MB peak "
+        f"({mem['processes']} process(es))"
+    )
+    print(f"students per worker: {report['per_worker']}")
+    print(f"full runs without script_finished (shown anyway): {report['unfinished_runs']}")
+    print(f"errors: {len(report['errors'])}")
+    for e in report["errors"][:20]:
+        print(f"  {e}")
+
+
 def _bounded(coro: Any) -> dict[str, Any]:
     """Run one mode, stopped after :data:`MAX_SECONDS` whatever happens."""
     return asyncio.run(asyncio.wait_for(coro, MAX_SECONDS))
@@ -657,6 +1354,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warm", action="store_true", help="open every page of every world once")
     p.add_argument("--repeats", type=int, default=5, help="runs per page in --pages")
     p.add_argument("--rng-seed", type=int, default=0)
+    p.add_argument("--live", action="store_true", help="a live class (the teacher via --store)")
+    p.add_argument("--store", help="the live classes' store (default: the servers' own)")
+    p.add_argument("--lesson", default="tylenol", help="the live class's lesson")
     p.add_argument("--pid", type=int, action="append", help="server process to watch")
     p.add_argument("--json", type=Path, help="write the figures to this file")
     args = p.parse_args(argv)
@@ -665,6 +1365,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warmed {args.url} in {report['seconds']:.1f} s; errors: {len(report['errors'])}")
         for e in report["errors"][:20]:
             print(f"  {e}")
+    elif args.live:
+        report = _bounded(
+            run_live(
+                args.url,
+                args.students,
+                args.store,
+                lesson=args.lesson,
+                arrival=args.arrival,
+                rng_seed=args.rng_seed,
+                pids=args.pid,
+            )
+        )
+        print_live(report)
     elif args.pages:
         report = _bounded(run_pages(args.url, args.repeats))
         print_pages(report)

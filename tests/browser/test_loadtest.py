@@ -2,8 +2,10 @@
 
 Five students speak Streamlit's own websocket protocol to one worker and to
 HAProxy with two workers: every first load and every move must finish, do what
-it says (the seed, the page and the preset change) and show no error. The timings
-are benchmarks, written down in docs/deployment.md, not asserted here.
+it says (the seed, the page and the preset change) and show no error. Five
+students also follow a live class through HAProxy, the teacher playing through
+the store. The timings are benchmarks, written down in docs/deployment.md, not
+asserted here.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import REPO_ROOT
+from .conftest import CLASS_STORE_URL, REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 import loadtest  # noqa: E402
@@ -90,3 +92,42 @@ def test_the_load_test_notices_a_broken_move(server_url: str) -> None:
 def test_the_load_test_talks_to_this_machine_only() -> None:
     with pytest.raises(SystemExit, match="this machine only"):
         run(loadtest.run_class("http://example.org", 1))
+
+
+def test_a_live_class_through_the_balancer(balancer_url: str) -> None:
+    """Five students in a live class, the teacher through the store the workers
+    share: every student joins, polls like a browser, follows every move and reveal
+    and answers every question, and the store counts every answer."""
+    report = run(
+        loadtest.run_live(
+            balancer_url,
+            STUDENTS,
+            CLASS_STORE_URL,
+            arrival=0.5,
+            pause=(0.2, 1.0),
+            idle=1.0,
+            linger=(0.2, 0.8),
+        )
+    )
+    assert report["errors"] == []
+    questions = loadtest.LiveLesson.load("tylenol").steps  # every step of it asks
+    assert [s["step"] for s in report["steps"]] == list(range(1, questions + 1))
+    for step in report["steps"]:
+        assert step["counted"] == step["sent"] == STUDENTS, step
+    kinds = report["kinds"]
+    assert kinds["join"]["count"] == STUDENTS
+    assert kinds["answer"]["count"] == STUDENTS * questions
+    assert kinds["follow (move)"]["count"] == STUDENTS * (questions + 1)  # and the end
+    assert kinds["follow (reveal)"]["count"] == STUDENTS * questions
+    assert kinds["follow (close)"]["count"] == STUDENTS
+    # Students poll the class's version like a browser (each full run restarts the timer).
+    assert report["polls"]["run"] >= STUDENTS
+    # HAProxy's leastconn spreads five arrivals; each worker at least once is the
+    # usual case, but the spread is not promised: one worker may take them all.
+    assert sum(report["per_worker"].values()) == STUDENTS
+    print(f"students per worker: {report['per_worker']}")
+
+
+def test_the_live_load_test_uses_this_machine_only() -> None:
+    with pytest.raises(SystemExit, match="this machine only"):
+        run(loadtest.run_live("http://127.0.0.1:1", 1, "postgresql://lab@db.example.org/lab"))

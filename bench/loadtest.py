@@ -660,6 +660,10 @@ async def run_warm(url: str, worlds: list[str] | None = None) -> dict[str, Any]:
 
 #: A student that shows the teacher's move or reveal later than this (s) did not follow.
 FOLLOW_TIMEOUT = 10.0
+#: The Live class page's watchdog (``STALE_S`` in lib/ui/live_views.py): after this
+#: many seconds without a run while nothing runs, the page presses its hidden
+#: refresh button. Each student here does the same.
+WATCH_STALE_S = 6.0
 #: How long the teacher waits for every answer to a question (s).
 ANSWER_TIMEOUT = 30.0
 #: A student answers a question this long after it appears (s, uniform).
@@ -794,6 +798,10 @@ class LiveStudent(Student):
     troubles: list[list[tuple[float, str, str]]] = field(default_factory=list)
     #: Full runs whose ``script_finished`` never came (the next run started instead).
     unfinished_runs: int = 0
+    #: Times the page's watchdog pressed the refresh button (no run for WATCH_STALE_S).
+    refreshes: int = 0
+    _heard: float = 0.0
+    _watchdog: asyncio.Task[None] | None = None
     _drawing: Screen = field(default_factory=Screen)
     _full: bool = True
     _drawing_full: bool = False
@@ -813,14 +821,32 @@ class LiveStudent(Student):
         await self._send(page_name=parts.path.strip("/"))
         at = await self._wait(lambda s: True, after=0, timeout=RUN_TIMEOUT)
         self._record("join", at - started)
+        self._watchdog = asyncio.create_task(self._watch())
 
     async def close(self) -> None:
         self._stop_timers()
+        if self._watchdog is not None:
+            self._watchdog.cancel()
         await super().close()
+
+    async def _watch(self) -> None:
+        """What the page's watchdog does in a browser (lib/ui/live_views.py): when no run
+        has finished for :data:`WATCH_STALE_S` seconds and none is drawing the page,
+        press the hidden refresh button (a full run, which sets the timers again)."""
+        with contextlib.suppress(websockets.ConnectionClosed):
+            while True:
+                await asyncio.sleep(1.0)
+                stale = time.perf_counter() - self._heard > WATCH_STALE_S
+                found = self._widgets.get("Refresh")
+                if stale and not self._drawing_full and found is not None:
+                    self.refreshes += 1
+                    self._heard = time.perf_counter()
+                    self.trace.append((round(self._heard, 3), "watchdog", "refresh"))
+                    await self._send(trigger=found[1].id)
 
     # ------------------------------------------------------------------ the wire
 
-    async def _send(self, *, fragment_id: str = "", page_name: str = "") -> None:
+    async def _send(self, *, fragment_id: str = "", page_name: str = "", trigger: str = "") -> None:
         self.trace.append((round(time.perf_counter(), 3), "sent rerun", fragment_id[:8]))
         msg = BackMsg()
         state = msg.rerun_script
@@ -834,6 +860,10 @@ class LiveStudent(Student):
             ws = state.widget_states.widgets.add()
             ws.id = widget_id
             setattr(ws, value_field, value)
+        if trigger:  # a button press, sent once
+            ws = state.widget_states.widgets.add()
+            ws.id = trigger
+            ws.trigger_value = True
         await self._ws.send(msg.SerializeToString())
 
     async def _read(self) -> None:
@@ -904,6 +934,7 @@ class LiveStudent(Student):
 
     async def _finish(self, status: int) -> None:
         assert self._cond is not None
+        self._heard = time.perf_counter()
         if status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
             self.polls_run += 1
         elif status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
@@ -1265,6 +1296,7 @@ async def run_live(
     }
     sent = sum(s.polls_sent for s in crowd)
     report["unfinished_runs"] = sum(s.unfinished_runs for s in crowd)
+    report["watchdog_refreshes"] = sum(s.refreshes for s in crowd)
     report["troubles"] = {s.name: s.troubles for s in crowd if s.troubles}
     report["polls"] = {
         "sent": sent,
@@ -1331,6 +1363,9 @@ def print_live(report: dict[str, Any]) -> None:
     )
     print(f"students per worker: {report['per_worker']}")
     print(f"full runs without script_finished (shown anyway): {report['unfinished_runs']}")
+    print(
+        f"pages brought back by their watchdog (no run for {WATCH_STALE_S:g} s): {report['watchdog_refreshes']}"
+    )
     print(f"errors: {len(report['errors'])}")
     for e in report["errors"][:20]:
         print(f"  {e}")

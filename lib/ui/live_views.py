@@ -31,6 +31,7 @@ from lib.world.scenarios import load_scenario
 __all__ = ["show_class"]
 
 _NOTE = "lab_live_note"  # why the last answer was refused, shown once
+_LOOKS = "lab_live_looks"  # how many times this page looked for the teacher's moves
 
 
 def _join_code() -> None:
@@ -125,7 +126,7 @@ def _revealed(lesson: Lesson, info: ClassInfo, seat: str, pred: Prediction) -> N
             st.markdown(s.reveal)
     features = load_scenario(lesson.scenario).features
     room_now(info.code, info.step, pred, features, truth.value, False)
-    step_figure(lesson, info.step, False)
+    step_figure(lesson, info.step, True)  # a phone's figures: ICP's top sets, no graph
 
 
 def _screen(lesson: Lesson, info: ClassInfo, seat: str) -> None:
@@ -145,7 +146,7 @@ def _screen(lesson: Lesson, info: ClassInfo, seat: str) -> None:
         st.markdown(s.text)
         pred = s.predict
         if pred is None:
-            step_figure(lesson, step, False)
+            step_figure(lesson, step, True)
         elif step in info.revealed:
             st.markdown(f"**{pred.question}**")
             _revealed(lesson, info, seat, pred)
@@ -156,13 +157,45 @@ def _screen(lesson: Lesson, info: ClassInfo, seat: str) -> None:
 
 @st.fragment(run_every=POLL_S)
 def _follow(code: str, version: int) -> None:
-    """Look for the teacher's moves; rerun the page when the class changed."""
+    """Look for the teacher's moves; rerun the page when the class changed.
+
+    Each look leaves a mark that changes (:data:`_WATCH_JS` watches it)."""
+    looks = st.session_state[_LOOKS] = st.session_state.get(_LOOKS, 0) + 1
+    st.html(f"<span class='lab-follow' data-looks='{looks}'></span>")
     try:
         info = class_store().info(code)
     except ClassError:
         return  # the store is unreachable for a moment: look again next time
     if info is None or info.closed or info.version != version:
         st.rerun()
+
+
+#: The browser's side of :func:`_follow`: if the page has not looked for the teacher's
+#: moves for :data:`STALE_S` seconds while nothing runs (Streamlit can drop a page's
+#: timer when a student's answer and a look cross on a busy server), it presses the
+#: hidden refresh button, and the full run that follows sets the timer again.
+STALE_S = 6
+_WATCH_JS = f"""
+<script>
+(() => {{
+  const doc = window.document;
+  if (window.__labFollow) clearInterval(window.__labFollow);
+  let last = null, since = Date.now();
+  window.__labFollow = setInterval(() => {{
+    const mark = doc.querySelector('.lab-follow');
+    const now = mark ? mark.dataset.looks : null;
+    if (now !== last) {{ last = now; since = Date.now(); return; }}
+    const app = doc.querySelector('[data-testid="stApp"]');
+    const idle = app && app.getAttribute('data-test-script-state') === 'notRunning';
+    if (idle && Date.now() - since > {STALE_S * 1000}) {{
+      const button = doc.querySelector('.st-key-class_refresh button');
+      if (button) {{ since = Date.now(); button.click(); }}
+    }}
+  }}, 1000);
+}})();
+</script>
+<style>.st-key-class_refresh {{ display: none; }}</style>
+"""
 
 
 def show_class() -> None:
@@ -210,3 +243,5 @@ def show_class() -> None:
         return
     _screen(lesson, info, seat)
     _follow(info.code, info.version)
+    st.button("Refresh", key="class_refresh")  # pressed by _WATCH_JS only (hidden)
+    st.html(_WATCH_JS, unsafe_allow_javascript=True)

@@ -8,10 +8,12 @@ anything; the rest of the page stays as it is.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from lib.errors import ClassError
@@ -71,6 +73,15 @@ def join_box(code: str, present: bool) -> None:
         st.image(_qr(url), width=380 if present else 180, caption=None)
 
 
+@functools.lru_cache(maxsize=256)
+def _figure(
+    labels: tuple[str, ...], counts: tuple[int, ...], marked: frozenset[int], note: str, height: int
+) -> go.Figure:
+    """The room's figure, one per distinct room: after a reveal every student of the
+    class draws the same one, and :func:`~lib.ui.widgets.chart` keeps its plain data."""
+    return room_figure(labels, counts, marked, note=note, height=height)
+
+
 def _height(rows: int, present: bool) -> int:
     """A room chart's height: enough for every row's label at the type size shown."""
     if present:  # 8 rows of 22 px labels fit 270 px, and a reveal's screen fits 720 px
@@ -122,8 +133,8 @@ def room_now(
         return
     st.markdown(f"**{tally.joined}** joined · **{tally.answered}** answered")
     r = room(pred, tally.answers, features, truth)
-    fig = room_figure(
-        r.labels, r.counts, r.marked, note=r.note, height=_height(len(r.labels), present)
+    fig = _figure(
+        tuple(r.labels), tuple(r.counts), r.marked, r.note, _height(len(r.labels), present)
     )
     chart(
         fig,

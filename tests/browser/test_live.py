@@ -211,3 +211,42 @@ def test_a_class_on_a_projector_fits_every_screen(
     finally:
         store.close_connection()
         context.close()
+
+
+def test_a_phone_whose_polling_stopped_comes_back_by_itself(
+    browser: Any, server_url: str, wait_for_app: Any
+) -> None:
+    """The page's watchdog: when its looks for the teacher's moves stop (Streamlit can
+    drop a page's timer when an answer and a look cross), it presses the hidden
+    refresh button, and the page follows the class again."""
+    store = open_store(CLASS_STORE_URL)
+    info, token = store.start("tylenol", 3)
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.goto(f"{server_url}/Class?code={info.code}")
+        wait_for_app(page)
+        looks = page.locator(".lab-follow").first
+        first = looks.get_attribute("data-looks")
+        page.wait_for_function(
+            f"() => document.querySelector('.lab-follow').dataset.looks !== '{first}'",
+            timeout=FOLLOW_MS,
+        )  # it looks every second
+        # The looks seem to stop: a frozen mark comes first in the page.
+        page.evaluate(
+            """() => {
+              window.__refreshed = false;
+              document.querySelector('.st-key-class_refresh button')
+                .addEventListener('click', () => { window.__refreshed = true; });
+              const frozen = document.createElement('span');
+              frozen.className = 'lab-follow';
+              frozen.dataset.looks = 'frozen';
+              document.body.prepend(frozen);
+            }"""
+        )
+        page.wait_for_function("() => window.__refreshed === true", timeout=15_000)
+        store.move(info.code, token, 1)
+        expect(page.get_by_text("The causal model", exact=True)).to_be_visible(timeout=FOLLOW_MS)
+    finally:
+        store.close_connection()
+        context.close()

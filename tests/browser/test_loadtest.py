@@ -131,3 +131,9 @@ def test_a_live_class_through_the_balancer(balancer_url: str) -> None:
 def test_the_live_load_test_uses_this_machine_only() -> None:
     with pytest.raises(SystemExit, match="this machine only"):
         run(loadtest.run_live("http://127.0.0.1:1", 1, "postgresql://lab@db.example.org/lab"))
+
+
+def test_the_load_clients_watchdog_is_the_pages() -> None:
+    from lib.ui.live_views import STALE_S
+
+    assert loadtest.WATCH_STALE_S == STALE_S

@@ -623,7 +623,8 @@ def print_pages(report: dict[str, Any]) -> None:
 
 
 async def run_warm(url: str, worlds: list[str] | None = None) -> dict[str, Any]:
-    """Open every page of every world once, and every preset, at the default settings.
+    """Open every page of every world once, and every preset, at the default settings,
+    then every built-in lesson step's view (:func:`lesson_views`).
 
     What a class opens first is then already computed (fits, figures) when the
     first student asks: ``scripts/serve.sh`` runs this on each worker before the
@@ -653,7 +654,30 @@ async def run_warm(url: str, worlds: list[str] | None = None) -> dict[str, Any]:
             finally:
                 await s.close()
             errors += [f"{s.name}, {r.kind}: {e}" for r in s.runs for e in r.errors]
+    for link in lesson_views():  # what a lesson's reveal reads, in class all at once
+        s = Student(base, f"lesson view {link}")
+        try:
+            await s.connect(link)
+        except Exception as exc:
+            errors.append(f"{s.name}: {type(exc).__name__}: {exc}")
+        finally:
+            await s.close()
+        errors += [f"{s.name}, {r.kind}: {e}" for r in s.runs for e in r.errors]
     return {"seconds": time.perf_counter() - started, "errors": errors}
+
+
+def lesson_views() -> list[str]:
+    """Every built-in lesson step's view, as the link of its page (``/Invariance?...``):
+    opening it computes what the step's reveal shows (the same caches)."""
+    _lab_on_path()
+    from lib.teach.lessons import list_lessons, load_lesson
+
+    links = []
+    for name in list_lessons():
+        lesson = load_lesson(name)
+        for i, step in enumerate(lesson.steps):
+            links.append(f"/{step.page}?{urllib.parse.urlencode(lesson.view(i))}")
+    return list(dict.fromkeys(links))
 
 
 # ----------------------------------------------------------------------------- a live class

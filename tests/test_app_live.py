@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.live.store import ClassStore, open_store
+from lib.errors import ClassError
+from lib.live.store import RATE_BURST, ClassStore, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = "pages/6_Lessons.py"
@@ -154,8 +156,6 @@ def test_the_teacher_link_gives_the_controls_to_another_browser(store: ClassStor
     teacher, code = start_class()
     link = next(c.value for c in teacher.code if "key=" in c.value)
     key = re.search(r"key=([^&\s]+)", link).group(1)
-    from urllib.parse import unquote
-
     other = open_page(LESSONS, lesson="tylenol", step="0", **{"class": code, "key": unquote(key)})
     assert any(b.key == "class_end" for b in other.button)
     assert "key" not in other.query_params
@@ -180,15 +180,24 @@ def test_the_join_form_takes_a_code_as_the_board_shows_it(store: ClassStore) -> 
     assert store.tally(code, 0).joined == 1
 
 
-def test_a_refused_answer_says_why_and_keeps_the_page(store: ClassStore) -> None:
+def test_a_refused_answer_says_why_and_keeps_the_page(
+    store: ClassStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frozen = time.time()  # the seat's rate limit is counted at one instant
+    monkeypatch.setattr(
+        ClassStore, "_now", staticmethod(lambda now: frozen if now is None else now)
+    )
     teacher, code = start_class("tylenol")
     button(teacher, "lesson_next").click().run()
     s = open_page(CLASS, code=code)
-    s.radio[0].set_value("causal").run()
-    for choice in ["predictive", "same", "causal", "predictive", "same", "causal"]:
+    choices = ["predictive", "same", "causal"] * 4
+    for choice in choices:  # more answers at once than a seat may write
         s.radio[0].set_value(choice).run()
     assert not s.exception
-    assert "writing too fast" in texts(s).lower() or "too fast" in texts(s).lower()
+    assert "Too many answers too fast" in texts(s)
+    kept = store.tally(code, 1).answers
+    assert kept == (choices[RATE_BURST - 1],) != (choices[-1],)
+    assert s.radio[0].value == kept[0]  # the widget shows what the class has, not the refused
 
 
 def test_an_expired_class_and_its_answers_are_deleted_when_the_lab_is_next_used(
@@ -207,3 +216,69 @@ def test_an_expired_class_and_its_answers_are_deleted_when_the_lab_is_next_used(
     s = open_page(CLASS, code=info.code)  # a student with the old code: the lab is used
     assert "No class with the code" in texts(s)
     assert (rows("live_class"), rows("live_seat"), rows("live_answer")) == (0, 0, 0)
+
+
+def test_a_moment_of_trouble_keeps_the_teachers_controls(
+    store: ClassStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    teacher, code = start_class()
+
+    def busy(*args: object, **kwargs: object) -> None:
+        raise ClassError("The class's database did not answer (OperationalError).")
+
+    move = ClassStore.move
+    monkeypatch.setattr(ClassStore, "move", busy)
+    button(teacher, "lesson_next").click().run()
+    assert "did not follow that step" in texts(teacher)
+    assert any(b.key == "class_end" for b in teacher.button)  # still the teacher
+    monkeypatch.setattr(ClassStore, "move", move)
+    button(teacher, "lesson_next").click().run()
+    assert store.info(code).step == 2
+
+
+def test_a_class_ended_elsewhere_is_let_go(store: ClassStore) -> None:
+    teacher, code = start_class()
+    other = next(c.value for c in teacher.code if "key=" in c.value)
+    token = unquote(re.search(r"key=([^&\s]+)", other).group(1))
+    store.close(code, token)  # from the teacher link's browser
+    button(teacher, "lesson_next").click().run()
+    assert "has stopped" in texts(teacher)
+    assert not any(b.key == "class_end" for b in teacher.button)
+    assert any(b.key == "class_start" for b in teacher.button)
+
+
+def test_the_teacher_link_opens_where_the_class_is(store: ClassStore) -> None:
+    teacher, code = start_class()
+    link = next(c.value for c in teacher.code if "key=" in c.value)
+    key = unquote(re.search(r"key=([^&\s]+)", link).group(1))
+    button(teacher, "lesson_next").click().run()
+    button(teacher, "lesson_next").click().run()
+    button(teacher, "lesson_reveal").click().run()  # step 2 revealed in the first browser
+    other = open_page(LESSONS, lesson="tylenol", step="0", **{"class": code, "key": key})
+    assert other.header[0].value.startswith("2 · ")
+    assert "×5.32: it **broke**" in texts(other)  # the reveal made elsewhere shows here
+    button(other, "lesson_next").click().run()
+    assert store.info(code).step == 3
+
+
+def test_one_class_at_a_time_and_no_reset_during_it(store: ClassStore) -> None:
+    teacher, code = start_class("tylenol")
+    assert button(teacher, "lesson_reset").disabled
+    button(teacher, "lesson_leave").click().run()
+    button(teacher, "lesson_start_fever").click().run()
+    assert not any(b.key == "class_start" for b in teacher.button)
+    assert f"You are running the live class **{code[:3]} {code[3:]}**" in texts(teacher)
+    button(teacher, "class_end_other").click().run()
+    assert store.info(code).closed
+    assert any(b.key == "class_start" for b in teacher.button)
+
+
+def test_a_link_whose_code_is_not_one_is_not_shown_back(store: ClassStore) -> None:
+    s = open_page(CLASS, code="[JOIN](HTTPS://EVIL.EXAMPLE)")
+    assert not s.exception
+    said = texts(s)
+    assert "EVIL" not in said
+    assert "That link's class code is not one" in said
+    s.text_input(key="class_code_input").input("zz")
+    s.button[0].click().run()
+    assert "That is not a class code" in texts(s)

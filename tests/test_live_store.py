@@ -21,6 +21,7 @@ from lib.live.store import (
     CODE_ALPHABET,
     MAX_ANSWER_CHARS,
     RATE_BURST,
+    RATE_PER_S,
     ClassInfo,
     ClassStore,
     Tally,
@@ -244,10 +245,10 @@ def test_rate_limit(store: ClassStore) -> None:
         store.answer(info.code, seat, 0, i, now=T0)
     with pytest.raises(ClassError, match="too fast"):
         store.answer(info.code, seat, 0, "sixth", now=T0)
-    store.answer(info.code, seat, 0, "later", now=T0 + 2)  # 2 s at 0.5 a second: one more
+    store.answer(info.code, seat, 0, "later", now=T0 + 1 / RATE_PER_S)  # one more token
     with pytest.raises(ClassError, match="too fast"):
-        store.answer(info.code, seat, 0, "again", now=T0 + 2)
-    assert store.my_answer(info.code, seat, 0, now=T0 + 2) == "later"
+        store.answer(info.code, seat, 0, "again", now=T0 + 1 / RATE_PER_S)
+    assert store.my_answer(info.code, seat, 0, now=T0 + 1 / RATE_PER_S) == "later"
     # a long rest fills the bucket to the burst, no more
     for i in range(RATE_BURST):
         store.answer(info.code, seat, 0, i, now=T0 + 1000)

@@ -52,8 +52,11 @@ class LiveSettings:
 
 
 def default_url() -> str:
-    """The default store: a SQLite file in the system's temporary folder."""
-    folder = Path(tempfile.gettempdir()) / "predict-or-explain"
+    """The default store: a SQLite file in a folder of this user's in the system's
+    temporary folder (``predict-or-explain-<user id>``: on a shared machine another
+    user cannot make the folder first and edit the classes)."""
+    owner = os.getuid() if hasattr(os, "getuid") else os.getlogin()
+    folder = Path(tempfile.gettempdir()) / f"predict-or-explain-{owner}"
     return "sqlite:///" + str(folder / "live-classes.sqlite3")
 
 

@@ -74,10 +74,11 @@ CODE_LENGTH = 6
 MAX_CLASSES = 200
 #: At most this many students join one class.
 MAX_SEATS = 500
-#: A seat may write this many answers at once ...
-RATE_BURST = 5
+#: A seat may write this many answers at once (a student picking six variables one
+#: by one, or stepping a number up, sends an answer per click) ...
+RATE_BURST = 10
 #: ... and then this many per second (a token bucket per seat).
-RATE_PER_S = 0.5
+RATE_PER_S = 1.0
 #: An answer is stored as JSON text of at most this many characters.
 MAX_ANSWER_CHARS = 2000
 #: At most this many steps in a class (the lesson's steps; the class runs 0..steps+1).
@@ -436,7 +437,7 @@ class ClassStore:
     def _connect_sqlite(self) -> sqlite3.Connection:
         path = _sqlite_path(self._url)
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         # isolation_level=None: autocommit; write transactions are explicit (BEGIN IMMEDIATE)
         conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
         try:
@@ -544,10 +545,11 @@ class ClassStore:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # a failed COMMIT too: never leave one open
+                conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
 
     # ------------------------------------------------------------------ helpers
 

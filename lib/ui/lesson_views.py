@@ -40,12 +40,15 @@ from lib.ui import invariance_views as iv
 from lib.ui.invariance_sections import state_environments
 from lib.ui.lab import choose, family_models, interventions_key
 from lib.ui.live import (
+    class_info,
     class_moved,
     class_problem,
     class_revealed,
     class_store,
     end_class,
     start_class,
+    taken_over,
+    teacher,
     teaching,
 )
 from lib.ui.params import parse_query
@@ -440,6 +443,9 @@ def _step(lesson: Lesson, step: int, present: bool) -> None:
     pred = s.predict
     live = teaching(lesson.id)
     shown = pred is None or (lesson.id, step) in _revealed()
+    if live is not None and not shown:  # revealed to the class, from this or another browser
+        info = class_info(lesson.id)
+        shown = info is not None and step in info.revealed
     if not (present and shown and pred is not None):
         st.markdown(s.text)
     if pred is not None:
@@ -525,7 +531,8 @@ def _nav(lesson: Lesson, step: int, present: bool) -> None:
             "",
             key="lesson_reset_small",
             icon=":material/restart_alt:",
-            help="Reset to the story's start (answers forgotten)",
+            disabled=teaching(lesson.id) is not None,
+            help="Reset to the story's start (answers forgotten; not during a live class)",
             on_click=_restart,
             args=(lesson,),
             width="stretch",
@@ -674,6 +681,23 @@ def _class_controls(lesson: Lesson, step: int) -> None:
     """Start a live class of this lesson, or, during one, its code, the teacher's
     secret link and the way to end it."""
     live = teaching(lesson.id)
+    other = teacher()
+    if live is None and other is not None:  # one class at a time: never lose a running one
+        with st.container(border=True, key="class_controls"):
+            what, end = st.columns([5, 2], vertical_alignment="center")
+            what.markdown(
+                f"You are running the live class **{spaced(other.code)}** of another lesson "
+                f"(`{other.lesson}`). End it to start one of this lesson."
+            )
+            end.button(
+                "End that class",
+                key="class_end_other",
+                icon=":material/stop_circle:",
+                on_click=end_class,
+                args=(other.lesson,),
+                width="stretch",
+            )
+        return
     if live is None:
         st.button(
             "Start a live class",
@@ -713,10 +737,13 @@ def _class_controls(lesson: Lesson, step: int) -> None:
 def _controls(lesson: Lesson) -> None:
     """Reset, the presenter view, back to the list, and the lesson as a handout."""
     reset, present, leave, handout = st.columns(4)
+    live = teaching(lesson.id) is not None
     reset.button(
         "Reset to the story's start",
         key="lesson_reset",
         icon=":material/restart_alt:",
+        disabled=live,
+        help="A live class keeps its answers and reveals: end it first." if live else None,
         on_click=_restart,
         args=(lesson,),
         width="stretch",
@@ -742,6 +769,11 @@ def _controls(lesson: Lesson) -> None:
 
 def show_lessons() -> None:
     """Draw the Lessons page for the session's lesson state."""
+    taken = taken_over()
+    if taken is not None:  # a teacher link: the lesson opens where its class is
+        set_teach(TeachState(taken[0], taken[1], teach_state().present))
+        if taken[0] in lesson_steps() and 1 <= taken[1] <= lesson_steps()[taken[0]]:
+            _apply_view(load_lesson(taken[0]), taken[1])
     teach = teach_state()
     if not teach.lesson:
         _lesson_list()

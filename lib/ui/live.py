@@ -11,6 +11,7 @@ browser; the key is taken out of the address bar as soon as it is read.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from dataclasses import dataclass
@@ -20,13 +21,14 @@ from typing import Any
 import streamlit as st
 
 from lib.errors import ClassError
-from lib.live.settings import load_settings
-from lib.live.store import ClassStore, open_store
+from lib.live.settings import HOURS_ENV, URL_ENV, LiveSettings, load_settings
+from lib.live.store import ClassInfo, ClassStore, normalise_code, open_store
 
 __all__ = [
     "SETTINGS_FILE",
     "Seat",
     "Teacher",
+    "class_info",
     "class_moved",
     "class_problem",
     "class_revealed",
@@ -40,6 +42,7 @@ __all__ = [
     "set_teacher",
     "start_class",
     "student",
+    "taken_over",
     "teacher",
     "teaching",
 ]
@@ -48,8 +51,9 @@ __all__ = [
 SETTINGS_FILE = Path(__file__).resolve().parents[2] / ".streamlit" / "live.toml"
 _TEACHER_KEY = "lab_live_teacher"
 _STUDENT_KEY = "lab_live_student"
-_LINK_READ = "lab_live_link_read"
-_PROBLEM_KEY = "lab_live_problem"  # pages whose link this session has read
+_LINK_READ = "lab_live_link_read"  # pages whose link this session has read
+_PROBLEM_KEY = "lab_live_problem"  # a message about the class, shown once
+_TAKEN_KEY = "lab_live_taken"  # (lesson, step) of a class taken over by a teacher link  # pages whose link this session has read
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,22 @@ def _store(url: str, hours: float) -> ClassStore:
     return open_store(url, hours=hours)
 
 
+def _settings() -> LiveSettings:
+    """The settings, read again only when the environment or the file changed (every
+    student's screen asks for the store once a second)."""
+    try:
+        mtime: float | None = SETTINGS_FILE.stat().st_mtime
+    except OSError:
+        mtime = None
+    return _read_settings(os.environ.get(URL_ENV), os.environ.get(HOURS_ENV), mtime)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_settings(url: str | None, hours: str | None, mtime: float | None) -> LiveSettings:
+    given = {URL_ENV: url, HOURS_ENV: hours}
+    return load_settings(SETTINGS_FILE, {k: v for k, v in given.items() if v is not None})
+
+
 def class_store() -> ClassStore:
     """The worker's store of live classes, from the settings.
 
@@ -82,7 +102,7 @@ def class_store() -> ClassStore:
     lib.errors.ClassError
         When the settings are wrong or the store cannot be opened.
     """
-    settings = load_settings(SETTINGS_FILE, os.environ)
+    settings = _settings()
     try:
         store = _store(settings.url, settings.hours)
         _purge_now_and_then(store)
@@ -159,14 +179,15 @@ def read_live_link(page: str) -> list[str]:
     read.add(page)
     query = st.query_params
     if page == "Class" and "code" in query:
-        code = _last(query.get("code")).upper().replace(" ", "").replace("-", "")
+        # a code that cannot be one is kept as "" (never shown back as typed)
+        code = normalise_code(_last(query.get("code"))) or ""
         seat = _last(query.get("seat"))
         mine = student()
         if mine is None or mine.code != code or (seat and seat != mine.seat):
             set_student(Seat(code, seat))
         return []
     if page == "Lessons" and "key" in query:
-        code = _last(query.get("class")).upper()
+        code = normalise_code(_last(query.get("class"))) or ""
         token = _last(query.get("key"))
         try:
             store = class_store()
@@ -183,7 +204,15 @@ def read_live_link(page: str) -> list[str]:
             )
             return []
         set_teacher(Teacher(info.code, token, info.lesson))
+        # the lesson opens where the class is, not where the link was copied
+        st.session_state[_TAKEN_KEY] = (info.lesson, info.step)
     return []
+
+
+def taken_over() -> tuple[str, int] | None:
+    """The lesson and step of a class whose controls a teacher link just gave this
+    session (once), so the Lessons page shows where the class is."""
+    return st.session_state.pop(_TAKEN_KEY, None)
 
 
 def live_query(page: str) -> dict[str, str]:
@@ -223,10 +252,28 @@ def _teacher_call(lesson_id: str, what: str, *args: Any) -> None:
     if mine is None:
         return
     try:
-        getattr(class_store(), what)(mine.code, mine.token, *args)
+        store = class_store()
+        getattr(store, what)(mine.code, mine.token, *args)
     except ClassError as exc:
-        forget_teacher()
-        st.session_state[_PROBLEM_KEY] = f"The live class {mine.code} has stopped: {exc}"
+        if _class_gone(mine):
+            forget_teacher()
+            st.session_state[_PROBLEM_KEY] = f"The live class {mine.code} has stopped: {exc}"
+        else:  # a moment's trouble (the database busy): the class and its controls stay
+            st.session_state[_PROBLEM_KEY] = (
+                f"The live class {mine.code} did not follow that step: {exc} "
+                "Move again to bring it along."
+            )
+
+
+def _class_gone(mine: Teacher) -> bool:
+    """Whether ``mine``'s class has ended, expired or is no longer this teacher's
+    (``False`` when the store cannot say: a class is not given up on a hiccup)."""
+    try:
+        store = class_store()
+        info = store.info(mine.code)
+        return info is None or info.closed or not store.is_teacher(mine.code, mine.token)
+    except ClassError:
+        return False
 
 
 def class_moved(lesson_id: str, step: int) -> None:
@@ -240,9 +287,24 @@ def class_revealed(lesson_id: str, step: int) -> None:
 
 
 def end_class(lesson_id: str) -> None:
-    """End this session's class: its answers are deleted, students see it ended."""
+    """End this session's class: its answers are deleted, students see it ended.
+    (If the store cannot be reached, the controls stay, to try again.)"""
     _teacher_call(lesson_id, "close")
-    forget_teacher()
+    mine = teaching(lesson_id)
+    if mine is not None and _class_gone(mine):
+        forget_teacher()
+
+
+def class_info(lesson_id: str) -> ClassInfo | None:
+    """The store's view of this session's class of lesson ``lesson_id`` (its step and
+    revealed steps), or ``None`` (no class, or the store cannot say just now)."""
+    mine = teaching(lesson_id)
+    if mine is None:
+        return None
+    try:
+        return class_store().info(mine.code)
+    except ClassError:
+        return None
 
 
 def class_problem() -> str | None:

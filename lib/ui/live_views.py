@@ -19,7 +19,7 @@ import streamlit as st
 from lib.errors import ClassError, LessonError, ScenarioError
 from lib.live.answers import check_answer
 from lib.live.join import spaced
-from lib.live.store import ClassInfo
+from lib.live.store import ClassInfo, normalise_code
 from lib.teach.lessons import Lesson, Prediction, answer, judge, load_lesson
 from lib.ui.lesson_views import answer_widget, has_answer, step_figure, view_numbers
 from lib.ui.live import Seat, class_store, forget_student, set_student, student
@@ -35,10 +35,16 @@ _LOOKS = "lab_live_looks"  # how many times this page looked for the teacher's m
 
 
 def _join_code() -> None:
-    code = str(st.session_state.get("class_code_input") or "")
-    code = code.strip().upper().replace(" ", "").replace("-", "")
-    if code:
-        set_student(Seat(code))
+    typed = str(st.session_state.get("class_code_input") or "").strip()
+    if not typed:
+        return
+    code = normalise_code(typed)
+    if code is None:
+        st.session_state[_NOTE] = (
+            "That is not a class code: a code is six letters and digits, like K7Q X4M."
+        )
+        return
+    set_student(Seat(code))
 
 
 def _join_form(problem: str = "", icon: str = ":material/search_off:") -> None:
@@ -78,6 +84,15 @@ def _send(code: str, seat: str, step: int, key: str, pred: Prediction, features:
         class_store().answer(code, seat, step, kept)
     except ClassError as exc:
         st.session_state[_NOTE] = str(exc)
+        # the widget shows what the class has, not an answer it refused
+        try:
+            mine = class_store().my_answer(code, seat, step)
+        except ClassError:
+            mine = None
+        if mine is None:
+            st.session_state.pop(key, None)
+        else:
+            st.session_state[key] = mine
 
 
 def _question(lesson: Lesson, info: ClassInfo, seat: str, pred: Prediction) -> None:
@@ -206,8 +221,15 @@ def show_class() -> None:
         _join_form(str(exc), ":material/error:")
         return
     mine = student()
-    if mine is None:
-        _join_form()
+    if mine is None or not mine.code:  # no class, or a link whose code is not one
+        if mine is not None:
+            forget_student()
+            st.query_params.clear()
+            st.session_state[_NOTE] = (
+                "That link's class code is not one: a code is six letters and digits."
+            )
+        note = st.session_state.pop(_NOTE, None)
+        _join_form(note or "", ":material/error:")
         return
     try:
         info = store.info(mine.code)

@@ -169,7 +169,7 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
         "lib.invariance",
         "lib.figures",
     },
-    "lib.live": {"lib.errors", "lib.words", "lib.teach"},
+    "lib.live": {"lib.errors", "lib.teach"},
     "lib.ui": {"lib"},
 }
 

@@ -64,7 +64,9 @@ class Room:
     note: str = ""
 
 
-def room_counts(pred: Prediction, answers: Sequence[Any], features: Sequence[str] = ()) -> dict:
+def room_counts(
+    pred: Prediction, answers: Sequence[Any], features: Sequence[str] = ()
+) -> dict[str, int]:
     """How many students gave each option (a choice) or picked each variable (a set),
     in the question's order, zeros included; for a number, each bin's count."""
     if pred.kind == "choice":

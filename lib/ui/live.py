@@ -163,7 +163,7 @@ def _last(value: Any) -> str:
     return str(value or "").strip()[:64]
 
 
-def read_live_link(page: str) -> list[str]:
+def read_live_link(page: str) -> None:
     """Read the class parameters of the address bar, on a session's first run of
     ``page`` (before the address bar is rewritten; later runs hold what the
     session wrote there).
@@ -171,11 +171,10 @@ def read_live_link(page: str) -> list[str]:
     On the Class page ``code`` (and ``seat``) make this session a student of
     that class. On the Lessons page ``class`` and ``key`` make it the class's
     teacher when the key is the class's; a wrong key only gets a notice.
-    Returns the notices to show.
     """
     read = st.session_state.setdefault(_LINK_READ, set())
     if page in read:  # later runs: the address bar holds what the session wrote
-        return []
+        return
     read.add(page)
     query = st.query_params
     if page == "Class" and "code" in query:
@@ -185,7 +184,7 @@ def read_live_link(page: str) -> list[str]:
         mine = student()
         if mine is None or mine.code != code or (seat and seat != mine.seat):
             set_student(Seat(code, seat))
-        return []
+        return
     if page == "Lessons" and "key" in query:
         code = normalise_code(_last(query.get("class"))) or ""
         token = _last(query.get("key"))
@@ -195,18 +194,17 @@ def read_live_link(page: str) -> list[str]:
             ok = info is not None and not info.closed and store.is_teacher(code, token)
         except ClassError as exc:
             st.session_state[_PROBLEM_KEY] = str(exc)
-            return []
+            return
         if not ok or info is None:
             # said on the Lessons page, above the lesson (a link's notices show on a list)
             st.session_state[_PROBLEM_KEY] = (
                 "This teacher link does not open a running class: the class may have "
                 "ended or expired, or the link is not the class's."
             )
-            return []
+            return
         set_teacher(Teacher(info.code, token, info.lesson))
         # the lesson opens where the class is, not where the link was copied
         st.session_state[_TAKEN_KEY] = (info.lesson, info.step)
-    return []
 
 
 def taken_over() -> tuple[str, int] | None:

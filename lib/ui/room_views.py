@@ -28,7 +28,7 @@ __all__ = ["POLL_S", "class_link", "join_box", "room_chart", "room_count", "room
 
 #: How often the teacher's counts and chart, and a student's screen, look for news (s).
 POLL_S = 1.0
-_LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]")
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")  # urlsplit drops an IPv6 address's brackets
 
 
 def class_link(code: str) -> tuple[str, str | None]:

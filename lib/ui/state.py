@@ -570,7 +570,7 @@ def init_page(page: str) -> Lab:
         st.stop()
     notices = _start_state(catalog)
     notices += _follow_link(page, catalog)
-    notices += read_live_link(page)
+    read_live_link(page)
     present = teach_state().present
     if present:
         widgets.presenter_style()

@@ -130,6 +130,18 @@ _LAYOUT_JS = """() => {
 }"""
 
 
+def assert_fits_a_projector(page: Any, where: str) -> None:
+    """One screen of the presenter view: no scrollbar, nothing cut, body type of at
+    least 28 px, chart ticks and bar labels of at least 20 px, no sidebar."""
+    page.wait_for_timeout(300)  # charts settle to their size
+    layout = page.evaluate(_LAYOUT_JS)
+    assert layout["scroll"] <= layout["height"] + 2, (where, layout)
+    assert layout["cut"] == [], (where, layout["cut"])
+    assert layout["body"] >= 28, (where, layout["body"])
+    assert layout["ticks"] is None or layout["ticks"] >= 20, (where, layout)
+    assert not layout["sidebar"], where
+
+
 @pytest.mark.parametrize("lesson_id", ["tylenol", "clinics", "detective"])
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_the_presenter_view_fits_every_screen_and_follows_the_keys(
@@ -153,14 +165,9 @@ def test_the_presenter_view_fits_every_screen_and_follows_the_keys(
             assert query(page)["step"] == str(step)
             for phase in ("ask", "reveal"):
                 assert_no_errors(page)
-                page.wait_for_timeout(300)  # charts settle to their size
-                layout = page.evaluate(_LAYOUT_JS)
-                where = f"{lesson_id} step {step} {phase} at {width}x{height}"
-                assert layout["scroll"] <= layout["height"] + 2, (where, layout)
-                assert layout["cut"] == [], (where, layout["cut"])
-                assert layout["body"] >= 28, (where, layout["body"])
-                assert layout["ticks"] is None or layout["ticks"] >= 20, (where, layout)
-                assert not layout["sidebar"], where
+                assert_fits_a_projector(
+                    page, f"{lesson_id} step {step} {phase} at {width}x{height}"
+                )
                 screenshot(page, f"present-{lesson_id}-{width}x{height}-{step}-{phase}")
                 screens += 1
                 revealable = page.locator(".st-key-lesson_reveal button:visible").count() > 0

@@ -57,7 +57,8 @@ def _join_form(problem: str = "", icon: str = ":material/search_off:") -> None:
     if problem:
         (st.info if icon == ":material/done_all:" else st.error)(problem, icon=icon)
     st.markdown("Your teacher shows a **class code** of six letters and digits on the screen.")
-    with st.form("class_join", border=False, enter_to_submit=True):
+    narrow, _ = st.columns([1, 2])  # a code's width on a laptop; a phone's whole width
+    with narrow, st.form("class_join", border=False, enter_to_submit=True):
         st.text_input(
             "Class code",
             max_chars=12,

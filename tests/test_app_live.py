@@ -61,6 +61,13 @@ def class_code(at: AppTest) -> str:
     return found.group(1) + found.group(2)
 
 
+def handover(teacher: AppTest) -> str:
+    """Make a teacher link in ``teacher``'s browser; return its single-use secret."""
+    button(teacher, "class_make_link").click().run()
+    link = next(c.value for c in teacher.code if "handover=" in c.value)
+    return unquote(re.search(r"handover=([^&\s]+)", link).group(1))
+
+
 def start_class(lesson: str = "tylenol") -> tuple[AppTest, str]:
     teacher = open_page(LESSONS, lesson=lesson, step="0")
     button(teacher, "class_start").click().run()
@@ -143,24 +150,31 @@ def test_a_student_cannot_act_as_the_teacher(store: ClassStore) -> None:
     seat = s.query_params["seat"]
     seat = seat[-1] if isinstance(seat, list) else seat
     # a student's hand-made teacher link: no controls, a notice, the class unchanged
-    fake = open_page(LESSONS, lesson="tylenol", step="3", **{"class": code, "key": seat})
+    fake = open_page(LESSONS, lesson="tylenol", step="3", **{"class": code, "handover": seat})
     assert not fake.exception
     assert "does not open a running class" in texts(fake)
     assert not any(b.key == "class_end" for b in fake.button)
     button(fake, "lesson_next").click().run()
     assert store.info(code).step == 0
-    assert "key" not in fake.query_params  # never left in the address bar
+    assert "handover" not in fake.query_params  # never left in the address bar
+    assert any(b.key == "class_end" for b in teacher.run().button)  # still the teacher
 
 
-def test_the_teacher_link_gives_the_controls_to_another_browser(store: ClassStore) -> None:
+def test_the_teacher_link_hands_the_class_to_another_browser_once(store: ClassStore) -> None:
     teacher, code = start_class()
-    link = next(c.value for c in teacher.code if "key=" in c.value)
-    key = re.search(r"key=([^&\s]+)", link).group(1)
-    other = open_page(LESSONS, lesson="tylenol", step="0", **{"class": code, "key": unquote(key)})
+    secret = handover(teacher)
+    other = open_page(LESSONS, lesson="tylenol", step="0", **{"class": code, "handover": secret})
     assert any(b.key == "class_end" for b in other.button)
-    assert "key" not in other.query_params
+    assert "handover" not in other.query_params
     button(other, "lesson_next").click().run()
     assert store.info(code).step == 1
+    # the first browser let go, and the link opens nothing a second time
+    button(teacher, "lesson_next").click().run()
+    assert "is run from another browser now" in texts(teacher)
+    assert store.info(code).step == 1
+    again = open_page(LESSONS, lesson="tylenol", step="0", **{"class": code, "handover": secret})
+    assert "used or is too old" in texts(again)
+    assert not any(b.key == "class_end" for b in again.button)
 
 
 def test_a_wrong_code_says_so_and_keeps_the_form(store: ClassStore) -> None:
@@ -238,23 +252,21 @@ def test_a_moment_of_trouble_keeps_the_teachers_controls(
 
 def test_a_class_ended_elsewhere_is_let_go(store: ClassStore) -> None:
     teacher, code = start_class()
-    other = next(c.value for c in teacher.code if "key=" in c.value)
-    token = unquote(re.search(r"key=([^&\s]+)", other).group(1))
-    store.close(code, token)  # from the teacher link's browser
+    _, token = store.take_over(code, handover(teacher))  # another browser takes it ...
+    store.close(code, token)  # ... and ends it
     button(teacher, "lesson_next").click().run()
-    assert "has stopped" in texts(teacher)
+    assert "has ended" in texts(teacher)
     assert not any(b.key == "class_end" for b in teacher.button)
     assert any(b.key == "class_start" for b in teacher.button)
 
 
 def test_the_teacher_link_opens_where_the_class_is(store: ClassStore) -> None:
     teacher, code = start_class()
-    link = next(c.value for c in teacher.code if "key=" in c.value)
-    key = unquote(re.search(r"key=([^&\s]+)", link).group(1))
+    secret = handover(teacher)
     button(teacher, "lesson_next").click().run()
     button(teacher, "lesson_next").click().run()
     button(teacher, "lesson_reveal").click().run()  # step 2 revealed in the first browser
-    other = open_page(LESSONS, lesson="tylenol", step="0", **{"class": code, "key": key})
+    other = open_page(LESSONS, lesson="tylenol", step="0", **{"class": code, "handover": secret})
     assert other.header[0].value.startswith("2 · ")
     assert "×5.32: it **broke**" in texts(other)  # the reveal made elsewhere shows here
     button(other, "lesson_next").click().run()

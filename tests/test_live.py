@@ -129,10 +129,10 @@ def test_the_join_link_is_the_class_page_on_the_same_server(base: str, expected:
     assert join_url(base, "K7QX4M") == expected
 
 
-def test_the_teacher_link_carries_the_lesson_the_step_and_the_key() -> None:
+def test_the_teacher_link_carries_the_lesson_the_step_and_the_handover() -> None:
     url = teacher_url("http://10.0.0.5:8501/Class?code=K7QX4M", "tylenol", 2, "K7QX4M", "s3cr/t+")
     assert url == (
-        "http://10.0.0.5:8501/Lessons?lesson=tylenol&step=2&class=K7QX4M&key=s3cr%2Ft%2B"
+        "http://10.0.0.5:8501/Lessons?lesson=tylenol&step=2&class=K7QX4M&handover=s3cr%2Ft%2B"
     )
 
 

@@ -19,6 +19,7 @@ from lib.errors import ClassError
 from lib.live.settings import DEFAULT_HOURS, LiveSettings, default_url, load_settings
 from lib.live.store import (
     CODE_ALPHABET,
+    HANDOVER_S,
     MAX_ANSWER_CHARS,
     RATE_BURST,
     RATE_PER_S,
@@ -542,3 +543,35 @@ def test_a_broken_database_file_is_a_class_error_not_a_crash(tmp_path: Path) -> 
     path.write_bytes(b"this is not a database " * 200)  # e.g. a wrong file in the settings
     with pytest.raises(ClassError, match="database did not answer"):
         s.info(info.code)
+
+
+def test_a_handover_gives_the_class_to_one_other_browser_once(store: ClassStore) -> None:
+    info, token = started(store)
+    seat = store.join(info.code, now=T0)
+    with pytest.raises(ClassError, match="Only the teacher"):
+        store.handover(info.code, seat, now=T0)  # a student cannot make one
+    secret = store.handover(info.code, token, now=T0)
+    assert count(store, "live_handover") == 1
+    taken, new = store.take_over(info.code, secret, now=T0 + 1)
+    assert taken.code == info.code and new != token
+    with pytest.raises(ClassError, match="Only the teacher"):
+        store.move(info.code, token, 1, now=T0 + 1)  # the old browser has let go
+    assert store.move(info.code, new, 1, now=T0 + 1).step == 1
+    with pytest.raises(ClassError, match="used or is too old"):
+        store.take_over(info.code, secret, now=T0 + 2)  # once only
+    late = store.handover(info.code, new, now=T0 + 3)
+    with pytest.raises(ClassError, match="used or is too old"):
+        store.take_over(info.code, late, now=T0 + 3 + HANDOVER_S + 1)
+    with pytest.raises(ClassError, match="used or is too old"):
+        store.take_over(info.code, "", now=T0 + 3)
+    assert store.is_teacher(info.code, new, now=T0 + 4)
+
+
+def test_a_handover_ends_with_its_class(store: ClassStore) -> None:
+    info, token = started(store)
+    secret = store.handover(info.code, token, now=T0)
+    store.close(info.code, token, now=T0)
+    with pytest.raises(ClassError, match="has ended"):
+        store.take_over(info.code, secret, now=T0)
+    store.purge(now=T0 + HOURS * 3600 + 1)
+    assert count(store, "live_handover") == 0

@@ -48,10 +48,10 @@ def join_url(base: str, code: str) -> str:
     return _at(base, CLASS_PAGE, {"code": code})
 
 
-def teacher_url(base: str, lesson: str, step: int, code: str, token: str) -> str:
-    """The secret link that gives back the teacher's controls of class ``code``
-    (in another browser, or after the page was reloaded)."""
-    query = {"lesson": lesson, "step": str(step), "class": code, "key": token}
+def teacher_url(base: str, lesson: str, step: int, code: str, handover: str) -> str:
+    """The secret link that hands the teacher's controls of class ``code`` to the
+    browser that opens it (once: ``handover`` is a single-use secret)."""
+    query = {"lesson": lesson, "step": str(step), "class": code, "handover": handover}
     return _at(base, "Lessons", query)
 
 

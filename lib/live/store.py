@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CODE_ALPHABET",
     "CODE_LENGTH",
+    "HANDOVER_S",
     "MAX_ANSWER_CHARS",
     "MAX_CLASSES",
     "MAX_LESSON_CHARS",
@@ -87,6 +88,8 @@ MAX_ANSWER_CHARS = 2000
 MAX_STEPS = 200
 #: A lesson name is at most this long.
 MAX_LESSON_CHARS = 200
+#: A handover (a teacher link) can be used once, within this many seconds.
+HANDOVER_S = 600.0
 
 Kind = Literal["sqlite", "postgresql"]
 _T = TypeVar("_T")
@@ -125,6 +128,12 @@ _SCHEMA = (
         FOREIGN KEY (code, seat) REFERENCES live_seat (code, seat) ON DELETE CASCADE
     )""",
     "CREATE INDEX IF NOT EXISTS live_answer_step ON live_answer (code, step)",
+    # single-use secrets that hand a class's controls to another browser
+    """CREATE TABLE IF NOT EXISTS live_handover (
+        secret TEXT PRIMARY KEY,
+        code TEXT NOT NULL REFERENCES live_class (code) ON DELETE CASCADE,
+        expires DOUBLE PRECISION NOT NULL
+    )""",
 )
 
 _CLASS_COLUMNS = "code, lesson, steps, step, revealed, closed, created, expires, version"
@@ -167,6 +176,10 @@ _TALLY_ANSWERS = (
     "SELECT a.value FROM live_answer a JOIN live_class c ON c.code = a.code "
     "WHERE a.code = ? AND a.step = ? AND c.expires > ? ORDER BY a.at, a.seat"
 )
+_INSERT_HANDOVER = "INSERT INTO live_handover (secret, code, expires) VALUES (?, ?, ?)"
+_TAKE_HANDOVER = "DELETE FROM live_handover WHERE secret = ? AND code = ? AND expires > ?"
+_OLD_HANDOVERS = "DELETE FROM live_handover WHERE code = ? AND expires <= ?"
+_NEW_TEACHER = "UPDATE live_class SET teacher = ? WHERE code = ?"
 _MOVE = "UPDATE live_class SET step = ?, version = version + 1 WHERE code = ?"
 _REVEAL = "UPDATE live_class SET revealed = ?, version = version + 1 WHERE code = ?"
 _CLOSE = "UPDATE live_class SET closed = 1, version = version + 1 WHERE code = ?"
@@ -820,6 +833,56 @@ class ClassStore:
             return _info(self._live(tx, canonical, at, lock=""))
 
         return self._write(work)
+
+    def handover(self, code: str, token: str, now: float | None = None) -> str:
+        """A single-use secret that hands the class's controls to another browser
+        (:meth:`take_over`), valid for :data:`HANDOVER_S` seconds; only a digest is kept.
+
+        Raises
+        ------
+        ClassError
+            When the class is unknown, expired or closed, or ``token`` is not the teacher's.
+        """
+        at = self._now(now)
+        canonical = self._code(code)
+        secret = secrets.token_urlsafe(16)
+
+        def work(tx: _Tx) -> None:
+            self._teacher_row(tx, canonical, token, at, "hand the class over")
+            tx.run(_OLD_HANDOVERS, (canonical, at))
+            tx.run(_INSERT_HANDOVER, (_digest(secret), canonical, at + HANDOVER_S))
+
+        self._write(work)
+        return secret
+
+    def take_over(self, code: str, secret: str, now: float | None = None) -> tuple[ClassInfo, str]:
+        """Use a handover secret: the class gets a new teacher token, returned with its
+        info; the secret and the old token stop working.
+
+        Raises
+        ------
+        ClassError
+            When the secret is unknown, used or expired, or the class ended.
+        """
+        at = self._now(now)
+        canonical = self._code(code)
+        token = secrets.token_urlsafe(24)
+
+        def work(tx: _Tx) -> ClassInfo:
+            row = self._live(tx, canonical, at, lock=self._dialect.for_update)
+            used = isinstance(secret, str) and secret != ""
+            if not used or tx.run(_TAKE_HANDOVER, (_digest(secret), canonical, at)) != 1:
+                raise ClassError(
+                    "This teacher link has been used or is too old: make a new one in the "
+                    "browser that runs the class.",
+                    name=canonical,
+                )
+            if row[5]:
+                raise ClassError(f"The class {canonical} has ended.", name=canonical)
+            tx.run(_NEW_TEACHER, (_digest(token), canonical))
+            return _info(row[:9])
+
+        return self._write(work), token
 
     def reveal(
         self, code: str, token: str, step: int | None = None, now: float | None = None

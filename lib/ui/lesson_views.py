@@ -46,9 +46,11 @@ from lib.ui.live import (
     class_revealed,
     class_store,
     end_class,
+    make_teacher_link,
     start_class,
     taken_over,
     teacher,
+    teacher_link,
     teaching,
 )
 from lib.ui.params import parse_query
@@ -718,11 +720,22 @@ def _class_controls(lesson: Lesson, step: int) -> None:
         )
         with secret.popover("Teacher link", icon=":material/key:", width="stretch"):
             st.markdown(
-                "Whoever opens this link can run the class: use it to go on from another "
-                "browser or after a reload. **Do not show it on the projector.**"
+                "A link that hands this class to another browser (a laptop at the "
+                "front, or this one after a reload). It works **once, within 10 minutes**; "
+                "the browser that opens it runs the class, and this one lets go. "
+                "**Do not show it on the projector.**"
             )
-            base, _ = class_link(live.code)
-            st.code(teacher_url(base, lesson.id, step, live.code, live.token), language=None)
+            st.button(
+                "Make a teacher link",
+                key="class_make_link",
+                icon=":material/key:",
+                on_click=make_teacher_link,
+                args=(lesson.id,),
+            )
+            secret_made = teacher_link(live.code)
+            if secret_made is not None:
+                base, _ = class_link(live.code)
+                st.code(teacher_url(base, lesson.id, step, live.code, secret_made), language=None)
         end.button(
             "End the class",
             key="class_end",

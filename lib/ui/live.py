@@ -5,8 +5,9 @@ through its database, by every worker. A session is at most one class's
 **teacher** (it holds the class's secret token, never in the address bar) and
 one class's **student** (an anonymous seat, in the Class page's link so that a
 reloaded phone keeps its seat). The teacher's secret link
-(``/Lessons?...&class=K7QX4M&key=...``) gives the controls back to another
-browser; the key is taken out of the address bar as soon as it is read.
+(``/Lessons?...&class=K7QX4M&handover=...``) hands the controls to another
+browser: it works once, within minutes, and gives that browser a new token (the
+first browser lets go), so a copy left in a browser's history opens nothing.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ __all__ = [
     "forget_student",
     "forget_teacher",
     "live_query",
+    "make_teacher_link",
     "read_live_link",
     "set_student",
     "set_teacher",
@@ -44,6 +46,7 @@ __all__ = [
     "student",
     "taken_over",
     "teacher",
+    "teacher_link",
     "teaching",
 ]
 
@@ -53,6 +56,7 @@ _TEACHER_KEY = "lab_live_teacher"
 _STUDENT_KEY = "lab_live_student"
 _LINK_READ = "lab_live_link_read"  # pages whose link this session has read
 _PROBLEM_KEY = "lab_live_problem"  # a message about the class, shown once
+_HANDOVER_KEY = "lab_live_handover"  # (code, secret) of the last teacher link made
 _TAKEN_KEY = "lab_live_taken"  # (lesson, step) of a class taken over by a teacher link  # pages whose link this session has read
 
 
@@ -169,8 +173,9 @@ def read_live_link(page: str) -> None:
     session wrote there).
 
     On the Class page ``code`` (and ``seat``) make this session a student of
-    that class. On the Lessons page ``class`` and ``key`` make it the class's
-    teacher when the key is the class's; a wrong key only gets a notice.
+    that class. On the Lessons page ``class`` and ``handover`` (a teacher link,
+    :meth:`~lib.live.store.ClassStore.take_over`) make it the class's teacher; a
+    used, old or wrong link only gets a notice.
     """
     read = st.session_state.setdefault(_LINK_READ, set())
     if page in read:  # later runs: the address bar holds what the session wrote
@@ -185,21 +190,17 @@ def read_live_link(page: str) -> None:
         if mine is None or mine.code != code or (seat and seat != mine.seat):
             set_student(Seat(code, seat))
         return
-    if page == "Lessons" and "key" in query:
+    if page == "Lessons" and "handover" in query:
         code = normalise_code(_last(query.get("class"))) or ""
-        token = _last(query.get("key"))
+        secret = _last(query.get("handover"))
         try:
-            store = class_store()
-            info = store.info(code)
-            ok = info is not None and not info.closed and store.is_teacher(code, token)
+            info, token = class_store().take_over(code, secret)
         except ClassError as exc:
-            st.session_state[_PROBLEM_KEY] = str(exc)
-            return
-        if not ok or info is None:
             # said on the Lessons page, above the lesson (a link's notices show on a list)
             st.session_state[_PROBLEM_KEY] = (
-                "This teacher link does not open a running class: the class may have "
-                "ended or expired, or the link is not the class's."
+                f"This teacher link does not open a running class: {exc}"
+                if code
+                else "This teacher link does not open a running class."
             )
             return
         set_teacher(Teacher(info.code, token, info.lesson))
@@ -253,9 +254,10 @@ def _teacher_call(lesson_id: str, what: str, *args: Any) -> None:
         store = class_store()
         getattr(store, what)(mine.code, mine.token, *args)
     except ClassError as exc:
-        if _class_gone(mine):
+        gone = _class_gone(mine)
+        if gone:
             forget_teacher()
-            st.session_state[_PROBLEM_KEY] = f"The live class {mine.code} has stopped: {exc}"
+            st.session_state[_PROBLEM_KEY] = f"The live class {mine.code} {gone}."
         else:  # a moment's trouble (the database busy): the class and its controls stay
             st.session_state[_PROBLEM_KEY] = (
                 f"The live class {mine.code} did not follow that step: {exc} "
@@ -263,15 +265,20 @@ def _teacher_call(lesson_id: str, what: str, *args: Any) -> None:
             )
 
 
-def _class_gone(mine: Teacher) -> bool:
-    """Whether ``mine``'s class has ended, expired or is no longer this teacher's
-    (``False`` when the store cannot say: a class is not given up on a hiccup)."""
+def _class_gone(mine: Teacher) -> str:
+    """How ``mine``'s class is gone from this browser (ended, expired, or run from
+    another one), or ``""`` when it is not, or the store cannot say: a class is not
+    given up on a hiccup."""
     try:
         store = class_store()
         info = store.info(mine.code)
-        return info is None or info.closed or not store.is_teacher(mine.code, mine.token)
+        if info is None or info.closed:
+            return "has ended"
+        if not store.is_teacher(mine.code, mine.token):
+            return "is run from another browser now (its teacher link was used)"
     except ClassError:
-        return False
+        pass
+    return ""
 
 
 def class_moved(lesson_id: str, step: int) -> None:
@@ -291,6 +298,25 @@ def end_class(lesson_id: str) -> None:
     mine = teaching(lesson_id)
     if mine is not None and _class_gone(mine):
         forget_teacher()
+        st.session_state.pop(_PROBLEM_KEY, None)  # ended as asked: nothing to warn about
+
+
+def make_teacher_link(lesson_id: str) -> None:
+    """Make a single-use teacher link for this session's class (a button's callback);
+    :func:`teacher_link` gives it."""
+    mine = teaching(lesson_id)
+    if mine is None:
+        return
+    try:
+        st.session_state[_HANDOVER_KEY] = (mine.code, class_store().handover(mine.code, mine.token))
+    except ClassError as exc:
+        st.session_state[_PROBLEM_KEY] = f"No teacher link could be made: {exc}"
+
+
+def teacher_link(code: str) -> str | None:
+    """The handover secret last made for class ``code`` in this session, if any."""
+    made = st.session_state.get(_HANDOVER_KEY)
+    return made[1] if made is not None and made[0] == code else None
 
 
 def class_info(lesson_id: str) -> ClassInfo | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 ROW_HEIGHT = 35  # Streamlit's data grid: header and rows are 35 px high at the default size
@@ -165,8 +166,15 @@ def start_a_copy(page: Any, wait_for_app: Any, title: str) -> None:
     choice = page.locator('[data-testid="stExpander"] [data-testid="stSelectbox"]').first
     choice.wait_for(state="visible")
     page.wait_for_timeout(300)  # the expander's opening animation
-    choice.click()
-    page.get_by_role("option").filter(has_text=title).first.click()
+    option = page.get_by_role("option").filter(has_text=title).first
+    for _ in range(3):  # a busy machine may miss the click that opens the list
+        choice.click()
+        try:
+            option.wait_for(state="visible", timeout=8_000)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    option.click()
     wait_for_app(page)
     page.get_by_role("button", name="Start").click()
     wait_for_app(page)

@@ -12,6 +12,7 @@ first browser lets go), so a copy left in a browser's history opens nothing.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import time
@@ -57,7 +58,7 @@ _STUDENT_KEY = "lab_live_student"
 _LINK_READ = "lab_live_link_read"  # pages whose link this session has read
 _PROBLEM_KEY = "lab_live_problem"  # a message about the class, shown once
 _HANDOVER_KEY = "lab_live_handover"  # (code, secret) of the last teacher link made
-_TAKEN_KEY = "lab_live_taken"  # (lesson, step) of a class taken over by a teacher link  # pages whose link this session has read
+_TAKEN_KEY = "lab_live_taken"  # (lesson, step) of a class taken over by a teacher link
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,8 @@ def _purge_now_and_then(store: ClassStore) -> None:
     now = time.monotonic()
     if now - _purged.get(id(store), -PURGE_EVERY_S) >= PURGE_EVERY_S:
         _purged[id(store)] = now
-        store.purge()
+        with contextlib.suppress(ClassError):  # a busy moment: the next minute's purge
+            store.purge()
 
 
 def teacher() -> Teacher | None:

@@ -170,6 +170,7 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
         "lib.figures",
     },
     "lib.live": {"lib.errors", "lib.teach"},
+    "lib.attribution": {"lib.errors"},
     "lib.ui": {"lib"},
 }
 

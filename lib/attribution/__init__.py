@@ -1,0 +1,1 @@
+"""Attribution under correlated inputs: equal prediction, unstable credit."""

@@ -1,0 +1,147 @@
+"""How stable is the credit a linear model gives each input?
+
+Prediction is the forward problem, attribution the inverse one: when inputs are
+correlated, the inverse of their correlation matrix turns a little sampling
+noise into large swings of each coefficient while the fitted values barely
+move. This module measures that, with the closed forms beside the numbers:
+
+- the **condition number** of the inputs' correlation matrix; for two inputs
+  with correlation ρ it is exactly (1 + ρ) / (1 − ρ) (:func:`two_input_condition`);
+- **variance inflation factors** (statsmodels), 1 / (1 − ρ²) for two inputs;
+- the **bootstrap** of ordinary least squares, vectorised: one design matrix,
+  many resamples as weights, all normal equations solved in one batched call
+  (:func:`bootstrap_ols`), equal to a loop of refits on the same resamples.
+
+>>> round(two_input_condition(0.9), 6)
+19.0
+>>> import numpy as np
+>>> round(condition_number(np.array([[1.0, 0.9], [0.9, 1.0]])), 6)
+19.0
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.outliers_influence import variance_inflation_factor
+
+from lib.errors import DataError
+
+__all__ = [
+    "bootstrap_indices",
+    "bootstrap_ols",
+    "condition_number",
+    "correlated_pair",
+    "two_input_condition",
+    "two_input_vif",
+    "vifs",
+]
+
+
+def two_input_condition(rho: float) -> float:
+    """The condition number of ``[[1, ρ], [ρ, 1]]``: its eigenvalues are 1 ± ρ, so it
+    is (1 + |ρ|) / (1 − |ρ|)."""
+    r = abs(float(rho))
+    if not 0.0 <= r < 1.0:
+        raise ValueError("a correlation must be above -1 and below 1.")
+    return (1.0 + r) / (1.0 - r)
+
+
+def two_input_vif(rho: float) -> float:
+    """The variance inflation factor of either of two inputs with correlation ρ:
+    1 / (1 − ρ²), how many times the variance of its coefficient grows."""
+    r = float(rho)
+    if not -1.0 < r < 1.0:
+        raise ValueError("a correlation must be above -1 and below 1.")
+    return 1.0 / (1.0 - r * r)
+
+
+def condition_number(corr: np.ndarray) -> float:
+    """The 2-norm condition number of a (correlation) matrix: largest over smallest
+    singular value."""
+    return float(np.linalg.cond(np.asarray(corr, dtype=np.float64)))
+
+
+def vifs(inputs: pd.DataFrame) -> pd.Series:
+    """Each input's variance inflation factor (statsmodels), computed with an intercept.
+
+    Raises
+    ------
+    lib.errors.DataError
+        With fewer than two inputs, or fewer rows than inputs + 2.
+    """
+    x = np.asarray(inputs, dtype=np.float64)
+    n, p = x.shape
+    if p < 2 or n < p + 2:
+        raise DataError("Variance inflation needs two or more inputs and more rows than inputs.")
+    design = np.column_stack([np.ones(n), x])
+    values = [variance_inflation_factor(design, j + 1) for j in range(p)]
+    return pd.Series(values, index=list(inputs.columns), name="VIF")
+
+
+def correlated_pair(n: int, rho: float, seed: int) -> np.ndarray:
+    """``n`` rows of two standard normal inputs whose population correlation is ρ
+    (both share a common input with weight √|ρ|), as an ``(n, 2)`` array."""
+    if not -1.0 < rho < 1.0:
+        raise ValueError("a correlation must be above -1 and below 1.")
+    rng = np.random.default_rng(seed)
+    shared = rng.standard_normal(n)
+    own = rng.standard_normal((n, 2))
+    w = np.sqrt(abs(rho))
+    a = w * shared + np.sqrt(1 - abs(rho)) * own[:, 0]
+    b = np.sign(rho) * w * shared + np.sqrt(1 - abs(rho)) * own[:, 1]
+    return np.column_stack([a, b])
+
+
+def bootstrap_indices(n: int, reps: int, seed: int) -> np.ndarray:
+    """``reps`` bootstrap resamples of ``n`` rows, as row indices (``reps × n``)."""
+    return np.random.default_rng(seed).integers(0, n, size=(reps, n))
+
+
+def bootstrap_ols(
+    x: np.ndarray,
+    y: np.ndarray,
+    reps: int = 500,
+    seed: int = 0,
+    *,
+    indices: np.ndarray | None = None,
+) -> np.ndarray:
+    """Ordinary least squares (with an intercept) refitted on bootstrap resamples.
+
+    Vectorised: each resample is a vector of row counts; the normal equations
+    ``X'WX β = X'Wy`` of every resample are two matrix products (the counts
+    times each row's outer product, and times each row's ``x y``), solved in
+    one batched call.
+
+    Parameters
+    ----------
+    x : array, shape (n, p)
+        The inputs.
+    y : array, shape (n,)
+        The target.
+    reps, seed : int
+        How many resamples, and their seed (:func:`bootstrap_indices`).
+    indices : array, shape (reps, n), optional
+        The resamples to use instead (row indices).
+
+    Returns
+    -------
+    numpy.ndarray, shape (reps, p + 1)
+        Each resample's intercept, then one coefficient per input.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    n = x.shape[0]
+    if indices is None:
+        indices = bootstrap_indices(n, reps, seed)
+    reps = indices.shape[0]
+    # how many times each row is drawn in each resample (reps × n)
+    flat = (np.arange(reps)[:, None] * n + indices).ravel()
+    counts = np.bincount(flat, minlength=reps * n).reshape(reps, n).astype(np.float64)
+    design = np.column_stack([np.ones(n), x])
+    k = design.shape[1]
+    # X'WX for every resample at once: the counts times each row's outer product
+    outer = (design[:, :, None] * design[:, None, :]).reshape(n, k * k)
+    gram = (counts @ outer).reshape(reps, k, k)
+    moment = counts @ (design * y[:, None])
+    return np.linalg.solve(gram, moment[:, :, None])[:, :, 0]

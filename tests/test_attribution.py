@@ -18,6 +18,7 @@ from statsmodels.datasets import longley
 from lib.attribution.stability import (
     bootstrap_indices,
     bootstrap_ols,
+    bootstrap_ridge,
     condition_number,
     correlated_pair,
     two_input_condition,
@@ -130,3 +131,28 @@ def test_bad_inputs_are_refused() -> None:
         correlated_pair(10, -1.0, 0)
     with pytest.raises(DataError):
         vifs(pd.DataFrame({"A": [1.0, 2.0, 3.0]}))
+
+
+@pytest.mark.parametrize("alpha", [0.5, 10.0, 300.0])
+def test_the_vectorised_ridge_bootstrap_is_scikit_learns_ridge(alpha: float) -> None:
+    from sklearn.linear_model import Ridge
+
+    x = correlated_pair(150, 0.95, 7)
+    y = x[:, 0] + 0.5 * np.random.default_rng(8).standard_normal(150)
+    idx = bootstrap_indices(150, 25, seed=9)
+    fast = bootstrap_ridge(x, y, alpha, indices=idx)
+    for r in range(25):
+        weights = np.bincount(idx[r], minlength=150).astype(float)
+        ref = Ridge(alpha=alpha).fit(x, y, sample_weight=weights)
+        assert fast[r, 0] == pytest.approx(ref.intercept_, rel=1e-7, abs=1e-9)
+        assert fast[r, 1:] == pytest.approx(ref.coef_, rel=1e-7, abs=1e-9)
+
+
+def test_ridge_shrinks_the_swings_that_ols_shows() -> None:
+    x = correlated_pair(300, 0.99, 10)
+    y = x[:, 0] + np.random.default_rng(11).standard_normal(300)
+    ols = bootstrap_ols(x, y, reps=300, seed=12)
+    ridge = bootstrap_ridge(x, y, 50.0, reps=300, seed=12)
+    assert ridge[:, 1].std() < ols[:, 1].std() / 2
+    with pytest.raises(ValueError):
+        bootstrap_ridge(x, y, -1.0)

@@ -8,9 +8,10 @@ move. This module measures that, with the closed forms beside the numbers:
 - the **condition number** of the inputs' correlation matrix; for two inputs
   with correlation ρ it is exactly (1 + ρ) / (1 − ρ) (:func:`two_input_condition`);
 - **variance inflation factors** (statsmodels), 1 / (1 − ρ²) for two inputs;
-- the **bootstrap** of ordinary least squares, vectorised: one design matrix,
-  many resamples as weights, all normal equations solved in one batched call
-  (:func:`bootstrap_ols`), equal to a loop of refits on the same resamples.
+- the **bootstrap** of ordinary least squares and of ridge, vectorised: one
+  design matrix, many resamples as weights, all normal equations solved in one
+  batched call (:func:`bootstrap_ols`, :func:`bootstrap_ridge`), equal to a
+  loop of refits on the same resamples.
 
 >>> round(two_input_condition(0.9), 6)
 19.0
@@ -30,6 +31,7 @@ from lib.errors import DataError
 __all__ = [
     "bootstrap_indices",
     "bootstrap_ols",
+    "bootstrap_ridge",
     "condition_number",
     "correlated_pair",
     "two_input_condition",
@@ -98,6 +100,25 @@ def bootstrap_indices(n: int, reps: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, n, size=(reps, n))
 
 
+def _normal_equations(
+    x: np.ndarray, y: np.ndarray, indices: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every resample's ``X'WX`` and ``X'Wy`` (with an intercept column), at once.
+
+    Each resample is a vector of row counts ``W``; the products are the counts
+    times each row's outer product ``x xᵀ`` and times each row's ``x y``: two
+    matrix products, whatever the number of resamples.
+    """
+    n = x.shape[0]
+    reps = indices.shape[0]
+    flat = (np.arange(reps)[:, None] * n + indices).ravel()
+    counts = np.bincount(flat, minlength=reps * n).reshape(reps, n).astype(np.float64)
+    design = np.column_stack([np.ones(n), x])
+    k = design.shape[1]
+    outer = (design[:, :, None] * design[:, None, :]).reshape(n, k * k)
+    return (counts @ outer).reshape(reps, k, k), counts @ (design * y[:, None])
+
+
 def bootstrap_ols(
     x: np.ndarray,
     y: np.ndarray,
@@ -129,19 +150,39 @@ def bootstrap_ols(
     numpy.ndarray, shape (reps, p + 1)
         Each resample's intercept, then one coefficient per input.
     """
+    return bootstrap_ridge(x, y, 0.0, reps, seed, indices=indices)
+
+
+def bootstrap_ridge(
+    x: np.ndarray,
+    y: np.ndarray,
+    alpha: float,
+    reps: int = 500,
+    seed: int = 0,
+    *,
+    indices: np.ndarray | None = None,
+) -> np.ndarray:
+    """Ridge regression refitted on bootstrap resamples, in closed form: the same
+    normal equations as :func:`bootstrap_ols` with ``alpha`` added to every
+    input's diagonal (the intercept is not penalised), as scikit-learn's
+    ``Ridge(alpha)`` fitted with the resample's row counts as weights.
+
+    Returns
+    -------
+    numpy.ndarray, shape (reps, p + 1)
+        Each resample's intercept, then one coefficient per input.
+    """
+    if alpha < 0:
+        raise ValueError("a ridge penalty is zero or more.")
     x = np.asarray(x, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[:, None]
     y = np.asarray(y, dtype=np.float64)
-    n = x.shape[0]
     if indices is None:
-        indices = bootstrap_indices(n, reps, seed)
-    reps = indices.shape[0]
-    # how many times each row is drawn in each resample (reps × n)
-    flat = (np.arange(reps)[:, None] * n + indices).ravel()
-    counts = np.bincount(flat, minlength=reps * n).reshape(reps, n).astype(np.float64)
-    design = np.column_stack([np.ones(n), x])
-    k = design.shape[1]
-    # X'WX for every resample at once: the counts times each row's outer product
-    outer = (design[:, :, None] * design[:, None, :]).reshape(n, k * k)
-    gram = (counts @ outer).reshape(reps, k, k)
-    moment = counts @ (design * y[:, None])
+        indices = bootstrap_indices(x.shape[0], reps, seed)
+    gram, moment = _normal_equations(x, y, indices)
+    if alpha:
+        penalty = np.full(gram.shape[1], float(alpha))
+        penalty[0] = 0.0  # the intercept
+        gram = gram + np.diag(penalty)
     return np.linalg.solve(gram, moment[:, :, None])[:, :, 0]

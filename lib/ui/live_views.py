@@ -47,15 +47,18 @@ def _join_code() -> None:
     set_student(Seat(code))
 
 
-def _join_form(problem: str = "", icon: str = ":material/search_off:") -> None:
-    """The page's title, why the student is here again (``problem``), and the way in."""
+def _join_form(problem: str = "", *, ended: bool = False) -> None:
+    """The page's title, why the student is here again (``problem``: an error, or the
+    news that the class ``ended``), and the way in."""
     page_header(
         "Live class",
         "Join your teacher's class: predict at each step, then see the lab's answer and "
         "where the room stood.",
     )
-    if problem:
-        (st.info if icon == ":material/done_all:" else st.error)(problem, icon=icon)
+    if problem and ended:
+        st.info(problem, icon=":material/done_all:")
+    elif problem:
+        st.error(problem, icon=":material/error:")
     st.markdown("Your teacher shows a **class code** of six letters and digits on the screen.")
     narrow, _ = st.columns([1, 2])  # a code's width on a laptop; a phone's whole width
     with narrow, st.form("class_join", border=False, enter_to_submit=True):
@@ -219,7 +222,7 @@ def show_class() -> None:
     try:
         store = class_store()
     except ClassError as exc:
-        _join_form(str(exc), ":material/error:")
+        _join_form(str(exc))
         return
     mine = student()
     if mine is None or not mine.code:  # no class, or a link whose code is not one
@@ -230,12 +233,12 @@ def show_class() -> None:
                 "That link's class code is not one: a code is six letters and digits."
             )
         note = st.session_state.pop(_NOTE, None)
-        _join_form(note or "", ":material/error:")
+        _join_form(note or "")
         return
     try:
         info = store.info(mine.code)
     except ClassError as exc:
-        _join_form(str(exc), ":material/error:")
+        _join_form(str(exc))
         return
     if info is None or info.closed:
         forget_student()
@@ -246,7 +249,7 @@ def show_class() -> None:
                 "with your teacher: a class stops when its teacher ends it, or after a few hours."
             )
         else:
-            _join_form("This class has ended. Thank you for taking part!", ":material/done_all:")
+            _join_form("This class has ended. Thank you for taking part!", ended=True)
         return
     seat = mine.seat
     if not seat or not store.seated(info.code, seat):
@@ -255,7 +258,7 @@ def show_class() -> None:
         except ClassError as exc:  # the class is full, or ended a moment ago
             forget_student()
             st.query_params.clear()
-            _join_form(str(exc), ":material/error:")
+            _join_form(str(exc))
             return
         set_student(Seat(info.code, seat))
         st.query_params["seat"] = seat  # a reload keeps the seat

@@ -20,6 +20,7 @@ from lib.errors import ClassError
 from lib.figures.live import room_figure
 from lib.live.join import join_url, lan_address, qr_png, spaced
 from lib.live.room import room
+from lib.live.store import Tally
 from lib.teach.lessons import Prediction
 from lib.ui.live import class_store
 from lib.ui.widgets import chart
@@ -89,18 +90,25 @@ def _height(rows: int, present: bool) -> int:
     return max(150, min(340, 24 + 34 * rows))
 
 
-@st.fragment(run_every=POLL_S)
-def room_count(code: str, step: int, show_answered: bool = True) -> None:
-    """``N joined · M answered`` of class ``code`` at ``step``, kept up to date."""
+def _tally_line(code: str, step: int, show_answered: bool = True) -> Tally | None:
+    """Write ``N joined · M answered`` of class ``code`` at ``step`` and return the
+    tally (``None``, with a caption saying why, when the class cannot be read)."""
     try:
         tally = class_store().tally(code, step)
     except ClassError as exc:
         st.caption(f"The class cannot be read: {exc}")
-        return
+        return None
     said = f"**{tally.joined}** joined"
     if show_answered:
         said += f" · **{tally.answered}** answered"
     st.markdown(said)
+    return tally
+
+
+@st.fragment(run_every=POLL_S)
+def room_count(code: str, step: int, show_answered: bool = True) -> None:
+    """``N joined · M answered`` of class ``code`` at ``step``, kept up to date."""
+    _tally_line(code, step, show_answered)
 
 
 @st.fragment(run_every=POLL_S)
@@ -126,12 +134,9 @@ def room_now(
     present: bool,
 ) -> None:
     """:func:`room_chart` drawn once (the room after the reveal, when answers are closed)."""
-    try:
-        tally = class_store().tally(code, step)
-    except ClassError as exc:
-        st.caption(f"The class cannot be read: {exc}")
+    tally = _tally_line(code, step)
+    if tally is None:
         return
-    st.markdown(f"**{tally.joined}** joined · **{tally.answered}** answered")
     r = room(pred, tally.answers, features, truth)
     fig = _figure(
         tuple(r.labels), tuple(r.counts), r.marked, r.note, _height(len(r.labels), present)

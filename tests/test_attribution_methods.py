@@ -1,20 +1,29 @@
-"""The lasso bootstrap against scikit-learn's Lasso refitted on each resample."""
+"""Credit methods against scikit-learn, statsmodels and closed forms: the lasso
+bootstrap, and the stability of standardised coefficients on Longley."""
 
 from __future__ import annotations
 
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
+import statsmodels.api as sm
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import Lasso
+from statsmodels.datasets import longley
 
 from lib.attribution.stability import (
     bootstrap_indices,
     bootstrap_lasso,
     bootstrap_ols,
+    coefficient_stability,
     correlated_pair,
+    stability_summary,
 )
+from lib.errors import DataError
+
+LONGLEY_INPUTS = ["GNPDEFL", "GNP", "UNEMP", "ARMED", "POP", "YEAR"]
 
 
 def sklearn_lasso(x: np.ndarray, y: np.ndarray, alpha: float) -> np.ndarray:
@@ -99,3 +108,118 @@ def test_an_input_constant_in_a_resample_gets_no_lasso_coefficient_there() -> No
     assert missing.any() and np.all(fast[missing, 2] == 0)
     for r, rows in enumerate(idx):
         assert fast[r] == pytest.approx(sklearn_lasso(x[rows], y[rows], 0.01), abs=1e-6)
+
+
+# --- standardised coefficients on a real table ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def longley_data() -> pd.DataFrame:
+    return longley.load_pandas().data.astype("float64")
+
+
+def test_all_rows_coefficients_are_statsmodels_ols_on_z_scores(longley_data: pd.DataFrame) -> None:
+    long = coefficient_stability(longley_data, "TOTEMP", LONGLEY_INPUTS, reps=50)
+    z = (longley_data - longley_data.mean()) / longley_data.std()
+    fit = sm.OLS(z["TOTEMP"], sm.add_constant(z[LONGLEY_INPUTS])).fit()
+    whole = long[long["kind"] == "all rows"].set_index("input")["coefficient"]
+    assert whole[LONGLEY_INPUTS].to_numpy() == pytest.approx(
+        fit.params[LONGLEY_INPUTS].to_numpy(), rel=1e-9
+    )
+    assert list(long.columns) == ["kind", "label", "input", "coefficient"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_longleys_coefficients_swing_and_flip_across_resamples(
+    longley_data: pd.DataFrame, seed: int
+) -> None:
+    long = coefficient_stability(longley_data, "TOTEMP", LONGLEY_INPUTS, reps=500, seed=seed)
+    summary = stability_summary(long).set_index("input")
+    resamples = long[long["kind"] == "resample"]
+    assert len(resamples) == 6 * resamples["label"].nunique()
+    assert resamples["label"].nunique() >= 495  # a few may have too few distinct rows
+    width = summary["high"] - summary["low"]
+    assert (width > 2 * summary["all_rows"].abs()).sum() >= 3  # wide, relative to the fit
+    assert width.max() > 2.0  # standard deviations of employment per standard deviation
+    assert (summary["sign_flips"] > 0.1).sum() >= 2  # GNPDEFL and POP, about half the time
+    assert (
+        (summary["low"] <= summary["all_rows"]) & (summary["all_rows"] <= summary["high"])
+    ).all()
+
+
+def test_a_resample_with_fewer_distinct_rows_than_coefficients_is_skipped(
+    longley_data: pd.DataFrame,
+) -> None:
+    idx = bootstrap_indices(16, 500, 2)
+    distinct = np.array([len(set(rows)) for rows in idx])
+    assert distinct.min() == 6  # seed 2 draws one: 6 rows cannot fit 7 coefficients
+    long = coefficient_stability(longley_data, "TOTEMP", LONGLEY_INPUTS, reps=500, seed=2)
+    labels = set(long.loc[long["kind"] == "resample", "label"])
+    assert labels == {str(r + 1) for r in np.flatnonzero(distinct >= 7)}
+
+
+def test_the_jackknife_leaves_each_row_out_once(longley_data: pd.DataFrame) -> None:
+    long = coefficient_stability(longley_data, "TOTEMP", LONGLEY_INPUTS, reps=20)
+    left = long[long["kind"] == "left out"]
+    assert left["label"].nunique() == 16 and len(left) == 16 * 6
+    # one of them, against a refit without that row
+    label = left["label"].iloc[0]
+    z = (longley_data - longley_data.mean()) / longley_data.std()
+    rest = z.drop(index=z.index[[str(i) for i in z.index].index(label)])
+    fit = sm.OLS(rest["TOTEMP"], sm.add_constant(rest[LONGLEY_INPUTS])).fit()
+    mine = left[left["label"] == label].set_index("input")["coefficient"]
+    assert mine[LONGLEY_INPUTS].to_numpy() == pytest.approx(
+        fit.params[LONGLEY_INPUTS].to_numpy(), rel=1e-6
+    )
+    summary = stability_summary(long).set_index("input")
+    assert (summary["left_out_low"] <= summary["all_rows"]).all()
+    assert (summary["all_rows"] <= summary["left_out_high"]).all()
+
+
+def test_leaving_each_environment_out(longley_data: pd.DataFrame) -> None:
+    data = longley_data.assign(era=np.repeat(["1947-50", "1951-54", "1955-58", "1959-62"], 4))
+    long = coefficient_stability(data, "TOTEMP", LONGLEY_INPUTS, reps=20, environment="era")
+    left = long[long["kind"] == "left out"]
+    assert sorted(left["label"].unique()) == ["1947-50", "1951-54", "1955-58", "1959-62"]
+    z = (longley_data - longley_data.mean()) / longley_data.std()
+    rest = z[data["era"] != "1955-58"]
+    fit = sm.OLS(rest["TOTEMP"], sm.add_constant(rest[LONGLEY_INPUTS])).fit()
+    mine = left[left["label"] == "1955-58"].set_index("input")["coefficient"]
+    assert mine[LONGLEY_INPUTS].to_numpy() == pytest.approx(
+        fit.params[LONGLEY_INPUTS].to_numpy(), rel=1e-6
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "features", "environment", "message"),
+    [
+        (None, ["GNP", "NOPE"], None, "no column `NOPE`"),
+        ("text", ["GNP", "POP"], None, "not numeric"),
+        ("missing", ["GNP", "POP"], None, "missing value"),
+        (None, ["GNP"], None, "two or more inputs"),
+        ("constant", ["GNP", "POP"], None, "constant"),
+        ("short", LONGLEY_INPUTS, None, "at least 9 rows"),
+        ("one era", ["GNP", "POP"], "era", "fewer than two environments"),
+        (None, ["TOTEMP", "POP"], None, "target"),
+    ],
+)
+def test_tables_that_cannot_be_used_are_refused_with_a_reason(
+    longley_data: pd.DataFrame,
+    change: str | None,
+    features: list[str],
+    environment: str | None,
+    message: str,
+) -> None:
+    data = longley_data.copy()
+    if change == "text":
+        data["GNP"] = data["GNP"].astype(str)
+    elif change == "missing":
+        data.loc[data.index[3], "POP"] = np.nan
+    elif change == "constant":
+        data["POP"] = 1.0
+    elif change == "short":
+        data = data.iloc[:8]
+    elif change == "one era":
+        data["era"] = "all"
+    with pytest.raises(DataError, match=message):
+        coefficient_stability(data, "TOTEMP", features, reps=5, environment=environment)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.linear_model import LassoCV, RidgeCV
 from threadpoolctl import ThreadpoolController
 
 from lib.errors import DataError
@@ -27,6 +28,8 @@ __all__ = [
     "LinearModel",
     "Model",
     "FAMILY_LABELS",
+    "PENALTIES",
+    "PenalisedModel",
     "ModelSpec",
     "NO_INPUTS_WARNING",
     "ROLES",
@@ -297,6 +300,60 @@ class LinearModel(Model):
         for col in ("coef", "std_err", "ci_low", "ci_high"):
             table[col] = table[col] * self.x_std_
         return table
+
+
+#: The penalised linear models, as the pages name them.
+PENALTIES = {"ridge": "Ridge", "lasso": "Lasso"}
+#: Penalties ridge tries, on inputs scaled to unit variance (leave-one-out, closed form).
+RIDGE_ALPHAS: tuple[float, ...] = tuple(float(a) for a in np.logspace(-3, 3, 25))
+
+
+@dataclass
+class PenalisedModel(Model):
+    """A linear model whose coefficients are shrunk: ridge (squared penalty) or
+    lasso (absolute penalty, which sets some coefficients to exactly 0).
+
+    The inputs are scaled to unit variance before the fit, so the penalty treats
+    them alike; the penalty's size is chosen on the training rows (ridge by
+    leave-one-out error in closed form, scikit-learn's ``RidgeCV``; lasso by
+    5-fold cross-validation along its path, ``LassoCV``). ``coef_`` is per unit
+    of each input, like :class:`LinearModel`'s.
+    """
+
+    penalty: str = "ridge"
+    estimator_family: ClassVar[str] = "linear"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.penalty not in PENALTIES:
+            raise ValueError(f"penalty must be 'ridge' or 'lasso', not {self.penalty!r}")
+
+    def fit(self, df: pd.DataFrame) -> PenalisedModel:
+        """Choose the penalty's size on the training rows and fit."""
+        X, y = _design(df, self.features, self.target)
+        self._check_rows(X)
+        self.warnings_ = []
+        scale = X.std(axis=0)
+        if np.any(scale == 0):
+            raise DataError(f"{self.name}: an input is constant; drop it before fitting.")
+        Z = X / scale
+        if self.penalty == "ridge":
+            estimator = RidgeCV(alphas=RIDGE_ALPHAS)
+        else:
+            estimator = LassoCV(cv=5, alphas=30, random_state=0)
+        with one_thread():
+            estimator.fit(Z, y)
+        self.alpha_ = float(estimator.alpha_)
+        self.coef_ = np.asarray(estimator.coef_, dtype=float) / scale
+        self.intercept_ = float(estimator.intercept_)
+        self.x_std_ = scale
+        return self
+
+    def predict(self, df: pd.DataFrame) -> np.ndarray:
+        """Predictions for the rows of ``df``."""
+        X, _ = _design(df, self.features, None)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.intercept_ + X @ self.coef_
 
 
 @dataclass

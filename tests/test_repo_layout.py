@@ -159,6 +159,7 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
     "lib.tables": {"lib.errors", "lib.words", "lib.fitting"},
     "lib.invariance": {"lib.errors", "lib.words", "lib.world", "lib.fitting"},
     "lib.words.narration": {"lib.errors", "lib.words", "lib.world", "lib.fitting"},
+    "lib.words.attribution": {"lib.words.escape", "lib.words.numbers"},
     "lib.figures": {"lib.errors", "lib.words", "lib.world"},
     "lib.teach": {
         "lib.errors",
@@ -170,7 +171,7 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
         "lib.figures",
     },
     "lib.live": {"lib.errors", "lib.teach"},
-    "lib.attribution": {"lib.errors"},
+    "lib.attribution": {"lib.errors", "lib.words", "lib.world", "lib.fitting"},
     "lib.ui": {"lib"},
 }
 

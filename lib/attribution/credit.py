@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["error_after_drive", "rashomon_extreme", "rashomon_ranges"]
+__all__ = ["error_after_drive", "rashomon_ellipse", "rashomon_extreme", "rashomon_ranges"]
 
 
 def rashomon_ranges(
@@ -73,6 +73,27 @@ def rashomon_extreme(x: np.ndarray, y: np.ndarray, epsilon: float, j: int) -> np
     centred = x - x.mean(axis=0)
     inverse = np.linalg.inv(centred.T @ centred / x.shape[0])
     return best + np.sqrt(epsilon * mse) * inverse[:, j] / np.sqrt(inverse[j, j])
+
+
+def rashomon_ellipse(x: np.ndarray, y: np.ndarray, epsilon: float, points: int = 121) -> np.ndarray:
+    """The boundary of the Rashomon set of two-input linear models (:func:`rashomon_ranges`):
+    ``β* + sqrt(ε·MSE*) · S^(-1/2) u`` for ``u`` around the unit circle.
+
+    Returns
+    -------
+    numpy.ndarray, shape (points, 2)
+        Coefficients of A and B on the boundary (the first point repeated last).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or x.shape[1] != 2:
+        raise ValueError("the ellipse is drawn for two inputs.")
+    best, _, mse = rashomon_ranges(x, y, epsilon)
+    centred = x - x.mean(axis=0)
+    values, vectors = np.linalg.eigh(centred.T @ centred / x.shape[0])
+    inverse_root = vectors @ np.diag(1.0 / np.sqrt(values)) @ vectors.T
+    t = np.linspace(0.0, 2.0 * np.pi, points)
+    circle = np.column_stack([np.cos(t), np.sin(t)])
+    return best + np.sqrt(epsilon * mse) * circle @ inverse_root.T
 
 
 def error_after_drive(

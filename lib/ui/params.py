@@ -57,6 +57,7 @@ __all__ = [
     "default_state",
     "n_options",
     "envs_problem",
+    "attribution_query",
     "invariance_query",
     "normalize",
     "parse_query",
@@ -98,6 +99,24 @@ SWEEP_STRENGTHS: tuple[float, ...] = (
 BEND_STRENGTHS: tuple[float, ...] = (0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0)
 #: Repetitions offered for the power simulation.
 POWER_REPS: tuple[int, ...] = (10, 25, 50)
+# ---- the Attribution page's settings
+#: Correlations of the two neurons the page offers (fine near 1).
+RHOS: tuple[float, ...] = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999)
+DEFAULT_RHO = 0.99
+#: B's own effect on the grip (newtons per SD of its rate); 0: B does nothing.
+B_EFFECTS: tuple[float, ...] = (-1.0, -0.5, 0.0, 0.5, 1.0, 2.0)
+#: Rows of the two-neuron recording.
+PAIR_ROWS: tuple[int, ...] = (100, 200, 500, 1000, 2000, 5000)
+DEFAULT_PAIR_ROWS = 500
+#: How much worse than the best a model of the Rashomon set may be (a share of its error).
+EPSILONS: tuple[float, ...] = (0.01, 0.02, 0.05, 0.1, 0.2)
+DEFAULT_EPSILON = 0.05
+#: The experiments on the neurons (the presets of ``data/scenarios/neurons.toml``).
+DRIVES: tuple[str, ...] = ("Drive B", "Silence B", "Silence A")
+#: Real data whose credit the page resamples: statsmodels' Longley, or the lab's
+#: current data (the sidebar's world or table).
+CREDIT_SOURCES: tuple[str, ...] = ("longley", "lab")
+
 #: Longest environment name the composer takes.
 ENV_NAME_CHARS = 40
 
@@ -209,6 +228,15 @@ class LabState:
         the page starts them (worked out from the sweep, the same for a link).
     reps : int
         Repetitions of the power simulation, one of :data:`POWER_REPS`.
+    rho, b_effect, pair_n : float, float, int
+        The Attribution page's world: the neurons' correlation (:data:`RHOS`), B's
+        own effect (:data:`B_EFFECTS`) and the recording's rows (:data:`PAIR_ROWS`).
+    epsilon : float
+        The Rashomon set's tolerance, one of :data:`EPSILONS`.
+    drive : str
+        The experiment on the neurons, one of :data:`DRIVES`.
+    credit : str
+        Whose credit the page resamples, one of :data:`CREDIT_SOURCES`.
     """
 
     scenario: str
@@ -227,6 +255,12 @@ class LabState:
     sweep_strength: float | None = None
     bend: float | None = None
     reps: int = POWER_REPS[0]
+    rho: float = DEFAULT_RHO
+    b_effect: float = 0.0
+    pair_n: int = DEFAULT_PAIR_ROWS
+    epsilon: float = DEFAULT_EPSILON
+    drive: str = DRIVES[0]
+    credit: str = CREDIT_SOURCES[0]
 
 
 def _allowed(max_n: int) -> tuple[int, ...]:
@@ -316,6 +350,9 @@ def normalize(state: LabState, info: ScenarioInfo) -> LabState:
         changes["bend"] = None
     if state.reps not in POWER_REPS:
         changes["reps"] = POWER_REPS[0]
+    for name, options, default in _ATTRIBUTION_FIELDS:
+        if getattr(state, name) not in options:
+            changes[name] = default
     return replace(state, **changes)
 
 
@@ -671,6 +708,7 @@ def parse_query(
             bad("family", _quote(value), f"is not one of {', '.join(FAMILIES)}", "`linear`")
 
     _parse_invariance(params, info, state, changes, bad)
+    _parse_attribution(params, changes, bad)
     return normalize(replace(state, **changes), info), notices
 
 
@@ -759,6 +797,48 @@ def _parse_invariance(
             changes["reps"] = reps
 
 
+#: The Attribution page's fields: name, options, default.
+_ATTRIBUTION_FIELDS: tuple[tuple[str, tuple[Any, ...], Any], ...] = (
+    ("rho", RHOS, DEFAULT_RHO),
+    ("b_effect", B_EFFECTS, 0.0),
+    ("pair_n", PAIR_ROWS, DEFAULT_PAIR_ROWS),
+    ("epsilon", EPSILONS, DEFAULT_EPSILON),
+    ("drive", DRIVES, DRIVES[0]),
+    ("credit", CREDIT_SOURCES, CREDIT_SOURCES[0]),
+)
+
+
+def _parse_attribution(params: Mapping[str, str | None], changes: dict[str, Any], bad: Any) -> None:
+    """The Attribution page's parameters (see :func:`to_query`), into ``changes``."""
+    for name, options, default in _ATTRIBUTION_FIELDS:
+        value = params.get(name)
+        if value is None:
+            continue
+        if isinstance(default, str):
+            picked: Any = value if value in options else None
+            listed = ", ".join(options)
+        elif isinstance(default, int) and not isinstance(default, bool):
+            number = _parse_int(value)
+            picked = number if number in options else None
+            listed = ", ".join(f"{o:,}" for o in options)
+        else:
+            picked = _pick(value, options)
+            listed = ", ".join(f"{o:g}" for o in options)
+        if picked is None:
+            bad(name, _quote(value), f"is not one of {listed}", f"`{default}`")
+        else:
+            changes[name] = picked
+
+
+def attribution_query(state: LabState) -> dict[str, str]:
+    """The Attribution page's own parameters."""
+    out = {}
+    for name, _, _ in _ATTRIBUTION_FIELDS:
+        value = getattr(state, name)
+        out[name] = value if isinstance(value, str) else f"{value:g}"
+    return out
+
+
 def _fmt_float(x: float) -> str:
     """Shortest text that reads back as the same float (``repr``), ``1`` for ``1.0``."""
     return f"{x:g}" if float(f"{x:g}") == x else repr(float(x))
@@ -793,6 +873,8 @@ def to_query(state: LabState, page: str | None) -> dict[str, str]:
         out["family"] = state.family
     if page == "Invariance":
         out.update(invariance_query(state))
+    if page == "Attribution":
+        out.update(attribution_query(state))
     return out
 
 

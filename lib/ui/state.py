@@ -80,9 +80,10 @@ PAGES = {
     "Models": "pages/2_Models.py",
     "Interventions": "pages/3_Interventions.py",
     "Invariance": "pages/4_Invariance.py",
-    "Builder": "pages/5_Builder.py",
-    "Lessons": "pages/6_Lessons.py",
-    "Class": "pages/7_Class.py",
+    "Attribution": "pages/5_Attribution.py",
+    "Builder": "pages/6_Builder.py",
+    "Lessons": "pages/7_Lessons.py",
+    "Class": "pages/8_Class.py",
 }
 #: How a page is named in the menu, where its name alone would not say it.
 PAGE_LABELS = {"Class": "Live class"}
@@ -96,6 +97,7 @@ PAGE_ICONS = {
     "Models": ":material/model_training:",
     "Interventions": ":material/science:",
     "Invariance": ":material/balance:",
+    "Attribution": ":material/call_split:",
     "Builder": ":material/edit_note:",
     "Lessons": ":material/school:",
     "Class": ":material/groups:",

@@ -1,0 +1,398 @@
+"""The Attribution page's figures: equal prediction, unstable credit.
+
+Each model keeps one colour on every chart (:data:`MODEL_COLORS`); the truth
+from the world's equations is black (a star, or a dashed line). Pure functions
+from the engine's frames (:mod:`lib.attribution`) to figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from lib.figures.charts import CAUSAL_COLOR, NEUTRAL, OKABE_ITO, _style
+from lib.words.escape import plotly_text
+
+__all__ = [
+    "MODEL_COLORS",
+    "TRUTH_COLOR",
+    "coefficient_clouds",
+    "credit_share_figure",
+    "r2_sweep_figure",
+    "rashomon_figure",
+    "spread_figure",
+    "stability_figure",
+]
+
+#: One colour per model, the same on every chart of the page (Okabe–Ito).
+MODEL_COLORS: dict[str, str] = {
+    "Least squares": OKABE_ITO[0],
+    "Ridge": OKABE_ITO[6],
+    "Lasso": OKABE_ITO[5],
+    "Boosted trees": OKABE_ITO[2],
+}
+#: The truth read off the world's equations.
+TRUTH_COLOR = "#000000"
+#: Methods of crediting an input, as the charts name them.
+METHOD_LABELS = {"permutation": "permutation importance", "shapley": "Shapley value"}
+
+
+def _color(model: str) -> str:
+    return MODEL_COLORS.get(model, CAUSAL_COLOR)
+
+
+def _rho_axis(fig: go.Figure, rhos: Sequence[float], rho: float, **where: int) -> None:
+    """Evenly spaced correlations (they crowd near 1), the current one marked."""
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=list(range(len(rhos))),
+        ticktext=[f"{r:g}" for r in rhos],
+        title="correlation of A and B (ρ)",
+        **where,
+    )
+    if rho in rhos:
+        fig.add_vline(
+            x=list(rhos).index(rho),
+            line={"color": NEUTRAL, "dash": "dot", "width": 2},
+            annotation_text=f"ρ = {rho:g} (the slider)",
+            annotation_position="top left",
+        )
+
+
+def r2_sweep_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
+    """Held-out R² of each model against the correlation, with the best any model can
+    reach (from the equations) as a dashed black line.
+
+    Parameters
+    ----------
+    sweep : pandas.DataFrame
+        :func:`lib.attribution.pair.prediction_sweep`'s frame.
+    rho : float
+        The correlation the page's slider is at.
+    """
+    rhos = sorted(sweep["rho"].unique())
+    pos = {r: i for i, r in enumerate(rhos)}
+    fig = go.Figure()
+    for model, rows in sweep.groupby("model", sort=False):
+        fig.add_trace(
+            go.Scatter(
+                x=[pos[r] for r in rows["rho"]],
+                y=rows["r2"],
+                name=str(model),
+                mode="lines+markers",
+                line={"color": _color(str(model)), "width": 3},
+                marker={"size": 9},
+                hovertemplate=f"{model}<br>ρ %{{customdata:g}}: R² %{{y:.3f}}<extra></extra>",
+                customdata=rows["rho"],
+            )
+        )
+    best = sweep.drop_duplicates("rho")
+    fig.add_trace(
+        go.Scatter(
+            x=[pos[r] for r in best["rho"]],
+            y=best["best_r2"],
+            name="best possible (the equations)",
+            mode="lines",
+            line={"color": TRUTH_COLOR, "dash": "dash", "width": 2},
+            hovertemplate="best possible R² %{y:.3f}<extra></extra>",
+        )
+    )
+    _rho_axis(fig, rhos, rho)
+    fig.update_yaxes(range=[0, 1.05])
+    fig = _style(fig, "Prediction: held-out R²", None, "R² on fresh recordings", 380)
+    fig.update_layout(legend={"orientation": "h", "y": -0.28, "x": 0})
+    return fig
+
+
+def spread_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
+    """How far least squares' coefficient of A wanders across bootstrap resamples
+    (points) against the closed form σ / √(n (1 − ρ²)) (line), on a log scale."""
+    ols = sweep.dropna(subset=["spread"]).sort_values("rho")
+    rhos = list(ols["rho"])
+    x = list(range(len(rhos)))
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=x,
+                y=ols["se"],
+                name="closed form σ / √(n (1 − ρ²))",
+                mode="lines",
+                line={"color": TRUTH_COLOR, "dash": "dash", "width": 2},
+                hovertemplate="closed form %{y:.3g}<extra></extra>",
+            ),
+            go.Scatter(
+                x=x,
+                y=ols["spread"],
+                name="across bootstrap resamples",
+                mode="markers",
+                marker={"color": _color("Least squares"), "size": 12},
+                hovertemplate="resamples: %{y:.3g}<extra></extra>",
+            ),
+        ]
+    )
+    _rho_axis(fig, rhos, rho)
+    fig.update_yaxes(type="log")
+    fig = _style(
+        fig,
+        "Attribution: spread of A's coefficient (least squares)",
+        None,
+        "standard deviation (N per SD)",
+        380,
+    )
+    fig.update_layout(legend={"orientation": "h", "y": -0.28, "x": 0})
+    return fig
+
+
+def coefficient_clouds(
+    boot: pd.DataFrame, truth: tuple[float, float], names: tuple[str, str] = ("A", "B")
+) -> go.Figure:
+    """Each linear model's credit to A (x) and B (y) across bootstrap resamples,
+    one panel per model, with the truth as a black star and the line of models
+    that predict alike when the two inputs move together (``a + b`` constant).
+
+    Parameters
+    ----------
+    boot : pandas.DataFrame
+        Columns ``model``, ``a``, ``b`` (:func:`lib.attribution.pair.coefficient_bootstrap`).
+    truth : (float, float)
+        The effects of A and B in the world's equations.
+    """
+    models = list(dict.fromkeys(boot["model"]))
+    fig = make_subplots(
+        rows=1,
+        cols=len(models),
+        shared_yaxes=True,
+        subplot_titles=[plotly_text(m) for m in models],
+        horizontal_spacing=0.04,
+    )
+    lo = float(min(boot["a"].min(), boot["b"].min(), *truth)) - 0.2
+    hi = float(max(boot["a"].max(), boot["b"].max(), *truth)) + 0.2
+    total = truth[0] + truth[1]
+    for i, model in enumerate(models, start=1):
+        rows = boot[boot["model"] == model]
+        fig.add_trace(
+            go.Scatter(
+                x=[lo, hi],
+                y=[total - lo, total - hi],
+                mode="lines",
+                line={"color": NEUTRAL, "dash": "dot", "width": 1.5},
+                name=f"{names[0]} + {names[1]} = {total:g} (predict alike)",
+                showlegend=i == 1,
+                hoverinfo="skip",
+            ),
+            row=1,
+            col=i,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=rows["a"],
+                y=rows["b"],
+                mode="markers",
+                marker={"color": _color(model), "size": 7, "opacity": 0.55},
+                name=plotly_text(model),
+                showlegend=False,
+                hovertemplate=f"{names[0]} %{{x:.2f}}, {names[1]} %{{y:.2f}}<extra></extra>",
+            ),
+            row=1,
+            col=i,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[truth[0]],
+                y=[truth[1]],
+                mode="markers",
+                marker={"color": TRUTH_COLOR, "size": 20, "symbol": "star"},
+                name="the truth (the equations)",
+                showlegend=i == 1,
+                hovertemplate="truth: %{x:g}, %{y:g}<extra></extra>",
+            ),
+            row=1,
+            col=i,
+        )
+    fig = _style(fig, "", None, None, 400)
+    fig.update_xaxes(range=[lo, hi], zeroline=True, zerolinecolor="#BBBBBB")
+    fig.update_yaxes(range=[lo, hi], zeroline=True, zerolinecolor="#BBBBBB")
+    middle = (len(models) + 1) // 2  # the styled figure has no grid: axes by name
+    fig.update_layout(
+        {
+            f"xaxis{middle if middle > 1 else ''}": {"title": f"credit to {names[0]} (N per SD)"},
+            "yaxis": {"title": f"credit to {names[1]} (N per SD)"},
+        }
+    )
+    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0}, margin={"t": 40, "l": 70})
+    return fig
+
+
+def rashomon_figure(
+    ellipse: np.ndarray,
+    best: Sequence[float] | np.ndarray,
+    truth: Sequence[float],
+    champions: Mapping[str, Sequence[float] | np.ndarray],
+    epsilon: float,
+    names: tuple[str, str] = ("A", "B"),
+) -> go.Figure:
+    """The Rashomon set of linear models: every (credit to A, credit to B) inside the
+    ellipse predicts within ``epsilon`` of the best held-out error.
+
+    Parameters
+    ----------
+    ellipse : array, shape (k, 2)
+        Points on the set's boundary.
+    best, truth : pairs of float
+        The best model's coefficients and the world's.
+    champions : mapping of str to a pair of float
+        Members to mark, by what they are (e.g. "most credit to B").
+    """
+    fig = go.Figure(
+        go.Scatter(
+            x=ellipse[:, 0],
+            y=ellipse[:, 1],
+            mode="lines",
+            fill="toself",
+            fillcolor="rgba(86, 180, 233, 0.25)",
+            line={"color": OKABE_ITO[1], "width": 2},
+            name=f"within {epsilon:.0%} of the best error",
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[best[0]],
+            y=[best[1]],
+            mode="markers",
+            marker={"color": OKABE_ITO[4], "size": 14, "symbol": "circle"},
+            name="the best model on the held-out rows",
+            hovertemplate=f"best: {names[0]} %{{x:.2f}}, {names[1]} %{{y:.2f}}<extra></extra>",
+        )
+    )
+    symbols = ["diamond", "square", "triangle-up"]
+    for k, (label, point) in enumerate(champions.items()):
+        fig.add_trace(
+            go.Scatter(
+                x=[point[0]],
+                y=[point[1]],
+                mode="markers",
+                marker={"color": OKABE_ITO[5], "size": 15, "symbol": symbols[k % 3]},
+                name=plotly_text(label),
+                hovertemplate=(
+                    f"{plotly_text(label)}: {names[0]} %{{x:.2f}}, {names[1]} %{{y:.2f}}"
+                    "<extra></extra>"
+                ),
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[truth[0]],
+            y=[truth[1]],
+            mode="markers",
+            marker={"color": TRUTH_COLOR, "size": 20, "symbol": "star"},
+            name="the truth (the equations)",
+            hovertemplate="truth: %{x:g}, %{y:g}<extra></extra>",
+        )
+    )
+    fig = _style(
+        fig, "", f"credit to {names[0]} (N per SD)", f"credit to {names[1]} (N per SD)", 440
+    )
+    fig.update_yaxes(scaleanchor="x", scaleratio=1, zeroline=True, zerolinecolor="#BBBBBB")
+    fig.update_xaxes(zeroline=True, zerolinecolor="#BBBBBB")
+    fig.update_layout(legend={"orientation": "v", "x": 1.02, "y": 1}, margin={"t": 16})
+    return fig
+
+
+def credit_share_figure(credit: pd.DataFrame, truth_share: float, name: str = "A") -> go.Figure:
+    """The share of credit each model gives input ``name`` across resamples, by
+    permutation importance and by Shapley value (boxes), with the truth's share.
+
+    Parameters
+    ----------
+    credit : pandas.DataFrame
+        Columns ``model``, ``method``, ``input``, ``share``
+        (:func:`lib.attribution.methods.resampled_credit`), rows of ``name`` only.
+    truth_share : float
+        The share the world's equations give it.
+    """
+    fig = go.Figure()
+    dashes = {"permutation": OKABE_ITO[7], "shapley": OKABE_ITO[4]}
+    for method, rows in credit.groupby("method", sort=False):
+        fig.add_trace(
+            go.Box(
+                x=rows["model"],
+                y=rows["share"],
+                name=METHOD_LABELS.get(str(method), str(method)),
+                marker={"color": dashes.get(str(method), NEUTRAL)},
+                boxpoints="all",
+                jitter=0.4,
+                pointpos=0,
+                hovertemplate="%{x}: %{y:.0%}<extra></extra>",
+            )
+        )
+    fig.add_hline(
+        y=truth_share,
+        line={"color": TRUTH_COLOR, "dash": "dash", "width": 2},
+        annotation_text=f"the truth: {truth_share:.0%}",
+        annotation_position="top right",
+    )
+    fig = _style(fig, "", None, f"share of the credit given to {name}", 400)
+    fig.update_yaxes(range=[-0.05, 1.1], tickformat=".0%")
+    fig.update_layout(boxmode="group", legend={"orientation": "h", "y": -0.15, "x": 0})
+    return fig
+
+
+def stability_figure(long: pd.DataFrame, names: Sequence[str] | None = None) -> go.Figure:
+    """Each input's standardised coefficient: across bootstrap resamples (a box),
+    with each input left out in turn (points) and on all rows (a black diamond).
+
+    Parameters
+    ----------
+    long : pandas.DataFrame
+        Columns ``kind``, ``input``, ``coefficient``
+        (:func:`lib.attribution.methods.coefficient_stability`).
+    """
+    inputs = list(names) if names is not None else list(dict.fromkeys(long["input"]))
+    labels = {i: plotly_text(str(i)) for i in inputs}
+    fig = go.Figure()
+    res = long[long["kind"] == "resample"]
+    fig.add_trace(
+        go.Box(
+            y=res["input"].map(labels),
+            x=res["coefficient"],
+            orientation="h",
+            name="bootstrap resamples",
+            marker={"color": OKABE_ITO[0]},
+            boxpoints=False,
+            hoverinfo="x",
+        )
+    )
+    out = long[long["kind"] == "left out"]
+    fig.add_trace(
+        go.Scatter(
+            y=out["input"].map(labels),
+            x=out["coefficient"],
+            mode="markers",
+            name="one group left out",
+            marker={"color": OKABE_ITO[4], "size": 8, "opacity": 0.7, "symbol": "line-ns-open"},
+            customdata=out["label"].astype(str).map(plotly_text),
+            hovertemplate="without %{customdata}: %{x:.2f}<extra></extra>",
+        )
+    )
+    full = long[long["kind"] == "all rows"]
+    fig.add_trace(
+        go.Scatter(
+            y=full["input"].map(labels),
+            x=full["coefficient"],
+            mode="markers",
+            name="all rows",
+            marker={"color": TRUTH_COLOR, "size": 13, "symbol": "diamond"},
+            hovertemplate="all rows: %{x:.2f}<extra></extra>",
+        )
+    )
+    fig.add_vline(x=0, line={"color": NEUTRAL, "dash": "dash", "width": 1.5})
+    fig.update_yaxes(categoryorder="array", categoryarray=[labels[i] for i in inputs][::-1])
+    height = int(min(700, max(300, 110 + 56 * len(inputs))))
+    fig = _style(fig, "", "standardised coefficient (SD of target per SD of input)", None, height)
+    fig.update_layout(legend={"orientation": "h", "y": -0.2, "x": 0}, margin={"t": 16})
+    return fig

@@ -1,0 +1,501 @@
+"""The Attribution page's sections: equal prediction, different explanations.
+
+Each function draws one numbered section of ``pages/5_Attribution.py``. What
+costs is cached for every session (the two-neuron world by its correlation,
+B's effect, rows and seed; figures with their numbers), so a class that moves
+the same slider computes each view once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from lib.attribution import pair
+from lib.attribution.credit import rashomon_ellipse, rashomon_extreme, rashomon_ranges
+from lib.attribution.methods import resampled_credit
+from lib.attribution.stability import (
+    coefficient_stability,
+    condition_number,
+    stability_summary,
+    two_input_condition,
+    two_input_vif,
+    vifs,
+)
+from lib.errors import DataError
+from lib.figures import attribution as figs
+from lib.figures.charts import rmse_bars
+from lib.fitting.models import Model
+from lib.tables.datasets import load_dataset
+from lib.tables.read import numeric_frame
+from lib.ui import compute
+from lib.ui.params import B_EFFECTS, CREDIT_SOURCES, DRIVES, EPSILONS, PAIR_ROWS, RHOS
+from lib.ui.registry import get_scenario
+from lib.ui.state import Lab, lab_state, synced
+from lib.ui.widgets import causal_graph, chart
+from lib.words import attribution as words
+from lib.words.escape import code_span, inert
+
+__all__ = [
+    "PairView",
+    "rashomon_view",
+    "settle_figure",
+    "settle_scores",
+    "view_at",
+    "condition_section",
+    "credit_section",
+    "prediction_section",
+    "rashomon_section",
+    "real_data_section",
+    "settle_section",
+    "world_section",
+]
+
+#: Resamples of the permutation and Shapley credits (each refits all four models).
+CREDIT_REPS = 20
+#: Held-out rows whose Shapley values are averaged, and rows that fill a missing input.
+SHAPLEY_EXPLAIN = 100
+SHAPLEY_BACKGROUND = 50
+#: Bootstrap resamples of a real table's coefficients.
+TABLE_REPS = 500
+#: Up to this many rows, a table without environments leaves out one row at a time;
+#: above it, one tenth of the rows at a time.
+JACKKNIFE_ROWS = 100
+_VIEWS = 64
+
+
+@dataclass(frozen=True)
+class PairView:
+    """The two-neuron world as the sliders set it, fitted."""
+
+    world: pair.PairWorld
+    train: pd.DataFrame
+    test: pd.DataFrame
+    models: list[Model]
+    n: int
+    seed: int
+
+    @property
+    def key(self) -> tuple[float, float, int, int]:
+        return (self.world.rho, self.world.b_effect, self.n, self.seed)
+
+
+# ----------------------------------------------------------------------------- caches
+
+
+@st.cache_resource(max_entries=_VIEWS, show_spinner=False)
+def view_at(rho: float, b_effect: float, n: int, seed: int) -> PairView:
+    """The two-neuron world at these settings, sampled and fitted (cached for every session)."""
+    world = pair.pair_world(get_scenario(pair.PAIR_SCENARIO), rho, b_effect)
+    train, test = pair.sample_pair(world, n, seed)
+    return PairView(world, train, test, pair.fit_four(train, world, seed), n, seed)
+
+
+@st.cache_resource(max_entries=_VIEWS, show_spinner=False)
+def _sweep(b_effect: float, n: int, seed: int) -> pd.DataFrame:
+    return pair.prediction_sweep(get_scenario(pair.PAIR_SCENARIO), n, b_effect, seed)
+
+
+@st.cache_resource(max_entries=_VIEWS, show_spinner=False)
+def _sweep_figures(b_effect: float, n: int, seed: int, rho: float) -> tuple[go.Figure, go.Figure]:
+    sweep = _sweep(b_effect, n, seed)
+    return figs.r2_sweep_figure(sweep, rho), figs.spread_figure(sweep, rho)
+
+
+@st.cache_resource(max_entries=_VIEWS, show_spinner=False)
+def _clouds(key: tuple[float, float, int, int]) -> tuple[pd.DataFrame, go.Figure]:
+    view = view_at(*key)
+    boot = pair.coefficient_bootstrap(
+        view.train, view.world, view.models, pair.BOOTSTRAP_REPS, view.seed
+    )
+    return boot, figs.coefficient_clouds(boot, view.world.truth)
+
+
+@st.cache_resource(max_entries=_VIEWS, show_spinner=False)
+def rashomon_view(key: tuple[float, float, int, int], epsilon: float) -> tuple[go.Figure, str]:
+    """The Rashomon set's figure and sentence."""
+    view = view_at(*key)
+    x = view.test[list(view.world.inputs)].to_numpy(dtype=float)
+    y = view.test[view.world.target].to_numpy(dtype=float)
+    best, half, _ = rashomon_ranges(x, y, epsilon)
+    champions = {
+        "most credit to A": rashomon_extreme(x, y, epsilon, 0),
+        "most credit to B": rashomon_extreme(x, y, epsilon, 1),
+    }
+    fig = figs.rashomon_figure(
+        rashomon_ellipse(x, y, epsilon), best, view.world.truth, champions, epsilon
+    )
+    return fig, words.rashomon_sentence(epsilon, best, half, view.world.truth)
+
+
+@st.cache_resource(max_entries=_VIEWS, show_spinner=False)
+def settle_scores(key: tuple[float, float, int, int], drive: str, epsilon: float) -> pd.DataFrame:
+    """Every model's error before and after the experiment ``drive`` (a lesson reads it too)."""
+    view = view_at(*key)
+    return pair.settle(view.world, view.models, view.n, view.seed, drive, epsilon)
+
+
+@st.cache_resource(max_entries=_VIEWS, show_spinner=False)
+def settle_figure(
+    key: tuple[float, float, int, int], drive: str, epsilon: float
+) -> tuple[go.Figure, str]:
+    """The errors before and after as bars, and the sentence that reads them."""
+    scores = settle_scores(key, drive, epsilon)
+    causal = str(scores.loc[scores["kind"] == "causal", "model"].iloc[0])
+    sentence = words.settle_sentence(scores, drive, pair.B_CHAMPION, causal)
+    return rmse_bars(scores, ""), sentence
+
+
+#: Most resampled credits a worker keeps (the oldest go first).
+_CREDIT_KEPT = 256
+
+
+@st.cache_resource(show_spinner=False)
+def _credit_results() -> dict[tuple[float, float, int, int], go.Figure]:
+    """The resampled credits' figures computed so far, by view, for every session."""
+    return {}
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _longley() -> pd.DataFrame:
+    return load_dataset("longley").data.astype(float)
+
+
+@st.cache_resource(max_entries=_VIEWS, show_spinner=False)
+def _stability(
+    source: str, target: str, inputs: tuple[str, ...], group: str | None, _frame: pd.DataFrame
+) -> tuple[pd.DataFrame, go.Figure]:
+    """The stability of a table's credit (``source`` names the data, ``_frame`` is it)."""
+    long = coefficient_stability(_frame, target, list(inputs), reps=TABLE_REPS, environment=group)
+    return stability_summary(long), figs.stability_figure(long, inputs)
+
+
+# ----------------------------------------------------------------------------- sections
+
+
+def world_section(lab: Lab) -> PairView:
+    """1 · The world: two neurons, the sliders, the causal graph."""
+    st.subheader("1 · Two neurons, one grip", anchor=False)
+    sc = get_scenario(pair.PAIR_SCENARIO)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.markdown(sc.story)
+    with right:
+        st.select_slider(
+            "Correlation of A and B (ρ)",
+            options=list(RHOS),
+            format_func=lambda r: f"{r:g}",
+            help="How strongly the shared input ties the two neurons together.",
+            **synced("rho"),
+        )
+        st.select_slider(
+            "B's own effect on the grip (N per SD)",
+            options=list(B_EFFECTS),
+            format_func=lambda b: f"{b:g}",
+            help="0: B only shares A's input and does nothing to the hand.",
+            **synced("b_effect"),
+        )
+        st.select_slider(
+            "Rows recorded",
+            options=list(PAIR_ROWS),
+            format_func=lambda n: f"{n:,}",
+            **synced("pair_n"),
+        )
+    state = lab_state()
+    with st.spinner("Fitting four models to the recording…"):
+        view = view_at(state.rho, state.b_effect, state.pair_n, state.seed)
+    a, b = view.world.truth
+    st.markdown(
+        f"**The truth, from the equations:** grip force = 10 + {a:g} · A + {b:g} · B + noise "
+        f"(SD {view.world.noise_sd:.2f} N). The best any model can do is R² = "
+        f"{view.world.population_r2():.2f}. Seed {view.seed} (sidebar)."
+    )
+    causal_graph(view.world.scenario, legend="caption", key="attribution")
+    return view
+
+
+def prediction_section(view: PairView) -> None:
+    """2 · As the correlation rises: prediction flat, attribution spreading."""
+    st.subheader("2 · As the correlation rises", anchor=False)
+    with st.spinner("Refitting the four models at nine correlations…"):
+        sweep = _sweep(view.world.b_effect, view.n, view.seed)
+        r2_fig, spread_fig = _sweep_figures(view.world.b_effect, view.n, view.seed, view.world.rho)
+    left, right = st.columns(2, gap="medium")
+    with left:
+        chart(
+            r2_fig,
+            "Each model fitted on a fresh recording at each correlation and scored on 2,000 "
+            "held-out rows. The lines stay flat: correlated inputs do not hurt prediction.",
+            key="attr_r2",
+        )
+    with right:
+        chart(
+            spread_fig,
+            f"Standard deviation of least squares' coefficient of A across "
+            f"{pair.BOOTSTRAP_REPS} bootstrap resamples (points), against the closed form "
+            f"(dashed). It grows like 1/√(1 − ρ²).",
+            key="attr_spread",
+        )
+    st.markdown(words.sweep_sentence(sweep))
+
+
+def credit_section(view: PairView) -> None:
+    """3 · What each model credits to A and to B, across resamples."""
+    st.subheader("3 · Same data, different credit", anchor=False)
+    boot, fig = _clouds(view.key)
+    chart(
+        fig,
+        f"Each point is one model refitted on one of {pair.BOOTSTRAP_REPS} bootstrap resamples "
+        f"of the recording (ridge and lasso keep the penalty each chose on the whole "
+        f"recording). Points along the dotted line predict alike when A and B move together.",
+        key="attr_clouds",
+    )
+    st.markdown(words.cloud_sentence(boot, view.world.truth))
+    _resampled_credit(view)
+
+
+def _resampled_credit(view: PairView) -> None:
+    """Permutation importance and Shapley values of all four models, on a button."""
+    st.markdown(
+        "**Beyond coefficients.** Boosted trees have no coefficients. Two ways to credit any "
+        "model's inputs: scikit-learn's *permutation importance* (how much the held-out error "
+        "rises when one input is shuffled) and *Shapley values*, computed exactly: with two "
+        "inputs there are only four coalitions to evaluate, so the lab does not need the "
+        "`shap` package (and its compiled dependencies) to get them right; each input "
+        f"missing from a coalition is filled from {SHAPLEY_BACKGROUND} held-out rows "
+        "(interventional Shapley "
+        "values, as `shap`'s exact explainer with a background sample)."
+    )
+    ss = st.session_state
+    store = _credit_results()
+    done = store.get(view.key)
+    run = st.button(
+        f"Credit all four models on {CREDIT_REPS} resamples",
+        key="attr_credit_run",
+        icon=":material/play_arrow:",
+        disabled=done is not None,
+        help="Refits every model on each resample: a few seconds. The result is kept.",
+    )
+    if run and done is None:
+        ss["attr_credit_cancel"] = False
+        bar = st.progress(0.0, text="Refitting and crediting…")
+        st.button(
+            "Cancel",
+            key="attr_credit_cancel_btn",
+            on_click=lambda: ss.__setitem__("attr_credit_cancel", True),
+        )
+
+        def progress(f: float) -> None:
+            bar.progress(min(1.0, f), text=f"Refitting and crediting… {f:.0%}")
+
+        x = view.train[list(view.world.inputs)].to_numpy(dtype=float)
+        y = view.train[view.world.target].to_numpy(dtype=float)
+        xt = view.test[list(view.world.inputs)].to_numpy(dtype=float)
+        yt = view.test[view.world.target].to_numpy(dtype=float)
+        credit = resampled_credit(
+            pair.array_fitters(),
+            x,
+            y,
+            xt,
+            yt,
+            ["A", "B"],
+            reps=CREDIT_REPS,
+            seed=view.seed,
+            background_rows=SHAPLEY_BACKGROUND,
+            explain_rows=SHAPLEY_EXPLAIN,
+            progress=progress,
+            cancel=lambda: bool(ss.get("attr_credit_cancel")),
+        )
+        bar.empty()
+        a, b = view.world.truth
+        shares = credit[credit["input"] == "A"]
+        done = figs.credit_share_figure(shares, abs(a) / (abs(a) + abs(b)))
+        if shares["resample"].nunique() == CREDIT_REPS:
+            while len(store) >= _CREDIT_KEPT:
+                store.pop(next(iter(store)))
+            store[view.key] = done
+        else:
+            st.caption(f"Stopped after {shares['resample'].nunique()} resamples.")
+    if done is None:
+        st.caption("Not run yet for these settings.")
+        return
+    chart(
+        done,
+        "A's share of each model's credit (A's credit over A's and B's) on each resample, "
+        "by each method. The dashed line is the share the equations give A.",
+        key="attr_shares",
+    )
+
+
+def condition_section(view: PairView) -> None:
+    """4 · Why: the condition number and the variance inflation factors."""
+    st.subheader("4 · Why: inverting a correlation", anchor=False)
+    rho = view.world.rho
+    x = view.train[list(view.world.inputs)]
+    corr = np.corrcoef(x.to_numpy(dtype=float), rowvar=False)
+    sample_cond = condition_number(corr)
+    sample_vif = vifs(x)
+    cols = st.columns(4)
+    cols[0].metric("Correlation in the recording", f"{corr[0, 1]:.3f}", help=f"ρ = {rho:g}")
+    cols[1].metric(
+        "Condition number (recording)",
+        f"{sample_cond:,.1f}",
+        help="Largest over smallest eigenvalue of the inputs' correlation matrix.",
+    )
+    cols[2].metric("Closed form (1 + ρ)/(1 − ρ)", f"{two_input_condition(rho):,.1f}")
+    cols[3].metric(
+        "Variance inflation (statsmodels · closed form)",
+        f"{float(sample_vif.iloc[0]):,.1f} · {two_input_vif(rho):,.1f}",
+        help="1/(1 − ρ²): how many times each coefficient's variance grows.",
+    )
+    st.markdown(words.condition_sentence(rho, two_input_condition(rho), two_input_vif(rho)))
+
+
+def rashomon_section(view: PairView) -> None:
+    """5 · The Rashomon set: many models, equally good."""
+    st.subheader("5 · Many models, equally good", anchor=False)
+    st.select_slider(
+        "How much worse than the best a model may be (ε)",
+        options=list(EPSILONS),
+        format_func=lambda e: f"{e:.0%}",
+        **synced("epsilon"),
+    )
+    eps = lab_state().epsilon
+    fig, sentence = rashomon_view(view.key, eps)
+    chart(
+        fig,
+        "The linear models whose mean squared error on the 2,000 held-out rows is within "
+        "ε of the best one's form an ellipse (its closed form). Its long axis is the "
+        "trade between A and B the data cannot settle.",
+        key="attr_rashomon",
+    )
+    st.markdown(sentence)
+
+
+def settle_section(view: PairView) -> None:
+    """6 · The experiment that settles it."""
+    st.subheader("6 · The experiment that settles it", anchor=False)
+    sc = view.world.scenario
+    st.radio(
+        "Experiment",
+        options=list(DRIVES),
+        format_func=lambda d: f"{d}: {sc.presets[d].description}",
+        **synced("drive"),
+    )
+    state = lab_state()
+    fig, sentence = settle_figure(view.key, state.drive, state.epsilon)
+    chart(
+        fig,
+        f"Root-mean-square error of each model on 2,000 fresh units, before (observational) "
+        f"and after the experiment. The Rashomon model is the one of section 5 that credits "
+        f"B most (ε = {state.epsilon:.0%}); the causal model uses the grip's causes in the graph.",
+        key="attr_settle",
+    )
+    st.markdown(sentence)
+
+
+def _lab_frame(lab: Lab) -> tuple[str, pd.DataFrame, str, list[str], str | None, str]:
+    """The lab's current data: (name, frame, target, inputs, environment, key)."""
+    if lab.table is not None:
+        setup = lab.table.setup
+        cols = [setup.target, *setup.features] + ([setup.environment] if setup.environment else [])
+        frame, _ = numeric_frame(lab.table.table, [c for c in cols if c != setup.environment])
+        if setup.environment:
+            frame[setup.environment] = lab.table.table.data.loc[frame.index, setup.environment]
+        return (
+            lab.table.name,
+            frame,
+            setup.target,
+            list(setup.features),
+            setup.environment,
+            lab.table.key,
+        )
+    sc = lab.scenario
+    sid, n, seed = lab.key
+    frame = compute.sample(sid, n, seed)
+    return sc.title, frame, sc.target, list(sc.features), None, f"world:{sid}:{n}:{seed}"
+
+
+def real_data_section(lab: Lab) -> None:
+    """7 · On real data: how stable is each input's credit?"""
+    st.subheader("7 · On real data", anchor=False)
+    lab_name, *_ = _lab_frame(lab)
+    labels = {
+        "longley": "Longley's US economy, 1947–1962 (statsmodels)",
+        "lab": f"the lab's data: {inert(lab_name)}",
+    }
+    st.radio(
+        "Data", options=list(CREDIT_SOURCES), format_func=labels.__getitem__, **synced("credit")
+    )
+    if lab_state().credit == "longley":
+        frame = _longley()
+        target, inputs, env, key = (
+            "TOTEMP",
+            [c for c in frame.columns if c != "TOTEMP"],
+            None,
+            "longley",
+        )
+        st.markdown(
+            "Sixteen years of US employment (`TOTEMP`) with six economic series that all grew "
+            "together. Its least-squares fit is a standard test of numerical accuracy: the raw "
+            "inputs' design matrix has a condition number near 5 × 10⁹."
+        )
+    else:
+        _, frame, target, inputs, env, key = _lab_frame(lab)
+    numeric = [c for c in inputs if pd.api.types.is_numeric_dtype(frame[c])]
+    chosen = st.multiselect(
+        f"Inputs to credit (target {code_span(target)})",
+        options=numeric,
+        default=numeric,
+        key=f"attr_inputs_{key}",
+    )
+    if len(chosen) < 2:
+        st.info("Pick two or more inputs.", icon=":material/info:")
+        return
+    group, left_out = env, "environment"
+    if env is None:
+        if len(frame) <= JACKKNIFE_ROWS:
+            left_out = "row" if key != "longley" else "year"
+        else:
+            frame = frame.assign(_tenth=np.arange(len(frame)) * 10 // len(frame))
+            group, left_out = "_tenth", "tenth of the rows"
+    try:
+        with st.spinner("Resampling…"):
+            summary, fig = _stability(key, target, tuple(chosen), group, frame)
+    except DataError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    design = np.column_stack([np.ones(len(frame)), frame[chosen].to_numpy(dtype=float)])
+    cols = st.columns(2)
+    cols[0].metric("Condition number, raw design (with intercept)", f"{np.linalg.cond(design):.3g}")
+    corr = np.corrcoef(frame[chosen].to_numpy(dtype=float), rowvar=False)
+    cols[1].metric("Condition number, inputs' correlation matrix", f"{condition_number(corr):,.0f}")
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        chart(
+            fig,
+            f"Standardised least-squares coefficients across {TABLE_REPS} bootstrap resamples "
+            f"(boxes), with one {left_out} left out at a time (ticks), and on all rows (diamonds).",
+            key="attr_stability",
+        )
+    with right:
+        shown = summary.assign(VIF=vifs(frame[chosen]).to_numpy())
+        st.dataframe(
+            shown.rename(
+                columns={
+                    "all_rows": "all rows",
+                    "low": "2.5%",
+                    "high": "97.5%",
+                    "sign_flips": "sign flips",
+                    "left_out_low": "left out: min",
+                    "left_out_high": "left out: max",
+                }
+            ),
+            hide_index=True,
+            column_config={"sign flips": st.column_config.NumberColumn(format="percent")},
+        )
+    st.markdown(words.stability_sentence(summary, TABLE_REPS, left_out))

@@ -1,0 +1,125 @@
+"""The Attribution page in Streamlit's AppTest: its sections, sliders, link and button."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = "pages/5_Attribution.py"
+TIMEOUT = 90
+
+
+def open_page(**params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.query_params.update(params)
+    at.switch_page(PAGE)
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+
+
+def sentence(at: AppTest, start: str) -> str:
+    found = [m.value for m in at.markdown if m.value.startswith(start)]
+    assert found, f"no sentence starting {start!r}"
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def page() -> AppTest:
+    return open_page()
+
+
+def test_the_page_tells_the_whole_story(page: AppTest) -> None:
+    assert_clean(page)
+    heads = [h.value for h in page.subheader]
+    for number in range(1, 8):
+        assert any(h.startswith(f"{number} · ") for h in heads), heads
+    assert "grip force = 10 + 2 · A + 0 · B" in texts(page)
+    assert "prediction does not notice the correlation" in texts(page)
+    # flat R², spreading coefficients, the clouds, the ellipse, the bars, the real data
+    assert len(page.get("plotly_chart")) >= 6
+    assert page.query_params["rho"] == "0.99"
+
+
+def test_the_correlation_slider_changes_the_numbers(page: AppTest) -> None:
+    at = open_page()
+    before = sentence(at, "At ρ = 0.99")
+    at.select_slider(key="w_rho").set_value(0.5).run()
+    assert_clean(at)
+    after = sentence(at, "At ρ = 0.5")
+    assert before != after and "condition number is 3" in after
+    assert at.query_params["rho"] == "0.5"
+
+
+def test_a_link_opens_the_view_it_names() -> None:
+    at = open_page(rho="0.999", b_effect="1", drive="Silence B", epsilon="0.2")
+    assert_clean(at)
+    assert "grip force = 10 + 2 · A + 1 · B" in texts(at)
+    assert "After `Silence B`" in texts(at)
+    assert "within 20% of the best error" in texts(at)
+
+
+def test_a_bad_link_keeps_the_default_and_says_why() -> None:
+    at = open_page(rho="2")
+    assert_clean(at)
+    assert any("rho" in w.value for w in at.warning)
+    assert at.session_state["lab_state"].rho == 0.99
+
+
+def test_the_credit_button_draws_every_model_s_credit() -> None:
+    at = open_page(pair_n="200")
+    charts = len(at.get("plotly_chart"))
+    assert "Not run yet" in texts(at)
+    at.button(key="attr_credit_run").click().run()
+    assert_clean(at)
+    assert len(at.get("plotly_chart")) == charts + 1
+    assert "Not run yet" not in texts(at)
+    # kept for the next run and for other sessions
+    again = open_page(pair_n="200")
+    assert len(again.get("plotly_chart")) == charts + 1
+    assert again.button(key="attr_credit_run").disabled
+
+
+def test_real_data_shows_longley_then_the_lab_s_world() -> None:
+    at = open_page()
+    assert "GNPDEFL" in texts(at) or "`GNP`" in texts(at)
+    at.radio(key="w_credit").set_value("lab").run()
+    assert_clean(at)
+    picker = at.multiselect[0]
+    from lib.world.scenarios import load_scenario
+
+    assert picker.value == list(load_scenario("ldopa").features)
+    picker.set_value(["headache"]).run()
+    assert_clean(at)
+    assert any("two or more inputs" in i.value for i in at.info)
+
+
+def test_the_attribution_lesson_settles_it_with_an_experiment() -> None:
+    from lib.teach.lessons import answer, load_lesson
+    from lib.ui.lesson_views import view_numbers_at
+    from lib.ui.params import ScenarioInfo, parse_query
+    from lib.world.scenarios import list_scenarios, load_scenario
+
+    catalog = {sid: ScenarioInfo.from_scenario(load_scenario(sid)) for sid in list_scenarios()}
+    lesson = load_lesson("attribution")
+    said = {}
+    for i, step in enumerate(lesson.steps, start=1):
+        if step.predict is None:
+            continue
+        state, notices = parse_query(lesson.view(i - 1), catalog)
+        assert notices == []
+        said[i] = answer(step.predict, view_numbers_at(lesson, i, state)).value
+    assert abs(said[1] - 0.95) < 0.02  # the neurons' correlation
+    assert said[2] == "same"  # both neurons, or A alone: they predict alike
+    assert said[4] == "broke"  # the model that credited B most, once B is driven
+    assert said[5] == "held"  # the causal model

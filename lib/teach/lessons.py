@@ -74,9 +74,15 @@ VIEW_KEYS = (
     "sweep_strength",
     "bend",
     "reps",
+    "rho",
+    "b_effect",
+    "pair_n",
+    "epsilon",
+    "drive",
+    "credit",
 )
 #: Pages a step may show.
-PAGES = ("Data", "Models", "Interventions", "Invariance")
+PAGES = ("Data", "Models", "Interventions", "Invariance", "Attribution")
 #: What a prediction may ask, and the kind of answer the learner gives.
 MEASURES: dict[str, str] = {
     "better_model": "choice",  # which model predicts better before any change (Models)
@@ -89,8 +95,8 @@ MEASURES: dict[str, str] = {
 #: Which page can compute each measure.
 _MEASURE_PAGES = {
     "better_model": ("Models", "Interventions"),
-    "verdict": ("Interventions",),
-    "ratio": ("Interventions",),
+    "verdict": ("Interventions", "Attribution"),
+    "ratio": ("Interventions", "Attribution"),
     "r2": ("Models", "Interventions"),
     "correlation": ("Data", "Models", "Interventions"),
     "icp_causes": ("Invariance",),

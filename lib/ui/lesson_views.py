@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from lib.attribution.pair import B_CHAMPION, MODEL_NAMES
 from lib.errors import ClassError, LessonError, ScenarioError
 from lib.fitting.experiments import OBSERVATIONAL
 from lib.live.join import spaced, teacher_url
@@ -35,6 +36,7 @@ from lib.teach.lessons import (
     option_label,
     options,
 )
+from lib.ui import attribution_views as av
 from lib.ui import compute, tables
 from lib.ui import invariance_views as iv
 from lib.ui.invariance_sections import state_environments
@@ -184,7 +186,34 @@ def view_numbers_at(lesson: Lesson, step: int, state: Any) -> ViewNumbers:
         envs = state_environments(sc, sid, n, state.envs)
         res = iv.icp_fit(sid, seed, iv.env_key(envs), state.alpha, envs)
         numbers["icp_causes"] = frozenset(res.causal_predictors)
+    if s.page == "Attribution":
+        numbers.update(_attribution_numbers(state))
     return ViewNumbers(**numbers)
+
+
+def _attribution_numbers(state: Any) -> dict[str, Any]:
+    """The Attribution page's experiment: its "predictive" model is the one of the
+    Rashomon set that credits B most, its causal one least squares on the causes."""
+    key = (state.rho, state.b_effect, state.pair_n, state.seed)
+    scores = av.settle_scores(key, state.drive, state.epsilon)
+    causal = str(scores.loc[scores["kind"] == "causal", "model"].iloc[0])
+    names = {
+        ("predictive", "linear"): B_CHAMPION,
+        ("causal", "linear"): causal,
+        ("predictive", "trees"): MODEL_NAMES[3],
+    }
+    before = scores[scores["test"] == OBSERVATIONAL].set_index("model")
+    after = scores[scores["test"] == state.drive].set_index("model")
+    ratios = pd.DataFrame(
+        {
+            "model": before.index,
+            "kind": before["kind"].to_numpy(),
+            "before": before["rmse"].to_numpy(),
+            "after": after.loc[before.index, "rmse"].to_numpy(),
+        }
+    )
+    ratios["ratio"] = ratios["after"] / ratios["before"]
+    return {"names": names, "ratios": ratios, "scores": before.reset_index()}
 
 
 def step_figure(lesson: Lesson, step: int, present: bool) -> None:
@@ -217,6 +246,13 @@ def step_figure(lesson: Lesson, step: int, present: bool) -> None:
             )
         elif not present:
             causal_graph(sc)
+    elif s.page == "Attribution":
+        view = (state.rho, state.b_effect, state.pair_n, state.seed)
+        if pred is None:
+            fig, sentence = av.rashomon_view(view, state.epsilon)
+        else:
+            fig, sentence = av.settle_figure(view, state.drive, state.epsilon)
+        chart(fig, sentence)
     elif s.page == "Invariance":
         envs = state_environments(sc, sid, n, state.envs)
         figure = iv.top_sets_figure if present else iv.result_figure
@@ -656,6 +692,11 @@ def _view_words(step: Step, state: Any) -> str:
     if step.page == "Interventions":
         what = state.preset if state.preset != "custom" else f"{state.kind} on {state.node}"
         words += f", {what} at {state.strength:.0%}"
+    elif step.page == "Attribution":
+        words = (
+            f"Attribution: ρ = {state.rho:g}, {state.pair_n:,} rows, seed {state.seed}, "
+            f"{state.drive}, ε = {state.epsilon:.0%}"
+        )
     elif step.page == "Invariance":
         envs = (
             "the world's starting environments"

@@ -197,11 +197,31 @@ def test_the_sentences_say_the_numbers(sweep: pd.DataFrame, fitted) -> None:
     cloud = words.cloud_sentence(boot, world.truth)
     assert cloud.startswith("Across 50 resamples") and "lasso kept only A in" in cloud
     cond = words.condition_sentence(0.99, 199.0, 50.25)
-    assert "199" in cond and "7.09 times as wide" in cond
+    assert "number is 199:" in cond and "7.09 times as wide" in cond
+    own = words.condition_sentence(0.99, 199.0, 50.25, 0.992)
+    assert "(this recording's r = 0.992 gives 249)" in own
     scores = pair.settle(world, models, 500, 0, "Drive B", 0.05)
     causal = str(scores.loc[scores["kind"] == "causal", "model"].iloc[0])
     settle = words.settle_sentence(scores, "Drive B", pair.B_CHAMPION, causal)
     assert "could not tell" in settle and "×1.00" in settle
+
+
+def test_the_stability_figure_draws_every_input_in_order() -> None:
+    from statsmodels.datasets import longley
+
+    from lib.attribution.stability import coefficient_stability, stability_summary
+
+    data = longley.load_pandas().data
+    inputs = ["GNPDEFL", "GNP", "UNEMP", "ARMED", "POP", "YEAR"]
+    long = coefficient_stability(data, "TOTEMP", inputs, reps=100)
+    summary = stability_summary(long)
+    fig = figs.stability_figure(long, summary)
+    bars, ticks, diamonds = fig.data
+    assert list(bars.y) == inputs and list(fig.layout.yaxis.categoryarray) == inputs[::-1]
+    np.testing.assert_allclose(bars.x - bars.error_x.arrayminus, summary["low"])
+    np.testing.assert_allclose(bars.x + bars.error_x.array, summary["high"])
+    assert len(ticks.x) == 16 * len(inputs)  # one year left out at a time
+    np.testing.assert_allclose(diamonds.x, summary["all_rows"])
 
 
 def test_the_stability_sentence_starts_with_a_capital() -> None:

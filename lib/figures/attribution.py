@@ -108,6 +108,10 @@ def r2_sweep_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
     return fig
 
 
+#: Tick values of a log axis: 1, 2 and 5 per decade.
+_NICE = tuple(m * 10.0**e for e in range(-4, 5) for m in (1, 2, 5))
+
+
 def spread_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
     """How far least squares' coefficient of A wanders across bootstrap resamples
     (points) against the closed form σ / √(n (1 − ρ²)) (line), on a log scale."""
@@ -135,10 +139,12 @@ def spread_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
         ]
     )
     _rho_axis(fig, rhos, rho)
-    fig.update_yaxes(type="log")
+    values = np.concatenate([ols["se"].to_numpy(), ols["spread"].to_numpy()])
+    ticks = [t for t in _NICE if values.min() / 1.5 <= t <= values.max() * 1.5]
+    fig.update_yaxes(type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
     fig = _style(
         fig,
-        "Attribution: spread of A's coefficient (least squares)",
+        "Attribution: spread of A's coefficient",
         None,
         "standard deviation (N per SD)",
         380,
@@ -342,57 +348,74 @@ def credit_share_figure(credit: pd.DataFrame, truth_share: float, name: str = "A
     return fig
 
 
-def stability_figure(long: pd.DataFrame, names: Sequence[str] | None = None) -> go.Figure:
-    """Each input's standardised coefficient: across bootstrap resamples (a box),
-    with each input left out in turn (points) and on all rows (a black diamond).
+def stability_figure(long: pd.DataFrame, summary: pd.DataFrame) -> go.Figure:
+    """Each input's standardised coefficient: the middle 95% of bootstrap resamples
+    (a bar), with one group left out in turn (ticks) and on all rows (a black diamond).
 
     Parameters
     ----------
     long : pandas.DataFrame
-        Columns ``kind``, ``input``, ``coefficient``
-        (:func:`lib.attribution.methods.coefficient_stability`).
+        Columns ``kind``, ``label``, ``input``, ``coefficient``
+        (:func:`lib.attribution.stability.coefficient_stability`).
+    summary : pandas.DataFrame
+        :func:`lib.attribution.stability.stability_summary` of ``long``, one row per
+        input in the order drawn (top first).
     """
-    inputs = list(names) if names is not None else list(dict.fromkeys(long["input"]))
-    labels = {i: plotly_text(str(i)) for i in inputs}
-    fig = go.Figure()
-    res = long[long["kind"] == "resample"]
-    fig.add_trace(
-        go.Box(
-            y=res["input"].map(labels),
-            x=res["coefficient"],
-            orientation="h",
-            name="bootstrap resamples",
-            marker={"color": OKABE_ITO[0]},
-            boxpoints=False,
-            hoverinfo="x",
+    inputs = [str(i) for i in summary["input"]]
+    labels = {i: plotly_text(i) for i in inputs}
+    y = [labels[i] for i in inputs]
+    low, high = summary["low"].to_numpy(), summary["high"].to_numpy()
+    middle = (low + high) / 2
+    fig = go.Figure(
+        go.Scatter(
+            y=y,
+            x=middle,
+            mode="markers",
+            marker={"size": 0.1, "color": OKABE_ITO[0]},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": high - middle,
+                "arrayminus": middle - low,
+                "color": OKABE_ITO[0],
+                "thickness": 10,
+                "width": 0,
+            },
+            name="middle 95% of bootstrap resamples",
+            customdata=np.column_stack([low, high]),
+            hovertemplate="resamples: %{customdata[0]:.2f} to %{customdata[1]:.2f}<extra></extra>",
         )
     )
     out = long[long["kind"] == "left out"]
     fig.add_trace(
         go.Scatter(
-            y=out["input"].map(labels),
+            y=out["input"].astype(str).map(labels),
             x=out["coefficient"],
             mode="markers",
             name="one group left out",
-            marker={"color": OKABE_ITO[4], "size": 8, "opacity": 0.7, "symbol": "line-ns-open"},
+            marker={
+                "color": OKABE_ITO[4],
+                "size": 18,
+                "symbol": "line-ns-open",
+                "line": {"width": 2},
+            },
             customdata=out["label"].astype(str).map(plotly_text),
             hovertemplate="without %{customdata}: %{x:.2f}<extra></extra>",
         )
     )
-    full = long[long["kind"] == "all rows"]
     fig.add_trace(
         go.Scatter(
-            y=full["input"].map(labels),
-            x=full["coefficient"],
+            y=y,
+            x=summary["all_rows"],
             mode="markers",
             name="all rows",
-            marker={"color": TRUTH_COLOR, "size": 13, "symbol": "diamond"},
+            marker={"color": TRUTH_COLOR, "size": 14, "symbol": "diamond"},
             hovertemplate="all rows: %{x:.2f}<extra></extra>",
         )
     )
     fig.add_vline(x=0, line={"color": NEUTRAL, "dash": "dash", "width": 1.5})
-    fig.update_yaxes(categoryorder="array", categoryarray=[labels[i] for i in inputs][::-1])
-    height = int(min(700, max(300, 110 + 56 * len(inputs))))
+    fig.update_yaxes(categoryorder="array", categoryarray=y[::-1])
+    height = int(min(700, max(300, 130 + 56 * len(inputs))))
     fig = _style(fig, "", "standardised coefficient (SD of target per SD of input)", None, height)
-    fig.update_layout(legend={"orientation": "h", "y": -0.2, "x": 0}, margin={"t": 16})
+    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0}, margin={"t": 16})
     return fig

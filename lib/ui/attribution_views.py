@@ -171,7 +171,8 @@ def _stability(
 ) -> tuple[pd.DataFrame, go.Figure]:
     """The stability of a table's credit (``source`` names the data, ``_frame`` is it)."""
     long = coefficient_stability(_frame, target, list(inputs), reps=TABLE_REPS, environment=group)
-    return stability_summary(long), figs.stability_figure(long, inputs)
+    summary = stability_summary(long)
+    return summary, figs.stability_figure(long, summary)
 
 
 # ----------------------------------------------------------------------------- sections
@@ -339,20 +340,22 @@ def condition_section(view: PairView) -> None:
     corr = np.corrcoef(x.to_numpy(dtype=float), rowvar=False)
     sample_cond = condition_number(corr)
     sample_vif = vifs(x)
-    cols = st.columns(4)
-    cols[0].metric("Correlation in the recording", f"{corr[0, 1]:.3f}", help=f"ρ = {rho:g}")
+    r = float(corr[0, 1])
+    cols = st.columns(5)
+    cols[0].metric("Correlation r (recording)", f"{r:.3f}", help=f"The slider's ρ is {rho:g}.")
     cols[1].metric(
-        "Condition number (recording)",
+        "Condition number",
         f"{sample_cond:,.1f}",
-        help="Largest over smallest eigenvalue of the inputs' correlation matrix.",
+        help="Largest over smallest eigenvalue of the recording's correlation matrix (numpy).",
     )
-    cols[2].metric("Closed form (1 + ρ)/(1 − ρ)", f"{two_input_condition(rho):,.1f}")
+    cols[2].metric("(1 + r)/(1 − r)", f"{two_input_condition(r):,.1f}", help="Its closed form.")
     cols[3].metric(
-        "Variance inflation (statsmodels · closed form)",
-        f"{float(sample_vif.iloc[0]):,.1f} · {two_input_vif(rho):,.1f}",
-        help="1/(1 − ρ²): how many times each coefficient's variance grows.",
+        "Variance inflation",
+        f"{float(sample_vif.iloc[0]):,.1f}",
+        help="How many times each coefficient's variance grows (statsmodels).",
     )
-    st.markdown(words.condition_sentence(rho, two_input_condition(rho), two_input_vif(rho)))
+    cols[4].metric("1/(1 − r²)", f"{two_input_vif(r):,.1f}", help="Its closed form.")
+    st.markdown(words.condition_sentence(rho, two_input_condition(rho), two_input_vif(rho), r))
 
 
 def rashomon_section(view: PairView) -> None:
@@ -474,28 +477,32 @@ def real_data_section(lab: Lab) -> None:
     cols[0].metric("Condition number, raw design (with intercept)", f"{np.linalg.cond(design):.3g}")
     corr = np.corrcoef(frame[chosen].to_numpy(dtype=float), rowvar=False)
     cols[1].metric("Condition number, inputs' correlation matrix", f"{condition_number(corr):,.0f}")
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        chart(
-            fig,
-            f"Standardised least-squares coefficients across {TABLE_REPS} bootstrap resamples "
-            f"(boxes), with one {left_out} left out at a time (ticks), and on all rows (diamonds).",
-            key="attr_stability",
-        )
-    with right:
-        shown = summary.assign(VIF=vifs(frame[chosen]).to_numpy())
-        st.dataframe(
-            shown.rename(
-                columns={
-                    "all_rows": "all rows",
-                    "low": "2.5%",
-                    "high": "97.5%",
-                    "sign_flips": "sign flips",
-                    "left_out_low": "left out: min",
-                    "left_out_high": "left out: max",
-                }
-            ),
-            hide_index=True,
-            column_config={"sign flips": st.column_config.NumberColumn(format="percent")},
-        )
+    chart(
+        fig,
+        f"Standardised least-squares coefficients: the middle 95% of {TABLE_REPS} bootstrap "
+        f"resamples (bars), with one {left_out} left out at a time (ticks), and on all rows "
+        f"(diamonds). A bar that crosses the dashed zero line is credit whose sign the data "
+        f"cannot settle.",
+        key="attr_stability",
+    )
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "input": summary["input"],
+                "all rows": summary["all_rows"].round(2),
+                "resamples, middle 95%": [
+                    f"{a:.2f} to {b:.2f}"
+                    for a, b in zip(summary["low"], summary["high"], strict=True)
+                ],
+                "sign flips": summary["sign_flips"],
+                f"one {left_out} left out": [
+                    f"{a:.2f} to {b:.2f}"
+                    for a, b in zip(summary["left_out_low"], summary["left_out_high"], strict=True)
+                ],
+                "VIF": vifs(frame[chosen]).round(1).to_numpy(),
+            }
+        ),
+        hide_index=True,
+        column_config={"sign flips": st.column_config.NumberColumn(format="percent")},
+    )
     st.markdown(words.stability_sentence(summary, TABLE_REPS, left_out))

@@ -86,11 +86,17 @@ def _wrong_sign(b: np.ndarray, truth: float) -> tuple[str, float]:
     return "a weight beyond ±0.25 N per SD", float(np.mean(np.abs(b) > 0.25))
 
 
-def condition_sentence(rho: float, condition: float, vif: float) -> str:
-    """What the condition number and the variance inflation mean at ρ."""
+def condition_sentence(rho: float, condition: float, vif: float, r: float | None = None) -> str:
+    """What the condition number and the variance inflation mean at ρ (the world's
+    correlation; ``r``, the recording's own, is said beside it when given)."""
+    own = (
+        f" (this recording's r = {r:.3f} gives {_size((1 + abs(r)) / (1 - abs(r)))})"
+        if r is not None
+        else ""
+    )
     return (
         f"At ρ = {rho:g} the correlation matrix's condition number is "
-        f"{_size(condition)}: a small wobble in the data can move the coefficients "
+        f"{_size(condition)}{own}: a small wobble in the data can move the coefficients "
         f"up to {_size(condition)} times as much, relatively. Each coefficient's "
         f"variance is {_size(vif)} times what it would be with uncorrelated inputs, "
         f"so its spread is {_size(math.sqrt(vif))} times as wide."

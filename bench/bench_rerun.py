@@ -10,8 +10,12 @@ times each ``AppTest.run()``:
   a teacher flips back and forth;
 - new strength (Interventions only): a strength not seen before - the fit is
   cached, the evaluation and the figures are not;
+- new ρ (Attribution only): a correlation of the two neurons not seen before -
+  a new recording, four fits, the bootstraps and the experiment (at most one
+  run per correlation the page offers);
 - new seed: a seed not seen before - a new sample and, on Models and
-  Interventions, four new fits.
+  Interventions, four new fits (on Attribution also the sweep over nine
+  correlations).
 
 Run from the repository root::
 
@@ -85,6 +89,10 @@ def table_cases() -> dict[str, Callable[[AppTest, int], None]]:
     return {"warm table": set_table(lambda i: TABLES[i % 2])}
 
 
+def set_rho(value: Callable[[int], float]) -> Callable[[AppTest, int], None]:
+    return lambda at, i: at.select_slider(key="w_rho").set_value(value(i))
+
+
 def set_builder_title(at: AppTest, i: int) -> None:
     at.text_input[0].input(f"My world {i % 2}")
 
@@ -94,7 +102,13 @@ def cases(page: str) -> dict[str, Callable[[AppTest, int], None]]:
     out: dict[str, Callable[[AppTest, int], None]] = {}
     if page == "Builder":  # the builder redraws its tables, graph and checks on every edit
         return {"warm": set_builder_title}
-    if page == "Interventions":
+    if page == "Attribution":
+        from lib.ui.params import DEFAULT_RHO, RHOS
+
+        out["warm"] = set_rho(lambda i: (DEFAULT_RHO, 0.9)[i % 2])
+        fresh_rhos = [r for r in RHOS if r not in (DEFAULT_RHO, 0.9)]
+        out["new ρ"] = set_rho(lambda i: fresh_rhos[i % len(fresh_rhos)])
+    elif page == "Interventions":
         out["warm"] = set_strength(lambda i: (1.0, 0.5)[i % 2])
         strengths = [round(0.05 * k, 2) for k in range(1, 20) if k != 10]
         out["new strength"] = set_strength(lambda i: strengths[i % len(strengths)])
@@ -122,7 +136,8 @@ def main() -> int:
             at = open_page(path)
             if case == "warm":  # visit both values once so that both are cached
                 timed_reruns(at, change, 2)
-            times = sorted(timed_reruns(at, change, args.reruns))
+            reruns = min(args.reruns, 9) if case == "new ρ" else args.reruns  # 9 unseen
+            times = sorted(timed_reruns(at, change, reruns))
             median = statistics.median(times)
             p90 = times[min(len(times) - 1, int(0.9 * len(times)))]
             verdict = "ok" if median <= BUDGET_MS else "OVER"

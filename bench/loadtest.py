@@ -567,7 +567,7 @@ async def run_cycles(url: str, cycles: int, link: str = DEFAULT_LINK) -> dict[st
 
 
 #: The pages a single student visits in ``--pages`` mode (URL path, label).
-PAGES = ("", "Data", "Models", "Interventions", "Invariance", "Builder")
+PAGES = ("", "Data", "Models", "Interventions", "Invariance", "Attribution", "Builder")
 
 
 async def run_pages(

@@ -199,7 +199,7 @@ def test_the_sentences_say_the_numbers(sweep: pd.DataFrame, fitted) -> None:
     cond = words.condition_sentence(0.99, 199.0, 50.25)
     assert "number is 199:" in cond and "7.09 times as wide" in cond
     own = words.condition_sentence(0.99, 199.0, 50.25, 0.992)
-    assert "(this recording's r = 0.992 gives 249)" in own
+    assert "(this recording's r = 0.9920 gives 249)" in own
     scores = pair.settle(world, models, 500, 0, "Drive B", 0.05)
     causal = str(scores.loc[scores["kind"] == "causal", "model"].iloc[0])
     settle = words.settle_sentence(scores, "Drive B", pair.B_CHAMPION, causal)

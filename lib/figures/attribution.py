@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from lib.figures.charts import CAUSAL_COLOR, NEUTRAL, OKABE_ITO, _style
 from lib.words.escape import plotly_text
@@ -160,6 +159,9 @@ def coefficient_clouds(
     one panel per model, with the truth as a black star and the line of models
     that predict alike when the two inputs move together (``a + b`` constant).
 
+    The panels are laid out by hand (axes side by side, one shared y range):
+    plotly's ``make_subplots`` cost more than the rest of the figure.
+
     Parameters
     ----------
     boot : pandas.DataFrame
@@ -168,32 +170,29 @@ def coefficient_clouds(
         The effects of A and B in the world's equations.
     """
     models = list(dict.fromkeys(boot["model"]))
-    fig = make_subplots(
-        rows=1,
-        cols=len(models),
-        shared_yaxes=True,
-        subplot_titles=[plotly_text(m) for m in models],
-        horizontal_spacing=0.04,
-    )
+    k = len(models)
+    gap = 0.04
+    width = (1 - gap * (k - 1)) / k
     lo = float(min(boot["a"].min(), boot["b"].min(), *truth)) - 0.2
     hi = float(max(boot["a"].max(), boot["b"].max(), *truth)) + 0.2
     total = truth[0] + truth[1]
-    for i, model in enumerate(models, start=1):
+    traces: list[go.Scatter] = []
+    layout: dict = {"annotations": []}
+    for i, model in enumerate(models):
+        suffix = "" if i == 0 else str(i + 1)
+        axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
         rows = boot[boot["model"] == model]
-        fig.add_trace(
+        traces += [
             go.Scatter(
                 x=[lo, hi],
                 y=[total - lo, total - hi],
                 mode="lines",
                 line={"color": NEUTRAL, "dash": "dot", "width": 1.5},
                 name=f"{names[0]} + {names[1]} = {total:g} (predict alike)",
-                showlegend=i == 1,
+                showlegend=i == 0,
                 hoverinfo="skip",
+                **axes,
             ),
-            row=1,
-            col=i,
-        )
-        fig.add_trace(
             go.Scatter(
                 x=rows["a"],
                 y=rows["b"],
@@ -202,34 +201,48 @@ def coefficient_clouds(
                 name=plotly_text(model),
                 showlegend=False,
                 hovertemplate=f"{names[0]} %{{x:.2f}}, {names[1]} %{{y:.2f}}<extra></extra>",
+                **axes,
             ),
-            row=1,
-            col=i,
-        )
-        fig.add_trace(
             go.Scatter(
                 x=[truth[0]],
                 y=[truth[1]],
                 mode="markers",
                 marker={"color": TRUTH_COLOR, "size": 20, "symbol": "star"},
                 name="the truth (the equations)",
-                showlegend=i == 1,
+                showlegend=i == 0,
                 hovertemplate="truth: %{x:g}, %{y:g}<extra></extra>",
+                **axes,
             ),
-            row=1,
-            col=i,
-        )
-    fig = _style(fig, "", None, None, 400)
-    fig.update_xaxes(range=[lo, hi], zeroline=True, zerolinecolor="#BBBBBB")
-    fig.update_yaxes(range=[lo, hi], zeroline=True, zerolinecolor="#BBBBBB")
-    middle = (len(models) + 1) // 2  # the styled figure has no grid: axes by name
-    fig.update_layout(
-        {
-            f"xaxis{middle if middle > 1 else ''}": {"title": f"credit to {names[0]} (N per SD)"},
-            "yaxis": {"title": f"credit to {names[1]} (N per SD)"},
+        ]
+        left = i * (width + gap)
+        axis = {"range": [lo, hi], "zeroline": True, "zerolinecolor": "#BBBBBB"}
+        layout[f"xaxis{suffix}"] = {**axis, "domain": [left, left + width], "anchor": f"y{suffix}"}
+        layout[f"yaxis{suffix}"] = {
+            **axis,
+            "anchor": f"x{suffix}",
+            **({} if i == 0 else {"matches": "y", "showticklabels": False}),
         }
+        layout["annotations"].append(
+            {
+                "text": plotly_text(model),
+                "x": left + width / 2,
+                "y": 1.0,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 16},
+            }
+        )
+    middle = "" if k < 2 else str((k + 1) // 2)
+    layout[f"xaxis{middle}"]["title"] = f"credit to {names[0]} (N per SD)"
+    layout["yaxis"]["title"] = f"credit to {names[1]} (N per SD)"
+    fig = go.Figure(traces)
+    fig = _style(fig, "", None, None, 400)
+    fig.update_layout(
+        layout, legend={"orientation": "h", "y": -0.25, "x": 0}, margin={"t": 40, "l": 70}
     )
-    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0}, margin={"t": 40, "l": 70})
     return fig
 
 

@@ -319,6 +319,7 @@ def _resampled_credit(view: PairView) -> None:
             while len(store) >= _CREDIT_KEPT:
                 store.pop(next(iter(store)))
             store[view.key] = done
+            st.rerun()  # draw the button as done, and the chart from the store
         else:
             st.caption(f"Stopped after {shares['resample'].nunique()} resamples.")
     if done is None:
@@ -342,7 +343,10 @@ def condition_section(view: PairView) -> None:
     sample_vif = vifs(x)
     r = float(corr[0, 1])
     cols = st.columns(5)
-    cols[0].metric("Correlation r (recording)", f"{r:.3f}", help=f"The slider's ρ is {rho:g}.")
+    digits = 4 if abs(r) > 0.99 else 3
+    cols[0].metric(
+        "Correlation r (recording)", f"{r:.{digits}f}", help=f"The slider's ρ is {rho:g}."
+    )
     cols[1].metric(
         "Condition number",
         f"{sample_cond:,.1f}",

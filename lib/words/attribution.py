@@ -90,7 +90,7 @@ def condition_sentence(rho: float, condition: float, vif: float, r: float | None
     """What the condition number and the variance inflation mean at ρ (the world's
     correlation; ``r``, the recording's own, is said beside it when given)."""
     own = (
-        f" (this recording's r = {r:.3f} gives {_size((1 + abs(r)) / (1 - abs(r)))})"
+        f" (this recording's r = {r:.{4 if abs(r) > 0.99 else 3}f} gives {_size((1 + abs(r)) / (1 - abs(r)))})"
         if r is not None
         else ""
     )

@@ -123,3 +123,23 @@ def test_the_attribution_lesson_settles_it_with_an_experiment() -> None:
     assert said[2] == "same"  # both neurons, or A alone: they predict alike
     assert said[4] == "broke"  # the model that credited B most, once B is driven
     assert said[5] == "held"  # the causal model
+
+
+def test_the_lesson_handout_draws_the_attribution_steps() -> None:
+    def script() -> None:
+        import streamlit as st
+
+        from lib.teach.lessons import load_lesson
+        from lib.ui import lesson_views as lv
+
+        lesson = load_lesson("attribution")
+        lv._revealed().update((lesson.id, i) for i in range(1, len(lesson.steps) + 1))
+        page = lv._lesson_handout(lesson)().decode()
+        st.write(f"bytes {len(page)}")
+        st.write(f"broke {'<strong>broke</strong>' in page}")
+        st.write(f"ellipse {'within 5% of the best error' in page}")
+
+    at = AppTest.from_function(script, default_timeout=TIMEOUT).run()
+    assert_clean(at)
+    said = " ".join(m.value for m in at.markdown)
+    assert "broke True" in said and "ellipse True" in said

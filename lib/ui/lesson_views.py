@@ -191,6 +191,15 @@ def view_numbers_at(lesson: Lesson, step: int, state: Any) -> ViewNumbers:
     return ViewNumbers(**numbers)
 
 
+def _attribution_figure(state: Any, experiment: bool) -> tuple[Any, str]:
+    """An Attribution step's figure and the sentence that reads it: the experiment's
+    errors when the step asks about it, else the Rashomon set."""
+    view = (state.rho, state.b_effect, state.pair_n, state.seed)
+    if experiment:
+        return av.settle_figure(view, state.drive, state.epsilon)
+    return av.rashomon_view(view, state.epsilon)
+
+
 def _attribution_numbers(state: Any) -> dict[str, Any]:
     """The Attribution page's experiment: its "predictive" model is the one of the
     Rashomon set that credits B most, its causal one least squares on the causes."""
@@ -247,12 +256,7 @@ def step_figure(lesson: Lesson, step: int, present: bool) -> None:
         elif not present:
             causal_graph(sc)
     elif s.page == "Attribution":
-        view = (state.rho, state.b_effect, state.pair_n, state.seed)
-        if pred is None:
-            fig, sentence = av.rashomon_view(view, state.epsilon)
-        else:
-            fig, sentence = av.settle_figure(view, state.drive, state.epsilon)
-        chart(fig, sentence)
+        chart(*_attribution_figure(state, pred is not None))
     elif s.page == "Invariance":
         envs = state_environments(sc, sid, n, state.envs)
         figure = iv.top_sets_figure if present else iv.result_figure
@@ -651,6 +655,8 @@ def _lesson_handout(lesson: Lesson) -> Callable[[], bytes]:
                 figures.append(
                     Plot(iv.result_figure(sid, seed, iv.env_key(envs), state.alpha, envs))
                 )
+            elif s.page == "Attribution":
+                figures.append(Plot(*_attribution_figure(state, s.predict is not None)))
             question = answered = reveal = None
             if s.predict is not None:
                 question = s.predict.question

@@ -44,6 +44,19 @@ def _color(model: str) -> str:
     return MODEL_COLORS.get(model, CAUSAL_COLOR)
 
 
+def _truth_star(truth: Sequence[float], **where: object) -> go.Scatter:
+    """The world's own coefficients, a black star in the plane of credit to A and B."""
+    return go.Scatter(
+        x=[truth[0]],
+        y=[truth[1]],
+        mode="markers",
+        marker={"color": TRUTH_COLOR, "size": 20, "symbol": "star"},
+        name="the truth (the equations)",
+        hovertemplate="truth: %{x:g}, %{y:g}<extra></extra>",
+        **where,
+    )
+
+
 def _rho_axis(fig: go.Figure, rhos: Sequence[float], rho: float, **where: int) -> None:
     """Evenly spaced correlations (they crowd near 1), the current one marked."""
     fig.update_xaxes(
@@ -203,16 +216,7 @@ def coefficient_clouds(
                 hovertemplate=f"{names[0]} %{{x:.2f}}, {names[1]} %{{y:.2f}}<extra></extra>",
                 **axes,
             ),
-            go.Scatter(
-                x=[truth[0]],
-                y=[truth[1]],
-                mode="markers",
-                marker={"color": TRUTH_COLOR, "size": 20, "symbol": "star"},
-                name="the truth (the equations)",
-                showlegend=i == 0,
-                hovertemplate="truth: %{x:g}, %{y:g}<extra></extra>",
-                **axes,
-            ),
+            _truth_star(truth, showlegend=i == 0, **axes),
         ]
         left = i * (width + gap)
         axis = {"range": [lo, hi], "zeroline": True, "zerolinecolor": "#BBBBBB"}
@@ -303,16 +307,7 @@ def rashomon_figure(
                 ),
             )
         )
-    fig.add_trace(
-        go.Scatter(
-            x=[truth[0]],
-            y=[truth[1]],
-            mode="markers",
-            marker={"color": TRUTH_COLOR, "size": 20, "symbol": "star"},
-            name="the truth (the equations)",
-            hovertemplate="truth: %{x:g}, %{y:g}<extra></extra>",
-        )
-    )
+    fig.add_trace(_truth_star(truth))
     fig = _style(
         fig, "", f"credit to {names[0]} (N per SD)", f"credit to {names[1]} (N per SD)", 440
     )

@@ -143,3 +143,13 @@ def test_the_lesson_handout_draws_the_attribution_steps() -> None:
     assert_clean(at)
     said = " ".join(m.value for m in at.markdown)
     assert "broke True" in said and "ellipse True" in said
+
+
+def test_a_table_s_link_keeps_the_page_s_own_settings() -> None:
+    at = open_page(source="table", table="grunfeld", credit="lab", rho="0.5")
+    assert_clean(at)
+    assert at.session_state["lab_state"].credit == "lab"
+    assert at.query_params["rho"] == "0.5" and at.query_params["credit"] == "lab"
+    # section 7 credits the table's inputs, left out firm by firm
+    assert any("grunfeld" in str(o).lower() for o in at.radio(key="w_credit").options)
+    assert "with one environment left out at a time" in texts(at)

@@ -279,3 +279,81 @@ def test_a_bad_attribution_link_says_so_and_keeps_the_default(name: str, value: 
     state, notices = params.parse_query({name: value}, catalog)
     assert len(notices) == 1 and f"`{name}=" in notices[0]
     assert getattr(state, name) == getattr(params.LabState("ldopa", 2000), name)
+
+
+@pytest.mark.parametrize("b_effect", [-1.0, 1.0])
+def test_with_b_s_own_effect_the_champion_is_the_model_most_wrong_about_b(sc, b_effect) -> None:
+    world = pair.pair_world(sc, 0.99, b_effect)
+    train, test = pair.sample_pair(world, 500, 0)
+    champion = pair.b_champion(test, world, 0.05)
+    x = test[list(world.inputs)].to_numpy()
+    y = test[world.target].to_numpy()
+    best, half, _ = rashomon_ranges(x, y, 0.05)
+    ends = (best[1] - half[1], best[1] + half[1])
+    farthest = max(ends, key=lambda v: abs(v - b_effect))
+    assert champion.coef[1] == pytest.approx(farthest, rel=1e-9)
+    # the causes are both neurons now, and the causal model says so
+    scores = pair.settle(world, pair.fit_four(train, world, 0), 500, 0, "Drive B", 0.05)
+    assert pair.causal_name(("neuron_a", "neuron_b")) in set(scores["model"])
+
+
+def test_the_truth_shares_follow_each_method_s_scale(sc) -> None:
+    assert pair.truth_shares(pair.pair_world(sc, 0.9, 0.0)) == {"permutation": 1.0, "shapley": 1.0}
+    shares = pair.truth_shares(pair.pair_world(sc, 0.9, 1.0))
+    assert shares["permutation"] == pytest.approx(4 / 5) and shares["shapley"] == pytest.approx(
+        2 / 3
+    )
+
+
+def test_the_true_model_s_credit_matches_the_truth_shares(sc) -> None:
+    from lib.attribution.methods import permutation_credit, shapley_values
+
+    world = pair.pair_world(sc, 0.9, 1.0)
+    df = world.scenario.sample(20_000, 5)
+    x = df[list(world.inputs)].to_numpy()
+    y = df[world.target].to_numpy()
+    truth = np.array(world.truth)
+
+    def predict(rows: np.ndarray) -> np.ndarray:
+        return 10 + rows @ truth
+
+    perm = permutation_credit(predict, x, y, repeats=3)
+    phi = np.abs(shapley_values(predict, x[:400], x[400:600])).mean(axis=0)
+    shares = pair.truth_shares(world)
+    assert perm[0] / perm.sum() == pytest.approx(shares["permutation"], abs=0.02)
+    assert phi[0] / phi.sum() == pytest.approx(shares["shapley"], abs=0.03)
+
+
+def test_at_rho_0_the_sentences_do_not_claim_what_did_not_happen(sc) -> None:
+    world = pair.pair_world(sc, 0.0, 0.0)
+    train, test = pair.sample_pair(world, 500, 0)
+    models = pair.fit_four(train, world, 0)
+    scores = pair.settle(world, models, 500, 0, "Drive B", 0.05)
+    causal = pair.causal_name(world.scenario.causal_features)
+    text = words.settle_sentence(scores, "Drive B", pair.B_CHAMPION, causal)
+    assert "could not tell" not in text and "no model of the set leans on B" in text
+    x = test[list(world.inputs)].to_numpy()
+    y = test[world.target].to_numpy()
+    best, half, _ = rashomon_ranges(x, y, 0.05)
+    assert "pin each neuron's credit down" in words.rashomon_sentence(0.05, best, half, world.truth)
+    assert "uncorrelated" in words.condition_sentence(0.0, 1.0, 1.0, 0.01)
+
+
+def test_with_b_s_effect_the_sweep_sentence_measures_against_the_best(sc) -> None:
+    sweep = pair.prediction_sweep(sc, 500, -1.0, 0, rhos=(0.0, 0.9, 0.99))
+    text = words.sweep_sentence(sweep)
+    assert "the best possible R² itself moves" in text
+    assert "within 0.0" in text  # the linear models stay close to the best at every ρ
+
+
+def test_a_big_table_is_subsampled_and_left_out_in_tenths() -> None:
+    from lib.attribution.stability import STABILITY_ROWS, credit_groups
+
+    big = pd.DataFrame({"x": np.arange(STABILITY_ROWS + 700.0)})
+    frame, group, left_out, dropped = credit_groups(big, None)
+    assert len(frame) == STABILITY_ROWS and dropped == 700 and group == "_tenth"
+    assert frame["_tenth"].nunique() == 10 and left_out == "tenth of the rows"
+    small, group, left_out, _ = credit_groups(big.head(16), None, row_word="year")
+    assert group is None and left_out == "year" and len(small) == 16
+    _, group, left_out, _ = credit_groups(big.assign(e=1), "e")
+    assert group == "e" and left_out == "environment"

@@ -159,7 +159,7 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
     "lib.tables": {"lib.errors", "lib.words", "lib.fitting"},
     "lib.invariance": {"lib.errors", "lib.words", "lib.world", "lib.fitting"},
     "lib.words.narration": {"lib.errors", "lib.words", "lib.world", "lib.fitting"},
-    "lib.words.attribution": {"lib.words.escape", "lib.words.numbers"},
+    "lib.words.attribution": {"lib.words"},
     "lib.figures": {"lib.errors", "lib.words", "lib.world"},
     "lib.teach": {
         "lib.errors",

@@ -32,7 +32,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from lib.attribution.credit import rashomon_extreme
+from lib.attribution.credit import rashomon_extreme, rashomon_ranges
 from lib.attribution.stability import (
     bootstrap_indices,
     bootstrap_lasso,
@@ -47,6 +47,7 @@ from lib.fitting.models import (
     PenalisedModel,
     one_thread,
 )
+from lib.world.interventions import Do
 from lib.world.scenarios import Scenario
 from lib.world.scm import SCM
 
@@ -57,8 +58,14 @@ __all__ = [
     "RHO_OPTIONS",
     "SWEEP_RHOS",
     "TEST_ROWS",
+    "B_CHAMPION",
+    "INPUTS",
+    "MODEL_NAMES",
     "GivenLinearModel",
     "array_fitters",
+    "b_champion",
+    "causal_name",
+    "truth_shares",
     "PairWorld",
     "coefficient_bootstrap",
     "fit_four",
@@ -169,9 +176,7 @@ def pair_world(sc: Scenario, rho: float, b_effect: float = 0.0) -> PairWorld:
 
 def _read_truth(scm: SCM, target: str) -> tuple[tuple[float, float], float]:
     """Each neuron's effect and the target's noise, by intervening on the simulator."""
-    from lib.world.interventions import Do
-
-    rows, seed = 2000, 0
+    rows, seed = 20_000, 0  # the noise's SD to about 0.5%; the effects are exact
     zero = [Do(name, 0.0) for name in INPUTS]
     base = scm.sample(rows, seed, zero)[target].to_numpy()
     effects = []
@@ -193,7 +198,7 @@ def sample_pair(world: PairWorld, n: int, seed: int) -> tuple[pd.DataFrame, pd.D
 MODEL_NAMES: tuple[str, ...] = ("Least squares", "Ridge", "Lasso", "Boosted trees")
 
 
-def _four(train: pd.DataFrame, target: str, seed: int) -> list[Model]:
+def _four(target: str, seed: int) -> list[Model]:
     """The four predictive models on both neurons, unfitted."""
     return [
         LinearModel(MODEL_NAMES[0], "predictive", INPUTS, target),
@@ -205,7 +210,7 @@ def _four(train: pd.DataFrame, target: str, seed: int) -> list[Model]:
 
 def fit_four(train: pd.DataFrame, world: PairWorld, seed: int = 0) -> list[Model]:
     """Ordinary least squares, ridge, lasso and boosted trees on both neurons."""
-    return [m.fit(train) for m in _four(train, world.target, seed)]
+    return [m.fit(train) for m in _four(world.target, seed)]
 
 
 def array_fitters() -> dict[str, Callable[[np.ndarray, np.ndarray], Predict]]:
@@ -216,7 +221,7 @@ def array_fitters() -> dict[str, Callable[[np.ndarray, np.ndarray], Predict]]:
     def fitter(index: int) -> Callable[[np.ndarray, np.ndarray], Predict]:
         def fit(x: np.ndarray, y: np.ndarray) -> Predict:
             frame = pd.DataFrame({INPUTS[0]: x[:, 0], INPUTS[1]: x[:, 1], "y": y})
-            model = _four(frame, "y", 0)[index].fit(frame)
+            model = _four("y", 0)[index].fit(frame)
 
             def predict(rows: np.ndarray) -> np.ndarray:
                 return model.predict(pd.DataFrame({INPUTS[0]: rows[:, 0], INPUTS[1]: rows[:, 1]}))
@@ -280,22 +285,32 @@ def coefficient_bootstrap(
     Returns
     -------
     pandas.DataFrame
-        Columns ``resample``, ``model``, ``a``, ``b`` (each neuron's coefficient).
+        Columns ``resample``, ``model``, ``penalty`` (``"none"``, ``"ridge"`` or
+        ``"lasso"``), ``a``, ``b`` (each neuron's coefficient).
     """
     x, y = _xy(train, world)
     idx = bootstrap_indices(len(y), reps, seed)
-    fits = {MODEL_NAMES[0]: bootstrap_ols(x, y, indices=idx)}
+    frames = []
     for m in models:
         if isinstance(m, PenalisedModel):
             z = x / m.x_std_
             solve = bootstrap_ridge if m.penalty == "ridge" else bootstrap_lasso
-            fits[m.name] = solve(z, y, m.alpha_, indices=idx)[:, 1:] / m.x_std_
-        elif m.name == MODEL_NAMES[0]:
-            fits[m.name] = fits[m.name][:, 1:]
-    frames = [
-        pd.DataFrame({"resample": np.arange(reps), "model": name, "a": c[:, 0], "b": c[:, 1]})
-        for name, c in fits.items()
-    ]
+            coef, penalty = solve(z, y, m.alpha_, indices=idx)[:, 1:] / m.x_std_, m.penalty
+        elif isinstance(m, LinearModel):
+            coef, penalty = bootstrap_ols(x, y, indices=idx)[:, 1:], "none"
+        else:
+            continue
+        frames.append(
+            pd.DataFrame(
+                {
+                    "resample": np.arange(reps),
+                    "model": m.name,
+                    "penalty": penalty,
+                    "a": coef[:, 0],
+                    "b": coef[:, 1],
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -319,15 +334,21 @@ class GivenLinearModel(Model):
             return self.intercept + x @ np.asarray(self.coef, dtype=float)
 
 
-#: The name of the Rashomon set's member that credits B most.
-B_CHAMPION = "Rashomon set · most credit to B"
+#: The name of the Rashomon set's member whose credit to B is farthest from the truth.
+B_CHAMPION = "Rashomon set · most wrong about B"
 
 
 def b_champion(test: pd.DataFrame, world: PairWorld, epsilon: float) -> GivenLinearModel:
     """The linear model within ``epsilon`` of the best held-out error on ``test``
-    that gives B the most credit (:func:`lib.attribution.credit.rashomon_extreme`)."""
+    whose credit to B is farthest from B's true effect: one of the set's two ends
+    along B (:func:`lib.attribution.credit.rashomon_extreme`). With B doing nothing,
+    the model that gives B the most credit, either way."""
     x, y = _xy(test, world)
-    coef = rashomon_extreme(x, y, epsilon, 1)
+    best, _, _ = rashomon_ranges(x, y, epsilon)
+    top = rashomon_extreme(x, y, epsilon, 1)
+    bottom = 2 * best - top  # the ellipse is symmetric about the best model
+    truth = world.truth[1]
+    coef = top if abs(top[1] - truth) >= abs(bottom[1] - truth) else bottom
     intercept = float(y.mean() - x.mean(axis=0) @ coef)
     return GivenLinearModel(
         B_CHAMPION,
@@ -337,6 +358,21 @@ def b_champion(test: pd.DataFrame, world: PairWorld, epsilon: float) -> GivenLin
         coef=tuple(float(c) for c in coef),
         intercept=intercept,
     )
+
+
+def causal_name(causes: Sequence[str]) -> str:
+    """The causal model's name: least squares on the grip's causes (A, or A and B)."""
+    label = " + ".join("A" if c == INPUTS[0] else "B" for c in causes)
+    return f"Least squares · {label} (the causes)"
+
+
+def truth_shares(world: PairWorld) -> dict[str, float]:
+    """The share of the credit the true model gives A, by each method: permutation
+    importance rises with the square of an input's effect (2 β² var x, and both
+    neurons have unit variance), the mean absolute Shapley value with its size
+    (|β| · mean |x − mean x|, the same for both)."""
+    a, b = (abs(t) for t in world.truth)
+    return {"permutation": a * a / (a * a + b * b), "shapley": a / (a + b)}
 
 
 def settle(
@@ -364,8 +400,7 @@ def settle(
         raise ValueError(f"{preset!r} is not an intervention of this world.")
     train, test = sample_pair(world, n, seed)
     causes = sc.causal_features
-    label = " + ".join("A" if c == INPUTS[0] else "B" for c in causes)
-    causal = LinearModel(f"Least squares · {label} (the causes)", "causal", causes, sc.target)
+    causal = LinearModel(causal_name(causes), "causal", causes, sc.target)
     causal.fit(train)
     after = sc.scm.sample(TEST_ROWS, seed + 1, tuple(sc.presets[preset]))
     every = [*models, b_champion(test, world, epsilon), causal]

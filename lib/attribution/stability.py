@@ -42,6 +42,7 @@ __all__ = [
     "bootstrap_ridge",
     "coefficient_stability",
     "condition_number",
+    "credit_groups",
     "correlated_pair",
     "stability_summary",
     "two_input_condition",
@@ -531,3 +532,49 @@ def stability_summary(long: pd.DataFrame) -> pd.DataFrame:
             "left_out_high",
         ],
     )
+
+
+#: Rows of a table the resampling uses at most (a larger table is subsampled, seeded):
+#: the bootstrap's counts are resamples × rows numbers.
+STABILITY_ROWS = 5000
+#: Up to this many rows, a table without environments leaves out one row at a time;
+#: above it, one tenth of the rows at a time.
+JACKKNIFE_ROWS = 100
+
+
+def credit_groups(
+    frame: pd.DataFrame,
+    environment: str | None,
+    *,
+    row_word: str = "row",
+    seed: int = 0,
+) -> tuple[pd.DataFrame, str | None, str, int]:
+    """What :func:`coefficient_stability` leaves out in turn, and the rows it uses.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        The table, or :data:`STABILITY_ROWS` of its rows drawn with ``seed`` (in
+        their order) when it is longer.
+    group : str or None
+        The column to leave out by: ``environment``, a column ``_tenth`` of ten
+        consecutive blocks, or None (one row at a time, up to :data:`JACKKNIFE_ROWS` rows).
+    left_out : str
+        What one left-out fit leaves out, in words ("environment", ``row_word``,
+        "tenth of the rows").
+    dropped : int
+        How many rows the subsample left out.
+    """
+    dropped = 0
+    if len(frame) > STABILITY_ROWS:
+        keep = np.sort(
+            np.random.default_rng(seed).choice(len(frame), STABILITY_ROWS, replace=False)
+        )
+        dropped = len(frame) - STABILITY_ROWS
+        frame = frame.iloc[keep]
+    if environment is not None:
+        return frame, environment, "environment", dropped
+    if len(frame) <= JACKKNIFE_ROWS:
+        return frame, None, row_word, dropped
+    tenth = np.arange(len(frame)) * 10 // len(frame)
+    return frame.assign(_tenth=tenth), "_tenth", "tenth of the rows", dropped

@@ -31,7 +31,7 @@ __all__ = [
 MODEL_COLORS: dict[str, str] = {
     "Least squares": OKABE_ITO[0],
     "Ridge": OKABE_ITO[6],
-    "Lasso": OKABE_ITO[5],
+    "Lasso": OKABE_ITO[1],
     "Boosted trees": OKABE_ITO[2],
 }
 #: The truth read off the world's equations.
@@ -58,21 +58,24 @@ def _truth_star(truth: Sequence[float], **where: object) -> go.Scatter:
 
 
 def _rho_axis(fig: go.Figure, rhos: Sequence[float], rho: float, **where: int) -> None:
-    """Evenly spaced correlations (they crowd near 1), the current one marked."""
+    """Evenly spaced correlations (they crowd near 1), the slider's one marked (between
+    two ticks when the sweep does not have it)."""
     fig.update_xaxes(
         tickmode="array",
         tickvals=list(range(len(rhos))),
         ticktext=[f"{r:g}" for r in rhos],
+        tickangle=0,
+        range=[-0.4, len(rhos) - 0.6],
         title="correlation of A and B (ρ)",
         **where,
     )
-    if rho in rhos:
-        fig.add_vline(
-            x=list(rhos).index(rho),
-            line={"color": NEUTRAL, "dash": "dot", "width": 2},
-            annotation_text=f"ρ = {rho:g} (the slider)",
-            annotation_position="top left",
-        )
+    at = float(np.interp(rho, rhos, range(len(rhos))))
+    fig.add_vline(
+        x=at,
+        line={"color": NEUTRAL, "dash": "dot", "width": 2},
+        annotation_text=f"ρ = {rho:g} (the slider)",
+        annotation_position="top right" if at < len(rhos) / 2 else "top left",
+    )
 
 
 def r2_sweep_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
@@ -276,8 +279,8 @@ def rashomon_figure(
             y=ellipse[:, 1],
             mode="lines",
             fill="toself",
-            fillcolor="rgba(86, 180, 233, 0.25)",
-            line={"color": OKABE_ITO[1], "width": 2},
+            fillcolor="rgba(120, 120, 120, 0.2)",
+            line={"color": NEUTRAL, "width": 2},
             name=f"within {epsilon:.0%} of the best error",
             hoverinfo="skip",
         )
@@ -287,7 +290,12 @@ def rashomon_figure(
             x=[best[0]],
             y=[best[1]],
             mode="markers",
-            marker={"color": OKABE_ITO[4], "size": 14, "symbol": "circle"},
+            marker={
+                "color": OKABE_ITO[4],
+                "size": 28,
+                "symbol": "circle-open",
+                "line": {"width": 3},
+            },
             name="the best model on the held-out rows",
             hovertemplate=f"best: {names[0]} %{{x:.2f}}, {names[1]} %{{y:.2f}}<extra></extra>",
         )
@@ -299,7 +307,7 @@ def rashomon_figure(
                 x=[point[0]],
                 y=[point[1]],
                 mode="markers",
-                marker={"color": OKABE_ITO[5], "size": 15, "symbol": symbols[k % 3]},
+                marker={"color": OKABE_ITO[6 if k else 2], "size": 15, "symbol": symbols[k % 3]},
                 name=plotly_text(label),
                 hovertemplate=(
                     f"{plotly_text(label)}: {names[0]} %{{x:.2f}}, {names[1]} %{{y:.2f}}"
@@ -317,46 +325,61 @@ def rashomon_figure(
     return fig
 
 
-def credit_share_figure(credit: pd.DataFrame, truth_share: float, name: str = "A") -> go.Figure:
+def credit_share_figure(
+    credit: pd.DataFrame, truth: Mapping[str, float], name: str = "A"
+) -> go.Figure:
     """The share of credit each model gives input ``name`` across resamples, by
-    permutation importance and by Shapley value (boxes), with the truth's share.
+    permutation importance and by Shapley value (boxes), with the share the true
+    model gets by each method (dashed lines).
 
     Parameters
     ----------
     credit : pandas.DataFrame
         Columns ``model``, ``method``, ``input``, ``share``
         (:func:`lib.attribution.methods.resampled_credit`), rows of ``name`` only.
-    truth_share : float
-        The share the world's equations give it.
+    truth : mapping of str to float
+        Per method, the share the world's equations give it
+        (:func:`lib.attribution.pair.truth_shares`).
     """
     fig = go.Figure()
-    dashes = {"permutation": OKABE_ITO[7], "shapley": OKABE_ITO[4]}
+    colors = {"permutation": OKABE_ITO[7], "shapley": OKABE_ITO[4]}
     for method, rows in credit.groupby("method", sort=False):
         fig.add_trace(
             go.Box(
                 x=rows["model"],
                 y=rows["share"],
                 name=METHOD_LABELS.get(str(method), str(method)),
-                marker={"color": dashes.get(str(method), NEUTRAL)},
+                marker={"color": colors.get(str(method), NEUTRAL)},
                 boxpoints="all",
                 jitter=0.4,
                 pointpos=0,
                 hovertemplate="%{x}: %{y:.0%}<extra></extra>",
             )
         )
-    fig.add_hline(
-        y=truth_share,
-        line={"color": TRUTH_COLOR, "dash": "dash", "width": 2},
-        annotation_text=f"the truth: {truth_share:.0%}",
-        annotation_position="top right",
-    )
+    same = len({round(v, 4) for v in truth.values()}) == 1
+    for k, (method, share) in enumerate(truth.items()):
+        label = "the truth" if same else f"the truth, {METHOD_LABELS.get(method, method)}"
+        fig.add_hline(
+            y=share,
+            line={
+                "color": TRUTH_COLOR if same else colors.get(method, TRUTH_COLOR),
+                "dash": "dash",
+                "width": 2,
+            },
+            annotation_text=f"{label}: {share:.0%}",
+            annotation_position="bottom left" if k else "top left",
+        )
+        if same:
+            break
     fig = _style(fig, "", None, f"share of the credit given to {name}", 400)
-    fig.update_yaxes(range=[-0.05, 1.1], tickformat=".0%")
+    fig.update_yaxes(range=[-0.05, 1.12], tickformat=".0%")
     fig.update_layout(boxmode="group", legend={"orientation": "h", "y": -0.15, "x": 0})
     return fig
 
 
-def stability_figure(long: pd.DataFrame, summary: pd.DataFrame) -> go.Figure:
+def stability_figure(
+    long: pd.DataFrame, summary: pd.DataFrame, left_out: str = "group"
+) -> go.Figure:
     """Each input's standardised coefficient: the middle 95% of bootstrap resamples
     (a bar), with one group left out in turn (ticks) and on all rows (a black diamond).
 
@@ -368,6 +391,8 @@ def stability_figure(long: pd.DataFrame, summary: pd.DataFrame) -> go.Figure:
     summary : pandas.DataFrame
         :func:`lib.attribution.stability.stability_summary` of ``long``, one row per
         input in the order drawn (top first).
+    left_out : str
+        What each left-out fit leaves out ("year", "environment", ...).
     """
     inputs = [str(i) for i in summary["input"]]
     labels = {i: plotly_text(i) for i in inputs}
@@ -379,7 +404,7 @@ def stability_figure(long: pd.DataFrame, summary: pd.DataFrame) -> go.Figure:
             y=y,
             x=middle,
             mode="markers",
-            marker={"size": 0.1, "color": OKABE_ITO[0]},
+            marker={"size": 12, "color": OKABE_ITO[0], "symbol": "line-ew-open"},
             error_x={
                 "type": "data",
                 "symmetric": False,
@@ -400,7 +425,7 @@ def stability_figure(long: pd.DataFrame, summary: pd.DataFrame) -> go.Figure:
             y=out["input"].astype(str).map(labels),
             x=out["coefficient"],
             mode="markers",
-            name="one group left out",
+            name=f"one {left_out} left out",
             marker={
                 "color": OKABE_ITO[4],
                 "size": 18,

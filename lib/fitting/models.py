@@ -354,7 +354,7 @@ class PenalisedModel(Model):
     def predict(self, df: pd.DataFrame) -> np.ndarray:
         """Predictions for the rows of ``df``."""
         X, _ = _design(df, self.features, None)
-        with np.errstate(over="ignore", invalid="ignore"):
+        with one_thread(), np.errstate(over="ignore", invalid="ignore"):
             return self.intercept_ + X @ self.coef_
 
 

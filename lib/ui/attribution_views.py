@@ -9,6 +9,7 @@ the same slider computes each view once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,7 @@ from lib.attribution.methods import resampled_credit
 from lib.attribution.stability import (
     coefficient_stability,
     condition_number,
+    credit_groups,
     stability_summary,
     two_input_condition,
     two_input_vif,
@@ -29,7 +31,7 @@ from lib.attribution.stability import (
 from lib.errors import DataError
 from lib.figures import attribution as figs
 from lib.figures.charts import rmse_bars
-from lib.fitting.models import Model
+from lib.fitting.models import Model, PenalisedModel
 from lib.tables.datasets import load_dataset
 from lib.tables.read import numeric_frame
 from lib.ui import compute
@@ -45,6 +47,7 @@ __all__ = [
     "rashomon_view",
     "settle_figure",
     "settle_scores",
+    "state_key",
     "view_at",
     "condition_section",
     "credit_section",
@@ -62,9 +65,6 @@ SHAPLEY_EXPLAIN = 100
 SHAPLEY_BACKGROUND = 50
 #: Bootstrap resamples of a real table's coefficients.
 TABLE_REPS = 500
-#: Up to this many rows, a table without environments leaves out one row at a time;
-#: above it, one tenth of the rows at a time.
-JACKKNIFE_ROWS = 100
 _VIEWS = 64
 
 
@@ -85,6 +85,11 @@ class PairView:
 
 
 # ----------------------------------------------------------------------------- caches
+
+
+def state_key(state: Any) -> tuple[float, float, int, int]:
+    """The two-neuron view a state sets: (ρ, B's effect, rows, seed)."""
+    return (state.rho, state.b_effect, state.pair_n, state.seed)
 
 
 @st.cache_resource(max_entries=_VIEWS, show_spinner=False)
@@ -145,9 +150,12 @@ def settle_figure(
 ) -> tuple[go.Figure, str]:
     """The errors before and after as bars, and the sentence that reads them."""
     scores = settle_scores(key, drive, epsilon)
-    causal = str(scores.loc[scores["kind"] == "causal", "model"].iloc[0])
+    causal = pair.causal_name(view_at(*key).world.scenario.causal_features)
     sentence = words.settle_sentence(scores, drive, pair.B_CHAMPION, causal)
-    return rmse_bars(scores, ""), sentence
+    fig = rmse_bars(scores, "")
+    # below the bars: at a projector's width a legend beside them scrolls
+    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
+    return fig, sentence
 
 
 #: Most resampled credits a worker keeps (the oldest go first).
@@ -165,14 +173,57 @@ def _longley() -> pd.DataFrame:
     return load_dataset("longley").data.astype(float)
 
 
+@dataclass(frozen=True)
+class Stability:
+    """What section 7 shows of one table and choice of inputs."""
+
+    figure: go.Figure
+    table: pd.DataFrame
+    sentence: str
+    design_condition: float
+    correlation_condition: float
+    left_out: str
+    dropped: int
+
+
 @st.cache_resource(max_entries=_VIEWS, show_spinner=False)
 def _stability(
-    source: str, target: str, inputs: tuple[str, ...], group: str | None, _frame: pd.DataFrame
-) -> tuple[pd.DataFrame, go.Figure]:
+    source: str,
+    target: str,
+    inputs: tuple[str, ...],
+    environment: str | None,
+    row_word: str,
+    _frame: pd.DataFrame,
+) -> Stability:
     """The stability of a table's credit (``source`` names the data, ``_frame`` is it)."""
-    long = coefficient_stability(_frame, target, list(inputs), reps=TABLE_REPS, environment=group)
+    frame, group, left_out, dropped = credit_groups(_frame, environment, row_word=row_word)
+    long = coefficient_stability(frame, target, list(inputs), reps=TABLE_REPS, environment=group)
     summary = stability_summary(long)
-    return summary, figs.stability_figure(long, summary)
+    x = frame[list(inputs)].to_numpy(dtype=float)
+    table = pd.DataFrame(
+        {
+            "input": summary["input"],
+            "all rows": summary["all_rows"].round(2),
+            "resamples, middle 95%": [
+                f"{a:.2f} to {b:.2f}" for a, b in zip(summary["low"], summary["high"], strict=True)
+            ],
+            "sign flips": summary["sign_flips"],
+            f"one {left_out} left out": [
+                f"{a:.2f} to {b:.2f}"
+                for a, b in zip(summary["left_out_low"], summary["left_out_high"], strict=True)
+            ],
+            "VIF": vifs(frame[list(inputs)]).round(1).to_numpy(),
+        }
+    )
+    return Stability(
+        figs.stability_figure(long, summary, left_out),
+        table,
+        words.stability_sentence(summary, TABLE_REPS, left_out),
+        float(np.linalg.cond(np.column_stack([np.ones(len(x)), x]))),
+        condition_number(np.corrcoef(x, rowvar=False)),
+        left_out,
+        dropped,
+    )
 
 
 # ----------------------------------------------------------------------------- sections
@@ -208,13 +259,21 @@ def world_section(lab: Lab) -> PairView:
         )
     state = lab_state()
     with st.spinner("Fitting four models to the recording…"):
-        view = view_at(state.rho, state.b_effect, state.pair_n, state.seed)
+        view = view_at(*state_key(state))
     a, b = view.world.truth
     st.markdown(
-        f"**The truth, from the equations:** grip force = 10 + {a:g} · A + {b:g} · B + noise "
-        f"(SD {view.world.noise_sd:.2f} N). The best any model can do is R² = "
-        f"{view.world.population_r2():.2f}. Seed {view.seed} (sidebar)."
+        f"**The truth, from the equations:** grip force = 10 + {a:g} · A "
+        f"{'−' if b < 0 else '+'} {abs(b):g} · B + noise (SD {view.world.noise_sd:.2f} N). "
+        f"The best any model can do is R² = {view.world.population_r2():.2f}. "
+        f"Seed {view.seed} (sidebar)."
     )
+    if b:
+        st.info(
+            f"With B's own effect at {b:g} N per SD, B projects to the hand too: the story's "
+            f"“only A” no longer holds, the causes are A and B, and the causal model uses "
+            f"both (and shares least squares' trouble telling them apart).",
+            icon=":material/info:",
+        )
     causal_graph(view.world.scenario, legend="caption", key="attribution")
     return view
 
@@ -230,7 +289,8 @@ def prediction_section(view: PairView) -> None:
         chart(
             r2_fig,
             "Each model fitted on a fresh recording at each correlation and scored on 2,000 "
-            "held-out rows. The lines stay flat: correlated inputs do not hurt prediction.",
+            "held-out rows. The models follow the best possible R² (dashed): correlated inputs "
+            "do not hurt prediction.",
             key="attr_r2",
         )
     with right:
@@ -251,12 +311,23 @@ def credit_section(view: PairView) -> None:
     chart(
         fig,
         f"Each point is one model refitted on one of {pair.BOOTSTRAP_REPS} bootstrap resamples "
-        f"of the recording (ridge and lasso keep the penalty each chose on the whole "
-        f"recording). Points along the dotted line predict alike when A and B move together.",
+        f"of the recording. Ridge and lasso keep the penalty each chose on the whole "
+        f"recording ({_penalties(view)}). Points along the dotted line predict alike when A "
+        f"and B move together.",
         key="attr_clouds",
     )
     st.markdown(words.cloud_sentence(boot, view.world.truth))
     _resampled_credit(view)
+
+
+def _penalties(view: PairView) -> str:
+    """The penalties ridge and lasso chose, in words (a lasso at 0 is least squares)."""
+    parts = []
+    for m in view.models:
+        if isinstance(m, PenalisedModel):
+            plain = " — plain least squares" if m.alpha_ == 0 else ""
+            parts.append(f"{m.penalty} α = {m.alpha_:.3g}{plain}")
+    return "; ".join(parts)
 
 
 def _resampled_credit(view: PairView) -> None:
@@ -312,9 +383,8 @@ def _resampled_credit(view: PairView) -> None:
             cancel=lambda: bool(ss.get("attr_credit_cancel")),
         )
         bar.empty()
-        a, b = view.world.truth
         shares = credit[credit["input"] == "A"]
-        done = figs.credit_share_figure(shares, abs(a) / (abs(a) + abs(b)))
+        done = figs.credit_share_figure(shares, pair.truth_shares(view.world))
         if shares["resample"].nunique() == CREDIT_REPS:
             while len(store) >= _CREDIT_KEPT:
                 store.pop(next(iter(store)))
@@ -405,108 +475,88 @@ def settle_section(view: PairView) -> None:
     st.markdown(sentence)
 
 
-def _lab_frame(lab: Lab) -> tuple[str, pd.DataFrame, str, list[str], str | None, str]:
-    """The lab's current data: (name, frame, target, inputs, environment, key)."""
+def _lab_name(lab: Lab) -> str:
+    return lab.table.name if lab.table is not None else lab.scenario.title
+
+
+def _lab_frame(lab: Lab) -> tuple[pd.DataFrame, str, list[str], str | None, str]:
+    """The lab's current data: (frame, target, inputs, environment, cache key)."""
     if lab.table is not None:
-        setup = lab.table.setup
-        cols = [setup.target, *setup.features] + ([setup.environment] if setup.environment else [])
-        frame, _ = numeric_frame(lab.table.table, [c for c in cols if c != setup.environment])
+        choice = lab.table
+        setup = choice.setup
+        used = [setup.target, *setup.features]
+        frame, _ = numeric_frame(choice.table, used, policy="drop")
         if setup.environment:
-            frame[setup.environment] = lab.table.table.data.loc[frame.index, setup.environment]
-        return (
-            lab.table.name,
-            frame,
-            setup.target,
-            list(setup.features),
-            setup.environment,
-            lab.table.key,
-        )
+            frame[setup.environment] = choice.table.data.loc[frame.index, setup.environment]
+        key = f"{choice.key}:{setup.target}:{','.join(setup.features)}:{setup.environment}"
+        return frame, setup.target, list(setup.features), setup.environment, key
     sc = lab.scenario
     sid, n, seed = lab.key
     frame = compute.sample(sid, n, seed)
-    return sc.title, frame, sc.target, list(sc.features), None, f"world:{sid}:{n}:{seed}"
+    return frame, sc.target, list(sc.features), None, f"world:{sid}:{n}:{seed}"
 
 
 def real_data_section(lab: Lab) -> None:
     """7 · On real data: how stable is each input's credit?"""
     st.subheader("7 · On real data", anchor=False)
-    lab_name, *_ = _lab_frame(lab)
     labels = {
         "longley": "Longley's US economy, 1947–1962 (statsmodels)",
-        "lab": f"the lab's data: {inert(lab_name)}",
+        "lab": f"the lab's data: {inert(_lab_name(lab))}",
     }
     st.radio(
         "Data", options=list(CREDIT_SOURCES), format_func=labels.__getitem__, **synced("credit")
     )
-    if lab_state().credit == "longley":
-        frame = _longley()
-        target, inputs, env, key = (
-            "TOTEMP",
-            [c for c in frame.columns if c != "TOTEMP"],
-            None,
-            "longley",
-        )
-        st.markdown(
-            "Sixteen years of US employment (`TOTEMP`) with six economic series that all grew "
-            "together. Its least-squares fit is a standard test of numerical accuracy: the raw "
-            "inputs' design matrix has a condition number near 5 × 10⁹."
-        )
-    else:
-        _, frame, target, inputs, env, key = _lab_frame(lab)
-    numeric = [c for c in inputs if pd.api.types.is_numeric_dtype(frame[c])]
-    chosen = st.multiselect(
-        f"Inputs to credit (target {code_span(target)})",
-        options=numeric,
-        default=numeric,
-        key=f"attr_inputs_{key}",
-    )
-    if len(chosen) < 2:
-        st.info("Pick two or more inputs.", icon=":material/info:")
-        return
-    group, left_out = env, "environment"
-    if env is None:
-        if len(frame) <= JACKKNIFE_ROWS:
-            left_out = "row" if key != "longley" else "year"
-        else:
-            frame = frame.assign(_tenth=np.arange(len(frame)) * 10 // len(frame))
-            group, left_out = "_tenth", "tenth of the rows"
     try:
+        if lab_state().credit == "longley":
+            frame, target, env, key, row_word = _longley(), "TOTEMP", None, "longley", "year"
+            inputs = [c for c in frame.columns if c != target]
+            st.markdown(
+                "Sixteen years of US employment (`TOTEMP`) with six economic series that all "
+                "grew together. Its least-squares fit is a standard test of numerical "
+                "accuracy: the raw inputs' design matrix has a condition number near 5 × 10⁹."
+            )
+        else:
+            frame, target, inputs, env, key = _lab_frame(lab)
+            row_word = "row"
+        numeric = [c for c in inputs if pd.api.types.is_numeric_dtype(frame[c])]
+        chosen = st.multiselect(
+            f"Inputs to credit (target {code_span(target)})",
+            options=numeric,
+            default=numeric,
+            key=f"attr_inputs_{key}",
+        )
+        if len(chosen) < 2:
+            st.info("Pick two or more inputs.", icon=":material/info:")
+            return
         with st.spinner("Resampling…"):
-            summary, fig = _stability(key, target, tuple(chosen), group, frame)
+            result = _stability(key, target, tuple(chosen), env, row_word, frame)
     except DataError as exc:
         st.error(str(exc), icon=":material/error:")
         return
-    design = np.column_stack([np.ones(len(frame)), frame[chosen].to_numpy(dtype=float)])
     cols = st.columns(2)
-    cols[0].metric("Condition number, raw design (with intercept)", f"{np.linalg.cond(design):.3g}")
-    corr = np.corrcoef(frame[chosen].to_numpy(dtype=float), rowvar=False)
-    cols[1].metric("Condition number, inputs' correlation matrix", f"{condition_number(corr):,.0f}")
+    cols[0].metric(
+        "Condition number, raw design (with intercept)", f"{result.design_condition:.3g}"
+    )
+    cols[1].metric(
+        "Condition number, inputs' correlation matrix", f"{result.correlation_condition:,.0f}"
+    )
+    subsample = (
+        f" The table's {len(frame):,} rows were subsampled to {len(frame) - result.dropped:,} "
+        f"(seeded) to keep the resampling quick."
+        if result.dropped
+        else ""
+    )
     chart(
-        fig,
+        result.figure,
         f"Standardised least-squares coefficients: the middle 95% of {TABLE_REPS} bootstrap "
-        f"resamples (bars), with one {left_out} left out at a time (ticks), and on all rows "
-        f"(diamonds). A bar that crosses the dashed zero line is credit whose sign the data "
-        f"cannot settle.",
+        f"resamples (bars), with one {result.left_out} left out at a time (ticks), and on all "
+        f"rows (diamonds). A bar that crosses the dashed zero line is credit whose sign the "
+        f"data cannot settle.{subsample}",
         key="attr_stability",
     )
     st.dataframe(
-        pd.DataFrame(
-            {
-                "input": summary["input"],
-                "all rows": summary["all_rows"].round(2),
-                "resamples, middle 95%": [
-                    f"{a:.2f} to {b:.2f}"
-                    for a, b in zip(summary["low"], summary["high"], strict=True)
-                ],
-                "sign flips": summary["sign_flips"],
-                f"one {left_out} left out": [
-                    f"{a:.2f} to {b:.2f}"
-                    for a, b in zip(summary["left_out_low"], summary["left_out_high"], strict=True)
-                ],
-                "VIF": vifs(frame[chosen]).round(1).to_numpy(),
-            }
-        ),
+        result.table,
         hide_index=True,
         column_config={"sign flips": st.column_config.NumberColumn(format="percent")},
     )
-    st.markdown(words.stability_sentence(summary, TABLE_REPS, left_out))
+    st.markdown(result.sentence)

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lib.attribution.pair import B_CHAMPION, MODEL_NAMES
+from lib.attribution.pair import B_CHAMPION, MODEL_NAMES, causal_name
 from lib.errors import ClassError, LessonError, ScenarioError
 from lib.fitting.experiments import OBSERVATIONAL
 from lib.live.join import spaced, teacher_url
@@ -194,7 +194,7 @@ def view_numbers_at(lesson: Lesson, step: int, state: Any) -> ViewNumbers:
 def _attribution_figure(state: Any, experiment: bool) -> tuple[Any, str]:
     """An Attribution step's figure and the sentence that reads it: the experiment's
     errors when the step asks about it, else the Rashomon set."""
-    view = (state.rho, state.b_effect, state.pair_n, state.seed)
+    view = av.state_key(state)
     if experiment:
         return av.settle_figure(view, state.drive, state.epsilon)
     return av.rashomon_view(view, state.epsilon)
@@ -203,9 +203,9 @@ def _attribution_figure(state: Any, experiment: bool) -> tuple[Any, str]:
 def _attribution_numbers(state: Any) -> dict[str, Any]:
     """The Attribution page's experiment: its "predictive" model is the one of the
     Rashomon set that credits B most, its causal one least squares on the causes."""
-    key = (state.rho, state.b_effect, state.pair_n, state.seed)
+    key = av.state_key(state)
     scores = av.settle_scores(key, state.drive, state.epsilon)
-    causal = str(scores.loc[scores["kind"] == "causal", "model"].iloc[0])
+    causal = causal_name(av.view_at(*key).world.scenario.causal_features)
     names = {
         ("predictive", "linear"): B_CHAMPION,
         ("causal", "linear"): causal,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import unquote
 
+from lib.attribution.pair import RHO_OPTIONS
 from lib.invariance.compare import (
     MAX_ENV_ROWS_UI,
     MIN_ENV_ROWS,
@@ -57,6 +58,7 @@ __all__ = [
     "default_state",
     "n_options",
     "envs_problem",
+    "ATTRIBUTION_KEYS",
     "attribution_query",
     "invariance_query",
     "normalize",
@@ -101,7 +103,7 @@ BEND_STRENGTHS: tuple[float, ...] = (0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0)
 POWER_REPS: tuple[int, ...] = (10, 25, 50)
 # ---- the Attribution page's settings
 #: Correlations of the two neurons the page offers (fine near 1).
-RHOS: tuple[float, ...] = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999)
+RHOS: tuple[float, ...] = RHO_OPTIONS
 DEFAULT_RHO = 0.99
 #: B's own effect on the grip (newtons per SD of its rate); 0: B does nothing.
 B_EFFECTS: tuple[float, ...] = (-1.0, -0.5, 0.0, 0.5, 1.0, 2.0)
@@ -806,6 +808,10 @@ _ATTRIBUTION_FIELDS: tuple[tuple[str, tuple[Any, ...], Any], ...] = (
     ("drive", DRIVES, DRIVES[0]),
     ("credit", CREDIT_SOURCES, CREDIT_SOURCES[0]),
 )
+
+
+#: The link parameters of the Attribution page.
+ATTRIBUTION_KEYS: tuple[str, ...] = tuple(name for name, _, _ in _ATTRIBUTION_FIELDS)
 
 
 def _parse_attribution(params: Mapping[str, str | None], changes: dict[str, Any], bad: Any) -> None:

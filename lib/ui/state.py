@@ -27,9 +27,11 @@ from lib.teach.lessons import LESSON_DIR, list_lessons, load_lesson
 from lib.ui import chart_code, registry, tables, widgets
 from lib.ui.live import live_query, read_live_link
 from lib.ui.params import (
+    ATTRIBUTION_KEYS,
     SEED_MAX,
     LabState,
     ScenarioInfo,
+    attribution_query,
     default_amount,
     invariance_query,
     n_options,
@@ -333,7 +335,8 @@ def _start_state(catalog: dict[str, ScenarioInfo]) -> list[str]:
                 catalog[linked.id] = ScenarioInfo.from_scenario(linked)
             if str(query.get("source", "")) == tables.TABLE:
                 notices = tables.start_from_link(query)
-                kept = {k: v for k, v in query.items() if k == "alpha"}  # the table's level
+                # the table's level, and the Attribution page's own world (not the table's)
+                kept = {k: v for k, v in query.items() if k == "alpha" or k in ATTRIBUTION_KEYS}
                 state, more = parse_query(kept, catalog)
                 notices += more
             else:
@@ -397,6 +400,8 @@ def _page_query(page: str, state: LabState | None = None) -> dict[str, str]:
         out = tables.table_query(choice)
         if page == "Invariance":  # the table branch has one setting of its own
             out["alpha"] = invariance_query(state)["alpha"]
+        if page == "Attribution":  # its two neurons are its own, whatever the data
+            out.update(attribution_query(state))
     return {**out, **teach_query(teach_state(), page)}
 
 

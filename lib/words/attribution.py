@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lib.words.escape import code_span
+from lib.words.narration import BROKE_RATIO
 from lib.words.numbers import format_number, format_r2, ratio_text
 
 __all__ = [
@@ -23,6 +24,11 @@ __all__ = [
     "stability_sentence",
     "sweep_sentence",
 ]
+
+
+#: A Rashomon set whose credit ranges reach further than this either way (N per SD)
+#: leaves the attribution open; a narrower one settles it.
+RASHOMON_WIDE = 0.5
 
 
 def _share(x: float) -> str:
@@ -36,19 +42,26 @@ def _size(x: float) -> str:
 
 def sweep_sentence(sweep: pd.DataFrame, model: str = "Least squares") -> str:
     """How little prediction moved and how much attribution did, from the lowest
-    correlation of the sweep to the highest."""
+    correlation of the sweep to the highest. Prediction is judged against the best
+    any model can do at each correlation (with B's own effect, that best moves)."""
     rows = sweep[sweep["model"] == model].sort_values("rho")
     first, last = rows.iloc[0], rows.iloc[-1]
-    r2 = sweep.groupby("rho")["r2"]
-    low, high = float(r2.min().min()), float(r2.max().max())
+    gap = (sweep["best_r2"] - sweep["r2"]).groupby(sweep["model"]).max()
+    linear_gap = float(gap.drop(labels=[m for m in gap.index if "trees" in str(m).lower()]).max())
+    best_moves = float(sweep["best_r2"].max() - sweep["best_r2"].min()) > 0.02
     grow = float(last["spread"]) / float(first["spread"])
+    best = (
+        f"the best possible R² itself moves from {format_r2(float(first['best_r2']))} to "
+        f"{format_r2(float(last['best_r2']))} because B has an effect of its own, but "
+        if best_moves
+        else ""
+    )
     return (
-        f"From ρ = {first['rho']:g} to {last['rho']:g}, every model's held-out R² stays "
-        f"between {format_r2(low)} and {format_r2(high)} (the best possible is "
-        f"{format_r2(float(last['best_r2']))}), while the spread of A's coefficient grows "
-        f"{grow:.0f}-fold, from {format_number(float(first['spread']))} to "
-        f"{format_number(float(last['spread']))} N per SD: prediction does not notice the "
-        f"correlation, attribution is ruled by it."
+        f"From ρ = {first['rho']:g} to {last['rho']:g}, {best}the linear models stay within "
+        f"{format_r2(linear_gap)} of the best possible R² at every correlation, while the "
+        f"spread of A's coefficient grows {grow:.0f}-fold, from "
+        f"{format_number(float(first['spread']))} to {format_number(float(last['spread']))} "
+        f"N per SD: prediction does not notice the correlation, attribution is ruled by it."
     )
 
 
@@ -57,9 +70,9 @@ def cloud_sentence(boot: pd.DataFrame, truth: Sequence[float]) -> str:
     which input lasso kept."""
     parts = []
     reps = int(boot["resample"].nunique())
-    for model, rows in boot.groupby("model", sort=False):
+    for (model, penalty), rows in boot.groupby(["model", "penalty"], sort=False):
         a, b = rows["a"].to_numpy(), rows["b"].to_numpy()
-        if model == "Lasso":
+        if penalty == "lasso":
             only_a = float(np.mean((a != 0) & (b == 0)))
             only_b = float(np.mean((a == 0) & (b != 0)))
             both = float(np.mean((a != 0) & (b != 0)))
@@ -89,6 +102,13 @@ def _wrong_sign(b: np.ndarray, truth: float) -> tuple[str, float]:
 def condition_sentence(rho: float, condition: float, vif: float, r: float | None = None) -> str:
     """What the condition number and the variance inflation mean at ρ (the world's
     correlation; ``r``, the recording's own, is said beside it when given)."""
+    if condition < 1.5:
+        return (
+            f"At ρ = {rho:g} the two neurons are (nearly) uncorrelated: the condition number "
+            f"is {format_number(condition)} and each coefficient's variance is "
+            f"{format_number(vif)} times the uncorrelated one. Nothing is inflated; each "
+            f"coefficient is as well determined as the data allow."
+        )
     own = (
         f" (this recording's r = {r:.{4 if abs(r) > 0.99 else 3}f} gives {_size((1 + abs(r)) / (1 - abs(r)))})"
         if r is not None
@@ -112,13 +132,17 @@ def rashomon_sentence(
     """The range of credit each input gets across the Rashomon set."""
     lo = [b - h for b, h in zip(best, half, strict=True)]
     hi = [b + h for b, h in zip(best, half, strict=True)]
+    verdict = (
+        "The data alone cannot choose among them."
+        if max(half) > RASHOMON_WIDE
+        else "Here the set is small: the data pin each neuron's credit down."
+    )
     return (
         f"Every linear model inside the ellipse predicts the held-out grip within "
         f"{epsilon:.0%} of the best error. Across them, A's credit runs from "
         f"{format_number(lo[0])} to {format_number(hi[0])} and B's from "
         f"{format_number(lo[1])} to {format_number(hi[1])} N per SD; the truth is "
-        f"{format_number(truth[0])} and {format_number(truth[1])}. The data alone cannot "
-        f"choose among them."
+        f"{format_number(truth[0])} and {format_number(truth[1])}. {verdict}"
     )
 
 
@@ -132,21 +156,31 @@ def settle_sentence(scores: pd.DataFrame, test: str, champion: str, causal: str)
     test : str
         The experiment's name (a preset of the world).
     champion, causal : str
-        The names of the Rashomon set's member crediting B most, and of the causal model.
+        The names of the Rashomon set's member most wrong about B, and of the causal model.
     """
     before = scores[scores["test"] == "observational"].set_index("model")["rmse"]
     after = scores[scores["test"] == test].set_index("model")["rmse"]
     ratio = after / before
+    alike = (
+        f"Before the experiment every model erred alike (RMSE "
+        f"{format_number(float(before.min()))} to {format_number(float(before.max()))} N)"
+    )
+    if float(ratio[champion]) < BROKE_RATIO:
+        return (
+            f"{alike}, and after {code_span(test)} the model most wrong about B errs "
+            f"{ratio_text(float(ratio[champion]))} as much and the causal model "
+            f"{ratio_text(float(ratio[causal]))}: at this correlation no model of the set "
+            f"leans on B enough for this experiment to tell them apart."
+        )
     worst = str(ratio.idxmax())
     return (
-        f"Before the experiment every model erred alike (RMSE "
-        f"{format_number(float(before.min()))} to {format_number(float(before.max()))} N): "
-        f"prediction could not tell which neuron moves the hand. After {code_span(test)}, "
-        f"the model that credited B most errs {ratio_text(float(ratio[champion]))} as much "
-        f"and the causal model {ratio_text(float(ratio[causal]))}"
+        f"{alike}: prediction could not tell which neuron moves the hand. After "
+        f"{code_span(test)}, the model most wrong about B errs "
+        f"{ratio_text(float(ratio[champion]))} as much and the causal model "
+        f"{ratio_text(float(ratio[causal]))}"
         + (
-            f"; the worst is {code_span(worst)} ({ratio_text(float(ratio[worst]))})."
-            if worst not in (champion, causal)
+            f"; of the others, {code_span(worst)} errs {ratio_text(float(ratio[worst]))}."
+            if worst not in (champion, causal) and float(ratio[worst]) >= BROKE_RATIO
             else "."
         )
     )

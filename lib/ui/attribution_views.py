@@ -383,15 +383,15 @@ def _resampled_credit(view: PairView) -> None:
             cancel=lambda: bool(ss.get("attr_credit_cancel")),
         )
         bar.empty()
+        if credit["resample"].nunique() < CREDIT_REPS:  # cancelled: nothing half-done is kept
+            st.caption("Cancelled: nothing was kept.")
+            return
         shares = credit[credit["input"] == "A"]
         done = figs.credit_share_figure(shares, pair.truth_shares(view.world))
-        if shares["resample"].nunique() == CREDIT_REPS:
-            while len(store) >= _CREDIT_KEPT:
-                store.pop(next(iter(store)))
-            store[view.key] = done
-            st.rerun()  # draw the button as done, and the chart from the store
-        else:
-            st.caption(f"Stopped after {shares['resample'].nunique()} resamples.")
+        while len(store) >= _CREDIT_KEPT:
+            store.pop(next(iter(store)))
+        store[view.key] = done
+        st.rerun()  # draw the button as done, and the chart from the store
     if done is None:
         st.caption("Not run yet for these settings.")
         return
@@ -446,8 +446,9 @@ def rashomon_section(view: PairView) -> None:
     chart(
         fig,
         "The linear models whose mean squared error on the 2,000 held-out rows is within "
-        "ε of the best one's form an ellipse (its closed form). Its long axis is the "
-        "trade between A and B the data cannot settle.",
+        "ε of the best one's form an ellipse (its closed form). The more A and B are "
+        "correlated, the longer its axis along the trade between A and B that the data "
+        "cannot settle.",
         key="attr_rashomon",
     )
     st.markdown(sentence)
@@ -468,8 +469,9 @@ def settle_section(view: PairView) -> None:
     chart(
         fig,
         f"Root-mean-square error of each model on 2,000 fresh units, before (observational) "
-        f"and after the experiment. The Rashomon model is the one of section 5 that credits "
-        f"B most (ε = {state.epsilon:.0%}); the causal model uses the grip's causes in the graph.",
+        f"and after the experiment. The Rashomon model is the one of section 5 whose credit to "
+        f"B is farthest from the truth (ε = {state.epsilon:.0%}); the causal model uses the "
+        f"grip's causes in the graph.",
         key="attr_settle",
     )
     st.markdown(sentence)

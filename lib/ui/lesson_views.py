@@ -202,7 +202,8 @@ def _attribution_figure(state: Any, experiment: bool) -> tuple[Any, str]:
 
 def _attribution_numbers(state: Any) -> dict[str, Any]:
     """The Attribution page's experiment: its "predictive" model is the one of the
-    Rashomon set that credits B most, its causal one least squares on the causes."""
+    Rashomon set most wrong about B (with B doing nothing: the one crediting B most),
+    its causal one least squares on the causes."""
     key = av.state_key(state)
     scores = av.settle_scores(key, state.drive, state.epsilon)
     causal = causal_name(av.view_at(*key).world.scenario.causal_features)
@@ -256,7 +257,13 @@ def step_figure(lesson: Lesson, step: int, present: bool) -> None:
         elif not present:
             causal_graph(sc)
     elif s.page == "Attribution":
-        chart(*_attribution_figure(state, pred is not None))
+        if pred is not None:  # the model asked about, as the Interventions step shows it
+            numbers = _attribution_numbers(state)
+            asked = numbers["names"][(pred.model, pred.family)]
+            table = numbers["ratios"]
+            ratio_metrics(table[table["model"] == asked].reset_index(drop=True))
+        if pred is None or not present:
+            chart(*_attribution_figure(state, pred is not None))
     elif s.page == "Invariance":
         envs = state_environments(sc, sid, n, state.envs)
         figure = iv.top_sets_figure if present else iv.result_figure

@@ -58,7 +58,8 @@ def sweep_sentence(sweep: pd.DataFrame, model: str = "Least squares") -> str:
     )
     return (
         f"From ρ = {first['rho']:g} to {last['rho']:g}, {best}the linear models stay within "
-        f"{format_r2(linear_gap)} of the best possible R² at every correlation, while the "
+        f"{format_r2(max(linear_gap, 0.01))} of the best possible R² at every correlation, "
+        f"while the "
         f"spread of A's coefficient grows {grow:.0f}-fold, from "
         f"{format_number(float(first['spread']))} to {format_number(float(last['spread']))} "
         f"N per SD: prediction does not notice the correlation, attribution is ruled by it."

@@ -142,7 +142,7 @@ def assert_fits_a_projector(page: Any, where: str) -> None:
     assert not layout["sidebar"], where
 
 
-@pytest.mark.parametrize("lesson_id", ["tylenol", "clinics", "detective"])
+@pytest.mark.parametrize("lesson_id", ["tylenol", "clinics", "detective", "attribution"])
 @pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_the_presenter_view_fits_every_screen_and_follows_the_keys(
     browser: Any,

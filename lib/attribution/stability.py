@@ -130,6 +130,28 @@ def _normal_equations(
     return (counts @ outer).reshape(reps, k, k), counts @ (design * y[:, None])
 
 
+def _resample_inputs(
+    what: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    alpha: float,
+    reps: int,
+    seed: int,
+    indices: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A bootstrap's inputs as float arrays (one input may be a vector), its resamples
+    (drawn when not given), and the check that the ``what`` penalty is not negative."""
+    if alpha < 0:
+        raise ValueError(f"a {what} penalty is zero or more.")
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[:, None]
+    y = np.asarray(y, dtype=np.float64)
+    if indices is None:
+        indices = bootstrap_indices(x.shape[0], reps, seed)
+    return x, y, indices
+
+
 def bootstrap_ols(
     x: np.ndarray,
     y: np.ndarray,
@@ -183,14 +205,7 @@ def bootstrap_ridge(
     numpy.ndarray, shape (reps, p + 1)
         Each resample's intercept, then one coefficient per input.
     """
-    if alpha < 0:
-        raise ValueError("a ridge penalty is zero or more.")
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim == 1:
-        x = x[:, None]
-    y = np.asarray(y, dtype=np.float64)
-    if indices is None:
-        indices = bootstrap_indices(x.shape[0], reps, seed)
+    x, y, indices = _resample_inputs("ridge", x, y, alpha, reps, seed, indices)
     gram, moment = _normal_equations(x, y, indices)
     if alpha:
         penalty = np.full(gram.shape[1], float(alpha))
@@ -284,14 +299,7 @@ def bootstrap_lasso(
     sklearn.exceptions.ConvergenceWarning
         When ``max_iter`` sweeps were not enough (as scikit-learn warns).
     """
-    if alpha < 0:
-        raise ValueError("a lasso penalty is zero or more.")
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim == 1:
-        x = x[:, None]
-    y = np.asarray(y, dtype=np.float64)
-    if indices is None:
-        indices = bootstrap_indices(x.shape[0], reps, seed)
+    x, y, indices = _resample_inputs("lasso", x, y, alpha, reps, seed, indices)
     # Shifting x and y by constants changes only the intercept; centring on the
     # whole sample first keeps the resamples' centring below from cancelling digits.
     x_shift, y_shift = x.mean(axis=0), y.mean()

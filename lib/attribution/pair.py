@@ -65,6 +65,7 @@ __all__ = [
     "array_fitters",
     "b_champion",
     "causal_name",
+    "neurons_and_target",
     "truth_shares",
     "PairWorld",
     "coefficient_bootstrap",
@@ -138,7 +139,7 @@ class PairWorld:
         return self.noise_sd / math.sqrt(n * (1.0 - self.rho**2))
 
 
-def _xy(df: pd.DataFrame, world: PairWorld) -> tuple[np.ndarray, np.ndarray]:
+def neurons_and_target(df: pd.DataFrame, world: PairWorld) -> tuple[np.ndarray, np.ndarray]:
     """The neurons as an ``(n, 2)`` array and the target."""
     x = np.column_stack([df[name].to_numpy(dtype=float) for name in world.inputs])
     return x, df[world.target].to_numpy(dtype=float)
@@ -257,7 +258,7 @@ def prediction_sweep(
         train, test = sample_pair(world, n, seed)
         models = fit_four(train, world, seed)
         scores = score(models, {"held out": test})
-        x, y = _xy(train, world)
+        x, y = neurons_and_target(train, world)
         boot = bootstrap_ols(x, y, reps, seed)
         spread = float(np.std(boot[:, 1], ddof=1))
         for rec in scores.itertuples():
@@ -288,7 +289,7 @@ def coefficient_bootstrap(
         Columns ``resample``, ``model``, ``penalty`` (``"none"``, ``"ridge"`` or
         ``"lasso"``), ``a``, ``b`` (each neuron's coefficient).
     """
-    x, y = _xy(train, world)
+    x, y = neurons_and_target(train, world)
     idx = bootstrap_indices(len(y), reps, seed)
     frames = []
     for m in models:
@@ -343,7 +344,7 @@ def b_champion(test: pd.DataFrame, world: PairWorld, epsilon: float) -> GivenLin
     whose credit to B is farthest from B's true effect: one of the set's two ends
     along B (:func:`lib.attribution.credit.rashomon_extreme`). With B doing nothing,
     the model that gives B the most credit, either way."""
-    x, y = _xy(test, world)
+    x, y = neurons_and_target(test, world)
     best, _, _ = rashomon_ranges(x, y, epsilon)
     top = rashomon_extreme(x, y, epsilon, 1)
     bottom = 2 * best - top  # the ellipse is symmetric about the best model

@@ -124,8 +124,7 @@ def _clouds(key: tuple[float, float, int, int]) -> tuple[pd.DataFrame, go.Figure
 def rashomon_view(key: tuple[float, float, int, int], epsilon: float) -> tuple[go.Figure, str]:
     """The Rashomon set's figure and sentence."""
     view = view_at(*key)
-    x = view.test[list(view.world.inputs)].to_numpy(dtype=float)
-    y = view.test[view.world.target].to_numpy(dtype=float)
+    x, y = pair.neurons_and_target(view.test, view.world)
     best, half, _ = rashomon_ranges(x, y, epsilon)
     champions = {
         "most credit to A": rashomon_extreme(x, y, epsilon, 0),
@@ -364,10 +363,8 @@ def _resampled_credit(view: PairView) -> None:
         def progress(f: float) -> None:
             bar.progress(min(1.0, f), text=f"Refitting and crediting… {f:.0%}")
 
-        x = view.train[list(view.world.inputs)].to_numpy(dtype=float)
-        y = view.train[view.world.target].to_numpy(dtype=float)
-        xt = view.test[list(view.world.inputs)].to_numpy(dtype=float)
-        yt = view.test[view.world.target].to_numpy(dtype=float)
+        x, y = pair.neurons_and_target(view.train, view.world)
+        xt, yt = pair.neurons_and_target(view.test, view.world)
         credit = resampled_credit(
             pair.array_fitters(),
             x,

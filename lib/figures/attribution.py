@@ -25,6 +25,7 @@ __all__ = [
     "rashomon_figure",
     "spread_figure",
     "stability_figure",
+    "with_noise_floor",
 ]
 
 #: One colour per model, the same on every chart of the page (Okabe–Ito).
@@ -322,6 +323,18 @@ def rashomon_figure(
     fig.update_yaxes(scaleanchor="x", scaleratio=1, zeroline=True, zerolinecolor="#BBBBBB")
     fig.update_xaxes(zeroline=True, zerolinecolor="#BBBBBB")
     fig.update_layout(legend={"orientation": "v", "x": 1.02, "y": 1}, margin={"t": 16})
+    return fig
+
+
+def with_noise_floor(fig: go.Figure, noise_sd: float) -> go.Figure:
+    """An error chart with the truth's own error drawn in: the noise of the target's
+    equation, which no model can beat (a dashed black line)."""
+    fig.add_hline(
+        y=noise_sd,
+        line={"color": TRUTH_COLOR, "dash": "dash", "width": 2},
+        annotation_text=f"the truth's own error (the noise, {noise_sd:.2f})",
+        annotation_position="top left",
+    )
     return fig
 
 

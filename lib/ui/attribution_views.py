@@ -151,7 +151,7 @@ def settle_figure(
     scores = settle_scores(key, drive, epsilon)
     causal = pair.causal_name(view_at(*key).world.scenario.causal_features)
     sentence = words.settle_sentence(scores, drive, pair.B_CHAMPION, causal)
-    fig = rmse_bars(scores, "")
+    fig = figs.with_noise_floor(rmse_bars(scores, ""), view_at(*key).world.noise_sd)
     # below the bars: at a projector's width a legend beside them scrolls
     fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
     return fig, sentence

@@ -329,11 +329,19 @@ def rashomon_figure(
 def with_noise_floor(fig: go.Figure, noise_sd: float) -> go.Figure:
     """An error chart with the truth's own error drawn in: the noise of the target's
     equation, which no model can beat (a dashed black line)."""
-    fig.add_hline(
-        y=noise_sd,
-        line={"color": TRUTH_COLOR, "dash": "dash", "width": 2},
-        annotation_text=f"the truth's own error (the noise, {noise_sd:.2f})",
-        annotation_position="top left",
+    line = {"color": TRUTH_COLOR, "dash": "dash", "width": 2}
+    fig.add_hline(y=noise_sd, line=line)
+    # named in the legend: a label on the line would sit on the bars' own labels
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            line=line,
+            name=f"the truth's own error (the noise, {noise_sd:.2f})",
+            legendgroup="truth",
+            legendgrouptitle_text="the truth",
+        )
     )
     return fig
 

@@ -172,6 +172,7 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
     },
     "lib.live": {"lib.errors", "lib.teach"},
     "lib.attribution": {"lib.errors", "lib.words", "lib.world", "lib.fitting"},
+    "lib.blackbox": {"lib.errors", "lib.fitting"},
     "lib.ui": {"lib"},
 }
 

@@ -1,0 +1,260 @@
+"""A small seeded network that does three behaviours, and its forward pass.
+
+The input space is the square [-1, 1]², sampled uniformly. The network learns
+three smooth, distinct functions of the point (x₁, x₂) at once, one output
+each; these are its *behaviours*, as the three games were the 6502 chip's:
+
+- ``wave``: sin(π x₁), a function of x₁ alone;
+- ``product``: x₁ x₂, an interaction of both inputs;
+- ``bowl``: x₂² − 1/3, a function of x₂ alone (mean zero on the square).
+
+:func:`fit_mlp` trains one scikit-learn :class:`~sklearn.neural_network.MLPRegressor`
+(one hidden layer of tanh units, L-BFGS, ``random_state=seed``) on one thread;
+:func:`network_from_mlp` copies its weights into a frozen :class:`Network`, and
+:func:`train_network` does both. :func:`forward` is the network's forward pass
+in numpy, equal to the regressor's own ``predict``; given masks over the hidden
+units (1 keeps a unit, 0 silences it: its activity is set to zero), it runs
+every masked network on every input in one vectorised computation, which is
+what makes exhaustive lesion searches cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.neural_network import MLPRegressor
+
+from lib.errors import DataError
+from lib.fitting.models import one_thread
+
+__all__ = [
+    "ACTIVATIONS",
+    "BEHAVIOURS",
+    "HIDDEN_UNITS",
+    "TRAIN_ROWS",
+    "Network",
+    "behaviour_targets",
+    "fit_mlp",
+    "forward",
+    "hidden_activity",
+    "network_from_mlp",
+    "sample_inputs",
+    "train_network",
+]
+
+#: The three behaviours, by name: the true function of the inputs each output learns.
+BEHAVIOURS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "wave": lambda x: np.sin(np.pi * x[:, 0]),
+    "product": lambda x: x[:, 0] * x[:, 1],
+    "bowl": lambda x: x[:, 1] ** 2 - 1.0 / 3.0,
+}
+#: Hidden units of the default network.
+HIDDEN_UNITS = 32
+#: Training inputs drawn for the default network.
+TRAIN_ROWS = 2000
+#: Hidden activations the forward pass knows, as scikit-learn names them.
+ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0.0),
+    "logistic": lambda z: 1.0 / (1.0 + np.exp(-z)),
+    "identity": lambda z: z,
+}
+#: Most elements (masks × inputs × hidden units) one chunk of a masked forward pass holds.
+CHUNK_ELEMENTS = 4_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """A trained network with one hidden layer, as plain arrays.
+
+    Attributes
+    ----------
+    W1 : ndarray, shape (2, hidden)
+        Input-to-hidden weights.
+    b1 : ndarray, shape (hidden,)
+        Hidden biases.
+    W2 : ndarray, shape (hidden, 3)
+        Hidden-to-output weights, one column per behaviour.
+    b2 : ndarray, shape (3,)
+        Output biases.
+    activation : str
+        The hidden units' activation (a key of :data:`ACTIVATIONS`).
+    seed : int
+        The seed the training inputs and the initial weights were drawn from.
+    behaviours : tuple of str
+        The outputs' names, in order (keys of :data:`BEHAVIOURS`).
+    """
+
+    W1: np.ndarray
+    b1: np.ndarray
+    W2: np.ndarray
+    b2: np.ndarray
+    activation: str
+    seed: int
+    behaviours: tuple[str, ...]
+
+    @property
+    def hidden(self) -> int:
+        """The number of hidden units."""
+        return int(self.b1.shape[0])
+
+
+def sample_inputs(n: int, seed: int) -> np.ndarray:
+    """Draw ``n`` points uniformly from the square [-1, 1]².
+
+    Parameters
+    ----------
+    n : int
+        How many points.
+    seed : int
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    ndarray, shape (n, 2)
+    """
+    return np.random.default_rng(seed).uniform(-1.0, 1.0, size=(n, 2))
+
+
+def behaviour_targets(x: np.ndarray, behaviours: tuple[str, ...] | None = None) -> np.ndarray:
+    """The behaviours' true values at the points ``x``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, 2)
+        Points of the input square.
+    behaviours : tuple of str, optional
+        Which behaviours, in order (default: all of :data:`BEHAVIOURS`).
+
+    Returns
+    -------
+    ndarray, shape (n, len(behaviours))
+    """
+    names = tuple(BEHAVIOURS) if behaviours is None else behaviours
+    x = np.asarray(x, dtype=float)
+    return np.column_stack([BEHAVIOURS[b](x) for b in names])
+
+
+def fit_mlp(
+    seed: int,
+    hidden: int = HIDDEN_UNITS,
+    rows: int = TRAIN_ROWS,
+    activation: str = "tanh",
+) -> MLPRegressor:
+    """Train scikit-learn's multilayer perceptron on the three behaviours.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the training inputs and of the initial weights (``random_state``).
+    hidden : int
+        Hidden units in the one hidden layer.
+    rows : int
+        Training inputs, drawn by :func:`sample_inputs`.
+    activation : str
+        The hidden activation (a key of :data:`ACTIVATIONS`).
+
+    Returns
+    -------
+    MLPRegressor
+        Fitted on one thread, with L-BFGS (full-batch, deterministic given the seed).
+    """
+    if activation not in ACTIVATIONS:
+        raise DataError(
+            f"Unknown activation `{activation}`.", allowed=f"Allowed: {', '.join(ACTIVATIONS)}."
+        )
+    if hidden < 1 or rows < 2:
+        raise DataError("A network needs at least one hidden unit and two training rows.")
+    x = sample_inputs(rows, seed)
+    y = behaviour_targets(x)
+    mlp = MLPRegressor(
+        hidden_layer_sizes=(hidden,),
+        activation=activation,
+        solver="lbfgs",
+        alpha=1e-4,
+        max_iter=3000,
+        tol=1e-8,
+        random_state=seed,
+    )
+    with one_thread():
+        mlp.fit(x, y)
+    return mlp
+
+
+def network_from_mlp(mlp: MLPRegressor, seed: int) -> Network:
+    """Copy a fitted one-hidden-layer regressor's weights into a :class:`Network`.
+
+    Parameters
+    ----------
+    mlp : MLPRegressor
+        Fitted on the three behaviours (three outputs, one hidden layer).
+    seed : int
+        The seed it was trained with, kept with the weights.
+    """
+    if len(mlp.coefs_) != 2 or mlp.coefs_[1].shape[1] != len(BEHAVIOURS):
+        raise DataError("The network needs one hidden layer and one output per behaviour.")
+    return Network(
+        W1=np.array(mlp.coefs_[0], dtype=float),
+        b1=np.array(mlp.intercepts_[0], dtype=float),
+        W2=np.array(mlp.coefs_[1], dtype=float),
+        b2=np.array(mlp.intercepts_[1], dtype=float),
+        activation=str(mlp.activation),
+        seed=int(seed),
+        behaviours=tuple(BEHAVIOURS),
+    )
+
+
+def train_network(
+    seed: int,
+    hidden: int = HIDDEN_UNITS,
+    rows: int = TRAIN_ROWS,
+    activation: str = "tanh",
+) -> Network:
+    """Train the network (:func:`fit_mlp`) and return its weights as a :class:`Network`."""
+    return network_from_mlp(fit_mlp(seed, hidden, rows, activation), seed)
+
+
+def hidden_activity(net: Network, x: np.ndarray) -> np.ndarray:
+    """The hidden units' activity at the points ``x``, shape (n, hidden)."""
+    x = np.asarray(x, dtype=float)
+    return ACTIVATIONS[net.activation](x @ net.W1 + net.b1)
+
+
+def forward(net: Network, x: np.ndarray, masks: np.ndarray | None = None) -> np.ndarray:
+    """The network's outputs at ``x``, intact or with hidden units silenced.
+
+    Parameters
+    ----------
+    net : Network
+        The trained network.
+    x : ndarray, shape (n, 2)
+        Inputs.
+    masks : ndarray, shape (m, hidden), optional
+        One row per lesioned network: 1 keeps a unit, 0 silences it (its
+        activity is replaced by zero before the output layer).
+
+    Returns
+    -------
+    ndarray
+        Shape (n, 3) without masks (equal to the regressor's ``predict``);
+        shape (m, n, 3) with masks, every masked network at once (chunked over
+        masks so that one chunk holds at most :data:`CHUNK_ELEMENTS` numbers).
+    """
+    h = hidden_activity(net, x)
+    if masks is None:
+        return h @ net.W2 + net.b2
+    masks = np.asarray(masks, dtype=float)
+    if masks.ndim != 2 or masks.shape[1] != net.hidden:
+        raise DataError(
+            f"Masks must have shape (m, {net.hidden}): one 0/1 entry per hidden unit; "
+            f"got {masks.shape}."
+        )
+    m, n = masks.shape[0], h.shape[0]
+    out = np.empty((m, n, net.W2.shape[1]))
+    step = max(1, CHUNK_ELEMENTS // max(1, n * net.hidden))
+    for start in range(0, m, step):
+        block = masks[start : start + step]
+        out[start : start + step] = (h[None, :, :] * block[:, None, :]) @ net.W2 + net.b2
+    return out

@@ -1,0 +1,222 @@
+"""The black box's network and lesions, recomputed independently at fixed seeds."""
+
+from __future__ import annotations
+
+import itertools
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib.blackbox.lesions import (
+    BROKEN_DAMAGE,
+    behaviour_errors,
+    experiments_needed,
+    lesion_counts,
+    pair_lesions,
+    single_lesions,
+)
+from lib.blackbox.network import (
+    Network,
+    behaviour_targets,
+    fit_mlp,
+    forward,
+    network_from_mlp,
+    sample_inputs,
+    train_network,
+)
+from lib.errors import DataError
+
+SEEDS = (0, 1, 2)
+
+
+@cache
+def _trained(seed: int):  # type: ignore[no-untyped-def]
+    mlp = fit_mlp(seed)
+    return mlp, network_from_mlp(mlp, seed)
+
+
+def _inputs(seed: int) -> np.ndarray:
+    return sample_inputs(1000, seed + 1000)
+
+
+def _loop_outputs(net: Network, x: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """One forward pass written out, with the silenced units' outgoing weights zeroed."""
+    w2 = net.W2 * keep[:, None]
+    return np.tanh(x @ net.W1 + net.b1) @ w2 + net.b2
+
+
+def _loop_damage(net: Network, x: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    truth = np.column_stack([np.sin(np.pi * x[:, 0]), x[:, 0] * x[:, 1], x[:, 1] ** 2 - 1 / 3])
+    intact = ((_loop_outputs(net, x, np.ones(net.hidden)) - truth) ** 2).mean(axis=0)
+    lesioned = ((_loop_outputs(net, x, keep) - truth) ** 2).mean(axis=0)
+    return (lesioned - intact) / truth.var(axis=0)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_forward_equals_the_regressors_predict(seed: int) -> None:
+    mlp, net = _trained(seed)
+    x = _inputs(seed)
+    assert np.max(np.abs(forward(net, x) - mlp.predict(x))) < 1e-10
+    assert net.activation == "tanh" and net.seed == seed
+    assert net.behaviours == ("wave", "product", "bowl")
+
+
+def test_the_network_fits_its_behaviours_well() -> None:
+    _, net = _trained(0)
+    x = _inputs(0)
+    truth = behaviour_targets(x)
+    r2 = 1 - ((forward(net, x) - truth) ** 2).mean(axis=0) / truth.var(axis=0)
+    assert np.all(r2 > 0.99)
+
+
+def test_training_is_reproducible() -> None:
+    again = train_network(0)
+    _, net = _trained(0)
+    assert np.array_equal(again.W1, net.W1) and np.array_equal(again.W2, net.W2)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_masked_forward_equals_a_loop_of_forward_passes(seed: int) -> None:
+    _, net = _trained(seed)
+    x = _inputs(seed)
+    rng = np.random.default_rng(seed)
+    masks = (rng.random((40, net.hidden)) < 0.7).astype(float)
+    masks[0] = 1.0
+    out = forward(net, x, masks)
+    assert out.shape == (40, len(x), 3)
+    for i, keep in enumerate(masks):
+        assert np.allclose(out[i], _loop_outputs(net, x, keep), atol=1e-12)
+    assert np.allclose(out[0], forward(net, x), atol=1e-12)
+
+
+def test_masked_forward_chunks_give_the_same_numbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    import lib.blackbox.network as network
+
+    _, net = _trained(0)
+    x = _inputs(0)
+    masks = (np.random.default_rng(5).random((25, net.hidden)) < 0.5).astype(float)
+    whole = forward(net, x, masks)
+    monkeypatch.setattr(network, "CHUNK_ELEMENTS", 3 * len(x) * net.hidden)
+    assert np.array_equal(forward(net, x, masks), whole)
+
+
+def test_masks_of_the_wrong_shape_are_refused() -> None:
+    _, net = _trained(0)
+    with pytest.raises(DataError, match="shape"):
+        forward(net, _inputs(0), np.ones((2, net.hidden + 1)))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_lesion_counts_follow_from_the_forward_pass(seed: int) -> None:
+    _, net = _trained(seed)
+    x = _inputs(seed)
+    damage = np.array(
+        [_loop_damage(net, x, 1.0 - np.eye(net.hidden)[u]) for u in range(net.hidden)]
+    )
+    frame = single_lesions(net, x)
+    assert np.allclose(frame["damage"].to_numpy().reshape(net.hidden, 3), damage, atol=1e-9)
+    broken = damage > BROKEN_DAMAGE
+    per_unit = broken.sum(axis=1)
+    expected = {
+        "none": int((per_unit == 0).sum()),
+        "only wave": int(((per_unit == 1) & broken[:, 0]).sum()),
+        "only product": int(((per_unit == 1) & broken[:, 1]).sum()),
+        "only bowl": int(((per_unit == 1) & broken[:, 2]).sum()),
+        "two": int((per_unit == 2).sum()),
+        "all": int((per_unit == 3).sum()),
+    }
+    counts = lesion_counts(frame)
+    assert counts.to_dict() == expected
+    assert counts.sum() == net.hidden
+    # the chip paper's pattern: some lesions do nothing, some break everything
+    assert counts["none"] > 0 and counts["all"] > 0
+
+
+def test_behaviour_errors_of_the_intact_network_have_no_damage() -> None:
+    _, net = _trained(0)
+    x = _inputs(0)
+    frame = behaviour_errors(net, x, np.ones((2, net.hidden)))
+    assert list(frame.columns) == ["mask", "behaviour", "mse", "damage", "broken"]
+    assert np.allclose(frame["damage"], 0.0, atol=1e-12)
+    assert not frame["broken"].any()
+    silenced = behaviour_errors(net, x, np.zeros((1, net.hidden)))
+    truth = behaviour_targets(x)
+    assert np.allclose(silenced["mse"], ((net.b2 - truth) ** 2).mean(axis=0))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_redundant_pairs_are_redundant(seed: int) -> None:
+    _, net = _trained(seed)
+    x = _inputs(seed)
+    pairs = pair_lesions(net, x)
+    assert len(pairs) > 0
+    names = list(net.behaviours)
+    for row in pairs.itertuples():
+        j = names.index(row.behaviour)
+        alone_a = _loop_damage(net, x, 1.0 - np.eye(net.hidden)[row.unit_a])[j]
+        alone_b = _loop_damage(net, x, 1.0 - np.eye(net.hidden)[row.unit_b])[j]
+        keep = np.ones(net.hidden)
+        keep[[row.unit_a, row.unit_b]] = 0.0
+        together = _loop_damage(net, x, keep)[j]
+        assert alone_a <= BROKEN_DAMAGE and alone_b <= BROKEN_DAMAGE
+        assert together > BROKEN_DAMAGE
+        assert np.isclose(together, row.damage_pair, atol=1e-9)
+
+
+def test_pair_search_misses_no_redundant_pair() -> None:
+    _, net = _trained(0)
+    x = _inputs(0)[:300]
+    single = np.array(
+        [_loop_damage(net, x, 1.0 - np.eye(net.hidden)[u]) for u in range(net.hidden)]
+    )
+    expected = set()
+    for a, b in itertools.combinations(range(net.hidden), 2):
+        keep = np.ones(net.hidden)
+        keep[[a, b]] = 0.0
+        pair = _loop_damage(net, x, keep)
+        for j in range(3):
+            if pair[j] > BROKEN_DAMAGE and max(single[a, j], single[b, j]) <= BROKEN_DAMAGE:
+                expected.add((a, b, net.behaviours[j]))
+    found = pair_lesions(net, x)
+    assert set(zip(found["unit_a"], found["unit_b"], found["behaviour"], strict=True)) == expected
+
+
+def test_the_pair_cap_raises_a_data_error() -> None:
+    _, net = _trained(0)
+    with pytest.raises(DataError, match="496 experiments") as err:
+        pair_lesions(net, _inputs(0), max_pairs=100)
+    assert "at most 14 hidden units" in str(err.value)
+
+
+def test_experiments_needed() -> None:
+    ten = experiments_needed(10)
+    assert ten.experiments == 1024
+    assert ten.years == pytest.approx(1024 / 365.25)
+    assert ten.log10_years == pytest.approx(np.log10(1024 / 365.25))
+    chip = experiments_needed(3510)
+    assert chip.experiments == 2**3510
+    assert chip.years == np.inf
+    assert chip.log10_years == pytest.approx(3510 * np.log10(2) - np.log10(365.25))
+    with pytest.raises(DataError):
+        experiments_needed(-1)
+
+
+def test_lesion_counts_of_a_hand_made_frame() -> None:
+    frame = pd.DataFrame(
+        {
+            "unit": np.repeat([0, 1, 2, 3], 3),
+            "behaviour": ["wave", "product", "bowl"] * 4,
+            "broken": [False] * 3 + [True, False, False] + [True, True, False] + [True] * 3,
+        }
+    )
+    counts = lesion_counts(frame)
+    assert counts.to_dict() == {
+        "none": 1,
+        "only wave": 1,
+        "only product": 0,
+        "only bowl": 0,
+        "two": 1,
+        "all": 1,
+    }

@@ -181,8 +181,10 @@ def _grow(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     binop = st.tuples(children, st.sampled_from(["+", "-", "*", "/", "**"]), children).map(
         lambda t: f"({t[0]} {t[1]} {t[2]})"
     )
+    # `not` binds looser than arithmetic (Python reads `a + not b` as an error), so a
+    # well-formed equation puts brackets around the whole `not (...)`
     unary = st.tuples(st.sampled_from(["-", "+", "not "]), children).map(
-        lambda t: f"{t[0]}({t[1]})"
+        lambda t: f"({t[0]}({t[1]}))" if t[0] == "not " else f"{t[0]}({t[1]})"
     )
     compare = st.tuples(
         children, st.sampled_from(["<", "<=", ">", ">=", "==", "!="]), children

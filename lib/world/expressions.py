@@ -703,7 +703,13 @@ class _Compiler:
         snippet = _snippet(self.text, node)
 
         def fn(ctx: _Ctx) -> Any:
-            values = [f(ctx) for f in fns]
+            # + 0.0 turns a -0.0 (e.g. `x * 0` where x < 0) into 0.0, which numpy's
+            # samplers would read as a negative scale
+            values = [f(ctx) + 0.0 for f in fns]
+            if not all(np.all(np.isfinite(v)) for v in values):
+                raise ExpressionError(
+                    f"`{snippet}`: a parameter is not a finite number in some rows."
+                )
             problem = spec.check(*values)
             if problem:
                 raise ExpressionError(f"`{snippet}`: {problem} in some rows.")

@@ -14,8 +14,13 @@ from lib.blackbox.lesions import (
     behaviour_errors,
     experiments_needed,
     lesion_counts,
+    lesion_search,
+    only_one_units,
     pair_lesions,
+    recentred_lesions,
     single_lesions,
+    subset_lesions,
+    units_within,
 )
 from lib.blackbox.network import (
     Network,
@@ -41,17 +46,41 @@ def _inputs(seed: int) -> np.ndarray:
     return sample_inputs(1000, seed + 1000)
 
 
-def _loop_outputs(net: Network, x: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """One forward pass written out, with the silenced units' outgoing weights zeroed."""
-    w2 = net.W2 * keep[:, None]
-    return np.tanh(x @ net.W1 + net.b1) @ w2 + net.b2
+def _loop_outputs(
+    net: Network, x: np.ndarray, keep: np.ndarray, fill: np.ndarray | None = None
+) -> np.ndarray:
+    """One forward pass written out: a lesioned unit's activity is replaced by its fill (0)."""
+    h = np.tanh(x @ net.W1 + net.b1)
+    for u in np.flatnonzero(keep == 0):
+        h[:, u] = 0.0 if fill is None else fill[u]
+    return h @ net.W2 + net.b2
 
 
-def _loop_damage(net: Network, x: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    truth = np.column_stack([np.sin(np.pi * x[:, 0]), x[:, 0] * x[:, 1], x[:, 1] ** 2 - 1 / 3])
+def _truth(x: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.sin(np.pi * x[:, 0]), x[:, 0] * x[:, 1], x[:, 1] ** 2 - 1 / 3])
+
+
+def _loop_damage(
+    net: Network, x: np.ndarray, keep: np.ndarray, fill: np.ndarray | None = None
+) -> np.ndarray:
+    truth = _truth(x)
     intact = ((_loop_outputs(net, x, np.ones(net.hidden)) - truth) ** 2).mean(axis=0)
-    lesioned = ((_loop_outputs(net, x, keep) - truth) ** 2).mean(axis=0)
+    lesioned = ((_loop_outputs(net, x, keep, fill) - truth) ** 2).mean(axis=0)
     return (lesioned - intact) / truth.var(axis=0)
+
+
+def _quadratic_damage(net: Network, x: np.ndarray, silenced: tuple[int, ...]) -> np.ndarray:
+    """Damage in closed form: the output is linear in the hidden units, so silencing a set
+    S subtracts Σ_{k∈S} h_k w_k, and the error is a quadratic form in the set's units."""
+    h = np.tanh(x @ net.W1 + net.b1)
+    truth = _truth(x)
+    r = h @ net.W2 + net.b2 - truth  # the intact network's residual
+    s = list(silenced)
+    gram = h[:, s].T @ h[:, s] / len(x)  # E[h_k h_l]
+    cross = h[:, s].T @ r / len(x)  # E[h_k r_j]
+    w = net.W2[s]
+    extra = np.einsum("kj,kl,lj->j", w, gram, w) - 2 * np.einsum("kj,kj->j", w, cross)
+    return extra / truth.var(axis=0)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -220,3 +249,100 @@ def test_lesion_counts_of_a_hand_made_frame() -> None:
         "two": 1,
         "all": 1,
     }
+
+
+def test_forward_with_a_fill_equals_a_loop() -> None:
+    _, net = _trained(0)
+    x = _inputs(0)
+    fill = np.random.default_rng(3).normal(size=net.hidden)
+    masks = (np.random.default_rng(4).random((12, net.hidden)) < 0.6).astype(float)
+    out = forward(net, x, masks, fill)
+    for i, keep in enumerate(masks):
+        assert np.allclose(out[i], _loop_outputs(net, x, keep, fill), atol=1e-12)
+    with pytest.raises(DataError, match="one value per hidden unit"):
+        forward(net, x, masks, fill[:-1])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_recentring_holds_a_unit_at_its_mean(seed: int) -> None:
+    _, net = _trained(seed)
+    x = _inputs(seed)
+    means = np.tanh(x @ net.W1 + net.b1).mean(axis=0)
+    frame = recentred_lesions(net, x)
+    expected = np.array(
+        [_loop_damage(net, x, 1.0 - np.eye(net.hidden)[u], means) for u in range(net.hidden)]
+    )
+    assert np.allclose(frame["damage"].to_numpy().reshape(net.hidden, 3), expected, atol=1e-9)
+    assert np.allclose(frame["mean_activity"].to_numpy()[::3], means)
+    # holding a unit at its mean never costs more than silencing it, up to the fit's residual
+    silenced = single_lesions(net, x)["damage"].to_numpy()
+    assert np.mean(frame["damage"].to_numpy() <= silenced + 1e-3) > 0.9
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_only_one_units_follow_from_both_frames(seed: int) -> None:
+    _, net = _trained(seed)
+    x = _inputs(seed)
+    silenced, recentred = single_lesions(net, x), recentred_lesions(net, x)
+    cut = silenced["damage"].to_numpy().reshape(net.hidden, 3)
+    held = recentred["damage"].to_numpy().reshape(net.hidden, 3)
+    found = only_one_units(silenced, recentred)
+    expected = [u for u in range(net.hidden) if (cut[u] > BROKEN_DAMAGE).sum() == 1]
+    assert [o.unit for o in found] == expected
+    assert len(found) == lesion_counts(silenced)[[f"only {b}" for b in net.behaviours]].sum()
+    for o in found:
+        j = list(net.behaviours).index(o.behaviour)
+        assert cut[o.unit, j] > BROKEN_DAMAGE and o.silenced == pytest.approx(cut[o.unit, j])
+        assert o.recentred == pytest.approx(held[o.unit, j])
+        assert o.others == pytest.approx(np.delete(cut[o.unit], j).max())
+        assert o.rescued == (held[o.unit, j] <= BROKEN_DAMAGE)
+    # some lesions break a behaviour only through the operating point they move
+    assert any(o.rescued for o in found)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_set_damage_matches_the_closed_form(seed: int) -> None:
+    _, net = _trained(seed)
+    x = _inputs(seed)
+    triples = subset_lesions(net, x, 3)
+    assert len(triples) > 0
+    for row in triples.head(10).itertuples():
+        j = list(net.behaviours).index(row.behaviour)
+        assert row.damage == pytest.approx(_quadratic_damage(net, x, row.units)[j], abs=1e-9)
+        assert row.damage > BROKEN_DAMAGE >= row.largest_part
+
+
+def test_triple_search_misses_nothing() -> None:
+    _, net = _trained(0)
+    x = _inputs(0)[:200]
+    broken = {}
+    for size in (1, 2, 3):
+        for units in itertools.combinations(range(net.hidden), size):
+            broken[units] = _quadratic_damage(net, x, units) > BROKEN_DAMAGE
+    expected = set()
+    for units in itertools.combinations(range(net.hidden), 3):
+        parts = [p for k in (1, 2) for p in itertools.combinations(units, k)]
+        for j in range(3):
+            if broken[units][j] and not any(broken[p][j] for p in parts):
+                expected.add((units, net.behaviours[j]))
+    found = subset_lesions(net, x, 3)
+    assert set(zip(found["units"], found["behaviour"], strict=True)) == expected
+    rows = lesion_search(net, x)
+    assert [r.size for r in rows] == [1, 2, 3]
+    assert rows[2].new == len({u for u, _ in expected})
+    assert rows[1].new == pair_lesions(net, x)[["unit_a", "unit_b"]].drop_duplicates().shape[0]
+    assert rows[0].breaking == sum(any(broken[(u,)]) for u in range(net.hidden))
+
+
+def test_searches_over_the_cap_are_listed_not_run() -> None:
+    _, net = _trained(0)
+    x = _inputs(0)[:100]
+    rows = lesion_search(net, x, max_experiments=1000)
+    assert rows[1].searched and not rows[2].searched
+    assert rows[2].experiments == 4960 and rows[2].new == 0
+    with pytest.raises(DataError, match="every triple of 32 units means 4,960") as err:
+        subset_lesions(net, x, 3, max_experiments=1000)
+    assert f"at most {units_within(1000, 3)} hidden units" in str(err.value)
+    assert units_within(1000, 3) == 19  # C(19, 3) = 969, C(20, 3) = 1,140
+    with pytest.raises(DataError, match="pairs"):
+        subset_lesions(net, x, 4)

@@ -16,47 +16,66 @@ exceeds :data:`BROKEN_DAMAGE` (a tenth of its variance).
 - :func:`behaviour_errors`: the error and damage of any set of masks;
 - :func:`single_lesions` and :func:`lesion_counts`: every unit alone, and how
   many units break no behaviour, one, two or all three (the chip paper's counts);
-- :func:`pair_lesions`: every pair of units, and the pairs that break a
-  behaviour neither unit breaks alone (interactions single lesions miss);
+- :func:`recentred_lesions` and :func:`only_one_units`: each unit held at its
+  mean instead of silenced, which tells a lesion that moved the outputs'
+  operating point from one that removed a computation;
+- :func:`subset_lesions` and :func:`pair_lesions`: every pair or triple of
+  units, and the sets that break a behaviour no smaller set within them breaks
+  (interactions single lesions miss); :func:`lesion_search` counts them;
 - :func:`experiments_needed`: the 2^N subsets an exhaustive map would lesion.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from lib.blackbox.network import Network, behaviour_targets, forward
+from lib.blackbox.network import Network, behaviour_targets, forward, hidden_activity
 from lib.errors import DataError
 
 __all__ = [
     "BROKEN_DAMAGE",
+    "MAX_EXPERIMENTS",
     "MAX_PAIRS",
     "Experiments",
+    "OnlyOne",
+    "SearchRow",
     "behaviour_errors",
     "experiments_needed",
     "lesion_counts",
+    "lesion_search",
+    "only_one_units",
     "pair_lesions",
+    "recentred_lesions",
     "single_lesions",
+    "subset_lesions",
+    "units_within",
 ]
 
 #: A behaviour is broken when a lesion costs more than this share of its variance.
 BROKEN_DAMAGE = 0.1
 #: Most pairs of units :func:`pair_lesions` lesions by default.
 MAX_PAIRS = 5000
+#: Most sets of units one exhaustive search lesions (every triple of 32 units is 4,960).
+MAX_EXPERIMENTS = 10_000
+#: Words for a set of units of each size.
+_SET_NAMES = {2: "pair", 3: "triple"}
 #: Days in a year, for :func:`experiments_needed`.
 DAYS_PER_YEAR = 365.25
 
 
-def _damage(net: Network, x: np.ndarray, masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _damage(
+    net: Network, x: np.ndarray, masks: np.ndarray, fill: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Mean squared error and damage per mask and behaviour, each shape (m, 3)."""
     truth = behaviour_targets(x, net.behaviours)
     intact = np.mean((forward(net, x) - truth) ** 2, axis=0)
     variance = truth.var(axis=0)
-    mse = np.mean((forward(net, x, masks) - truth[None]) ** 2, axis=1)
+    mse = np.mean((forward(net, x, masks, fill) - truth[None]) ** 2, axis=1)
     return mse, (mse - intact) / variance
 
 
@@ -114,7 +133,11 @@ def single_lesions(net: Network, x: np.ndarray) -> pd.DataFrame:
         One row per unit and behaviour: ``unit``, ``behaviour``, ``damage`` and
         ``broken`` (damage above :data:`BROKEN_DAMAGE`).
     """
-    damage = _single_damage(net, x)
+    return _unit_frame(net, _single_damage(net, x))
+
+
+def _unit_frame(net: Network, damage: np.ndarray) -> pd.DataFrame:
+    """A tidy frame of unit × behaviour from a (hidden, behaviours) damage array."""
     k = len(net.behaviours)
     return pd.DataFrame(
         {
@@ -124,6 +147,91 @@ def single_lesions(net: Network, x: np.ndarray) -> pd.DataFrame:
             "broken": damage.ravel() > BROKEN_DAMAGE,
         }
     )
+
+
+def recentred_lesions(net: Network, x: np.ndarray) -> pd.DataFrame:
+    """Hold each hidden unit at its mean activity instead of silencing it.
+
+    Silencing a unit removes two things from the output layer: what the unit
+    computes (its variation across inputs) and the constant level it feeds
+    downstream (its mean activity times its output weights), which sets the
+    outputs' operating point. Re-centring removes only the first. A lesion
+    that re-centring rescues broke the behaviour by moving the operating
+    point, not by removing a computation the behaviour needs.
+
+    Parameters
+    ----------
+    net : Network
+        The trained network.
+    x : ndarray, shape (n, 2)
+        The inputs the behaviours are measured on (the means are taken over them).
+
+    Returns
+    -------
+    DataFrame
+        :func:`single_lesions`'s columns, plus ``mean_activity`` (the unit's
+        mean over ``x``), for the re-centred units.
+    """
+    means = hidden_activity(net, x).mean(axis=0)
+    damage = _damage(net, x, 1.0 - np.eye(net.hidden), fill=means)[1]
+    frame = _unit_frame(net, damage)
+    frame["mean_activity"] = np.repeat(means, len(net.behaviours))
+    return frame
+
+
+class OnlyOne(NamedTuple):
+    """A unit whose silencing breaks exactly one behaviour, looked at twice.
+
+    Attributes
+    ----------
+    unit : int
+    behaviour : str
+        The one behaviour its silencing breaks.
+    silenced, recentred : float
+        Its damage on that behaviour when silenced and when held at its mean.
+    others : float
+        The largest damage its silencing does to the other behaviours (under
+        :data:`BROKEN_DAMAGE`, by definition, yet seldom zero).
+    rescued : bool
+        Re-centring leaves the behaviour unbroken.
+    """
+
+    unit: int
+    behaviour: str
+    silenced: float
+    recentred: float
+    others: float
+    rescued: bool
+
+
+def only_one_units(silenced: pd.DataFrame, recentred: pd.DataFrame) -> list[OnlyOne]:
+    """The units whose silencing breaks one behaviour only, with their re-centred damage.
+
+    Parameters
+    ----------
+    silenced : DataFrame
+        :func:`single_lesions`'s frame.
+    recentred : DataFrame
+        :func:`recentred_lesions`'s frame of the same network and inputs.
+
+    Returns
+    -------
+    list of OnlyOne
+        In unit order.
+    """
+    behaviours = list(dict.fromkeys(silenced["behaviour"]))
+    cut = silenced.pivot(index="unit", columns="behaviour", values="damage")[behaviours]
+    held = recentred.pivot(index="unit", columns="behaviour", values="damage")[behaviours]
+    out = []
+    for unit, row in cut.iterrows():
+        broken = [b for b in behaviours if row[b] > BROKEN_DAMAGE]
+        if len(broken) != 1:
+            continue
+        b = broken[0]
+        others = max((float(row[o]) for o in behaviours if o != b), default=0.0)
+        after = float(held.loc[unit, b])
+        out.append(OnlyOne(int(unit), b, float(row[b]), after, others, after <= BROKEN_DAMAGE))
+    return out
 
 
 def lesion_counts(frame: pd.DataFrame) -> pd.Series:
@@ -156,11 +264,107 @@ def lesion_counts(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(counts, name="units")
 
 
+def _subsets(hidden: int, size: int) -> np.ndarray:
+    """Every set of ``size`` units as sorted rows, shape (C(hidden, size), size)."""
+    combos = itertools.combinations(range(hidden), size)
+    flat = np.fromiter(itertools.chain.from_iterable(combos), dtype=np.intp)
+    return flat.reshape(-1, size)
+
+
+def _subset_masks(hidden: int, sets: np.ndarray) -> np.ndarray:
+    """One mask per row of ``sets``: its units silenced, every other unit kept."""
+    masks = np.ones((len(sets), hidden))
+    rows = np.repeat(np.arange(len(sets)), sets.shape[1])
+    masks[rows, sets.ravel()] = 0.0
+    return masks
+
+
+def _searched(
+    net: Network, x: np.ndarray, size: int, single: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every set of ``size`` units, its damage, and the largest damage of a smaller set in it."""
+    h = net.hidden
+    sets = _subsets(h, size)
+    damage = _damage(net, x, _subset_masks(h, sets))[1]
+    part = single[sets].max(axis=1)  # (m, 3): the largest damage of one unit alone
+    if size == 3:
+        pairs = _subsets(h, 2)
+        pair_damage = np.zeros((h, h, single.shape[1]))
+        pair_damage[pairs[:, 0], pairs[:, 1]] = _damage(net, x, _subset_masks(h, pairs))[1]
+        for i, j in ((0, 1), (0, 2), (1, 2)):
+            part = np.maximum(part, pair_damage[sets[:, i], sets[:, j]])
+    return sets, damage, part
+
+
+def _check_search(hidden: int, size: int, max_experiments: int) -> int:
+    """The experiments a search of every set of ``size`` units runs, or a DataError."""
+    if size not in (2, 3):
+        raise DataError("An exhaustive search here lesions pairs (2) or triples (3) of units.")
+    count = math.comb(hidden, size)
+    if count > max_experiments:
+        raise DataError(
+            f"Lesioning every {_SET_NAMES[size]} of {hidden} units means {count:,} "
+            f"experiments, more than the {max_experiments:,} allowed here.",
+            allowed=f"Use a network of at most {units_within(max_experiments, size)} hidden units.",
+        )
+    return count
+
+
+def subset_lesions(
+    net: Network, x: np.ndarray, size: int, max_experiments: int = MAX_EXPERIMENTS
+) -> pd.DataFrame:
+    """Silence every set of ``size`` units; keep the sets single lesions miss.
+
+    Every set's network runs in one vectorised forward pass over masks
+    (chunked, :func:`lib.blackbox.network.forward`). A set is kept for a
+    behaviour when it breaks the behaviour (damage above :data:`BROKEN_DAMAGE`)
+    while no smaller set of its units does: neither unit of a pair, and no
+    unit nor pair of a triple.
+
+    Parameters
+    ----------
+    net : Network
+        The trained network.
+    x : ndarray, shape (n, 2)
+        The inputs the behaviours are measured on.
+    size : int
+        2 (pairs) or 3 (triples).
+    max_experiments : int
+        Most sets to lesion; more raises :class:`~lib.errors.DataError`.
+
+    Returns
+    -------
+    DataFrame
+        One row per set and behaviour: ``units`` (a tuple), ``behaviour``,
+        ``damage`` (the set's), ``largest_part`` (the largest damage of a
+        smaller set within it), ``sum_alone`` (the units' damages alone, added)
+        and ``excess`` (``damage − sum_alone``). Sorted by ``damage``, largest
+        first. The error is squared, so units whose contributions to an output
+        point the same way give a positive excess without covering for each
+        other: two equal contributions cost about four times either alone.
+    """
+    _check_search(net.hidden, size, max_experiments)
+    single = _single_damage(net, x)
+    sets, damage, part = _searched(net, x, size, single)
+    kept = (damage > BROKEN_DAMAGE) & (part <= BROKEN_DAMAGE)
+    p, k = np.nonzero(kept)
+    frame = pd.DataFrame(
+        {
+            "units": [tuple(int(u) for u in row) for row in sets[p]],
+            "behaviour": np.array(net.behaviours, dtype=object)[k],
+            "damage": damage[p, k],
+            "largest_part": part[p, k],
+            "sum_alone": single[sets[p]].sum(axis=1)[np.arange(len(p)), k],
+        }
+    )
+    frame["excess"] = frame["damage"] - frame["sum_alone"]
+    return frame.sort_values("damage", ascending=False, kind="stable").reset_index(drop=True)
+
+
 def pair_lesions(net: Network, x: np.ndarray, max_pairs: int = MAX_PAIRS) -> pd.DataFrame:
     """Silence every pair of hidden units; keep the pairs single lesions miss.
 
-    Every pair's network runs in one vectorised forward pass over masks
-    (chunked, :func:`lib.blackbox.network.forward`).
+    :func:`subset_lesions` of size 2, with each pair's units in columns.
 
     Parameters
     ----------
@@ -177,54 +381,94 @@ def pair_lesions(net: Network, x: np.ndarray, max_pairs: int = MAX_PAIRS) -> pd.
         One row per pair and behaviour where the pair breaks the behaviour
         while neither unit alone does: ``unit_a``, ``unit_b``, ``behaviour``,
         ``damage_a``, ``damage_b`` (each unit alone), ``damage_pair`` and
-        ``excess`` (the pair's damage minus the sum of the two alone). The
-        error is squared, so two units whose contributions to an output point
-        the same way give a positive excess without covering for each other:
-        for equal contributions the pair costs about four times either alone.
-        Sorted by ``excess``, largest first.
-
-    Raises
-    ------
-    DataError
-        When the network has more than ``max_pairs`` pairs of units.
+        ``excess`` (the pair's damage minus the sum of the two alone). Sorted
+        by ``excess``, largest first.
     """
-    h = net.hidden
-    n_pairs = h * (h - 1) // 2
-    if n_pairs > max_pairs:
-        raise DataError(
-            f"Lesioning every pair of {h} units means {n_pairs:,} experiments, "
-            f"more than the {max_pairs:,} allowed here.",
-            allowed=f"Use a network of at most {_units_within(max_pairs)} hidden units.",
-        )
-    a, b = np.triu_indices(h, k=1)
-    masks = np.ones((n_pairs, h))
-    rows = np.arange(n_pairs)
-    masks[rows, a] = 0.0
-    masks[rows, b] = 0.0
-    pair = _damage(net, x, masks)[1]
+    found = subset_lesions(net, x, 2, max_pairs)
     single = _single_damage(net, x)
-    redundant = (pair > BROKEN_DAMAGE) & (single[a] <= BROKEN_DAMAGE) & (single[b] <= BROKEN_DAMAGE)
-    p, k = np.nonzero(redundant)
+    names = list(net.behaviours)
+    a = np.array([u[0] for u in found["units"]], dtype=np.intp)
+    b = np.array([u[1] for u in found["units"]], dtype=np.intp)
+    k = np.array([names.index(v) for v in found["behaviour"]], dtype=np.intp)
     frame = pd.DataFrame(
         {
-            "unit_a": a[p],
-            "unit_b": b[p],
-            "behaviour": np.array(net.behaviours, dtype=object)[k],
-            "damage_a": single[a[p], k],
-            "damage_b": single[b[p], k],
-            "damage_pair": pair[p, k],
+            "unit_a": a,
+            "unit_b": b,
+            "behaviour": found["behaviour"].to_numpy(dtype=object),
+            "damage_a": single[a, k],
+            "damage_b": single[b, k],
+            "damage_pair": found["damage"].to_numpy(),
+            "excess": found["excess"].to_numpy(),
         }
     )
-    frame["excess"] = frame["damage_pair"] - frame["damage_a"] - frame["damage_b"]
     return frame.sort_values("excess", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def _units_within(max_pairs: int) -> int:
-    """The most units whose pairs number at most ``max_pairs``."""
-    h = 1
-    while (h + 1) * h // 2 <= max_pairs:
+def units_within(max_experiments: int, size: int = 2) -> int:
+    """The most units whose sets of ``size`` number at most ``max_experiments``."""
+    h = size
+    while math.comb(h + 1, size) <= max_experiments:
         h += 1
     return h
+
+
+class SearchRow(NamedTuple):
+    """One size of an exhaustive lesion search.
+
+    Attributes
+    ----------
+    size : int
+        Units silenced together.
+    experiments : int
+        Sets of that size: C(N, size).
+    breaking : int
+        Sets that break at least one behaviour.
+    new : int
+        Sets that break a behaviour no smaller set within them breaks.
+    searched : bool
+        False when the search was over the cap and not run (counts are 0).
+    """
+
+    size: int
+    experiments: int
+    breaking: int
+    new: int
+    searched: bool
+
+
+def lesion_search(
+    net: Network, x: np.ndarray, max_experiments: int = MAX_EXPERIMENTS
+) -> list[SearchRow]:
+    """Single units, pairs and triples, each searched exhaustively within the cap.
+
+    Parameters
+    ----------
+    net : Network
+        The trained network.
+    x : ndarray, shape (n, 2)
+        The inputs the behaviours are measured on.
+    max_experiments : int
+        Most sets of one size to lesion; a size over it is listed unsearched.
+
+    Returns
+    -------
+    list of SearchRow
+        Sizes 1, 2 and 3.
+    """
+    h = net.hidden
+    single = _single_damage(net, x)
+    alone = int((single > BROKEN_DAMAGE).any(axis=1).sum())
+    rows = [SearchRow(1, h, alone, alone, True)]
+    for size in (2, 3):
+        count = math.comb(h, size)
+        if count > max_experiments:
+            rows.append(SearchRow(size, count, 0, 0, False))
+            continue
+        _, damage, part = _searched(net, x, size, single)
+        broken = damage > BROKEN_DAMAGE
+        new = (broken & (part <= BROKEN_DAMAGE)).any(axis=1)
+        rows.append(SearchRow(size, count, int(broken.any(axis=1).sum()), int(new.sum()), True))
+    return rows
 
 
 class Experiments(NamedTuple):

@@ -39,6 +39,8 @@ __all__ = [
     "fit_mlp",
     "forward",
     "hidden_activity",
+    "input_grid",
+    "parameter_count",
     "network_from_mlp",
     "sample_inputs",
     "train_network",
@@ -116,6 +118,33 @@ def sample_inputs(n: int, seed: int) -> np.ndarray:
     ndarray, shape (n, 2)
     """
     return np.random.default_rng(seed).uniform(-1.0, 1.0, size=(n, 2))
+
+
+def input_grid(steps: int = 41, half_width: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """A square grid of inputs, for maps of what the network does over the plane.
+
+    Parameters
+    ----------
+    steps : int
+        Points along each input.
+    half_width : float
+        The grid covers [-half_width, half_width]².
+
+    Returns
+    -------
+    axis : ndarray, shape (steps,)
+    x : ndarray, shape (steps * steps, 2)
+        Row ``i * steps + j`` is (x₁, x₂) = (``axis[j]``, ``axis[i]``): reshaped
+        to (steps, steps), values are indexed [x₂, x₁], as a heatmap draws them.
+    """
+    axis = np.linspace(-half_width, half_width, steps)
+    x1, x2 = np.meshgrid(axis, axis)
+    return axis, np.column_stack([x1.ravel(), x2.ravel()])
+
+
+def parameter_count(net: Network) -> int:
+    """The network's weights and biases, counted."""
+    return int(net.W1.size + net.b1.size + net.W2.size + net.b2.size)
 
 
 def behaviour_targets(x: np.ndarray, behaviours: tuple[str, ...] | None = None) -> np.ndarray:
@@ -222,7 +251,12 @@ def hidden_activity(net: Network, x: np.ndarray) -> np.ndarray:
     return ACTIVATIONS[net.activation](x @ net.W1 + net.b1)
 
 
-def forward(net: Network, x: np.ndarray, masks: np.ndarray | None = None) -> np.ndarray:
+def forward(
+    net: Network,
+    x: np.ndarray,
+    masks: np.ndarray | None = None,
+    fill: np.ndarray | None = None,
+) -> np.ndarray:
     """The network's outputs at ``x``, intact or with hidden units silenced.
 
     Parameters
@@ -234,6 +268,10 @@ def forward(net: Network, x: np.ndarray, masks: np.ndarray | None = None) -> np.
     masks : ndarray, shape (m, hidden), optional
         One row per lesioned network: 1 keeps a unit, 0 silences it (its
         activity is replaced by zero before the output layer).
+    fill : ndarray, shape (hidden,), optional
+        What a lesioned unit's activity is replaced by instead of zero: e.g.
+        its mean activity, which *re-centres* the unit (it stops varying but
+        keeps feeding its usual level downstream). Default: zero (silencing).
 
     Returns
     -------
@@ -253,8 +291,18 @@ def forward(net: Network, x: np.ndarray, masks: np.ndarray | None = None) -> np.
         )
     m, n = masks.shape[0], h.shape[0]
     out = np.empty((m, n, net.W2.shape[1]))
+    # A lesioned unit sends `fill` instead of its activity: that adds (1 − mask)·fill·W2,
+    # the same for every input, to each masked network's output bias.
+    bias = np.broadcast_to(net.b2, (m, net.W2.shape[1]))
+    if fill is not None:
+        fill = np.asarray(fill, dtype=float)
+        if fill.shape != (net.hidden,):
+            raise DataError(f"The fill needs one value per hidden unit ({net.hidden}).")
+        bias = bias + ((1.0 - masks) * fill) @ net.W2
     step = max(1, CHUNK_ELEMENTS // max(1, n * net.hidden))
     for start in range(0, m, step):
         block = masks[start : start + step]
-        out[start : start + step] = (h[None, :, :] * block[:, None, :]) @ net.W2 + net.b2
+        out[start : start + step] = (h[None, :, :] * block[:, None, :]) @ net.W2 + bias[
+            start : start + step, None, :
+        ]
     return out

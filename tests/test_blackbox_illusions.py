@@ -20,7 +20,23 @@ from lib.blackbox.illusions import (
     pca_readout,
     stimuli,
 )
-from lib.blackbox.network import Network, behaviour_targets, sample_inputs, train_network
+from lib.blackbox.network import (
+    Network,
+    behaviour_targets,
+    forward,
+    sample_inputs,
+    train_network,
+)
+from lib.blackbox.surrogate import (
+    IMPORTANCE_REPEATS,
+    INPUTS,
+    TREE_ITERATIONS,
+    Surrogate,
+    fit_surrogate,
+    network_parameters,
+    permutation_importance,
+    surrogate_outputs,
+)
 from lib.errors import DataError
 
 SEEDS = (0, 1, 2)
@@ -29,6 +45,11 @@ SEEDS = (0, 1, 2)
 @cache
 def _net(seed: int) -> Network:
     return train_network(seed)
+
+
+@cache
+def _surrogate(seed: int) -> Surrogate:
+    return fit_surrogate(_net(seed), seed)
 
 
 def _outputs(net: Network, h: np.ndarray) -> np.ndarray:
@@ -212,3 +233,67 @@ def test_bad_names_are_refused() -> None:
         patched_outputs(net, dirs, sample_inputs(3, 0), patch="sideways")
     with pytest.raises(DataError, match="one source input"):
         patch_effects(net, dirs, sample_inputs(3, 0), sample_inputs(4, 0))
+
+
+# --------------------------------------------------------------------------- surrogate
+
+
+@pytest.mark.parametrize("seed", (0, 1))
+def test_the_trees_copy_the_network_inside_the_square_only(seed: int) -> None:
+    net, copy = _net(seed), _surrogate(seed)
+    assert (copy.r2_test >= 0.97).all()
+    assert (copy.r2_test - copy.r2_new).max() >= 0.2
+    assert list(copy.r2_test.index) == list(net.behaviours)
+    x_test, x_new = sample_inputs(1000, seed + 1), stimuli("wider", 1000, seed + 2)
+    for x, r2 in ((x_test, copy.r2_test), (x_new, copy.r2_new)):
+        y, pred = forward(net, x), surrogate_outputs(copy, x)
+        expected = 1 - ((y - pred) ** 2).sum(axis=0) / ((y - y.mean(axis=0)) ** 2).sum(axis=0)
+        assert np.allclose(r2.to_numpy(), expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", (0, 1))
+def test_the_copy_is_bigger_than_the_network(seed: int) -> None:
+    net, copy = _net(seed), _surrogate(seed)
+    assert copy.network_parameters == network_parameters(net) == 2 * 32 + 32 + 32 * 3 + 3
+    assert copy.trees == 3 * TREE_ITERATIONS
+    assert copy.leaves is not None and copy.leaves > copy.network_parameters
+
+
+@pytest.mark.parametrize("seed", (0, 1))
+def test_the_copy_says_what_the_inputs_already_said(seed: int) -> None:
+    copy = _surrogate(seed)
+    table = copy.importance.pivot_table(
+        index=["behaviour", "input"], columns="model", values="importance"
+    )
+    for behaviour, matters in (("wave", "x₁"), ("bowl", "x₂")):
+        for model in ("network", "trees"):
+            assert table.loc[behaviour, model].idxmax() == matters
+    # the product needs both inputs, in either model
+    shares = copy.importance.set_index(["model", "behaviour", "input"])["share"]
+    for model in ("network", "trees"):
+        assert 0.3 < shares[model, "product", "x₁"] < 0.7
+    assert np.allclose(copy.importance.groupby(["model", "behaviour"])["share"].sum(), 1.0)
+
+
+def test_permutation_importance_written_out() -> None:
+    net, seed = _net(0), 4
+    x = sample_inputs(200, 9)
+    target = forward(net, x)
+    rng = np.random.default_rng(seed)
+    expected = np.zeros((len(INPUTS), 3))
+    for c in range(len(INPUTS)):
+        for _ in range(IMPORTANCE_REPEATS):
+            shuffled = x.copy()
+            shuffled[:, c] = x[rng.permutation(len(x)), c]
+            expected[c] += ((forward(net, shuffled) - target) ** 2).mean(axis=0)
+    expected /= IMPORTANCE_REPEATS
+    found = permutation_importance(lambda z: forward(net, z), x, target, seed)
+    assert np.allclose(found, expected, atol=1e-12)
+
+
+def test_leaves_are_none_when_the_trees_cannot_be_read() -> None:
+    from lib.blackbox.surrogate import _leaves
+
+    assert _leaves(object()) is None  # type: ignore[arg-type]
+    with pytest.raises(DataError, match="shape"):
+        fit_surrogate(_net(0), 0, x_train=np.zeros((10, 3)))

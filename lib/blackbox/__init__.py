@@ -5,4 +5,13 @@ by unit and pair by pair (:mod:`lib.blackbox.lesions`), as Jonas and Kording
 lesioned the transistors of a 6502 chip: which behaviours each lesion breaks,
 the pairs that single lesions miss, and the 2^N experiments an exhaustive map
 would take.
+
+Two tools that look convincing and mislead (:mod:`lib.blackbox.illusions`): a
+PCA of activity recorded under a narrow set of stimuli, whose readout fails on
+new inputs, and activation patching along a direction that the network never
+uses but that changes a behaviour all the same (the subspace-patching illusion
+of Makelov, Lange and Nanda). A second black box (:mod:`lib.blackbox.surrogate`):
+boosted trees that copy the network from its inputs and outputs, hold far more
+leaves than it has parameters, fail outside its training square, and say about
+its inputs only what the inputs and outputs already said.
 """

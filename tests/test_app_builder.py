@@ -24,7 +24,7 @@ from lib.world.scm import SCM
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
-BUILDER = "pages/6_Builder.py"
+BUILDER = "pages/7_Builder.py"
 MODELS = "pages/2_Models.py"
 TIMEOUT = 30
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = "pages/7_Lessons.py"
+LESSONS = "pages/8_Lessons.py"
 
 
 def open_lessons(**params: str) -> AppTest:

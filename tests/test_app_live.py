@@ -16,8 +16,8 @@ from lib.errors import ClassError
 from lib.live.store import RATE_BURST, ClassStore, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = "pages/7_Lessons.py"
-CLASS = "pages/8_Class.py"
+LESSONS = "pages/8_Lessons.py"
+CLASS = "pages/9_Class.py"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

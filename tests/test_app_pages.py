@@ -96,7 +96,7 @@ def test_every_page_file_is_covered() -> None:
         f.read_text(encoding="utf-8") for f in (ROOT / "tests" / "browser").glob("test_*.py")
     )
     for name, path in PAGES.items():
-        url = "/" if name == "Home" else f"/{name}"
+        url = "/" if name == "Home" else f"/{name.replace(' ', '_')}"
         assert f'"{url}' in browser_tests, f"no browser test opens {path} ({url})"
 
 

@@ -24,6 +24,7 @@ from lib.blackbox.network import (
     Network,
     behaviour_targets,
     forward,
+    parameter_count,
     sample_inputs,
     train_network,
 )
@@ -33,7 +34,6 @@ from lib.blackbox.surrogate import (
     TREE_ITERATIONS,
     Surrogate,
     fit_surrogate,
-    network_parameters,
     permutation_importance,
     surrogate_outputs,
 )
@@ -254,7 +254,7 @@ def test_the_trees_copy_the_network_inside_the_square_only(seed: int) -> None:
 @pytest.mark.parametrize("seed", (0, 1))
 def test_the_copy_is_bigger_than_the_network(seed: int) -> None:
     net, copy = _net(seed), _surrogate(seed)
-    assert copy.network_parameters == network_parameters(net) == 2 * 32 + 32 + 32 * 3 + 3
+    assert copy.network_parameters == parameter_count(net) == 2 * 32 + 32 + 32 * 3 + 3
     assert copy.trees == 3 * TREE_ITERATIONS
     assert copy.leaves is not None and copy.leaves > copy.network_parameters
 

@@ -160,6 +160,7 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
     "lib.invariance": {"lib.errors", "lib.words", "lib.world", "lib.fitting"},
     "lib.words.narration": {"lib.errors", "lib.words", "lib.world", "lib.fitting"},
     "lib.words.attribution": {"lib.words"},
+    "lib.words.blackbox": {"lib.words"},
     "lib.figures": {"lib.errors", "lib.words", "lib.world"},
     "lib.teach": {
         "lib.errors",

@@ -33,7 +33,7 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
 
 from lib.blackbox.illusions import stimuli
-from lib.blackbox.network import Network, forward, sample_inputs
+from lib.blackbox.network import Network, forward, parameter_count, sample_inputs
 from lib.errors import DataError
 from lib.fitting.models import one_thread
 
@@ -46,7 +46,6 @@ __all__ = [
     "TREE_LEARNING_RATE",
     "Surrogate",
     "fit_surrogate",
-    "network_parameters",
     "permutation_importance",
     "surrogate_outputs",
 ]
@@ -88,7 +87,7 @@ class Surrogate:
         Leaves over all trees; ``None`` when the installed scikit-learn no
         longer exposes its trees (it is read from a private attribute).
     network_parameters : int
-        The network's weights and biases (:func:`network_parameters`).
+        The network's weights and biases (:func:`lib.blackbox.network.parameter_count`).
     importance : DataFrame
         Permutation importance on the held-out inputs, one row per model
         (``"network"``, ``"trees"``), behaviour and input: ``model``,
@@ -107,11 +106,6 @@ class Surrogate:
     leaves: int | None
     network_parameters: int
     importance: pd.DataFrame
-
-
-def network_parameters(net: Network) -> int:
-    """The network's weights and biases: W1, b1, W2 and b2."""
-    return int(net.W1.size + net.b1.size + net.W2.size + net.b2.size)
 
 
 def _inputs(x: np.ndarray, what: str) -> np.ndarray:
@@ -279,6 +273,6 @@ def fit_surrogate(
         r2_new=_r2(y_new, trees(x_new), net.behaviours),
         trees=int(sum(e.n_iter_ * e.n_trees_per_iteration_ for e in estimators)),
         leaves=None if any(n is None for n in leaves) else int(sum(n or 0 for n in leaves)),
-        network_parameters=network_parameters(net),
+        network_parameters=parameter_count(net),
         importance=pd.concat(frames, ignore_index=True),
     )

@@ -1,6 +1,6 @@
 """The Builder page's parts: where to start, the two tables, and "use it".
 
-Each function draws one part of ``pages/6_Builder.py`` from a
+Each function draws one part of ``pages/7_Builder.py`` from a
 :class:`lib.ui.builder_state.BuilderState`; the page reads as their list.
 """
 

@@ -59,7 +59,10 @@ __all__ = [
     "n_options",
     "envs_problem",
     "ATTRIBUTION_KEYS",
+    "OWN_KEYS",
+    "PAGE_FIELDS",
     "attribution_query",
+    "own_query",
     "invariance_query",
     "normalize",
     "parse_query",
@@ -118,6 +121,23 @@ DRIVES: tuple[str, ...] = ("Drive B", "Silence B", "Silence A")
 #: Real data whose credit the page resamples: statsmodels' Longley, or the lab's
 #: current data (the sidebar's world or table).
 CREDIT_SOURCES: tuple[str, ...] = ("longley", "lab")
+# ---- the Black box page's settings
+#: Hidden units of the page's network.
+UNIT_COUNTS: tuple[int, ...] = (8, 16, 24, 32, 48, 64)
+DEFAULT_UNITS = 32
+#: Seeds of the page's network (its training inputs and first weights).
+NET_SEEDS: tuple[int, ...] = tuple(range(100))
+#: Which hidden unit the page's first section shows (up to the largest network).
+UNIT_INDICES: tuple[int, ...] = tuple(range(max(UNIT_COUNTS)))
+#: Principal components the dimensionality-reduction section keeps.
+COMPONENTS: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 8, 10)
+DEFAULT_COMPONENTS = 3
+#: The stimuli the recording was made on, and the new inputs the summary meets
+#: (names of :data:`lib.blackbox.illusions.STIMULI`).
+RECORDINGS: tuple[str, ...] = ("diagonal", "square")
+NEW_INPUTS: tuple[str, ...] = ("anti-diagonal", "square", "wider")
+#: The behaviour whose output the patching section moves.
+PATCHED: tuple[str, ...] = ("bowl", "wave", "product")
 
 #: Longest environment name the composer takes.
 ENV_NAME_CHARS = 40
@@ -239,6 +259,16 @@ class LabState:
         The experiment on the neurons, one of :data:`DRIVES`.
     credit : str
         Whose credit the page resamples, one of :data:`CREDIT_SOURCES`.
+    units, net_seed, unit : int
+        The Black box page's network: hidden units (:data:`UNIT_COUNTS`), its
+        seed (:data:`NET_SEEDS`) and the unit its first section shows.
+    components : int
+        Principal components the page keeps (:data:`COMPONENTS`).
+    recorded, new_inputs : str
+        The stimuli of the recording and the new inputs (:data:`RECORDINGS`,
+        :data:`NEW_INPUTS`).
+    patched : str
+        The behaviour the patching section moves (:data:`PATCHED`).
     """
 
     scenario: str
@@ -263,6 +293,13 @@ class LabState:
     epsilon: float = DEFAULT_EPSILON
     drive: str = DRIVES[0]
     credit: str = CREDIT_SOURCES[0]
+    units: int = DEFAULT_UNITS
+    net_seed: int = 0
+    unit: int = 0
+    components: int = DEFAULT_COMPONENTS
+    recorded: str = RECORDINGS[0]
+    new_inputs: str = NEW_INPUTS[0]
+    patched: str = PATCHED[0]
 
 
 def _allowed(max_n: int) -> tuple[int, ...]:
@@ -352,9 +389,11 @@ def normalize(state: LabState, info: ScenarioInfo) -> LabState:
         changes["bend"] = None
     if state.reps not in POWER_REPS:
         changes["reps"] = POWER_REPS[0]
-    for name, options, default in _ATTRIBUTION_FIELDS:
+    for name, options, default in _OWN_FIELDS:
         if getattr(state, name) not in options:
             changes[name] = default
+    if changes.get("unit", state.unit) >= changes.get("units", state.units):
+        changes["unit"] = 0
     return replace(state, **changes)
 
 
@@ -710,7 +749,7 @@ def parse_query(
             bad("family", _quote(value), f"is not one of {', '.join(FAMILIES)}", "`linear`")
 
     _parse_invariance(params, info, state, changes, bad)
-    _parse_attribution(params, changes, bad)
+    _parse_own_fields(params, changes, bad)
     return normalize(replace(state, **changes), info), notices
 
 
@@ -808,41 +847,73 @@ _ATTRIBUTION_FIELDS: tuple[tuple[str, tuple[Any, ...], Any], ...] = (
     ("drive", DRIVES, DRIVES[0]),
     ("credit", CREDIT_SOURCES, CREDIT_SOURCES[0]),
 )
+#: The Black box page's fields: name, options, default.
+_BLACKBOX_FIELDS: tuple[tuple[str, tuple[Any, ...], Any], ...] = (
+    ("units", UNIT_COUNTS, DEFAULT_UNITS),
+    ("net_seed", NET_SEEDS, 0),
+    ("unit", UNIT_INDICES, 0),
+    ("components", COMPONENTS, DEFAULT_COMPONENTS),
+    ("recorded", RECORDINGS, RECORDINGS[0]),
+    ("new_inputs", NEW_INPUTS, NEW_INPUTS[0]),
+    ("patched", PATCHED, PATCHED[0]),
+)
+#: Pages whose settings are their own (a world of their own, whatever the sidebar's
+#: data): their fields, which links carry also when the sidebar shows a table.
+PAGE_FIELDS: dict[str, tuple[tuple[str, tuple[Any, ...], Any], ...]] = {
+    "Attribution": _ATTRIBUTION_FIELDS,
+    "Black box": _BLACKBOX_FIELDS,
+}
+_OWN_FIELDS = tuple(field for fields in PAGE_FIELDS.values() for field in fields)
 
 
 #: The link parameters of the Attribution page.
 ATTRIBUTION_KEYS: tuple[str, ...] = tuple(name for name, _, _ in _ATTRIBUTION_FIELDS)
+#: The link parameters of every page with settings of its own.
+OWN_KEYS: tuple[str, ...] = tuple(name for name, _, _ in _OWN_FIELDS)
 
 
-def _parse_attribution(params: Mapping[str, str | None], changes: dict[str, Any], bad: Any) -> None:
-    """The Attribution page's parameters (see :func:`to_query`), into ``changes``."""
-    for name, options, default in _ATTRIBUTION_FIELDS:
+def _listed(options: tuple[Any, ...]) -> str:
+    """The options of a field, as a message lists them."""
+    if isinstance(options[0], str):
+        return ", ".join(options)
+    if isinstance(options[0], int) and len(options) > 12:
+        return f"the whole numbers {options[0]} to {options[-1]}"
+    if isinstance(options[0], int):
+        return ", ".join(f"{o:,}" for o in options)
+    return ", ".join(f"{o:g}" for o in options)
+
+
+def _parse_own_fields(params: Mapping[str, str | None], changes: dict[str, Any], bad: Any) -> None:
+    """The parameters of the pages with settings of their own (:data:`PAGE_FIELDS`)."""
+    for name, options, default in _OWN_FIELDS:
         value = params.get(name)
         if value is None:
             continue
         if isinstance(default, str):
             picked: Any = value if value in options else None
-            listed = ", ".join(options)
         elif isinstance(default, int) and not isinstance(default, bool):
             number = _parse_int(value)
             picked = number if number in options else None
-            listed = ", ".join(f"{o:,}" for o in options)
         else:
             picked = _pick(value, options)
-            listed = ", ".join(f"{o:g}" for o in options)
         if picked is None:
-            bad(name, _quote(value), f"is not one of {listed}", f"`{default}`")
+            bad(name, _quote(value), f"is not one of {_listed(options)}", f"`{default}`")
         else:
             changes[name] = picked
 
 
-def attribution_query(state: LabState) -> dict[str, str]:
-    """The Attribution page's own parameters."""
+def own_query(state: LabState, page: str) -> dict[str, str]:
+    """The parameters of a page with settings of its own (none for other pages)."""
     out = {}
-    for name, _, _ in _ATTRIBUTION_FIELDS:
+    for name, _, _ in PAGE_FIELDS.get(page, ()):
         value = getattr(state, name)
         out[name] = value if isinstance(value, str) else f"{value:g}"
     return out
+
+
+def attribution_query(state: LabState) -> dict[str, str]:
+    """The Attribution page's own parameters."""
+    return own_query(state, "Attribution")
 
 
 def _fmt_float(x: float) -> str:
@@ -879,8 +950,8 @@ def to_query(state: LabState, page: str | None) -> dict[str, str]:
         out["family"] = state.family
     if page == "Invariance":
         out.update(invariance_query(state))
-    if page == "Attribution":
-        out.update(attribution_query(state))
+    if page is not None:
+        out.update(own_query(state, page))
     return out
 
 

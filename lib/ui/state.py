@@ -27,15 +27,15 @@ from lib.teach.lessons import LESSON_DIR, list_lessons, load_lesson
 from lib.ui import chart_code, registry, tables, widgets
 from lib.ui.live import live_query, read_live_link
 from lib.ui.params import (
-    ATTRIBUTION_KEYS,
+    OWN_KEYS,
     SEED_MAX,
     LabState,
     ScenarioInfo,
-    attribution_query,
     default_amount,
     invariance_query,
     n_options,
     normalize,
+    own_query,
     parse_query,
     switch_scenario,
     to_query,
@@ -83,9 +83,10 @@ PAGES = {
     "Interventions": "pages/3_Interventions.py",
     "Invariance": "pages/4_Invariance.py",
     "Attribution": "pages/5_Attribution.py",
-    "Builder": "pages/6_Builder.py",
-    "Lessons": "pages/7_Lessons.py",
-    "Class": "pages/8_Class.py",
+    "Black box": "pages/6_Black_box.py",
+    "Builder": "pages/7_Builder.py",
+    "Lessons": "pages/8_Lessons.py",
+    "Class": "pages/9_Class.py",
 }
 #: How a page is named in the menu, where its name alone would not say it.
 PAGE_LABELS = {"Class": "Live class"}
@@ -100,6 +101,7 @@ PAGE_ICONS = {
     "Interventions": ":material/science:",
     "Invariance": ":material/balance:",
     "Attribution": ":material/call_split:",
+    "Black box": ":material/neurology:",
     "Builder": ":material/edit_note:",
     "Lessons": ":material/school:",
     "Class": ":material/groups:",
@@ -335,8 +337,8 @@ def _start_state(catalog: dict[str, ScenarioInfo]) -> list[str]:
                 catalog[linked.id] = ScenarioInfo.from_scenario(linked)
             if str(query.get("source", "")) == tables.TABLE:
                 notices = tables.start_from_link(query)
-                # the table's level, and the Attribution page's own world (not the table's)
-                kept = {k: v for k, v in query.items() if k == "alpha" or k in ATTRIBUTION_KEYS}
+                # the table's level, and the settings of the pages with a world of their own
+                kept = {k: v for k, v in query.items() if k == "alpha" or k in OWN_KEYS}
                 state, more = parse_query(kept, catalog)
                 notices += more
             else:
@@ -400,8 +402,8 @@ def _page_query(page: str, state: LabState | None = None) -> dict[str, str]:
         out = tables.table_query(choice)
         if page == "Invariance":  # the table branch has one setting of its own
             out["alpha"] = invariance_query(state)["alpha"]
-        if page == "Attribution":  # its two neurons are its own, whatever the data
-            out.update(attribution_query(state))
+        # Attribution's two neurons and the Black box's network are their own
+        out.update(own_query(state, page))
     return {**out, **teach_query(teach_state(), page)}
 
 

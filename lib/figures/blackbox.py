@@ -1,0 +1,608 @@
+"""The Black box page's figures: a small network, its lesions and its illusions.
+
+Each behaviour keeps one colour on every chart (:data:`BEHAVIOUR_COLORS`).
+Pure functions from arrays and frames (computed by :mod:`lib.blackbox`) to
+figures; this package does not import the engine.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from lib.figures.charts import DIVERGING_SCALE, NEUTRAL, OKABE_ITO, SEQUENTIAL_SCALE, _style
+
+__all__ = [
+    "BEHAVIOUR_COLORS",
+    "BEHAVIOUR_LABELS",
+    "barrier_figure",
+    "behaviour_maps",
+    "extrapolation_figure",
+    "importance_figure",
+    "lesion_heatmap",
+    "patch_bars",
+    "patch_scatter",
+    "pca_figure",
+    "readout_bars",
+    "recentring_figure",
+    "stimuli_figure",
+    "unit_map",
+]
+
+#: One colour per behaviour (Okabe–Ito), the same on every chart of the page.
+BEHAVIOUR_COLORS: dict[str, str] = {
+    "wave": OKABE_ITO[0],
+    "product": OKABE_ITO[2],
+    "bowl": OKABE_ITO[4],
+}
+#: What each behaviour computes, for titles and legends.
+BEHAVIOUR_LABELS: dict[str, str] = {
+    "wave": "wave: sin(πx₁)",
+    "product": "product: x₁·x₂",
+    "bowl": "bowl: x₂² − ⅓",
+}
+#: The line between a lesion that changes little and one that breaks a behaviour.
+_THRESHOLD_COLOR = "#B22222"
+_DAYS_PER_YEAR = 365.25
+
+
+def _color(behaviour: str) -> str:
+    return BEHAVIOUR_COLORS.get(behaviour, NEUTRAL)
+
+
+def _label(behaviour: str) -> str:
+    return BEHAVIOUR_LABELS.get(behaviour, behaviour)
+
+
+def _log_line(fig: go.Figure, y: float, text: str, color: str, dash: str, width: float) -> None:
+    """A labelled horizontal line on a log y axis (a label of ``add_hline`` lands at 10^y)."""
+    fig.add_hline(y=y, line={"color": color, "dash": dash, "width": width})
+    fig.add_annotation(
+        text=text,
+        x=0,
+        xref="paper",
+        xanchor="left",
+        y=math.log10(y),
+        yref="y",
+        yanchor="bottom",
+        showarrow=False,
+        font={"size": 13, "color": color},
+    )
+
+
+def behaviour_maps(axis: np.ndarray, outputs: np.ndarray, names: Sequence[str]) -> go.Figure:
+    """The network's outputs over the input square, one heatmap per behaviour.
+
+    Parameters
+    ----------
+    axis : ndarray, shape (steps,)
+        The grid's coordinates, the same on both inputs.
+    outputs : ndarray, shape (steps, steps, k)
+        ``outputs[i, j, b]``: behaviour ``b`` at x₂ = ``axis[i]``, x₁ = ``axis[j]``.
+    names : sequence of str
+        The behaviours, in the outputs' order.
+    """
+    fig = make_subplots(
+        rows=1,
+        cols=len(names),
+        subplot_titles=[_label(n) for n in names],
+        horizontal_spacing=0.06,
+    )
+    for b, name in enumerate(names):
+        z = outputs[:, :, b]
+        top = float(np.max(np.abs(z))) or 1.0
+        fig.add_trace(
+            go.Heatmap(
+                x=axis,
+                y=axis,
+                z=z,
+                zmin=-top,
+                zmax=top,
+                colorscale=DIVERGING_SCALE,
+                showscale=False,
+                hovertemplate=f"x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<br>{name}: %{{z:.2f}}<extra></extra>",
+            ),
+            row=1,
+            col=b + 1,
+        )
+        fig.update_xaxes(title_text="x₁", constrain="domain", row=1, col=b + 1)
+        fig.update_yaxes(
+            scaleanchor=f"x{'' if b == 0 else b + 1}", constrain="domain", row=1, col=b + 1
+        )
+    fig.update_yaxes(title_text="x₂", row=1, col=1)
+    fig = _style(fig, "What the network does: its three outputs", None, None, 340)
+    fig.update_layout(margin={"t": 90})
+    return fig
+
+
+def unit_map(
+    axis: np.ndarray, activity: np.ndarray, unit: int, weights: Mapping[str, float]
+) -> go.Figure:
+    """One hidden unit's activity over the input square (its "tuning"), with its weights
+    to the outputs in the title.
+
+    Parameters
+    ----------
+    axis : ndarray, shape (steps,)
+    activity : ndarray, shape (steps, steps)
+        The unit's activity at x₂ = ``axis[i]``, x₁ = ``axis[j]``.
+    unit : int
+    weights : mapping of behaviour to float
+        The unit's outgoing weight to each output.
+    """
+    said = ", ".join(f"{b} {w:+.2f}" for b, w in weights.items())
+    fig = go.Figure(
+        go.Heatmap(
+            x=axis,
+            y=axis,
+            z=activity,
+            zmin=-1.0,
+            zmax=1.0,
+            colorscale=DIVERGING_SCALE,
+            colorbar={"title": {"text": "activity"}, "thickness": 14},
+            hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<br>activity %{z:.2f}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(scaleanchor="x", constrain="domain")
+    fig.update_xaxes(constrain="domain")
+    title = f"Unit {unit}: its tuning<br><span style='font-size:14px'>weights out: {said}</span>"
+    fig = _style(fig, title, "x₁", "x₂", 360)
+    fig.update_layout(margin={"t": 80})
+    return fig
+
+
+def lesion_heatmap(frame: pd.DataFrame, threshold: float) -> go.Figure:
+    """Each unit's lesion damage on each behaviour; broken cells marked ✕.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``unit``, ``behaviour``, ``damage`` (:func:`lib.blackbox.lesions.single_lesions`).
+    threshold : float
+        Damage above which a behaviour counts as broken.
+    """
+    behaviours = list(dict.fromkeys(frame["behaviour"]))
+    wide = frame.pivot(index="behaviour", columns="unit", values="damage").loc[behaviours]
+    z = wide.to_numpy(dtype=float)
+    units = [str(u) for u in wide.columns]
+    fig = go.Figure(
+        go.Heatmap(
+            x=units,
+            y=behaviours,
+            z=np.clip(z, 0.0, 1.0),
+            zmin=0.0,
+            zmax=1.0,
+            colorscale=SEQUENTIAL_SCALE,
+            reversescale=True,
+            customdata=z,
+            colorbar={
+                "title": {"text": "damage"},
+                "tickvals": [threshold, 0.5, 1.0],
+                "ticktext": [f"{threshold:g}: broken", "0.5", "≥ 1"],
+                "thickness": 14,
+            },
+            hovertemplate="unit %{x} silenced<br>%{y}: damage %{customdata:.3f}<extra></extra>",
+            xgap=1,
+            ygap=1,
+        )
+    )
+    # ✕ on every broken cell, white on the dark (heavily damaged) cells, black on the light
+    for dark, color in ((True, "#FFFFFF"), (False, "#000000")):
+        b, u = np.nonzero((z > threshold) & ((z > 0.5) == dark))
+        fig.add_trace(
+            go.Scatter(
+                x=[units[i] for i in u],
+                y=[behaviours[i] for i in b],
+                mode="text",
+                text=["✕"] * len(u),
+                textfont={"size": 15, "color": color},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+    fig.update_xaxes(type="category", tickangle=0)
+    fig.update_yaxes(autorange="reversed")
+    return _style(
+        fig, "Silence one unit at a time: what each lesion costs", "hidden unit silenced", None, 300
+    )
+
+
+def recentring_figure(rows: Sequence[Mapping[str, object]], threshold: float) -> go.Figure:
+    """Damage of the "only one" units silenced and held at their mean, on a log axis.
+
+    Parameters
+    ----------
+    rows : sequence of mappings
+        One per unit: ``unit``, ``behaviour``, ``silenced``, ``recentred`` and
+        ``others`` (the largest damage silencing does to the other behaviours).
+    threshold : float
+        Damage above which a behaviour counts as broken (a red line).
+    """
+    names = [f"unit {r['unit']}<br>({r['behaviour']})" for r in rows]
+    floor = threshold / 100
+
+    def shown(v: object) -> float:
+        return max(float(v), floor)  # type: ignore[arg-type]
+
+    fig = go.Figure()
+    for key, label, color in (
+        ("silenced", "silenced (activity 0)", OKABE_ITO[5]),
+        ("recentred", "held at its mean activity", OKABE_ITO[1]),
+        ("others", "silenced: worst damage to the other two", NEUTRAL),
+    ):
+        values = [float(r[key]) for r in rows]  # type: ignore[arg-type]
+        fig.add_trace(
+            go.Bar(
+                x=names,
+                y=[shown(v) for v in values],
+                name=label,
+                marker={"color": color},
+                customdata=values,
+                hovertemplate=f"{label}: damage %{{customdata:.3f}}<extra></extra>",
+            )
+        )
+    _log_line(fig, threshold, f"broken above {threshold:g}", _THRESHOLD_COLOR, "dash", 2)
+    fig.update_yaxes(type="log", tickformat="~g")
+    fig.update_xaxes(tickangle=0)
+    fig = _style(
+        fig,
+        "The “only one” units: silenced or re-centred",
+        None,
+        "damage to its behaviour (log)",
+        380,
+    )
+    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.3, "x": 0})
+    return fig
+
+
+def barrier_figure(units: int, max_units: int = 64) -> go.Figure:
+    """Experiments an exhaustive lesion map needs against the number of units, on a log
+    axis, with how long each takes at one experiment a day.
+
+    Parameters
+    ----------
+    units : int
+        The page's network (a marker on each curve).
+    max_units : int
+        The axis' last number of units.
+    """
+    n = np.arange(1, max_units + 1)
+    curves = (
+        ("one unit at a time (N)", n.astype(float), OKABE_ITO[1]),
+        ("every pair", np.array([math.comb(int(k), 2) for k in n], float), OKABE_ITO[2]),
+        ("every triple", np.array([math.comb(int(k), 3) for k in n], float), OKABE_ITO[0]),
+        ("every subset (2ᴺ)", 2.0**n, OKABE_ITO[5]),
+    )
+    fig = go.Figure()
+    for name, values, color in curves:
+        shown = np.where(values >= 1, values, np.nan)
+        fig.add_trace(
+            go.Scatter(
+                x=n,
+                y=shown,
+                name=name,
+                mode="lines",
+                line={"color": color, "width": 3},
+                hovertemplate=f"{name}<br>N = %{{x}}: %{{y:,.0f}} experiments<extra></extra>",
+            )
+        )
+        at = values[units - 1]
+        fig.add_trace(
+            go.Scatter(
+                x=[units],
+                y=[at],
+                mode="markers",
+                marker={"color": color, "size": 11, "line": {"color": "#222222", "width": 1}},
+                showlegend=False,
+                hovertemplate=f"this network, {name}: %{{y:,.0f}}<extra></extra>",
+            )
+        )
+    for days, text in (
+        (_DAYS_PER_YEAR, "a year of daily experiments"),
+        (40 * _DAYS_PER_YEAR, "a 40-year career"),
+        (13.8e9 * _DAYS_PER_YEAR, "the age of the universe"),
+    ):
+        _log_line(fig, days, text, NEUTRAL, "dot", 1.5)
+    fig.add_vline(x=units, line={"color": NEUTRAL, "width": 1})
+    fig.update_yaxes(type="log", exponentformat="power", range=[0, math.log10(2.0**max_units)])
+    fig = _style(
+        fig,
+        "Lesion experiments for a complete map",
+        "hidden units N",
+        "experiments (log)",
+        420,
+    )
+    fig.update_layout(legend={"orientation": "h", "y": -0.22, "x": 0})
+    return fig
+
+
+def stimuli_figure(
+    sets: Mapping[str, np.ndarray], colors: Mapping[str, str] | None = None
+) -> go.Figure:
+    """Points of the input plane, one colour per named set of stimuli.
+
+    Parameters
+    ----------
+    sets : mapping of label to ndarray, shape (n, 2)
+    colors : mapping of label to colour, optional
+    """
+    fig = go.Figure()
+    palette = [OKABE_ITO[1], OKABE_ITO[5], OKABE_ITO[2]]
+    for i, (name, x) in enumerate(sets.items()):
+        color = (colors or {}).get(name, palette[i % len(palette)])
+        fig.add_trace(
+            go.Scattergl(
+                x=x[:, 0],
+                y=x[:, 1],
+                mode="markers",
+                name=name,
+                marker={"color": color, "size": 5, "opacity": 0.6},
+                hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<extra></extra>",
+            )
+        )
+    fig.add_shape(
+        type="rect",
+        x0=-1,
+        y0=-1,
+        x1=1,
+        y1=1,
+        line={"color": "#222222", "dash": "dash", "width": 1.5},
+    )
+    fig.update_yaxes(scaleanchor="x", constrain="domain")
+    fig = _style(fig, "The inputs (dashed: the training square)", "x₁", "x₂", 380)
+    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
+    return fig
+
+
+def pca_figure(scores: Mapping[str, np.ndarray], variance: Sequence[float]) -> go.Figure:
+    """The hidden activity on its first two principal components, one colour per set.
+
+    Parameters
+    ----------
+    scores : mapping of label to ndarray, shape (n, ≥ 2)
+        Each set's scores on the components (fitted on the first set).
+    variance : sequence of float
+        Share of the recorded activity's variance of each component (the first two used).
+    """
+    fig = go.Figure()
+    palette = [OKABE_ITO[1], OKABE_ITO[5]]
+    for i, (name, s) in enumerate(scores.items()):
+        y = s[:, 1] if s.shape[1] > 1 else np.zeros(len(s))
+        fig.add_trace(
+            go.Scattergl(
+                x=s[:, 0],
+                y=y,
+                mode="markers",
+                name=name,
+                marker={"color": palette[i % 2], "size": 5, "opacity": 0.6},
+                hovertemplate="PC1 %{x:.2f}, PC2 %{y:.2f}<extra></extra>",
+            )
+        )
+    second = f"PC2 ({100 * variance[1]:.1f}% of variance)" if len(variance) > 1 else "—"
+    fig = _style(
+        fig,
+        "Hidden activity, summarised",
+        f"PC1 ({100 * variance[0]:.1f}% of variance)",
+        second,
+        380,
+    )
+    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
+    return fig
+
+
+def readout_bars(r2_in: pd.Series, r2_new: pd.Series, in_label: str, new_label: str) -> go.Figure:
+    """R² of the low-dimensional readout per behaviour, on the recording and on new inputs.
+
+    Values below −1 are drawn at −1 (the hover gives the number).
+    """
+    fig = go.Figure()
+    for values, name, color in (
+        (r2_in, in_label, OKABE_ITO[1]),
+        (r2_new, new_label, OKABE_ITO[5]),
+    ):
+        v = values.to_numpy(dtype=float)
+        fig.add_trace(
+            go.Bar(
+                x=[_label(str(b)) for b in values.index],
+                y=np.maximum(v, -1.0),
+                name=name,
+                marker={"color": color},
+                text=[f"{x:.2f}" for x in v],
+                textposition=["inside" if x < -0.8 else "outside" for x in v],
+                customdata=v,
+                hovertemplate=f"{name}: R² %{{customdata:.3f}}<extra></extra>",
+            )
+        )
+    fig.add_hline(y=0, line={"color": "#222222", "width": 1})
+    fig.update_yaxes(range=[-1.15, 1.2])
+    fig = _style(
+        fig, "Reading the outputs from the summary", None, "R² (below −1 drawn at −1)", 380
+    )
+    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25, "x": 0})
+    return fig
+
+
+def patch_bars(effects: pd.DataFrame) -> go.Figure:
+    """How far each patch moves each output, in standard deviations of that output.
+
+    Parameters
+    ----------
+    effects : DataFrame
+        ``patch``, ``behaviour``, ``change`` (in SDs of the output,
+        :func:`lib.blackbox.illusions.patch_effects`).
+    """
+    fig = go.Figure()
+    patches = list(dict.fromkeys(effects["patch"]))
+    for behaviour, rows in effects.groupby("behaviour", sort=False):
+        rows = rows.set_index("patch").loc[patches]
+        fig.add_trace(
+            go.Bar(
+                x=patches,
+                y=rows["change"],
+                name=_label(str(behaviour)),
+                marker={"color": _color(str(behaviour))},
+                text=[f"{v:.2f}" if v >= 0.05 else "" for v in rows["change"]],
+                textposition="outside",
+                hovertemplate="%{x}<br>moves the output by %{y:.3f} SD<extra></extra>",
+            )
+        )
+    top = float(effects["change"].max())
+    fig.update_yaxes(range=[0, 1.2 * top if top > 0 else 1])
+    fig = _style(fig, "What each patch does to the outputs", None, "change (SD of the output)", 380)
+    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25, "x": 0})
+    return fig
+
+
+def patch_scatter(base: np.ndarray, patched: Mapping[str, np.ndarray], behaviour: str) -> go.Figure:
+    """Each base input's output before (x) and after (y) a patch; the diagonal is no change.
+
+    Parameters
+    ----------
+    base : ndarray, shape (n,)
+        The behaviour's output on the base inputs.
+    patched : mapping of patch name to ndarray, shape (n,)
+        The same output after each patch.
+    behaviour : str
+    """
+    fig = go.Figure()
+    palette = [OKABE_ITO[5], OKABE_ITO[1], OKABE_ITO[2], NEUTRAL]
+    for i, (name, values) in enumerate(patched.items()):
+        fig.add_trace(
+            go.Scattergl(
+                x=base,
+                y=values,
+                mode="markers",
+                name=name,
+                marker={"color": palette[i % len(palette)], "size": 5, "opacity": 0.6},
+                hovertemplate="before %{x:.2f}, after %{y:.2f}<extra></extra>",
+            )
+        )
+    every = np.concatenate([base, *patched.values()])
+    lo, hi = float(np.min(every)), float(np.max(every))
+    fig.add_trace(
+        go.Scatter(
+            x=[lo, hi],
+            y=[lo, hi],
+            mode="lines",
+            name="no change",
+            line={"color": "#222222", "dash": "dash", "width": 1.5},
+            hoverinfo="skip",
+        )
+    )
+    fig = _style(
+        fig,
+        f"The {behaviour} output, before and after",
+        "unpatched output",
+        "patched output",
+        380,
+    )
+    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
+    return fig
+
+
+def importance_figure(importance: pd.DataFrame) -> go.Figure:
+    """Which input each behaviour depends on, by the network and by its copy.
+
+    Parameters
+    ----------
+    importance : DataFrame
+        ``model``, ``behaviour``, ``input`` and ``importance`` (a share of the
+        behaviour's total, 0 to 1).
+    """
+    models = list(dict.fromkeys(importance["model"]))
+    behaviours = list(dict.fromkeys(importance["behaviour"]))
+    fig = make_subplots(
+        rows=1,
+        cols=len(behaviours),
+        subplot_titles=[_label(b) for b in behaviours],
+        shared_yaxes=True,
+        horizontal_spacing=0.05,
+    )
+    palette = [OKABE_ITO[1], OKABE_ITO[0]]
+    for j, behaviour in enumerate(behaviours):
+        for i, model in enumerate(models):
+            rows = importance[
+                (importance["model"] == model) & (importance["behaviour"] == behaviour)
+            ]
+            fig.add_trace(
+                go.Bar(
+                    x=rows["input"],
+                    y=rows["importance"],
+                    name=model,
+                    marker={"color": palette[i % 2]},
+                    showlegend=j == 0,
+                    legendgroup=model,
+                    hovertemplate=f"{model}<br>%{{x}}: %{{y:.0%}}<extra></extra>",
+                ),
+                row=1,
+                col=j + 1,
+            )
+    fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
+    fig.update_yaxes(title_text="share of importance", row=1, col=1)
+    fig = _style(fig, "Which input matters", None, None, 340)
+    fig.update_layout(
+        barmode="group", legend={"orientation": "h", "y": -0.25, "x": 0}, margin={"t": 90}
+    )
+    return fig
+
+
+def extrapolation_figure(
+    t: np.ndarray, curves: Mapping[str, np.ndarray], names: Sequence[str]
+) -> go.Figure:
+    """Outputs along the diagonal x₁ = x₂ = t, inside the training square and beyond it.
+
+    Parameters
+    ----------
+    t : ndarray, shape (m,)
+        Positions along the diagonal.
+    curves : mapping of model name to ndarray, shape (m, k)
+        Each model's outputs there (the first drawn solid, the second dashed).
+    names : sequence of str
+        The behaviours, in the outputs' order.
+    """
+    fig = make_subplots(
+        rows=1,
+        cols=len(names),
+        subplot_titles=[_label(n) for n in names],
+        horizontal_spacing=0.06,
+    )
+    dashes = ["solid", "dash", "dot"]
+    for b, name in enumerate(names):
+        for i, (model, values) in enumerate(curves.items()):
+            fig.add_trace(
+                go.Scatter(
+                    x=t,
+                    y=values[:, b],
+                    name=model,
+                    mode="lines",
+                    line={"color": _color(name), "width": 3, "dash": dashes[i % 3]},
+                    showlegend=False,
+                    hovertemplate=f"{model}<br>t %{{x:.2f}}: %{{y:.2f}}<extra></extra>",
+                ),
+                row=1,
+                col=b + 1,
+            )
+        fig.add_vrect(
+            x0=-1, x1=1, fillcolor="#DDDDDD", opacity=0.35, line_width=0, row=1, col=b + 1
+        )
+        fig.update_xaxes(title_text="x₁ = x₂", row=1, col=b + 1)
+    for i, model in enumerate(curves):  # the line styles' legend, in a neutral colour
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                name=model,
+                mode="lines",
+                line={"color": NEUTRAL, "width": 3, "dash": dashes[i % 3]},
+            ),
+            row=1,
+            col=1,
+        )
+    fig = _style(fig, "Beyond the training square", None, None, 360)
+    fig.update_layout(margin={"t": 90}, legend={"orientation": "h", "y": -0.3, "x": 0})
+    return fig

@@ -1,0 +1,603 @@
+"""The Black box page's sections: a neuroscientist's tools on a small network.
+
+Each function draws one numbered section of ``pages/6_Black_box.py``. What
+costs is cached for every session by the network's settings (hidden units and
+seed): training it, lesioning every unit, pair and triple, the principal
+components, the patches and the surrogate trees. A class that opens the page
+at its defaults trains one network once.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from lib.blackbox import illusions, lesions, surrogate
+from lib.blackbox.network import (
+    Network,
+    behaviour_targets,
+    forward,
+    hidden_activity,
+    input_grid,
+    parameter_count,
+    sample_inputs,
+    train_network,
+)
+from lib.errors import DataError
+from lib.figures import blackbox as figs
+from lib.ui.params import COMPONENTS, NEW_INPUTS, PATCHED, RECORDINGS, UNIT_COUNTS
+from lib.ui.state import Lab, lab_state, synced
+from lib.ui.widgets import chart
+from lib.words import blackbox as words
+
+__all__ = [
+    "NetView",
+    "barrier_section",
+    "lesion_section",
+    "network_at",
+    "network_section",
+    "patch_section",
+    "pca_section",
+    "surrogate_section",
+]
+
+#: Networks (units × seed) the caches keep; one costs about 2 MB with its figures.
+_NETS = 32
+#: Held-out inputs the network is scored and lesioned on.
+TEST_ROWS = 1000
+LESION_ROWS = 500
+#: Points along each side of the maps of the input square.
+GRID_STEPS = 41
+#: Inputs of each set of stimuli in the dimensionality-reduction section.
+STIMULUS_ROWS = 1000
+#: Base inputs of the patching section.
+PATCH_ROWS = 500
+
+
+@dataclass(frozen=True)
+class NetView:
+    """A trained network of the page, with the inputs it is tested on."""
+
+    net: Network
+    seconds: float
+    test: np.ndarray
+    lesion: np.ndarray
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return (self.net.hidden, self.net.seed)
+
+
+# ----------------------------------------------------------------------------- caches
+
+
+@st.cache_resource(max_entries=_NETS, show_spinner=False)
+def network_at(units: int, seed: int) -> NetView:
+    """The page's network with ``units`` hidden units trained from ``seed`` (cached)."""
+    start = time.perf_counter()
+    net = train_network(seed, hidden=units)
+    seconds = time.perf_counter() - start
+    return NetView(
+        net,
+        seconds,
+        sample_inputs(TEST_ROWS, seed + 1),
+        sample_inputs(LESION_ROWS, seed + 2),
+    )
+
+
+@st.cache_resource(max_entries=_NETS, show_spinner=False)
+def _fit_scores(key: tuple[int, int]) -> dict[str, float]:
+    view = network_at(*key)
+    truth = behaviour_targets(view.test)
+    out = forward(view.net, view.test)
+    r2 = 1 - ((out - truth) ** 2).mean(axis=0) / truth.var(axis=0)
+    return dict(zip(view.net.behaviours, r2.tolist(), strict=True))
+
+
+@st.cache_resource(max_entries=_NETS, show_spinner=False)
+def _grid(key: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, go.Figure]:
+    """The maps of the square: outputs and hidden activity on a grid, and the outputs' figure."""
+    view = network_at(*key)
+    axis, x = input_grid(GRID_STEPS)
+    outputs = forward(view.net, x).reshape(GRID_STEPS, GRID_STEPS, -1)
+    activity = hidden_activity(view.net, x).reshape(GRID_STEPS, GRID_STEPS, -1)
+    return axis, outputs, activity, figs.behaviour_maps(axis, outputs, view.net.behaviours)
+
+
+@st.cache_resource(max_entries=4 * _NETS, show_spinner=False)
+def _unit_figure(key: tuple[int, int], unit: int) -> go.Figure:
+    view = network_at(*key)
+    axis, _, activity, _ = _grid(key)
+    weights = dict(zip(view.net.behaviours, view.net.W2[unit].tolist(), strict=True))
+    return figs.unit_map(axis, activity[:, :, unit], unit, weights)
+
+
+@dataclass(frozen=True)
+class LesionView:
+    """Every unit silenced and re-centred, counted and drawn."""
+
+    counts: dict[str, int]
+    only: list[dict[str, object]]
+    heatmap: go.Figure
+    recentring: go.Figure | None
+
+
+@st.cache_resource(max_entries=_NETS, show_spinner=False)
+def _lesions(key: tuple[int, int]) -> LesionView:
+    view = network_at(*key)
+    silenced = lesions.single_lesions(view.net, view.lesion)
+    recentred = lesions.recentred_lesions(view.net, view.lesion)
+    only = [o._asdict() for o in lesions.only_one_units(silenced, recentred)]
+    counts = {k: int(v) for k, v in lesions.lesion_counts(silenced).items()}
+    return LesionView(
+        counts,
+        only,
+        figs.lesion_heatmap(silenced, lesions.BROKEN_DAMAGE),
+        figs.recentring_figure(only, lesions.BROKEN_DAMAGE) if only else None,
+    )
+
+
+@dataclass(frozen=True)
+class BarrierView:
+    """The exhaustive search of pairs and triples, timed."""
+
+    rows: list[dict[str, object]]
+    seconds: float
+    examples: pd.DataFrame
+    problem: str | None
+    figure: go.Figure
+
+
+@st.cache_resource(max_entries=_NETS, show_spinner=False)
+def _barrier(key: tuple[int, int]) -> BarrierView:
+    view = network_at(*key)
+    start = time.perf_counter()
+    rows = [r._asdict() for r in lesions.lesion_search(view.net, view.lesion)]
+    seconds = time.perf_counter() - start
+    found = []
+    problem = None
+    for size in (2, 3):
+        try:
+            found.append(lesions.subset_lesions(view.net, view.lesion, size).head(4))
+        except DataError as exc:
+            problem = str(exc)
+    examples = pd.concat(found, ignore_index=True) if found else pd.DataFrame()
+    return BarrierView(rows, seconds, examples, problem, figs.barrier_figure(view.net.hidden))
+
+
+# ----------------------------------------------------------------------------- sections
+
+
+def network_section(lab: Lab) -> NetView:
+    """1 · A small network, trained here: what it does, and one unit's tuning."""
+    st.subheader("1 · A small network, trained here", anchor=False)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.markdown(
+            "A network of *tanh* units learned three behaviours of a point (x₁, x₂) in the "
+            "square from −1 to 1: a **wave** along x₁, the **product** of both inputs, and a "
+            "**bowl** along x₂. Like the 6502 chip that Jonas and Kording put under a "
+            "neuroscientist's tools, it is a system we know completely from the outside: "
+            "every weight and every activation can be read. The question is what the "
+            "tools find inside."
+        )
+    with right:
+        st.select_slider(
+            "Hidden units",
+            options=list(UNIT_COUNTS),
+            help="The network's size. Larger networks train for longer.",
+            **synced("units"),
+        )
+        st.number_input(
+            "Network seed",
+            min_value=0,
+            max_value=99,
+            step=1,
+            help="Draws the training inputs and the first weights: another seed, another network.",
+            **synced("net_seed"),
+        )
+    state = lab_state()
+    with st.spinner(f"Training a network of {state.units} units…"):
+        view = network_at(state.units, state.net_seed)
+        r2 = _fit_scores(view.key)
+        axis, _, _, maps = _grid(view.key)
+    chart(
+        maps,
+        "The network's three outputs over the input square (red high, blue low). "
+        f"Trained with scikit-learn's multilayer perceptron (L-BFGS) on 2,000 points in "
+        f"{view.seconds:.1f} s.",
+        key="bb_maps",
+    )
+    st.markdown(words.network_sentence(r2, view.net.hidden, parameter_count(view.net)))
+    pick, shown = st.columns([1, 3], gap="large")
+    with pick:
+        st.selectbox(
+            "Look at unit",
+            options=list(range(view.net.hidden)),
+            help="Its activity over the square: what a single-unit recording would show.",
+            **synced("unit"),
+        )
+        st.caption(
+            "A unit's tuning is what an electrode would record. Try a few: most respond to "
+            "both inputs, and their weights feed all three outputs."
+        )
+    with shown:
+        chart(
+            _unit_figure(view.key, lab_state().unit),
+            "The unit's activity (−1 to 1) at each point of the square, and its weights to "
+            "the three outputs.",
+            key="bb_unit",
+        )
+    return view
+
+
+def lesion_section(view: NetView) -> None:
+    """2 · Lesion every unit, as the chip paper did; then ask what the lesions removed."""
+    st.subheader("2 · Lesion every unit", anchor=False)
+    with st.spinner("Silencing every unit…"):
+        les = _lesions(view.key)
+    chart(
+        les.heatmap,
+        f"Damage: the share of a behaviour's variance a lesion costs, measured on "
+        f"{LESION_ROWS} held-out points (0: no change; 1: as bad as predicting the behaviour's "
+        f"average). ✕: broken (above {lesions.BROKEN_DAMAGE:g}).",
+        key="bb_lesions",
+    )
+    labels = {"none": "No effect", "two": "Two", "all": "All three"}
+    cols = st.columns(len(les.counts))
+    for col, (name, count) in zip(cols, les.counts.items(), strict=True):
+        col.metric(labels.get(name, name.capitalize()), count)
+    example = None
+    if les.only:
+        top = max(les.only, key=lambda o: float(o["silenced"]))  # type: ignore[arg-type]
+        example = (int(top["unit"]), str(top["behaviour"]))  # type: ignore[call-overload]
+    st.markdown(words.lesion_sentence(les.counts, view.net.hidden, example))
+    if les.recentring is not None:
+        chart(
+            les.recentring,
+            "Each unit whose silencing breaks one behaviour only: its damage to that behaviour "
+            "when silenced (activity 0) and when held at its mean activity (it keeps feeding "
+            "its usual level downstream but stops varying), and the worst damage its silencing "
+            "does to the other two behaviours.",
+            key="bb_recentre",
+        )
+    st.markdown(words.recentring_sentence(les.only, lesions.BROKEN_DAMAGE))
+
+
+def barrier_section(view: NetView) -> None:
+    """3 · The exponential barrier: every pair and triple, and 2^N."""
+    st.subheader("3 · The exponential barrier", anchor=False)
+    with st.spinner("Lesioning every pair and every triple of units…"):
+        bar = _barrier(view.key)
+    chart(
+        bar.figure,
+        "Experiments a complete lesion map needs, against the number of units: one at a "
+        "time, every pair, every triple, every subset. Dotted lines: how many days a year, a "
+        "career and the age of the universe hold, at one experiment a day. Dots: this network.",
+        key="bb_barrier",
+    )
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        table = pd.DataFrame(
+            {
+                "lesion": ["one unit", "every pair", "every triple"],
+                "experiments": [f"{int(r['experiments']):,}" for r in bar.rows],  # type: ignore[call-overload]
+                "break a behaviour": [
+                    f"{int(r['breaking']):,}" if r["searched"] else "not run"  # type: ignore[call-overload]
+                    for r in bar.rows
+                ],
+                "new breaks": [
+                    f"{int(r['new']):,}" if r["searched"] else "not run"  # type: ignore[call-overload]
+                    for r in bar.rows
+                ],
+            }
+        )
+        st.dataframe(table, hide_index=True, width="stretch")
+    with right:
+        done = sum(int(r["experiments"]) for r in bar.rows if r["searched"])  # type: ignore[call-overload]
+        st.caption(
+            f"“New breaks”: sets that break a behaviour no smaller set within them breaks. "
+            f"{done:,} lesioned networks, each run on {LESION_ROWS} inputs, in "
+            f"{bar.seconds:.1f} s (one vectorised forward pass over all the masks)."
+        )
+        if bar.problem:
+            st.info(bar.problem, icon=":material/info:")
+    st.markdown(words.barrier_sentence(bar.rows, view.net.hidden, lesions.MAX_EXPERIMENTS))
+    if not bar.examples.empty:
+        shown = bar.examples.assign(units=[" + ".join(map(str, u)) for u in bar.examples["units"]])[
+            ["units", "behaviour", "largest_part", "sum_alone", "damage"]
+        ]
+        st.dataframe(
+            shown.rename(
+                columns={
+                    "largest_part": "worst part alone",
+                    "sum_alone": "units alone, added",
+                    "damage": "together",
+                }
+            ).round(3),
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption(
+            "The strongest pairs and triples single lesions miss, as damage. Together they "
+            "cost more than their units alone added: their contributions to the output point "
+            "the same way, so their errors add before they are squared."
+        )
+
+
+@dataclass(frozen=True)
+class PcaView:
+    """The dimensionality-reduction section at one setting, drawn."""
+
+    readout: illusions.PcaReadout
+    stimuli: go.Figure
+    scores: go.Figure
+    bars: go.Figure
+
+
+@st.cache_resource(max_entries=4 * _NETS, show_spinner=False)
+def _pca(key: tuple[int, int], k: int, recorded: str, new: str) -> PcaView:
+    view = network_at(*key)
+    seed = view.net.seed
+    x_rec = illusions.stimuli(recorded, STIMULUS_ROWS, seed + 3)
+    x_new = illusions.stimuli(new, STIMULUS_ROWS, seed + 4)
+    readout = illusions.pca_readout(view.net, x_rec, x_new, min(k, view.net.hidden))
+    names = {recorded: f"recorded: {recorded}", new: f"new: {new}"}
+    if recorded == new:
+        names = {recorded: f"recorded: {recorded}", new + " ": f"new: {new} (fresh points)"}
+    labels = list(names.values())
+    return PcaView(
+        readout,
+        figs.stimuli_figure(dict(zip(labels, (x_rec, x_new), strict=True))),
+        figs.pca_figure(
+            dict(zip(labels, (readout.scores_in, readout.scores_new), strict=True)),
+            readout.variance_ratio.tolist(),
+        ),
+        figs.readout_bars(readout.r2_in, readout.r2_new, labels[0], labels[1]),
+    )
+
+
+def pca_section(view: NetView) -> None:
+    """4 · The dimensionality-reduction illusion: a summary that convinces, then fails."""
+    st.subheader("4 · The dimensionality-reduction illusion", anchor=False)
+    st.markdown(
+        "A neuroscientist records the hidden layer while showing the stimuli of an "
+        "experiment, summarises the activity with principal components (PCA), and reads the "
+        "network's outputs back from the top few components with a linear readout. Then the "
+        "network meets inputs the experiment did not show."
+    )
+    a, b, c = st.columns(3, gap="medium")
+    with a:
+        st.select_slider(
+            "Components kept",
+            options=list(COMPONENTS),
+            help="How many principal components summarise the activity.",
+            **synced("components"),
+        )
+    with b:
+        st.selectbox(
+            "Recorded on",
+            options=list(RECORDINGS),
+            format_func=lambda s: illusions.STIMULI[s],
+            **synced("recorded"),
+        )
+    with c:
+        st.selectbox(
+            "New inputs",
+            options=list(NEW_INPUTS),
+            format_func=lambda s: illusions.STIMULI[s],
+            **synced("new_inputs"),
+        )
+    state = lab_state()
+    with st.spinner("Summarising the hidden activity…"):
+        pca = _pca(view.key, state.components, state.recorded, state.new_inputs)
+    left, right = st.columns(2, gap="medium")
+    with left:
+        chart(
+            pca.stimuli,
+            f"{STIMULUS_ROWS:,} recorded inputs and {STIMULUS_ROWS:,} new ones. The network "
+            f"was trained on the whole dashed square.",
+            key="bb_stimuli",
+        )
+    with right:
+        chart(
+            pca.scores,
+            "The hidden activity of both sets on the first two principal components of the "
+            "recording.",
+            key="bb_scores",
+        )
+    left, right = st.columns(2, gap="medium")
+    r = pca.readout
+    with left:
+        chart(
+            pca.bars,
+            f"R² of a linear readout of the network's own outputs from the top {r.k} "
+            f"component(s), fitted on the recording.",
+            key="bb_readout",
+        )
+    with right:
+        m1, m2 = st.columns(2)
+        m1.metric("Variance explained, recording", f"{100 * r.variance_in:.1f}%")
+        m2.metric("Variance explained, new inputs", f"{100 * r.variance_new:.0f}%")
+        st.markdown(
+            words.pca_sentence(
+                r.k,
+                r.variance_in,
+                r.variance_new,
+                r.r2_in.to_dict(),
+                r.r2_new.to_dict(),
+                illusions.STIMULI[state.recorded],
+                illusions.STIMULI[state.new_inputs],
+            )
+        )
+
+
+@dataclass(frozen=True)
+class PatchView:
+    """The patching section for one behaviour, drawn."""
+
+    directions: illusions.PatchDirections
+    effects: pd.DataFrame
+    bars: go.Figure
+    scatter: go.Figure
+
+
+@st.cache_resource(max_entries=4 * _NETS, show_spinner=False)
+def _patch(key: tuple[int, int], behaviour: str) -> PatchView:
+    view = network_at(*key)
+    directions = illusions.patch_directions(view.net, behaviour)
+    x_base = sample_inputs(PATCH_ROWS, view.net.seed + 5)
+    effects = illusions.patch_effects(view.net, directions, x_base)
+    shown = {}
+    base = None
+    for patch in ("along v", "the whole layer"):
+        out = illusions.patched_outputs(view.net, directions, x_base, patch=patch)
+        out = out[out["behaviour"] == behaviour]
+        base = out["base"].to_numpy()
+        shown[f"patched {patch}"] = out["patched"].to_numpy()
+    assert base is not None
+    return PatchView(
+        directions,
+        effects,
+        figs.patch_bars(effects),
+        figs.patch_scatter(base, shown, behaviour),
+    )
+
+
+def patch_section(view: NetView) -> None:
+    """5 · The subspace-patching illusion: a direction that works through a dormant pathway."""
+    st.subheader("5 · The subspace-patching illusion", anchor=False)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.markdown(
+            "*Activation patching* asks whether a direction of the hidden layer carries a "
+            "behaviour: run the network on a base input, copy the activity along that "
+            "direction from a source input, and watch the output. Here each source is the "
+            "base's mirror image with the **same** value of the behaviour (for the bowl, "
+            "x₂ → −x₂), so a direction that carries the behaviour should change nothing. The "
+            "direction v = (d + u)/√2 adds **d**, which the mirror moves a lot but no output "
+            "reads, and **u**, which the output reads but along which the activity hardly "
+            "moves (Makelov, Lange and Nanda, 2024)."
+        )
+    with right:
+        st.selectbox(
+            "Behaviour patched",
+            options=list(PATCHED),
+            format_func=lambda b: figs.BEHAVIOUR_LABELS.get(b, b),
+            **synced("patched"),
+        )
+    behaviour = lab_state().patched
+    with st.spinner("Patching…"):
+        pv = _patch(view.key, behaviour)
+    left, right = st.columns(2, gap="medium")
+    with left:
+        chart(
+            pv.bars,
+            f"Root-mean-square change of each output over {PATCH_ROWS} base inputs, in "
+            f"standard deviations of that output. The mirror changes the other outputs, so "
+            f"the whole layer's patch moves them: that is the network doing its job.",
+            key="bb_patch_bars",
+        )
+    with right:
+        chart(
+            pv.scatter,
+            f"The {behaviour} output of each base input before and after the patch. On the "
+            f"diagonal: no change.",
+            key="bb_patch_scatter",
+        )
+    mine = pv.effects[pv.effects["behaviour"] == behaviour].set_index("patch")["change"]
+    sd = pv.directions.activity_sd
+    st.markdown(
+        words.patch_sentence(
+            behaviour,
+            float(mine["along v"]),
+            float(mine["the whole layer"]),
+            float(mine["along d only"]),
+            float(mine["along u only"]),
+            float(sd["u"]),
+            float(sd["d"]),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class SurrogateView:
+    """The surrogate trees, measured and drawn."""
+
+    copy: surrogate.Surrogate
+    agree: bool
+    importance: go.Figure
+    extrapolation: go.Figure
+
+
+#: Points along the diagonal the extrapolation chart draws.
+_DIAGONAL_STEPS = 161
+
+
+@st.cache_resource(max_entries=_NETS, show_spinner=False)
+def _surrogate(key: tuple[int, int]) -> SurrogateView:
+    view = network_at(*key)
+    copy = surrogate.fit_surrogate(view.net, view.net.seed)
+    shares = copy.importance.assign(importance=copy.importance["share"])
+    shares["model"] = shares["model"].map({"network": "the network", "trees": "the trees"})
+    top = shares.loc[shares.groupby(["model", "behaviour"], sort=False)["share"].idxmax()]
+    ranked = top.pivot(index="behaviour", columns="model", values="input")
+    t = np.linspace(-2.0, 2.0, _DIAGONAL_STEPS)
+    x = np.column_stack([t, t])
+    curves = {
+        "the network": forward(view.net, x),
+        "the trees": surrogate.surrogate_outputs(copy, x),
+    }
+    return SurrogateView(
+        copy,
+        bool((ranked["the network"] == ranked["the trees"]).all()),
+        figs.importance_figure(shares),
+        figs.extrapolation_figure(t, curves, view.net.behaviours),
+    )
+
+
+def surrogate_section(view: NetView) -> None:
+    """6 · A second black box: trees that copy the network, and what they explain."""
+    st.subheader("6 · A second black box", anchor=False)
+    st.markdown(
+        "Fit a model to predict the network from its inputs, and read the model instead. "
+        "Here: gradient-boosted trees (scikit-learn), one set per output, trained on the "
+        "network's answers at 2,000 points of the square."
+    )
+    with st.spinner("Fitting boosted trees to the network's outputs…"):
+        sv = _surrogate(view.key)
+    c = sv.copy
+    m1, m2, m3 = st.columns(3)
+    m1.metric("R² inside the square (worst output)", f"{c.r2_test.min():.3f}")
+    m2.metric("Trees · leaves", f"{c.trees:,} · {c.leaves:,}" if c.leaves else f"{c.trees:,}")
+    m3.metric("The network's weights and biases", f"{c.network_parameters:,}")
+    left, right = st.columns(2, gap="medium")
+    with left:
+        chart(
+            sv.importance,
+            "Permutation importance on 1,000 held-out points: how much each output's error "
+            "grows when one input is shuffled, as a share of both.",
+            key="bb_importance",
+        )
+    with right:
+        chart(
+            sv.extrapolation,
+            "The network and the trees along the diagonal x₁ = x₂ from −2 to 2. Inside the "
+            "training square (grey) they agree; outside, the trees go flat.",
+            key="bb_extrapolation",
+        )
+    st.markdown(
+        words.surrogate_sentence(
+            c.r2_test.to_dict(),
+            c.r2_new.to_dict(),
+            c.leaves or c.trees,
+            c.network_parameters,
+            view.net.hidden,
+            sv.agree,
+        )
+    )

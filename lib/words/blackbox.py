@@ -1,0 +1,329 @@
+"""What the Black box page's numbers say, one sentence or two each.
+
+Every sentence is written from the numbers the page shows (computed by
+:mod:`lib.blackbox`), never typed by hand: what a neuroscientist would
+conclude from the experiment, and why it is wrong (or right).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from lib.words.numbers import format_number, format_r2
+
+__all__ = [
+    "barrier_sentence",
+    "big_count",
+    "duration",
+    "lesion_sentence",
+    "network_sentence",
+    "patch_sentence",
+    "pca_sentence",
+    "recentring_sentence",
+    "surrogate_sentence",
+]
+
+#: The 6502 chip's transistors that Jonas & Kording lesioned one by one.
+CHIP_TRANSISTORS = 3510
+_DAYS_PER_YEAR = 365.25
+#: A damage below this (1% of a behaviour's variance) counts as "no change" in words.
+_TRACE = 0.01
+
+
+def _list(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _units(count: int) -> str:
+    return f"{count} unit" if count == 1 else f"{count} units"
+
+
+def big_count(count: int) -> str:
+    """A count as people read it: ``4,960``, ``4.3 million``, ``4.3 billion``, ``1.2 × 10^15``."""
+    if count < 1_000_000:
+        return f"{count:,}"
+    for size, word in ((1e6, "million"), (1e9, "billion")):
+        if count < 1000 * size:
+            return f"{count / size:.1f} {word}"
+    exponent = int(math.floor(math.log10(count)))
+    return f"{count / 10**exponent:.1f} × 10^{exponent:,}"
+
+
+def duration(log10_years: float) -> str:
+    """How long ``10 ** log10_years`` years is, in words (days below a year)."""
+    years = 10**log10_years if log10_years < 300 else math.inf
+    if years < 1:
+        days = years * _DAYS_PER_YEAR
+        return f"{days:,.0f} day" + ("" if round(days) == 1 else "s")
+    if years < 1000:
+        return f"{years:,.1f} years"
+    if log10_years < 12:
+        return f"{big_count(round(years))} years"
+    return f"10^{math.floor(log10_years):,} years"
+
+
+def network_sentence(r2: Mapping[str, float], hidden: int, parameters: int) -> str:
+    """What the trained network does, and that its weights do not say how."""
+    fits = ", ".join(f"{format_r2(v)} ({b})" for b, v in r2.items())
+    return (
+        f"The network does all three behaviours: R² {fits} on inputs it was not trained on, "
+        f"with {hidden} hidden units and {parameters:,} weights and biases. Every number "
+        f"inside it is on this page, yet none of them says which unit does what. That is "
+        f"what the lesions below try to find out."
+    )
+
+
+def lesion_sentence(counts: Mapping[str, int], hidden: int, example: tuple[int, str] | None) -> str:
+    """The chip paper's counts, and the story a single-unit lesion invites.
+
+    Parameters
+    ----------
+    counts : mapping
+        :func:`lib.blackbox.lesions.lesion_counts` as a dict.
+    hidden : int
+        Units lesioned.
+    example : (unit, behaviour) or None
+        The "only one" unit whose lesion hurts its behaviour most.
+    """
+    only = {k[5:]: v for k, v in counts.items() if k.startswith("only ")}
+    n_only = sum(only.values())
+    parts = [f"{v} only {b}" for b, v in only.items() if v]
+    head = (
+        f"Of {hidden} units, {_units(counts.get('none', 0))} can be silenced without "
+        f"breaking any behaviour, {counts.get('all', 0)} break all three, and "
+        f"{n_only} break only one" + (f" ({_list(parts)})" if parts else "") + "."
+    )
+    if example is None:
+        return head + (
+            " No unit breaks exactly one behaviour here: no lesion invites a story of "
+            "“the unit for” one behaviour."
+        )
+    unit, behaviour = example
+    return head + (
+        f" A neuroscientist would be tempted to call unit {unit} “the {behaviour} unit”, as "
+        f"the chip's lesions invited a “Donkey Kong transistor”. The next chart asks what "
+        f"those lesions really removed."
+    )
+
+
+def recentring_sentence(rows: Sequence[Mapping[str, object]], threshold: float) -> str:
+    """Why the "only one" units are not where their behaviour lives.
+
+    Parameters
+    ----------
+    rows : sequence of mappings
+        One per unit: ``silenced``, ``recentred``, ``others`` (see
+        :class:`lib.blackbox.lesions.OnlyOne`).
+    threshold : float
+        The damage above which a behaviour counts as broken.
+    """
+    if not rows:
+        return "No unit breaks exactly one behaviour in this network, so there is nothing to re-centre."
+    total = len(rows)
+    silenced = [float(r["silenced"]) for r in rows]  # type: ignore[arg-type]
+    held = [float(r["recentred"]) for r in rows]  # type: ignore[arg-type]
+    others = [float(r["others"]) for r in rows]  # type: ignore[arg-type]
+    rescued = sum(h <= threshold for h in held)
+    halved = sum(h <= threshold < s or h <= s / 2 for s, h in zip(silenced, held, strict=True))
+    halved -= rescued
+    touched = sum(o >= _TRACE for o in others)
+    first = (
+        f"Held at its mean activity instead of silenced, {rescued} of the {total} “only one” "
+        f"units no longer break their behaviour"
+        + (f", and {halved} more lose at least half of their damage" if halved else "")
+        + ". "
+    )
+    if rescued or halved:
+        first += (
+            "For those, silencing broke the behaviour mostly by shifting the output's operating "
+            "point (the steady level the unit feeds downstream, its mean activity times its "
+            "weight), not by removing something the behaviour computes. "
+        )
+    else:
+        first += "Here silencing removed what the units compute, not only their steady level. "
+    second = (
+        f"And {touched} of the {total} also change the other behaviours, by up to "
+        f"{format_number(max(others))} of their variance: under the {threshold:g} line, not "
+        f"zero. “Only” is the threshold's word, not the network's."
+        if touched
+        else "They change the other behaviours by less than 1% of their variance."
+    )
+    return first + second
+
+
+def barrier_sentence(
+    rows: Sequence[Mapping[str, object]], hidden: int, max_experiments: int
+) -> str:
+    """What exhaustive pairs and triples found, and how long a complete map would take.
+
+    Parameters
+    ----------
+    rows : sequence of mappings
+        :class:`lib.blackbox.lesions.SearchRow` as dicts (sizes 1, 2 and 3).
+    hidden : int
+        The network's units.
+    max_experiments : int
+        The most experiments one search runs.
+    """
+    by_size = {int(r["size"]): r for r in rows}  # type: ignore[call-overload]
+    parts = []
+    for size, word, parts_word in (
+        (2, "pairs", "neither of its units breaks alone"),
+        (3, "triples", "no unit or pair within it breaks"),
+    ):
+        r = by_size.get(size)
+        if r is None:
+            continue
+        count = int(r["experiments"])  # type: ignore[call-overload]
+        if not r["searched"]:
+            parts.append(
+                f"every triple would be {count:,} experiments, more than the "
+                f"{max_experiments:,} this page runs at once"
+                if size == 3
+                else f"every pair would be {count:,} experiments, over this page's cap"
+            )
+            continue
+        new = int(r["new"])  # type: ignore[call-overload]
+        parts.append(f"of {count:,} {word}, {new:,} break a behaviour {parts_word}")
+    total = 2**hidden
+    years = hidden * math.log10(2) - math.log10(_DAYS_PER_YEAR)
+    chip = CHIP_TRANSISTORS * math.log10(2) - math.log10(_DAYS_PER_YEAR)
+    return (
+        f"Exhaustively: {'; '.join(parts)}. Single lesions cannot see these interactions. "
+        f"A complete map tries every subset: 2^{hidden} = {big_count(total)} experiments, "
+        f"{duration(years)} at one a day. The 6502's {CHIP_TRANSISTORS:,} transistors would "
+        f"take {duration(chip)}."
+    )
+
+
+def pca_sentence(
+    components: int,
+    variance_in: float,
+    variance_new: float,
+    r2_in: Mapping[str, float],
+    r2_new: Mapping[str, float],
+    recorded: str,
+    new: str,
+) -> str:
+    """The dimensionality-reduction illusion, from its numbers.
+
+    Parameters
+    ----------
+    components : int
+        Principal components kept.
+    variance_in, variance_new : float
+        Share of the hidden activity's variance they explain on the recording and
+        on the new inputs.
+    r2_in, r2_new : mapping of behaviour to float
+        The readout's R² on each.
+    recorded, new : str
+        The two sets of inputs, in words.
+    """
+    k = f"{components} component" + ("" if components == 1 else "s")
+    worst = min(r2_new, key=lambda b: r2_new[b] - r2_in[b])
+    fell = r2_in[worst] - r2_new[worst]
+    seen = ", ".join(format_r2(v) for v in r2_in.values())
+    after = ", ".join(format_r2(v) for v in r2_new.values())
+    head = (
+        f"On the recording ({recorded}), {k} explain {100 * variance_in:.1f}% of the hidden "
+        f"activity's variance and read out the three outputs with R² {seen}"
+    )
+    if fell < 0.1:
+        return head + (
+            f". On {new} the summary still holds (R² {after}; {100 * variance_new:.0f}% of "
+            f"the activity explained): with these settings it captured the network, not only "
+            f"the stimuli."
+        )
+    return head + (
+        f": a neuroscientist would say the network computes in a {components}-dimensional "
+        f"space. On {new}, the same components explain {100 * variance_new:.0f}% of the "
+        f"activity and the readout's R² is {after}. The network has not changed; the summary "
+        f"described the stimuli it was made on, not the network."
+    )
+
+
+def _sd(x: float) -> str:
+    """A change in SDs; below rounding, plainly zero."""
+    return "0" if abs(x) < 5e-4 else format_number(x)
+
+
+def patch_sentence(
+    behaviour: str,
+    along_v: float,
+    whole_layer: float,
+    d_only: float,
+    u_only: float,
+    sd_u: float,
+    sd_d: float,
+) -> str:
+    """The subspace-patching illusion, from its numbers.
+
+    Parameters
+    ----------
+    behaviour : str
+        The output the patch is about.
+    along_v, whole_layer, d_only, u_only : float
+        How far each patch moves that output (in its SDs).
+    sd_u, sd_d : float
+        The activity's SD along the dormant and the disconnected direction on
+        the training inputs.
+    """
+    if along_v < 0.1:
+        return (
+            f"Patching along v moves the {behaviour} output by only "
+            f"{format_number(along_v)} SD here: no illusion to see with this network."
+        )
+    return (
+        f"Patching along v moves the {behaviour} output by {format_number(along_v)} SD, on "
+        f"pairs of inputs whose {behaviour} is the same: a researcher would conclude that v "
+        f"carries {behaviour}. Yet swapping the whole layer moves it by "
+        f"{format_number(whole_layer)} SD: the network itself makes nothing of the difference. "
+        f"v's effect runs through u, a direction whose activity barely varies on the training "
+        f"inputs (SD {format_number(sd_u)}, against {format_number(sd_d)} along d): a dormant "
+        f"pathway the patch wakes up. Along d alone the patch moves the output by "
+        f"{_sd(d_only)} SD, along u alone by {_sd(u_only)} SD."
+    )
+
+
+def surrogate_sentence(
+    r2_in: Mapping[str, float],
+    r2_new: Mapping[str, float],
+    leaves: int,
+    parameters: int,
+    hidden: int,
+    agree: bool,
+) -> str:
+    """A second black box: what the surrogate trees copy and what they do not explain.
+
+    Parameters
+    ----------
+    r2_in, r2_new : mapping of behaviour to float
+        The trees' R² against the network inside the square and outside it.
+    leaves : int
+        Leaves of all the trees.
+    parameters : int
+        The network's weights and biases.
+    hidden : int
+        The network's units.
+    agree : bool
+        The trees and the network rank the inputs alike for every behaviour.
+    """
+    inside = ", ".join(format_r2(v) for v in r2_in.values())
+    outside = ", ".join(format_r2(v) for v in r2_new.values())
+    ranks = (
+        "They rank the inputs as the network does"
+        if agree
+        else "They do not even rank the inputs as the network does"
+    )
+    return (
+        f"Boosted trees copy the network's outputs with R² {inside} on new points of the "
+        f"square, using {leaves:,} leaves against the network's {parameters:,} weights and biases. "
+        f"{ranks}, which the inputs already told us, and say nothing about its {hidden} "
+        f"units. Outside the square they part ways (R² {outside}). A model that predicts a "
+        f"black box is a second black box."
+    )

@@ -1,0 +1,138 @@
+"""The Black box page in Streamlit's AppTest: its sections, widgets, link and numbers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.blackbox.lesions import lesion_counts, single_lesions
+from lib.blackbox.network import sample_inputs, train_network
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = "pages/6_Black_box.py"
+TIMEOUT = 120
+
+
+def open_page(**params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.query_params.update(params)
+    at.switch_page(PAGE)
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    return "\n".join(parts + [i.value for i in at.info])
+
+
+def sentence(at: AppTest, start: str) -> str:
+    found = [m.value for m in at.markdown if m.value.startswith(start)]
+    assert found, f"no sentence starting {start!r}"
+    return found[0]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.fixture(scope="module")
+def page() -> AppTest:
+    return open_page()
+
+
+def test_the_page_tells_the_whole_story(page: AppTest) -> None:
+    assert_clean(page)
+    heads = [h.value for h in page.subheader]
+    for number in range(1, 7):
+        assert any(h.startswith(f"{number} · ") for h in heads), heads
+    # outputs, a unit, lesions, re-centring, the barrier, stimuli, scores, readout,
+    # patch bars and scatter, importance, extrapolation
+    assert len(page.get("plotly_chart")) >= 12
+    assert page.query_params["units"] == "32" and page.query_params["patched"] == "bowl"
+    for start in ("The network does all three", "Of 32 units", "Held at its mean",
+                  "Exhaustively:", "On the recording", "Patching along v", "Boosted trees"):  # fmt: skip
+        sentence(page, start)
+
+
+def test_the_lesion_counts_are_the_engine_s(page: AppTest) -> None:
+    """The counts on the page follow from the network the same seed trains."""
+    net = train_network(0, hidden=32)
+    counts = lesion_counts(single_lesions(net, sample_inputs(500, 2)))
+    shown = metrics(page)
+    assert shown["No effect"] == str(counts["none"])
+    assert shown["All three"] == str(counts["all"])
+    assert shown["Only wave"] == str(counts["only wave"])
+    told = sentence(page, "Of 32 units")
+    assert f"{counts['all']} break all three" in told
+
+
+def test_the_illusions_read_their_numbers(page: AppTest) -> None:
+    pca = sentence(page, "On the recording")
+    shown = metrics(page)
+    assert shown["Variance explained, recording"] in pca
+    # the default recording convinces, and the new inputs break it
+    r2 = [float(v) for v in re.findall(r"R² is (-?\d+\.\d+), (-?\d+\.\d+), (-?\d+\.\d+)", pca)[0]]
+    assert min(r2) < 0
+    patch = sentence(page, "Patching along v")
+    moved = float(re.search(r"moves the bowl output by ([\d.]+) SD", patch).group(1))  # type: ignore[union-attr]
+    whole = float(re.search(r"whole layer moves it by ([\d.]+) SD", patch).group(1))  # type: ignore[union-attr]
+    assert moved > 1 > 0.05 > whole
+    assert "2^32 = 4.3 billion experiments, 11.8 million years" in sentence(page, "Exhaustively")
+
+
+def test_the_widgets_change_the_numbers() -> None:
+    at = open_page()
+    at.select_slider(key="w_components").set_value(6).run()
+    assert_clean(at)
+    assert "6 components explain" in sentence(at, "On the recording")
+    at.selectbox(key="w_patched").set_value("wave").run()
+    assert_clean(at)
+    assert "Patching along v moves the wave output" in texts(at)
+    at.selectbox(key="w_unit").set_value(5).run()
+    assert_clean(at)
+    assert at.query_params["unit"] == "5"
+
+
+def test_a_link_opens_its_own_network() -> None:
+    at = open_page(units="16", net_seed="3", recorded="square", new_inputs="wider")
+    assert_clean(at)
+    s = at.session_state["lab_state"]
+    assert (s.units, s.net_seed, s.recorded, s.new_inputs) == (16, 3, "square", "wider")
+    assert "Of 16 units" in texts(at)
+    assert "with 16 hidden units" in sentence(at, "The network does all three")
+    # 16 units: every triple is 560 experiments, searched
+    assert "of 560 triples" in sentence(at, "Exhaustively")
+
+
+def test_a_large_network_lists_the_triples_it_cannot_run() -> None:
+    at = open_page(units="64")
+    assert_clean(at)
+    assert "more than the 10,000 this page runs at once" in sentence(at, "Exhaustively")
+    assert any("41,664 experiments" in i.value for i in at.info)
+    table = [d.value for d in at.dataframe if "new breaks" in d.value.columns][0]
+    assert table["new breaks"].tolist()[-1] == "not run"
+
+
+def test_a_bad_link_keeps_the_default_and_says_why() -> None:
+    at = open_page(units="17", net_seed="1000", patched="nose")
+    assert_clean(at)
+    warned = " ".join(w.value for w in at.warning)
+    assert "units" in warned and "net_seed" in warned and "patched" in warned
+    s = at.session_state["lab_state"]
+    assert (s.units, s.net_seed, s.patched) == (32, 0, "bowl")
+
+
+def test_a_table_s_link_keeps_the_page_s_own_settings() -> None:
+    at = open_page(source="table", table="grunfeld", units="16", components="4")
+    assert_clean(at)
+    assert at.query_params["units"] == "16" and at.query_params["components"] == "4"
+    assert at.query_params["source"] == "table"
+    assert "Of 16 units" in texts(at)

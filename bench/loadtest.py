@@ -267,8 +267,9 @@ class Student:
         if not ok and self.runs:
             self.runs[-1].errors.append(problem)
 
-    async def new_seed(self, seed: int) -> None:
-        _, body = self._widgets["Seed"]
+    async def new_seed(self, seed: int, label: str = "Seed") -> None:
+        """Type ``seed`` into the number input ``label`` (the sidebar's seed by default)."""
+        _, body = self._widgets[label]
         field_name = "int_value" if body.data_type == NumberInput.INT else "double_value"
         await self._run(
             "new seed",
@@ -276,7 +277,7 @@ class Student:
             page_hash=self._page_hash,
             widgets=[(body.id, field_name, seed)],
         )
-        shown = self._widgets.get("Seed", ("", None))[1]
+        shown = self._widgets.get(label, ("", None))[1]
         self._check(shown is not None and shown.value == seed, f"the seed did not become {seed}")
 
     async def rerun(self) -> None:
@@ -567,7 +568,10 @@ async def run_cycles(url: str, cycles: int, link: str = DEFAULT_LINK) -> dict[st
 
 
 #: The pages a single student visits in ``--pages`` mode (URL path, label).
-PAGES = ("", "Data", "Models", "Interventions", "Invariance", "Attribution", "Builder")
+PAGES = ("", "Data", "Models", "Interventions", "Invariance", "Attribution", "Black_box", "Builder")
+#: Pages whose "new seed" is a seed of their own (widget label, largest seed): the
+#: Black box page trains a new network on one.
+OWN_SEEDS = {"Black_box": ("Network seed", 99)}
 
 
 async def run_pages(
@@ -590,6 +594,11 @@ async def run_pages(
             await s.connect(f"/{page}?{query}")
             for _ in range(repeats):
                 await s.rerun()
+            if page in OWN_SEEDS:  # seeds of its own, few: drawn at random among them
+                label, top = OWN_SEEDS[page]
+                for seed in random.SystemRandom().sample(range(1, top + 1), repeats):
+                    await s.new_seed(seed, label)
+                continue
             for _ in range(repeats):
                 await s.new_seed(next_seed)
                 next_seed += 1

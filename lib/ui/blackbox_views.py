@@ -233,7 +233,30 @@ def network_section(lab: Lab) -> NetView:
             "the three outputs.",
             key="bb_unit",
         )
+    with st.expander("Every weight and bias"):
+        st.dataframe(_weights(view.net), hide_index=True, width="stretch")
+        st.caption(
+            "One row per hidden unit: its weights from the two inputs, its bias, and its "
+            "weights to the three outputs (whose own biases are "
+            + ", ".join(f"{b:.3f}" for b in view.net.b2)
+            + "). The network is all here, and none of it reads as an explanation."
+        )
     return view
+
+
+def _weights(net: Network) -> pd.DataFrame:
+    """The network's parameters, one row per hidden unit."""
+    frame = pd.DataFrame(
+        {
+            "unit": np.arange(net.hidden),
+            "from x₁": net.W1[0],
+            "from x₂": net.W1[1],
+            "bias": net.b1,
+        }
+    )
+    for j, b in enumerate(net.behaviours):
+        frame[f"to {b}"] = net.W2[:, j]
+    return frame.round(3)
 
 
 def lesion_section(view: NetView) -> None:

@@ -127,7 +127,7 @@ def test_masked_forward_chunks_give_the_same_numbers(monkeypatch: pytest.MonkeyP
     x = _inputs(0)
     masks = (np.random.default_rng(5).random((25, net.hidden)) < 0.5).astype(float)
     whole = forward(net, x, masks)
-    monkeypatch.setattr(network, "CHUNK_ELEMENTS", 3 * len(x) * net.hidden)
+    monkeypatch.setattr(network, "CHUNK_ELEMENTS", 3 * len(x) * 3)  # three masks a chunk
     assert np.array_equal(forward(net, x, masks), whole)
 
 
@@ -327,8 +327,10 @@ def test_triple_search_misses_nothing() -> None:
                 expected.add((units, net.behaviours[j]))
     found = subset_lesions(net, x, 3)
     assert set(zip(found["units"], found["behaviour"], strict=True)) == expected
-    rows = lesion_search(net, x)
-    assert [r.size for r in rows] == [1, 2, 3]
+    search = lesion_search(net, x)
+    rows = search.rows
+    assert [r.size for r in rows] == [1, 2, 3] and search.problem is None
+    assert search.found[3].equals(found)
     assert rows[2].new == len({u for u, _ in expected})
     assert rows[1].new == pair_lesions(net, x)[["unit_a", "unit_b"]].drop_duplicates().shape[0]
     assert rows[0].breaking == sum(any(broken[(u,)]) for u in range(net.hidden))
@@ -337,8 +339,10 @@ def test_triple_search_misses_nothing() -> None:
 def test_searches_over_the_cap_are_listed_not_run() -> None:
     _, net = _trained(0)
     x = _inputs(0)[:100]
-    rows = lesion_search(net, x, max_experiments=1000)
+    search = lesion_search(net, x, max_experiments=1000)
+    rows = search.rows
     assert rows[1].searched and not rows[2].searched
+    assert set(search.found) == {2} and "4,960 experiments" in str(search.problem)
     assert rows[2].experiments == 4960 and rows[2].new == 0
     with pytest.raises(DataError, match="every triple of 32 units means 4,960") as err:
         subset_lesions(net, x, 3, max_experiments=1000)

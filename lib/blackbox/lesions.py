@@ -43,6 +43,7 @@ __all__ = [
     "MAX_PAIRS",
     "Experiments",
     "OnlyOne",
+    "Search",
     "SearchRow",
     "behaviour_errors",
     "experiments_needed",
@@ -279,23 +280,6 @@ def _subset_masks(hidden: int, sets: np.ndarray) -> np.ndarray:
     return masks
 
 
-def _searched(
-    net: Network, x: np.ndarray, size: int, single: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every set of ``size`` units, its damage, and the largest damage of a smaller set in it."""
-    h = net.hidden
-    sets = _subsets(h, size)
-    damage = _damage(net, x, _subset_masks(h, sets))[1]
-    part = single[sets].max(axis=1)  # (m, 3): the largest damage of one unit alone
-    if size == 3:
-        pairs = _subsets(h, 2)
-        pair_damage = np.zeros((h, h, single.shape[1]))
-        pair_damage[pairs[:, 0], pairs[:, 1]] = _damage(net, x, _subset_masks(h, pairs))[1]
-        for i, j in ((0, 1), (0, 2), (1, 2)):
-            part = np.maximum(part, pair_damage[sets[:, i], sets[:, j]])
-    return sets, damage, part
-
-
 def _check_search(hidden: int, size: int, max_experiments: int) -> int:
     """The experiments a search of every set of ``size`` units runs, or a DataError."""
     if size not in (2, 3):
@@ -344,8 +328,13 @@ def subset_lesions(
         other: two equal contributions cost about four times either alone.
     """
     _check_search(net.hidden, size, max_experiments)
-    single = _single_damage(net, x)
-    sets, damage, part = _searched(net, x, size, single)
+    return lesion_search(net, x, max_experiments, largest=size).found[size]
+
+
+def _new_breaks(
+    net: Network, sets: np.ndarray, damage: np.ndarray, part: np.ndarray, single: np.ndarray
+) -> pd.DataFrame:
+    """The sets that break a behaviour no smaller set within them breaks, as a frame."""
     kept = (damage > BROKEN_DAMAGE) & (part <= BROKEN_DAMAGE)
     p, k = np.nonzero(kept)
     frame = pd.DataFrame(
@@ -436,10 +425,32 @@ class SearchRow(NamedTuple):
     searched: bool
 
 
+class Search(NamedTuple):
+    """An exhaustive lesion search: its counts, what it found, and what it left out.
+
+    Attributes
+    ----------
+    rows : list of SearchRow
+        Sizes 1 up to the largest asked for.
+    found : dict of int to DataFrame
+        For each size from 2 that was searched, the sets that break a behaviour
+        no smaller set within them breaks (the columns of :func:`subset_lesions`).
+    problem : str or None
+        Why a size was not searched (over the cap), in words.
+    """
+
+    rows: list[SearchRow]
+    found: dict[int, pd.DataFrame]
+    problem: str | None
+
+
 def lesion_search(
-    net: Network, x: np.ndarray, max_experiments: int = MAX_EXPERIMENTS
-) -> list[SearchRow]:
+    net: Network, x: np.ndarray, max_experiments: int = MAX_EXPERIMENTS, largest: int = 3
+) -> Search:
     """Single units, pairs and triples, each searched exhaustively within the cap.
+
+    Each size's networks run once, in one vectorised forward pass over masks;
+    the triples reuse the pairs' damages to find what no smaller set breaks.
 
     Parameters
     ----------
@@ -449,26 +460,43 @@ def lesion_search(
         The inputs the behaviours are measured on.
     max_experiments : int
         Most sets of one size to lesion; a size over it is listed unsearched.
+    largest : int
+        2 (up to pairs) or 3 (up to triples).
 
     Returns
     -------
-    list of SearchRow
-        Sizes 1, 2 and 3.
+    Search
     """
     h = net.hidden
     single = _single_damage(net, x)
     alone = int((single > BROKEN_DAMAGE).any(axis=1).sum())
     rows = [SearchRow(1, h, alone, alone, True)]
-    for size in (2, 3):
+    found: dict[int, pd.DataFrame] = {}
+    problem = None
+    pair_damage = None  # (h, h, behaviours): the damage of each pair, by its two units
+    for size in range(2, largest + 1):
         count = math.comb(h, size)
-        if count > max_experiments:
+        try:
+            _check_search(h, size, max_experiments)
+        except DataError as exc:
             rows.append(SearchRow(size, count, 0, 0, False))
-            continue
-        _, damage, part = _searched(net, x, size, single)
+            problem = str(exc)
+            break
+        sets = _subsets(h, size)
+        damage = _damage(net, x, _subset_masks(h, sets))[1]
+        part = single[sets].max(axis=1)  # the largest damage of one unit alone
+        if size == 2:
+            pair_damage = np.zeros((h, h, single.shape[1]))
+            pair_damage[sets[:, 0], sets[:, 1]] = damage
+        else:
+            assert pair_damage is not None
+            for i, j in ((0, 1), (0, 2), (1, 2)):
+                part = np.maximum(part, pair_damage[sets[:, i], sets[:, j]])
         broken = damage > BROKEN_DAMAGE
         new = (broken & (part <= BROKEN_DAMAGE)).any(axis=1)
         rows.append(SearchRow(size, count, int(broken.any(axis=1).sum()), int(new.sum()), True))
-    return rows
+        found[size] = _new_breaks(net, sets, damage, part, single)
+    return Search(rows, found, problem)
 
 
 class Experiments(NamedTuple):

@@ -63,7 +63,7 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "logistic": lambda z: 1.0 / (1.0 + np.exp(-z)),
     "identity": lambda z: z,
 }
-#: Most elements (masks × inputs × hidden units) one chunk of a masked forward pass holds.
+#: Most outputs (masks × inputs × behaviours) one chunk of a masked forward pass holds.
 CHUNK_ELEMENTS = 4_000_000
 
 
@@ -277,8 +277,9 @@ def forward(
     -------
     ndarray
         Shape (n, 3) without masks (equal to the regressor's ``predict``);
-        shape (m, n, 3) with masks, every masked network at once (chunked over
-        masks so that one chunk holds at most :data:`CHUNK_ELEMENTS` numbers).
+        shape (m, n, 3) with masks, every masked network at once: one matrix
+        product of the activity with the masked output weights, chunked over
+        masks so that one chunk holds at most :data:`CHUNK_ELEMENTS` outputs.
     """
     h = hidden_activity(net, x)
     if masks is None:
@@ -289,20 +290,23 @@ def forward(
             f"Masks must have shape (m, {net.hidden}): one 0/1 entry per hidden unit; "
             f"got {masks.shape}."
         )
-    m, n = masks.shape[0], h.shape[0]
-    out = np.empty((m, n, net.W2.shape[1]))
+    m, n, k = masks.shape[0], h.shape[0], net.W2.shape[1]
     # A lesioned unit sends `fill` instead of its activity: that adds (1 − mask)·fill·W2,
     # the same for every input, to each masked network's output bias.
-    bias = np.broadcast_to(net.b2, (m, net.W2.shape[1]))
+    bias = np.broadcast_to(net.b2, (m, k))
     if fill is not None:
         fill = np.asarray(fill, dtype=float)
         if fill.shape != (net.hidden,):
             raise DataError(f"The fill needs one value per hidden unit ({net.hidden}).")
         bias = bias + ((1.0 - masks) * fill) @ net.W2
-    step = max(1, CHUNK_ELEMENTS // max(1, n * net.hidden))
+    # The output is linear in the hidden activity, so masking units is masking rows of
+    # W2: one matrix product of the activity with every masked W2 side by side.
+    out = np.empty((n, m, k))
+    step = max(1, CHUNK_ELEMENTS // max(1, n * k))
     for start in range(0, m, step):
         block = masks[start : start + step]
-        out[start : start + step] = (h[None, :, :] * block[:, None, :]) @ net.W2 + bias[
-            start : start + step, None, :
+        masked = (block[:, :, None] * net.W2[None]).transpose(1, 0, 2).reshape(net.hidden, -1)
+        out[:, start : start + step] = (h @ masked).reshape(n, len(block), k) + bias[
+            start : start + step
         ]
-    return out
+    return out.transpose(1, 0, 2)

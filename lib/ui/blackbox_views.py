@@ -28,7 +28,6 @@ from lib.blackbox.network import (
     sample_inputs,
     train_network,
 )
-from lib.errors import DataError
 from lib.figures import blackbox as figs
 from lib.ui.params import COMPONENTS, NEW_INPUTS, PATCHED, RECORDINGS, UNIT_COUNTS
 from lib.ui.state import Lab, lab_state, synced
@@ -157,16 +156,12 @@ class BarrierView:
 def _barrier(key: tuple[int, int]) -> BarrierView:
     view = network_at(*key)
     start = time.perf_counter()
-    rows = [r._asdict() for r in lesions.lesion_search(view.net, view.lesion)]
+    search = lesions.lesion_search(view.net, view.lesion)
     seconds = time.perf_counter() - start
-    found = []
-    problem = None
-    for size in (2, 3):
-        try:
-            found.append(lesions.subset_lesions(view.net, view.lesion, size).head(4))
-        except DataError as exc:
-            problem = str(exc)
+    rows = [r._asdict() for r in search.rows]
+    found = [frame.head(4) for frame in search.found.values()]
     examples = pd.concat(found, ignore_index=True) if found else pd.DataFrame()
+    problem = search.problem
     return BarrierView(rows, seconds, examples, problem, figs.barrier_figure(view.net.hidden))
 
 

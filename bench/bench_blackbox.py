@@ -1,0 +1,280 @@
+"""The Black box engine: training, the exhaustive lesion search, and a new network.
+
+Run from the repository root::
+
+    python bench/bench_blackbox.py
+
+The script limits OpenMP and BLAS to one thread (``OMP_NUM_THREADS``,
+``OPENBLAS_NUM_THREADS`` and ``MKL_NUM_THREADS`` set to 1 unless already set),
+as ``scripts/serve.sh`` does for the app's workers. It prints Markdown tables:
+
+1. Training: :func:`lib.blackbox.network.train_network` at 8 to 64 hidden units,
+   one run for each of the seeds 0, 1 and 2; the median and the range.
+2. The exhaustive lesion search at 32 units on the page's 500 inputs: every
+   unit, pair and triple (32 + 496 + 4,960 masks), each network's damage
+   computed from one vectorised :func:`lib.blackbox.network.forward` over all
+   masks, against the peer, a loop of plain numpy forward passes (one a mask:
+   ``np.tanh(x @ W1 + b1) * mask @ W2 + b2``) with the damage computed the same
+   way. Median of 5 runs each, their ratio, and the largest difference of the
+   damages (they must agree to about 1e-12). Then
+   :func:`lib.blackbox.lesions.lesion_search` itself at 16, 24 and 32 units
+   (median of 5 runs).
+3. The surrogate trees (:func:`lib.blackbox.surrogate.fit_surrogate`, seeds 0,
+   1 and 2) and the two illusions at the page's sizes: ``pca_readout`` on 1,000
+   recorded and 1,000 new stimuli (3 components, the page's default sets),
+   ``patch_directions`` for the bowl, and ``patch_effects`` on 500 base inputs
+   (median of 5 runs).
+4. A new network: what the page computes on a seed nobody used, part by part,
+   in sequence (seeds 0, 1 and 2 at 32 units; median and range). The figures
+   are not included.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import itertools  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from lib.blackbox import illusions, lesions, surrogate  # noqa: E402
+from lib.blackbox.network import (  # noqa: E402
+    Network,
+    behaviour_targets,
+    forward,
+    hidden_activity,
+    input_grid,
+    sample_inputs,
+    train_network,
+)
+
+SEEDS = (0, 1, 2)
+#: The page's sizes (lib/ui/blackbox_views.py).
+LESION_ROWS = 500
+TEST_ROWS = 1000
+GRID_STEPS = 41
+STIMULUS_ROWS = 1000
+PATCH_ROWS = 500
+COMPONENTS = 3
+
+
+def _median_time(work: Callable[[], object], repeats: int = 5) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _once(work: Callable[[], object]) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = work()
+    return time.perf_counter() - started, result
+
+
+def _spread(times: list[float], scale: float = 1.0, digits: int = 2) -> str:
+    """``median (min–max)`` of ``times``, times ``scale``."""
+    med, lo, hi = (scale * v for v in (statistics.median(times), min(times), max(times)))
+    return f"{med:.{digits}f} ({lo:.{digits}f}–{hi:.{digits}f})"
+
+
+# ----------------------------------------------------------------------------- 1 · training
+
+
+def bench_training() -> None:
+    print("\n### Training (one thread; seeds 0, 1, 2: median (range))\n")
+    print("| hidden units | parameters | training, s |")
+    print("|---:|---:|---:|")
+    for hidden in (8, 16, 32, 48, 64):
+        times = [_once(lambda s=s, h=hidden: train_network(s, hidden=h))[0] for s in SEEDS]
+        params = 2 * hidden + hidden + 3 * hidden + 3
+        print(f"| {hidden} | {params} | {_spread(times)} |")
+
+
+# ----------------------------------------------------------------------------- 2 · lesions
+
+
+def _all_masks(hidden: int) -> np.ndarray:
+    """Every unit, pair and triple silenced: one 0/1 row per set."""
+    rows = []
+    for size in (1, 2, 3):
+        for units in itertools.combinations(range(hidden), size):
+            mask = np.ones(hidden)
+            mask[list(units)] = 0.0
+            rows.append(mask)
+    return np.array(rows)
+
+
+def _reference(net: Network, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The behaviours' truth, the intact network's MSE and the behaviours' variance on x."""
+    truth = behaviour_targets(x, net.behaviours)
+    intact = np.mean((forward(net, x) - truth) ** 2, axis=0)
+    return truth, intact, truth.var(axis=0)
+
+
+def damage_vectorised(net: Network, x: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """Damage of every mask from one masked forward pass, shape (m, 3)."""
+    truth, intact, variance = _reference(net, x)
+    mse = np.mean((forward(net, x, masks) - truth[None]) ** 2, axis=1)
+    return (mse - intact) / variance
+
+
+def damage_loop(net: Network, x: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """The peer: one plain forward pass a mask, the damage computed the same way."""
+    truth, intact, variance = _reference(net, x)
+    out = np.empty((len(masks), truth.shape[1]))
+    for i, mask in enumerate(masks):
+        y = np.tanh(x @ net.W1 + net.b1) * mask @ net.W2 + net.b2
+        out[i] = (np.mean((y - truth) ** 2, axis=0) - intact) / variance
+    return out
+
+
+def bench_lesions(nets: dict[int, Network], x: np.ndarray) -> None:
+    net = nets[32]
+    masks = _all_masks(net.hidden)
+    print(
+        f"\n### Exhaustive lesions, 32 units, {len(x)} inputs: {len(masks):,} masks "
+        "(median of 5 runs)\n"
+    )
+    print("| | vectorised `forward` | loop of forward passes | ratio | largest difference |")
+    print("|---|---:|---:|---:|---:|")
+    fast = _median_time(lambda: damage_vectorised(net, x, masks))
+    slow = _median_time(lambda: damage_loop(net, x, masks))
+    diff = float(np.max(np.abs(damage_vectorised(net, x, masks) - damage_loop(net, x, masks))))
+    print(
+        f"| singles + pairs + triples | {fast * 1e3:.0f} ms | {slow * 1e3:.0f} ms | "
+        f"{slow / fast:.1f}× | {diff:.1e} |"
+    )
+
+    print("\n### `lesion_search` (median of 5 runs)\n")
+    print("| hidden units | sets lesioned (1 + 2 + 3) | `lesion_search` |")
+    print("|---:|---:|---:|")
+    for hidden in (16, 24, 32):
+        sets = sum(len(list(itertools.combinations(range(hidden), k))) for k in (1, 2, 3))
+        t = _median_time(lambda h=hidden: lesions.lesion_search(nets[h], x))
+        print(f"| {hidden} | {sets:,} | {t * 1e3:.0f} ms |")
+
+
+# ----------------------------------------------------------------------------- 3 · the rest
+
+
+def _pca(net: Network) -> illusions.PcaReadout:
+    x_rec = illusions.stimuli("diagonal", STIMULUS_ROWS, net.seed + 3)
+    x_new = illusions.stimuli("anti-diagonal", STIMULUS_ROWS, net.seed + 4)
+    return illusions.pca_readout(net, x_rec, x_new, COMPONENTS)
+
+
+def bench_surrogate_and_illusions(nets_by_seed: dict[int, Network]) -> None:
+    print("\n### Surrogate trees and illusions, 32 units\n")
+    print("| step | time |")
+    print("|---|---:|")
+    times = [
+        _once(lambda n=n: surrogate.fit_surrogate(n, n.seed))[0] for n in nets_by_seed.values()
+    ]
+    print(f"| `fit_surrogate` (seeds 0, 1, 2: median (range)) | {_spread(times, 1e3, 0)} ms |")
+    net = nets_by_seed[0]
+    x_base = sample_inputs(PATCH_ROWS, net.seed + 5)
+    directions = illusions.patch_directions(net, "bowl")
+    steps = {
+        f"`pca_readout` ({STIMULUS_ROWS:,} + {STIMULUS_ROWS:,} stimuli, k = {COMPONENTS})": (
+            lambda: _pca(net)
+        ),
+        "`patch_directions` (bowl, 2,000 training inputs)": (
+            lambda: illusions.patch_directions(net, "bowl")
+        ),
+        f"`patch_effects` ({PATCH_ROWS} base inputs, 4 patches)": (
+            lambda: illusions.patch_effects(net, directions, x_base)
+        ),
+    }
+    for name, work in steps.items():
+        print(f"| {name} (median of 5) | {_median_time(work) * 1e3:.1f} ms |")
+
+
+# ----------------------------------------------------------------------------- 4 · a new network
+
+
+def new_network(seed: int, hidden: int = 32) -> dict[str, float]:
+    """What the page computes for a new (units, seed), part by part, in seconds."""
+    parts: dict[str, float] = {}
+
+    def timed(name: str, work: Callable[[], object]) -> object:
+        started = time.perf_counter()
+        result = work()
+        parts[name] = parts.get(name, 0.0) + time.perf_counter() - started
+        return result
+
+    net = timed("train", lambda: train_network(seed, hidden=hidden))
+    x_test, x_lesion = sample_inputs(TEST_ROWS, seed + 1), sample_inputs(LESION_ROWS, seed + 2)
+
+    def maps() -> None:
+        forward(net, x_test)
+        _, grid = input_grid(GRID_STEPS)
+        forward(net, grid)
+        hidden_activity(net, grid)
+
+    timed("scores and maps", maps)
+
+    def single() -> None:
+        silenced = lesions.single_lesions(net, x_lesion)
+        recentred = lesions.recentred_lesions(net, x_lesion)
+        lesions.only_one_units(silenced, recentred)
+        lesions.lesion_counts(silenced)
+
+    timed("single + re-centred lesions", single)
+    timed("lesion_search (pairs and triples, once)", lambda: lesions.lesion_search(net, x_lesion))
+    timed("pca_readout", lambda: _pca(net))
+
+    def patch() -> None:
+        directions = illusions.patch_directions(net, "bowl")
+        x_base = sample_inputs(PATCH_ROWS, seed + 5)
+        illusions.patch_effects(net, directions, x_base)
+        for name in ("along v", "the whole layer"):
+            illusions.patched_outputs(net, directions, x_base, patch=name)
+
+    timed("patch (directions, effects, outputs)", patch)
+
+    def trees() -> None:
+        copy = surrogate.fit_surrogate(net, seed)
+        t = np.linspace(-2.0, 2.0, 200)
+        surrogate.surrogate_outputs(copy, np.column_stack([t, t]))
+
+    timed("fit_surrogate", trees)
+    return parts
+
+
+def bench_new_network() -> None:
+    runs = [new_network(seed) for seed in SEEDS]
+    print("\n### A new network, 32 units, in sequence (seeds 0, 1, 2: median (range))\n")
+    print("| part | time, ms |")
+    print("|---|---:|")
+    for name in runs[0]:
+        print(f"| {name} | {_spread([r[name] for r in runs], 1e3, 0)} |")
+    totals = [sum(r.values()) for r in runs]
+    print(f"| **total** | **{_spread(totals, 1e3, 0)}** |")
+
+
+def main() -> None:
+    started = time.perf_counter()
+    bench_training()
+    x = sample_inputs(LESION_ROWS, 0 + 2)  # the page's lesion inputs for seed 0
+    nets = {h: train_network(0, hidden=h) for h in (16, 24, 32)}
+    bench_lesions(nets, x)
+    by_seed = {0: nets[32], **{s: train_network(s) for s in SEEDS[1:]}}
+    bench_surrogate_and_illusions(by_seed)
+    bench_new_network()
+    print(f"\n(whole benchmark: {time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

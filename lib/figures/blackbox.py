@@ -15,7 +15,14 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lib.figures.charts import DIVERGING_SCALE, NEUTRAL, OKABE_ITO, SEQUENTIAL_SCALE, _style
+from lib.figures.charts import (
+    DIVERGING_SCALE,
+    NEUTRAL,
+    OKABE_ITO,
+    SEQUENTIAL_SCALE,
+    _style,
+    _subsample,
+)
 
 __all__ = [
     "BEHAVIOUR_COLORS",
@@ -49,6 +56,20 @@ BEHAVIOUR_LABELS: dict[str, str] = {
 #: The line between a lesion that changes little and one that breaks a behaviour.
 _THRESHOLD_COLOR = "#B22222"
 _DAYS_PER_YEAR = 365.25
+#: Points a scatter of inputs or activity draws per set (the numbers use them all).
+SCATTER_POINTS = 300
+
+
+def _r(values: object) -> np.ndarray:
+    """An array as a figure sends it: in single precision (plotly sends arrays as
+    binary; seven digits are more than a chart shows, at half the bytes a class
+    downloads)."""
+    return np.asarray(values, dtype=np.float32)
+
+
+def _points(x: np.ndarray, seed: int = 0) -> np.ndarray:
+    """At most :data:`SCATTER_POINTS` rows of ``x`` (a fixed subsample), in single precision."""
+    return _r(np.asarray(x)[_subsample(len(x), SCATTER_POINTS, seed)])
 
 
 def _color(behaviour: str) -> str:
@@ -98,9 +119,10 @@ def behaviour_maps(axis: np.ndarray, outputs: np.ndarray, names: Sequence[str]) 
         top = float(np.max(np.abs(z))) or 1.0
         fig.add_trace(
             go.Heatmap(
-                x=axis,
-                y=axis,
-                z=z,
+                x=_r(axis),
+                y=_r(axis),
+                z=_r(z),
+                zsmooth="best",
                 zmin=-top,
                 zmax=top,
                 colorscale=DIVERGING_SCALE,
@@ -138,13 +160,14 @@ def unit_map(
     said = ", ".join(f"{b} {w:+.2f}" for b, w in weights.items())
     fig = go.Figure(
         go.Heatmap(
-            x=axis,
-            y=axis,
-            z=activity,
+            x=_r(axis),
+            y=_r(axis),
+            z=_r(activity),
+            zsmooth="best",
             zmin=-1.0,
             zmax=1.0,
             colorscale=DIVERGING_SCALE,
-            colorbar={"title": {"text": "activity"}, "thickness": 14},
+            colorbar={"title": {"text": "activity"}, "thickness": 14, "tickvals": [-1, 0, 1]},
             hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<br>activity %{z:.2f}<extra></extra>",
         )
     )
@@ -223,7 +246,7 @@ def recentring_figure(rows: Sequence[Mapping[str, object]], threshold: float) ->
     threshold : float
         Damage above which a behaviour counts as broken (a red line).
     """
-    names = [f"unit {r['unit']}<br>({r['behaviour']})" for r in rows]
+    names = [f"{r['unit']}<br>{r['behaviour']}" for r in rows]
     floor = threshold / 100
 
     def shown(v: object) -> float:
@@ -252,9 +275,9 @@ def recentring_figure(rows: Sequence[Mapping[str, object]], threshold: float) ->
     fig = _style(
         fig,
         "The “only one” units: silenced or re-centred",
-        None,
-        "damage to its behaviour (log)",
-        380,
+        "unit, and the one behaviour its silencing breaks",
+        "damage to that behaviour (log)",
+        400,
     )
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.3, "x": 0})
     return fig
@@ -283,8 +306,8 @@ def barrier_figure(units: int, max_units: int = 64) -> go.Figure:
         shown = np.where(values >= 1, values, np.nan)
         fig.add_trace(
             go.Scatter(
-                x=n,
-                y=shown,
+                x=n.astype(np.int16),
+                y=_r(shown),
                 name=name,
                 mode="lines",
                 line={"color": color, "width": 3},
@@ -335,10 +358,11 @@ def stimuli_figure(
     palette = [OKABE_ITO[1], OKABE_ITO[5], OKABE_ITO[2]]
     for i, (name, x) in enumerate(sets.items()):
         color = (colors or {}).get(name, palette[i % len(palette)])
+        shown = _points(x, i)
         fig.add_trace(
             go.Scattergl(
-                x=x[:, 0],
-                y=x[:, 1],
+                x=shown[:, 0],
+                y=shown[:, 1],
                 mode="markers",
                 name=name,
                 marker={"color": color, "size": 5, "opacity": 0.6},
@@ -372,10 +396,11 @@ def pca_figure(scores: Mapping[str, np.ndarray], variance: Sequence[float]) -> g
     fig = go.Figure()
     palette = [OKABE_ITO[1], OKABE_ITO[5]]
     for i, (name, s) in enumerate(scores.items()):
-        y = s[:, 1] if s.shape[1] > 1 else np.zeros(len(s))
+        shown = _points(s, i)
+        y = shown[:, 1] if shown.shape[1] > 1 else np.zeros(len(shown))
         fig.add_trace(
             go.Scattergl(
-                x=s[:, 0],
+                x=shown[:, 0],
                 y=y,
                 mode="markers",
                 name=name,
@@ -471,11 +496,12 @@ def patch_scatter(base: np.ndarray, patched: Mapping[str, np.ndarray], behaviour
     """
     fig = go.Figure()
     palette = [OKABE_ITO[5], OKABE_ITO[1], OKABE_ITO[2], NEUTRAL]
+    rows = _subsample(len(base), SCATTER_POINTS, 0)
     for i, (name, values) in enumerate(patched.items()):
         fig.add_trace(
             go.Scattergl(
-                x=base,
-                y=values,
+                x=_r(base[rows]),
+                y=_r(values[rows]),
                 mode="markers",
                 name=name,
                 marker={"color": palette[i % len(palette)], "size": 5, "opacity": 0.6},
@@ -576,8 +602,8 @@ def extrapolation_figure(
         for i, (model, values) in enumerate(curves.items()):
             fig.add_trace(
                 go.Scatter(
-                    x=t,
-                    y=values[:, b],
+                    x=_r(t),
+                    y=_r(values[:, b]),
                     name=model,
                     mode="lines",
                     line={"color": _color(name), "width": 3, "dash": dashes[i % 3]},

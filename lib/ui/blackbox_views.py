@@ -51,7 +51,7 @@ _NETS = 32
 TEST_ROWS = 1000
 LESION_ROWS = 500
 #: Points along each side of the maps of the input square.
-GRID_STEPS = 41
+GRID_STEPS = 25
 #: Inputs of each set of stimuli in the dimensionality-reduction section.
 STIMULUS_ROWS = 1000
 #: Base inputs of the patching section.
@@ -554,7 +554,7 @@ class SurrogateView:
 
 
 #: Points along the diagonal the extrapolation chart draws.
-_DIAGONAL_STEPS = 161
+_DIAGONAL_STEPS = 61
 
 
 @st.cache_resource(max_entries=_NETS, show_spinner=False)

@@ -14,4 +14,11 @@ of Makelov, Lange and Nanda). A second black box (:mod:`lib.blackbox.surrogate`)
 boosted trees that copy the network from its inputs and outputs, hold far more
 leaves than it has parameters, fail outside its training square, and say about
 its inputs only what the inputs and outputs already said.
+
+And a case where a circuit explanation works (:mod:`lib.blackbox.attractor`):
+Seung's oculomotor integrator, a linear network whose feedback is tuned to hold
+the eyes on a line of fixed points between saccades. Its closed forms predict,
+before any experiment, how fast a mistuned network drifts (τ / (1 − w)), and
+how far the eye jumps, how fast it then drifts and how much the gain falls when
+units are lesioned; the simulations check each prediction.
 """

@@ -598,10 +598,10 @@ async def run_pages(
                 label, top = OWN_SEEDS[page]
                 for seed in random.SystemRandom().sample(range(1, top + 1), repeats):
                     await s.new_seed(seed, label)
-                continue
-            for _ in range(repeats):
-                await s.new_seed(next_seed)
-                next_seed += 1
+            else:
+                for _ in range(repeats):
+                    await s.new_seed(next_seed)
+                    next_seed += 1
         finally:
             await s.close()
         errors += [f"{s.name}, {r.kind}: {e}" for r in s.runs for e in r.errors]

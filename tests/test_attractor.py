@@ -17,6 +17,7 @@ from lib.blackbox.attractor import (
     lesion,
     make_integrator,
     predicted_eye,
+    predicted_trace,
     saccade_commands,
     simulate,
     tuning_needed,
@@ -375,3 +376,21 @@ def test_the_messages_say_what_is_wrong() -> None:
         lesion(make_integrator(2), [0, 1])
     with pytest.raises(DataError, match="1 to 100 units"):
         make_integrator(0)
+
+
+@pytest.mark.parametrize(
+    ("n_units", "mistuning", "lesioned"),
+    [(10, 0.0, ()), (20, -0.01, ()), (20, 0.0, (3,)), (100, 0.005, (90, 5)), (5, -0.02, (1,))],
+)
+def test_the_circuit_model_predicts_the_whole_run(
+    n_units: int, mistuning: float, lesioned: tuple[int, ...]
+) -> None:
+    """The reduced one-line equation, from the eigenvalue and gain alone, foretells every
+    unit's simulation: saccades, drift, the jump at a lesion and the drift after it."""
+    net = make_integrator(n_units, mistuning=mistuning, seed=2)
+    t, v = saccade_commands((10, -10, 15), fixation=4.0)
+    kw = {"lesion_at": 9.0, "lesioned": lesioned} if lesioned else {}
+    run = simulate(net, t, v, **kw)  # type: ignore[arg-type]
+    predicted = predicted_trace(net, t, v, **kw)  # type: ignore[arg-type]
+    assert predicted.shape == t.shape
+    assert np.max(np.abs(run["eye"].to_numpy() - predicted)) < 1e-8

@@ -81,6 +81,7 @@ __all__ = [
     "lesion",
     "make_integrator",
     "predicted_eye",
+    "predicted_trace",
     "saccade_commands",
     "simulate",
     "tuning_needed",
@@ -532,6 +533,61 @@ def predicted_eye(integrator: Integrator, e0: float, t: np.ndarray | float) -> n
     """
     rate = (1.0 - integrator.eigenvalue) / integrator.tau
     return float(e0) * np.exp(-rate * np.asarray(t, dtype=float))
+
+
+def _eye_recurrence(net: Integrator, dt: float, e0: float, v: np.ndarray) -> np.ndarray:
+    """The eye alone, exactly: E[n+1] = a E[n] + s v[n] T (1 − a), a = exp(−dt / T)."""
+    big_t = net.time_constant
+    if math.isinf(big_t):
+        a, step = 1.0, net.gain * dt
+    else:
+        a = math.exp(-dt / big_t)
+        step = net.gain * big_t * (1.0 - a)
+    # lfilter's y[n] = a y[n-1] + x[n]: fed E0 as the first input, it returns E[n+1]
+    x = np.concatenate([[e0], step * v[:-1]]) if v.size else np.array([e0])
+    return np.asarray(lfilter([1.0], [1.0, -a], x), dtype=float)
+
+
+def predicted_trace(
+    integrator: Integrator,
+    t: np.ndarray,
+    v: np.ndarray,
+    lesion_at: float | None = None,
+    lesioned: int | Iterable[int] = (),
+    e0: float = 0.0,
+) -> np.ndarray:
+    """The eye's whole course from the circuit model alone, before any simulation.
+
+    The reduced equation dE/dt = −E / T + s v of the module's docstring, solved
+    exactly step by step (the command is constant over each step), with the
+    jump E → (s′ / s) E at the lesion and the lesioned network's T and s after
+    it. It uses only the eigenvalue and the gain, never the units' rates: what
+    the model predicts before the experiment. :func:`simulate` runs every unit.
+
+    Parameters
+    ----------
+    integrator, t, v, lesion_at, lesioned, e0
+        As for :func:`simulate`.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        The predicted eye position at each time, degrees.
+    """
+    t = np.asarray(t, dtype=float)
+    v = np.asarray(v, dtype=float)
+    dt = _check_grid(t, v)
+    later = _unit_list(lesioned)
+    if lesion_at is None or not later:
+        return _eye_recurrence(integrator, dt, float(e0), v)
+    split = round((float(lesion_at) - t[0]) / dt)
+    if not 1 <= split < t.size:
+        raise DataError(f"The lesion at {lesion_at} s is outside the simulation.")
+    after = lesion(integrator, later)
+    before = _eye_recurrence(integrator, dt, float(e0), v[: split + 1])
+    # the value at the split is the eye just before the lesion; it jumps by s′ / s
+    jumped = before[-1] * after.gain / integrator.gain
+    return np.concatenate([before[:-1], _eye_recurrence(after, dt, jumped, v[split:])])
 
 
 def hold_time(tau: float, w: float) -> float:

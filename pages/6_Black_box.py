@@ -1,6 +1,7 @@
 """Inside the black box: a neuroscientist's tools on a network we know completely."""
 
 from lib.ui import blackbox_views as bv
+from lib.ui import circuit_views as cv
 from lib.ui.state import init_page
 from lib.ui.widgets import page_header
 
@@ -18,3 +19,4 @@ bv.barrier_section(view)  # 3 · the exponential barrier
 bv.pca_section(view)  # 4 · the dimensionality-reduction illusion
 bv.patch_section(view)  # 5 · the subspace-patching illusion
 bv.surrogate_section(view)  # 6 · a second black box
+cv.attractor_section()  # 7 · when explanation works: the line attractor

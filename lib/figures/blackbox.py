@@ -30,6 +30,8 @@ __all__ = [
     "barrier_figure",
     "behaviour_maps",
     "extrapolation_figure",
+    "eye_figure",
+    "hold_figure",
     "importance_figure",
     "lesion_heatmap",
     "patch_bars",
@@ -631,4 +633,112 @@ def extrapolation_figure(
         )
     fig = _style(fig, "Beyond the training square", None, None, 360)
     fig.update_layout(margin={"t": 90}, legend={"orientation": "h", "y": -0.3, "x": 0})
+    return fig
+
+
+def eye_figure(
+    t: np.ndarray,
+    target: np.ndarray,
+    eye: np.ndarray,
+    predicted: np.ndarray,
+    lesion_at: float | None,
+) -> go.Figure:
+    """Eye position over time: the saccade targets, the network's run and the circuit
+    model's prediction made before it.
+
+    Parameters
+    ----------
+    t : ndarray
+        Seconds.
+    target, eye, predicted : ndarray
+        Degrees: where a perfect integrator would hold, the simulated eye, the
+        closed-form prediction.
+    lesion_at : float or None
+        When units were lesioned (a vertical line).
+    """
+    step = max(1, len(t) // 1500)  # a point every few ms is more than a line shows
+    fig = go.Figure()
+    for y, name, line in (
+        (target, "saccade targets", {"color": NEUTRAL, "dash": "dot", "width": 2}),
+        (eye, "the network, simulated", {"color": OKABE_ITO[4], "width": 4}),
+        (predicted, "predicted before the run", {"color": "#000000", "dash": "dash", "width": 2}),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=_r(t[::step]),
+                y=_r(y[::step]),
+                name=name,
+                mode="lines",
+                line=line,
+                hovertemplate=f"{name}<br>%{{x:.2f}} s: %{{y:.2f}}°<extra></extra>",
+            )
+        )
+    if lesion_at is not None:
+        fig.add_vline(
+            x=lesion_at,
+            line={"color": _THRESHOLD_COLOR, "width": 2},
+            annotation_text="lesion",
+            annotation_position="top right",
+        )
+    fig = _style(fig, "Eye position", "time (s)", "eye position (degrees)", 380)
+    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
+    return fig
+
+
+def hold_figure(tau: float, mistuning: float, hold: float = 20.0) -> go.Figure:
+    """How long gaze holds against how far the feedback is from 1: τ / |1 − w|, log-log.
+
+    Parameters
+    ----------
+    tau : float
+        The neurons' time constant (s).
+    mistuning : float
+        The page's |1 − w| as a share (a marker; none at 0).
+    hold : float
+        A hold time to mark (Seung's 20 s), with the tuning it needs.
+    """
+    m = np.logspace(-4, -1, 61)
+    fig = go.Figure(
+        go.Scatter(
+            x=_r(100 * m),
+            y=_r(tau / m),
+            mode="lines",
+            name=f"τ = {1000 * tau:g} ms",
+            line={"color": OKABE_ITO[4], "width": 3},
+            hovertemplate="mistuned by %{x:.2g}%: holds %{y:.3g} s<extra></extra>",
+        )
+    )
+    need = tau / hold
+    fig.add_hline(y=hold, line={"color": NEUTRAL, "dash": "dot", "width": 1.5})
+    fig.add_vline(x=100 * need, line={"color": NEUTRAL, "dash": "dot", "width": 1.5})
+    fig.add_annotation(
+        x=math.log10(100 * need),
+        y=math.log10(hold),
+        text=f"{hold:g} s needs |1 − w| ≤ {100 * need:.2g}%",
+        showarrow=False,
+        xanchor="left",
+        yanchor="bottom",
+        font={"size": 13, "color": NEUTRAL},
+    )
+    if mistuning:
+        fig.add_trace(
+            go.Scatter(
+                x=[100 * abs(mistuning)],
+                y=[tau / abs(mistuning)],
+                mode="markers",
+                name="this network",
+                marker={
+                    "color": OKABE_ITO[5],
+                    "size": 13,
+                    "line": {"color": "#222222", "width": 1},
+                },
+                hovertemplate="this network: holds %{y:.3g} s<extra></extra>",
+            )
+        )
+    fig.update_xaxes(type="log")
+    fig.update_yaxes(type="log")
+    fig = _style(
+        fig, "How precisely it must be tuned", "mistuning |1 − w| (%)", "gaze holds (s)", 380
+    )
+    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
     return fig

@@ -138,6 +138,18 @@ RECORDINGS: tuple[str, ...] = ("diagonal", "square")
 NEW_INPUTS: tuple[str, ...] = ("anti-diagonal", "square", "wider")
 #: The behaviour whose output the patching section moves.
 PATCHED: tuple[str, ...] = ("bowl", "wave", "product")
+#: The line attractor's units, neuron time constant (ms), mistuning of its feedback
+#: (% of the tuned value) and the unit lesioned (-1: none).
+ATTRACTOR_UNITS: tuple[int, ...] = (2, 5, 10, 20, 50, 100)
+DEFAULT_ATTRACTOR_UNITS = 20
+NEURON_TAUS: tuple[int, ...] = (5, 20, 50, 100, 200)
+DEFAULT_NEURON_TAU = 100
+MISTUNINGS: tuple[float, ...] = (-5.0, -2.0, -1.0, -0.5, -0.2, 0.0, 0.2, 0.5, 1.0)
+DEFAULT_MISTUNING = -1.0
+LESIONED: tuple[int, ...] = tuple(range(-1, max(ATTRACTOR_UNITS)))
+#: Sparsities of the toy model of superposition's features.
+SPARSITIES: tuple[float, ...] = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.99)
+DEFAULT_SPARSITY = 0.9
 
 #: Longest environment name the composer takes.
 ENV_NAME_CHARS = 40
@@ -269,6 +281,12 @@ class LabState:
         :data:`NEW_INPUTS`).
     patched : str
         The behaviour the patching section moves (:data:`PATCHED`).
+    att_units, neuron_tau, mistuning, lesioned : int, int, float, int
+        The line attractor: its units (:data:`ATTRACTOR_UNITS`), the neuron
+        time constant in ms (:data:`NEURON_TAUS`), the feedback's mistuning in
+        % (:data:`MISTUNINGS`) and the unit lesioned (-1: none).
+    sparsity : float
+        The toy model of superposition's sparsity (:data:`SPARSITIES`).
     """
 
     scenario: str
@@ -300,6 +318,11 @@ class LabState:
     recorded: str = RECORDINGS[0]
     new_inputs: str = NEW_INPUTS[0]
     patched: str = PATCHED[0]
+    att_units: int = DEFAULT_ATTRACTOR_UNITS
+    neuron_tau: int = DEFAULT_NEURON_TAU
+    mistuning: float = DEFAULT_MISTUNING
+    lesioned: int = -1
+    sparsity: float = DEFAULT_SPARSITY
 
 
 def _allowed(max_n: int) -> tuple[int, ...]:
@@ -394,6 +417,8 @@ def normalize(state: LabState, info: ScenarioInfo) -> LabState:
             changes[name] = default
     if changes.get("unit", state.unit) >= changes.get("units", state.units):
         changes["unit"] = 0
+    if changes.get("lesioned", state.lesioned) >= changes.get("att_units", state.att_units):
+        changes["lesioned"] = -1
     return replace(state, **changes)
 
 
@@ -856,6 +881,11 @@ _BLACKBOX_FIELDS: tuple[tuple[str, tuple[Any, ...], Any], ...] = (
     ("recorded", RECORDINGS, RECORDINGS[0]),
     ("new_inputs", NEW_INPUTS, NEW_INPUTS[0]),
     ("patched", PATCHED, PATCHED[0]),
+    ("att_units", ATTRACTOR_UNITS, DEFAULT_ATTRACTOR_UNITS),
+    ("neuron_tau", NEURON_TAUS, DEFAULT_NEURON_TAU),
+    ("mistuning", MISTUNINGS, DEFAULT_MISTUNING),
+    ("lesioned", LESIONED, -1),
+    ("sparsity", SPARSITIES, DEFAULT_SPARSITY),
 )
 #: Pages whose settings are their own (a world of their own, whatever the sidebar's
 #: data): their fields, which links carry also when the sidebar shows a table.

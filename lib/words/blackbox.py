@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from lib.words.numbers import format_number, format_r2
 
 __all__ = [
+    "attractor_sentence",
     "barrier_sentence",
     "big_count",
     "duration",
@@ -22,6 +23,7 @@ __all__ = [
     "pca_sentence",
     "recentring_sentence",
     "surrogate_sentence",
+    "tuning_needed_text",
 ]
 
 #: The 6502 chip's transistors that Jonas & Kording lesioned one by one.
@@ -326,4 +328,87 @@ def surrogate_sentence(
         f"{ranks}, which the inputs already told us, and say nothing about its {hidden} "
         f"units. Outside the square they part ways (R² {outside}). A model that predicts a "
         f"black box is a second black box."
+    )
+
+
+def _seconds(x: float) -> str:
+    """A time constant in words: ``2.37 s``, ``never`` for an endless hold."""
+    return "never (it holds)" if math.isinf(x) else f"{format_number(abs(x))} s"
+
+
+def attractor_sentence(
+    tau: float,
+    w: float,
+    eigenvalue: float,
+    predicted: float,
+    measured: float,
+    lesioned: Sequence[int],
+    lost: float,
+    held_at: float,
+    drift: float,
+    seconds: float,
+) -> str:
+    """What the circuit model predicted, what the run did, and why this is explanation.
+
+    Parameters
+    ----------
+    tau : float
+        The neurons' time constant (s).
+    w : float
+        The feedback on the integrating mode.
+    eigenvalue : float
+        The (lesioned) network's integrating-mode eigenvalue.
+    predicted, measured : float
+        The drift's time constant from the eigenvalue and from the run (s; ``inf``
+        for a hold, negative for a runaway).
+    lesioned : sequence of int
+        The units silenced (empty: none).
+    lost : float
+        Their share Σ u_k² of the readout.
+    held_at : float
+        The eye position the drift starts from (degrees).
+    drift, seconds : float
+        How far the simulated eye moved (degrees) over the last ``seconds`` of the run.
+    """
+    tol = tuning_needed_text(tau)
+    if lesioned:
+        who = "unit " + ", ".join(map(str, lesioned))
+        what = (
+            f"Silencing {who} removes {100 * lost:.1f}% of the readout, so the model "
+            f"predicted, before the run, a jump of the eye from {held_at:.1f}° to "
+            f"{held_at * (1 - lost):.1f}° and a feedback eigenvalue of w(1 − Σu²) = "
+            f"{eigenvalue:.4f}: a drift with time constant τ/(1 − λ) = {_seconds(predicted)}."
+        )
+    elif math.isinf(predicted):
+        what = (
+            "Tuned to w = 1, the integrating mode's eigenvalue is exactly 1: the model "
+            "predicted, before the run, that the eye holds every target for as long as "
+            "nothing new arrives."
+        )
+    else:
+        way = "back to the centre" if predicted > 0 else "away from the centre"
+        what = (
+            f"With the feedback at w = {w:g}, the model predicted, before the run, a drift "
+            f"{way} with time constant τ/|1 − w| = {_seconds(predicted)}."
+        )
+    if math.isinf(predicted) or math.isinf(measured):
+        ran = f"The simulated network moved the eye {abs(drift):.1g}° in its last {seconds:g} s."
+    else:
+        ran = (
+            f"The simulated network, every unit run, drifted with {_seconds(measured)} "
+            f"(fitted to its last {seconds:g} s)."
+        )
+    return (
+        f"{what} {ran} Here a lesion's or a mistuning's effect is predicted, not merely "
+        f"observed: the circuit model says what each unit contributes and how precisely the "
+        f"feedback must be tuned ({tol}). Inside the black box above, each lesion could only "
+        f"be tried and measured."
+    )
+
+
+def tuning_needed_text(tau: float, hold: float = 20.0) -> str:
+    """Seung's arithmetic in words."""
+    return (
+        f"with {1000 * tau:g} ms neurons, holding gaze {hold:g} s needs w within "
+        f"{100 * tau / hold:.2g}% of 1"
     )

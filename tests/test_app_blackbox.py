@@ -136,3 +136,27 @@ def test_a_table_s_link_keeps_the_page_s_own_settings() -> None:
     assert at.query_params["units"] == "16" and at.query_params["components"] == "4"
     assert at.query_params["source"] == "table"
     assert "Of 16 units" in texts(at)
+
+
+def test_the_line_attractor_predicts_what_it_then_does(page: AppTest) -> None:
+    shown = metrics(page)
+    # the default: the feedback 1% short of 1 leaks with tau / (1 - w) = 0.1 / 0.01 = 10 s
+    assert shown["Drift time constant, predicted"] == "10 s"
+    assert shown["Drift time constant, simulated"] == "10 s"
+    told = sentence(page, "With the feedback at w = 0.99")
+    assert "τ/|1 − w| = 10.00 s" in told and "predicted, not merely observed" in told
+
+
+def test_a_lesion_of_the_integrator_is_predicted() -> None:
+    at = open_page(att_units="10", mistuning="0", lesioned="2")
+    assert_clean(at)
+    shown = metrics(at)
+    assert shown["Drift time constant, predicted"] == shown["Drift time constant, simulated"]
+    assert shown["Drift time constant, predicted"] != "∞ (holds)"
+    told = sentence(at, "Silencing unit 2")
+    assert "a jump of the eye" in told
+    at.select_slider(key="w_mistuning").set_value(0.0).run()
+    at.selectbox(key="w_lesioned").set_value(-1).run()
+    assert_clean(at)
+    assert metrics(at)["Drift time constant, predicted"] == "∞ (holds)"
+    assert "holds every target" in texts(at)

@@ -21,4 +21,9 @@ the eyes on a line of fixed points between saccades. Its closed forms predict,
 before any experiment, how fast a mistuned network drifts (τ / (1 − w)), and
 how far the eye jumps, how fast it then drifts and how much the gain falls when
 units are lesioned; the simulations check each prediction.
+
+And features that share neurons: the toy model of superposition
+(:mod:`lib.blackbox.superposition`, Elhage et al. 2022), five sparse features
+packed into two dimensions as a pentagon, where each dimension carries several
+features and a lesion of one damages several.
 """

@@ -20,3 +20,4 @@ bv.pca_section(view)  # 4 · the dimensionality-reduction illusion
 bv.patch_section(view)  # 5 · the subspace-patching illusion
 bv.surrogate_section(view)  # 6 · a second black box
 cv.attractor_section()  # 7 · when explanation works: the line attractor
+cv.superposition_section()  # 8 · features that share neurons: superposition

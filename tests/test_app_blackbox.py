@@ -51,11 +51,12 @@ def page() -> AppTest:
 def test_the_page_tells_the_whole_story(page: AppTest) -> None:
     assert_clean(page)
     heads = [h.value for h in page.subheader]
-    for number in range(1, 7):
+    for number in range(1, 9):
         assert any(h.startswith(f"{number} · ") for h in heads), heads
     # outputs, a unit, lesions, re-centring, the barrier, stimuli, scores, readout,
-    # patch bars and scatter, importance, extrapolation
-    assert len(page.get("plotly_chart")) >= 12
+    # patch bars and scatter, importance, extrapolation, the eye, the tuning, the arrows,
+    # dimensions per feature, what a dimension carries
+    assert len(page.get("plotly_chart")) >= 17
     assert page.query_params["units"] == "32" and page.query_params["patched"] == "bowl"
     for start in ("The network does all three", "Of 32 units", "Held at its mean",
                   "Exhaustively:", "On the recording", "Patching along v", "Boosted trees"):  # fmt: skip
@@ -160,3 +161,15 @@ def test_a_lesion_of_the_integrator_is_predicted() -> None:
     assert_clean(at)
     assert metrics(at)["Drift time constant, predicted"] == "∞ (holds)"
     assert "holds every target" in texts(at)
+
+
+def test_superposition_packs_sparse_features_and_shares_dimensions(page: AppTest) -> None:
+    told = sentence(page, "At sparsity 0.95")
+    assert "keeps 5 of 5 features" in told and "regular pentagon" in told
+    assert "silencing dimension 0 damages" in told
+    at = open_page(sparsity="0")
+    assert_clean(at)
+    dense = sentence(at, "At sparsity 0")
+    assert "keeps 2 of 5 features" in dense and "at right angles" in dense
+    assert "each dimension carries one feature" in dense
+    assert at.query_params["sparsity"] == "0"

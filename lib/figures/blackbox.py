@@ -27,7 +27,10 @@ from lib.figures.charts import (
 __all__ = [
     "BEHAVIOUR_COLORS",
     "BEHAVIOUR_LABELS",
+    "arrows_figure",
     "barrier_figure",
+    "dimensions_figure",
+    "polysemantic_figure",
     "behaviour_maps",
     "extrapolation_figure",
     "eye_figure",
@@ -741,4 +744,165 @@ def hold_figure(tau: float, mistuning: float, hold: float = 20.0) -> go.Figure:
         fig, "How precisely it must be tuned", "mistuning |1 − w| (%)", "gaze holds (s)", 380
     )
     fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
+    return fig
+
+
+#: The toy model's features, one Okabe–Ito colour each (in order of importance).
+_FEATURE_COLORS = (OKABE_ITO[4], OKABE_ITO[5], OKABE_ITO[2], OKABE_ITO[0], OKABE_ITO[6])
+
+
+def _feature_colors(n: int) -> list[str]:
+    """One colour per feature (grey beyond the palette)."""
+    return [_FEATURE_COLORS[i] if i < len(_FEATURE_COLORS) else NEUTRAL for i in range(n)]
+
+
+def arrows_figure(W: np.ndarray, importance: np.ndarray) -> go.Figure:
+    """Each feature's column of W as an arrow in the hidden plane.
+
+    Parameters
+    ----------
+    W : ndarray, shape (2, n)
+        The toy model's weights.
+    importance : ndarray, shape (n,)
+        Each feature's importance (in the legend).
+    """
+    n = W.shape[1]
+    colors = _feature_colors(n)
+    fig = go.Figure()
+    for i in range(n):
+        x, y = float(W[0, i]), float(W[1, i])
+        fig.add_trace(
+            go.Scatter(
+                x=[0.0, x],
+                y=[0.0, y],
+                mode="lines+markers+text",
+                name=f"feature {i}",
+                showlegend=False,
+                line={"color": colors[i], "width": 5},
+                marker={"size": [0, 14], "symbol": "arrow", "angleref": "previous"},
+                text=["", f" {i}"],
+                textposition="middle right",
+                textfont={"size": 16, "color": "#222222"},
+                hovertemplate=(
+                    f"feature {i} (importance {importance[i]:.2f}): "
+                    f"‖W‖ = {math.hypot(x, y):.2f}<extra></extra>"
+                ),
+            )
+        )
+    top = max(1.0, float(np.max(np.abs(W)))) * 1.25
+    fig.update_xaxes(range=[-top, top], zeroline=True, constrain="domain")
+    fig.update_yaxes(range=[-top, top], zeroline=True, scaleanchor="x", constrain="domain")
+    fig = _style(
+        fig, "Five features in two dimensions", "hidden dimension 0", "hidden dimension 1", 420
+    )
+    fig.update_layout(legend={"orientation": "v", "x": 1.02, "y": 1})
+    return fig
+
+
+def dimensions_figure(sweep: pd.DataFrame, sparsity: float) -> go.Figure:
+    """Dimensions per feature (m / ‖W‖²_F) against 1/(1 − S), with the features kept.
+
+    Parameters
+    ----------
+    sweep : DataFrame
+        ``sparsity``, ``density_inverse``, ``dimensions_per_feature`` and
+        ``represented`` (:func:`lib.blackbox.superposition.sweep_frame`).
+    sparsity : float
+        The slider's sparsity (a marker).
+    """
+    fig = go.Figure(
+        go.Scatter(
+            x=sweep["density_inverse"],
+            y=sweep["dimensions_per_feature"],
+            mode="lines+markers+text",
+            text=[f"{k}" for k in sweep["represented"]],
+            textposition="top center",
+            line={"color": OKABE_ITO[4], "width": 3},
+            marker={"size": 9},
+            name="dimensions per feature",
+            customdata=sweep["sparsity"],
+            hovertemplate="S = %{customdata:g}: %{y:.2f} dimensions per feature<extra></extra>",
+        )
+    )
+    at = sweep[np.isclose(sweep["sparsity"], sparsity)]
+    if not at.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=at["density_inverse"],
+                y=at["dimensions_per_feature"],
+                mode="markers",
+                marker={
+                    "color": OKABE_ITO[5],
+                    "size": 15,
+                    "line": {"color": "#222222", "width": 1},
+                },
+                name=f"S = {sparsity:g} (the slider)",
+                hoverinfo="skip",
+            )
+        )
+    fig.update_xaxes(type="log")
+    fig.update_yaxes(rangemode="tozero")
+    fig = _style(
+        fig,
+        "Dimensions per feature",
+        "1 / (1 − S), log scale (S: sparsity)",
+        "m / ‖W‖²_F",
+        420,
+    )
+    fig.update_layout(legend={"orientation": "h", "y": -0.28, "x": 0})
+    return fig
+
+
+def polysemantic_figure(weights: pd.DataFrame, damage: pd.DataFrame, dimension: int) -> go.Figure:
+    """What each hidden dimension carries (|weight| per feature), and what silencing one
+    dimension costs each feature.
+
+    Parameters
+    ----------
+    weights : DataFrame
+        One row per hidden dimension with ``feature_0`` … columns
+        (:func:`lib.blackbox.superposition.polysemantic`).
+    damage : DataFrame
+        ``feature``, ``damage`` (:func:`lib.blackbox.superposition.lesion_dimension`).
+    dimension : int
+        The dimension silenced.
+    """
+    features = [c for c in weights.columns if c.startswith("feature_")]
+    n = len(features)
+    colors = _feature_colors(n)
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=["Each hidden dimension's weights", f"Silence dimension {dimension}"],
+        horizontal_spacing=0.12,
+    )
+    for i, col in enumerate(features):
+        fig.add_trace(
+            go.Bar(
+                x=[f"dimension {d}" for d in weights["dimension"]],
+                y=_r(np.abs(weights[col].to_numpy())),
+                name=f"feature {i}",
+                marker={"color": colors[i]},
+                hovertemplate=f"feature {i}: |weight| %{{y:.2f}}<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
+    fig.add_trace(
+        go.Bar(
+            x=[f"feature {i}" for i in damage["feature"]],
+            y=_r(damage["damage"].to_numpy()),
+            marker={"color": colors},
+            showlegend=False,
+            hovertemplate="%{x}: damage %{y:.2f}<extra></extra>",
+        ),
+        row=1,
+        col=2,
+    )
+    fig.update_yaxes(title_text="|weight|", row=1, col=1)
+    fig.update_yaxes(title_text="damage (1: feature lost)", row=1, col=2)
+    fig = _style(fig, "One dimension, many features", None, None, 380)
+    fig.update_layout(
+        barmode="group", margin={"t": 90}, legend={"orientation": "h", "y": -0.2, "x": 0}
+    )
     return fig

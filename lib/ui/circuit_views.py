@@ -14,18 +14,19 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib.blackbox import attractor
+from lib.blackbox import attractor, superposition
 from lib.figures import blackbox as figs
 from lib.fitting.models import one_thread
-from lib.ui.params import ATTRACTOR_UNITS, MISTUNINGS, NEURON_TAUS
+from lib.ui.params import ATTRACTOR_UNITS, MISTUNINGS, NEURON_TAUS, SPARSITIES
 from lib.ui.state import lab_state, synced
 from lib.ui.widgets import chart
 from lib.words import blackbox as words
 
-__all__ = ["attractor_section", "attractor_view"]
+__all__ = ["attractor_section", "attractor_view", "superposition_section", "toy_view"]
 
 #: The saccade targets (degrees) and how long the eye holds each (s).
 TARGETS = (10.0, -10.0, 15.0)
@@ -175,3 +176,109 @@ def _constant(x: float) -> str:
     if math.isinf(x) or abs(x) > _HOLDS:
         return "∞ (holds)"
     return f"{abs(x):.3g} s" + (" (runs away)" if x < 0 else "")
+
+
+@dataclass(frozen=True)
+class ToyView:
+    """The toy model at one sparsity, drawn, with its sentence."""
+
+    arrows: go.Figure
+    dimensions: go.Figure
+    polysemantic: go.Figure
+    sentence: str
+    kept: int
+
+
+#: The toy model's seed (its training inputs and random starts), and the hidden
+#: dimension the page silences.
+TOY_SEED = 0
+SILENCED = 0
+#: Inputs the lesion's damage is measured on.
+LESION_ROWS = 20_000
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _toy_models() -> tuple[dict[float, superposition.ToyModel], pd.DataFrame]:
+    """The toy model trained at every sparsity the slider offers (one sweep, cached)."""
+    with one_thread():
+        models = [superposition.train_toy(s, TOY_SEED) for s in SPARSITIES]
+    return {float(m.sparsity): m for m in models}, superposition.sweep_frame(models)
+
+
+@st.cache_resource(max_entries=len(SPARSITIES), show_spinner=False)
+def toy_view(sparsity: float) -> ToyView:
+    """The toy model at ``sparsity``: its arrows, the sweep, what a dimension carries."""
+    models, sweep = _toy_models()
+    model = models[float(sparsity)]
+    weights = superposition.polysemantic(model)
+    x = superposition.sample_features(LESION_ROWS, sparsity, TOY_SEED + 1)
+    damage = superposition.lesion_dimension(model, SILENCED, x)
+    kept = int(model.represented.sum())
+    sentence = words.superposition_sentence(
+        float(sparsity),
+        kept,
+        model.n,
+        model.m,
+        [float(a) for a in model.neighbour_angles] if kept > model.m else [],
+        model.dimensions_per_feature,
+        [int(r) for r in weights["responds"]],
+        int(damage["damaged"].sum()),
+        SILENCED,
+        superposition.RESPONDS,
+    )
+    return ToyView(
+        figs.arrows_figure(model.W, model.importance),
+        figs.dimensions_figure(sweep, float(sparsity)),
+        figs.polysemantic_figure(weights, damage, SILENCED),
+        sentence,
+        kept,
+    )
+
+
+def superposition_section() -> None:
+    """8 · Features that share neurons: the toy model of superposition."""
+    st.subheader("8 · Features that share neurons: superposition", anchor=False)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.markdown(
+            "A network asked to represent more features than it has dimensions can pack "
+            "them in **superposition** when the features are sparse (Elhage et al. 2022). "
+            "The toy model: five features, each zero with probability S (the sparsity) and "
+            "otherwise uniform on [0, 1], of importance 0.9ⁱ, squeezed into two hidden "
+            "dimensions and read back as ReLU(WᵀW x + b), trained here (scipy, the analytic "
+            "gradient, four seeded starts)."
+        )
+    with right:
+        st.select_slider(
+            "Sparsity S",
+            options=list(SPARSITIES),
+            format_func=lambda s: f"{s:g}",
+            help="The probability that a feature is zero in an input.",
+            **synced("sparsity"),
+        )
+    with st.spinner("Training the toy model at every sparsity…"):
+        view = toy_view(lab_state().sparsity)
+    left, right = st.columns(2, gap="medium")
+    with left:
+        chart(
+            view.arrows,
+            "Each feature's column of W (feature 0 the most important, 4 the least): the "
+            "direction it is written along in the two hidden dimensions, and its length "
+            "(about 1 if kept, 0 if dropped).",
+            key="bb_arrows",
+        )
+    with right:
+        chart(
+            view.dimensions,
+            "Dimensions per feature, m / ‖W‖²_F, at every sparsity (labels: features "
+            "kept). Dense features: one dimension each; sparse ones: shared.",
+            key="bb_dimensions",
+        )
+    chart(
+        view.polysemantic,
+        "Left: how strongly each hidden dimension is written by each feature. Right: the "
+        "share of each feature's reconstruction lost when one dimension is silenced "
+        "(1: as if the feature were dropped).",
+        key="bb_polysemantic",
+    )
+    st.markdown(view.sentence)

@@ -148,8 +148,8 @@ MISTUNINGS: tuple[float, ...] = (-5.0, -2.0, -1.0, -0.5, -0.2, 0.0, 0.2, 0.5, 1.
 DEFAULT_MISTUNING = -1.0
 LESIONED: tuple[int, ...] = tuple(range(-1, max(ATTRACTOR_UNITS)))
 #: Sparsities of the toy model of superposition's features.
-SPARSITIES: tuple[float, ...] = (0.0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.99)
-DEFAULT_SPARSITY = 0.9
+SPARSITIES: tuple[float, ...] = (0.0, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
+DEFAULT_SPARSITY = 0.95
 
 #: Longest environment name the composer takes.
 ENV_NAME_CHARS = 40

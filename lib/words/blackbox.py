@@ -22,6 +22,7 @@ __all__ = [
     "patch_sentence",
     "pca_sentence",
     "recentring_sentence",
+    "superposition_sentence",
     "surrogate_sentence",
     "tuning_needed_text",
 ]
@@ -412,3 +413,64 @@ def tuning_needed_text(tau: float, hold: float = 20.0) -> str:
         f"with {1000 * tau:g} ms neurons, holding gaze {hold:g} s needs w within "
         f"{100 * tau / hold:.2g}% of 1"
     )
+
+
+def superposition_sentence(
+    sparsity: float,
+    kept: int,
+    n: int,
+    m: int,
+    neighbour_angles: Sequence[float],
+    dims_per_feature: float,
+    responds: Sequence[int],
+    damaged: int,
+    dimension: int,
+    threshold: float,
+) -> str:
+    """What the toy model did with its features, and the illusion a unit-reader meets.
+
+    Parameters
+    ----------
+    sparsity : float
+    kept, n, m : int
+        Features represented, features, hidden dimensions.
+    neighbour_angles : sequence of float
+        Angles between neighbouring represented features (degrees).
+    dims_per_feature : float
+        m / ‖W‖²_F.
+    responds : sequence of int
+        How many features each hidden dimension responds to.
+    damaged : int
+        Features damaged by silencing ``dimension``.
+    dimension : int
+    threshold : float
+        The weight above which a dimension counts as responding to a feature.
+    """
+    head = f"At sparsity {sparsity:g}, the model keeps {kept} of {n} features in {m} dimensions"
+    if kept <= m:
+        head += (
+            ": the most important ones, at right angles, and drops the rest. With dense "
+            "features, sharing a dimension costs more interference than it gains."
+        )
+    else:
+        spread = max(abs(a - 360 / kept) for a in neighbour_angles) if neighbour_angles else 0.0
+        shape = "a regular pentagon" if kept == 5 and spread < 5 else "a fan"
+        head += (
+            f", in superposition: {shape} of directions "
+            f"({', '.join(f'{a:.0f}°' for a in neighbour_angles)} apart), "
+            f"{dims_per_feature:.2f} dimensions per feature. Sparse features rarely fire "
+            f"together, so their interference is rarely paid."
+        )
+    many = max(responds) if responds else 0
+    tail = (
+        f" Read one hidden dimension as “the detector of feature k” and it answers to "
+        f"{many} features (weights above {threshold:g}); silencing dimension {dimension} damages "
+        f"{damaged} feature{'s' if damaged != 1 else ''} at once."
+    )
+    if many <= 1:
+        tail = (
+            f" Here each dimension carries one feature, and silencing dimension {dimension} "
+            f"damages {damaged} feature{'s' if damaged != 1 else ''}: a unit-reader's story "
+            f"holds, at this sparsity."
+        )
+    return head + tail

@@ -264,8 +264,48 @@ def bench_new_network() -> None:
     print(f"| **total** | **{_spread(totals, 1e3, 0)}** |")
 
 
+def bench_circuits() -> None:
+    """The line attractor's runs and the toy model of superposition's training."""
+    from lib.blackbox import attractor, superposition
+
+    print("\n### The line attractor: one page view (12.6 s of saccades at 1 ms, median of 5)\n")
+    print("| units | simulate | simulate, a lesion at 8.5 s | predicted trace |")
+    print("|---:|---:|---:|---:|")
+    t, v = attractor.saccade_commands((10.0, -10.0, 15.0), fixation=(3.0, 3.0, 6.0))
+    for n in (2, 20, 100):
+        net = attractor.make_integrator(n, mistuning=-0.01)
+        plain = _median_time(lambda net=net: attractor.simulate(net, t, v))
+        lesioned = _median_time(
+            lambda net=net: attractor.simulate(net, t, v, lesion_at=8.5, lesioned=(1,))
+        )
+        predicted = _median_time(lambda net=net: attractor.predicted_trace(net, t, v))
+        print(
+            f"| {n} | {1000 * plain:.1f} ms | {1000 * lesioned:.1f} ms | "
+            f"{1000 * predicted:.1f} ms |"
+        )
+    print("\n### The toy model of superposition (4 starts each; seeds 0, 1, 2)\n")
+    print("| sparsity | training, median (range) |")
+    print("|---:|---:|")
+    for sparsity in (0.0, 0.7, 0.95, 0.99):
+        times = [
+            _once(lambda s=sparsity, seed=seed: superposition.train_toy(s, seed))[0]
+            for seed in SEEDS
+        ]
+        print(f"| {sparsity:g} | {_spread(times, 1000, 0)} ms |")
+    sweep = [
+        _once(lambda seed=seed: [superposition.train_toy(s, seed) for s in PAGE_SPARSITIES])[0]
+        for seed in SEEDS
+    ]
+    print(f"| the page's {len(PAGE_SPARSITIES)} sparsities | {_spread(sweep, 1, 2)} s |")
+
+
+#: The sparsities the page trains once (its slider's options).
+PAGE_SPARSITIES = (0.0, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
+
+
 def main() -> None:
     started = time.perf_counter()
+    bench_circuits()
     bench_training()
     x = sample_inputs(LESION_ROWS, 0 + 2)  # the page's lesion inputs for seed 0
     nets = {h: train_network(0, hidden=h) for h in (16, 24, 32)}

@@ -659,7 +659,7 @@ def eye_figure(
     lesion_at : float or None
         When units were lesioned (a vertical line).
     """
-    step = max(1, len(t) // 1500)  # a point every few ms is more than a line shows
+    step = max(1, len(t) // 600)  # a point every 20 ms or so: saccades still show as jumps
     fig = go.Figure()
     for y, name, line in (
         (target, "saccade targets", {"color": NEUTRAL, "dash": "dot", "width": 2}),
@@ -841,12 +841,13 @@ def dimensions_figure(sweep: pd.DataFrame, sparsity: float) -> go.Figure:
             )
         )
     fig.update_xaxes(type="log")
-    fig.update_yaxes(rangemode="tozero")
+    top = float(sweep["dimensions_per_feature"].max())
+    fig.update_yaxes(range=[0, 1.2 * top])
     fig = _style(
         fig,
         "Dimensions per feature",
         "1 / (1 − S), log scale (S: sparsity)",
-        "m / ‖W‖²_F",
+        "m / ‖W‖² (W's Frobenius norm)",
         420,
     )
     fig.update_layout(legend={"orientation": "h", "y": -0.28, "x": 0})

@@ -9,8 +9,9 @@ lab = init_page("Black box")
 page_header(
     "Inside the black box",
     "Lesions, single-unit tuning and dimensionality reduction, applied to a small network "
-    "whose every weight we can read. Each tool finds something; each finding invites a story "
-    "the network does not bear out.",
+    "whose every weight we can read. Each tool finds something, and each finding invites a story "
+    "the network does not bear out; then a circuit whose model does predict what a lesion will "
+    "do, and features that share neurons.",
 )
 
 view = bv.network_section(lab)  # 1 · a small network, trained here

@@ -149,13 +149,13 @@ def test_the_line_attractor_predicts_what_it_then_does(page: AppTest) -> None:
 
 
 def test_a_lesion_of_the_integrator_is_predicted() -> None:
-    at = open_page(att_units="10", mistuning="0", lesioned="2")
+    at = open_page(att_units="10", mistuning="0.5", lesioned="2")
     assert_clean(at)
     shown = metrics(at)
     assert shown["Drift time constant, predicted"] == shown["Drift time constant, simulated"]
     assert shown["Drift time constant, predicted"] != "∞ (holds)"
     told = sentence(at, "Silencing unit 2")
-    assert "a jump of the eye" in told
+    assert "a jump of the eye" in told and "back to the centre" in told
     at.select_slider(key="w_mistuning").set_value(0.0).run()
     at.selectbox(key="w_lesioned").set_value(-1).run()
     assert_clean(at)
@@ -171,5 +171,5 @@ def test_superposition_packs_sparse_features_and_shares_dimensions(page: AppTest
     assert_clean(at)
     dense = sentence(at, "At sparsity 0")
     assert "keeps 2 of 5 features" in dense and "at right angles" in dense
-    assert "each dimension carries one feature" in dense
+    assert "each dimension carries one feature" in dense and "feature 0 lies along" in dense
     assert at.query_params["sparsity"] == "0"

@@ -61,6 +61,7 @@ from lib.blackbox.network import (
     Network,
     forward,
     hidden_activity,
+    r_squared,
     sample_inputs,
 )
 from lib.errors import DataError
@@ -176,15 +177,6 @@ def stimuli(name: str, n: int, seed: int) -> np.ndarray:
 # --------------------------------------------------------------------------- PCA readout
 
 
-def _r2(truth: np.ndarray, predicted: np.ndarray, names: tuple[str, ...]) -> pd.Series:
-    """R² of each column of ``predicted`` against ``truth`` (about truth's own mean)."""
-    residual = np.sum((truth - predicted) ** 2, axis=0)
-    total = np.sum((truth - truth.mean(axis=0)) ** 2, axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r2 = 1.0 - residual / total
-    return pd.Series(r2, index=pd.Index(names, name="behaviour"), name="r2")
-
-
 @dataclass(frozen=True, eq=False)
 class PcaReadout:
     """The top principal components of recorded activity, and a readout from them.
@@ -280,8 +272,8 @@ def pca_readout(net: Network, recorded_x: np.ndarray, new_x: np.ndarray, k: int)
         variance_ratio=ratio,
         variance_in=float(ratio.sum()),
         variance_new=float(variance_new),
-        r2_in=_r2(y_in, predicted_in, net.behaviours),
-        r2_new=_r2(y_new, predicted_new, net.behaviours),
+        r2_in=r_squared(y_in, predicted_in, net.behaviours),
+        r2_new=r_squared(y_new, predicted_new, net.behaviours),
         scores_in=scores_in[:, :shown],
         scores_new=scores_new[:, :shown],
         outputs_in=y_in,

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from sklearn.neural_network import MLPRegressor
 
 from lib.errors import DataError
@@ -41,6 +42,7 @@ __all__ = [
     "hidden_activity",
     "input_grid",
     "parameter_count",
+    "r_squared",
     "network_from_mlp",
     "sample_inputs",
     "train_network",
@@ -140,6 +142,21 @@ def input_grid(steps: int = 41, half_width: float = 1.0) -> tuple[np.ndarray, np
     axis = np.linspace(-half_width, half_width, steps)
     x1, x2 = np.meshgrid(axis, axis)
     return axis, np.column_stack([x1.ravel(), x2.ravel()])
+
+
+def r_squared(truth: np.ndarray, predicted: np.ndarray, names: tuple[str, ...]) -> pd.Series:
+    """R² of each column of ``predicted`` against ``truth`` (about truth's own mean).
+
+    Returns
+    -------
+    Series
+        Indexed by ``names`` (the index is named ``behaviour``).
+    """
+    residual = np.sum((truth - predicted) ** 2, axis=0)
+    total = np.sum((truth - truth.mean(axis=0)) ** 2, axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r2 = 1.0 - residual / total
+    return pd.Series(r2, index=pd.Index(names, name="behaviour"), name="r2")
 
 
 def parameter_count(net: Network) -> int:

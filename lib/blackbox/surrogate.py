@@ -33,7 +33,7 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
 
 from lib.blackbox.illusions import stimuli
-from lib.blackbox.network import Network, forward, parameter_count, sample_inputs
+from lib.blackbox.network import Network, forward, parameter_count, r_squared, sample_inputs
 from lib.errors import DataError
 from lib.fitting.models import one_thread
 
@@ -131,14 +131,6 @@ def _leaves(estimator: HistGradientBoostingRegressor) -> int | None:
         )
     except (AttributeError, KeyError, TypeError, ValueError, IndexError):
         return None
-
-
-def _r2(truth: np.ndarray, predicted: np.ndarray, names: tuple[str, ...]) -> pd.Series:
-    residual = np.sum((truth - predicted) ** 2, axis=0)
-    total = np.sum((truth - truth.mean(axis=0)) ** 2, axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r2 = 1.0 - residual / total
-    return pd.Series(r2, index=pd.Index(names, name="behaviour"), name="r2")
 
 
 def permutation_importance(
@@ -269,8 +261,8 @@ def fit_surrogate(
         estimators=tuple(estimators),
         behaviours=net.behaviours,
         seed=int(seed),
-        r2_test=_r2(y_test, trees(x_test), net.behaviours),
-        r2_new=_r2(y_new, trees(x_new), net.behaviours),
+        r2_test=r_squared(y_test, trees(x_test), net.behaviours),
+        r2_new=r_squared(y_new, trees(x_new), net.behaviours),
         trees=int(sum(e.n_iter_ * e.n_trees_per_iteration_ for e in estimators)),
         leaves=None if any(n is None for n in leaves) else int(sum(n or 0 for n in leaves)),
         network_parameters=parameter_count(net),

@@ -639,6 +639,10 @@ def extrapolation_figure(
     return fig
 
 
+#: The eye chart's reach (degrees): a human eye turns about 50° either way.
+EYE_LIMIT = 45.0
+
+
 def eye_figure(
     t: np.ndarray,
     target: np.ndarray,
@@ -676,6 +680,19 @@ def eye_figure(
                 hovertemplate=f"{name}<br>%{{x:.2f}} s: %{{y:.2f}}°<extra></extra>",
             )
         )
+    if np.max(np.abs(eye)) > EYE_LIMIT:  # a runaway: keep the saccades in view
+        fig.update_yaxes(range=[-EYE_LIMIT, EYE_LIMIT])
+        fig.add_annotation(
+            text=f"the eye runs off the chart (to {eye[-1]:,.3g}°): past the edge of the orbit",
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=1.0,
+            xanchor="left",
+            yanchor="bottom",
+            showarrow=False,
+            font={"size": 13, "color": _THRESHOLD_COLOR},
+        )
     if lesion_at is not None:
         fig.add_vline(
             x=lesion_at,
@@ -696,7 +713,7 @@ def hold_figure(tau: float, mistuning: float, hold: float = 20.0) -> go.Figure:
     tau : float
         The neurons' time constant (s).
     mistuning : float
-        The page's |1 − w| as a share (a marker; none at 0).
+        The network's 1 − λ (λ its feedback eigenvalue; a marker, none at 0).
     hold : float
         A hold time to mark (Seung's 20 s), with the tuning it needs.
     """

@@ -177,9 +177,9 @@ def network_section(lab: Lab) -> NetView:
             "A network of *tanh* units learned three behaviours of a point (x₁, x₂) in the "
             "square from −1 to 1: a **wave** along x₁, the **product** of both inputs, and a "
             "**bowl** along x₂. Like the 6502 chip that Jonas and Kording put under a "
-            "neuroscientist's tools, it is a system we know completely from the outside: "
-            "every weight and every activation can be read. The question is what the "
-            "tools find inside."
+            "neuroscientist's tools, it is a system we can inspect completely: every "
+            "weight and every activation can be read. The question is what the tools "
+            "find inside."
         )
     with right:
         st.select_slider(
@@ -303,7 +303,10 @@ def barrier_section(view: NetView) -> None:
     with left:
         table = pd.DataFrame(
             {
-                "lesion": ["one unit", "every pair", "every triple"],
+                "lesion": [
+                    {1: "one unit", 2: "every pair", 3: "every triple"}[int(r["size"])]  # type: ignore[call-overload]
+                    for r in bar.rows
+                ],
                 "experiments": [f"{int(r['experiments']):,}" for r in bar.rows],  # type: ignore[call-overload]
                 "break a behaviour": [
                     f"{int(r['breaking']):,}" if r["searched"] else "not run"  # type: ignore[call-overload]
@@ -342,8 +345,8 @@ def barrier_section(view: NetView) -> None:
             width="stretch",
         )
         st.caption(
-            "The strongest pairs and triples single lesions miss, as damage. Together they "
-            "cost more than their units alone added: their contributions to the output point "
+            "The strongest pairs and triples single lesions miss, as damage. Most cost more "
+            "together than their units alone added: their contributions to the output point "
             "the same way, so their errors add before they are squared."
         )
 
@@ -441,7 +444,16 @@ def pca_section(view: NetView) -> None:
     with right:
         m1, m2 = st.columns(2)
         m1.metric("Variance explained, recording", f"{100 * r.variance_in:.1f}%")
-        m2.metric("Variance explained, new inputs", f"{100 * r.variance_new:.0f}%")
+        m2.metric(
+            "Variance explained, new inputs",
+            f"{100 * r.variance_new:.1f}%" if r.variance_new >= 0 else "none",
+            help="Below zero: the summary rebuilds the new activity worse than its own mean.",
+        )
+        if state.components > view.net.hidden:
+            st.caption(
+                f"The network has {view.net.hidden} hidden units, so at most "
+                f"{view.net.hidden} components: {r.k} kept."
+            )
         st.markdown(
             words.pca_sentence(
                 r.k,
@@ -517,8 +529,9 @@ def patch_section(view: NetView) -> None:
         chart(
             pv.bars,
             f"Root-mean-square change of each output over {PATCH_ROWS} base inputs, in "
-            f"standard deviations of that output. The mirror changes the other outputs, so "
-            f"the whole layer's patch moves them: that is the network doing its job.",
+            f"standard deviations of that output. The mirror also changes one other output "
+            f"(for the bowl, the product's sign), so the whole layer's patch moves that one: "
+            f"that is the network doing its job.",
             key="bb_patch_bars",
         )
     with right:
@@ -553,6 +566,8 @@ class SurrogateView:
     extrapolation: go.Figure
 
 
+#: An input's share of a behaviour's importance that makes it the one the behaviour uses.
+CLEAR_SHARE = 0.6
 #: Points along the diagonal the extrapolation chart draws.
 _DIAGONAL_STEPS = 61
 
@@ -564,7 +579,11 @@ def _surrogate(key: tuple[int, int]) -> SurrogateView:
     shares = copy.importance.assign(importance=copy.importance["share"])
     shares["model"] = shares["model"].map({"network": "the network", "trees": "the trees"})
     top = shares.loc[shares.groupby(["model", "behaviour"], sort=False)["share"].idxmax()]
-    ranked = top.pivot(index="behaviour", columns="model", values="input")
+    # only where the network leans clearly on one input (the product uses both alike)
+    clear = top[(top["model"] == "the network") & (top["share"] > CLEAR_SHARE)]["behaviour"]
+    ranked = top[top["behaviour"].isin(clear)].pivot(
+        index="behaviour", columns="model", values="input"
+    )
     t = np.linspace(-2.0, 2.0, _DIAGONAL_STEPS)
     x = np.column_stack([t, t])
     curves = {
@@ -613,7 +632,8 @@ def surrogate_section(view: NetView) -> None:
         words.surrogate_sentence(
             c.r2_test.to_dict(),
             c.r2_new.to_dict(),
-            c.leaves or c.trees,
+            c.leaves,
+            c.trees,
             c.network_parameters,
             view.net.hidden,
             sv.agree,

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib.blackbox import attractor, superposition
+from lib.errors import DataError
 from lib.figures import blackbox as figs
 from lib.fitting.models import one_thread
 from lib.ui.params import ATTRACTOR_UNITS, MISTUNINGS, NEURON_TAUS, SPARSITIES
@@ -31,7 +32,7 @@ __all__ = ["attractor_section", "attractor_view", "superposition_section", "toy_
 #: The saccade targets (degrees) and how long the eye holds each (s).
 TARGETS = (10.0, -10.0, 15.0)
 FIXATIONS = (3.0, 3.0, 6.0)
-#: When the lesion happens: 2 s into the last fixation.
+#: When the lesion happens: about 2 s into the last fixation.
 LESION_AT = 8.5
 #: Seed of the units' tunings.
 TUNING_SEED = 0
@@ -50,7 +51,7 @@ class AttractorView:
 
 
 def _seconds_after(t: np.ndarray, start: float) -> tuple[float, float]:
-    """The fit window: from ``start`` plus a pulse's worth to the end of the run."""
+    """The fit window: from two saccade pulses after ``start`` to the end of the run."""
     return start + 2 * attractor.SACCADE_PULSE, float(t[-1])
 
 
@@ -73,7 +74,7 @@ def attractor_view(units: int, tau_ms: int, mistuning: float, lesioned: int) -> 
     window = (t >= lo) & (t <= hi)
     try:
         measured = attractor.fit_time_constant(t, eye, start=lo, stop=hi)
-    except Exception:  # a trace that crosses zero or holds exactly: no drift to fit
+    except DataError:  # a trace that crosses zero or holds exactly: no drift to fit
         measured = math.inf
     held_at = float(eye[np.searchsorted(t, start) - 1])
     lost = 1.0 - after.gain
@@ -97,7 +98,7 @@ def attractor_view(units: int, tau_ms: int, mistuning: float, lesioned: int) -> 
             predicted_eye,
             LESION_AT if lesioned >= 0 else None,
         ),
-        figs.hold_figure(tau, mistuning / 100),
+        figs.hold_figure(tau, 1.0 - after.eigenvalue),
         sentence,
         after.time_constant,
         measured,
@@ -158,8 +159,8 @@ def attractor_section() -> None:
     with right:
         chart(
             view.hold,
-            "How long gaze holds (τ/|1 − w|) against how far the feedback is from 1, for this "
-            "τ. Dotted: Seung's 20 s.",
+            "How long gaze holds (τ/|1 − λ|) against how far the feedback's eigenvalue λ is "
+            "from 1, for this τ (λ = w, or w(1 − u_k²) after a lesion). Dotted: Seung's 20 s.",
             key="bb_hold",
         )
     m1, m2 = st.columns(2)
@@ -209,7 +210,10 @@ def _toy_models() -> tuple[dict[float, superposition.ToyModel], pd.DataFrame]:
 def toy_view(sparsity: float) -> ToyView:
     """The toy model at ``sparsity``: its arrows, the sweep, what a dimension carries."""
     models, sweep = _toy_models()
-    model = models[float(sparsity)]
+    trained = models[float(sparsity)]
+    # The loss does not change when the hidden plane is turned, so the axes a fit ends
+    # on are arbitrary: turn every model so that feature 0 lies along dimension 0.
+    model = superposition.rotate(trained, -float(trained.angles[0]))
     weights = superposition.polysemantic(model)
     x = superposition.sample_features(LESION_ROWS, sparsity, TOY_SEED + 1)
     damage = superposition.lesion_dimension(model, SILENCED, x)
@@ -221,6 +225,7 @@ def toy_view(sparsity: float) -> ToyView:
         model.m,
         [float(a) for a in model.neighbour_angles] if kept > model.m else [],
         model.dimensions_per_feature,
+        float(np.mean(model.norms[model.represented])) if kept else 0.0,
         [int(r) for r in weights["responds"]],
         int(damage["damaged"].sum()),
         SILENCED,

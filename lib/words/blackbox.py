@@ -30,6 +30,10 @@ __all__ = [
 #: The 6502 chip's transistors that Jonas & Kording lesioned one by one.
 CHIP_TRANSISTORS = 3510
 _DAYS_PER_YEAR = 365.25
+#: How far an eye turns (degrees) before the orbit stops it.
+ORBIT = 50.0
+#: A readout whose every R² on the recording reaches this looks convincing.
+CONVINCING_R2 = 0.8
 #: A damage below this (1% of a behaviour's variance) counts as "no change" in words.
 _TRACE = 0.01
 
@@ -67,7 +71,8 @@ def duration(log10_years: float) -> str:
         return f"{years:,.1f} years"
     if log10_years < 12:
         return f"{big_count(round(years))} years"
-    return f"10^{math.floor(log10_years):,} years"
+    exponent = math.floor(log10_years)
+    return f"{10 ** (log10_years - exponent):.1f} × 10^{exponent:,} years"
 
 
 def network_sentence(r2: Mapping[str, float], hidden: int, parameters: int) -> str:
@@ -98,8 +103,10 @@ def lesion_sentence(counts: Mapping[str, int], hidden: int, example: tuple[int, 
     parts = [f"{v} only {b}" for b, v in only.items() if v]
     head = (
         f"Of {hidden} units, {_units(counts.get('none', 0))} can be silenced without "
-        f"breaking any behaviour, {counts.get('all', 0)} break all three, and "
-        f"{n_only} break only one" + (f" ({_list(parts)})" if parts else "") + "."
+        f"breaking any behaviour, {counts.get('all', 0)} break all three, "
+        f"{counts.get('two', 0)} break two, and {n_only} break only one"
+        + (f" ({_list(parts)})" if parts else "")
+        + "."
     )
     if example is None:
         return head + (
@@ -236,16 +243,25 @@ def pca_sentence(
         f"On the recording ({recorded}), {k} explain {100 * variance_in:.1f}% of the hidden "
         f"activity's variance and read out the three outputs with R² {seen}"
     )
+    if min(r2_in.values()) < CONVINCING_R2:
+        return head + (
+            ": not a convincing summary even on the recording. Keep more components to see "
+            "the illusion: a summary that convinces where it was made."
+        )
     if fell < 0.1:
         return head + (
             f". On {new} the summary still holds (R² {after}; {100 * variance_new:.0f}% of "
             f"the activity explained): with these settings it captured the network, not only "
             f"the stimuli."
         )
+    explained = (
+        f"explain {100 * variance_new:.0f}% of the activity"
+        if variance_new >= 0
+        else "explain none of the activity (they rebuild it worse than its own mean)"
+    )
     return head + (
         f": a neuroscientist would say the network computes in a {components}-dimensional "
-        f"space. On {new}, the same components explain {100 * variance_new:.0f}% of the "
-        f"activity and the readout's R² is {after}. The network has not changed; the summary "
+        f"space. On {new}, the same components {explained} and the readout's R² is {after}. The network has not changed; the summary "
         f"described the stimuli it was made on, not the network."
     )
 
@@ -281,6 +297,18 @@ def patch_sentence(
             f"Patching along v moves the {behaviour} output by only "
             f"{format_number(along_v)} SD here: no illusion to see with this network."
         )
+    if whole_layer >= along_v / 5 or sd_u >= sd_d / 10:
+        why = (
+            f"swapping the whole layer moves it too ({format_number(whole_layer)} SD)"
+            if whole_layer >= along_v / 5
+            else f"u is not dormant here (activity SD {format_number(sd_u)} against "
+            f"{format_number(sd_d)} along d)"
+        )
+        return (
+            f"Patching along v moves the {behaviour} output by {format_number(along_v)} SD on "
+            f"pairs of inputs whose {behaviour} is the same, but {why}: with this network and "
+            f"behaviour the construction does not isolate a dormant pathway. Try the bowl."
+        )
     return (
         f"Patching along v moves the {behaviour} output by {format_number(along_v)} SD, on "
         f"pairs of inputs whose {behaviour} is the same: a researcher would conclude that v "
@@ -296,7 +324,8 @@ def patch_sentence(
 def surrogate_sentence(
     r2_in: Mapping[str, float],
     r2_new: Mapping[str, float],
-    leaves: int,
+    leaves: int | None,
+    trees: int,
     parameters: int,
     hidden: int,
     agree: bool,
@@ -307,8 +336,10 @@ def surrogate_sentence(
     ----------
     r2_in, r2_new : mapping of behaviour to float
         The trees' R² against the network inside the square and outside it.
-    leaves : int
-        Leaves of all the trees.
+    leaves : int or None
+        Leaves of all the trees (None when they could not be counted).
+    trees : int
+        The trees.
     parameters : int
         The network's weights and biases.
     hidden : int
@@ -319,17 +350,24 @@ def surrogate_sentence(
     inside = ", ".join(format_r2(v) for v in r2_in.values())
     outside = ", ".join(format_r2(v) for v in r2_new.values())
     ranks = (
-        "They rank the inputs as the network does"
+        "They lean on the same input as the network for the wave (x₁) and the bowl (x₂)"
         if agree
-        else "They do not even rank the inputs as the network does"
+        else "They do not even lean on the same inputs as the network"
     )
     return (
         f"Boosted trees copy the network's outputs with R² {inside} on new points of the "
-        f"square, using {leaves:,} leaves against the network's {parameters:,} weights and biases. "
+        f"square, using {trees:,} trees"
+        + (f" and {leaves:,} leaves" if leaves else "")
+        + f" against the network's {parameters:,} weights and biases. "
         f"{ranks}, which the inputs already told us, and say nothing about its {hidden} "
         f"units. Outside the square they part ways (R² {outside}). A model that predicts a "
         f"black box is a second black box."
     )
+
+
+def _degrees(x: float) -> str:
+    """An eye position: ``12.9°``; a runaway's in powers of ten."""
+    return f"{x:.1f}°" if abs(x) < 1000 else f"{x:.2g}°"
 
 
 def _seconds(x: float) -> str:
@@ -372,13 +410,19 @@ def attractor_sentence(
         How far the simulated eye moved (degrees) over the last ``seconds`` of the run.
     """
     tol = tuning_needed_text(tau)
+    way = "back to the centre" if predicted > 0 else "away from the centre"
     if lesioned:
         who = "unit " + ", ".join(map(str, lesioned))
+        course = (
+            "no drift"
+            if math.isinf(predicted)
+            else f"a drift {way} with time constant τ/|1 − λ| = {_seconds(predicted)}"
+        )
         what = (
             f"Silencing {who} removes {100 * lost:.1f}% of the readout, so the model "
-            f"predicted, before the run, a jump of the eye from {held_at:.1f}° to "
-            f"{held_at * (1 - lost):.1f}° and a feedback eigenvalue of w(1 − Σu²) = "
-            f"{eigenvalue:.4f}: a drift with time constant τ/(1 − λ) = {_seconds(predicted)}."
+            f"predicted, before the run, a jump of the eye from {_degrees(held_at)} to "
+            f"{_degrees(held_at * (1 - lost))} and a feedback eigenvalue of w(1 − Σu²) = "
+            f"{eigenvalue:.4f}: {course}."
         )
     elif math.isinf(predicted):
         what = (
@@ -387,17 +431,26 @@ def attractor_sentence(
             "nothing new arrives."
         )
     else:
-        way = "back to the centre" if predicted > 0 else "away from the centre"
         what = (
             f"With the feedback at w = {w:g}, the model predicted, before the run, a drift "
             f"{way} with time constant τ/|1 − w| = {_seconds(predicted)}."
         )
     if math.isinf(predicted) or math.isinf(measured):
-        ran = f"The simulated network moved the eye {abs(drift):.1g}° in its last {seconds:g} s."
+        moved = (
+            "did not move (less than 0.001°)"
+            if abs(drift) < 1e-3
+            else (f"moved the eye {abs(drift):.2g}°")
+        )
+        ran = f"The simulated network {moved} in its last {seconds:g} s."
     else:
         ran = (
-            f"The simulated network, every unit run, drifted with {_seconds(measured)} "
-            f"(fitted to its last {seconds:g} s)."
+            f"The simulated network, every unit run, drifted with a time constant of "
+            f"{_seconds(measured)} (fitted to its last {seconds:g} s)."
+        )
+    if abs(held_at) > ORBIT:
+        what = (
+            f"The eye has already run far past the edge of the orbit (a real eye stops near "
+            f"{ORBIT:g}°); in the model, {what[0].lower()}{what[1:]}"
         )
     return (
         f"{what} {ran} Here a lesion's or a mistuning's effect is predicted, not merely "
@@ -422,6 +475,7 @@ def superposition_sentence(
     m: int,
     neighbour_angles: Sequence[float],
     dims_per_feature: float,
+    mean_norm: float,
     responds: Sequence[int],
     damaged: int,
     dimension: int,
@@ -438,6 +492,8 @@ def superposition_sentence(
         Angles between neighbouring represented features (degrees).
     dims_per_feature : float
         m / ‖W‖²_F.
+    mean_norm : float
+        The represented features' mean column norm.
     responds : sequence of int
         How many features each hidden dimension responds to.
     damaged : int
@@ -454,23 +510,35 @@ def superposition_sentence(
         )
     else:
         spread = max(abs(a - 360 / kept) for a in neighbour_angles) if neighbour_angles else 0.0
-        shape = "a regular pentagon" if kept == 5 and spread < 5 else "a fan"
+        if kept == 5:
+            shape = "a regular pentagon" if spread < 5 else "an irregular pentagon"
+        elif kept == 4 and spread < 10:
+            shape = "two opposite pairs, at right angles to each other"
+        else:
+            shape = "a fan of directions"
         head += (
-            f", in superposition: {shape} of directions "
-            f"({', '.join(f'{a:.0f}°' for a in neighbour_angles)} apart), "
-            f"{dims_per_feature:.2f} dimensions per feature. Sparse features rarely fire "
-            f"together, so their interference is rarely paid."
+            f", in superposition: {shape} "
+            f"({', '.join(f'{a:.0f}°' for a in neighbour_angles)} between neighbours), "
+            f"{dims_per_feature:.2f} dimensions per feature"
+            + (
+                f" (not {m}/{kept}: the columns are {mean_norm:.2f} long, making up for the "
+                f"negative bias)"
+                if abs(mean_norm - 1) > 0.05
+                else ""
+            )
+            + ". Sparse features rarely fire together, so their interference is rarely paid."
         )
     many = max(responds) if responds else 0
     tail = (
         f" Read one hidden dimension as “the detector of feature k” and it answers to "
-        f"{many} features (weights above {threshold:g}); silencing dimension {dimension} damages "
-        f"{damaged} feature{'s' if damaged != 1 else ''} at once."
+        f"{many} features (weights above {threshold:g}), however the plane is turned; "
+        f"silencing dimension {dimension} damages {damaged} feature"
+        f"{'s' if damaged != 1 else ''} at once."
     )
     if many <= 1:
         tail = (
-            f" Here each dimension carries one feature, and silencing dimension {dimension} "
-            f"damages {damaged} feature{'s' if damaged != 1 else ''}: a unit-reader's story "
-            f"holds, at this sparsity."
+            f" With the plane turned so that feature 0 lies along dimension 0 (the loss does "
+            f"not change when it turns), each dimension carries one feature and silencing "
+            f"dimension {dimension} damages {damaged}: here a unit-reader's story can hold."
         )
     return head + tail

@@ -45,13 +45,20 @@ def test_the_patch_sentence_claims_the_illusion_only_when_the_numbers_show_it() 
 
 
 def test_the_attractor_sentence_follows_the_sign_and_the_orbit() -> None:
-    leak = words.attractor_sentence(0.1, 0.99, 0.99, 10.0, 10.0, (), 0.0, 15.0, -6.0, 5.9)
+    leak = words.attractor_sentence(0.1, 0.99, 0.99, 10.0, 10.0, (), 0.0, 15.0, -6.0, 5.9, 0.1 / 20)
     assert "back to the centre" in leak and "a time constant of 10.00 s" in leak
-    runaway = words.attractor_sentence(0.1, 1.01, 1.005, -20.0, -20.0, (3,), 0.005, 15.0, 4, 4)
+    runaway = words.attractor_sentence(
+        0.1, 1.01, 1.005, -20.0, -20.0, (3,), 0.005, 15.0, 4, 4, 0.1 / 20
+    )
     assert "away from the centre" in runaway
-    held = words.attractor_sentence(0.1, 1.0, 1.0, math.inf, math.inf, (), 0.0, 15.0, 1e-12, 5.9)
+    assert "needs w within 0.5% of 1" in leak
+    held = words.attractor_sentence(
+        0.1, 1.0, 1.0, math.inf, math.inf, (), 0.0, 15.0, 1e-12, 5.9, 0.1 / 20
+    )
     assert "did not move (less than 0.001°)" in held
-    off = words.attractor_sentence(0.005, 1.01, 0.87, 0.037, 0.037, (1,), 0.14, 8.4e7, -1, 4.1)
+    off = words.attractor_sentence(
+        0.005, 1.01, 0.87, 0.037, 0.037, (1,), 0.14, 8.4e7, -1, 4.1, 0.005 / 20
+    )
     assert "past the edge of the orbit" in off
 
 

@@ -39,6 +39,7 @@ from lib.errors import DataError
 
 __all__ = [
     "BROKEN_DAMAGE",
+    "CHIP_TRANSISTORS",
     "MAX_EXPERIMENTS",
     "MAX_PAIRS",
     "Experiments",
@@ -65,6 +66,8 @@ MAX_PAIRS = 5000
 MAX_EXPERIMENTS = 10_000
 #: Words for a set of units of each size.
 _SET_NAMES = {2: "pair", 3: "triple"}
+#: The 6502 chip's transistors that Jonas and Kording lesioned one by one.
+CHIP_TRANSISTORS = 3510
 #: Days in a year, for :func:`experiments_needed`.
 DAYS_PER_YEAR = 365.25
 

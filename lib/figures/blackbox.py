@@ -705,7 +705,7 @@ def eye_figure(
     return fig
 
 
-def hold_figure(tau: float, mistuning: float, hold: float = 20.0) -> go.Figure:
+def hold_figure(tau: float, mistuning: float, needed: float, hold: float = 20.0) -> go.Figure:
     """How long gaze holds against how far the feedback is from 1: τ / |1 − w|, log-log.
 
     Parameters
@@ -714,8 +714,10 @@ def hold_figure(tau: float, mistuning: float, hold: float = 20.0) -> go.Figure:
         The neurons' time constant (s).
     mistuning : float
         The network's 1 − λ (λ its feedback eigenvalue; a marker, none at 0).
+    needed : float
+        The largest |1 − w| that holds gaze ``hold`` seconds (a dotted line).
     hold : float
-        A hold time to mark (Seung's 20 s), with the tuning it needs.
+        A hold time to mark (Seung's 20 s).
     """
     m = np.logspace(-4, -1, 61)
     fig = go.Figure(
@@ -728,7 +730,7 @@ def hold_figure(tau: float, mistuning: float, hold: float = 20.0) -> go.Figure:
             hovertemplate="mistuned by %{x:.2g}%: holds %{y:.3g} s<extra></extra>",
         )
     )
-    need = tau / hold
+    need = needed
     fig.add_hline(y=hold, line={"color": NEUTRAL, "dash": "dot", "width": 1.5})
     fig.add_vline(x=100 * need, line={"color": NEUTRAL, "dash": "dot", "width": 1.5})
     fig.add_annotation(

@@ -328,7 +328,17 @@ def barrier_section(view: NetView) -> None:
         )
         if bar.problem:
             st.info(bar.problem, icon=":material/info:")
-    st.markdown(words.barrier_sentence(bar.rows, view.net.hidden, lesions.MAX_EXPERIMENTS))
+    complete = lesions.experiments_needed(view.net.hidden)
+    chip = lesions.experiments_needed(lesions.CHIP_TRANSISTORS)
+    st.markdown(
+        words.barrier_sentence(
+            bar.rows,
+            view.net.hidden,
+            lesions.MAX_EXPERIMENTS,
+            (complete.experiments, complete.log10_years),
+            (lesions.CHIP_TRANSISTORS, chip.log10_years),
+        )
+    )
     if not bar.examples.empty:
         shown = bar.examples.assign(units=[" + ".join(map(str, u)) for u in bar.examples["units"]])[
             ["units", "behaviour", "largest_part", "sum_alone", "damage"]

@@ -34,6 +34,8 @@ TARGETS = (10.0, -10.0, 15.0)
 FIXATIONS = (3.0, 3.0, 6.0)
 #: When the lesion happens: about 2 s into the last fixation.
 LESION_AT = 8.5
+#: Seung's hold time (s): how long gaze must stay put between saccades.
+SEUNG_HOLD = 20.0
 #: Seed of the units' tunings.
 TUNING_SEED = 0
 _KEPT = 64
@@ -89,6 +91,7 @@ def attractor_view(units: int, tau_ms: int, mistuning: float, lesioned: int) -> 
         held_at,
         float(eye[window][-1] - eye[window][0]),
         round(hi - lo, 1),
+        attractor.tuning_needed(tau, SEUNG_HOLD),
     )
     return AttractorView(
         figs.eye_figure(
@@ -98,7 +101,7 @@ def attractor_view(units: int, tau_ms: int, mistuning: float, lesioned: int) -> 
             predicted_eye,
             LESION_AT if lesioned >= 0 else None,
         ),
-        figs.hold_figure(tau, 1.0 - after.eigenvalue),
+        figs.hold_figure(tau, 1.0 - after.eigenvalue, attractor.tuning_needed(tau, SEUNG_HOLD)),
         sentence,
         after.time_constant,
         measured,

@@ -27,8 +27,6 @@ __all__ = [
     "tuning_needed_text",
 ]
 
-#: The 6502 chip's transistors that Jonas & Kording lesioned one by one.
-CHIP_TRANSISTORS = 3510
 _DAYS_PER_YEAR = 365.25
 #: How far an eye turns (degrees) before the orbit stops it.
 ORBIT = 50.0
@@ -167,7 +165,11 @@ def recentring_sentence(rows: Sequence[Mapping[str, object]], threshold: float) 
 
 
 def barrier_sentence(
-    rows: Sequence[Mapping[str, object]], hidden: int, max_experiments: int
+    rows: Sequence[Mapping[str, object]],
+    hidden: int,
+    max_experiments: int,
+    complete: tuple[int, float],
+    chip: tuple[int, float],
 ) -> str:
     """What exhaustive pairs and triples found, and how long a complete map would take.
 
@@ -179,6 +181,11 @@ def barrier_sentence(
         The network's units.
     max_experiments : int
         The most experiments one search runs.
+    complete : (int, float)
+        A complete map of the network: its experiments (2^N) and log10 of the years
+        they take at one a day (:func:`lib.blackbox.lesions.experiments_needed`).
+    chip : (int, float)
+        The 6502's transistors and log10 of the years a complete map of them takes.
     """
     by_size = {int(r["size"]): r for r in rows}  # type: ignore[call-overload]
     parts = []
@@ -200,14 +207,13 @@ def barrier_sentence(
             continue
         new = int(r["new"])  # type: ignore[call-overload]
         parts.append(f"of {count:,} {word}, {new:,} break a behaviour {parts_word}")
-    total = 2**hidden
-    years = hidden * math.log10(2) - math.log10(_DAYS_PER_YEAR)
-    chip = CHIP_TRANSISTORS * math.log10(2) - math.log10(_DAYS_PER_YEAR)
+    experiments, years = complete
+    transistors, chip_years = chip
     return (
         f"Exhaustively: {'; '.join(parts)}. Single lesions cannot see these interactions. "
-        f"A complete map tries every subset: 2^{hidden} = {big_count(total)} experiments, "
-        f"{duration(years)} at one a day. The 6502's {CHIP_TRANSISTORS:,} transistors would "
-        f"take {duration(chip)}."
+        f"A complete map tries every subset: 2^{hidden} = {big_count(experiments)} "
+        f"experiments, {duration(years)} at one a day. The 6502's {transistors:,} transistors "
+        f"would take {duration(chip_years)}."
     )
 
 
@@ -386,6 +392,7 @@ def attractor_sentence(
     held_at: float,
     drift: float,
     seconds: float,
+    needed: float,
 ) -> str:
     """What the circuit model predicted, what the run did, and why this is explanation.
 
@@ -408,8 +415,11 @@ def attractor_sentence(
         The eye position the drift starts from (degrees).
     drift, seconds : float
         How far the simulated eye moved (degrees) over the last ``seconds`` of the run.
+    needed : float
+        The largest |1 − w| that holds gaze 20 s with these neurons
+        (:func:`lib.blackbox.attractor.tuning_needed`).
     """
-    tol = tuning_needed_text(tau)
+    tol = tuning_needed_text(tau, needed)
     way = "back to the centre" if predicted > 0 else "away from the centre"
     if lesioned:
         who = "unit " + ", ".join(map(str, lesioned))
@@ -460,11 +470,12 @@ def attractor_sentence(
     )
 
 
-def tuning_needed_text(tau: float, hold: float = 20.0) -> str:
-    """Seung's arithmetic in words."""
+def tuning_needed_text(tau: float, needed: float, hold: float = 20.0) -> str:
+    """Seung's arithmetic in words: ``needed`` is the largest |1 − w| that holds gaze
+    ``hold`` seconds with neurons of time constant ``tau``."""
     return (
         f"with {1000 * tau:g} ms neurons, holding gaze {hold:g} s needs w within "
-        f"{100 * tau / hold:.2g}% of 1"
+        f"{100 * needed:.2g}% of 1"
     )
 
 

@@ -103,7 +103,7 @@ def cases(page: str) -> dict[str, Callable[[AppTest, int], None]]:
     if page == "Builder":  # the builder redraws its tables, graph and checks on every edit
         return {"warm": set_builder_title}
     if page == "Attribution":
-        from lib.ui.params import DEFAULT_RHO, RHOS
+        from lib.ui.pages.attribution import DEFAULT_RHO, RHOS
 
         out["warm"] = set_rho(lambda i: (DEFAULT_RHO, 0.9)[i % 2])
         fresh_rhos = [r for r in RHOS if r not in (DEFAULT_RHO, 0.9)]

@@ -1,7 +1,5 @@
 """Live class: a student joins with the teacher's code and answers with the room."""
 
-from lib.ui.live_views import show_class
-from lib.ui.state import init_page
+from lib.ui.sections import render
 
-init_page("Class")
-show_class()
+render("Class")  # its sections, in order: lib/ui/pages/live_class.py

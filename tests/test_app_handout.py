@@ -12,7 +12,8 @@ from lib.ui import handout_views
 from lib.ui import invariance_views as iv
 from lib.ui.handout_views import HTML_LABEL, SCRIPT_LABEL
 from lib.ui.invariance_sections import state_environments
-from lib.ui.params import CUSTOM, LabState, ScenarioInfo
+from lib.ui.pages.interventions import CUSTOM
+from lib.ui.params import LabState, ScenarioInfo
 from lib.ui.state import Lab
 from lib.world.scenarios import load_scenario
 

@@ -15,6 +15,7 @@ from lib.attribution.stability import bootstrap_indices, bootstrap_ols, bootstra
 from lib.figures import attribution as figs
 from lib.fitting.models import PenalisedModel
 from lib.ui import params
+from lib.ui.pages import attribution as att
 from lib.words import attribution as words
 from lib.world.scenarios import load_scenario
 
@@ -33,8 +34,8 @@ def test_the_file_writes_the_neurons_as_the_page_rewrites_them(sc) -> None:
 
 
 def test_the_page_offers_the_world_s_own_experiments(sc) -> None:
-    assert set(params.DRIVES) == set(sc.presets)
-    assert params.RHOS == pair.RHO_OPTIONS
+    assert set(att.DRIVES) == set(sc.presets)
+    assert att.RHOS == pair.RHO_OPTIONS
 
 
 @pytest.mark.parametrize("rho", [0.0, 0.5, 0.9, 0.99])

@@ -28,7 +28,9 @@ from lib.ui import compute, registry
 from lib.ui import invariance_views as iv
 from lib.ui.invariance_sections import state_environments
 from lib.ui.lab import choose, clues, data_columns, interventions_key
-from lib.ui.params import CUSTOM, LabState, ScenarioInfo, decode_envs
+from lib.ui.pages.interventions import CUSTOM
+from lib.ui.pages.invariance import decode_envs
+from lib.ui.params import LabState, ScenarioInfo
 from lib.world.scenarios import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

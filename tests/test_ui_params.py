@@ -28,22 +28,23 @@ from lib.ui.lab import (
     split_error,
     takeaway,
 )
-from lib.ui.params import (
+from lib.ui.pages.interventions import CUSTOM, snap_strength
+from lib.ui.pages.invariance import (
     ALPHAS,
     BEND_STRENGTHS,
-    CUSTOM,
-    N_OPTIONS,
     POWER_REPS,
     SWEEP_STRENGTHS,
+    decode_envs,
+    encode_envs,
+)
+from lib.ui.pages.world import N_OPTIONS
+from lib.ui.params import (
     LabState,
     ScenarioInfo,
-    decode_envs,
     default_state,
-    encode_envs,
     n_options,
     normalize,
     parse_query,
-    snap_strength,
     switch_scenario,
     to_query,
 )
@@ -461,14 +462,15 @@ def test_score_table_matches_the_engines_evaluate() -> None:
 
 
 def test_link_notices_cannot_inject_markdown() -> None:
-    from lib.ui.params import _quote
+    from lib.ui.fields import quote as _quote
 
     quoted = _quote("x`[Session expired](https://evil.example)`")
     assert "`" not in quoted
 
 
 def test_amounts_round_trip_exactly_and_are_bounded() -> None:
-    from lib.ui.params import MAX_AMOUNT, _fmt_float
+    from lib.ui.fields import fmt_float as _fmt_float
+    from lib.ui.pages.interventions import MAX_AMOUNT
 
     for x in (1234.5678, 0.1, 1 / 3, -2.5e-7, 1.0, 250.0):
         assert float(_fmt_float(x)) == x

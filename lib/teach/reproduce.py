@@ -30,10 +30,18 @@ from lib.errors import ScenarioError
 from lib.world.environments import Environment
 from lib.world.scenarios import Scenario, load_scenario, scenario_to_toml
 
-__all__ = ["PAGES", "ViewState", "reproduce_script", "script_file_name"]
+__all__ = [
+    "PAGES",
+    "SCRIPTS",
+    "ViewState",
+    "data_script",
+    "interventions_script",
+    "invariance_script",
+    "models_script",
+    "reproduce_script",
+    "script_file_name",
+]
 
-#: Pages whose numbers a script reproduces.
-PAGES: tuple[str, ...] = ("Data", "Models", "Interventions", "Invariance")
 #: The value of ``preset`` that means the "build your own" intervention.
 CUSTOM = "custom"
 #: The test name of a user-built intervention (as the Interventions page names it).
@@ -155,7 +163,7 @@ def _print_setup() -> list[str]:
     ]
 
 
-def _data_script(state: ViewState, sc: Scenario) -> list[str]:
+def _data_body(state: ViewState, sc: Scenario) -> list[str]:
     return [
         "# The rows both models learn from (the Data page's sample).",
         f"sample = sc.scm.sample({state.n}, seed={state.seed})",
@@ -179,7 +187,7 @@ def _data_script(state: ViewState, sc: Scenario) -> list[str]:
     ]
 
 
-def _models_script(state: ViewState, sc: Scenario) -> list[str]:
+def _models_body(state: ViewState, sc: Scenario) -> list[str]:
     return [
         "# Fit both kinds of model on the sample, then score them on fresh rows",
         f"# from the same world (seed {state.seed + 1}).",
@@ -199,7 +207,7 @@ def _models_script(state: ViewState, sc: Scenario) -> list[str]:
     ]
 
 
-def _interventions_script(test: str) -> list[str]:
+def _interventions_body(test: str) -> list[str]:
     return [
         "# Fit the models on the world as it is, then test them on fresh rows before",
         "# and after the intervention (the same units: only what it changes differs).",
@@ -220,7 +228,7 @@ def _interventions_script(test: str) -> list[str]:
     ]
 
 
-def _invariance_script(seed: int, environments: Sequence[Environment], alpha: float) -> list[str]:
+def _invariance_body(seed: int, environments: Sequence[Environment], alpha: float) -> list[str]:
     specs = {e.name: e.to_dict() for e in environments}
     lines = [
         "# The environments the page pooled: the same world, each with its interventions.",
@@ -243,6 +251,116 @@ def _invariance_script(seed: int, environments: Sequence[Environment], alpha: fl
         "print(res.set_pvalues.table(ALPHA).to_string(index=False))",
     ]
     return lines
+
+
+def _world(state: ViewState, scenario: Scenario | None) -> tuple[Scenario, set[str]]:
+    """The view's world, and the names the script imports to load it."""
+    sc = scenario if scenario is not None else load_scenario(state.scenario)
+    return sc, ({"load_scenario"} if _builtin(sc) else {"scenario_from_toml"})
+
+
+def _assemble(
+    page: str,
+    state: ViewState,
+    sc: Scenario,
+    link: str | None,
+    names: set[str],
+    what: str,
+    body: list[str],
+) -> str:
+    lines = _header(page, state, sc, link, what)
+    lines.append(f"from lib import {', '.join(sorted(names))}  # noqa: E402")
+    lines += _print_setup()
+    lines += _load_lines(sc)
+    lines += ["", *body, ""]
+    return "\n".join(lines)
+
+
+def data_script(
+    state: ViewState,
+    scenario: Scenario | None = None,
+    *,
+    link: str | None = None,
+    environments: Sequence[Environment] = (),
+    alpha: float = 0.05,
+) -> str:
+    """The Data page's script: the correlations (see :func:`reproduce_script`)."""
+    sc, names = _world(state, scenario)
+    what = "the correlations between the observed variables and with the target."
+    return _assemble("Data", state, sc, link, names, what, _data_body(state, sc))
+
+
+def models_script(
+    state: ViewState,
+    scenario: Scenario | None = None,
+    *,
+    link: str | None = None,
+    environments: Sequence[Environment] = (),
+    alpha: float = 0.05,
+) -> str:
+    """The Models page's script: every model's error and the linear coefficients."""
+    sc, names = _world(state, scenario)
+    names.add("run_experiment")
+    what = "every model's error (RMSE) and R² on fresh rows, and the linear coefficients."
+    return _assemble("Models", state, sc, link, names, what, _models_body(state, sc))
+
+
+def interventions_script(
+    state: ViewState,
+    scenario: Scenario | None = None,
+    *,
+    link: str | None = None,
+    environments: Sequence[Environment] = (),
+    alpha: float = 0.05,
+) -> str:
+    """The Interventions page's script: every model's error before and after, and the ratio.
+
+    Raises
+    ------
+    lib.errors.ScenarioError
+        For a bad custom intervention.
+    """
+    sc, names = _world(state, scenario)
+    iv_lines, test, classes = _intervention_lines(state, sc)
+    names |= classes | {"compare_models"}
+    what = f"every model's error before and after {_comment(test)}, and the ratio."
+    body = [*iv_lines, f"N, SEED = {state.n}, {state.seed}", "", *_interventions_body(test)]
+    return _assemble("Interventions", state, sc, link, names, what, body)
+
+
+def invariance_script(
+    state: ViewState,
+    scenario: Scenario | None = None,
+    *,
+    link: str | None = None,
+    environments: Sequence[Environment] = (),
+    alpha: float = 0.05,
+) -> str:
+    """The Invariance page's script: ICP's verdict on ``environments`` at ``alpha``.
+
+    Raises
+    ------
+    ValueError
+        With fewer than two environments.
+    """
+    if len(environments) < 2:
+        raise ValueError("ICP needs at least two environments.")
+    sc, names = _world(state, scenario)
+    names |= {"environment_from_dict", "icp", "pooled_sample"}
+    what = f"ICP's verdict at alpha = {alpha:g} and every tested set's p-value."
+    body = _invariance_body(state.seed, environments, alpha)
+    return _assemble("Invariance", state, sc, link, names, what, body)
+
+
+#: The script of each page that has numbers to reproduce.
+SCRIPTS = {
+    "Data": data_script,
+    "Models": models_script,
+    "Interventions": interventions_script,
+    "Invariance": invariance_script,
+}
+#: The pages with a script.
+PAGES: tuple[str, ...] = tuple(SCRIPTS)
 
 
 def reproduce_script(
@@ -286,39 +404,6 @@ def reproduce_script(
         For a page without numbers to reproduce; :class:`lib.errors.ScenarioError`
         for an unknown world or a bad custom intervention.
     """
-    if page not in PAGES:
+    if page not in SCRIPTS:
         raise ValueError(f"no script for the page {page!r}; pages: {', '.join(PAGES)}.")
-    sc = scenario if scenario is not None else load_scenario(state.scenario)
-    embedded = not _builtin(sc)
-    names = {"scenario_from_toml"} if embedded else {"load_scenario"}
-    body: list[str]
-    what: str
-    if page == "Data":
-        what = "the correlations between the observed variables and with the target."
-        body = _data_script(state, sc)
-    elif page == "Models":
-        names.add("run_experiment")
-        what = "every model's error (RMSE) and R² on fresh rows, and the linear coefficients."
-        body = _models_script(state, sc)
-    elif page == "Invariance":
-        if len(environments) < 2:
-            raise ValueError("ICP needs at least two environments.")
-        names |= {"environment_from_dict", "icp", "pooled_sample"}
-        what = f"ICP's verdict at alpha = {alpha:g} and every tested set's p-value."
-        body = _invariance_script(state.seed, environments, alpha)
-    else:
-        iv_lines, test, classes = _intervention_lines(state, sc)
-        names |= classes | {"compare_models"}
-        what = f"every model's error before and after {_comment(test)}, and the ratio."
-        body = [
-            *iv_lines,
-            f"N, SEED = {state.n}, {state.seed}",
-            "",
-            *_interventions_script(test),
-        ]
-    lines = _header(page, state, sc, link, what)
-    lines.append(f"from lib import {', '.join(sorted(names))}  # noqa: E402")
-    lines += _print_setup()
-    lines += _load_lines(sc)
-    lines += ["", *body, ""]
-    return "\n".join(lines)
+    return SCRIPTS[page](state, scenario, link=link, environments=environments, alpha=alpha)

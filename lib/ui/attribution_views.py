@@ -19,6 +19,7 @@ import streamlit as st
 from lib.attribution import pair
 from lib.attribution.credit import rashomon_ellipse, rashomon_extreme, rashomon_ranges
 from lib.attribution.methods import resampled_credit
+from lib.attribution.pair import B_CHAMPION, MODEL_NAMES, causal_name
 from lib.attribution.stability import (
     coefficient_stability,
     condition_number,
@@ -31,14 +32,16 @@ from lib.attribution.stability import (
 from lib.errors import DataError
 from lib.figures import attribution as figs
 from lib.figures.charts import rmse_bars
+from lib.fitting.experiments import OBSERVATIONAL
 from lib.fitting.models import Model, PenalisedModel
 from lib.tables.datasets import load_dataset
 from lib.tables.read import numeric_frame
+from lib.teach.handout import Plot
 from lib.ui import compute
-from lib.ui.params import B_EFFECTS, CREDIT_SOURCES, DRIVES, EPSILONS, PAIR_ROWS, RHOS
+from lib.ui.pages.attribution import B_EFFECTS, CREDIT_SOURCES, DRIVES, EPSILONS, PAIR_ROWS, RHOS
 from lib.ui.registry import get_scenario
 from lib.ui.state import Lab, lab_state, synced
-from lib.ui.widgets import causal_graph, chart
+from lib.ui.widgets import causal_graph, chart, ratio_metrics
 from lib.words import attribution as words
 from lib.words.escape import code_span, inert
 
@@ -56,6 +59,11 @@ __all__ = [
     "real_data_section",
     "settle_section",
     "world_section",
+    "lesson_numbers",
+    "step_figure",
+    "step_plots",
+    "view_of",
+    "view_words",
 ]
 
 #: Resamples of the permutation and Shapley credits (each refits all four models).
@@ -228,7 +236,13 @@ def _stability(
 # ----------------------------------------------------------------------------- sections
 
 
-def world_section(lab: Lab) -> PairView:
+def view_of(lab: Lab) -> PairView:
+    """The two-neuron world at the view's settings, fitted (cached for every session)."""
+    with st.spinner("Fitting four models to the recording…"):
+        return view_at(*state_key(lab.state))
+
+
+def world_section(view: PairView) -> None:
     """1 · The world: two neurons, the sliders, the causal graph."""
     st.subheader("1 · Two neurons, one grip", anchor=False)
     sc = get_scenario(pair.PAIR_SCENARIO)
@@ -256,9 +270,6 @@ def world_section(lab: Lab) -> PairView:
             format_func=lambda n: f"{n:,}",
             **synced("pair_n"),
         )
-    state = lab_state()
-    with st.spinner("Fitting four models to the recording…"):
-        view = view_at(*state_key(state))
     a, b = view.world.truth
     st.markdown(
         f"**The truth, from the equations:** grip force = 10 + {a:g} · A "
@@ -274,7 +285,6 @@ def world_section(lab: Lab) -> PairView:
             icon=":material/info:",
         )
     causal_graph(view.world.scenario, legend="caption", key="attribution")
-    return view
 
 
 def prediction_section(view: PairView) -> None:
@@ -559,3 +569,70 @@ def real_data_section(lab: Lab) -> None:
         column_config={"sign flips": st.column_config.NumberColumn(format="percent")},
     )
     st.markdown(result.sentence)
+
+
+# ----------------------------------------------------------------------------- lessons
+
+
+def _step_figure_and_words(state: Any, experiment: bool) -> tuple[go.Figure, str]:
+    """An Attribution step's figure and the sentence that reads it: the experiment's
+    errors when the step asks about it, else the Rashomon set."""
+    view = state_key(state)
+    if experiment:
+        return settle_figure(view, state.drive, state.epsilon)
+    return rashomon_view(view, state.epsilon)
+
+
+def lesson_numbers(state: Any) -> dict[str, Any]:
+    """The page's experiment as a lesson reads it.
+
+    Its "predictive" model is the one of the Rashomon set most wrong about B
+    (with B doing nothing: the one crediting B most), its causal one least
+    squares on the causes.
+    """
+    key = state_key(state)
+    scores = settle_scores(key, state.drive, state.epsilon)
+    causal = causal_name(view_at(*key).world.scenario.causal_features)
+    names = {
+        ("predictive", "linear"): B_CHAMPION,
+        ("causal", "linear"): causal,
+        ("predictive", "trees"): MODEL_NAMES[3],
+    }
+    before = scores[scores["test"] == OBSERVATIONAL].set_index("model")
+    after = scores[scores["test"] == state.drive].set_index("model")
+    ratios = pd.DataFrame(
+        {
+            "model": before.index,
+            "kind": before["kind"].to_numpy(),
+            "before": before["rmse"].to_numpy(),
+            "after": after.loc[before.index, "rmse"].to_numpy(),
+        }
+    )
+    ratios["ratio"] = ratios["after"] / ratios["before"]
+    return {"names": names, "ratios": ratios, "scores": before.reset_index()}
+
+
+def step_figure(step: Any, state: Any, present: bool) -> None:
+    """The model asked about, as the Interventions step shows it; and the experiment's
+    errors (or the Rashomon set) beside it (not on a projector when a model is asked)."""
+    pred = step.predict
+    if pred is not None:
+        numbers = lesson_numbers(state)
+        asked = numbers["names"][(pred.model, pred.family)]
+        table = numbers["ratios"]
+        ratio_metrics(table[table["model"] == asked].reset_index(drop=True))
+    if pred is None or not present:
+        chart(*_step_figure_and_words(state, pred is not None))
+
+
+def step_plots(step: Any, state: Any) -> list[Plot]:
+    """A lesson handout's figure for a step here."""
+    return [Plot(*_step_figure_and_words(state, step.predict is not None))]
+
+
+def view_words(state: Any) -> str:
+    """The view in a few words: the neurons' world, the experiment and ε."""
+    return (
+        f"Attribution: ρ = {state.rho:g}, {state.pair_n:,} rows, seed {state.seed}, "
+        f"{state.drive}, ε = {state.epsilon:.0%}"
+    )

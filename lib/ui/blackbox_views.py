@@ -29,7 +29,7 @@ from lib.blackbox.network import (
     train_network,
 )
 from lib.figures import blackbox as figs
-from lib.ui.params import COMPONENTS, NEW_INPUTS, PATCHED, RECORDINGS, UNIT_COUNTS
+from lib.ui.pages.blackbox import COMPONENTS, NEW_INPUTS, PATCHED, RECORDINGS, UNIT_COUNTS
 from lib.ui.state import Lab, lab_state, synced
 from lib.ui.widgets import chart
 from lib.words import blackbox as words
@@ -43,6 +43,7 @@ __all__ = [
     "patch_section",
     "pca_section",
     "surrogate_section",
+    "view_of",
 ]
 
 #: Networks (units × seed) the caches keep; one costs about 2 MB with its figures.
@@ -168,7 +169,14 @@ def _barrier(key: tuple[int, int]) -> BarrierView:
 # ----------------------------------------------------------------------------- sections
 
 
-def network_section(lab: Lab) -> NetView:
+def view_of(lab: Lab) -> NetView:
+    """The view's network, trained (cached per units and seed for every session)."""
+    state = lab.state
+    with st.spinner(f"Training a network of {state.units} units…"):
+        return network_at(state.units, state.net_seed)
+
+
+def network_section(view: NetView) -> None:
     """1 · A small network, trained here: what it does, and one unit's tuning."""
     st.subheader("1 · A small network, trained here", anchor=False)
     left, right = st.columns([3, 2], gap="large")
@@ -196,9 +204,7 @@ def network_section(lab: Lab) -> NetView:
             help="Draws the training inputs and the first weights: another seed, another network.",
             **synced("net_seed"),
         )
-    state = lab_state()
-    with st.spinner(f"Training a network of {state.units} units…"):
-        view = network_at(state.units, state.net_seed)
+    with st.spinner("Drawing its outputs…"):
         r2 = _fit_scores(view.key)
         axis, _, _, maps = _grid(view.key)
     chart(
@@ -236,7 +242,6 @@ def network_section(lab: Lab) -> NetView:
             + ", ".join(f"{b:.3f}" for b in view.net.b2)
             + "). The network is all here, and none of it reads as an explanation."
         )
-    return view
 
 
 def _weights(net: Network) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from lib.blackbox import attractor, superposition
 from lib.errors import DataError
 from lib.figures import blackbox as figs
 from lib.fitting.models import one_thread
-from lib.ui.params import ATTRACTOR_UNITS, MISTUNINGS, NEURON_TAUS, SPARSITIES
+from lib.ui.pages.blackbox import ATTRACTOR_UNITS, MISTUNINGS, NEURON_TAUS, SPARSITIES
 from lib.ui.state import lab_state, synced
 from lib.ui.widgets import chart
 from lib.words import blackbox as words

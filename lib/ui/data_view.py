@@ -17,13 +17,27 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib.errors import DataError
+from lib.teach.handout import Plot
 from lib.ui import compute, table_views, tables
 from lib.ui import table_compute as tc
-from lib.ui.lab import clues, data_columns, node_table
+from lib.ui.lab import clue_sentence, clues, data_columns, node_table
+from lib.ui.registry import get_scenario
 from lib.ui.state import Lab
-from lib.ui.widgets import causal_graph
+from lib.ui.widgets import causal_graph, chart, page_header, stacking_columns
+from lib.ui.widgets import rows_section as show_rows
 
-__all__ = ["DataSource", "data_top", "lead"]
+__all__ = [
+    "DataSource",
+    "correlations_section",
+    "data_top",
+    "header_section",
+    "lead",
+    "lesson_numbers",
+    "rows_section",
+    "source_section",
+    "step_figure",
+    "step_plots",
+]
 
 
 @dataclass
@@ -173,3 +187,90 @@ def _table(lab: Lab) -> DataSource:
         cause_help="Checked: a cause you declared, which the causal model uses.",
         target=setup.target,
     )
+
+
+# ----------------------------------------------------------------------------- sections
+
+
+def header_section(lab: Lab, data: Any) -> None:
+    """The title, and the world's title and summary (or what a table is for)."""
+    page_header("Data", lead(lab))
+
+
+def source_section(lab: Lab, data: Any) -> DataSource:
+    """1 · Where the rows come from: a world's story, graph and equations, or a table's
+    file, roles and graph (its widgets decide the rows the sections below show)."""
+    return data_top(lab)
+
+
+def rows_section(lab: Lab, src: DataSource) -> None:
+    """2 · The rows, to look at and to download."""
+    show_rows(
+        src.rows_title,
+        src.rows,
+        src.rows_caption,
+        csv=src.csv,
+        file_name=src.file_name,
+        column_config=src.column_config,
+    )
+
+
+def correlations_section(lab: Lab, src: DataSource) -> None:
+    """3 · What goes with what: correlations, the clues to the target, and the pairs."""
+    if src.heatmap is not None:
+        st.subheader("What goes with what", anchor=False)
+        corr_col, clue_col = stacking_columns(
+            [1, 1], "corr", gap="large", vertical_alignment="center"
+        )
+        with corr_col:
+            chart(src.heatmap(), src.heatmap_caption, key="heatmap")
+        if src.clues is not None:
+            with clue_col:
+                st.markdown(f"**Clues to `{src.target}`**, strongest first")
+                st.dataframe(
+                    src.clues,
+                    hide_index=True,
+                    width="stretch",
+                    column_config={
+                        "variable": st.column_config.TextColumn("variable"),
+                        "r": st.column_config.ProgressColumn(
+                            "correlation r", format="%.2f", min_value=-1.0, max_value=1.0
+                        ),
+                        "causal input": st.column_config.CheckboxColumn(
+                            "a cause?", help=src.cause_help, width="small"
+                        ),
+                    },
+                )
+                st.markdown(clue_sentence(src.clues, src.target))
+    if src.pairs is not None:
+        chart(src.pairs(), src.pairs_caption, key="pairs")
+
+
+# ----------------------------------------------------------------------------- lessons
+
+
+def lesson_numbers(state: Any) -> dict[str, Any]:
+    """The sample (a lesson step's numbers on this page)."""
+    return {"sample": compute.sample(state.scenario, state.n, state.seed)}
+
+
+def step_figure(step: Any, state: Any, present: bool) -> None:
+    """The pair of columns the step asks about, else the causal graph (not on a projector)."""
+    pred = step.predict
+    sid, n, seed = state.scenario, state.n, state.seed
+    if pred is not None and pred.columns:
+        a, b = pred.columns
+        chart(
+            compute.pairs_figure(sid, n, seed, (a, b)),
+            f"Each dot is one row of the sample: `{a}` against `{b}`.",
+        )
+    elif not present:
+        causal_graph(get_scenario(sid))
+
+
+def step_plots(step: Any, state: Any) -> list[Plot]:
+    """A lesson handout's figure for a step here: the pair of columns it asks about."""
+    pred = step.predict
+    if pred is None or not pred.columns:
+        return []
+    return [Plot(compute.pairs_figure(state.scenario, state.n, state.seed, tuple(pred.columns)))]

@@ -1,4 +1,4 @@
-"""The "Handout" control at the bottom of the Data, Models, Interventions and Invariance pages.
+"""The "Handout" control at the bottom of the world pages that declare a handout.
 
 Two downloads: the view as one web page that works offline
 (:func:`lib.teach.handout.build_handout`), and a Python script that reproduces
@@ -19,7 +19,7 @@ import streamlit as st
 from lib.fitting.experiments import OBSERVATIONAL
 from lib.invariance.compare import truth_sentence
 from lib.teach.handout import Graph, Plot, Section, Table, build_handout
-from lib.teach.reproduce import reproduce_script, script_file_name
+from lib.teach.reproduce import script_file_name
 from lib.ui import compute
 from lib.ui import invariance_views as iv
 from lib.ui.lab import (
@@ -33,6 +33,7 @@ from lib.ui.lab import (
     node_table,
     predictive_inputs_text,
 )
+from lib.ui.pages import page as page_spec
 from lib.ui.params import to_query
 from lib.ui.state import Lab
 from lib.ui.widgets import scenario_dot
@@ -40,7 +41,17 @@ from lib.words.escape import code_list
 from lib.world.environments import Environment
 from lib.world.scenarios import Scenario
 
-__all__ = ["handout_control", "handout_sections", "view_link", "view_settings"]
+__all__ = [
+    "data_handout",
+    "handout_control",
+    "handout_section",
+    "handout_sections",
+    "interventions_handout",
+    "invariance_handout",
+    "models_handout",
+    "view_link",
+    "view_settings",
+]
 
 HTML_LABEL = "This view as a web page (HTML, works offline)"
 SCRIPT_LABEL = "Python script that reproduces these numbers"
@@ -71,7 +82,7 @@ def view_settings(page: str, lab: Lab, choice: Choice | None = None) -> list[tup
             ("Intervention", f"{choice.test}: {choice.description}"),
             ("Strength", f"{100 * choice.strength:.0f}%"),
         ]
-    if page in ("Models", "Interventions"):
+    if "family" in page_spec(page).link:
         rows.append(("Models in the plots", state.family.capitalize()))
     return rows
 
@@ -273,27 +284,58 @@ def _invariance_sections(sc: Scenario, lab: Lab, envs: Sequence[Environment]) ->
     ]
 
 
-def handout_sections(
-    page: str, lab: Lab, environments: Sequence[Environment] = ()
-) -> tuple[list[Section], Choice | None]:
-    """The sections of a world's handout for ``page``, from the page's cached results.
+def data_handout(lab: Lab, environments: Sequence[Environment] = ()) -> tuple[list[Section], None]:
+    """The Data page's handout: the world, and what goes with what."""
+    return _data_sections(lab.scenario, lab), None
 
-    ``environments`` are the Invariance page's pooled environments.
+
+def models_handout(
+    lab: Lab, environments: Sequence[Environment] = ()
+) -> tuple[list[Section], None]:
+    """The Models page's handout: what each model uses, their errors and what they learned."""
+    return _models_sections(lab.scenario, lab), None
+
+
+def interventions_handout(
+    lab: Lab, environments: Sequence[Environment] = ()
+) -> tuple[list[Section], Choice]:
+    """The Interventions page's handout, and the intervention it shows.
 
     Raises
     ------
     ValueError
         When the view's intervention cannot be applied (the page shows why).
     """
-    sc = lab.scenario
-    if page == "Data":
-        return _data_sections(sc, lab), None
-    if page == "Models":
-        return _models_sections(sc, lab), None
-    if page == "Invariance":
-        return _invariance_sections(sc, lab, environments), None
-    choice = choose(lab.state, sc)
-    return _interventions_sections(sc, lab, choice), choice
+    choice = choose(lab.state, lab.scenario)
+    return _interventions_sections(lab.scenario, lab, choice), choice
+
+
+def invariance_handout(
+    lab: Lab, environments: Sequence[Environment] = ()
+) -> tuple[list[Section], None]:
+    """The Invariance page's handout on its pooled ``environments``."""
+    return _invariance_sections(lab.scenario, lab, environments), None
+
+
+def handout_sections(
+    page: str, lab: Lab, environments: Sequence[Environment] = ()
+) -> tuple[list[Section], Choice | None]:
+    """The sections of a world's handout for ``page``, from the page's cached results
+    (:attr:`lib.ui.pages.Page.handout`), and the intervention they show, if any.
+
+    ``environments`` are the Invariance page's pooled environments.
+
+    Raises
+    ------
+    ValueError
+        For a page without a handout, or when the view's intervention cannot be
+        applied (the page shows why).
+    """
+    make = page_spec(page).handout
+    if make is None:
+        raise ValueError(f"the {page} page has no handout.")
+    sections, choice = make(lab, environments)
+    return sections, choice
 
 
 def _handout_maker(
@@ -321,9 +363,17 @@ def _script_maker(
     page: str, lab: Lab, environments: Sequence[Environment] = ()
 ) -> Callable[[], bytes]:
     state, sc, link = lab.state, lab.scenario, view_link(page, lab)
-    return lambda: reproduce_script(
-        page, state, sc, link=link, environments=environments, alpha=state.alpha
+    script = page_spec(page).script
+    if script is None:
+        raise ValueError(f"the {page} page has no script.")
+    return lambda: script(
+        state, sc, link=link, environments=environments, alpha=state.alpha
     ).encode("utf-8")
+
+
+def handout_section(lab: Lab, data: object) -> None:
+    """The section that ends a world page: its Handout popover."""
+    handout_control(lab)
 
 
 def handout_control(lab: Lab, environments: Sequence[Environment] = ()) -> None:

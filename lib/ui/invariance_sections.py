@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -39,11 +40,13 @@ from lib.invariance.compare import (
     touches_target,
     truth_sentence,
 )
-from lib.invariance.engine import ICPResult
+from lib.teach.handout import Plot
 from lib.ui import invariance_views as iv
-from lib.ui.params import ENV_NAME_CHARS, EnvRow, env_token
-from lib.ui.state import lab_state, set_fields, synced, widget_key
-from lib.ui.widgets import chart, stacking_columns
+from lib.ui.handout_views import handout_control
+from lib.ui.pages.invariance import ENV_NAME_CHARS, EnvRow, env_token
+from lib.ui.registry import get_scenario
+from lib.ui.state import Lab, lab_state, set_fields, synced, widget_key
+from lib.ui.widgets import chart, page_header, stacking_columns
 from lib.words.escape import code_span
 from lib.words.numbers import percent
 from lib.world.environments import ENV_COLUMN, Environment
@@ -51,14 +54,23 @@ from lib.world.scenarios import Scenario
 
 __all__ = [
     "ALPHA_KEY",
+    "PageEnvironments",
     "alpha_control",
     "apply_editor_changes",
     "composer_labels",
     "bend_section",
     "environments_section",
+    "handout_section",
+    "header_section",
     "icp_section",
+    "lesson_numbers",
     "local_section",
+    "page_environments",
     "power_section",
+    "step_figure",
+    "step_plots",
+    "table_section",
+    "view_words",
 ]
 
 #: The widget key of the level α (shared by every section and by tables; the level
@@ -184,14 +196,52 @@ def state_environments(
     return environments_from_rows(rows, sc, named, iv.node_sds(sid))
 
 
-def environments_section(sc: Scenario, sid: str, n: int) -> list[Environment] | None:
-    """1 · The environments: the composer; returns the environments, or None when invalid.
+@dataclass(frozen=True)
+class PageEnvironments:
+    """The environments the view's ``envs`` names, pooled, or why they cannot be used."""
+
+    envs: list[Environment] | None
+    problem: str = ""
+
+
+def page_environments(lab: Lab) -> PageEnvironments:
+    """The Invariance page's environments at the lab's view (the composer's rows)."""
+    sid, n, _ = lab.key
+    try:
+        return PageEnvironments(state_environments(lab.scenario, sid, n, lab.state.envs))
+    except ScenarioError as exc:
+        return PageEnvironments(None, str(exc))
+
+
+def header_section(lab: Lab, data: Any) -> None:
+    """The title, and what ICP does."""
+    page_header(
+        "Invariance",
+        "A cause predicts the same way in every environment. Invariant Causal Prediction "
+        "(ICP) turns this around: it keeps every set of predictors whose regression is the "
+        "same in all environments, and names what those sets share.",
+    )
+
+
+def table_section(lab: Lab, data: Any) -> None:
+    """A table: ICP on its environments, with the level α."""
+    assert lab.table is not None
+    _, pick = st.columns([3, 1], vertical_alignment="bottom")
+    with pick:
+        alpha = alpha_control()
+    iv.table_view(lab.table, alpha)
+
+
+def environments_section(lab: Lab, pooled: PageEnvironments) -> None:
+    """1 · The environments: the composer, and why its rows cannot be used when they cannot.
 
     The rows live in the lab's state (``envs``, None for the world's starting
     ones), so they travel in the link and survive a visit to another page. The
     editor's key names its rows: an edit stores the new rows, and the next run
     draws a fresh editor holding them.
     """
+    sc = lab.scenario
+    sid, n, _ = lab.key
     target = code_span(sc.target)
     # --- 1. The environments -----------------------------------------------------------------
     st.subheader("1 · The environments", anchor=False)
@@ -204,7 +254,7 @@ def environments_section(sc: Scenario, sid: str, n: int) -> list[Environment] | 
     )
     defaults = new_row_defaults(sc, rows)
     key = f"inv_envs_{sid}_{zlib.crc32(repr(kept).encode('utf-8')):08x}"
-    edited = st.data_editor(
+    st.data_editor(
         rows,
         key=key,
         on_change=_store_envs,
@@ -260,22 +310,15 @@ def environments_section(sc: Scenario, sid: str, n: int) -> list[Environment] | 
             f"{target} itself comes about, and ICP assumes no environment does. Add it back to see "
             f"what happens then."
         )
-    envs = None
-    try:
-        envs = environments_from_rows(edited, sc, named, iv.node_sds(sid))
-    except ScenarioError as exc:
-        st.error(f"These environments cannot be used: {exc}", icon=":material/error:")
-
-    return envs
+    # the editor shows the state's rows (its key names them): they are what was pooled
+    if pooled.envs is None:
+        st.error(f"These environments cannot be used: {pooled.problem}", icon=":material/error:")
 
 
-def icp_section(
-    sc: Scenario, sid: str, n: int, seed: int, envs: list[Environment] | None
-) -> tuple[ICPResult | None, float]:
-    """2 · What ICP concludes (with the level α beside it), and 3 · on fresh samples.
-
-    Returns ICP's result (None when it could not run) and the level α chosen.
-    """
+def icp_section(lab: Lab, pooled: PageEnvironments) -> None:
+    """2 · What ICP concludes (with the level α beside it), and 3 · on fresh samples."""
+    sc, envs = lab.scenario, pooled.envs
+    sid, n, seed = lab.key
     target = code_span(sc.target)
     # --- 2. What ICP concludes ---------------------------------------------------------------
     head, pick = st.columns([3, 1], vertical_alignment="bottom")
@@ -322,11 +365,11 @@ def icp_section(
                 key="held_out",
             )
 
-    return res, alpha
 
-
-def local_section(sc: Scenario, sid: str, seed: int, alpha: float) -> None:
+def local_section(lab: Lab, data: Any) -> None:
     """4 · Invariance is local: one intervention's strength swept."""
+    sc, alpha = lab.scenario, lab.state.alpha
+    sid, _, seed = lab.key
     target = code_span(sc.target)
     # --- 4. Invariance is local ----------------------------------------------------------------
     st.subheader("4 · Invariance is local", anchor=False)
@@ -419,8 +462,9 @@ def local_section(sc: Scenario, sid: str, seed: int, alpha: float) -> None:
             )
 
 
-def bend_section(seed: int, alpha: float) -> None:
+def bend_section(lab: Lab, data: Any) -> None:
     """5 · A mechanism that bends: invariance checked only for the shifts seen."""
+    seed, alpha = lab.state.seed, lab.state.alpha
     # --- 5. A mechanism that bends -------------------------------------------------------------
     st.subheader("5 · A mechanism that bends", anchor=False)
     st.markdown(
@@ -489,10 +533,10 @@ def bend_section(seed: int, alpha: float) -> None:
         )
 
 
-def power_section(
-    sc: Scenario, sid: str, seed: int, envs: list[Environment] | None, alpha: float
-) -> None:
+def power_section(lab: Lab, pooled: PageEnvironments) -> None:
     """6 · How often does ICP find the causes?"""
+    sc, envs, alpha = lab.scenario, pooled.envs, lab.state.alpha
+    sid, _, seed = lab.key
     ss = st.session_state
     target = code_span(sc.target)
     # --- 6. Power ----------------------------------------------------------------------------------
@@ -564,3 +608,62 @@ def power_section(
                 )
         elif not run:
             st.caption("Not run yet: it takes a few seconds.")
+
+
+def handout_section(lab: Lab, pooled: PageEnvironments) -> None:
+    """The view as a web page, and a script (when ICP could run on its environments)."""
+    envs = pooled.envs
+    if envs is None:
+        return
+    sid, _, seed = lab.key
+    try:
+        iv.icp_fit(sid, seed, iv.env_key(envs), lab.state.alpha, envs)
+    except ValueError:  # the page says why ICP cannot run: no handout of it
+        return
+    handout_control(lab, environments=envs)
+
+
+# ----------------------------------------------------------------------------- lessons
+
+
+def _step_envs(state: Any) -> tuple[Scenario, list[Environment]]:
+    sc = get_scenario(state.scenario)
+    return sc, state_environments(sc, state.scenario, state.n, state.envs)
+
+
+def lesson_numbers(state: Any) -> dict[str, Any]:
+    """ICP's verdict at the view (a lesson step's numbers on this page)."""
+    _, envs = _step_envs(state)
+    res = iv.icp_fit(state.scenario, state.seed, iv.env_key(envs), state.alpha, envs)
+    return {"icp_causes": frozenset(res.causal_predictors)}
+
+
+def step_figure(step: Any, state: Any, present: bool) -> None:
+    """Every set and its p-value (the top sets only, on a projector)."""
+    _, envs = _step_envs(state)
+    figure = iv.top_sets_figure if present else iv.result_figure
+    chart(
+        figure(state.scenario, state.seed, iv.env_key(envs), state.alpha, envs),
+        "Each set of predictors and its p-value: a set is accepted when its p-value is "
+        f"above α = {state.alpha:g}. ICP names what every accepted set shares. "
+        f"Environments: {', '.join(e.name for e in envs)}.",
+    )
+
+
+def step_plots(step: Any, state: Any) -> list[Plot]:
+    """A lesson handout's figure for a step here: every set and its p-value."""
+    _, envs = _step_envs(state)
+    return [Plot(iv.result_figure(state.scenario, state.seed, iv.env_key(envs), state.alpha, envs))]
+
+
+def view_words(state: Any) -> str:
+    """The view in a few words: rows, seed, the level and the environments."""
+    envs = (
+        "the world's starting environments"
+        if state.envs is None
+        else (", ".join(row[0] for row in state.envs))
+    )
+    return (
+        f"Invariance: {state.n:,} rows, seed {state.seed}, α = {state.alpha:g}, "
+        f"environments: {envs}"
+    )

@@ -36,8 +36,9 @@ from lib.invariance.engine import NO_SET_NOTE, ICPCancelled, ICPResult, icp
 from lib.invariance.sweeps import icp_power, invariance_sweep
 from lib.tables.read import numeric_frame
 from lib.tables.setup import TableSetup, check_setup
-from lib.ui import params, tables
+from lib.ui import tables
 from lib.ui.lab import interventions_key
+from lib.ui.pages import invariance as page
 from lib.ui.registry import get_scenario
 from lib.ui.tables import TableChoice, code
 from lib.ui.widgets import chart
@@ -68,9 +69,9 @@ __all__ = [
 
 _SPIN = False
 #: Levels offered for ICP; strengths of the "invariance is local" sweep (they live with
-#: the lab's state, which a link carries: lib.ui.params).
-ALPHAS = params.ALPHAS
-STRENGTHS = params.SWEEP_STRENGTHS
+#: the lab's state, which a link carries: lib.ui.pages.invariance).
+ALPHAS = page.ALPHAS
+STRENGTHS = page.SWEEP_STRENGTHS
 #: Rows of each environment in the sweep. With 300, the spurious set's p-value went back
 #: above α at full strength on some worlds and seeds; with 1,000 it stays below α from
 #: where it first falls there, on every world's first sweep and seeds 0-5 (about 0.15 s).
@@ -78,11 +79,11 @@ SWEEP_N = 1000
 #: The nonlinear example: how far its environments shift the dose, as a share of
 #: NONLINEAR_SHIFT_SDS; ICP sees the observational world and the dose shifted by half
 #: and all of the chosen share (three environments of BEND_N rows).
-BEND_STRENGTHS = params.BEND_STRENGTHS
+BEND_STRENGTHS = page.BEND_STRENGTHS
 BEND_STEPS = (0.5, 1.0)
 BEND_N = 300
 #: Repetitions offered for the power simulation, its strengths, rows and time bound.
-POWER_REPS = params.POWER_REPS
+POWER_REPS = page.POWER_REPS
 POWER_STRENGTHS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)
 POWER_N = 300
 POWER_SECONDS = 12.0

@@ -15,7 +15,8 @@ import pandas as pd
 
 from lib.errors import ScenarioError
 from lib.fitting.experiments import OBSERVATIONAL
-from lib.ui.params import CUSTOM, LabState
+from lib.ui.pages.interventions import CUSTOM
+from lib.ui.params import LabState
 from lib.words.escape import code_list, code_span
 from lib.words.numbers import format_number
 from lib.world.interventions import (

@@ -14,15 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
-from lib.attribution.pair import B_CHAMPION, MODEL_NAMES, causal_name
 from lib.errors import ClassError, LessonError, ScenarioError
-from lib.fitting.experiments import OBSERVATIONAL
 from lib.live.join import spaced, teacher_url
 from lib.live.room import matched
-from lib.teach.handout import Plot, Section, build_handout
+from lib.teach.handout import Section, build_handout
 from lib.teach.lessons import (
     Lesson,
     Prediction,
@@ -36,11 +33,7 @@ from lib.teach.lessons import (
     option_label,
     options,
 )
-from lib.ui import attribution_views as av
-from lib.ui import compute, tables
-from lib.ui import invariance_views as iv
-from lib.ui.invariance_sections import state_environments
-from lib.ui.lab import choose, family_models, interventions_key
+from lib.ui import tables
 from lib.ui.live import (
     class_info,
     class_moved,
@@ -55,6 +48,7 @@ from lib.ui.live import (
     teacher_link,
     teaching,
 )
+from lib.ui.pages import page
 from lib.ui.params import parse_query
 from lib.ui.room_views import class_link, join_box, room_chart, room_count, room_now
 from lib.ui.state import (
@@ -66,11 +60,10 @@ from lib.ui.state import (
     teach_state,
 )
 from lib.ui.teach import TeachState, moved
-from lib.ui.widgets import causal_graph, chart, kind_metric, ratio_metrics
-from lib.words.numbers import format_number
+from lib.ui.widgets import page_header
 from lib.world.scenarios import load_scenario
 
-__all__ = ["show_lessons"]
+__all__ = ["lessons_section", "show_lessons", "step_figure", "view_numbers", "view_numbers_at"]
 
 _ANSWERS = "lab_lesson_answers"  # (lesson, where) -> the learner's answer
 _REVEALED = "lab_lesson_revealed"  # {(lesson, step)} whose answer is shown
@@ -167,127 +160,21 @@ def view_numbers(lesson: Lesson, step: int) -> ViewNumbers:
 
 
 def view_numbers_at(lesson: Lesson, step: int, state: Any) -> ViewNumbers:
-    """:func:`view_numbers` for a step whose state is known (no session needed)."""
-    s = lesson.steps[step - 1]
-    sid, n, seed = state.scenario, state.n, state.seed
-    sc = load_scenario(sid)
-    numbers: dict[str, Any] = {}
-    if s.page in ("Models", "Interventions"):  # only these pages fit models
-        exp = compute.experiment(sid, n, seed)
-        numbers["names"] = {(m.kind, m.family): m.name for m in exp.models}
-        numbers["scores"] = compute.evaluate(sid, n, seed, OBSERVATIONAL, (), ())
-    if s.page == "Interventions":
-        choice = choose(state, sc)
-        key = interventions_key(choice.applied)
-        numbers["ratios"] = compute.ratios(sid, n, seed, choice.test, key, choice.applied)
-    if s.page in ("Data", "Models", "Interventions"):
-        numbers["sample"] = compute.sample(sid, n, seed)
-    if s.page == "Invariance":
-        envs = state_environments(sc, sid, n, state.envs)
-        res = iv.icp_fit(sid, seed, iv.env_key(envs), state.alpha, envs)
-        numbers["icp_causes"] = frozenset(res.causal_predictors)
-    if s.page == "Attribution":
-        numbers.update(_attribution_numbers(state))
-    return ViewNumbers(**numbers)
+    """:func:`view_numbers` for a step whose state is known (no session needed).
 
-
-def _attribution_figure(state: Any, experiment: bool) -> tuple[Any, str]:
-    """An Attribution step's figure and the sentence that reads it: the experiment's
-    errors when the step asks about it, else the Rashomon set."""
-    view = av.state_key(state)
-    if experiment:
-        return av.settle_figure(view, state.drive, state.epsilon)
-    return av.rashomon_view(view, state.epsilon)
-
-
-def _attribution_numbers(state: Any) -> dict[str, Any]:
-    """The Attribution page's experiment: its "predictive" model is the one of the
-    Rashomon set most wrong about B (with B doing nothing: the one crediting B most),
-    its causal one least squares on the causes."""
-    key = av.state_key(state)
-    scores = av.settle_scores(key, state.drive, state.epsilon)
-    causal = causal_name(av.view_at(*key).world.scenario.causal_features)
-    names = {
-        ("predictive", "linear"): B_CHAMPION,
-        ("causal", "linear"): causal,
-        ("predictive", "trees"): MODEL_NAMES[3],
-    }
-    before = scores[scores["test"] == OBSERVATIONAL].set_index("model")
-    after = scores[scores["test"] == state.drive].set_index("model")
-    ratios = pd.DataFrame(
-        {
-            "model": before.index,
-            "kind": before["kind"].to_numpy(),
-            "before": before["rmse"].to_numpy(),
-            "after": after.loc[before.index, "rmse"].to_numpy(),
-        }
-    )
-    ratios["ratio"] = ratios["after"] / ratios["before"]
-    return {"names": names, "ratios": ratios, "scores": before.reset_index()}
+    The step's page says what its numbers are (:attr:`lib.ui.pages.Page.numbers`).
+    """
+    spec = page(lesson.steps[step - 1].page)
+    return ViewNumbers(**(spec.numbers(state) if spec.numbers is not None else {}))
 
 
 def step_figure(lesson: Lesson, step: int, present: bool) -> None:
-    """What the step's page shows of the answer: its metrics or its figure."""
+    """What the step's page shows of the answer: its metrics or its figure
+    (:attr:`lib.ui.pages.Page.step_figure`)."""
     s = lesson.steps[step - 1]
-    state = _step_state(lesson, step)
-    sid, n, seed = state.scenario, state.n, state.seed
-    sc = load_scenario(sid)
-    pred = s.predict
-    family = pred.family if pred is not None else "linear"
-    if s.page == "Interventions":
-        choice = choose(state, sc)
-        key = interventions_key(choice.applied)
-        table = compute.ratios(sid, n, seed, choice.test, key, choice.applied)
-        models = family_models(compute.experiment(sid, n, seed).models, family)
-        # only the model asked about: the other one may be a later step's question
-        shown = {m.name for m in models if m is not None and (pred is None or m.kind == pred.model)}
-        ratio_metrics(table[table["model"].isin(shown)].reset_index(drop=True))
-        if not present:
-            causal_graph(sc, intervened=sc.scm.intervene(*choice.applied).intervened_nodes)
-    elif s.page == "Models":
-        scores = compute.evaluate(sid, n, seed, OBSERVATIONAL, (), ())
-        _score_metrics(scores, family, sc.target)
-    elif s.page == "Data":
-        if pred is not None and pred.columns:
-            a, b = pred.columns
-            chart(
-                compute.pairs_figure(sid, n, seed, (a, b)),
-                f"Each dot is one row of the sample: `{a}` against `{b}`.",
-            )
-        elif not present:
-            causal_graph(sc)
-    elif s.page == "Attribution":
-        if pred is not None:  # the model asked about, as the Interventions step shows it
-            numbers = _attribution_numbers(state)
-            asked = numbers["names"][(pred.model, pred.family)]
-            table = numbers["ratios"]
-            ratio_metrics(table[table["model"] == asked].reset_index(drop=True))
-        if pred is None or not present:
-            chart(*_attribution_figure(state, pred is not None))
-    elif s.page == "Invariance":
-        envs = state_environments(sc, sid, n, state.envs)
-        figure = iv.top_sets_figure if present else iv.result_figure
-        chart(
-            figure(sid, seed, iv.env_key(envs), state.alpha, envs),
-            "Each set of predictors and its p-value: a set is accepted when its p-value is "
-            f"above α = {state.alpha:g}. ICP names what every accepted set shares. "
-            f"Environments: {', '.join(e.name for e in envs)}.",
-        )
-
-
-def _score_metrics(scores: pd.DataFrame, family: str, target: str) -> None:
-    """Each kind's typical error on fresh cases, one metric each (the Models page's)."""
-    rows = scores[(scores["test"] == scores["test"].iloc[0]) & (scores["family"] == family)]
-    for column, row in zip(st.columns(2), rows.itertuples(index=False), strict=False):
-        with column:
-            kind_metric(
-                row.kind,
-                f"lesson_{row.kind}",
-                row.model,
-                format_number(row.rmse),
-                help=f"Typical error (RMSE) predicting {target} on fresh cases; R² {row.r2:.2f}.",
-                border=True,
-            )
+    spec = page(s.page)
+    if spec.step_figure is not None:
+        spec.step_figure(s, _step_state(lesson, step), present)
 
 
 # ----------------------------------------------------------------------------- answers
@@ -538,9 +425,9 @@ def _step(lesson: Lesson, step: int, present: bool) -> None:
                 st.markdown(s.reveal)
         if live is not None:  # the lab's evidence beside where the room stood
             features = load_scenario(lesson.scenario).features
-            if present and s.page == "Invariance":
-                # ICP's sets need a projector's whole width, which the room takes here;
-                # the answer above names what ICP found
+            if present and page(s.page).wide_figure:
+                # the figure needs a projector's whole width, which the room takes here;
+                # the answer above says what it shows
                 room_now(live.code, step, pred, features, truth.value, present)
                 return
             evidence, where = st.columns(2)
@@ -644,26 +531,8 @@ def _lesson_handout(lesson: Lesson) -> Callable[[], bytes]:
     def make() -> bytes:
         sections = [Section(lesson.title, lesson.summary)]
         for i, (s, state) in enumerate(zip(lesson.steps, states, strict=True), start=1):
-            sid, n, seed = state.scenario, state.n, state.seed
-            figures: list[Any] = []
-            if s.page == "Interventions":
-                choice = choose(state, sc)
-                key = interventions_key(choice.applied)
-                figures.append(
-                    Plot(
-                        compute.bars_figure(sid, n, seed, choice.test, key, choice.applied),
-                        f"Typical error of every model before and after: {choice.test}.",
-                    )
-                )
-            elif s.page == "Data" and s.predict is not None and s.predict.columns:
-                figures.append(Plot(compute.pairs_figure(sid, n, seed, tuple(s.predict.columns))))
-            elif s.page == "Invariance":
-                envs = state_environments(sc, sid, n, state.envs)
-                figures.append(
-                    Plot(iv.result_figure(sid, seed, iv.env_key(envs), state.alpha, envs))
-                )
-            elif s.page == "Attribution":
-                figures.append(Plot(*_attribution_figure(state, s.predict is not None)))
+            plots = page(s.page).step_plots
+            figures: list[Any] = plots(s, state) if plots is not None else []
             question = answered = reveal = None
             if s.predict is not None:
                 question = s.predict.question
@@ -701,23 +570,10 @@ def _lesson_handout(lesson: Lesson) -> Callable[[], bytes]:
 
 def _view_words(step: Step, state: Any) -> str:
     """The step's page and what made its view, in a few words."""
-    words = f"{step.page}: {state.n:,} rows, seed {state.seed}"
-    if step.page == "Interventions":
-        what = state.preset if state.preset != "custom" else f"{state.kind} on {state.node}"
-        words += f", {what} at {state.strength:.0%}"
-    elif step.page == "Attribution":
-        words = (
-            f"Attribution: ρ = {state.rho:g}, {state.pair_n:,} rows, seed {state.seed}, "
-            f"{state.drive}, ε = {state.epsilon:.0%}"
-        )
-    elif step.page == "Invariance":
-        envs = (
-            "the world's starting environments"
-            if state.envs is None
-            else (", ".join(row[0] for row in state.envs))
-        )
-        words += f", α = {state.alpha:g}, environments: {envs}"
-    return words
+    words = page(step.page).words
+    if words is not None:
+        return words(state)
+    return f"{step.page}: {state.n:,} rows, seed {state.seed}"
 
 
 def _handout_button(lesson: Lesson) -> None:
@@ -832,6 +688,17 @@ def _controls(lesson: Lesson) -> None:
     )
     with handout:
         _handout_button(lesson)
+
+
+def lessons_section(lab: Any, data: Any) -> None:
+    """The Lessons page: its title (on the list of lessons), then the lesson."""
+    if not lab.present and not teach_state().lesson:
+        page_header(
+            "Lessons",
+            "Short guided stories through the lab. At each step, commit to a prediction "
+            "before the lab shows what happened and why.",
+        )
+    show_lessons()
 
 
 def show_lessons() -> None:

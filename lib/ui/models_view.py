@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -19,17 +20,43 @@ import streamlit as st
 from lib.errors import DataError
 from lib.figures.charts import label
 from lib.fitting.experiments import OBSERVATIONAL
-from lib.fitting.models import Model
+from lib.fitting.models import LinearModel, Model
 from lib.tables.setup import check_setup
 from lib.ui import compute
 from lib.ui import table_compute as tc
-from lib.ui.lab import negative_r2_note, predictive_inputs_text
-from lib.ui.state import Lab
-from lib.ui.widgets import page_header
-from lib.words.escape import code_list, code_span, plotly_text
+from lib.ui.lab import (
+    coefficient_display,
+    family_models,
+    negative_r2_note,
+    predictive_inputs_text,
+    takeaway,
+)
+from lib.ui.registry import get_scenario
+from lib.ui.state import Lab, page_link
+from lib.ui.widgets import (
+    chart,
+    heading_with_family_picker,
+    kind_heading,
+    kind_metric,
+    model_scores,
+    page_header,
+    stacking_columns,
+)
+from lib.words.escape import code_list, code_span, inert, plotly_text
+from lib.words.numbers import format_number
 from lib.world.causal import hidden_confounders
 
-__all__ = ["ModelsSource", "models_source"]
+__all__ = [
+    "ModelsSource",
+    "coefficients_section",
+    "fit_section",
+    "header_section",
+    "lesson_numbers",
+    "models_source",
+    "scores_section",
+    "step_figure",
+    "uses_section",
+]
 
 #: The Models page's lead sentence for a table.
 TABLE_LEAD = (
@@ -191,3 +218,142 @@ def _table(lab: Lab) -> ModelsSource:
         fit_figure=lambda name: tc.fit_figure(*args, name, _choice=choice),
         next_label="Next: move to an environment the models never saw",
     )
+
+
+# ----------------------------------------------------------------------------- sections
+
+KINDS = ("predictive", "causal")
+
+
+def header_section(lab: Lab, src: ModelsSource) -> None:
+    """The title, what the two models are, and the takeaway."""
+    page_header("Models", src.lead)
+    st.info(takeaway(src.scores, src.target, {src.target: src.unit}), icon=":material/lightbulb:")
+
+
+def uses_section(lab: Lab, src: ModelsSource) -> None:
+    """1 · What each model may use, and why the causal one uses only these."""
+    for column, kind in zip(st.columns(2, gap="large"), KINDS, strict=True):
+        with column:
+            kind_heading(kind, src.headings[kind])
+            st.markdown(src.uses[kind])
+            if kind == "causal":
+                for notice in src.notices:
+                    st.warning(notice, icon=":material/visibility_off:")
+
+
+def scores_section(lab: Lab, src: ModelsSource) -> None:
+    """2 · How well they predict cases they never saw."""
+    st.subheader("How well they predict cases they never saw", anchor=False)
+    for column, kind in zip(st.columns(2, gap="large"), KINDS, strict=True):
+        with column:
+            kind_heading(kind, src.headings[kind])
+            model_scores(src.scores, kind, key="obs", unit=src.unit, where="held-out rows")
+            for m in src.models:
+                if m.kind == kind:
+                    for warning in m.warnings_:  # they may quote a table's column names
+                        st.warning(f"{m.name}: {inert(warning)}", icon=":material/warning:")
+    st.caption(src.score_note())
+
+
+def _target(lab: Lab, src: ModelsSource) -> str:
+    return f"`{src.target}`" if lab.table is None else inert(src.target)
+
+
+def coefficients_section(lab: Lab, src: ModelsSource) -> None:
+    """3 · What the linear models learned: each input's weight, with its interval."""
+    st.subheader("What the linear models learned", anchor=False)
+    target = _target(lab, src)
+    unit = f" ({src.unit})" if src.unit else ""
+    per_sd = (
+        f"Change in {target}{unit} for a one-SD change of each input (a typical difference "
+        f"between two cases), the others held fixed, with 95% interval."
+    )
+    captions = {
+        "predictive": f"{per_sd} A weight on a variable that is not a cause is a correlation, "
+        f"not a lever: changing that variable would not move {target}.",
+        "causal": f"{per_sd} Its inputs are causes (or stand for them): the relation to "
+        f"{target} is a mechanism, so it survives interventions that leave that mechanism "
+        f"alone.",
+    }
+    linear = {
+        m.kind: m
+        for m in reversed(src.models)
+        if m.family in ("linear", "mean") and isinstance(m, LinearModel)
+    }
+    for column, kind in zip(stacking_columns(2, "coef", gap="large"), KINDS, strict=True):
+        m = linear.get(kind)
+        if m is None:
+            continue
+        with column:
+            kind_heading(kind, src.headings[kind])
+            if not m.features:
+                st.caption(f"{m.name}: no inputs, only an intercept (the average of {target}).")
+                continue
+            chart(src.coef_figure(m.name), captions[kind], key=f"coef_{kind}")
+            with st.expander("Per unit of each input (table)"):
+                st.caption(
+                    f"{m.name}: change in {target} per unit of each input, in that input's own "
+                    f"unit, the others held fixed."
+                )
+                st.dataframe(
+                    coefficient_display(m.coef_table()),
+                    hide_index=True,
+                    width="stretch",
+                    column_config={
+                        c: st.column_config.NumberColumn(format="%.3g")
+                        for c in ("coefficient", "95% low", "95% high")
+                    }
+                    | {"p-value": st.column_config.NumberColumn(format="%.2g")},
+                )
+
+
+def fit_section(lab: Lab, src: ModelsSource) -> None:
+    """4 · Predicted against actual, on held-out cases; then the way on."""
+    target = _target(lab, src)
+    family = heading_with_family_picker("Predicted against actual, on held-out cases")
+    pred, caus = family_models(src.models, family)
+    for column, m in zip(stacking_columns(2, "fit", gap="large"), (pred, caus), strict=True):
+        if m is None:
+            continue
+        with column:
+            chart(
+                src.fit_figure(m.name),
+                f"{m.name}: each dot is a case the model never saw, actual {target} across, "
+                f"predicted up. On the dashed line the prediction is perfect.",
+                key=f"fit_{m.kind}",
+            )
+    page_link("Interventions", label=src.next_label, icon=":material/arrow_forward:")
+
+
+# ----------------------------------------------------------------------------- lessons
+
+
+def lesson_numbers(state: Any) -> dict[str, Any]:
+    """The models' names and held-out scores, and the sample (a lesson step's numbers)."""
+    sid, n, seed = state.scenario, state.n, state.seed
+    exp = compute.experiment(sid, n, seed)
+    return {
+        "names": {(m.kind, m.family): m.name for m in exp.models},
+        "scores": compute.evaluate(sid, n, seed, OBSERVATIONAL, (), ()),
+        "sample": compute.sample(sid, n, seed),
+    }
+
+
+def step_figure(step: Any, state: Any, present: bool) -> None:
+    """Each kind's typical error on fresh cases, one metric each (the family asked about)."""
+    sid, n, seed = state.scenario, state.n, state.seed
+    family = step.predict.family if step.predict is not None else "linear"
+    scores = compute.evaluate(sid, n, seed, OBSERVATIONAL, (), ())
+    target = get_scenario(sid).target
+    rows = scores[(scores["test"] == scores["test"].iloc[0]) & (scores["family"] == family)]
+    for column, row in zip(st.columns(2), rows.itertuples(index=False), strict=False):
+        with column:
+            kind_metric(
+                row.kind,
+                f"lesson_{row.kind}",
+                row.model,
+                format_number(row.rmse),
+                help=f"Typical error (RMSE) predicting {target} on fresh cases; R² {row.r2:.2f}.",
+                border=True,
+            )

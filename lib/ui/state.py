@@ -25,20 +25,20 @@ import streamlit as st
 from lib.errors import ScenarioError
 from lib.teach.lessons import LESSON_DIR, list_lessons, load_lesson
 from lib.ui import chart_code, registry, tables, widgets
-from lib.ui.live import live_query, read_live_link
+from lib.ui.live import read_live_link
+from lib.ui.pages import PAGES as REGISTRY
+from lib.ui.pages.world import SEED_MAX
 from lib.ui.params import (
-    OWN_KEYS,
-    SEED_MAX,
     LabState,
     ScenarioInfo,
-    default_amount,
-    invariance_query,
+    changed,
+    field_query,
     n_options,
     normalize,
-    own_query,
     parse_query,
     switch_scenario,
     to_query,
+    world_free,
 )
 from lib.ui.teach import TeachState, parse_teach, teach_query
 from lib.words.escape import inert
@@ -75,37 +75,15 @@ SIDEBAR_TITLE_CHARS = 28
 APP_NAME = "Predict or Explain"
 
 #: Pages and their files, for links (the home page is app.py); a test keeps this
-#: menu and the pages/ folder the same.
-PAGES = {
-    "Home": "app.py",
-    "Data": "pages/1_Data.py",
-    "Models": "pages/2_Models.py",
-    "Interventions": "pages/3_Interventions.py",
-    "Invariance": "pages/4_Invariance.py",
-    "Attribution": "pages/5_Attribution.py",
-    "Black box": "pages/6_Black_box.py",
-    "Builder": "pages/7_Builder.py",
-    "Lessons": "pages/8_Lessons.py",
-    "Class": "pages/9_Class.py",
-}
+#: menu and the pages/ folder the same. Declared in :mod:`lib.ui.pages`.
+PAGES = {name: p.file for name, p in REGISTRY.items()}
 #: How a page is named in the menu, where its name alone would not say it.
-PAGE_LABELS = {"Class": "Live class"}
+PAGE_LABELS = {name: p.label for name, p in REGISTRY.items() if p.label}
 #: The browser tab's icon, served by the lab itself: a Material icon as the tab's
 #: icon is fetched from a font server on the internet, which a lecture hall may not reach.
 TAB_ICON = Path(__file__).with_name("assets") / "lab-icon.png"
 #: Icons of the links between pages (drawn from the font bundled with Streamlit).
-PAGE_ICONS = {
-    "Home": ":material/home:",
-    "Data": ":material/table_chart:",
-    "Models": ":material/model_training:",
-    "Interventions": ":material/science:",
-    "Invariance": ":material/balance:",
-    "Attribution": ":material/call_split:",
-    "Black box": ":material/neurology:",
-    "Builder": ":material/edit_note:",
-    "Lessons": ":material/school:",
-    "Class": ":material/groups:",
-}
+PAGE_ICONS = {name: p.icon for name, p in REGISTRY.items()}
 
 
 @dataclass(frozen=True)
@@ -298,16 +276,8 @@ def _store(field: str) -> None:
     info = catalog[state.scenario]
     if field == "scenario":
         new = switch_scenario(state, info, catalog[value])
-    elif field == "node":
-        new = replace(state, node=value, equation=info.equations.get(value, ""))
-    elif field == "kind":
-        new = replace(state, kind=value, amount=default_amount(value))
-    elif field == "seed":  # the Invariance sliders start again where the new sample's story shows
-        new = replace(state, seed=int(value), sweep_strength=None, bend=None)
-    elif field == "sweep":
-        new = replace(state, sweep=value, sweep_strength=None)
-    else:
-        new = replace(state, **{field: value})
+    else:  # the fields that follow it follow (lib.ui.pages declares which)
+        new = changed(state, field, int(value) if field == "seed" else value, info)
     set_state(normalize(new, catalog[new.scenario]))
 
 
@@ -337,8 +307,9 @@ def _start_state(catalog: dict[str, ScenarioInfo]) -> list[str]:
                 catalog[linked.id] = ScenarioInfo.from_scenario(linked)
             if str(query.get("source", "")) == tables.TABLE:
                 notices = tables.start_from_link(query)
-                # the table's level, and the settings of the pages with a world of their own
-                kept = {k: v for k, v in query.items() if k == "alpha" or k in OWN_KEYS}
+                # the fields a table's link keeps (the level, the pages with worlds of their own)
+                free = {f for name in REGISTRY for f in world_free(name)}
+                kept = {k: v for k, v in query.items() if k in free}
                 state, more = parse_query(kept, catalog)
                 notices += more
             else:
@@ -392,18 +363,17 @@ def _follow_link(page: str, catalog: dict[str, ScenarioInfo]) -> list[str]:
 def _page_query(page: str, state: LabState | None = None) -> dict[str, str]:
     """The URL of ``page`` showing ``state`` (the session's by default), or the table,
     with the lesson and the presenter view (:func:`lib.ui.teach.teach_query`)."""
-    if page == "Class":  # a student's class and seat; the lab's view is the lesson's
-        return live_query(page)
+    own = REGISTRY[page].own_link if page in REGISTRY else None
+    if own is not None:  # a student's class and seat; the lab's view is the lesson's
+        return own(page)
     choice = tables.current_table()
     state = state if state is not None else lab_state()
     if choice is None:
         out = to_query(state, page)
     else:
         out = tables.table_query(choice)
-        if page == "Invariance":  # the table branch has one setting of its own
-            out["alpha"] = invariance_query(state)["alpha"]
-        # Attribution's two neurons and the Black box's network are their own
-        out.update(own_query(state, page))
+        # what does not belong to a world: the level, Attribution's neurons, the network
+        out.update(field_query(state, world_free(page)))
     return {**out, **teach_query(teach_state(), page)}
 
 
@@ -556,16 +526,15 @@ def init_page(page: str) -> Lab:
     Parameters
     ----------
     page : str
-        ``"Home"``, ``"Data"``, ``"Models"`` or ``"Interventions"``: the browser
-        tab's title and which URL parameters the page keeps.
+        A page of :data:`lib.ui.pages.PAGES`: its declaration gives the browser
+        tab's title, the sidebar and which URL parameters the page keeps.
     """
-    title = APP_NAME if page == "Home" else f"{page} · {APP_NAME}"
+    spec = REGISTRY[page]
     st.set_page_config(
-        page_title=title,
+        page_title=spec.tab or f"{page} · {APP_NAME}",
         page_icon=TAB_ICON,
         layout="wide",
-        # a student's phone shows the class, not the lab's controls
-        initial_sidebar_state="collapsed" if page == "Class" else "expanded",
+        initial_sidebar_state="collapsed" if spec.sidebar == "collapsed" else "expanded",
     )
     widgets.style()
     chart_code.prepare()
@@ -583,7 +552,7 @@ def init_page(page: str) -> Lab:
     present = teach_state().present
     if present:
         widgets.presenter_style()
-        if page != "Lessons":  # the Lessons page has its own, beside next and previous
+        if not spec.own_exit:  # the Lessons page has its own, beside next and previous
             st.button(
                 "",
                 key="leave_present",

@@ -1,0 +1,271 @@
+"""The registry of pages: each page's fields and sections, declared once.
+
+A page is a :class:`Page`: its file, menu icon and label, the fields its link
+carries (:mod:`lib.ui.fields`) and its :class:`Section` s in order. A section
+names the fields it reads, the cached computation it needs, how it draws, the
+one claim it makes and, where it has them, its numbers for a lesson step, its
+figure for a lesson step (and the presenter view), its part of a handout and
+of the reproducing script. Everything generic asks the registry instead of
+switching on a page's name: the URL parser and the state's repairs
+(:mod:`lib.ui.params`), the menu and the links (:mod:`lib.ui.state`), the page
+runner (:mod:`lib.ui.sections`), lessons (:mod:`lib.ui.lesson_views`), handouts
+and scripts (:mod:`lib.ui.handout_views`).
+
+This package is pure at import time (no Streamlit): what draws is named by
+:func:`lazy` and imported when first called, so :mod:`lib.ui.params` can read
+the fields without importing any view. Adding a page or a section touches its
+page module (``lib/ui/pages/<page>.py``) and its tests; see
+``docs/architecture.md``, "Adding a section".
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from lib.ui.fields import Field, always
+
+__all__ = [
+    "FIELDS",
+    "HANDOUT",
+    "header",
+    "PAGES",
+    "Page",
+    "Section",
+    "lazy",
+    "link_fields",
+    "on_data",
+    "page",
+]
+
+
+def lazy(module: str, name: str) -> Callable[..., Any]:
+    """A function of ``module`` called by name, imported on its first call (views
+    import the state, which imports this registry: naming them keeps the circle out)."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__qualname__ = call.__name__ = f"{module}.{name}"
+    return call
+
+
+def on_data(draw: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
+    """A section's ``draw(lab, data)`` from a view that only takes the data."""
+    return lambda lab, data: draw(data)
+
+
+def everywhere(lab: Any) -> bool:
+    """A section shown for a world and for a table alike."""
+    return True
+
+
+def for_world(lab: Any) -> bool:
+    """A section shown when the sidebar's data is a simulated world."""
+    return lab.table is None
+
+
+def for_table(lab: Any) -> bool:
+    """A section shown when the sidebar's data is a table."""
+    return lab.table is not None
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of a page: one idea, one screen.
+
+    Attributes
+    ----------
+    key : str
+        Its name within the page (and in a link to it).
+    title : str
+        What it is about, as its heading says.
+    reads : tuple of str
+        The fields (:data:`FIELDS`) whose change reruns it.
+    draw : callable
+        ``draw(lab, data)``: draws the section (``data`` is what ``needs`` gave).
+    needs : callable, str or None
+        ``needs(lab)``: the cached computation it draws from; sections of one
+        page that need the same computation share one call per run, and a
+        section run alone computes only its own. A section's key instead: what
+        that earlier section's ``draw`` returned (a table's rows are what the
+        Data page's widgets above chose), so it runs after that one.
+    when : callable
+        ``when(lab)``: whether the page shows it (a world's section, a table's).
+    claim : str
+        The one thing it shows.
+    """
+
+    key: str
+    title: str
+    reads: tuple[str, ...]
+    draw: Callable[[Any, Any], Any]
+    needs: Callable[[Any], Any] | str | None = None
+    when: Callable[[Any], bool] = everywhere
+    claim: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the lab.
+
+    Attributes
+    ----------
+    name : str
+        Its name (the browser tab, lessons' ``page``).
+    file : str
+        Its file, for links (``app.py`` or ``pages/…``).
+    icon : str
+        Its icon in links and the menu.
+    fields : tuple of Field
+        The page's own fields, declared here (other pages may carry them too).
+    link : tuple of str
+        The fields its link carries besides ``scenario``, ``n`` and ``seed``,
+        in order (a field declared by another page is named here).
+    sections : tuple of Section
+        Its sections, in order (a page still drawn by its own file has none yet).
+    label : str
+        How the menu names it, when its name alone would not say it.
+    handout : callable or None
+        ``handout(lab, environments)``: its handout's sections and the
+        intervention they show (``(sections, choice)``).
+    script : callable or None
+        ``script(state, scenario, link, environments, alpha)``: a script that
+        prints its numbers.
+    words : callable or None
+        ``words(state)``: what made the view, in a few words (a lesson's handout).
+    numbers : callable or None
+        ``numbers(state)``: the lab's numbers at this view that a lesson's answer
+        reads (:class:`lib.teach.lessons.ViewNumbers` fields).
+    step_figure : callable or None
+        ``step_figure(step, state, present)``: what a lesson step at this view
+        shows of the answer (also in the presenter view).
+    step_plots : callable or None
+        ``step_plots(step, state)``: the figures of a lesson's handout for a step here.
+    wide_figure : bool
+        Whether that figure needs a projector's whole width (so a live class's
+        room is not drawn beside it in the presenter view).
+    tab : str
+        The browser tab's title ("" for ``"<name> · Predict or Explain"``).
+    sidebar : str
+        ``"expanded"``, or ``"collapsed"`` where a phone should see the page first.
+    own_exit : bool
+        The page draws its own way out of the presenter view (beside its controls).
+    own_link : callable or None
+        ``own_link(page)``: the page's link when it is not the lab's view (a
+        student's class and seat).
+    """
+
+    name: str
+    file: str
+    icon: str
+    fields: tuple[Field, ...] = ()
+    link: tuple[str, ...] = ()
+    sections: tuple[Section, ...] = ()
+    label: str = ""
+    handout: Callable[..., Any] | None = None
+    script: Callable[..., str] | None = None
+    words: Callable[[Any], str] | None = None
+    numbers: Callable[[Any], dict[str, Any]] | None = None
+    step_figure: Callable[[Any, Any, bool], None] | None = None
+    step_plots: Callable[[Any, Any], list[Any]] | None = None
+    wide_figure: bool = False
+    tab: str = ""
+    sidebar: str = "expanded"
+    own_exit: bool = False
+    own_link: Callable[[str], dict[str, str]] | None = None
+
+    @property
+    def menu_label(self) -> str:
+        """How the menu and links name the page."""
+        return self.label or self.name
+
+    def section(self, key: str) -> Section:
+        """One section by key."""
+        for s in self.sections:
+            if s.key == key:
+                return s
+        raise KeyError(f"{self.name} has no section {key!r}")
+
+
+def header(title: str, lead: str) -> Section:
+    """A page's first section: its title and what it is for."""
+    draw = lazy("lib.ui.widgets", "page_header")
+    return Section("header", title, reads=(), draw=lambda lab, data: draw(title, lead), claim=lead)
+
+
+#: The Handout popover that ends the world pages: the view as a web page and a script.
+HANDOUT = Section(
+    "handout",
+    "Handout",
+    reads=(),
+    draw=lazy("lib.ui.handout_views", "handout_section"),
+    claim="The view as a web page that works offline, and a script of its numbers.",
+)
+
+
+def _registry() -> dict[str, Page]:
+    from lib.ui.pages import (
+        attribution,
+        blackbox,
+        builder,
+        data,
+        home,
+        interventions,
+        invariance,
+        lessons,
+        live_class,
+        models,
+    )
+
+    modules = (
+        home,
+        data,
+        models,
+        interventions,
+        invariance,
+        attribution,
+        blackbox,
+        builder,
+        lessons,
+        live_class,
+    )
+    return {m.PAGE.name: m.PAGE for m in modules}
+
+
+#: Every page, in the menu's order (the home page first).
+PAGES: dict[str, Page] = _registry()
+
+
+def _fields() -> dict[str, Field]:
+    from lib.ui.pages.world import WORLD_FIELDS
+
+    out = {f.name: f for f in WORLD_FIELDS}
+    for p in PAGES.values():
+        for f in p.fields:
+            if f.name in out:
+                raise ValueError(f"the field {f.name!r} is declared twice")
+            out[f.name] = f
+    return out
+
+
+#: Every field of every page, by name, in declaration order (the world's first).
+FIELDS: dict[str, Field] = _fields()
+
+
+def page(name: str) -> Page:
+    """A page by name."""
+    return PAGES[name]
+
+
+def link_fields(name: str | None) -> tuple[Field, ...]:
+    """The fields a page's link carries besides ``scenario``, in order."""
+    from lib.ui.pages.world import WORLD_FIELDS
+
+    own = PAGES[name].link if name in PAGES else ()
+    return (*WORLD_FIELDS, *(FIELDS[f] for f in own))
+
+
+__all__ += ["always", "everywhere", "for_table", "for_world"]

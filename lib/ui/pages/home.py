@@ -1,0 +1,49 @@
+"""The home page: what the lab is, where to start, and the chosen world's story.
+
+Its link keeps the chosen world (``scenario``, ``n``, ``seed``): no fields of its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lib.ui.pages import Page, Section, for_world, lazy
+
+__all__ = ["PAGE"]
+
+
+def _views(name: str) -> Any:
+    return lazy("lib.ui.home_views", name)
+
+
+PAGE = Page(
+    name="Home",
+    file="app.py",
+    icon=":material/home:",
+    tab="Predict or Explain",
+    sections=(
+        Section(
+            "header",
+            "Predict or Explain",
+            reads=(),
+            draw=_views("header_section"),
+            claim="A model that predicts has learned what goes with the outcome; one that "
+            "explains, what causes it.",
+        ),
+        Section(
+            "start",
+            "Start here",
+            reads=(),
+            draw=_views("start_section"),
+            claim="See the world, fit two models, change the world.",
+        ),
+        Section(
+            "story",
+            "The story and its causal graph",
+            reads=(),
+            draw=_views("story_section"),
+            when=for_world,
+            claim="The chosen world's story, and what causes what in it.",
+        ),
+    ),
+)

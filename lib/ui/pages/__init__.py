@@ -30,7 +30,10 @@ from lib.ui.fields import Field, always
 __all__ = [
     "FIELDS",
     "HANDOUT",
+    "bare",
     "header",
+    "on_lab",
+    "references",
     "PAGES",
     "Page",
     "Section",
@@ -41,20 +44,64 @@ __all__ = [
 ]
 
 
-def lazy(module: str, name: str) -> Callable[..., Any]:
-    """A function of ``module`` called by name, imported on its first call (views
-    import the state, which imports this registry: naming them keeps the circle out)."""
+class lazy:  # noqa: N801 - used like a function: lazy("lib.ui.compute", "sample")
+    """A function of ``module`` called by name, imported on its first call.
 
-    def call(*args: Any, **kwargs: Any) -> Any:
-        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+    Views import the state, which imports this registry: naming them keeps the
+    circle out. ``module`` and ``name`` stay readable, so a test can check that
+    every reference of the registry resolves.
+    """
 
-    call.__qualname__ = call.__name__ = f"{module}.{name}"
-    return call
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+
+    def resolve(self) -> Callable[..., Any]:
+        """The function itself (its module imported)."""
+        return getattr(importlib.import_module(self.module), self.name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.resolve()(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"lazy({self.module!r}, {self.name!r})"
 
 
-def on_data(draw: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
-    """A section's ``draw(lab, data)`` from a view that only takes the data."""
-    return lambda lab, data: draw(data)
+class on_data:  # noqa: N801 - used like a function
+    """A section's ``draw(lab, data)`` from a view that takes only the data."""
+
+    def __init__(self, draw: lazy) -> None:
+        self.inner = draw
+
+    def __call__(self, lab: Any, data: Any) -> Any:
+        return self.inner(data)
+
+
+class on_lab:  # noqa: N801 - used like a function
+    """A section's ``draw(lab, data)`` from a view that takes only the lab."""
+
+    def __init__(self, draw: lazy) -> None:
+        self.inner = draw
+
+    def __call__(self, lab: Any, data: Any) -> Any:
+        return self.inner(lab)
+
+
+class bare:  # noqa: N801 - used like a function
+    """A section's ``draw(lab, data)`` from a view that reads the state itself."""
+
+    def __init__(self, draw: lazy) -> None:
+        self.inner = draw
+
+    def __call__(self, lab: Any, data: Any) -> Any:
+        return self.inner()
+
+
+def references(thing: Any) -> list[lazy]:
+    """The lazy references inside a section's or page's callable (for tests)."""
+    if isinstance(thing, lazy):
+        return [thing]
+    inner = getattr(thing, "inner", None)
+    return references(inner) if inner is not None else []
 
 
 def everywhere(lab: Any) -> bool:
@@ -190,10 +237,18 @@ class Page:
         raise KeyError(f"{self.name} has no section {key!r}")
 
 
+class _Header:
+    def __init__(self, title: str, lead: str) -> None:
+        self.title, self.lead = title, lead
+        self.inner = lazy("lib.ui.widgets", "page_header")
+
+    def __call__(self, lab: Any, data: Any) -> None:
+        self.inner(self.title, self.lead)
+
+
 def header(title: str, lead: str) -> Section:
     """A page's first section: its title and what it is for."""
-    draw = lazy("lib.ui.widgets", "page_header")
-    return Section("header", title, reads=(), draw=lambda lab, data: draw(title, lead), claim=lead)
+    return Section("header", title, reads=(), draw=_Header(title, lead), claim=lead)
 
 
 #: The Handout popover that ends the world pages: the view as a web page and a script.

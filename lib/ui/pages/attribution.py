@@ -10,7 +10,7 @@ from typing import Any
 
 from lib.attribution.pair import RHO_OPTIONS
 from lib.ui.fields import choice
-from lib.ui.pages import Page, Section, header, lazy, on_data
+from lib.ui.pages import Page, Section, header, lazy, on_data, on_lab
 
 __all__ = [
     "B_EFFECTS",
@@ -125,7 +125,7 @@ PAGE = Page(
             "real",
             "On real data",
             reads=("credit", "seed"),
-            draw=lambda lab, data: _views("real_data_section")(lab),
+            draw=on_lab(_views("real_data_section")),
             claim="The same resampling on Longley's series or the lab's data.",
         ),
     ),

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from lib.ui.fields import Ctx, choice
-from lib.ui.pages import Page, Section, header, lazy, on_data
+from lib.ui.pages import Page, Section, bare, header, lazy, on_data
 
 __all__ = [
     "ATTRACTOR_UNITS",
@@ -176,14 +176,14 @@ PAGE = Page(
             "attractor",
             "When explanation works: the line attractor",
             reads=("att_units", "neuron_tau", "mistuning", "lesioned"),
-            draw=lambda lab, data: _cv("attractor_section")(),
+            draw=bare(_cv("attractor_section")),
             claim="A circuit model predicts what a lesion will do.",
         ),
         Section(
             "superposition",
             "Features that share neurons: superposition",
             reads=("sparsity",),
-            draw=lambda lab, data: _cv("superposition_section")(),
+            draw=bare(_cv("superposition_section")),
             claim="Sparse features share the hidden dimensions.",
         ),
     ),

@@ -6,7 +6,7 @@ not the lab's view: the lesson's steps set the view.
 
 from __future__ import annotations
 
-from lib.ui.pages import Page, Section, lazy
+from lib.ui.pages import Page, Section, bare, lazy
 
 __all__ = ["PAGE"]
 
@@ -22,7 +22,7 @@ PAGE = Page(
             "class",
             "Live class",
             reads=(),
-            draw=lambda lab, data: lazy("lib.ui.live_views", "show_class")(),
+            draw=bare(lazy("lib.ui.live_views", "show_class")),
             claim="Join with the teacher's code; answer; see the reveal with the room.",
         ),
     ),

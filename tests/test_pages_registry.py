@@ -167,3 +167,11 @@ def test_only_the_asked_sections_are_drawn() -> None:
 def test_a_section_that_reads_an_earlier_one_brings_it() -> None:
     assert [s.key for s in wanted("Data", ["rows"])] == ["source", "rows"]
     assert [s.key for s in wanted("Data", None)] == [s.key for s in PAGES["Data"].sections]
+
+
+def test_the_interventions_page_ends_on_the_way_to_invariance() -> None:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state[ONLY_KEY] = {"Interventions": ("next",)}
+    at.switch_page(PAGES["Interventions"].file).run()
+    links = [e for e in at.get("page_link") if "Invariance" in e.proto.page]
+    assert links and "invariant" in links[0].proto.label

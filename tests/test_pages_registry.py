@@ -174,4 +174,4 @@ def test_the_interventions_page_ends_on_the_way_to_invariance() -> None:
     at.session_state[ONLY_KEY] = {"Interventions": ("next",)}
     at.switch_page(PAGES["Interventions"].file).run()
     links = [e for e in at.get("page_link") if "Invariance" in e.proto.page]
-    assert links and "invariant" in links[0].proto.label
+    assert links and "invariance" in links[0].proto.label

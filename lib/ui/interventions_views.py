@@ -286,8 +286,7 @@ def next_section(lab: Lab, data: Any) -> None:
     """6 · The way on: the model that held here, tested across many environments."""
     page_link(
         "Invariance",
-        label="Next: a model that holds under every intervention is invariant; test it "
-        "across environments",
+        label="Next: test which inputs predict the same way in every environment (invariance)",
         icon=":material/arrow_forward:",
     )
 

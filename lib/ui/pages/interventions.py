@@ -237,7 +237,7 @@ PAGE = Page(
             reads=(),
             draw=_views("next_section"),
             when=for_world,
-            claim="Invariance across environments is what the Invariance page tests.",
+            claim="Which inputs predict the same way in every environment is what Invariance tests.",
         ),
         HANDOUT,
     ),

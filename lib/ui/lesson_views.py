@@ -16,9 +16,7 @@ from typing import Any
 
 import streamlit as st
 
-from lib.errors import ClassError, LessonError, ScenarioError
-from lib.live.join import spaced, teacher_url
-from lib.live.room import matched
+from lib.errors import LessonError, ScenarioError
 from lib.teach.handout import Section, build_handout
 from lib.teach.lessons import (
     Lesson,
@@ -34,23 +32,18 @@ from lib.teach.lessons import (
     options,
 )
 from lib.ui import tables
+from lib.ui.lesson_class import class_controls, class_summary
 from lib.ui.live import (
     class_info,
     class_moved,
     class_problem,
     class_revealed,
-    class_store,
-    end_class,
-    make_teacher_link,
-    start_class,
     taken_over,
-    teacher,
-    teacher_link,
     teaching,
 )
 from lib.ui.pages import page
 from lib.ui.params import parse_query
-from lib.ui.room_views import class_link, join_box, room_chart, room_count, room_now
+from lib.ui.room_views import join_box, room_chart, room_count, room_now
 from lib.ui.state import (
     lesson_steps,
     page_link,
@@ -338,7 +331,7 @@ def _end(lesson: Lesson, present: bool) -> None:
     st.markdown(lesson.closing or "That is the end of the lesson.")
     live = teaching(lesson.id)
     if live is not None:
-        _class_summary(lesson, live.code)
+        class_summary(lesson, live.code, view_numbers)
     asked = [(i, s) for i, s in enumerate(lesson.steps, start=1) if s.predict is not None]
     right = sum(1 for i, _ in asked if _answers().get((lesson.id, ("right", i))))
     answered = sum(1 for i, _ in asked if (lesson.id, i) in _answers())
@@ -350,28 +343,6 @@ def _end(lesson: Lesson, present: bool) -> None:
     if lesson.questions and not present:
         st.markdown("**And now?** The same questions as at the start:")
         _questions(lesson, "after")
-
-
-def _class_summary(lesson: Lesson, code: str) -> None:
-    """How the room did at each question: how many answered, how many matched the lab."""
-    lines = []
-    try:
-        store = class_store()
-        for i, s in enumerate(lesson.steps, start=1):
-            if s.predict is None:
-                continue
-            tally = store.tally(code, i)
-            truth = answer(s.predict, view_numbers(lesson, i))
-            right = matched(s.predict, tally.answers, truth)
-            share = f" ({right / tally.answered:.0%})" if tally.answered else ""
-            lines.append(
-                f"- **{i} · {s.title}**: {tally.answered} answered, {right} matched the lab{share}"
-            )
-    except ClassError as exc:
-        st.caption(f"The class's answers cannot be read: {exc}")
-        return
-    if lines:
-        st.markdown("**The room, question by question:**\n" + "\n".join(lines))
 
 
 def _step(lesson: Lesson, step: int, present: bool) -> None:
@@ -589,74 +560,6 @@ def _handout_button(lesson: Lesson) -> None:
     )
 
 
-def _class_controls(lesson: Lesson, step: int) -> None:
-    """Start a live class of this lesson, or, during one, its code, the teacher's
-    secret link and the way to end it."""
-    live = teaching(lesson.id)
-    other = teacher()
-    if live is None and other is not None:  # one class at a time: never lose a running one
-        with st.container(border=True, key="class_controls"):
-            what, end = st.columns([5, 2], vertical_alignment="center")
-            what.markdown(
-                f"You are running the live class **{spaced(other.code)}** of another lesson "
-                f"(`{other.lesson}`). End it to start one of this lesson."
-            )
-            end.button(
-                "End that class",
-                key="class_end_other",
-                icon=":material/stop_circle:",
-                on_click=end_class,
-                args=(other.lesson,),
-                width="stretch",
-            )
-        return
-    if live is None:
-        st.button(
-            "Start a live class",
-            key="class_start",
-            icon=":material/groups:",
-            on_click=start_class,
-            args=(lesson.id, len(lesson.steps), step),
-            help="Students join from their phones with a code or a QR code, nothing that "
-            "names them. They answer each question; you see the room's answers, and your "
-            "steps and reveals reach their screens.",
-        )
-        return
-    with st.container(border=True, key="class_controls"):
-        what, secret, end = st.columns([3, 2, 2], vertical_alignment="center")
-        what.markdown(
-            f"**Live class {spaced(live.code)}**: the students' screens follow your steps "
-            "and reveals."
-        )
-        with secret.popover("Teacher link", icon=":material/key:", width="stretch"):
-            st.markdown(
-                "A link that hands this class to another browser (a laptop at the "
-                "front, or this one after a reload). It works **once, within 10 minutes**; "
-                "the browser that opens it runs the class, and this one lets go. "
-                "**Do not show it on the projector.**"
-            )
-            st.button(
-                "Make a teacher link",
-                key="class_make_link",
-                icon=":material/key:",
-                on_click=make_teacher_link,
-                args=(lesson.id,),
-            )
-            secret_made = teacher_link(live.code)
-            if secret_made is not None:
-                base, _ = class_link(live.code)
-                st.code(teacher_url(base, lesson.id, step, live.code, secret_made), language=None)
-        end.button(
-            "End the class",
-            key="class_end",
-            icon=":material/stop_circle:",
-            on_click=end_class,
-            args=(lesson.id,),
-            help="Students see that the class has ended; their answers are deleted.",
-            width="stretch",
-        )
-
-
 def _controls(lesson: Lesson) -> None:
     """Reset, the presenter view, back to the list, and the lesson as a handout."""
     reset, present, leave, handout = st.columns(4)
@@ -742,5 +645,5 @@ def show_lessons() -> None:
             _step(lesson, step, teach.present)
     _nav(lesson, step, teach.present)
     if not teach.present:
-        _class_controls(lesson, step)
+        class_controls(lesson, step)
         _controls(lesson)

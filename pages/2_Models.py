@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lib.text.escape import inert
 from lib.ui.handout_views import handout_control
 from lib.ui.lab import coefficient_display, family_models, takeaway
 from lib.ui.models_view import models_source
@@ -14,7 +15,6 @@ from lib.ui.widgets import (
     page_header,
     stacking_columns,
 )
-from lib.words.escape import inert
 
 KINDS = ("predictive", "causal")
 

@@ -25,7 +25,7 @@ from lib.tables.read import (
     safe_csv,
     table_from_frame,
 )
-from lib.words.escape import inert
+from lib.text.escape import inert
 
 
 def rows(n: int = 12, sep: str = ",") -> str:

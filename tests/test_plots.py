@@ -25,8 +25,8 @@ from lib.figures.charts import (
     scatter_matrix,
 )
 from lib.figures.graph import graph_dot
-from lib.words.escape import plotly_text
-from lib.words.numbers import format_number
+from lib.text.escape import plotly_text
+from lib.text.numbers import format_number
 
 # --------------------------------------------------------------------------
 # fixtures

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.figures.charts import CAUSAL_COLOR, NEUTRAL, OKABE_ITO, _style
-from lib.words.escape import plotly_text
+from lib.text.escape import plotly_text
 
 __all__ = [
     "MODEL_COLORS",

@@ -22,8 +22,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from lib.words.escape import plotly_text
-from lib.words.numbers import format_number
+from lib.text.escape import plotly_text
+from lib.text.numbers import format_number
 
 __all__ = [
     "legend_on_top",

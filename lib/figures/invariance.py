@@ -39,7 +39,7 @@ from lib.figures.charts import (
     legend_on_top,
     rmse_bars,
 )
-from lib.words.escape import plotly_text
+from lib.text.escape import plotly_text
 
 __all__ = [
     "ACCEPTED_EDGE",

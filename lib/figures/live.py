@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 import plotly.graph_objects as go
 
 from lib.figures.charts import NEUTRAL, OKABE_ITO, _style
-from lib.words.escape import plotly_text
+from lib.text.escape import plotly_text
 
 __all__ = ["ANSWER_COLOR", "ROOM_COLOR", "room_figure"]
 

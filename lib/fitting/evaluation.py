@@ -284,7 +284,7 @@ def leave_one_environment_out(
         When no environment could be tested, or (without ``skip_failures``)
         when a model cannot be fitted.
     """
-    from lib.words.escape import code_span
+    from lib.text.escape import code_span
 
     data = data[data[environment].notna().to_numpy()]  # rows without an environment: never used
     env = data[environment]

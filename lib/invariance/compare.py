@@ -27,8 +27,8 @@ from lib.errors import DataError, ScenarioError
 from lib.fitting.evaluation import fit_models, leave_one_environment_out, score
 from lib.fitting.models import ModelSpec
 from lib.invariance.engine import ICPResult, icp
-from lib.words.escape import code_list, code_span
-from lib.words.numbers import percent
+from lib.text.escape import code_list, code_span
+from lib.text.numbers import percent
 from lib.world.environments import Environment, default_environments
 from lib.world.interventions import Intervention, ScaleNoise, Shift
 from lib.world.scenarios import SCENARIO_DIR, Scenario, scenario_from_toml

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from lib.errors import DataError, did_you_mean
-from lib.words.escape import code_list, code_span
+from lib.text.escape import code_list, code_span
 
 __all__ = [
     "MIN_ROWS",

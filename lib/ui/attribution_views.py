@@ -34,13 +34,13 @@ from lib.figures.charts import rmse_bars
 from lib.fitting.models import Model, PenalisedModel
 from lib.tables.datasets import load_dataset
 from lib.tables.read import numeric_frame
+from lib.text.escape import code_span, inert
 from lib.ui import compute
 from lib.ui.params import B_EFFECTS, CREDIT_SOURCES, DRIVES, EPSILONS, PAIR_ROWS, RHOS
 from lib.ui.registry import get_scenario
 from lib.ui.state import Lab, lab_state, synced
 from lib.ui.widgets import causal_graph, chart
 from lib.words import attribution as words
-from lib.words.escape import code_span, inert
 
 __all__ = [
     "PairView",

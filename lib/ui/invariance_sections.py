@@ -40,12 +40,12 @@ from lib.invariance.compare import (
     truth_sentence,
 )
 from lib.invariance.engine import ICPResult
+from lib.text.escape import code_span
+from lib.text.numbers import percent
 from lib.ui import invariance_views as iv
 from lib.ui.params import ENV_NAME_CHARS, EnvRow, env_token
 from lib.ui.state import lab_state, set_fields, synced, widget_key
 from lib.ui.widgets import chart, stacking_columns
-from lib.words.escape import code_span
-from lib.words.numbers import percent
 from lib.world.environments import ENV_COLUMN, Environment
 from lib.world.scenarios import Scenario
 

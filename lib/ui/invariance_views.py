@@ -36,13 +36,13 @@ from lib.invariance.engine import NO_SET_NOTE, ICPCancelled, ICPResult, icp
 from lib.invariance.sweeps import icp_power, invariance_sweep
 from lib.tables.read import numeric_frame
 from lib.tables.setup import TableSetup, check_setup
+from lib.text.escape import code_span, inert, plotly_text
+from lib.text.numbers import percent
 from lib.ui import params, tables
 from lib.ui.lab import interventions_key
 from lib.ui.registry import get_scenario
 from lib.ui.tables import TableChoice, code
 from lib.ui.widgets import chart
-from lib.words.escape import code_span, inert, plotly_text
-from lib.words.numbers import percent
 from lib.world.environments import (
     ENV_COLUMN,
     OBSERVATIONAL_ENV,

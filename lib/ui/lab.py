@@ -15,9 +15,9 @@ import pandas as pd
 
 from lib.errors import ScenarioError
 from lib.fitting.experiments import OBSERVATIONAL
+from lib.text.escape import code_list, code_span
+from lib.text.numbers import format_number
 from lib.ui.params import CUSTOM, LabState
-from lib.words.escape import code_list, code_span
-from lib.words.numbers import format_number
 from lib.world.interventions import (
     KINDS,
     Do,

@@ -36,6 +36,7 @@ from lib.teach.lessons import (
     option_label,
     options,
 )
+from lib.text.numbers import format_number
 from lib.ui import attribution_views as av
 from lib.ui import compute, tables
 from lib.ui import invariance_views as iv
@@ -67,7 +68,6 @@ from lib.ui.state import (
 )
 from lib.ui.teach import TeachState, moved
 from lib.ui.widgets import causal_graph, chart, kind_metric, ratio_metrics
-from lib.words.numbers import format_number
 from lib.world.scenarios import load_scenario
 
 __all__ = ["show_lessons"]

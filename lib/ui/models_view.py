@@ -21,12 +21,12 @@ from lib.figures.charts import label
 from lib.fitting.experiments import OBSERVATIONAL
 from lib.fitting.models import Model
 from lib.tables.setup import check_setup
+from lib.text.escape import code_list, code_span, plotly_text
 from lib.ui import compute
 from lib.ui import table_compute as tc
 from lib.ui.lab import negative_r2_note, predictive_inputs_text
 from lib.ui.state import Lab
 from lib.ui.widgets import page_header
-from lib.words.escape import code_list, code_span, plotly_text
 from lib.world.causal import hidden_confounders
 
 __all__ = ["ModelsSource", "models_source"]

@@ -24,6 +24,7 @@ import streamlit as st
 
 from lib.errors import ScenarioError
 from lib.teach.lessons import LESSON_DIR, list_lessons, load_lesson
+from lib.text.escape import inert
 from lib.ui import chart_code, registry, tables, widgets
 from lib.ui.live import live_query, read_live_link
 from lib.ui.params import (
@@ -41,7 +42,6 @@ from lib.ui.params import (
     to_query,
 )
 from lib.ui.teach import TeachState, parse_teach, teach_query
-from lib.words.escape import inert
 from lib.world.scenarios import (
     SCENARIO_DIR,
     Scenario,

@@ -16,9 +16,9 @@ from lib.figures import charts
 from lib.tables.fit import HoldoutFit, holdout_fit, table_loeo
 from lib.tables.read import numeric_frame
 from lib.tables.setup import TableSetup
+from lib.text.escape import plotly_text
 from lib.ui.lab import clues
 from lib.ui.tables import TableChoice
-from lib.words.escape import plotly_text
 
 __all__ = ["clue_table", "coefficient_figure", "fit_figure", "heatmap", "holdout", "loeo"]
 

@@ -25,12 +25,12 @@ from lib.tables.setup import (
     edges_to_text,
     parse_edges,
 )
+from lib.text.escape import code_list, inert, plotly_text
+from lib.text.numbers import ratio_text
 from lib.ui import table_compute as tc
 from lib.ui import tables
 from lib.ui.tables import TableChoice, code
 from lib.ui.widgets import chart, graph_legend, stacking_columns
-from lib.words.escape import code_list, inert, plotly_text
-from lib.words.numbers import ratio_text
 
 __all__ = ["home_view", "interventions_view", "needs_scenario", "table_top"]
 

@@ -25,7 +25,7 @@ from lib.errors import DataError
 from lib.tables.datasets import Dataset, list_datasets, load_dataset
 from lib.tables.read import Table, read_table, safe_csv
 from lib.tables.setup import MAX_TABLE_ENVIRONMENTS, TableSetup, check_setup
-from lib.words.escape import code_span as code
+from lib.text.escape import code_span as code
 
 __all__ = [
     "SCENARIO",

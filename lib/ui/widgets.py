@@ -19,8 +19,8 @@ from streamlit.delta_generator import DeltaGenerator
 
 from lib.figures import charts, graph
 from lib.fitting.models import FAMILY_LABELS
+from lib.text.numbers import format_number, format_r2
 from lib.words.narration import HELD_RATIO, verdict
-from lib.words.numbers import format_number, format_r2
 from lib.world.scenarios import Scenario
 
 __all__ = [

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from lib.words.escape import code_span
+from lib.text.escape import code_span
+from lib.text.numbers import format_number, format_r2, ratio_text
 from lib.words.narration import BROKE_RATIO
-from lib.words.numbers import format_number, format_r2, ratio_text
 
 __all__ = [
     "cloud_sentence",

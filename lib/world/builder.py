@@ -35,7 +35,7 @@ import networkx as nx
 import pandas as pd
 
 from lib.errors import ExpressionError, LabError, ScenarioError, did_you_mean
-from lib.words.escape import inert
+from lib.text.escape import inert
 from lib.world.expressions import (
     CONSTANTS,
     FUNCTIONS,

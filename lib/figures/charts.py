@@ -22,6 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from lib.fitting.scores import r2_score, rmse
 from lib.text.escape import plotly_text
 from lib.text.numbers import format_number
 
@@ -372,14 +373,6 @@ def _subsample(n: int, max_points: int, seed: int) -> np.ndarray:
     return np.sort(rng.choice(n, size=max_points, replace=False))
 
 
-def _rmse_r2(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[float, float]:
-    resid = y_pred - y_true
-    rmse = float(np.sqrt(np.mean(resid**2)))
-    ss_tot = float(np.sum((y_true - y_true.mean()) ** 2))
-    r2 = 1.0 - float(np.sum(resid**2)) / ss_tot if ss_tot > 0 else float("nan")
-    return rmse, r2
-
-
 def _two_decimals(value: float) -> str:
     """A correlation or R² with 2 decimals (``n/a`` when undefined)."""
     return "n/a" if not np.isfinite(value) else f"{value:.2f}"
@@ -659,7 +652,7 @@ def predicted_vs_actual(
     )
     two = len(sets) == 2
     for i, (name, t, p) in enumerate(sets):
-        rmse, r2 = _rmse_r2(t, p)
+        error, r2 = rmse(t, p), r2_score(t, p)
         rows = _subsample(t.size, max_points, seed + i)
         after = two and i == 1
         fig.add_trace(
@@ -667,7 +660,7 @@ def predicted_vs_actual(
                 x=t[rows],
                 y=p[rows],
                 mode="markers",
-                name=f"{name}: RMSE {format_number(rmse)}, R² {_two_decimals(r2)}",
+                name=f"{name}: RMSE {format_number(error)}, R² {_two_decimals(r2)}",
                 marker={
                     "color": _darker(color) if after else color,
                     "symbol": "diamond" if after else "circle",
@@ -794,7 +787,7 @@ def rmse_bars(results: pd.DataFrame, title: str = "Prediction error by test") ->
         rows = results[results["model"] == model]
         color = kind_color(kind)
         v = variants[model]
-        rmse = rows["rmse"].to_numpy(dtype=np.float64)
+        errors = rows["rmse"].to_numpy(dtype=np.float64)
         r2 = rows["r2"].to_numpy(dtype=np.float64) if "r2" in rows else np.full(len(rows), np.nan)
         feats = (
             [_features_text(f) for f in rows["features"]]
@@ -804,7 +797,7 @@ def rmse_bars(results: pd.DataFrame, title: str = "Prediction error by test") ->
         fig.add_trace(
             go.Bar(
                 x=rows["test"].astype(str).tolist(),
-                y=rmse,
+                y=errors,
                 name=str(model),
                 legendgroup=kind,
                 legendgrouptitle={"text": f"{kind} models"},
@@ -820,7 +813,7 @@ def rmse_bars(results: pd.DataFrame, title: str = "Prediction error by test") ->
                         "solidity": 0.3,
                     },
                 },
-                text=[format_number(x) for x in rmse],
+                text=[format_number(x) for x in errors],
                 textposition="outside",
                 textfont={"size": SMALL_FONT_SIZE},
                 cliponaxis=False,

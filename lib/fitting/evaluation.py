@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 
 from lib.errors import DataError
-from lib.fitting.models import FAMILY_LABELS, Model, ModelSpec, r2_score, rmse
+from lib.fitting.models import FAMILY_LABELS, Model, ModelSpec
+from lib.fitting.scores import r2_score, rmse
 
 __all__ = [
     "NO_INPUTS_TEXT",

@@ -16,7 +16,8 @@ import pandas as pd
 
 from lib.errors import DataError, ScenarioError, did_you_mean
 from lib.fitting.evaluation import fit_models
-from lib.fitting.models import ModelSpec, rmse
+from lib.fitting.models import ModelSpec
+from lib.fitting.scores import rmse
 from lib.invariance.engine import icp
 from lib.world.environments import (
     ENV_COLUMN,

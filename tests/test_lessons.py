@@ -13,7 +13,7 @@ import pytest
 
 from lib.errors import LessonError
 from lib.figures import charts
-from lib.fitting.experiments import compare_models, run_experiment
+from lib.fitting.experiments import compare_models, ratio_table, run_experiment
 from lib.invariance import icp
 from lib.teach.lessons import (
     MEASURES,
@@ -29,7 +29,7 @@ from lib.teach.lessons import (
     options,
 )
 from lib.ui.invariance_sections import state_environments
-from lib.ui.lab import choose, ratio_table
+from lib.ui.lab import choose
 from lib.ui.params import ScenarioInfo, parse_query
 from lib.ui.teach import TeachState, moved, parse_teach, teach_query
 from lib.world.environments import ENV_COLUMN, pooled_sample

@@ -17,8 +17,14 @@ import streamlit as st
 
 from lib.figures import charts
 from lib.fitting.evaluation import score_predictions
-from lib.fitting.experiments import OBSERVATIONAL, Experiment, run_experiment, strength_sweep
-from lib.ui.lab import mark_unobserved, ratio_table
+from lib.fitting.experiments import (
+    OBSERVATIONAL,
+    Experiment,
+    ratio_table,
+    run_experiment,
+    strength_sweep,
+)
+from lib.ui.lab import mark_unobserved
 from lib.ui.registry import get_scenario
 from lib.words.narration import explain_outcome
 from lib.world.interventions import Intervention
@@ -103,7 +109,7 @@ def evaluate(
 def ratios(
     scenario_id: str, n: int, seed: int, test: str, key: IvKey, _ivs: Sequence[Intervention]
 ) -> pd.DataFrame:
-    """Per model, the error before and after ``_ivs`` and their ratio (:func:`ratio_table`)."""
+    """Per model, the error before and after ``_ivs`` and their ratio (:func:`lib.fitting.experiments.ratio_table`)."""
     return ratio_table(evaluate(scenario_id, n, seed, test, key, _ivs), test)
 
 

@@ -47,7 +47,6 @@ __all__ = [
     "interventions_key",
     "mark_unobserved",
     "node_table",
-    "ratio_table",
     "split_error",
     "takeaway",
 ]
@@ -279,21 +278,6 @@ def family_models(models: Sequence[Any], family: str) -> tuple[Any, Any | None]:
     pred = next((m for m in pick if m.kind == "predictive"), pick[0])
     caus = next((m for m in pick if m.kind == "causal"), None)
     return pred, caus
-
-
-def ratio_table(results: pd.DataFrame, test: str) -> pd.DataFrame:
-    """Per model: kind, RMSE before and after, and their ratio."""
-    obs = results[results["test"] == OBSERVATIONAL].set_index("model")
-    after = results[results["test"] == test].set_index("model")
-    out = pd.DataFrame(
-        {
-            "kind": obs["kind"],
-            "before": obs["rmse"],
-            "after": after["rmse"].reindex(obs.index),
-        }
-    )
-    out["ratio"] = out["after"] / out["before"]
-    return out.reset_index()
 
 
 def takeaway(results: pd.DataFrame, target: str, units: Mapping[str, str] | None = None) -> str:

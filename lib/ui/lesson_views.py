@@ -19,7 +19,7 @@ import streamlit as st
 
 from lib.attribution.pair import B_CHAMPION, MODEL_NAMES, causal_name
 from lib.errors import ClassError, LessonError, ScenarioError
-from lib.fitting.experiments import OBSERVATIONAL
+from lib.fitting.experiments import OBSERVATIONAL, ratio_table
 from lib.live.join import spaced, teacher_url
 from lib.live.room import matched
 from lib.teach.handout import Plot, Section, build_handout
@@ -213,16 +213,7 @@ def _attribution_numbers(state: Any) -> dict[str, Any]:
         ("predictive", "trees"): MODEL_NAMES[3],
     }
     before = scores[scores["test"] == OBSERVATIONAL].set_index("model")
-    after = scores[scores["test"] == state.drive].set_index("model")
-    ratios = pd.DataFrame(
-        {
-            "model": before.index,
-            "kind": before["kind"].to_numpy(),
-            "before": before["rmse"].to_numpy(),
-            "after": after.loc[before.index, "rmse"].to_numpy(),
-        }
-    )
-    ratios["ratio"] = ratios["after"] / ratios["before"]
+    ratios = ratio_table(scores, state.drive)
     return {"names": names, "ratios": ratios, "scores": before.reset_index()}
 
 

@@ -190,7 +190,7 @@ def model_scores(
 def ratio_metrics(table: pd.DataFrame) -> None:
     """Each model's error after a change, and how many times its error before that is.
 
-    ``table`` has the columns of :func:`lib.ui.lab.ratio_table` (``model, kind,
+    ``table`` has the columns of :func:`lib.fitting.experiments.ratio_table` (``model, kind,
     before, after, ratio``); two metrics a row, coloured by
     :func:`lib.words.narration.verdict` (red broke, green held, orange between).
     """

@@ -29,6 +29,7 @@ from lib.invariance.compare import (
     environment_rows,
     spurious_preset,
 )
+from lib.text.escape import code_text
 from lib.world.environments import MAX_ENVIRONMENTS
 
 __all__ = [
@@ -578,13 +579,9 @@ def _last(value: Any) -> str | None:
 
 
 def _quote(value: str, limit: int = 60) -> str:
-    """``value`` for a notice that shows it inside a Markdown code span.
-
-    Backticks are replaced so that a crafted link cannot close the code span
-    and inject links or images into the page.
-    """
-    shown = value if len(value) <= limit else value[: limit - 1] + "…"
-    return repr(shown.replace("`", "'"))
+    """``value`` in quotes for a notice that shows it inside a Markdown code span
+    (:func:`lib.text.escape.code_text`: a crafted link cannot close the span)."""
+    return code_text(value, limit, quoted=True)
 
 
 def _parse_int(text: str) -> int | None:

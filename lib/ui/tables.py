@@ -163,9 +163,8 @@ def _hint(word: str, options: Sequence[str]) -> str:
 
 
 def _quote(value: str, limit: int = 40) -> str:
-    """A value from a link as an inert Markdown code span (it cannot close the span)."""
-    shown = value if len(value) <= limit else value[: limit - 1] + "…"
-    return code(repr(shown))
+    """A value from a link, in quotes, as an inert Markdown code span (it cannot close the span)."""
+    return code(value, limit, quoted=True)
 
 
 def parse_table_query(

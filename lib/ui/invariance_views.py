@@ -35,7 +35,7 @@ from lib.invariance.compare import (
 from lib.invariance.engine import NO_SET_NOTE, ICPCancelled, ICPResult, icp
 from lib.invariance.sweeps import icp_power, invariance_sweep
 from lib.tables.read import numeric_frame
-from lib.tables.setup import TableSetup, check_setup
+from lib.tables.setup import TableSetup
 from lib.text.escape import code_span, inert, plotly_text
 from lib.text.numbers import percent
 from lib.ui import params, tables
@@ -623,10 +623,7 @@ def table_view(choice: TableChoice, alpha: float) -> None:
         )
         page_link("Data", label="Choose an environment column on the Data page")
         return
-    problems = check_setup(setup, list(choice.data.columns))
-    if problems:
-        for problem in problems:
-            st.warning(problem, icon=":material/warning:")
+    if tables.setup_warnings(setup, choice.data.columns):
         return
     if not setup.features:
         st.warning("Choose at least one feature on the Data page.", icon=":material/warning:")

@@ -20,7 +20,6 @@ from lib.tables.fit import loeo_sentence, loeo_summary
 from lib.tables.setup import (
     TableSetup,
     adjacency_frame,
-    check_setup,
     edges_from_adjacency,
     edges_to_text,
     parse_edges,
@@ -270,9 +269,7 @@ def table_top(choice: TableChoice) -> tuple[TableChoice, list[str]]:
 
     st.subheader("What to predict from what", anchor=False)
     setup = _setup_widgets(choice)
-    problems = check_setup(setup, list(choice.data.columns))
-    for p in problems:
-        st.warning(p, icon=":material/warning:")
+    problems = tables.setup_warnings(setup, choice.data.columns)
     choice = tables.current_table() or choice
     _dag_editor(choice)
     return tables.current_table() or choice, problems  # with the causes just declared
@@ -301,10 +298,7 @@ def interventions_view(choice: TableChoice, seed: int) -> None:
             "batches, firms…). Pick an environment column on the Data page.",
         )
         return
-    problems = check_setup(setup, list(choice.data.columns))
-    if problems:
-        for p in problems:
-            st.warning(p, icon=":material/warning:")
+    if tables.setup_warnings(setup, choice.data.columns):
         return
     st.subheader(f"Leave one {code(setup.environment)} out", anchor=False)
     st.markdown(

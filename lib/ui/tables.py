@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -235,6 +235,32 @@ def parse_table_query(
         notices.extend(f"The link's table setup is not used: {p}" for p in problems)
         return setup, notices
     return new, notices
+
+
+def setup_warnings(
+    setup: TableSetup,
+    columns: Sequence[Any],
+    *,
+    header: Callable[[], None] | None = None,
+) -> list[str]:
+    """What is wrong with a table's setup (:func:`lib.tables.setup.check_setup`), each
+    problem shown as a warning; returns them (empty: the setup can be used).
+
+    Parameters
+    ----------
+    setup : TableSetup
+    columns : sequence
+        The table's columns.
+    header : callable, optional
+        Drawn above the warnings when there are any (a page whose title is not
+        drawn yet).
+    """
+    problems = check_setup(setup, [str(c) for c in columns])
+    if problems and header is not None:
+        header()
+    for problem in problems:
+        st.warning(problem, icon=":material/warning:")
+    return problems
 
 
 def safe_table_csv(choice: TableChoice) -> bytes:

@@ -225,3 +225,62 @@ def test_packages_import_only_the_layers_below_them() -> None:
     assert not offenders, "an import against the layers of docs/architecture.md:\n" + "\n".join(
         offenders
     )
+
+
+def _private_uses(tree: ast.Module, own: str) -> list[tuple[int, str]]:
+    """``from lib.x import _name``, and ``module._name`` of a lib module imported whole,
+    where ``lib.x`` is another module than ``own``."""
+    found = []
+    modules: dict[str, str] = {}  # local name -> lib module imported whole
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if not node.module.startswith("lib"):
+                continue
+            for alias in node.names:
+                name = alias.name
+                if name.startswith("_") and not name.startswith("__") and node.module != own:
+                    found.append((node.lineno, f"{node.module}.{name}"))
+                else:  # ``from lib.figures import charts`` imports a module
+                    modules[alias.asname or name] = f"{node.module}.{name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("lib.") and alias.asname:
+                    modules[alias.asname] = alias.name
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and modules[node.value.id] != own
+        ):
+            found.append((node.lineno, f"{modules[node.value.id]}.{node.attr}"))
+    return found
+
+
+def test_no_module_uses_another_modules_private_names() -> None:
+    """A name another module needs is public (lib.figures.style's ``style``, ``subsample``...)."""
+    offenders = []
+    for path in _engine_files():
+        own = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for lineno, name in _private_uses(_parse(path), own):
+            offenders.append(f"{_rel(path)}:{lineno} uses {name}")
+    assert not offenders, "private names used across modules:\n" + "\n".join(offenders)
+
+
+def test_private_use_detector_catches_both_forms() -> None:
+    source = (
+        "from lib.figures.charts import _style, label\n"
+        "from lib.figures import charts\n"
+        "import lib.ui.params as params\n"
+        "charts._subsample(3, 2, 0)\n"
+        "params._quote('x')\n"
+        "charts.rmse_bars\n"
+    )
+    found = [name for _, name in _private_uses(ast.parse(source), "lib.figures.blackbox")]
+    assert sorted(found) == [
+        "lib.figures.charts._style",
+        "lib.figures.charts._subsample",
+        "lib.ui.params._quote",
+    ]

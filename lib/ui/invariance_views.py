@@ -22,7 +22,7 @@ import streamlit as st
 
 from lib.errors import DataError
 from lib.figures import invariance as ip
-from lib.figures.charts import label
+from lib.figures.style import label
 from lib.invariance.compare import (
     NONLINEAR_SHIFT_SDS,
     comparison_models,

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib.errors import DataError
-from lib.figures.charts import label
+from lib.figures.style import label
 from lib.fitting.experiments import OBSERVATIONAL
 from lib.fitting.models import Model
 from lib.text.escape import code_list, code_span, plotly_text

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib.figures import charts
+from lib.figures.style import legend_on_top
 from lib.tables.fit import HoldoutFit, holdout_fit, table_loeo
 from lib.tables.read import numeric_frame
 from lib.tables.setup import TableSetup
@@ -47,7 +48,7 @@ def fit_figure(
         max_points=800,
         seed=seed,
     )
-    return charts.legend_on_top(fig)  # the RMSE and R² in the legend, as for a world
+    return legend_on_top(fig)  # the RMSE and R² in the legend, as for a world
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

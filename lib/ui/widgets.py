@@ -1,7 +1,7 @@
 """Small building blocks every page draws the same way.
 
 A chart always comes with a caption that tells its story; a model always has
-its kind's colour (orange predictive, blue causal, as in :mod:`lib.figures.charts`); a
+its kind's colour (orange predictive, blue causal, as in :mod:`lib.figures.style`); a
 causal graph always has the same legend.
 """
 
@@ -17,7 +17,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from lib.figures import charts, graph
+from lib.figures import graph
+from lib.figures.style import CAUSAL_COLOR, PREDICTIVE_COLOR, for_projector, kind_color
 from lib.fitting.models import FAMILY_LABELS
 from lib.text.numbers import format_number, format_r2
 from lib.words.narration import HELD_RATIO, verdict
@@ -102,7 +103,7 @@ class _Plain(go.Figure):
     @classmethod
     def of(cls, fig: go.Figure, projector: bool = False) -> _Plain:
         """The figure's plain data, made once; ``projector``: with projector-sized type
-        (:func:`lib.figures.charts.for_projector`), made once too."""
+        (:func:`lib.figures.for_projector`), made once too."""
         plain = fig.__dict__.get("_lab_plain")
         if plain is None:
             plain = fig.to_dict()
@@ -110,7 +111,7 @@ class _Plain(go.Figure):
         if projector:
             big = fig.__dict__.get("_lab_projector")
             if big is None:
-                big = charts.for_projector(plain)
+                big = for_projector(plain)
                 fig._lab_projector = big
             plain = big
         made = cls.__new__(cls)
@@ -133,7 +134,7 @@ def chart(fig: go.Figure, caption: str, key: str | None = None) -> None:
     ``fig`` must not change after it is drawn here (the figures the caches
     share never do): its plain data is made on the first call and reused. In
     the presenter view the figure's type is projector-sized
-    (:func:`lib.figures.charts.for_projector`), made once per figure too.
+    (:func:`lib.figures.for_projector`), made once per figure too.
     """
     presenting = _presenting()
     plain = _Plain.of(fig, projector=presenting)
@@ -252,7 +253,7 @@ def rows_section(
 
 def kind_badge(kind: str) -> str:
     """Inline HTML: a coloured dot and the kind's name (trusted text only)."""
-    color = charts.kind_color(kind)
+    color = kind_color(kind)
     return (
         f"<span class='lab-kind' style='color:{color}'>"
         f"<span class='lab-dot' style='background:{color}'></span>{_KIND_TEXT[kind]}</span>"
@@ -261,7 +262,7 @@ def kind_badge(kind: str) -> str:
 
 def kind_heading(kind: str, text: str) -> None:
     """A section heading in the colour of a model kind, e.g. "Predictive model"."""
-    color = charts.kind_color(kind)
+    color = kind_color(kind)
     st.markdown(
         f"<div class='lab-kind-heading' style='border-color:{color}'>"
         f"{kind_badge(kind)} <span class='lab-kind-rest'>{escape(text)}</span></div>",
@@ -373,8 +374,8 @@ _CSS = f"""
 [data-testid="stMetricValue"] {{ font-size: 2rem; }}
 [class*="st-key-kind_"] [data-testid="stMetricLabel"] p::before {{
   content: "●"; margin-right: 0.35em; font-size: 1.15em; line-height: 1; }}
-[class*="st-key-kind_predictive"] [data-testid="stMetricLabel"] p::before {{ color: {charts.PREDICTIVE_COLOR}; }}
-[class*="st-key-kind_causal"] [data-testid="stMetricLabel"] p::before {{ color: {charts.CAUSAL_COLOR}; }}
+[class*="st-key-kind_predictive"] [data-testid="stMetricLabel"] p::before {{ color: {PREDICTIVE_COLOR}; }}
+[class*="st-key-kind_causal"] [data-testid="stMetricLabel"] p::before {{ color: {CAUSAL_COLOR}; }}
 /* A causal graph never grows past the size where its type reads like body text. */
 [class*="st-key-lab_graph"] svg {{ max-width: 46rem; max-height: 32rem; margin: 0 auto; display: block; }}
 /* A graph of a few nodes (the Builder's first rows) stays at a readable, modest size. */

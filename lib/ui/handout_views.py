@@ -17,7 +17,6 @@ import pandas as pd
 import streamlit as st
 
 from lib.fitting.experiments import OBSERVATIONAL
-from lib.invariance.compare import truth_sentence
 from lib.teach.handout import Graph, Plot, Section, Table, build_handout
 from lib.teach.reproduce import reproduce_script, script_file_name
 from lib.text.escape import code_list
@@ -37,6 +36,7 @@ from lib.ui.lab import (
 from lib.ui.params import to_query
 from lib.ui.state import Lab
 from lib.ui.widgets import scenario_dot
+from lib.words.invariance import truth_sentence
 from lib.world.environments import Environment
 from lib.world.scenarios import Scenario
 

@@ -17,35 +17,36 @@ import streamlit as st
 
 from lib.errors import ScenarioError
 from lib.figures.invariance import PVALUE_FLOOR, power_curve
-from lib.invariance.compare import (
+from lib.invariance.compare import bend_start, sweep_start
+from lib.invariance.engine import ICPResult
+from lib.text.escape import code_span
+from lib.text.numbers import percent
+from lib.ui import invariance_views as iv
+from lib.ui.composer import (
     CUSTOM_NOISE_FACTOR,
     CUSTOM_SHIFT_SDS,
     MAX_ENV_ROWS_UI,
     MIN_ENV_ROWS,
     NO_INTERVENTION,
     ROW_COLUMNS,
-    bend_sentence,
-    bend_start,
     environment_rows,
     environments_from_rows,
-    held_out_caption,
     intervention_options,
-    local_sentence,
     new_row_defaults,
-    set_sweep_sentence,
     starting_environments,
-    sweep_caption,
-    sweep_start,
     touches_target,
-    truth_sentence,
 )
-from lib.invariance.engine import ICPResult
-from lib.text.escape import code_span
-from lib.text.numbers import percent
-from lib.ui import invariance_views as iv
 from lib.ui.params import ENV_NAME_CHARS, EnvRow, env_token
 from lib.ui.state import lab_state, set_fields, synced, widget_key
 from lib.ui.widgets import chart, stacking_columns
+from lib.words.invariance import (
+    bend_sentence,
+    held_out_caption,
+    local_sentence,
+    set_sweep_sentence,
+    sweep_caption,
+    truth_sentence,
+)
 from lib.world.environments import ENV_COLUMN, Environment
 from lib.world.scenarios import Scenario
 

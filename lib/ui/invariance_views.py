@@ -28,7 +28,6 @@ from lib.invariance.compare import (
     comparison_models,
     environment_errors,
     icp_loeo,
-    icp_sentence,
     nonlinear_scenario,
     predictor_table,
 )
@@ -43,6 +42,7 @@ from lib.ui.lab import interventions_key
 from lib.ui.registry import get_scenario
 from lib.ui.tables import TableChoice, code
 from lib.ui.widgets import chart
+from lib.words.invariance import icp_sentence
 from lib.world.environments import (
     ENV_COLUMN,
     OBSERVATIONAL_ENV,

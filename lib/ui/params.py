@@ -23,13 +23,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from lib.attribution.pair import RHO_OPTIONS
-from lib.invariance.compare import (
-    MAX_ENV_ROWS_UI,
-    MIN_ENV_ROWS,
-    environment_rows,
-    spurious_preset,
-)
 from lib.text.escape import code_text
+from lib.ui.composer import MAX_ENV_ROWS_UI, MIN_ENV_ROWS, environment_rows, spurious_preset
 from lib.world.environments import MAX_ENVIRONMENTS
 
 __all__ = [

@@ -284,3 +284,42 @@ def test_private_use_detector_catches_both_forms() -> None:
         "lib.figures.charts._subsample",
         "lib.ui.params._quote",
     ]
+
+
+def _module_name(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def _lib_imports(tree: ast.Module, modules: set[str]) -> set[str]:
+    """The lib modules a module imports anywhere in it (``if TYPE_CHECKING:`` aside)."""
+    typing_only = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for stmt in node.body
+        for inner in ast.walk(stmt)
+    }
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            for alias in node.names:  # ``from lib.ui import css`` imports the module lib.ui.css
+                whole = f"{node.module}.{alias.name}"
+                found.add(whole if whole in modules else node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found & modules
+
+
+def test_no_modules_import_each_other_in_a_circle() -> None:
+    """Not even through an import inside a function (state and widgets once did)."""
+    import networkx as nx
+
+    files = {_module_name(p): p for p in _engine_files()}
+    graph = nx.DiGraph()
+    for module, path in files.items():
+        for other in _lib_imports(_parse(path), set(files) - {"lib", module}):
+            graph.add_edge(module, other)
+    circles = [" -> ".join([*c, c[0]]) for c in nx.simple_cycles(graph)]
+    assert not circles, "modules that import each other:\n" + "\n".join(circles)

@@ -25,7 +25,7 @@ import streamlit as st
 from lib.errors import ScenarioError
 from lib.teach.lessons import LESSON_DIR, list_lessons, load_lesson
 from lib.text.escape import inert
-from lib.ui import chart_code, registry, tables, widgets
+from lib.ui import chart_code, css, registry, tables
 from lib.ui.live import live_query, read_live_link
 from lib.ui.params import (
     OWN_KEYS,
@@ -567,7 +567,7 @@ def init_page(page: str) -> Lab:
         # a student's phone shows the class, not the lab's controls
         initial_sidebar_state="collapsed" if page == "Class" else "expanded",
     )
-    widgets.style()
+    css.style()
     chart_code.prepare()
     _drop_stale_caches()
     catalog, errors = session_catalog()
@@ -582,7 +582,7 @@ def init_page(page: str) -> Lab:
     read_live_link(page)
     present = teach_state().present
     if present:
-        widgets.presenter_style()
+        css.presenter_style()
         if page != "Lessons":  # the Lessons page has its own, beside next and previous
             st.button(
                 "",

@@ -236,7 +236,7 @@ def _dag_editor(choice: TableChoice) -> None:
         dot = graph.graph_dot(
             nodes, list(setup.edges), target=setup.target, features=setup.features
         )
-        with st.container(key="lab_graph_table"):  # sized like every causal graph (widgets.style)
+        with st.container(key="lab_graph_table"):  # sized like every causal graph (css.style)
             st.graphviz_chart(dot, width="stretch")
         graph_legend(as_list=False, key="table", unobserved=False)
         st.caption(

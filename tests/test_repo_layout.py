@@ -323,3 +323,18 @@ def test_no_modules_import_each_other_in_a_circle() -> None:
             graph.add_edge(module, other)
     circles = [" -> ".join([*c, c[0]]) for c in nx.simple_cycles(graph)]
     assert not circles, "modules that import each other:\n" + "\n".join(circles)
+
+
+def test_the_architecture_map_states_the_same_rules() -> None:
+    """docs/architecture.md's table of floors is ALLOWED_IMPORTS, word for word."""
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\d+) \| (`[^|]*`) \| ([^|]*) \|$", doc, re.M)
+    assert rows, "docs/architecture.md has no table of floors"
+    stated: dict[str, set[str]] = {}
+    for _, packages, allowed in rows:
+        names = {f"lib.{n}" for n in re.findall(r"`(\w+)`", allowed)}
+        if allowed.strip() == "anything":
+            names = {"lib"}
+        for package in re.findall(r"`(\w+)`", packages):
+            stated[f"lib.{package}"] = names
+    assert stated == ALLOWED_IMPORTS

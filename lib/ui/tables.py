@@ -254,6 +254,11 @@ def setup_warnings(
     header : callable, optional
         Drawn above the warnings when there are any (a page whose title is not
         drawn yet).
+
+    Returns
+    -------
+    list of str
+        The problems, as sentences (Markdown).
     """
     problems = check_setup(setup, [str(c) for c in columns])
     if problems and header is not None:

@@ -57,8 +57,16 @@ def parse_toml(text: str, what: str = "TOML") -> dict[str, Any]:
 def read_toml(path_or_text: str | Path) -> dict[str, Any]:
     """Parse TOML from a file's path or from text (see :func:`parse_toml`).
 
-    A :class:`~pathlib.Path`, or a one-line string ending in ``.toml``, is a
-    path; anything else is the TOML text itself.
+    Parameters
+    ----------
+    path_or_text : str or Path
+        A :class:`~pathlib.Path`, or a one-line string ending in ``.toml``, is a
+        path; anything else is the TOML text itself.
+
+    Returns
+    -------
+    dict
+        The parsed tables.
 
     Raises
     ------

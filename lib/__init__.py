@@ -30,6 +30,7 @@ _PUBLIC = {
     "default_environments": "lib.world.environments",
     "pooled_sample": "lib.world.environments",
     "environment_from_dict": "lib.world.environments",
+    "compile_equation": "lib.world.expressions",
     "compare_models": "lib.fitting.experiments",
     "run_experiment": "lib.fitting.experiments",
     "Roles": "lib.fitting.evaluation",
@@ -39,6 +40,10 @@ _PUBLIC = {
     "icp": "lib.invariance.engine",
     "read_table": "lib.tables.read",
     "load_dataset": "lib.tables.datasets",
+    "LabError": "lib.errors",
+    "ExpressionError": "lib.errors",
+    "ScenarioError": "lib.errors",
+    "DataError": "lib.errors",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -9,10 +9,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.invariance.compare import starting_environments, sweep_caption, sweep_start
+from lib.invariance.compare import sweep_start
 from lib.invariance.sweeps import invariance_sweep
 from lib.ui import invariance_views as iv
 from lib.ui import registry
+from lib.ui.composer import starting_environments
+from lib.words.invariance import sweep_caption
 from lib.world.environments import OBSERVATIONAL_ENV, Environment
 from lib.world.scenarios import list_scenarios, scenario_from_toml
 from tests.test_app_pages import APP, TIMEOUT, assert_clean, texts

@@ -25,7 +25,7 @@ from lib.tables.read import (
     safe_csv,
     table_from_frame,
 )
-from lib.words.escape import inert
+from lib.text.escape import code_span, code_text, inert
 
 
 def rows(n: int = 12, sep: str = ",") -> str:
@@ -348,13 +348,13 @@ def test_numeric_frame_fail_names_column_count_and_first_cell() -> None:
     body[11] = "inf,1"
     table = read_table(("a,b\n" + "\n".join(body) + "\n").encode())
     with pytest.raises(
-        DataError, match=r"column `a`: 4 cells are not numbers \(first at row 5: 'abc'\)"
+        DataError, match=r"column `a`: 4 cells are not numbers \(first at row 5: `'abc'`\)"
     ):
         numeric_frame(table, ["a", "b"], policy="fail")
     # same message from a plain DataFrame holding the raw text
     df = pd.DataFrame({"a": ["1", "2", "zz", "4"] * 5, "b": range(20)})
     with pytest.raises(
-        DataError, match=r"column `a`: 5 cells are not numbers \(first at row 3: 'zz'\)"
+        DataError, match=r"column `a`: 5 cells are not numbers \(first at row 3: `'zz'`\)"
     ):
         numeric_frame(df, ["a", "b"], policy="fail")
     frame, dropped = numeric_frame(df, ["a", "b"], policy="drop")
@@ -567,6 +567,33 @@ def test_inert_escapes_markdown_html_and_latex(text: str) -> None:
 
 def test_inert_cuts_long_text() -> None:
     assert inert("abcdefghij", max_chars=5) == "abcd…"
+
+
+@pytest.mark.parametrize(
+    "text", [*HOSTILE, "`code`", "x`![p](https://evil.example/p.png)`", "a\n`b`"]
+)
+def test_one_inert_code_quote_at_every_call_site(text: str) -> None:
+    """Names, link values and pieces of equations are quoted by lib.text.escape alone."""
+    from lib.ui import fields, tables
+    from lib.world.expressions import compile_equation
+
+    for quoted in (False, True):
+        inside = code_text(text, quoted=quoted)
+        assert "`" not in inside and "\n" not in inside
+        assert code_span(text, quoted=quoted) == f"`{inside}`"
+    assert fields.quote(text) == code_text(text, 60, quoted=True)
+    assert tables._quote(text) == code_span(text, 40, quoted=True)
+    with pytest.raises(ValueError) as info:
+        compile_equation(f"x + {text}", ["x"])
+    message = str(info.value)
+    assert "`![" not in message and "`[" not in message
+
+
+def test_code_text_cuts_and_quotes() -> None:
+    assert code_text("abcdefghij", 5) == "abcd…"
+    assert code_text("abcdefghij", 5, quoted=True) == "'abcd…'"
+    assert code_text("a \t\n b") == "a b"
+    assert code_span("") == "`(blank)`" and code_span(" ", quoted=True) == "`' '`"
 
 
 # ----------------------------------------------------------------------------- export

@@ -346,7 +346,8 @@ def test_the_pages_first_sweep_stays_rejected_once_rejected(scenario: str) -> No
     """At the page's rows per environment, the set of every feature, once rejected, stays
     rejected as the intervention grows, and is rejected at full strength (with 300 rows,
     mystery's seed 0 read "looks invariant (p = 1)" at 100% after p = 0.016 at 30%)."""
-    from lib.invariance.compare import spurious_preset, sweep_start
+    from lib.invariance.compare import sweep_start
+    from lib.ui.composer import spurious_preset
     from lib.ui.invariance_views import STRENGTHS, SWEEP_N
 
     sc = load_scenario(scenario)

@@ -1,4 +1,5 @@
-"""Tests for lib.invariance.compare: held-out errors per environment and the page's sentences."""
+"""Tests for the Invariance page: held-out errors per environment (lib.invariance.compare),
+its sentences (lib.words.invariance) and the environments composer (lib.ui.composer)."""
 
 from __future__ import annotations
 
@@ -15,35 +16,39 @@ from lib.invariance.compare import (
     DECLARED,
     ICP_MODEL,
     LOEO_RERUN_WORK,
-    MAX_ENV_ROWS_UI,
-    MIN_ENV_ROWS,
-    NO_INTERVENTION,
     ORACLE,
     POOLED,
-    bend_sentence,
     bend_start,
     comparison_models,
     environment_errors,
-    environment_rows,
-    environments_from_rows,
-    exposed,
-    held_out_caption,
     icp_loeo,
-    icp_sentence,
-    intervention_options,
-    local_sentence,
     loeo_work,
-    new_row_defaults,
     nonlinear_scenario,
     predictor_table,
-    set_sweep_sentence,
-    spurious_preset,
-    starting_environments,
-    strength_runs,
-    sweep_caption,
     sweep_start,
 )
 from lib.invariance.engine import icp
+from lib.ui.composer import (
+    MAX_ENV_ROWS_UI,
+    MIN_ENV_ROWS,
+    NO_INTERVENTION,
+    environment_rows,
+    environments_from_rows,
+    intervention_options,
+    new_row_defaults,
+    spurious_preset,
+    starting_environments,
+)
+from lib.words.invariance import (
+    bend_sentence,
+    exposed,
+    held_out_caption,
+    icp_sentence,
+    local_sentence,
+    set_sweep_sentence,
+    strength_runs,
+    sweep_caption,
+)
 from lib.world.interventions import ScaleNoise, Shift
 from lib.world.scenarios import load_scenario
 

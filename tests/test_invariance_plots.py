@@ -9,7 +9,6 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from lib.figures.charts import BASE_FONT_SIZE, CAUSAL_COLOR, PREDICTIVE_COLOR, SMALL_FONT_SIZE
 from lib.figures.invariance import (
     ACCEPTED_EDGE,
     LATTICE_MAX_CANDIDATES,
@@ -24,6 +23,7 @@ from lib.figures.invariance import (
     ranked_sets_figure,
     set_label,
 )
+from lib.figures.style import BASE_FONT_SIZE, CAUSAL_COLOR, PREDICTIVE_COLOR, SMALL_FONT_SIZE
 from lib.invariance.engine import icp
 
 

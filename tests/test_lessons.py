@@ -12,8 +12,8 @@ import math
 import pytest
 
 from lib.errors import LessonError
-from lib.figures import charts
-from lib.fitting.experiments import compare_models, run_experiment
+from lib.figures import charts, style
+from lib.fitting.experiments import compare_models, ratio_table, run_experiment
 from lib.invariance import icp
 from lib.teach.lessons import (
     MEASURES,
@@ -29,7 +29,7 @@ from lib.teach.lessons import (
     options,
 )
 from lib.ui.invariance_sections import state_environments
-from lib.ui.lab import choose, ratio_table
+from lib.ui.lab import choose
 from lib.ui.params import ScenarioInfo, parse_query
 from lib.ui.teach import TeachState, moved, parse_teach, teach_query
 from lib.world.environments import ENV_COLUMN, pooled_sample
@@ -229,7 +229,7 @@ def test_projector_figures_have_large_type_and_leave_the_original_alone() -> Non
     )
     plain = fig.to_dict()
     before = repr(plain["layout"])
-    big = charts.for_projector(plain)
+    big = style.for_projector(plain)
     assert repr(plain["layout"]) == before
     assert all(
         b["y"] is p["y"] for b, p in zip(big["data"], plain["data"], strict=True)
@@ -244,9 +244,9 @@ def test_projector_figures_have_large_type_and_leave_the_original_alone() -> Non
                 walk(v)
 
     walk({k: v for k, v in big["layout"].items() if k != "template"})
-    assert sizes and min(sizes) >= charts.PROJECTOR_MIN_FONT
+    assert sizes and min(sizes) >= style.PROJECTOR_MIN_FONT
     assert big["layout"]["xaxis"]["tickfont"]["size"] >= 20
-    assert big["layout"]["height"] <= charts.PROJECTOR_HEIGHT
+    assert big["layout"]["height"] <= style.PROJECTOR_HEIGHT
 
 
 def test_the_view_keys_are_the_links_parameters() -> None:

@@ -6,9 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from sklearn.metrics import r2_score as sklearn_r2
 
 from lib.errors import DataError
-from lib.fitting.models import BoostedTreesModel, LinearModel, ModelSpec, r2_score, rmse
+from lib.fitting.models import BoostedTreesModel, LinearModel, ModelSpec
+from lib.fitting.scores import r2_score, rmse
 
 
 def make_data(n: int = 500, seed: int = 0) -> pd.DataFrame:
@@ -129,3 +131,46 @@ def test_coefficients_that_are_not_identified_are_left_blank() -> None:
     # an ordinary fit leaves nothing blank
     m = LinearModel("lin", "predictive", ("a", "b"), "y").fit(make_data())
     assert m.aliased_ == () and m.coef_table().notna().all().all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_r2_score_agrees_with_scikit_learn(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    y = rng.normal(3.0, 2.0, 200)
+    for pred in (y + rng.normal(0, 1, 200), rng.normal(0, 5, 200), np.full(200, 7.0)):
+        assert r2_score(y, pred) == pytest.approx(sklearn_r2(y, pred), rel=1e-12, abs=1e-12)
+    # float32 in, float64 inside; a large offset costs no precision (centred first)
+    y32, p32 = y.astype(np.float32), (y + 0.5).astype(np.float32)
+    assert r2_score(y32, p32) == pytest.approx(sklearn_r2(y32.astype(float), p32.astype(float)))
+    assert r2_score(1e9 + y, 1e9 + y + 0.5) == pytest.approx(sklearn_r2(y, y + 0.5), rel=1e-6)
+
+
+def test_r2_score_of_huge_values_does_not_overflow() -> None:
+    """R² is unchanged by scale; squares of 1e200 overflow a naive sum of squares."""
+    rng = np.random.default_rng(5)
+    y, pred = rng.normal(size=50), rng.normal(size=50)
+    with np.errstate(over="ignore", invalid="ignore"):
+        naive = 1 - np.sum((1e200 * (y - pred)) ** 2) / np.sum((1e200 * (y - y.mean())) ** 2)
+    assert not np.isfinite(naive)  # what the figures' own R² used to do
+    assert r2_score(1e200 * y, 1e200 * pred) == pytest.approx(sklearn_r2(y, pred), rel=1e-12)
+    assert rmse(1e200 * y, 1e200 * pred) == pytest.approx(1e200 * rmse(y, pred), rel=1e-12)
+
+
+def test_r2_score_of_a_constant_target_is_undefined() -> None:
+    assert np.isnan(r2_score(np.full(5, 2.0), np.arange(5.0)))
+    assert np.isnan(r2_score(np.full(5, 2.0), np.full(5, 2.0)))
+
+
+def test_the_lab_has_one_r2() -> None:
+    """The figures, the fitting and the black box all score with lib.fitting.scores."""
+    from lib.blackbox.network import r_squared
+    from lib.figures.charts import predicted_vs_actual
+
+    rng = np.random.default_rng(9)
+    truth = rng.normal(size=(40, 2))
+    pred = truth + rng.normal(size=(40, 2))
+    table = r_squared(truth, pred, ("a", "b"))
+    assert table.to_list() == [r2_score(truth[:, 0], pred[:, 0]), r2_score(truth[:, 1], pred[:, 1])]
+    fig = predicted_vs_actual(1e200 * truth[:, 0], 1e200 * pred[:, 0], "predictive", "m")
+    names = " ".join(str(trace.name) for trace in fig.data)
+    assert f"R² {r2_score(truth[:, 0], pred[:, 0]):.2f}" in names

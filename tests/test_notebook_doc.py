@@ -35,3 +35,30 @@ def test_no_latent_column_reaches_icp_by_default() -> None:
     assert "dopamine" not in res.candidates
     assert "dopamine" not in sc.sample(50).columns
     assert "dopamine" in sc.sample(50, latent=True).columns
+
+
+def test_every_public_name_of_the_architecture_map_comes_from_lib() -> None:
+    """The map's table of public names: each is importable from ``lib`` and is the
+    object its module defines."""
+    import importlib
+
+    import lib
+
+    doc = (DOC.parent / "architecture.md").read_text(encoding="utf-8")
+    section = doc.split("## The design's public names", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| (`.*?) \| `(lib[\w.]*)`", section, re.M)
+    assert len(rows) >= 10
+    for names, module in rows:
+        for name in re.findall(r"`(\w+)`", names):
+            defined = getattr(importlib.import_module(module), name)
+            assert getattr(lib, name) is defined, f"lib.{name} is not {module}.{name}"
+            assert name in lib.__all__ and name in dir(lib)
+
+
+def test_compile_equation_comes_from_lib() -> None:
+    import numpy as np
+
+    from lib import compile_equation
+
+    eq = compile_equation("2 * dose + 1", ["dose"])
+    np.testing.assert_allclose(eq.evaluate({"dose": np.array([1.0, 2.0])}, 2), [3.0, 5.0])

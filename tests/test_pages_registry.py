@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.ui.declare import references
 from lib.ui.fields import Ctx
-from lib.ui.pages import FIELDS, PAGES, link_fields, references
+from lib.ui.pages import FIELDS, PAGES, link_fields
 from lib.ui.params import LabState, ScenarioInfo, default_state, parse_query, to_query
 from lib.ui.sections import ONLY_KEY, wanted
 from lib.world.scenarios import list_scenarios, load_scenario

@@ -1,4 +1,4 @@
-"""Tests for lib.figures.charts: the lab's one plot style."""
+"""Tests for lib.figures.charts and lib.figures.style: the lab's one plot style."""
 
 from __future__ import annotations
 
@@ -9,24 +9,26 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from lib.figures import charts
+from lib.figures import charts, style
 from lib.figures.charts import (
-    CAUSAL_COLOR,
-    KIND_COLORS,
-    NEUTRAL,
-    OKABE_ITO,
-    PREDICTIVE_COLOR,
     coefficient_plot,
     correlation_heatmap,
     error_vs_strength,
-    label,
     predicted_vs_actual,
     rmse_bars,
     scatter_matrix,
 )
 from lib.figures.graph import graph_dot
-from lib.words.escape import plotly_text
-from lib.words.numbers import format_number
+from lib.figures.style import (
+    CAUSAL_COLOR,
+    KIND_COLORS,
+    NEUTRAL,
+    OKABE_ITO,
+    PREDICTIVE_COLOR,
+    label,
+)
+from lib.text.escape import plotly_text
+from lib.text.numbers import format_number
 
 # --------------------------------------------------------------------------
 # fixtures
@@ -108,9 +110,9 @@ def test_label() -> None:
 
 
 def test_kind_color_rejects_unknown_kind() -> None:
-    assert charts.kind_color("causal") == CAUSAL_COLOR
+    assert style.kind_color("causal") == CAUSAL_COLOR
     with pytest.raises(ValueError, match="unknown model kind"):
-        charts.kind_color("oracle")
+        style.kind_color("oracle")
 
 
 @pytest.mark.parametrize(
@@ -680,23 +682,23 @@ def _style_by_plotly(fig: go.Figure, title: str, x_title, y_title, height: int) 
     import plotly.io as pio
 
     fig.update_layout(
-        template=go.layout.Template(layout=pio.templates[charts.TEMPLATE].layout),
+        template=go.layout.Template(layout=pio.templates[style.TEMPLATE].layout),
         title={
             "text": title,
-            "font": {"size": charts.TITLE_FONT_SIZE},
+            "font": {"size": style.TITLE_FONT_SIZE},
             "x": 0.0,
             "xanchor": "left",
             "xref": "paper",
         },
-        font={"size": charts.BASE_FONT_SIZE, "family": charts.FONT_FAMILY, "color": "#222222"},
+        font={"size": style.BASE_FONT_SIZE, "family": style.FONT_FAMILY, "color": "#222222"},
         height=int(height),
         margin={"l": 70, "r": 20, "t": 64 if title else 24, "b": 64},
-        legend={"font": {"size": charts.SMALL_FONT_SIZE}},
-        hoverlabel={"font": {"size": charts.SMALL_FONT_SIZE}},
+        legend={"font": {"size": style.SMALL_FONT_SIZE}},
+        hoverlabel={"font": {"size": style.SMALL_FONT_SIZE}},
     )
     axis = {
-        "title_font": {"size": charts.BASE_FONT_SIZE},
-        "tickfont": {"size": charts.SMALL_FONT_SIZE},
+        "title_font": {"size": style.BASE_FONT_SIZE},
+        "tickfont": {"size": style.SMALL_FONT_SIZE},
         "automargin": True,
     }
     fig.update_xaxes(**axis)
@@ -722,7 +724,7 @@ def test_the_house_style_equals_plotlys_own_updates(title, x_title, y_title) -> 
         fig.add_annotation(text="note", x=0, y=0)
         return fig
 
-    ours = charts._style(figure(), title, x_title, y_title, 420)
+    ours = style.style(figure(), title, x_title, y_title, 420)
     reference = _style_by_plotly(figure(), title, x_title, y_title, 420)
     assert ours.to_dict() == reference.to_dict()
     assert isinstance(ours.data[0].x, np.ndarray | tuple)  # arrays stay arrays, not encoded

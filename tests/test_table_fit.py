@@ -88,7 +88,7 @@ def test_table_links_round_trip_and_bad_values_fall_back():
 
 
 def test_exploding_ratios_read_as_more_than_a_thousand():
-    from lib.words.numbers import ratio_text
+    from lib.text.numbers import ratio_text
 
     assert ratio_text(1.194) == "×1.19"
     assert ratio_text(3e17) == "more than ×1,000"

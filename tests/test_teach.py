@@ -61,7 +61,7 @@ def test_markdown_links_only_to_safe_addresses() -> None:
 
 
 def test_markdown_backslash_escapes_show_the_character() -> None:
-    # lib.words.escape.inert writes user text this way
+    # lib.text.escape.inert writes user text this way
     assert inline_html(r"\<b\> \*\*x\*\* \`y\`") == "&lt;b&gt; **x** `y`"
 
 

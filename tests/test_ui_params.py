@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from lib.errors import ScenarioError
-from lib.fitting.experiments import OBSERVATIONAL
+from lib.fitting.experiments import OBSERVATIONAL, ratio_table
 from lib.ui.lab import (
     CUSTOM_TEST,
     KIND_LABELS,
@@ -24,7 +24,6 @@ from lib.ui.lab import (
     mark_unobserved,
     negative_r2_note,
     node_table,
-    ratio_table,
     split_error,
     takeaway,
 )

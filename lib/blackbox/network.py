@@ -29,6 +29,7 @@ from sklearn.neural_network import MLPRegressor
 
 from lib.errors import DataError
 from lib.fitting.models import one_thread
+from lib.fitting.scores import r2_score
 
 __all__ = [
     "ACTIVATIONS",
@@ -147,16 +148,16 @@ def input_grid(steps: int = 41, half_width: float = 1.0) -> tuple[np.ndarray, np
 def r_squared(truth: np.ndarray, predicted: np.ndarray, names: tuple[str, ...]) -> pd.Series:
     """R² of each column of ``predicted`` against ``truth`` (about truth's own mean).
 
+    Each column is scored by :func:`lib.fitting.scores.r2_score`, the lab's one R².
+
     Returns
     -------
     Series
         Indexed by ``names`` (the index is named ``behaviour``).
     """
-    residual = np.sum((truth - predicted) ** 2, axis=0)
-    total = np.sum((truth - truth.mean(axis=0)) ** 2, axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r2 = 1.0 - residual / total
-    return pd.Series(r2, index=pd.Index(names, name="behaviour"), name="r2")
+    truth, predicted = np.asarray(truth), np.asarray(predicted)
+    r2 = [r2_score(truth[:, j], predicted[:, j]) for j in range(truth.shape[1])]
+    return pd.Series(r2, index=pd.Index(names, name="behaviour"), name="r2", dtype=float)
 
 
 def parameter_count(net: Network) -> int:

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.figures.charts import CAUSAL_COLOR, NEUTRAL, OKABE_ITO, _style
-from lib.words.escape import plotly_text
+from lib.figures.style import CAUSAL_COLOR, NEUTRAL, OKABE_ITO, style
+from lib.text.escape import plotly_text
 
 __all__ = [
     "MODEL_COLORS",
@@ -119,7 +119,7 @@ def r2_sweep_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
     )
     _rho_axis(fig, rhos, rho)
     fig.update_yaxes(range=[0, 1.05])
-    fig = _style(fig, "Prediction: held-out R²", None, "R² on fresh recordings", 380)
+    fig = style(fig, "Prediction: held-out R²", None, "R² on fresh recordings", 380)
     fig.update_layout(legend={"orientation": "h", "y": -0.28, "x": 0})
     return fig
 
@@ -158,7 +158,7 @@ def spread_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
     values = np.concatenate([ols["se"].to_numpy(), ols["spread"].to_numpy()])
     ticks = [t for t in _NICE if values.min() / 1.5 <= t <= values.max() * 1.5]
     fig.update_yaxes(type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
-    fig = _style(
+    fig = style(
         fig,
         "Attribution: spread of A's coefficient",
         None,
@@ -247,7 +247,7 @@ def coefficient_clouds(
     layout[f"xaxis{middle}"]["title"] = f"credit to {names[0]} (N per SD)"
     layout["yaxis"]["title"] = f"credit to {names[1]} (N per SD)"
     fig = go.Figure(traces)
-    fig = _style(fig, "", None, None, 400)
+    fig = style(fig, "", None, None, 400)
     fig.update_layout(
         layout, legend={"orientation": "h", "y": -0.25, "x": 0}, margin={"t": 40, "l": 70}
     )
@@ -317,7 +317,7 @@ def rashomon_figure(
             )
         )
     fig.add_trace(_truth_star(truth))
-    fig = _style(
+    fig = style(
         fig, "", f"credit to {names[0]} (N per SD)", f"credit to {names[1]} (N per SD)", 440
     )
     fig.update_yaxes(scaleanchor="x", scaleratio=1, zeroline=True, zerolinecolor="#BBBBBB")
@@ -392,7 +392,7 @@ def credit_share_figure(
         )
         if same:
             break
-    fig = _style(fig, "", None, f"share of the credit given to {name}", 400)
+    fig = style(fig, "", None, f"share of the credit given to {name}", 400)
     fig.update_yaxes(range=[-0.05, 1.12], tickformat=".0%")
     fig.update_layout(boxmode="group", legend={"orientation": "h", "y": -0.15, "x": 0})
     return fig
@@ -470,6 +470,6 @@ def stability_figure(
     fig.add_vline(x=0, line={"color": NEUTRAL, "dash": "dash", "width": 1.5})
     fig.update_yaxes(categoryorder="array", categoryarray=y[::-1])
     height = int(min(700, max(300, 130 + 56 * len(inputs))))
-    fig = _style(fig, "", "standardised coefficient (SD of target per SD of input)", None, height)
+    fig = style(fig, "", "standardised coefficient (SD of target per SD of input)", None, height)
     fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0}, margin={"t": 16})
     return fig

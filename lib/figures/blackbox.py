@@ -15,13 +15,13 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lib.figures.charts import (
+from lib.figures.style import (
     DIVERGING_SCALE,
     NEUTRAL,
     OKABE_ITO,
     SEQUENTIAL_SCALE,
-    _style,
-    _subsample,
+    style,
+    subsample,
 )
 
 __all__ = [
@@ -74,7 +74,7 @@ def _r(values: object) -> np.ndarray:
 
 def _points(x: np.ndarray, seed: int = 0) -> np.ndarray:
     """At most :data:`SCATTER_POINTS` rows of ``x`` (a fixed subsample), in single precision."""
-    return _r(np.asarray(x)[_subsample(len(x), SCATTER_POINTS, seed)])
+    return _r(np.asarray(x)[subsample(len(x), SCATTER_POINTS, seed)])
 
 
 def _color(behaviour: str) -> str:
@@ -142,7 +142,7 @@ def behaviour_maps(axis: np.ndarray, outputs: np.ndarray, names: Sequence[str]) 
             scaleanchor=f"x{'' if b == 0 else b + 1}", constrain="domain", row=1, col=b + 1
         )
     fig.update_yaxes(title_text="x₂", row=1, col=1)
-    fig = _style(fig, "What the network does: its three outputs", None, None, 340)
+    fig = style(fig, "What the network does: its three outputs", None, None, 340)
     fig.update_layout(margin={"t": 90})
     return fig
 
@@ -179,7 +179,7 @@ def unit_map(
     fig.update_yaxes(scaleanchor="x", constrain="domain")
     fig.update_xaxes(constrain="domain")
     title = f"Unit {unit}: its tuning<br><span style='font-size:14px'>weights out: {said}</span>"
-    fig = _style(fig, title, "x₁", "x₂", 360)
+    fig = style(fig, title, "x₁", "x₂", 360)
     fig.update_layout(margin={"t": 80})
     return fig
 
@@ -235,7 +235,7 @@ def lesion_heatmap(frame: pd.DataFrame, threshold: float) -> go.Figure:
         )
     fig.update_xaxes(type="category", tickangle=0)
     fig.update_yaxes(autorange="reversed")
-    return _style(
+    return style(
         fig, "Silence one unit at a time: what each lesion costs", "hidden unit silenced", None, 300
     )
 
@@ -277,7 +277,7 @@ def recentring_figure(rows: Sequence[Mapping[str, object]], threshold: float) ->
     _log_line(fig, threshold, f"broken above {threshold:g}", _THRESHOLD_COLOR, "dash", 2)
     fig.update_yaxes(type="log", tickformat="~g")
     fig.update_xaxes(tickangle=0)
-    fig = _style(
+    fig = style(
         fig,
         "The “only one” units: silenced or re-centred",
         "unit, and the one behaviour its silencing breaks",
@@ -338,7 +338,7 @@ def barrier_figure(units: int, max_units: int = 64) -> go.Figure:
         _log_line(fig, days, text, NEUTRAL, "dot", 1.5)
     fig.add_vline(x=units, line={"color": NEUTRAL, "width": 1})
     fig.update_yaxes(type="log", exponentformat="power", range=[0, math.log10(2.0**max_units)])
-    fig = _style(
+    fig = style(
         fig,
         "Lesion experiments for a complete map",
         "hidden units N",
@@ -383,7 +383,7 @@ def stimuli_figure(
         line={"color": "#222222", "dash": "dash", "width": 1.5},
     )
     fig.update_yaxes(scaleanchor="x", constrain="domain")
-    fig = _style(fig, "The inputs (dashed: the training square)", "x₁", "x₂", 380)
+    fig = style(fig, "The inputs (dashed: the training square)", "x₁", "x₂", 380)
     fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
     return fig
 
@@ -414,7 +414,7 @@ def pca_figure(scores: Mapping[str, np.ndarray], variance: Sequence[float]) -> g
             )
         )
     second = f"PC2 ({100 * variance[1]:.1f}% of variance)" if len(variance) > 1 else "—"
-    fig = _style(
+    fig = style(
         fig,
         "Hidden activity, summarised",
         f"PC1 ({100 * variance[0]:.1f}% of variance)",
@@ -450,9 +450,7 @@ def readout_bars(r2_in: pd.Series, r2_new: pd.Series, in_label: str, new_label: 
         )
     fig.add_hline(y=0, line={"color": "#222222", "width": 1})
     fig.update_yaxes(range=[-1.15, 1.2])
-    fig = _style(
-        fig, "Reading the outputs from the summary", None, "R² (below −1 drawn at −1)", 380
-    )
+    fig = style(fig, "Reading the outputs from the summary", None, "R² (below −1 drawn at −1)", 380)
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25, "x": 0})
     return fig
 
@@ -483,7 +481,7 @@ def patch_bars(effects: pd.DataFrame) -> go.Figure:
         )
     top = float(effects["change"].max())
     fig.update_yaxes(range=[0, 1.2 * top if top > 0 else 1])
-    fig = _style(fig, "What each patch does to the outputs", None, "change (SD of the output)", 380)
+    fig = style(fig, "What each patch does to the outputs", None, "change (SD of the output)", 380)
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25, "x": 0})
     return fig
 
@@ -501,7 +499,7 @@ def patch_scatter(base: np.ndarray, patched: Mapping[str, np.ndarray], behaviour
     """
     fig = go.Figure()
     palette = [OKABE_ITO[5], OKABE_ITO[1], OKABE_ITO[2], NEUTRAL]
-    rows = _subsample(len(base), SCATTER_POINTS, 0)
+    rows = subsample(len(base), SCATTER_POINTS, 0)
     for i, (name, values) in enumerate(patched.items()):
         fig.add_trace(
             go.Scattergl(
@@ -525,7 +523,7 @@ def patch_scatter(base: np.ndarray, patched: Mapping[str, np.ndarray], behaviour
             hoverinfo="skip",
         )
     )
-    fig = _style(
+    fig = style(
         fig,
         f"The {behaviour} output, before and after",
         "unpatched output",
@@ -575,7 +573,7 @@ def importance_figure(importance: pd.DataFrame) -> go.Figure:
             )
     fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
     fig.update_yaxes(title_text="share of importance", row=1, col=1)
-    fig = _style(fig, "Which input matters", None, None, 340)
+    fig = style(fig, "Which input matters", None, None, 340)
     fig.update_layout(
         barmode="group", legend={"orientation": "h", "y": -0.25, "x": 0}, margin={"t": 90}
     )
@@ -634,7 +632,7 @@ def extrapolation_figure(
             row=1,
             col=1,
         )
-    fig = _style(fig, "Beyond the training square", None, None, 360)
+    fig = style(fig, "Beyond the training square", None, None, 360)
     fig.update_layout(margin={"t": 90}, legend={"orientation": "h", "y": -0.3, "x": 0})
     return fig
 
@@ -700,7 +698,7 @@ def eye_figure(
             annotation_text="lesion",
             annotation_position="top right",
         )
-    fig = _style(fig, "Eye position", "time (s)", "eye position (degrees)", 380)
+    fig = style(fig, "Eye position", "time (s)", "eye position (degrees)", 380)
     fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
     return fig
 
@@ -759,7 +757,7 @@ def hold_figure(tau: float, mistuning: float, needed: float, hold: float = 20.0)
         )
     fig.update_xaxes(type="log")
     fig.update_yaxes(type="log")
-    fig = _style(
+    fig = style(
         fig, "How precisely it must be tuned", "mistuning |1 − w| (%)", "gaze holds (s)", 380
     )
     fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
@@ -811,7 +809,7 @@ def arrows_figure(W: np.ndarray, importance: np.ndarray) -> go.Figure:
     top = max(1.0, float(np.max(np.abs(W)))) * 1.25
     fig.update_xaxes(range=[-top, top], zeroline=True, constrain="domain")
     fig.update_yaxes(range=[-top, top], zeroline=True, scaleanchor="x", constrain="domain")
-    fig = _style(
+    fig = style(
         fig, "Five features in two dimensions", "hidden dimension 0", "hidden dimension 1", 420
     )
     fig.update_layout(legend={"orientation": "v", "x": 1.02, "y": 1})
@@ -862,7 +860,7 @@ def dimensions_figure(sweep: pd.DataFrame, sparsity: float) -> go.Figure:
     fig.update_xaxes(type="log")
     top = float(sweep["dimensions_per_feature"].max())
     fig.update_yaxes(range=[0, 1.2 * top])
-    fig = _style(
+    fig = style(
         fig,
         "Dimensions per feature",
         "1 / (1 − S), log scale (S: sparsity)",
@@ -921,7 +919,7 @@ def polysemantic_figure(weights: pd.DataFrame, damage: pd.DataFrame, dimension: 
     )
     fig.update_yaxes(title_text="|weight|", row=1, col=1)
     fig.update_yaxes(title_text="damage (1: feature lost)", row=1, col=2)
-    fig = _style(fig, "One dimension, many features", None, None, 380)
+    fig = style(fig, "One dimension, many features", None, None, 380)
     fig.update_layout(
         barmode="group", margin={"t": 90}, legend={"orientation": "h", "y": -0.2, "x": 0}
     )

@@ -2,7 +2,7 @@
 
 Pages pass the DOT source to ``st.graphviz_chart``. Nodes are coloured by role
 (the target green, features grey, intervened nodes vermillion) in the lab's
-palette (:mod:`lib.figures.charts`); every name is escaped.
+palette (:mod:`lib.figures.style`); every name is escaped.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lib.figures.charts import _mix, _ordered_unique
+from lib.figures.style import mix
 from lib.world.builder import BuildResult, cell_text, feature_list
 
 __all__ = [
@@ -28,9 +28,9 @@ __all__ = [
 ]
 
 
-TARGET_FILL = _mix("#009E73", "#FFFFFF", 0.75)  # light bluish green
+TARGET_FILL = mix("#009E73", "#FFFFFF", 0.75)  # light bluish green
 FEATURE_FILL = "#E6E6E6"  # light grey
-INTERVENED_FILL = _mix("#D55E00", "#FFFFFF", 0.75)  # light vermillion
+INTERVENED_FILL = mix("#D55E00", "#FFFFFF", 0.75)  # light vermillion
 CUT_EDGE = "#8C8C8C"  # grey dashed arrow of an edge an intervention cut
 CUT_MARK = "#D55E00"  # vermillion × on it
 _RANKDIRS = {"LR", "RL", "TB", "BT"}
@@ -137,9 +137,9 @@ def graph_dot(
     feats = {check(n, "feature") for n in features}
     lat = {check(n, "latent variable") for n in latent}
     intv = {check(n, "intervened variable") for n in intervened}
-    cut = _ordered_unique(check_edges(cut_edges, "cut edge"))
+    cut = list(dict.fromkeys(check_edges(cut_edges, "cut edge")))
     cut_set = set(cut)
-    normal = [e for e in _ordered_unique(check_edges(edges, "edge")) if e not in cut_set]
+    normal = [e for e in dict.fromkeys(check_edges(edges, "edge")) if e not in cut_set]
 
     lines = [
         "digraph causal_graph {",
@@ -177,7 +177,7 @@ def graph_dot(
         attrs_out = {"label": _dot_label(*text), "tooltip": _dot_label(n)}
         attrs_out.update(attrs)
         if styles:
-            attrs_out["style"] = '"' + ",".join(_ordered_unique(styles)) + '"'
+            attrs_out["style"] = '"' + ",".join(dict.fromkeys(styles)) + '"'
         if fill:
             attrs_out["fillcolor"] = f'"{fill}"'
         lines.append(f"  {ids[n]} {_dot_attrs(attrs_out)};")

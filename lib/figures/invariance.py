@@ -1,4 +1,4 @@
-"""Figures of the Invariance page, in the lab's one style (see :mod:`lib.figures.charts`).
+"""Figures of the Invariance page, in the lab's one style (see :mod:`lib.figures.style`).
 
 * :func:`lattice_figure` — every subset of the candidates, smallest at the left,
   coloured by its invariance p-value, accepted sets outlined and ticked;
@@ -27,19 +27,18 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from lib.figures.charts import (
+from lib.figures.charts import error_vs_strength, rmse_bars
+from lib.figures.style import (
     BASE_FONT_SIZE,
     CAUSAL_COLOR,
     NEUTRAL,
     OKABE_ITO,
     SMALL_FONT_SIZE,
-    _require_frame,
-    _style,
-    error_vs_strength,
     legend_on_top,
-    rmse_bars,
+    require_frame,
+    style,
 )
-from lib.words.escape import plotly_text
+from lib.text.escape import plotly_text
 
 __all__ = [
     "ACCEPTED_EDGE",
@@ -342,7 +341,7 @@ def lattice_figure(
     line_height = 19 if p >= 4 else 21
     box = max(2, p // 2 + 1) * line_height + 18
     height = int(min(900, max(320, 110 + widest * box)))
-    return _style(fig, title, "predictors in the set (how many)", None, height)
+    return style(fig, title, "predictors in the set (how many)", None, height)
 
 
 def ranked_sets_figure(
@@ -375,7 +374,7 @@ def ranked_sets_figure(
     if top < 1:
         raise ValueError(f"top must be at least 1, got {top}")
     if isinstance(set_pvalues, pd.DataFrame):
-        _require_frame(set_pvalues, "the ranked sets", ["set", "pvalue"])
+        require_frame(set_pvalues, "the ranked sets", ["set", "pvalue"])
         ranked = sorted(
             zip(set_pvalues["set"].astype(str), set_pvalues["pvalue"].astype(float), strict=True),
             key=lambda r: -r[1],
@@ -433,9 +432,7 @@ def ranked_sets_figure(
         )
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     height = int(min(900, max(320, 120 + 34 * len(labels))))
-    return _style(
-        fig, title, "invariance p-value (log scale; right of α = accepted)", "set", height
-    )
+    return style(fig, title, "invariance p-value (log scale; right of α = accepted)", "set", height)
 
 
 def pvalue_vs_strength(
@@ -468,7 +465,7 @@ def pvalue_vs_strength(
         y axis from :data:`PVALUE_FLOOR` to 1.
     """
     a = _check_alpha(alpha)
-    _require_frame(sweep, "the sweep", ["strength", "set", "pvalue"])
+    require_frame(sweep, "the sweep", ["strength", "set", "pvalue"])
     fig = go.Figure()
     sets = list(dict.fromkeys(sweep["set"].astype(str)))
     for i, name in enumerate(sets):
@@ -526,7 +523,7 @@ def pvalue_vs_strength(
     if at is not None:
         _you_are_here(fig, float(at), lo, hi, _HEADROOM_LOG)
     legend_on_top(fig)
-    return _style(fig, title, strength_label, "invariance p-value (log scale)", 440)
+    return style(fig, title, strength_label, "invariance p-value (log scale)", 440)
 
 
 def ood_error_vs_strength(
@@ -611,7 +608,7 @@ def power_curve(
     plotly.graph_objects.Figure
         One lines+markers trace per outcome; the first is in the causal blue.
     """
-    _require_frame(power, "the power table", ["strength", "outcome", "rate"])
+    require_frame(power, "the power table", ["strength", "outcome", "rate"])
     colors = [CAUSAL_COLOR, OKABE_ITO[5], NEUTRAL, OKABE_ITO[2], OKABE_ITO[6]]
     fig = go.Figure()
     for i, outcome in enumerate(dict.fromkeys(power["outcome"].astype(str))):
@@ -664,7 +661,7 @@ def power_curve(
     fig.update_xaxes(range=[lo_x - pad, hi_x + pad])
     fig.update_yaxes(range=[-0.03, 1.05], tickformat=".0%")
     legend_on_top(fig)
-    return _style(fig, title, strength_label, "share of repetitions (%)", 440)
+    return style(fig, title, strength_label, "share of repetitions (%)", 440)
 
 
 def _wilson(rate: np.ndarray, n: np.ndarray, z: float = 1.959964) -> tuple[np.ndarray, np.ndarray]:

@@ -12,8 +12,8 @@ from collections.abc import Collection, Sequence
 
 import plotly.graph_objects as go
 
-from lib.figures.charts import NEUTRAL, OKABE_ITO, _style
-from lib.words.escape import plotly_text
+from lib.figures.style import NEUTRAL, OKABE_ITO, style
+from lib.text.escape import plotly_text
 
 __all__ = ["ANSWER_COLOR", "ROOM_COLOR", "room_figure"]
 
@@ -64,7 +64,7 @@ def room_figure(
         cliponaxis=False,
         hovertemplate="%{y}: %{x}<extra></extra>",
     )
-    fig = _style(go.Figure(bar), "", None, None, height)
+    fig = style(go.Figure(bar), "", None, None, height)
     fig.update_yaxes(autorange="reversed", title=None, ticksuffix=" ")
     # the counts are written on the bars; room on the right for the longest text
     fig.update_xaxes(range=[0, top * (2.2 if note else 1.25)], visible=False)

@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 
 from lib.errors import DataError
-from lib.fitting.models import FAMILY_LABELS, Model, ModelSpec, r2_score, rmse
+from lib.fitting.models import FAMILY_LABELS, Model, ModelSpec
+from lib.fitting.scores import r2_score, rmse
 
 __all__ = [
     "NO_INPUTS_TEXT",
@@ -284,7 +285,7 @@ def leave_one_environment_out(
         When no environment could be tested, or (without ``skip_failures``)
         when a model cannot be fitted.
     """
-    from lib.words.escape import code_span
+    from lib.text.escape import code_span
 
     data = data[data[environment].notna().to_numpy()]  # rows without an environment: never used
     env = data[environment]

@@ -24,6 +24,7 @@ __all__ = [
     "Experiment",
     "compare_models",
     "default_model_specs",
+    "ratio_table",
     "run_experiment",
     "strength_sweep",
 ]
@@ -166,3 +167,39 @@ def strength_sweep(
     table = score(experiment.models, datasets)
     table["strength"] = grid[table["test"].astype(int).to_numpy()]
     return table[["model", "kind", "strength", "rmse", "r2"]].reset_index(drop=True)
+
+
+def ratio_table(results: pd.DataFrame, test: str, before: str = OBSERVATIONAL) -> pd.DataFrame:
+    """Per model: its kind, its error before and after a test, and their ratio.
+
+    The one before/after table of the lab: the Interventions page's metrics, a
+    lesson's answer and the Attribution page's experiment all read it.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Scores with the columns ``model, kind, test, rmse`` (as :func:`compare_models`
+        or :func:`lib.fitting.evaluation.score` give them).
+    test : str
+        The test after the change (an intervention's name).
+    before : str, optional
+        The test before it (default the observational one).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``model, kind, before, after, ratio`` (``ratio = after / before``),
+        one row per model of the ``before`` test in its order; ``after`` is NaN for a
+        model the ``test`` did not score.
+    """
+    first = results[results["test"] == before].set_index("model")
+    after = results[results["test"] == test].set_index("model")
+    out = pd.DataFrame(
+        {
+            "kind": first["kind"],
+            "before": first["rmse"],
+            "after": after["rmse"].reindex(first.index),
+        }
+    )
+    out["ratio"] = out["after"] / out["before"]
+    return out.reset_index()

@@ -22,6 +22,7 @@ from sklearn.linear_model import LassoLarsIC, RidgeCV
 from threadpoolctl import ThreadpoolController
 
 from lib.errors import DataError
+from lib.fitting.scores import r2_score, rmse
 
 __all__ = [
     "BoostedTreesModel",
@@ -76,32 +77,6 @@ def one_thread() -> Iterator[None]:
         _controller = ThreadpoolController()
     with _controller.select(user_api="openmp").limit(limits=1):
         yield
-
-
-def _scaled_rms(values: np.ndarray) -> float:
-    """Root mean square without overflow for huge values."""
-    top = float(np.max(np.abs(values))) if values.size else 0.0
-    if top == 0.0 or not np.isfinite(top):
-        return top
-    scaled = values / top
-    return top * float(np.sqrt(np.mean(scaled * scaled)))
-
-
-def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """Root mean squared error (no overflow for huge errors)."""
-    diff = np.asarray(y_true, dtype=float) - np.asarray(y_pred, dtype=float)
-    return _scaled_rms(diff)
-
-
-def r2_score(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """Coefficient of determination (1 - SSE/SST); can be negative out of distribution."""
-    y = np.asarray(y_true, dtype=float)
-    err = _scaled_rms(y - np.asarray(y_pred, dtype=float))
-    spread = _scaled_rms(y - y.mean())
-    if spread == 0:
-        return float("nan")
-    with np.errstate(over="ignore"):
-        return float(1.0 - np.float64(err / spread) ** 2)  # -inf beyond float range
 
 
 def _design(df: pd.DataFrame, features: Sequence[str], target: str | None) -> tuple:

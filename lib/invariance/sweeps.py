@@ -16,7 +16,8 @@ import pandas as pd
 
 from lib.errors import DataError, ScenarioError, did_you_mean
 from lib.fitting.evaluation import fit_models
-from lib.fitting.models import ModelSpec, rmse
+from lib.fitting.models import ModelSpec
+from lib.fitting.scores import rmse
 from lib.invariance.engine import icp
 from lib.world.environments import (
     ENV_COLUMN,
@@ -28,7 +29,7 @@ from lib.world.environments import (
 from lib.world.interventions import Intervention, Shift
 from lib.world.scenarios import Scenario
 
-__all__ = ["POWER_SECONDS", "icp_power", "invariance_sweep"]
+__all__ = ["POWER_SECONDS", "icp_power", "invariance_sweep", "set_rows"]
 
 
 def _resolve(
@@ -201,6 +202,27 @@ def invariance_sweep(
             "intervention",
         ],
     )
+
+
+def set_rows(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    """One set's rows of :func:`invariance_sweep`'s table, by increasing strength.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The sweep's table.
+    name : str
+        The set: ``"all features"``, ``"causal parents"`` or another of its ``set`` values.
+
+    Raises
+    ------
+    DataError
+        When the table has no rows for the set.
+    """
+    rows = table[table["set"] == name].sort_values("strength", kind="stable")
+    if rows.empty:
+        raise DataError(f"the sweep has no rows for the set `{name}`.")
+    return rows
 
 
 #: Default bound on :func:`icp_power`'s running time, in seconds.

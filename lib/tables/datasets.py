@@ -23,6 +23,7 @@ import pandas as pd
 
 from lib.errors import DataError, did_you_mean
 from lib.tables.read import Table, read_table, table_from_frame
+from lib.text.escape import code_span
 
 __all__ = ["DATA_DIR", "Dataset", "list_datasets", "load_dataset"]
 
@@ -245,9 +246,8 @@ def load_dataset(dataset_id: str) -> Table:
     """
     known = {d.id: (d, loader) for d, loader in _DATASETS}
     if dataset_id not in known:
-        shown = str(dataset_id).replace("`", "'")
         raise DataError(
-            f"no dataset `{shown}`"
+            f"no dataset {code_span(dataset_id)}"
             f"{did_you_mean(str(dataset_id), list(known)) or '.'} "
             f"Available: {', '.join(known)}."
         )

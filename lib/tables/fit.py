@@ -28,8 +28,8 @@ from lib.fitting.evaluation import (
 from lib.fitting.models import LinearModel, Model
 from lib.tables.read import MIN_ROWS, Table, numeric_frame
 from lib.tables.setup import MAX_TABLE_ENVIRONMENTS, TableSetup, check_setup, require_setup
-from lib.words.escape import code_span, inert
-from lib.words.numbers import ratio_text
+from lib.text.escape import code_span, inert
+from lib.text.numbers import ratio_text
 
 __all__ = [
     "IN_SAMPLE_SHARE",

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from lib.errors import DataError, did_you_mean
-from lib.words.escape import code_list, code_span
+from lib.text.escape import code_list, code_span
 
 __all__ = [
     "MIN_ROWS",
@@ -951,11 +951,6 @@ def table_from_frame(
 # ----------------------------------------------------------------------------- using a table
 
 
-def _show_cell(text: str) -> str:
-    text = " ".join(str(text).split()).replace("`", "'")
-    return repr(text if len(text) <= 30 else text[:29] + "…")
-
-
 def numeric_frame(
     table_or_df: Table | pd.DataFrame,
     columns: Sequence[str],
@@ -1028,9 +1023,9 @@ def numeric_frame(
         if bad:
             pos = int(np.flatnonzero(~finite)[0])
             if text_first is not None and text_first[0] == pos + 1:
-                shown = _show_cell(text_first[1])
+                shown = code_span(text_first[1], 30, quoted=True)
             elif np.isinf(arr[pos]):
-                shown = "'inf'" if arr[pos] > 0 else "'-inf'"
+                shown = code_span("inf" if arr[pos] > 0 else "-inf", quoted=True)
             else:
                 shown = "empty or NA"
             problems.append(

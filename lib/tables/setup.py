@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from lib.errors import DataError, did_you_mean
-from lib.words.escape import code_span
+from lib.text.escape import code_span
 
 __all__ = [
     "MAX_EDGES_TEXT",
@@ -39,7 +39,7 @@ __all__ = [
 
 #: Most distinct values a table's environment column may have (a simulated world's
 #: limit is lib.world.environments.MAX_ENVIRONMENTS; the composer's
-#: lib.invariance.compare.MAX_UI_ENVIRONMENTS).
+#: lib.ui.composer.MAX_UI_ENVIRONMENTS).
 MAX_TABLE_ENVIRONMENTS = 50
 #: Longest edge list text accepted.
 MAX_EDGES_TEXT = 20_000

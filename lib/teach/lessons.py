@@ -31,8 +31,8 @@ from typing import Any
 import pandas as pd
 
 from lib.errors import LessonError, did_you_mean
+from lib.text.numbers import format_number
 from lib.words.narration import BROKE_RATIO, HELD_RATIO, verdict
-from lib.words.numbers import format_number
 
 __all__ = [
     "LESSON_DIR",

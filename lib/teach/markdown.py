@@ -10,7 +10,7 @@ The subset: paragraphs; ``#`` headings (shifted down, as they sit inside a
 section); ``-``, ``*``, ``+`` and ``1.`` lists (one level, with continuation
 lines); ``>`` quotes; fenced code blocks; ``**bold**``, ``*italic*``,
 ``_italic_``, ```code```; backslash escapes of ASCII punctuation (as
-:func:`lib.words.escape.inert` writes them); links ``[text](url)`` whose address
+:func:`lib.text.escape.inert` writes them); links ``[text](url)`` whose address
 is ``http(s):``, ``mailto:`` or a ``#`` anchor (others keep their text only).
 Streamlit's icons (``:material/name:``) are dropped and its colours
 (``:red[text]``) keep their text.

@@ -6,6 +6,7 @@ The only place in ``lib`` that imports Streamlit. Every page starts with::
 
     lab = init_page("Data")
 
-Pure helpers (no Streamlit) live in :mod:`lib.ui.params` (the URL) and
-:mod:`lib.ui.lab` (what the pages show).
+Pure helpers (no Streamlit) live in :mod:`lib.ui.params` (the URL),
+:mod:`lib.ui.lab` (what the pages show) and :mod:`lib.ui.composer` (the
+Invariance page's environments composer).
 """

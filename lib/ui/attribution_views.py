@@ -32,18 +32,18 @@ from lib.attribution.stability import (
 from lib.errors import DataError
 from lib.figures import attribution as figs
 from lib.figures.charts import rmse_bars
-from lib.fitting.experiments import OBSERVATIONAL
+from lib.fitting.experiments import OBSERVATIONAL, ratio_table
 from lib.fitting.models import Model, PenalisedModel
 from lib.tables.datasets import load_dataset
 from lib.tables.read import numeric_frame
 from lib.teach.handout import Plot
+from lib.text.escape import code_span, inert
 from lib.ui import compute
 from lib.ui.pages.attribution import B_EFFECTS, CREDIT_SOURCES, DRIVES, EPSILONS, PAIR_ROWS, RHOS
 from lib.ui.registry import get_scenario
 from lib.ui.state import Lab, lab_state, synced
 from lib.ui.widgets import causal_graph, chart, ratio_metrics
 from lib.words import attribution as words
-from lib.words.escape import code_span, inert
 
 __all__ = [
     "PairView",
@@ -599,16 +599,7 @@ def lesson_numbers(state: Any) -> dict[str, Any]:
         ("predictive", "trees"): MODEL_NAMES[3],
     }
     before = scores[scores["test"] == OBSERVATIONAL].set_index("model")
-    after = scores[scores["test"] == state.drive].set_index("model")
-    ratios = pd.DataFrame(
-        {
-            "model": before.index,
-            "kind": before["kind"].to_numpy(),
-            "before": before["rmse"].to_numpy(),
-            "after": after.loc[before.index, "rmse"].to_numpy(),
-        }
-    )
-    ratios["ratio"] = ratios["after"] / ratios["before"]
+    ratios = ratio_table(scores, state.drive)
     return {"names": names, "ratios": ratios, "scores": before.reset_index()}
 
 

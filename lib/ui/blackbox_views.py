@@ -25,6 +25,7 @@ from lib.blackbox.network import (
     hidden_activity,
     input_grid,
     parameter_count,
+    r_squared,
     sample_inputs,
     train_network,
 )
@@ -95,8 +96,7 @@ def _fit_scores(key: tuple[int, int]) -> dict[str, float]:
     view = network_at(*key)
     truth = behaviour_targets(view.test)
     out = forward(view.net, view.test)
-    r2 = 1 - ((out - truth) ** 2).mean(axis=0) / truth.var(axis=0)
-    return dict(zip(view.net.behaviours, r2.tolist(), strict=True))
+    return r_squared(truth, out, view.net.behaviours).to_dict()
 
 
 @st.cache_resource(max_entries=_NETS, show_spinner=False)

@@ -346,7 +346,7 @@ def builder_section(lab: Lab, data: Any) -> None:
         st.info("Add a variable to the table to see the graph.")
     dot = draft_dot(result, state.meta())
     if dot is not None:
-        # a small world is drawn at a modest size (lib.ui.widgets.style), not blown up
+        # a small world is drawn at a modest size (lib.ui.css.style), not blown up
         size = "_small" if len(names) <= 4 else ""
         with st.container(key=f"lab_graph_builder{size}"):
             st.graphviz_chart(dot, width="stretch")

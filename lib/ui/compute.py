@@ -16,9 +16,16 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib.figures import charts
+from lib.figures.style import NEUTRAL, SMALL_FONT_SIZE, label, legend_on_top
 from lib.fitting.evaluation import score_predictions
-from lib.fitting.experiments import OBSERVATIONAL, Experiment, run_experiment, strength_sweep
-from lib.ui.lab import mark_unobserved, ratio_table
+from lib.fitting.experiments import (
+    OBSERVATIONAL,
+    Experiment,
+    ratio_table,
+    run_experiment,
+    strength_sweep,
+)
+from lib.ui.lab import mark_unobserved
 from lib.ui.registry import get_scenario
 from lib.words.narration import explain_outcome
 from lib.world.interventions import Intervention
@@ -103,7 +110,7 @@ def evaluate(
 def ratios(
     scenario_id: str, n: int, seed: int, test: str, key: IvKey, _ivs: Sequence[Intervention]
 ) -> pd.DataFrame:
-    """Per model, the error before and after ``_ivs`` and their ratio (:func:`ratio_table`)."""
+    """Per model, the error before and after ``_ivs`` and their ratio (:func:`lib.fitting.experiments.ratio_table`)."""
     return ratio_table(evaluate(scenario_id, n, seed, test, key, _ivs), test)
 
 
@@ -160,7 +167,7 @@ def pairs_figure(scenario_id: str, n: int, seed: int, columns: tuple[str, ...]) 
     fig.update_traces(
         marker_colorbar={
             "title": {
-                "text": charts.label(sc.target, sc.units).replace(" (", "<br>(", 1),
+                "text": label(sc.target, sc.units).replace(" (", "<br>(", 1),
                 "side": "top",
             },
             "thickness": 16,
@@ -190,7 +197,7 @@ def coefficient_figure(scenario_id: str, n: int, seed: int, model: str) -> go.Fi
     exp = experiment(scenario_id, n, seed)
     sc = exp.scenario
     linear = [m for m in exp.models if m.family == "linear"]
-    return charts.per_sd_coefficients(_model(exp, model), linear, charts.label(sc.target, sc.units))
+    return charts.per_sd_coefficients(_model(exp, model), linear, label(sc.target, sc.units))
 
 
 def _fit_plot(
@@ -209,13 +216,13 @@ def _fit_plot(
         before[m.name],
         m.kind,
         title="",
-        units_label=charts.label(sc.target, sc.units),
+        units_label=label(sc.target, sc.units),
         max_points=max_points,
         seed=seed,
         y_true_after=None if after is None else after[sc.target],
         y_pred_after=None if after is None else after[m.name],
     )
-    return charts.legend_on_top(fig)
+    return legend_on_top(fig)
 
 
 @st.cache_resource(max_entries=CHOICES, show_spinner=_SPIN)
@@ -238,7 +245,7 @@ def bars_figure(
     scenario_id: str, n: int, seed: int, test: str, key: IvKey, _ivs: Sequence[Intervention]
 ) -> go.Figure:
     results = evaluate(scenario_id, n, seed, test, key, _ivs)
-    fig = charts.legend_on_top(charts.rmse_bars(results, title=""))
+    fig = legend_on_top(charts.rmse_bars(results, title=""))
     fig.update_xaxes(title_text="test sample: before the change, and after it")
     return fig
 
@@ -258,8 +265,8 @@ def sweep_figure_at(
     fig = _copy(sweep_figure(scenario_id, n, seed, key, _base))
     fig.add_vline(
         x=strength,
-        line={"color": charts.NEUTRAL, "dash": "dot", "width": 2},
-        annotation={"text": "you are here", "font": {"size": charts.SMALL_FONT_SIZE}},
+        line={"color": NEUTRAL, "dash": "dot", "width": 2},
+        annotation={"text": "you are here", "font": {"size": SMALL_FONT_SIZE}},
         annotation_position="top",
     )
     return fig

@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from lib.text.escape import code_text
+
 __all__ = [
     "Ctx",
     "Field",
@@ -124,11 +126,9 @@ class Field:
 
 
 def quote(value: str, limit: int = 60) -> str:
-    """A value from a link as a notice shows it, inside the notice's code span: cut
-    to ``limit`` characters, quoted, its backticks turned into quotes so it cannot
-    end the span (a link's text can never become a link or an image)."""
-    shown = value if len(value) <= limit else value[: limit - 1] + "…"
-    return repr(shown.replace("`", "'"))
+    """A value from a link as a notice shows it, in quotes inside the notice's code
+    span (:func:`lib.text.escape.code_text`: a crafted link cannot close the span)."""
+    return code_text(value, limit, quoted=True)
 
 
 def parse_int(text: str) -> int | None:

@@ -17,9 +17,9 @@ import pandas as pd
 import streamlit as st
 
 from lib.fitting.experiments import OBSERVATIONAL
-from lib.invariance.compare import truth_sentence
 from lib.teach.handout import Graph, Plot, Section, Table, build_handout
 from lib.teach.reproduce import script_file_name
+from lib.text.escape import code_list
 from lib.ui import compute
 from lib.ui import invariance_views as iv
 from lib.ui.lab import (
@@ -37,7 +37,7 @@ from lib.ui.pages import page as page_spec
 from lib.ui.params import to_query
 from lib.ui.state import Lab
 from lib.ui.widgets import scenario_dot
-from lib.words.escape import code_list
+from lib.words.invariance import truth_sentence
 from lib.world.environments import Environment
 from lib.world.scenarios import Scenario
 

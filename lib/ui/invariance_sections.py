@@ -18,37 +18,38 @@ import streamlit as st
 
 from lib.errors import ScenarioError
 from lib.figures.invariance import PVALUE_FLOOR, power_curve
-from lib.invariance.compare import (
+from lib.invariance.compare import bend_start, sweep_start
+from lib.teach.handout import Plot
+from lib.text.escape import code_span
+from lib.text.numbers import percent
+from lib.ui import invariance_views as iv
+from lib.ui.composer import (
     CUSTOM_NOISE_FACTOR,
     CUSTOM_SHIFT_SDS,
     MAX_ENV_ROWS_UI,
     MIN_ENV_ROWS,
     NO_INTERVENTION,
     ROW_COLUMNS,
-    bend_sentence,
-    bend_start,
     environment_rows,
     environments_from_rows,
-    held_out_caption,
     intervention_options,
-    local_sentence,
     new_row_defaults,
-    set_sweep_sentence,
     starting_environments,
-    sweep_caption,
-    sweep_start,
     touches_target,
-    truth_sentence,
 )
-from lib.teach.handout import Plot
-from lib.ui import invariance_views as iv
 from lib.ui.handout_views import handout_control
 from lib.ui.pages.invariance import ENV_NAME_CHARS, EnvRow, env_token
 from lib.ui.registry import get_scenario
 from lib.ui.state import Lab, lab_state, set_fields, synced, widget_key
 from lib.ui.widgets import chart, page_header, stacking_columns
-from lib.words.escape import code_span
-from lib.words.numbers import percent
+from lib.words.invariance import (
+    bend_sentence,
+    held_out_caption,
+    local_sentence,
+    set_sweep_sentence,
+    sweep_caption,
+    truth_sentence,
+)
 from lib.world.environments import ENV_COLUMN, Environment
 from lib.world.scenarios import Scenario
 

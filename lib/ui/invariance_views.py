@@ -22,28 +22,28 @@ import streamlit as st
 
 from lib.errors import DataError
 from lib.figures import invariance as ip
-from lib.figures.charts import label
+from lib.figures.style import label
 from lib.invariance.compare import (
     NONLINEAR_SHIFT_SDS,
     comparison_models,
     environment_errors,
     icp_loeo,
-    icp_sentence,
     nonlinear_scenario,
     predictor_table,
 )
 from lib.invariance.engine import NO_SET_NOTE, ICPCancelled, ICPResult, icp
 from lib.invariance.sweeps import icp_power, invariance_sweep
 from lib.tables.read import numeric_frame
-from lib.tables.setup import TableSetup, check_setup
+from lib.tables.setup import TableSetup
+from lib.text.escape import code_span, inert, plotly_text
+from lib.text.numbers import percent
 from lib.ui import tables
 from lib.ui.lab import interventions_key
 from lib.ui.pages import invariance as page
 from lib.ui.registry import get_scenario
 from lib.ui.tables import TableChoice, code
 from lib.ui.widgets import chart
-from lib.words.escape import code_span, inert, plotly_text
-from lib.words.numbers import percent
+from lib.words.invariance import icp_sentence
 from lib.world.environments import (
     ENV_COLUMN,
     OBSERVATIONAL_ENV,
@@ -624,10 +624,7 @@ def table_view(choice: TableChoice, alpha: float) -> None:
         )
         page_link("Data", label="Choose an environment column on the Data page")
         return
-    problems = check_setup(setup, list(choice.data.columns))
-    if problems:
-        for problem in problems:
-            st.warning(problem, icon=":material/warning:")
+    if tables.setup_warnings(setup, choice.data.columns):
         return
     if not setup.features:
         st.warning("Choose at least one feature on the Data page.", icon=":material/warning:")

@@ -15,10 +15,10 @@ import pandas as pd
 
 from lib.errors import ScenarioError
 from lib.fitting.experiments import OBSERVATIONAL
+from lib.text.escape import code_list, code_span
+from lib.text.numbers import format_number
 from lib.ui.pages.interventions import CUSTOM
 from lib.ui.params import LabState
-from lib.words.escape import code_list, code_span
-from lib.words.numbers import format_number
 from lib.world.interventions import (
     KINDS,
     Do,
@@ -48,7 +48,6 @@ __all__ = [
     "interventions_key",
     "mark_unobserved",
     "node_table",
-    "ratio_table",
     "split_error",
     "takeaway",
 ]
@@ -280,21 +279,6 @@ def family_models(models: Sequence[Any], family: str) -> tuple[Any, Any | None]:
     pred = next((m for m in pick if m.kind == "predictive"), pick[0])
     caus = next((m for m in pick if m.kind == "causal"), None)
     return pred, caus
-
-
-def ratio_table(results: pd.DataFrame, test: str) -> pd.DataFrame:
-    """Per model: kind, RMSE before and after, and their ratio."""
-    obs = results[results["test"] == OBSERVATIONAL].set_index("model")
-    after = results[results["test"] == test].set_index("model")
-    out = pd.DataFrame(
-        {
-            "kind": obs["kind"],
-            "before": obs["rmse"],
-            "after": after["rmse"].reindex(obs.index),
-        }
-    )
-    out["ratio"] = out["after"] / out["before"]
-    return out.reset_index()
 
 
 def takeaway(results: pd.DataFrame, target: str, units: Mapping[str, str] | None = None) -> str:

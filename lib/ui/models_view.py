@@ -18,10 +18,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib.errors import DataError
-from lib.figures.charts import label
+from lib.figures.style import label
 from lib.fitting.experiments import OBSERVATIONAL
 from lib.fitting.models import LinearModel, Model
-from lib.tables.setup import check_setup
+from lib.text.escape import code_list, code_span, inert, plotly_text
+from lib.text.numbers import format_number
 from lib.ui import compute
 from lib.ui import table_compute as tc
 from lib.ui.lab import (
@@ -33,6 +34,7 @@ from lib.ui.lab import (
 )
 from lib.ui.registry import get_scenario
 from lib.ui.state import Lab, page_link
+from lib.ui.tables import setup_warnings
 from lib.ui.widgets import (
     chart,
     heading_with_family_picker,
@@ -42,8 +44,6 @@ from lib.ui.widgets import (
     page_header,
     stacking_columns,
 )
-from lib.words.escape import code_list, code_span, inert, plotly_text
-from lib.words.numbers import format_number
 from lib.world.causal import hidden_confounders
 
 __all__ = [
@@ -174,18 +174,15 @@ def _table(lab: Lab) -> ModelsSource:
     choice = lab.table
     assert choice is not None
     setup, seed = choice.setup, lab.state.seed
-    problems = check_setup(setup, list(choice.data.columns))
+    # The page keeps its title above what is wrong.
+    if setup_warnings(setup, choice.data.columns, header=lambda: page_header("Models", TABLE_LEAD)):
+        st.stop()
     try:
-        if problems:
-            raise DataError(" ".join(problems))
         with st.spinner("Fitting the models…"):
             fit = tc.holdout(choice.key, setup, choice.policy, seed, _choice=choice)
     except DataError as exc:
-        page_header("Models", TABLE_LEAD)  # the page keeps its title above what is wrong
-        for p in problems:
-            st.warning(p, icon=":material/warning:")
-        if not problems:
-            st.error(f"The models cannot be fitted: {exc}", icon=":material/error:")
+        page_header("Models", TABLE_LEAD)
+        st.error(f"The models cannot be fitted: {exc}", icon=":material/error:")
         st.stop()
     dropped = (
         f" {fit.dropped:,} rows with missing or non-numeric cells are left out."

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from lib.invariance.compare import environment_rows, spurious_preset
+from lib.ui.composer import environment_rows, spurious_preset
 from lib.ui.fields import Ctx, Field, Refused, quote
 from lib.ui.pages import FIELDS, link_fields
 from lib.ui.pages import attribution as att

@@ -14,7 +14,8 @@ from typing import Any
 
 import streamlit as st
 
-from lib.ui.pages import Section, page
+from lib.ui.declare import Section
+from lib.ui.pages import page
 from lib.ui.state import Lab, init_page
 
 __all__ = ["ONLY_KEY", "render", "run", "wanted"]

@@ -24,7 +24,8 @@ import streamlit as st
 
 from lib.errors import ScenarioError
 from lib.teach.lessons import LESSON_DIR, list_lessons, load_lesson
-from lib.ui import chart_code, registry, tables, widgets
+from lib.text.escape import inert
+from lib.ui import chart_code, css, registry, tables
 from lib.ui.live import read_live_link
 from lib.ui.pages import PAGES as REGISTRY
 from lib.ui.pages.world import SEED_MAX
@@ -41,7 +42,6 @@ from lib.ui.params import (
     world_free,
 )
 from lib.ui.teach import TeachState, parse_teach, teach_query
-from lib.words.escape import inert
 from lib.world.scenarios import (
     SCENARIO_DIR,
     Scenario,
@@ -536,7 +536,7 @@ def init_page(page: str) -> Lab:
         layout="wide",
         initial_sidebar_state="collapsed" if spec.sidebar == "collapsed" else "expanded",
     )
-    widgets.style()
+    css.style()
     chart_code.prepare()
     _drop_stale_caches()
     catalog, errors = session_catalog()
@@ -551,7 +551,7 @@ def init_page(page: str) -> Lab:
     read_live_link(page)
     present = teach_state().present
     if present:
-        widgets.presenter_style()
+        css.presenter_style()
         if not spec.own_exit:  # the Lessons page has its own, beside next and previous
             st.button(
                 "",

@@ -13,12 +13,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib.figures import charts
+from lib.figures.style import legend_on_top
 from lib.tables.fit import HoldoutFit, holdout_fit, table_loeo
 from lib.tables.read import numeric_frame
 from lib.tables.setup import TableSetup
+from lib.text.escape import plotly_text
 from lib.ui.lab import clues
 from lib.ui.tables import TableChoice
-from lib.words.escape import plotly_text
 
 __all__ = ["clue_table", "coefficient_figure", "fit_figure", "heatmap", "holdout", "loeo"]
 
@@ -47,7 +48,7 @@ def fit_figure(
         max_points=800,
         seed=seed,
     )
-    return charts.legend_on_top(fig)  # the RMSE and R² in the legend, as for a world
+    return legend_on_top(fig)  # the RMSE and R² in the legend, as for a world
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

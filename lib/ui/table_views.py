@@ -20,17 +20,16 @@ from lib.tables.fit import loeo_sentence, loeo_summary
 from lib.tables.setup import (
     TableSetup,
     adjacency_frame,
-    check_setup,
     edges_from_adjacency,
     edges_to_text,
     parse_edges,
 )
+from lib.text.escape import code_list, inert, plotly_text
+from lib.text.numbers import ratio_text
 from lib.ui import table_compute as tc
 from lib.ui import tables
 from lib.ui.tables import TableChoice, code
 from lib.ui.widgets import chart, graph_legend, stacking_columns
-from lib.words.escape import code_list, inert, plotly_text
-from lib.words.numbers import ratio_text
 
 __all__ = ["home_view", "interventions_view", "needs_scenario", "table_top"]
 
@@ -237,7 +236,7 @@ def _dag_editor(choice: TableChoice) -> None:
         dot = graph.graph_dot(
             nodes, list(setup.edges), target=setup.target, features=setup.features
         )
-        with st.container(key="lab_graph_table"):  # sized like every causal graph (widgets.style)
+        with st.container(key="lab_graph_table"):  # sized like every causal graph (css.style)
             st.graphviz_chart(dot, width="stretch")
         graph_legend(as_list=False, key="table", unobserved=False)
         st.caption(
@@ -270,9 +269,7 @@ def table_top(choice: TableChoice) -> tuple[TableChoice, list[str]]:
 
     st.subheader("What to predict from what", anchor=False)
     setup = _setup_widgets(choice)
-    problems = check_setup(setup, list(choice.data.columns))
-    for p in problems:
-        st.warning(p, icon=":material/warning:")
+    problems = tables.setup_warnings(setup, choice.data.columns)
     choice = tables.current_table() or choice
     _dag_editor(choice)
     return tables.current_table() or choice, problems  # with the causes just declared
@@ -301,10 +298,7 @@ def interventions_view(choice: TableChoice, seed: int) -> None:
             "batches, firms…). Pick an environment column on the Data page.",
         )
         return
-    problems = check_setup(setup, list(choice.data.columns))
-    if problems:
-        for p in problems:
-            st.warning(p, icon=":material/warning:")
+    if tables.setup_warnings(setup, choice.data.columns):
         return
     st.subheader(f"Leave one {code(setup.environment)} out", anchor=False)
     st.markdown(

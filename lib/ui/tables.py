@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -25,7 +25,7 @@ from lib.errors import DataError
 from lib.tables.datasets import Dataset, list_datasets, load_dataset
 from lib.tables.read import Table, read_table, safe_csv
 from lib.tables.setup import MAX_TABLE_ENVIRONMENTS, TableSetup, check_setup
-from lib.words.escape import code_span as code
+from lib.text.escape import code_span as code
 
 __all__ = [
     "SCENARIO",
@@ -163,9 +163,8 @@ def _hint(word: str, options: Sequence[str]) -> str:
 
 
 def _quote(value: str, limit: int = 40) -> str:
-    """A value from a link as an inert Markdown code span (it cannot close the span)."""
-    shown = value if len(value) <= limit else value[: limit - 1] + "…"
-    return code(repr(shown))
+    """A value from a link, in quotes, as an inert Markdown code span (it cannot close the span)."""
+    return code(value, limit, quoted=True)
 
 
 def parse_table_query(
@@ -236,6 +235,37 @@ def parse_table_query(
         notices.extend(f"The link's table setup is not used: {p}" for p in problems)
         return setup, notices
     return new, notices
+
+
+def setup_warnings(
+    setup: TableSetup,
+    columns: Sequence[Any],
+    *,
+    header: Callable[[], None] | None = None,
+) -> list[str]:
+    """What is wrong with a table's setup (:func:`lib.tables.setup.check_setup`), each
+    problem shown as a warning; returns them (empty: the setup can be used).
+
+    Parameters
+    ----------
+    setup : TableSetup
+    columns : sequence
+        The table's columns.
+    header : callable, optional
+        Drawn above the warnings when there are any (a page whose title is not
+        drawn yet).
+
+    Returns
+    -------
+    list of str
+        The problems, as sentences (Markdown).
+    """
+    problems = check_setup(setup, [str(c) for c in columns])
+    if problems and header is not None:
+        header()
+    for problem in problems:
+        st.warning(problem, icon=":material/warning:")
+    return problems
 
 
 def safe_table_csv(choice: TableChoice) -> bytes:

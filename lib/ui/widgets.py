@@ -1,7 +1,7 @@
 """Small building blocks every page draws the same way.
 
 A chart always comes with a caption that tells its story; a model always has
-its kind's colour (orange predictive, blue causal, as in :mod:`lib.figures.charts`); a
+its kind's colour (orange predictive, blue causal, as in :mod:`lib.figures.style`); a
 causal graph always has the same legend.
 """
 
@@ -17,10 +17,12 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from lib.figures import charts, graph
+from lib.figures import graph
+from lib.figures.style import for_projector, kind_color
 from lib.fitting.models import FAMILY_LABELS
+from lib.text.numbers import format_number, format_r2
+from lib.ui.state import lab_state, pop_notices, synced, teach_state
 from lib.words.narration import HELD_RATIO, verdict
-from lib.words.numbers import format_number, format_r2
 from lib.world.scenarios import Scenario
 
 __all__ = [
@@ -78,8 +80,6 @@ def page_header(title: str, lead: str, *, trusted_html: bool = False) -> None:
     ``lead`` is escaped unless ``trusted_html`` (text written in the pages). Notices
     about a bad link (see :func:`lib.ui.state.init_page`) follow it.
     """
-    from lib.ui.state import pop_notices  # state imports this module
-
     st.title(title, anchor=False)
     body = lead if trusted_html else escape(lead)
     st.markdown(f"<p class='lab-lead'>{body}</p>", unsafe_allow_html=True)
@@ -102,7 +102,7 @@ class _Plain(go.Figure):
     @classmethod
     def of(cls, fig: go.Figure, projector: bool = False) -> _Plain:
         """The figure's plain data, made once; ``projector``: with projector-sized type
-        (:func:`lib.figures.charts.for_projector`), made once too."""
+        (:func:`lib.figures.for_projector`), made once too."""
         plain = fig.__dict__.get("_lab_plain")
         if plain is None:
             plain = fig.to_dict()
@@ -110,7 +110,7 @@ class _Plain(go.Figure):
         if projector:
             big = fig.__dict__.get("_lab_projector")
             if big is None:
-                big = charts.for_projector(plain)
+                big = for_projector(plain)
                 fig._lab_projector = big
             plain = big
         made = cls.__new__(cls)
@@ -122,8 +122,6 @@ class _Plain(go.Figure):
 
 
 def _presenting() -> bool:
-    from lib.ui.state import teach_state  # state imports this module
-
     return teach_state().present
 
 
@@ -133,7 +131,7 @@ def chart(fig: go.Figure, caption: str, key: str | None = None) -> None:
     ``fig`` must not change after it is drawn here (the figures the caches
     share never do): its plain data is made on the first call and reused. In
     the presenter view the figure's type is projector-sized
-    (:func:`lib.figures.charts.for_projector`), made once per figure too.
+    (:func:`lib.figures.for_projector`), made once per figure too.
     """
     presenting = _presenting()
     plain = _Plain.of(fig, projector=presenting)
@@ -190,7 +188,7 @@ def model_scores(
 def ratio_metrics(table: pd.DataFrame) -> None:
     """Each model's error after a change, and how many times its error before that is.
 
-    ``table`` has the columns of :func:`lib.ui.lab.ratio_table` (``model, kind,
+    ``table`` has the columns of :func:`lib.fitting.experiments.ratio_table` (``model, kind,
     before, after, ratio``); two metrics a row, coloured by
     :func:`lib.words.narration.verdict` (red broke, green held, orange between).
     """
@@ -252,7 +250,7 @@ def rows_section(
 
 def kind_badge(kind: str) -> str:
     """Inline HTML: a coloured dot and the kind's name (trusted text only)."""
-    color = charts.kind_color(kind)
+    color = kind_color(kind)
     return (
         f"<span class='lab-kind' style='color:{color}'>"
         f"<span class='lab-dot' style='background:{color}'></span>{_KIND_TEXT[kind]}</span>"
@@ -261,7 +259,7 @@ def kind_badge(kind: str) -> str:
 
 def kind_heading(kind: str, text: str) -> None:
     """A section heading in the colour of a model kind, e.g. "Predictive model"."""
-    color = charts.kind_color(kind)
+    color = kind_color(kind)
     st.markdown(
         f"<div class='lab-kind-heading' style='border-color:{color}'>"
         f"{kind_badge(kind)} <span class='lab-kind-rest'>{escape(text)}</span></div>",
@@ -347,118 +345,6 @@ def stacking_columns(spec: Any, key: str, **kwargs: Any) -> list[DeltaGenerator]
     return list(box.columns(spec, **kwargs))
 
 
-_CSS = f"""
-<style>
-.lab-class-code {{ font-size: 3.2rem; font-weight: 700; letter-spacing: 0.12em;
-  font-family: ui-monospace, "DejaVu Sans Mono", monospace; line-height: 1.2; }}
-.lab-lead {{ font-size: 1.2rem; line-height: 1.5; color: #333; max-width: 60rem; margin-bottom: 0.5rem; }}
-.lab-kind {{ font-weight: 700; white-space: nowrap; }}
-.lab-dot {{ display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%;
-           margin-right: 0.35em; vertical-align: -0.05em; }}
-.lab-kind-heading {{ font-size: 1.45rem; font-weight: 600; border-left: 6px solid;
-                    padding: 0.1rem 0 0.1rem 0.7rem; margin: 0.2rem 0 0.6rem 0; }}
-.lab-kind-rest {{ color: #222; }}
-.lab-swatch {{ display: inline-block; width: 1.6em; height: 1em; border-radius: 0.3em;
-              vertical-align: -0.12em; margin-right: 0.35em; box-sizing: border-box; }}
-[class*="st-key-lab_legend"] p {{ font-size: 0.95rem; margin-bottom: 0.5rem; }}
-.lab-edge {{ display: inline-block; min-width: 1.6em; margin-right: 0.35em; font-weight: 700;
-            text-align: center; white-space: nowrap; }}
-[data-testid="stCaptionContainer"] {{ font-size: 0.95rem; }}
-[data-testid="stMainBlockContainer"] {{ padding-top: 2.5rem; }}
-[data-testid="stMain"] [data-testid="stPageLink"] p {{ font-size: 1.15rem; font-weight: 600; }}
-/* Page links in the page (not the sidebar) wrap instead of being cut with "…". */
-[data-testid="stMain"] [data-testid="stPageLink"] a span,
-[data-testid="stMain"] [data-testid="stPageLink"] p {{
-  white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.35; }}
-[data-testid="stMetricValue"] {{ font-size: 2rem; }}
-[class*="st-key-kind_"] [data-testid="stMetricLabel"] p::before {{
-  content: "●"; margin-right: 0.35em; font-size: 1.15em; line-height: 1; }}
-[class*="st-key-kind_predictive"] [data-testid="stMetricLabel"] p::before {{ color: {charts.PREDICTIVE_COLOR}; }}
-[class*="st-key-kind_causal"] [data-testid="stMetricLabel"] p::before {{ color: {charts.CAUSAL_COLOR}; }}
-/* A causal graph never grows past the size where its type reads like body text. */
-[class*="st-key-lab_graph"] svg {{ max-width: 46rem; max-height: 32rem; margin: 0 auto; display: block; }}
-/* A graph of a few nodes (the Builder's first rows) stays at a readable, modest size. */
-[class*="st-key-lab_graph"][class*="_small"] svg {{ max-width: 26rem; max-height: 14rem; }}
-/* Projector widths (1024-1280 px): less white space beside the page. */
-@media (max-width: 1300px) {{
-  [data-testid="stMainBlockContainer"] {{ padding-left: 2rem; padding-right: 2rem; }}
-}}
-/* Columns that stack when the main area is narrow (lib.ui.widgets.stacking_columns). */
-[class*="st-key-stack_"] {{ container-type: inline-size; container-name: labstack; }}
-@container labstack (max-width: 760px) {{
-  [class*="st-key-stack_"] > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"] {{
-    row-gap: 1.25rem; }}
-  [class*="st-key-stack_"] > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"]
-    > [data-testid="stColumn"] {{ flex: 1 1 100%; min-width: 100%; width: 100%; }}
-}}
-/* Printing a page of the lab: the content only, at the paper's width, without the
-   sidebar, the header's toolbar, widgets or buttons (a handout is the better print). */
-@media print {{
-  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-  [data-testid="stExpandSidebarButton"], [data-testid="stHeader"], [data-testid="stToolbar"],
-  [data-testid="stDecoration"], [data-testid="stStatusWidget"], [data-testid="stBottom"],
-  [data-testid="stSlider"], [data-testid="stRadio"], [data-testid="stSelectbox"],
-  [data-testid="stNumberInput"], [data-testid="stTextInput"], [data-testid="stButtonGroup"],
-  [data-testid="stCheckbox"], [data-testid="stToggle"], [data-testid="stButton"],
-  [data-testid="stDownloadButton"], [data-testid="stPopover"], [data-testid="stPageLink"],
-  [data-testid="stFileUploader"], [data-testid="stElementToolbar"], .modebar-container,
-  [class*="st-key-lab_handout"], button {{ display: none !important; }}
-  [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-testid="stMain"] {{
-    position: static !important; overflow: visible !important; height: auto !important; }}
-  [data-testid="stMain"] {{ margin-left: 0 !important; }}
-  [data-testid="stMainBlockContainer"] {{ padding: 0 !important; max-width: 100% !important; }}
-  [data-testid="stPlotlyChart"], [data-testid="stGraphVizChart"], [data-testid="stMetric"],
-  [data-testid="stTable"] {{ break-inside: avoid; }}
-  h2, h3 {{ break-after: avoid; }}
-}}
-</style>
-"""
-
-
-def style() -> None:
-    """The lab's few style rules (larger lead text and captions, kind colours)."""
-    st.html(_CSS)
-
-
-#: Type sizes of the presenter view, readable from the back of a lecture hall.
-PRESENTER_BODY_PX = 28
-_PRESENTER_CSS = f"""
-<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-[data-testid="stExpandSidebarButton"], header[data-testid="stHeader"],
-[data-testid="stToolbar"], [data-testid="stDecoration"] {{ display: none !important; }}
-[data-testid="stMainBlockContainer"] {{ padding: 0.6rem 2.5rem 0.4rem; max-width: 100%; }}
-[data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
-[data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
-[data-testid="stMain"] [data-testid="stWidgetLabel"] p,
-[data-testid="stMain"] button p,
-[data-testid="stMain"] .lab-lead,
-[data-testid="stMain"] [data-testid="stMetricLabel"] p {{
-  font-size: {PRESENTER_BODY_PX}px; line-height: 1.3; }}
-[data-testid="stMain"] [data-testid="stCaptionContainer"],
-[data-testid="stMain"] [data-testid="stCaptionContainer"] p {{ font-size: 22px; }}
-[data-testid="stMain"] h1 {{ font-size: 48px; padding: 0 0 0.3rem; }}
-[data-testid="stMain"] h2, [data-testid="stMain"] h3 {{ font-size: 38px; padding: 0.1rem 0; }}
-[data-testid="stMain"] [data-testid="stMetricValue"],
-[data-testid="stMain"] [data-testid="stMetricValue"] div,
-[data-testid="stMain"] [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {{
-  font-size: 56px; line-height: 1.1; }}
-[data-testid="stMain"] [data-testid="stMetricLabel"] {{ min-height: 0; height: auto; }}
-[data-testid="stMain"] [data-testid="stMetricDelta"] div {{ font-size: {PRESENTER_BODY_PX}px; }}
-[data-testid="stMain"] input {{ font-size: {PRESENTER_BODY_PX}px; }}
-[data-testid="stMain"] button {{ min-height: 3rem; }}
-[class*="st-key-lab_graph"] svg {{ max-height: 55vh; }}
-[data-testid="stMain"] .lab-class-code {{ font-size: 6rem; }}
-.st-key-leave_present {{ position: fixed; top: 0.6rem; right: 0.8rem; z-index: 999990; width: auto; }}
-</style>
-"""
-
-
-def presenter_style() -> None:
-    """The presenter view's rules: no sidebar or toolbar, large type (body 28 px)."""
-    st.html(_PRESENTER_CSS)
-
-
 @contextmanager
 def shown_errors(action: str) -> Iterator[None]:
     """Show a user error raised inside the block with ``st.error``, not a traceback.
@@ -474,8 +360,6 @@ def shown_errors(action: str) -> Iterator[None]:
 
 def heading_with_family_picker(title: str) -> str:
     """A section heading with the Linear / Trees switch beside it; returns the family."""
-    from lib.ui.state import lab_state, synced  # state imports this module
-
     head, pick = st.columns([3, 1], vertical_alignment="bottom")
     head.subheader(title, anchor=False)
     pick.segmented_control(

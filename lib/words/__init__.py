@@ -1,7 +1,8 @@
-"""The words the pages show, apart from the maths.
+"""The sentences the pages show, written from the lab's numbers.
 
-:mod:`~lib.words.escape` makes names and user text inert in Markdown, HTML and
-plotly and joins them for sentences; :mod:`~lib.words.numbers` formats errors,
-ratios and strengths; :mod:`~lib.words.narration` writes what happened to each
-model under an intervention, and why.
+A layer above the world and the fitting: :mod:`~lib.words.narration` writes
+what happened to each model under an intervention, and why;
+:mod:`~lib.words.attribution` and :mod:`~lib.words.blackbox` the Attribution
+and Black box pages' sentences. Escaping names and formatting numbers is
+:mod:`lib.text`'s, below every layer.
 """

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from lib.words.escape import code_span
+from lib.fitting.experiments import ratio_table
+from lib.text.escape import code_span
+from lib.text.numbers import format_number, format_r2, ratio_text
 from lib.words.narration import BROKE_RATIO
-from lib.words.numbers import format_number, format_r2, ratio_text
 
 __all__ = [
     "cloud_sentence",
@@ -153,15 +154,14 @@ def settle_sentence(scores: pd.DataFrame, test: str, champion: str, causal: str)
     Parameters
     ----------
     scores : pandas.DataFrame
-        :func:`lib.attribution.pair.settle`'s frame (``model``, ``test``, ``rmse``).
+        :func:`lib.attribution.pair.settle`'s frame (``model``, ``kind``, ``test``, ``rmse``).
     test : str
         The experiment's name (a preset of the world).
     champion, causal : str
         The names of the Rashomon set's member most wrong about B, and of the causal model.
     """
-    before = scores[scores["test"] == "observational"].set_index("model")["rmse"]
-    after = scores[scores["test"] == test].set_index("model")["rmse"]
-    ratio = after / before
+    table = ratio_table(scores, test).set_index("model")
+    before, ratio = table["before"], table["ratio"]
     alike = (
         f"Before the experiment every model erred alike (RMSE "
         f"{format_number(float(before.min()))} to {format_number(float(before.max()))} N)"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from lib.words.numbers import format_number, format_r2
+from lib.text.numbers import format_number, format_r2
 
 __all__ = [
     "attractor_sentence",

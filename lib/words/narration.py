@@ -12,7 +12,7 @@ import networkx as nx
 import pandas as pd
 
 from lib.fitting.experiments import OBSERVATIONAL
-from lib.words.escape import code_list
+from lib.text.escape import code_list
 from lib.world.causal import invariance_guaranteed
 from lib.world.interventions import Intervention, describe_all
 from lib.world.scenarios import Scenario

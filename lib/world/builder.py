@@ -26,7 +26,6 @@ from __future__ import annotations
 import keyword
 import math
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +34,7 @@ import networkx as nx
 import pandas as pd
 
 from lib.errors import ExpressionError, LabError, ScenarioError, did_you_mean
-from lib.words.escape import inert
+from lib.text.escape import inert
 from lib.world.expressions import (
     CONSTANTS,
     FUNCTIONS,
@@ -47,6 +46,7 @@ from lib.world.expressions import (
 from lib.world.interventions import KINDS, Intervention, intervention_from_dict
 from lib.world.scenarios import Scenario, scenario_from_dict, scenario_to_toml
 from lib.world.scm import MAX_NODES, MAX_SAMPLE_WORK, SCM, NonFiniteError, check_name
+from lib.world.toml_io import parse_toml
 
 __all__ = [
     "AMOUNT_MEANING",
@@ -217,7 +217,7 @@ def meta_from(sc: Scenario | None) -> dict[str, Any]:
         "default_n": sc.default_n,
         "order": sc.order,
     }
-    spec = tomllib.loads(scenario_to_toml(sc))
+    spec = parse_toml(scenario_to_toml(sc))
     extra = {k: v for k, v in spec.items() if k not in (*_META_FIELDS, "nodes", "presets")}
     if extra:
         meta["extra"] = extra
@@ -985,17 +985,7 @@ def scenario_from_upload(data: bytes | str) -> Scenario:
         raise ScenarioError(f"the file is too long (at most {MAX_UPLOAD_BYTES:,} characters).")
     if not text.strip():
         raise ScenarioError("the file is empty.")
-    try:
-        spec = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"this is not a valid scenario file (TOML): {exc}.") from None
-    except (RecursionError, MemoryError):
-        # tomllib parses nested arrays and tables recursively: hundreds of levels
-        # exhaust the stack before it can say the text is wrong.
-        raise ScenarioError(
-            "this scenario file is nested too deeply (arrays or tables inside one another, "
-            "hundreds of levels deep); a scenario file needs only a few levels."
-        ) from None
+    spec = parse_toml(text, "scenario file")
     try:
         return scenario_from_dict(spec)
     except RecursionError:

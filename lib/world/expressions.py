@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from lib.errors import ExpressionError, did_you_mean
+from lib.text.escape import code_text
 
 __all__ = [
     "CONSTANTS",
@@ -378,13 +379,7 @@ def allowed_summary(names: Iterable[str] = ()) -> str:
 
 def _snippet(text: str, node: ast.AST) -> str:
     seg = ast.get_source_segment(text, node) or type(node).__name__
-    seg = seg.replace("`", "'")  # messages are shown as Markdown: keep the piece inert
-    return seg if len(seg) <= 40 else seg[:37] + "..."
-
-
-def _inert(text: str) -> str:
-    """An equation quoted inside Markdown code: no backtick can close the quote."""
-    return text.replace("`", "'")
+    return code_text(seg, 40)  # messages are shown as Markdown: keep the piece inert
 
 
 def _where_at(node: ast.AST) -> str:
@@ -776,14 +771,14 @@ class CompiledEquation:
         if work > MAX_WORK:
             most = max(int(MAX_WORK // max(self.cost, 1e-9)), 0)
             raise ExpressionError(
-                f"`{_inert(self.text)}` is too much work for {n:,} rows (about {work:.2g} "
+                f"`{code_text(self.text, None)}` is too much work for {n:,} rows (about {work:.2g} "
                 f"steps; at most {MAX_WORK:.2g} per equation). Use at most {most:,} rows, "
                 "or split the equation over several nodes."
             )
         needed = (self.temporaries + conversions) * n * 8
         if needed > MAX_EVAL_BYTES:
             raise ExpressionError(
-                f"`{_inert(self.text)}` would need about {needed / 2**20:,.0f} MB of working "
+                f"`{code_text(self.text, None)}` would need about {needed / 2**20:,.0f} MB of working "
                 f"memory for {n:,} rows (at most {MAX_EVAL_BYTES / 2**20:,.0f} MB per "
                 "equation). Use fewer rows, or nest fewer calls by splitting the equation "
                 "over several nodes."
@@ -825,7 +820,9 @@ class CompiledEquation:
         """
         missing = [k for k in sorted(self.names) if k not in env]
         if missing:
-            raise ExpressionError(f"`{_inert(self.text)}` needs a value for {missing[0]!r}.")
+            raise ExpressionError(
+                f"`{code_text(self.text, None)}` needs a value for {missing[0]!r}."
+            )
         conversions = sum(1 for k in self.names if getattr(env[k], "dtype", None) != np.float64)
         self.check_budget(n, conversions)
         inputs = {k: np.asarray(env[k], dtype=np.float64) for k in self.names}
@@ -843,12 +840,12 @@ class CompiledEquation:
                 raise
             except _TooSlow:
                 raise ExpressionError(
-                    f"`{_inert(self.text)}` took longer than {MAX_EVAL_SECONDS:g} s of computing "
+                    f"`{code_text(self.text, None)}` took longer than {MAX_EVAL_SECONDS:g} s of computing "
                     f"on {n:,} rows and was stopped. Use fewer rows or a simpler equation."
                 ) from None
             except (ValueError, TypeError, OverflowError, MemoryError, RecursionError) as exc:
                 raise ExpressionError(
-                    f"`{_inert(self.text)}` could not be evaluated: {exc}"
+                    f"`{code_text(self.text, None)}` could not be evaluated: {exc}"
                 ) from None
         arr = np.asarray(out, dtype=np.float64)
         if arr.ndim == 0:

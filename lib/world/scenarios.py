@@ -26,7 +26,8 @@ from lib.errors import ScenarioError, did_you_mean
 from lib.world.causal import CausalSet, causal_inputs
 from lib.world.environments import MAX_ENVIRONMENTS, Environment, environment_from_dict
 from lib.world.interventions import Intervention, Preset, intervention_from_dict
-from lib.world.scm import SCM, _read_toml
+from lib.world.scm import SCM
+from lib.world.toml_io import read_toml
 
 __all__ = [
     "SCENARIO_DIR",
@@ -307,7 +308,7 @@ def scenario_from_dict(spec: Mapping[str, Any], where: str = "scenario") -> Scen
 
 def scenario_from_toml(path_or_text: str | Path) -> Scenario:
     """Read a scenario from a TOML file path or TOML text."""
-    return scenario_from_dict(_read_toml(path_or_text))
+    return scenario_from_dict(read_toml(path_or_text))
 
 
 def _toml_value(value: Any) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import keyword
 import re
 import time
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -39,6 +38,7 @@ from lib.world.mechanisms import (
     ShiftedMechanism,
     node_rng,
 )
+from lib.world.toml_io import read_toml
 
 __all__ = [
     "MAX_NODES",
@@ -213,7 +213,7 @@ class SCM:
     @classmethod
     def from_toml(cls, path_or_text: str | Path) -> SCM:
         """Build from a TOML file path or TOML text with a ``[nodes.*]`` table per node."""
-        return cls.from_dict(_read_toml(path_or_text))
+        return cls.from_dict(read_toml(path_or_text))
 
     def intervene(self, *interventions: Intervention) -> SCM:
         """A new model with the interventions applied in order; this one is untouched.
@@ -484,30 +484,3 @@ def _node_from_dict(name: Any, body: Any) -> NodeSpec:
         observed=observed,
         measures=measures,
     )
-
-
-def _read_toml(path_or_text: str | Path) -> dict[str, Any]:
-    """Parse TOML from a path or from text, with a clear error."""
-    if isinstance(path_or_text, Path) or (
-        isinstance(path_or_text, str)
-        and "\n" not in path_or_text
-        and path_or_text.endswith(".toml")
-    ):
-        path = Path(path_or_text)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ScenarioError(f"cannot read {path.name}: {exc.strerror}.") from None
-    else:
-        text = str(path_or_text)
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"this is not valid TOML: {exc}.") from None
-    except (RecursionError, MemoryError):
-        # tomllib parses nested arrays and tables recursively: ``a = [[[[...`` hundreds
-        # deep exhausts the stack before it can say the text is wrong.
-        raise ScenarioError(
-            "this TOML is nested too deeply (arrays or tables inside one another, "
-            "hundreds of levels deep); a scenario file needs only a few levels."
-        ) from None

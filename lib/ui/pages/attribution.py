@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from lib.attribution.pair import RHO_OPTIONS
+from lib.ui.declare import Page, Section, header, lazy, on_data, on_lab
 from lib.ui.fields import choice
-from lib.ui.pages import Page, Section, header, lazy, on_data, on_lab
 
 __all__ = [
     "B_EFFECTS",

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from lib.ui.declare import Page, Section, bare, header, lazy, on_data
 from lib.ui.fields import Ctx, choice
-from lib.ui.pages import Page, Section, bare, header, lazy, on_data
 
 __all__ = [
     "ATTRACTOR_UNITS",

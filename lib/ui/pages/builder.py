@@ -5,7 +5,7 @@ Its view is the editor's (kept in the session, not the link): no fields of its o
 
 from __future__ import annotations
 
-from lib.ui.pages import Page, Section, lazy
+from lib.ui.declare import Page, Section, lazy
 
 __all__ = ["PAGE"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lib.ui.pages import HANDOUT, Page, Section, lazy
+from lib.ui.declare import HANDOUT, Page, Section, lazy
 
 __all__ = ["PAGE"]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lib.ui.pages import Page, Section, for_world, lazy
+from lib.ui.declare import Page, Section, for_world, lazy
 
 __all__ = ["PAGE"]
 

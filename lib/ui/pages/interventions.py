@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from lib.ui.declare import HANDOUT, Page, Section, for_table, for_world, lazy
 from lib.ui.fields import Ctx, Field, Refused, choice, fmt_float, parse_float
-from lib.ui.pages import HANDOUT, Page, Section, for_table, for_world, lazy
 
 __all__ = [
     "CUSTOM",

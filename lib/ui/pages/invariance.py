@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote
 
-from lib.invariance.compare import MAX_ENV_ROWS_UI, MIN_ENV_ROWS
+from lib.ui.composer import MAX_ENV_ROWS_UI, MIN_ENV_ROWS
+from lib.ui.declare import Page, Section, for_table, for_world, lazy
 from lib.ui.fields import Ctx, Field, Refused, choice, fmt_float, parse_float, parse_int, quote
-from lib.ui.pages import Page, Section, for_table, for_world, lazy
 from lib.world.environments import MAX_ENVIRONMENTS
 
 __all__ = [

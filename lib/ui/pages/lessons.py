@@ -6,7 +6,7 @@ a step's view is the page the step names, with that page's fields.
 
 from __future__ import annotations
 
-from lib.ui.pages import Page, Section, lazy
+from lib.ui.declare import Page, Section, lazy
 
 __all__ = ["PAGE"]
 

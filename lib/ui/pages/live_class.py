@@ -6,7 +6,7 @@ not the lab's view: the lesson's steps set the view.
 
 from __future__ import annotations
 
-from lib.ui.pages import Page, Section, bare, lazy
+from lib.ui.declare import Page, Section, bare, lazy
 
 __all__ = ["PAGE"]
 

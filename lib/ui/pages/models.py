@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from lib.ui.declare import HANDOUT, Page, Section, lazy
 from lib.ui.fields import choice
-from lib.ui.pages import HANDOUT, Page, Section, lazy
 
 __all__ = ["FAMILIES", "FAMILY", "PAGE"]
 

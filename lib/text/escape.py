@@ -11,26 +11,71 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["code_list", "code_span", "inert", "plotly_text"]
+__all__ = ["code_list", "code_span", "code_text", "inert", "plotly_text"]
 
 _BIDI = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F], None)
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
-def code_span(name: Any, limit: int | None = 60) -> str:
+def code_text(value: Any, limit: int | None = 60, *, quoted: bool = False) -> str:
+    """What goes between a Markdown code span's backticks: ``value``, unable to close it.
+
+    The one place the lab makes text inert inside a code span (a name in a
+    sentence, a link's bad value in a notice, a piece of a typed equation in
+    its error). A backtick becomes ``'`` (nothing can close the span and start
+    a link or an image), runs of white space one space (a line break cannot end
+    the span either), and text longer than ``limit`` characters is cut with ``…``.
+
+    Parameters
+    ----------
+    value : Any
+        A name, a user's value or a piece of text (``str()`` of it is shown).
+    limit : int or None, optional
+        Most characters shown (``None``: all).
+    quoted : bool, optional
+        Show the value in quotes, as Python writes it (``'  '``, ``'a\\tb'``): for a
+        value typed by a user, whose blanks and quotes matter. The limit then
+        applies to the value before it is quoted.
+
+    Returns
+    -------
+    str
+        The text, without the enclosing backticks (``""`` for a blank name).
+
+    Examples
+    --------
+    >>> code_text("a`b")
+    "a'b"
+    >>> code_text("x" * 8, limit=5, quoted=True)
+    "'xxxx…'"
+    """
+    text = str(value)
+    if quoted:
+        text = repr(_cut(text, limit))
+        limit = None
+    return _cut(" ".join(text.replace("`", "'").split()), limit)
+
+
+def _cut(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[: max(0, limit - 1)] + "…"
+
+
+def code_span(name: Any, limit: int | None = 60, *, quoted: bool = False) -> str:
     """A name as a Markdown code span that nothing in the name can break out of.
 
-    A backtick becomes ``'``, runs of white space one space, and a name longer
-    than ``limit`` characters is cut with ``…``; a blank name reads ``(blank)``.
+    The span around :func:`code_text` (a backtick becomes ``'``, runs of white
+    space one space, a name longer than ``limit`` characters is cut with
+    ``…``); a blank name reads ``(blank)``. ``quoted`` shows a user's value in
+    quotes (see :func:`code_text`).
 
     >>> code_span("dose")
     '`dose`'
     >>> code_span("a`b")
     "`a'b`"
+    >>> code_span(" ", quoted=True)
+    "`' '`"
     """
-    text = " ".join(str(name).replace("`", "'").split())
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1] + "…"
+    text = code_text(name, limit, quoted=quoted)
     return f"`{text}`" if text else "`(blank)`"
 
 
@@ -56,8 +101,7 @@ def inert(text: str, max_chars: int | None = None) -> str:
     """
     text = str(text).translate(_BIDI)
     text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
-    if max_chars is not None and len(text) > max_chars:
-        text = text[: max(0, max_chars - 1)] + "…"
+    text = _cut(text, max_chars)
     return "".join("\\" + ch if ch in _ASCII_PUNCT else ch for ch in text)
 
 

@@ -1,0 +1,469 @@
+"""The lab's figure style: palette, type sizes and the helpers every figure module shares.
+
+Every chart of the lab (:mod:`~lib.figures.charts`, :mod:`~lib.figures.invariance`,
+:mod:`~lib.figures.attribution`, :mod:`~lib.figures.blackbox`, :mod:`~lib.figures.live`,
+and the graphs of :mod:`~lib.figures.graph`) takes its look from here, so that
+the same idea always looks the same:
+
+* **palette** — *predictive* models are orange (:data:`PREDICTIVE_COLOR`),
+  *causal* models blue (:data:`CAUSAL_COLOR`), on every figure
+  (:func:`kind_color`); other marks come from the colour-blind-safe Okabe–Ito
+  set (:data:`OKABE_ITO`), :data:`NEUTRAL` grey, and the :data:`DIVERGING_SCALE`
+  and :data:`SEQUENTIAL_SCALE` colour scales; :func:`mix` and :func:`darker` blend them;
+* **type** — :data:`BASE_FONT_SIZE`, :data:`TITLE_FONT_SIZE` and
+  :data:`SMALL_FONT_SIZE` (the smallest text on any figure), large enough for
+  a lecture hall; :func:`for_projector` makes a figure's type larger still for
+  the presenter view;
+* **layout** — :func:`style` applies all of it to a figure, :func:`legend_on_top`
+  puts a legend in a row above the plot, :func:`label` writes an axis label with
+  its unit;
+* **data** — :func:`subsample` picks the points a scatter draws (deterministic),
+  :func:`require_frame` checks a figure's table.
+
+Pure functions, no Streamlit.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+__all__ = [
+    "BASE_FONT_SIZE",
+    "CAUSAL_COLOR",
+    "DIVERGING_SCALE",
+    "FONT_FAMILY",
+    "KIND_COLORS",
+    "MAX_GROWN_LABELS",
+    "NEUTRAL",
+    "OKABE_ITO",
+    "PREDICTIVE_COLOR",
+    "PROJECTOR_HEIGHT",
+    "PROJECTOR_MIN_FONT",
+    "SEQUENTIAL_SCALE",
+    "SMALL_FONT_SIZE",
+    "TEMPLATE",
+    "TITLE_FONT_SIZE",
+    "darker",
+    "for_projector",
+    "kind_color",
+    "label",
+    "legend_on_top",
+    "mix",
+    "require_frame",
+    "style",
+    "subsample",
+]
+
+# --------------------------------------------------------------------------
+# Palette and type
+# --------------------------------------------------------------------------
+
+#: The Okabe–Ito palette (Okabe & Ito 2008), safe for the common forms of
+#: colour-vision deficiency: orange, sky blue, bluish green, yellow, blue,
+#: vermillion, reddish purple, black.
+OKABE_ITO: list[str] = [
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#000000",
+]
+
+#: Colour of every *predictive* model, on every figure.
+PREDICTIVE_COLOR = "#E69F00"
+#: Colour of every *causal* model, on every figure.
+CAUSAL_COLOR = "#0072B2"
+#: Model kind -> colour.
+KIND_COLORS: dict[str, str] = {"predictive": PREDICTIVE_COLOR, "causal": CAUSAL_COLOR}
+#: Reference lines, identity lines, secondary marks.
+NEUTRAL = "#555555"
+
+#: Body text (axis titles) in px; large enough for a lecture hall.
+BASE_FONT_SIZE = 16
+#: A figure's title, in px.
+TITLE_FONT_SIZE = 20
+#: The smallest text on any figure (ticks, legends, hover labels), in px.
+SMALL_FONT_SIZE = 14
+#: The figures' typeface.
+FONT_FAMILY = "Helvetica, Arial, sans-serif"
+#: The plotly template under the style.
+TEMPLATE = "plotly_white"
+
+#: Diverging scale for correlations: ColorBrewer RdBu (colour-blind safe),
+#: reversed so that positive correlations are red and negative ones blue.
+DIVERGING_SCALE = "RdBu_r"
+#: Sequential scale for a highlighted variable: cividis is designed to be read
+#: the same way with and without colour-vision deficiency.
+SEQUENTIAL_SCALE = "Cividis"
+
+
+def label(name: str, units: Mapping[str, str] | None = None) -> str:
+    """Return an axis label for a variable, with its unit when one is known.
+
+    Parameters
+    ----------
+    name : str
+        Variable name.
+    units : Mapping[str, str] or None, optional
+        Variable name -> unit. Missing or empty units are left out.
+
+    Returns
+    -------
+    str
+        ``"name (unit)"`` if ``units`` gives a unit for ``name``, else ``name``.
+
+    Examples
+    --------
+    >>> label("dose", {"dose": "mg/day"})
+    'dose (mg/day)'
+    >>> label("relief")
+    'relief'
+    """
+    unit = (units or {}).get(name)
+    if unit is None or str(unit).strip() == "":
+        return str(name)
+    return f"{name} ({unit})"
+
+
+def kind_color(kind: str) -> str:
+    """Return the colour of a model kind.
+
+    Parameters
+    ----------
+    kind : str
+        ``"predictive"`` or ``"causal"``.
+
+    Returns
+    -------
+    str
+        Hex colour (:data:`PREDICTIVE_COLOR` or :data:`CAUSAL_COLOR`).
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is not a known kind.
+    """
+    try:
+        return KIND_COLORS[kind]
+    except (KeyError, TypeError):
+        known = ", ".join(f'"{k}"' for k in KIND_COLORS)
+        raise ValueError(f"unknown model kind {kind!r}; expected one of {known}") from None
+
+
+def _hex_to_rgb(color: str) -> tuple[int, int, int]:
+    c = color.lstrip("#")
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+def mix(color: str, other: str, weight: float) -> str:
+    """Blend ``color`` towards ``other`` by ``weight`` (0 = color, 1 = other).
+
+    Parameters
+    ----------
+    color, other : str
+        Hex colours (``"#RRGGBB"``).
+    weight : float
+        0 gives ``color``, 1 gives ``other``.
+
+    Returns
+    -------
+    str
+        A hex colour.
+
+    >>> mix("#000000", "#FFFFFF", 0.5)
+    '#808080'
+    """
+    a, b = _hex_to_rgb(color), _hex_to_rgb(other)
+    r, g, bl = (round(x + (y - x) * weight) for x, y in zip(a, b, strict=True))
+    return f"#{r:02X}{g:02X}{bl:02X}"
+
+
+def darker(color: str, amount: float = 0.35) -> str:
+    """``color`` blended towards black by ``amount`` (a model's "after" marks)."""
+    return mix(color, "#000000", amount)
+
+
+# --------------------------------------------------------------------------
+# Layout
+# --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _template() -> dict:
+    """The layout part of :data:`TEMPLATE` as plain data, made once.
+
+    Assigning a template by name makes plotly validate the whole template
+    (trace defaults included) on every figure; the layout alone is all the
+    house style needs.
+    """
+    return {"layout": pio.templates[TEMPLATE].layout.to_plotly_json()}
+
+
+def _merge(into: dict, update: Mapping) -> None:
+    """Merge ``update`` into ``into`` key by key, as ``update_layout`` does."""
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = copy.deepcopy(value) if isinstance(value, Mapping) else value
+
+
+def style(
+    fig: go.Figure,
+    title: str,
+    x_title: str | None,
+    y_title: str | None,
+    height: int,
+) -> go.Figure:
+    """The lab's house style applied to ``fig``; returns the styled figure.
+
+    Every figure of the lab goes through here: the title at the top left in
+    :data:`TITLE_FONT_SIZE`, body text in :data:`BASE_FONT_SIZE`, ticks, legends
+    and hover labels in :data:`SMALL_FONT_SIZE`, on :data:`TEMPLATE`.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        The figure with its traces (not changed).
+    title : str
+        The figure's title ("" for none: the top margin shrinks).
+    x_title, y_title : str or None
+        Axis titles for every x and y axis; ``None`` leaves the axis titles alone (for
+        figures whose traces label their own axes, such as a scatter matrix).
+    height : int
+        The figure's height in px.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A new figure.
+
+    Notes
+    -----
+    The style is merged into the figure's plain data and the figure made again
+    from it without plotly's validation (the same result as ``update_layout``,
+    ``update_xaxes`` and ``update_yaxes``, which validated every property again
+    and cost about 25 ms a figure: a tenth of what a new seed costs a page).
+    The style is the lab's own constant data; the figures' own parts were
+    validated when they were added.
+    """
+    # Plain data with the arrays kept as arrays (``to_dict`` would encode them).
+    spec = {
+        "data": [trace.to_plotly_json() for trace in fig.data],
+        "layout": fig.layout.to_plotly_json(),
+    }
+    layout = spec["layout"]
+    layout["template"] = copy.deepcopy(_template())
+    _merge(
+        layout,
+        {
+            "title": {
+                "text": title,
+                "font": {"size": TITLE_FONT_SIZE},
+                "x": 0.0,
+                "xanchor": "left",
+                "xref": "paper",
+            },
+            "font": {"size": BASE_FONT_SIZE, "family": FONT_FAMILY, "color": "#222222"},
+            "height": int(height),
+            "margin": {"l": 70, "r": 20, "t": 64 if title else 24, "b": 64},
+            "legend": {"font": {"size": SMALL_FONT_SIZE}},
+            "hoverlabel": {"font": {"size": SMALL_FONT_SIZE}},
+        },
+    )
+    for letter, axis_title in (("x", x_title), ("y", y_title)):
+        # Every axis the layout has, and the first one, which plotly always has.
+        names = {k for k in layout if re.fullmatch(f"{letter}axis[0-9]*", k)} | {f"{letter}axis"}
+        for name in sorted(names):
+            axis: dict = {
+                "title": {"font": {"size": BASE_FONT_SIZE}},
+                "tickfont": {"size": SMALL_FONT_SIZE},
+                "automargin": True,
+            }
+            if axis_title is not None:
+                axis["title"]["text"] = axis_title
+            _merge(layout.setdefault(name, {}), axis)
+    return go.Figure(spec, _validate=False)
+
+
+def legend_on_top(fig: go.Figure) -> go.Figure:
+    """Put the legend in one row above the plot, so that charts in half-width columns
+    keep their room (returns the same figure)."""
+    fig.update_layout(
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "xanchor": "left",
+            "x": 0.0,
+            "title": {"text": ""},
+        }
+    )
+    return fig
+
+
+# --------------------------------------------------------------------------
+# The presenter view
+# --------------------------------------------------------------------------
+
+#: The smallest text of a figure in the presenter view (ticks, legends), in px.
+PROJECTOR_MIN_FONT = 22
+#: The presenter view's figure height: it fits a 720 px screen with a title and a row of text.
+PROJECTOR_HEIGHT = 290
+#: A figure with more text labels (annotations) than this keeps their size on a projector.
+MAX_GROWN_LABELS = 8
+
+
+def for_projector(plain: Mapping[str, Any]) -> dict[str, Any]:
+    """A figure's plain data (``fig.to_dict()``) with projector-sized type.
+
+    Every font in the layout (the base font, titles, ticks, legends, colour
+    bars and, unless there are more than :data:`MAX_GROWN_LABELS`, annotations) and
+    every trace's own text (bar labels, colour bar ticks) is scaled by 1.5 and raised to at least
+    :data:`PROJECTOR_MIN_FONT` px, text is dark, and the height is at most
+    :data:`PROJECTOR_HEIGHT`. The data arrays are shared, not copied.
+
+    >>> big = for_projector({"data": [], "layout": {"xaxis": {"tickfont": {"size": 14}}}})
+    >>> big["layout"]["xaxis"]["tickfont"]["size"], big["layout"]["font"]["size"]
+    (22, 24)
+    """
+    layout = {k: copy.deepcopy(v) for k, v in plain.get("layout", {}).items() if k != "template"}
+    if "template" in plain.get("layout", {}):
+        layout["template"] = plain["layout"]["template"]  # shared: never changed here
+
+    def grow(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.endswith("font") and isinstance(value, dict) and value.get("size"):
+                    value["size"] = max(PROJECTOR_MIN_FONT, round(1.5 * value["size"]))
+                grow(value)
+        elif isinstance(node, list):
+            for item in node:
+                grow(item)
+
+    # A figure drawn with many labelled boxes (the set lattice) is laid out for its
+    # own type size: larger labels would overlap there, so they keep theirs.
+    crowded = len(layout.get("annotations", ())) > MAX_GROWN_LABELS
+    grow(
+        {k: v for k, v in layout.items() if k not in ("template", "annotations" if crowded else "")}
+    )
+    font = layout.setdefault("font", {})
+    font["size"] = max(PROJECTOR_MIN_FONT + 2, int(font.get("size") or 0))
+    font["color"] = "#111111"
+    for name in [k for k in layout if re.fullmatch("[xy]axis[0-9]*", k)] or ["xaxis", "yaxis"]:
+        tick = layout.setdefault(name, {}).setdefault("tickfont", {})
+        tick["size"] = max(PROJECTOR_MIN_FONT, int(tick.get("size") or 0))
+    legend = layout.setdefault("legend", {}).setdefault("font", {})
+    legend["size"] = max(PROJECTOR_MIN_FONT, int(legend.get("size") or 0))
+    layout["height"] = min(int(layout.get("height") or PROJECTOR_HEIGHT), PROJECTOR_HEIGHT)
+    out = dict(plain)
+    out["layout"] = layout
+    out["data"] = [_grown_trace(trace) for trace in plain.get("data", ())]
+    return out
+
+
+def _grown_trace(trace: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A trace with its own text (bar labels, a colour bar) projector-sized.
+
+    Only the small dicts that hold fonts are copied: the data arrays stay shared.
+    """
+
+    def big(font: Mapping[str, Any]) -> dict[str, Any]:
+        size = font.get("size")
+        return {**font, "size": max(PROJECTOR_MIN_FONT, round(1.5 * size))} if size else dict(font)
+
+    grown = dict(trace)
+    if isinstance(trace.get("textfont"), Mapping):
+        grown["textfont"] = big(trace["textfont"])
+    bar = (
+        (trace.get("marker") or {}).get("colorbar")
+        if isinstance(trace.get("marker"), Mapping)
+        else None
+    )
+    if isinstance(bar, Mapping):
+        bar = dict(bar)
+        if isinstance(bar.get("tickfont"), Mapping):
+            bar["tickfont"] = big(bar["tickfont"])
+        else:
+            bar["tickfont"] = {"size": PROJECTOR_MIN_FONT}
+        title = bar.get("title")
+        if isinstance(title, Mapping):
+            bar["title"] = {**title, "font": big(title.get("font") or {"size": 14})}
+        grown["marker"] = {**trace["marker"], "colorbar": bar}
+    return grown
+
+
+# --------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------
+
+
+def subsample(n: int, max_points: int, seed: int) -> np.ndarray:
+    """Sorted row indices of a deterministic subsample of at most ``max_points``.
+
+    A scatter of many points draws slowly in a browser and says no more; the
+    same ``seed`` gives the same points on every machine.
+
+    Parameters
+    ----------
+    n : int
+        Rows there are.
+    max_points : int
+        Most rows to draw (at least 1).
+    seed : int
+        Seed of the choice.
+
+    Returns
+    -------
+    numpy.ndarray
+        All of ``range(n)`` when ``n <= max_points``, else ``max_points`` sorted indices.
+    """
+    if max_points < 1:
+        raise ValueError(f"max_points must be at least 1, got {max_points}")
+    if n <= max_points:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(n, size=max_points, replace=False))
+
+
+def require_frame(df: Any, name: str, columns: Sequence[str] = ()) -> pd.DataFrame:
+    """``df`` itself, once it is a non-empty frame with ``columns``.
+
+    Parameters
+    ----------
+    df : Any
+        What a figure function was given.
+    name : str
+        How the messages name it ("the results").
+    columns : sequence of str, optional
+        The columns the figure reads.
+
+    Raises
+    ------
+    ValueError
+        Naming what is missing (a figure's input is the lab's own, so a plain
+        ``ValueError``: a bug to fix, not a user's mistake).
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
+    if df.empty:
+        raise ValueError(f"{name} is empty: there is nothing to plot")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"{name} is missing column(s) {', '.join(map(repr, missing))}; "
+            f"it has {', '.join(map(repr, map(str, df.columns)))}"
+        )
+    return df

@@ -176,3 +176,30 @@ def test_the_interventions_page_ends_on_the_way_to_invariance() -> None:
     at.switch_page(PAGES["Interventions"].file).run()
     links = [e for e in at.get("page_link") if "Invariance" in e.proto.page]
     assert links and "invariance" in links[0].proto.label
+
+
+def test_sections_that_need_one_computation_share_one_call_per_run() -> None:
+    """Two references to one function are equal, and ``run`` calls a shared need once."""
+    from types import SimpleNamespace
+
+    from lib.ui.declare import Section, lazy
+    from lib.ui.sections import run
+
+    assert lazy("lib.ui.compute", "sample") == lazy("lib.ui.compute", "sample")
+    assert len({lazy("lib.ui.compute", "sample"), lazy("lib.ui.compute", "sample")}) == 1
+    calls: list[str] = []
+    drawn: list[tuple[str, int]] = []
+
+    def need(lab):
+        calls.append("need")
+        return 7
+
+    sections = [
+        Section(k, k, (), needs=need, draw=lambda lab, d, k=k: drawn.append((k, d)), claim=k)
+        for k in ("a", "b", "c")
+    ]
+    run(SimpleNamespace(table=None), sections)
+    assert calls == ["need"] and drawn == [("a", 7), ("b", 7), ("c", 7)]
+    for name, page in PAGES.items():  # the registry's own: one reference per computation
+        needs = [s.needs for s in page.sections if s.needs is not None]
+        assert len(set(map(repr, needs))) == len(set(needs)), name

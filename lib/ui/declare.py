@@ -35,7 +35,8 @@ class lazy:  # noqa: N801 - used like a function: lazy("lib.ui.compute", "sample
 
     Views import the state, which imports this registry: naming them keeps the
     circle out. ``module`` and ``name`` stay readable, so a test can check that
-    every reference of the registry resolves.
+    every reference of the registry resolves; two references to one function are
+    equal (sections that need the same computation share one call per run).
     """
 
     def __init__(self, module: str, name: str) -> None:
@@ -50,6 +51,12 @@ class lazy:  # noqa: N801 - used like a function: lazy("lib.ui.compute", "sample
 
     def __repr__(self) -> str:
         return f"lazy({self.module!r}, {self.name!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, lazy) and (self.module, self.name) == (other.module, other.name)
+
+    def __hash__(self) -> int:
+        return hash((self.module, self.name))
 
 
 class on_data:  # noqa: N801 - used like a function

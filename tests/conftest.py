@@ -1,5 +1,10 @@
 """Fixtures shared by the tests: a PostgreSQL server for the live-class store.
 
+The suite runs on every core by default (pytest-xdist): without ``-n`` on the
+command line, ``pytest`` means ``pytest -n auto --dist loadgroup``. ``-n 0`` or
+``-p no:xdist`` runs everything in this one process (for ``--pdb``, ``-s`` or a
+single test, say); ``--pdb`` alone does so too.
+
 ``postgres_url`` is ``$LAB_TEST_POSTGRES`` (a libpq URL such as
 ``postgresql://lab:lab@127.0.0.1:5432/lab_test``; ``.ci/run`` starts a server
 and sets it). Without it the tests that need PostgreSQL are skipped, except when
@@ -17,6 +22,19 @@ from urllib.parse import quote
 import pytest
 
 POSTGRES_ENV = "LAB_TEST_POSTGRES"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Distribute over every core unless told otherwise (runs before pytest-xdist's hook)."""
+    if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
+        return  # -p no:xdist, or inside a worker
+    option = config.option
+    if option.numprocesses is None and not option.tx and not config.getoption("usepdb"):
+        option.numprocesses = "auto"
+    if option.dist == "no" and not option.distload:
+        # The browser tests that share the balancer stay on one worker (xdist_group).
+        option.dist = "loadgroup"
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,14 @@ they fail. Screenshots and the server log go to ``test-artifacts/``; a failing
 test leaves a screenshot named ``FAILED-<test>.png`` there.
 
 ``balancer_url`` serves the same app through ``scripts/serve.sh`` (HAProxy in
-front of two workers; its output goes to ``test-artifacts/balancer.log``).
+front of two workers; its output goes to ``test-artifacts/balancer-<worker>.log``).
 Without HAProxy its tests are skipped, or fail when ``$CI`` is set.
+
+Under pytest-xdist every worker process starts its own server (and, for the
+tests that ask for it, its own balancer) on free ports, with its own class store
+and log files, named after the worker (``gw0``, ``gw1``, …; ``main`` without
+xdist). The tests that use the balancer share the ``xdist_group`` ``balancer``,
+so one worker runs them all and only one balancer starts.
 """
 
 from __future__ import annotations
@@ -40,12 +46,21 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
 SCREENSHOT_DIR = ARTIFACTS_DIR / "screenshots"
-SERVER_LOG = ARTIFACTS_DIR / "streamlit-server.log"
+#: This test process's name: the pytest-xdist worker's id, or ``main`` without xdist.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def artifact(name: str, suffix: str) -> Path:
+    """A file in test-artifacts/ of this test process alone: ``<name>-<worker><suffix>``."""
+    return ARTIFACTS_DIR / f"{name}-{WORKER}{suffix}"
+
+
+SERVER_LOG = artifact("streamlit-server", ".log")
 
 #: The live classes' store of every server these tests start (one SQLite file that
 #: the balancer's workers share, as on a class server); tests open it to check what
-#: students sent. A fresh file per test session.
-CLASS_STORE = ARTIFACTS_DIR / f"live-classes-{os.getpid()}.sqlite3"
+#: students sent. A fresh file per test process.
+CLASS_STORE = artifact(f"live-classes-{os.getpid()}", ".sqlite3")
 CLASS_STORE_URL = f"sqlite:///{CLASS_STORE}"
 SERVER_START_TIMEOUT_S = 60.0
 APP_IDLE_TIMEOUT_S = 30.0
@@ -68,11 +83,23 @@ _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 # --------------------------------------------------------------------------- markers
 
 
+#: Tests that start ``scripts/serve.sh`` themselves (besides those asking for
+#: ``balancer_url``): they run on the balancer's worker under pytest-xdist.
+BALANCER_MODULES = {"test_balancer.py"}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test under tests/browser/ with ``browser``."""
+    """Mark every test under tests/browser/ with ``browser``; group the balancer's tests.
+
+    Under ``--dist loadgroup`` (the default, see tests/conftest.py) the tests that
+    use the balancer go to one worker, which starts the one balancer they share.
+    """
     for item in items:
         if _HERE in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.browser)
+            fixtures = getattr(item, "fixturenames", ())
+            if "balancer_url" in fixtures or Path(item.path).name in BALANCER_MODULES:
+                item.add_marker(pytest.mark.xdist_group("balancer"))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -369,7 +396,7 @@ def _screenshot_fixture() -> Callable[[Any, str], Path]:
 # --------------------------------------------------------------------------- balancer
 
 SERVE_SCRIPT = REPO_ROOT / "scripts" / "serve.sh"
-BALANCER_LOG = ARTIFACTS_DIR / "balancer.log"
+BALANCER_LOG = artifact("balancer", ".log")
 BALANCER_START_TIMEOUT_S = 120.0
 
 
@@ -476,7 +503,7 @@ def start_serve(
 def balancer_url(chromium_path: str) -> Iterator[str]:
     """``scripts/serve.sh --workers 2`` (HAProxy and two workers); yield the balancer's URL.
 
-    Its output goes to ``test-artifacts/balancer.log``. At the end the whole process
+    Its output goes to ``test-artifacts/balancer-<worker>.log``. At the end the whole process
     group gets SIGTERM; a process still alive 20 s later fails the teardown.
     """
     proc, base_url = start_serve(2, BALANCER_LOG)

@@ -15,16 +15,13 @@ from lib.ui import invariance_views as iv
 from lib.ui import registry
 from lib.world.environments import OBSERVATIONAL_ENV, Environment
 from lib.world.scenarios import list_scenarios, scenario_from_toml
-from tests.test_app_pages import APP, TIMEOUT, assert_clean, texts
+from tests.apptest import assert_clean, open_page, session, texts
 
 INVARIANCE = "pages/4_Invariance.py"
 
 
 def open_invariance(**params: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.query_params.update(params)
-    at.switch_page(INVARIANCE)
-    return at.run()
+    return open_page(INVARIANCE, **params)
 
 
 def verdict(at: AppTest) -> str:
@@ -121,7 +118,7 @@ def test_a_users_world_with_many_default_rows_starts_within_the_composers_range(
 ) -> None:
     preset = '[presets.P]\ninterventions = [{ kind = "shift", node = "x", delta = 1.0 }]\n'
     sc = registry.register(scenario_from_toml(BIG_WORLD + (preset if with_preset else "")))
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at = session()
     at.session_state["lab_user_scenarios"] = {sc.id: sc}
     at.query_params["scenario"] = sc.id
     at.switch_page(INVARIANCE).run()
@@ -282,7 +279,7 @@ def test_many_candidates_on_many_sites_do_not_rerun_icp_per_held_out_site() -> N
     table = read_table(df.to_csv(index=False).encode(), name="sites.csv")
     setup = TableSetup("y", tuple(f"f{i}" for i in range(p)), "site")
     choice = TableChoice("upload:sites", table, None, setup)
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at = session()
     at.session_state["lab_source"] = "table"
     at.session_state["lab_table_choice"] = choice
     at.session_state["lab_uploads"] = {"upload:sites": choice}

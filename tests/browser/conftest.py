@@ -22,8 +22,8 @@ Without HAProxy its tests are skipped, or fail when ``$CI`` is set.
 Under pytest-xdist every worker process starts its own server (and, for the
 tests that ask for it, its own balancer) on free ports, with its own class store
 and log files, named after the worker (``gw0``, ``gw1``, …; ``main`` without
-xdist). The tests that use the balancer share the ``xdist_group`` ``balancer``,
-so one worker runs them all and only one balancer starts.
+xdist). The tests that use the balancer run on one worker (tests/parallel.py),
+so only one balancer starts.
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.parallel import in_balancer_group
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
@@ -83,23 +85,26 @@ _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 # --------------------------------------------------------------------------- markers
 
 
-#: Tests that start ``scripts/serve.sh`` themselves (besides those asking for
-#: ``balancer_url``): they run on the balancer's worker under pytest-xdist.
-BALANCER_MODULES = {"test_balancer.py"}
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test under tests/browser/ with ``browser``; group the balancer's tests.
+    """Mark every test under tests/browser/ with ``browser``.
 
-    Under ``--dist loadgroup`` (the default, see tests/conftest.py) the tests that
-    use the balancer go to one worker, which starts the one balancer they share.
+    A test that starts the balancer must run with the balancer's group (one worker
+    runs them all under pytest-xdist, see tests/parallel.py): in test_balancer.py,
+    or named ``..._balancer``.
     """
+    misplaced = []
     for item in items:
         if _HERE in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.browser)
-            fixtures = getattr(item, "fixturenames", ())
-            if "balancer_url" in fixtures or Path(item.path).name in BALANCER_MODULES:
-                item.add_marker(pytest.mark.xdist_group("balancer"))
+            uses_balancer = "balancer_url" in getattr(item, "fixturenames", ())
+            if uses_balancer and not in_balancer_group(item.nodeid):
+                misplaced.append(item.nodeid)
+    if misplaced:
+        raise pytest.UsageError(
+            "these tests use balancer_url but are not in the balancer's group (move them "
+            "to tests/browser/test_balancer.py or put `balancer` in their name): "
+            + ", ".join(misplaced)
+        )
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

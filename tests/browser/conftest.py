@@ -237,8 +237,15 @@ def server_url(chromium_path: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser(chromium_path: str) -> Iterator[Any]:
-    """One headless Chromium for the whole session."""
-    from playwright.sync_api import sync_playwright
+    """One headless Chromium for the whole session.
+
+    Playwright's ``expect`` waits for what it checks up to the same deadline as the
+    rest of the harness (its own default, 5 s, is short for a rerun on a machine busy
+    with other tests).
+    """
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=APP_IDLE_TIMEOUT_S * 1000)
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
@@ -334,6 +341,36 @@ def assert_no_errors(page: Any) -> None:
     assert not problems, "The page shows errors:\n" + "\n".join(problems)
 
 
+# The page's layout: the size of the scrolling main section and of every chart and
+# table. wait_for_layout() waits until it has not changed for a few animation frames.
+_LAYOUT_SIGNATURE_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]') || document.documentElement;
+  const parts = [main.scrollHeight, main.clientWidth, main.clientHeight];
+  for (const e of document.querySelectorAll(
+      '.js-plotly-plot, [data-testid="stDataFrame"] .dvn-scroller, [data-testid="stExpander"]')) {
+    const r = e.getBoundingClientRect();
+    parts.push(Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height));
+  }
+  return parts.join(',');
+}"""
+_LAYOUT_STILL_JS = """(frames) => new Promise(resolve => {
+  let last = null, still = 0;
+  const step = () => {
+    const now = (SIGNATURE)();
+    still = now === last ? still + 1 : 0;
+    last = now;
+    if (still >= frames) resolve(true); else requestAnimationFrame(step);
+  };
+  requestAnimationFrame(step);
+})""".replace("(SIGNATURE)", "(" + _LAYOUT_SIGNATURE_JS + ")")
+
+
+def wait_for_layout(page: Any, frames: int = 5) -> None:
+    """Wait until charts, tables and expanders keep their size and place for ``frames``
+    animation frames in a row (after a resize, a scroll or an expander's animation)."""
+    page.evaluate(_LAYOUT_STILL_JS, frames)
+
+
 # Streamlit scrolls inside <section data-testid="stMain">, not the document, so
 # Playwright's full_page alone captures one viewport. Measure the tallest scroll
 # container and grow the viewport to it for the shot.
@@ -354,7 +391,7 @@ def screenshot(page: Any, name: str) -> Path:
     height = min(int(page.evaluate(_CONTENT_HEIGHT_JS)), _MAX_SCREENSHOT_HEIGHT)
     if height > viewport["height"]:
         page.set_viewport_size({"width": viewport["width"], "height": height})
-        page.wait_for_timeout(300)  # let charts and layout follow the new size
+        wait_for_layout(page)  # let charts and layout follow the new size
     try:
         page.screenshot(path=str(path), full_page=True)
     finally:
@@ -386,6 +423,11 @@ def cut_off(browser: Any, allowed: Callable[[str], bool], **options: Any) -> tup
 @pytest.fixture(name="wait_for_app")
 def _wait_for_app_fixture() -> Callable[..., None]:
     return wait_for_app
+
+
+@pytest.fixture(name="wait_for_layout")
+def _wait_for_layout_fixture() -> Callable[..., None]:
+    return wait_for_layout
 
 
 @pytest.fixture(name="assert_no_errors")

@@ -353,7 +353,7 @@ _LAYOUT_SIGNATURE_JS = """() => {
   }
   return parts.join(',');
 }"""
-_LAYOUT_STILL_JS = """(frames) => new Promise(resolve => {
+_LAYOUT_STILL_JS = """(frames) => document.fonts.ready.then(() => new Promise(resolve => {
   let last = null, still = 0;
   const step = () => {
     const now = (SIGNATURE)();
@@ -362,12 +362,13 @@ _LAYOUT_STILL_JS = """(frames) => new Promise(resolve => {
     if (still >= frames) resolve(true); else requestAnimationFrame(step);
   };
   requestAnimationFrame(step);
-})""".replace("(SIGNATURE)", "(" + _LAYOUT_SIGNATURE_JS + ")")
+}))""".replace("(SIGNATURE)", "(" + _LAYOUT_SIGNATURE_JS + ")")
 
 
 def wait_for_layout(page: Any, frames: int = 5) -> None:
-    """Wait until charts, tables and expanders keep their size and place for ``frames``
-    animation frames in a row (after a resize, a scroll or an expander's animation)."""
+    """Wait until the fonts are loaded and charts, tables, expanders and the main section
+    keep their size and place for ``frames`` animation frames in a row (after a resize,
+    a scroll, the sidebar's or an expander's animation)."""
     page.evaluate(_LAYOUT_STILL_JS, frames)
 
 

@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.apptest import TIMEOUT, assert_clean, open_page, sentence, texts
+
 PAGE = "pages/5_Attribution.py"
-TIMEOUT = 90
 
 
-def open_page(**params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.query_params.update(params)
-    at.switch_page(PAGE)
-    return at.run()
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def texts(at: AppTest) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
-
-
-def sentence(at: AppTest, start: str) -> str:
-    found = [m.value for m in at.markdown if m.value.startswith(start)]
-    assert found, f"no sentence starting {start!r}"
-    return found[0]
+def open_attribution(**params: str) -> AppTest:
+    return open_page(PAGE, **params)
 
 
 @pytest.fixture(scope="module")
 def page() -> AppTest:
-    return open_page()
+    return open_attribution()
 
 
 def test_the_page_tells_the_whole_story(page: AppTest) -> None:
@@ -52,7 +32,7 @@ def test_the_page_tells_the_whole_story(page: AppTest) -> None:
 
 
 def test_the_correlation_slider_changes_the_numbers(page: AppTest) -> None:
-    at = open_page()
+    at = open_attribution()
     before = sentence(at, "At ρ = 0.99")
     at.select_slider(key="w_rho").set_value(0.5).run()
     assert_clean(at)
@@ -62,7 +42,7 @@ def test_the_correlation_slider_changes_the_numbers(page: AppTest) -> None:
 
 
 def test_a_link_opens_the_view_it_names() -> None:
-    at = open_page(rho="0.999", b_effect="1", drive="Silence B", epsilon="0.2")
+    at = open_attribution(rho="0.999", b_effect="1", drive="Silence B", epsilon="0.2")
     assert_clean(at)
     assert "grip force = 10 + 2 · A + 1 · B" in texts(at)
     assert "After `Silence B`" in texts(at)
@@ -70,14 +50,14 @@ def test_a_link_opens_the_view_it_names() -> None:
 
 
 def test_a_bad_link_keeps_the_default_and_says_why() -> None:
-    at = open_page(rho="2")
+    at = open_attribution(rho="2")
     assert_clean(at)
     assert any("rho" in w.value for w in at.warning)
     assert at.session_state["lab_state"].rho == 0.99
 
 
 def test_the_credit_button_draws_every_model_s_credit() -> None:
-    at = open_page(pair_n="200")
+    at = open_attribution(pair_n="200")
     charts = len(at.get("plotly_chart"))
     assert "Not run yet" in texts(at)
     at.button(key="attr_credit_run").click().run()
@@ -85,13 +65,13 @@ def test_the_credit_button_draws_every_model_s_credit() -> None:
     assert len(at.get("plotly_chart")) == charts + 1
     assert "Not run yet" not in texts(at)
     # kept for the next run and for other sessions
-    again = open_page(pair_n="200")
+    again = open_attribution(pair_n="200")
     assert len(again.get("plotly_chart")) == charts + 1
     assert again.button(key="attr_credit_run").disabled
 
 
 def test_real_data_shows_longley_then_the_lab_s_world() -> None:
-    at = open_page()
+    at = open_attribution()
     assert "GNPDEFL" in texts(at) or "`GNP`" in texts(at)
     at.radio(key="w_credit").set_value("lab").run()
     assert_clean(at)
@@ -146,7 +126,7 @@ def test_the_lesson_handout_draws_the_attribution_steps() -> None:
 
 
 def test_a_table_s_link_keeps_the_page_s_own_settings() -> None:
-    at = open_page(source="table", table="grunfeld", credit="lab", rho="0.5")
+    at = open_attribution(source="table", table="grunfeld", credit="lab", rho="0.5")
     assert_clean(at)
     assert at.session_state["lab_state"].credit == "lab"
     assert at.query_params["rho"] == "0.5" and at.query_params["credit"] == "lab"

@@ -3,49 +3,24 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.blackbox.lesions import lesion_counts, single_lesions
 from lib.blackbox.network import sample_inputs, train_network
+from tests.apptest import assert_clean, metrics, open_page, sentence, texts
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = "pages/6_Black_box.py"
-TIMEOUT = 120
 
 
-def open_page(**params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.query_params.update(params)
-    at.switch_page(PAGE)
-    return at.run()
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    return "\n".join(parts + [i.value for i in at.info])
-
-
-def sentence(at: AppTest, start: str) -> str:
-    found = [m.value for m in at.markdown if m.value.startswith(start)]
-    assert found, f"no sentence starting {start!r}"
-    return found[0]
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+def open_blackbox(**params: str) -> AppTest:
+    return open_page(PAGE, **params)
 
 
 @pytest.fixture(scope="module")
 def page() -> AppTest:
-    return open_page()
+    return open_blackbox()
 
 
 def test_the_page_tells_the_whole_story(page: AppTest) -> None:
@@ -90,7 +65,7 @@ def test_the_illusions_read_their_numbers(page: AppTest) -> None:
 
 
 def test_the_widgets_change_the_numbers() -> None:
-    at = open_page()
+    at = open_blackbox()
     at.select_slider(key="w_components").set_value(6).run()
     assert_clean(at)
     assert "6 components explain" in sentence(at, "On the recording")
@@ -103,7 +78,7 @@ def test_the_widgets_change_the_numbers() -> None:
 
 
 def test_a_link_opens_its_own_network() -> None:
-    at = open_page(units="16", net_seed="3", recorded="square", new_inputs="wider")
+    at = open_blackbox(units="16", net_seed="3", recorded="square", new_inputs="wider")
     assert_clean(at)
     s = at.session_state["lab_state"]
     assert (s.units, s.net_seed, s.recorded, s.new_inputs) == (16, 3, "square", "wider")
@@ -114,7 +89,7 @@ def test_a_link_opens_its_own_network() -> None:
 
 
 def test_a_large_network_lists_the_triples_it_cannot_run() -> None:
-    at = open_page(units="64")
+    at = open_blackbox(units="64")
     assert_clean(at)
     assert "more than the 10,000 this page runs at once" in sentence(at, "Exhaustively")
     assert any("41,664 experiments" in i.value for i in at.info)
@@ -123,7 +98,7 @@ def test_a_large_network_lists_the_triples_it_cannot_run() -> None:
 
 
 def test_a_bad_link_keeps_the_default_and_says_why() -> None:
-    at = open_page(units="17", net_seed="1000", patched="nose")
+    at = open_blackbox(units="17", net_seed="1000", patched="nose")
     assert_clean(at)
     warned = " ".join(w.value for w in at.warning)
     assert "units" in warned and "net_seed" in warned and "patched" in warned
@@ -132,7 +107,7 @@ def test_a_bad_link_keeps_the_default_and_says_why() -> None:
 
 
 def test_a_table_s_link_keeps_the_page_s_own_settings() -> None:
-    at = open_page(source="table", table="grunfeld", units="16", components="4")
+    at = open_blackbox(source="table", table="grunfeld", units="16", components="4")
     assert_clean(at)
     assert at.query_params["units"] == "16" and at.query_params["components"] == "4"
     assert at.query_params["source"] == "table"
@@ -149,7 +124,7 @@ def test_the_line_attractor_predicts_what_it_then_does(page: AppTest) -> None:
 
 
 def test_a_lesion_of_the_integrator_is_predicted() -> None:
-    at = open_page(att_units="10", mistuning="0.5", lesioned="2")
+    at = open_blackbox(att_units="10", mistuning="0.5", lesioned="2")
     assert_clean(at)
     shown = metrics(at)
     assert shown["Drift time constant, predicted"] == shown["Drift time constant, simulated"]
@@ -167,7 +142,7 @@ def test_superposition_packs_sparse_features_and_shares_dimensions(page: AppTest
     told = sentence(page, "At sparsity 0.95")
     assert "keeps 5 of 5 features" in told and "regular pentagon" in told
     assert "silencing dimension 0 damages" in told
-    at = open_page(sparsity="0")
+    at = open_blackbox(sparsity="0")
     assert_clean(at)
     dense = sentence(at, "At sparsity 0")
     assert "keeps 2 of 5 features" in dense and "at right angles" in dense

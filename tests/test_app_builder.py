@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -21,18 +20,13 @@ from streamlit.testing.v1 import AppTest
 
 from lib.world.scenarios import load_scenario, scenario_from_toml, scenario_to_toml
 from lib.world.scm import SCM
+from tests.apptest import MODELS, assert_clean, open_page
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app.py"
 BUILDER = "pages/7_Builder.py"
-MODELS = "pages/2_Models.py"
-TIMEOUT = 30
 
 
 def open_builder() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.switch_page(BUILDER)
-    return at.run()
+    return open_page(BUILDER)
 
 
 def edit(at: AppTest, what: str, **delta: Any) -> AppTest:
@@ -42,11 +36,6 @@ def edit(at: AppTest, what: str, **delta: Any) -> AppTest:
     version = at.session_state["builder_version"]
     at.session_state[f"builder_{what}_editor_{version}"] = state
     return at.run()
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def errors(at: AppTest) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -16,19 +15,10 @@ from lib.ui.pages.interventions import CUSTOM
 from lib.ui.params import LabState, ScenarioInfo
 from lib.ui.state import Lab
 from lib.world.scenarios import load_scenario
+from tests.apptest import open_page
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app.py"
-TIMEOUT = 60
 PAGES = ["pages/1_Data.py", "pages/2_Models.py", "pages/3_Interventions.py"]
 WORLD_PAGES = [*PAGES, "pages/4_Invariance.py"]
-
-
-def open_page(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.query_params.update(params)
-    at.switch_page(page)
-    return at.run()
 
 
 def download_labels(at: AppTest) -> list[str]:

@@ -3,29 +3,21 @@ answer, the step sets the lab's view, and a bad link gives notices, not tracebac
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.apptest import button, open_page
+
 LESSONS = "pages/8_Lessons.py"
 
 
 def open_lessons(**params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params.update(params)
-    at.switch_page(LESSONS)
-    return at.run()
+    return open_page(LESSONS, **params)
 
 
 def param(at: AppTest, name: str) -> str:
     """A query parameter of the page's URL (the last one when repeated)."""
     value = at.query_params[name]
     return value[-1] if isinstance(value, list) else value
-
-
-def button(at: AppTest, key: str):  # noqa: ANN201 - an AppTest element
-    return next(b for b in at.button if b.key == key)
 
 
 def test_a_linked_step_waits_for_an_answer_then_reveals_the_labs() -> None:

@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from lib.errors import ClassError
 from lib.live.store import RATE_BURST, ClassStore, open_store
+from tests.apptest import button, open_page, texts
 
-ROOT = Path(__file__).resolve().parents[1]
 LESSONS = "pages/8_Lessons.py"
 CLASS = "pages/9_Class.py"
 
@@ -38,26 +38,9 @@ def store(store_url: str) -> ClassStore:
     return open_store(store_url)
 
 
-def open_page(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.query_params.update(params)
-    at.switch_page(page)
-    return at.run()
-
-
-def button(at: AppTest, key: str):  # noqa: ANN201 - an AppTest element
-    return next(b for b in at.button if b.key == key)
-
-
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [e.value for e in (*at.success, *at.warning, *at.error, *at.info)]
-    return "\n".join(str(p) for p in parts)
-
-
 def class_code(at: AppTest) -> str:
-    found = re.search(r"lab-class-code'>([A-Z0-9]{3}) ([A-Z0-9]{3})<", texts(at))
-    assert found, texts(at)
+    found = re.search(r"lab-class-code'>([A-Z0-9]{3}) ([A-Z0-9]{3})<", texts(at, alerts=True))
+    assert found, texts(at, alerts=True)
     return found.group(1) + found.group(2)
 
 
@@ -78,12 +61,12 @@ def start_class(lesson: str = "tylenol") -> tuple[AppTest, str]:
 def test_a_class_runs_from_start_to_end(store: ClassStore) -> None:
     teacher, code = start_class()
     assert store.info(code).lesson == "tylenol"
-    assert "/Class?code=" + code in texts(teacher)
+    assert "/Class?code=" + code in texts(teacher, alerts=True)
 
     students = [open_page(CLASS, code=code) for _ in range(2)]
     for s in students:
         assert not s.exception
-        assert "You are in" in texts(s)
+        assert "You are in" in texts(s, alerts=True)
         assert s.query_params["seat"]  # a reload keeps the seat
     assert store.tally(code, 0).joined == 2
 
@@ -93,30 +76,30 @@ def test_a_class_runs_from_start_to_end(store: ClassStore) -> None:
         s.run()
         s.radio[0].set_value(choice).run()
         assert not s.exception
-        assert "Your answer is in" in texts(s)
+        assert "Your answer is in" in texts(s, alerts=True)
     tally = store.tally(code, 1)
     assert (tally.answered, sorted(tally.answers)) == (2, ["causal", "predictive"])
 
     teacher.run()
-    assert "**2** answered" in texts(teacher)
+    assert "**2** answered" in texts(teacher, alerts=True)
     button(teacher, "lesson_reveal").click().run()
     assert 1 in store.info(code).revealed
     first, second = (s.run() for s in students)
-    assert "You said: the predictive model. Right." in texts(first)
-    assert "Not what happened" in texts(second)
+    assert "You said: the predictive model. Right." in texts(first, alerts=True)
+    assert "Not what happened" in texts(second, alerts=True)
     assert first.get("plotly_chart")  # the room's answers and the lab's figure
 
     for _ in range(3):  # to the end: the room, question by question
         button(teacher, "lesson_next").click().run()
     assert store.info(code).step == 4
-    said = texts(teacher)
+    said = texts(teacher, alerts=True)
     assert "**1 · Two models of relief**: 2 answered, 1 matched the lab (50%)" in said
     assert "0 answered, 0 matched the lab" in said
 
     button(teacher, "class_end").click().run()
     assert store.info(code).closed
     assert store.tally(code, 1).answered == 0  # answers deleted at the end
-    assert "This class has ended" in texts(students[0].run())
+    assert "This class has ended" in texts(students[0].run(), alerts=True)
 
 
 def test_a_student_changes_their_answer_until_the_reveal(store: ClassStore) -> None:
@@ -152,7 +135,7 @@ def test_a_student_cannot_act_as_the_teacher(store: ClassStore) -> None:
     # a student's hand-made teacher link: no controls, a notice, the class unchanged
     fake = open_page(LESSONS, lesson="tylenol", step="3", **{"class": code, "handover": seat})
     assert not fake.exception
-    assert "does not open a running class" in texts(fake)
+    assert "does not open a running class" in texts(fake, alerts=True)
     assert not any(b.key == "class_end" for b in fake.button)
     button(fake, "lesson_next").click().run()
     assert store.info(code).step == 0
@@ -170,17 +153,17 @@ def test_the_teacher_link_hands_the_class_to_another_browser_once(store: ClassSt
     assert store.info(code).step == 1
     # the first browser let go, and the link opens nothing a second time
     button(teacher, "lesson_next").click().run()
-    assert "is run from another browser now" in texts(teacher)
+    assert "is run from another browser now" in texts(teacher, alerts=True)
     assert store.info(code).step == 1
     again = open_page(LESSONS, lesson="tylenol", step="0", **{"class": code, "handover": secret})
-    assert "used or is too old" in texts(again)
+    assert "used or is too old" in texts(again, alerts=True)
     assert not any(b.key == "class_end" for b in again.button)
 
 
 def test_a_wrong_code_says_so_and_keeps_the_form(store: ClassStore) -> None:
     s = open_page(CLASS, code="ZZZ999")
     assert not s.exception
-    assert "No class with the code **ZZZ 999**" in texts(s)
+    assert "No class with the code **ZZZ 999**" in texts(s, alerts=True)
     assert s.text_input(key="class_code_input")
 
 
@@ -190,7 +173,7 @@ def test_the_join_form_takes_a_code_as_the_board_shows_it(store: ClassStore) -> 
     s.text_input(key="class_code_input").input(f" {code[:3].lower()} {code[3:]} ")
     s.button[0].click().run()  # the form's submit button
     assert not s.exception
-    assert "You are in" in texts(s)
+    assert "You are in" in texts(s, alerts=True)
     assert store.tally(code, 0).joined == 1
 
 
@@ -208,7 +191,7 @@ def test_a_refused_answer_says_why_and_keeps_the_page(
     for choice in choices:  # more answers at once than a seat may write
         s.radio[0].set_value(choice).run()
     assert not s.exception
-    assert "Too many answers too fast" in texts(s)
+    assert "Too many answers too fast" in texts(s, alerts=True)
     kept = store.tally(code, 1).answers
     assert kept == (choices[RATE_BURST - 1],) != (choices[-1],)
     assert s.radio[0].value == kept[0]  # the widget shows what the class has, not the refused
@@ -228,7 +211,7 @@ def test_an_expired_class_and_its_answers_are_deleted_when_the_lab_is_next_used(
 
     assert rows("live_answer") == 1
     s = open_page(CLASS, code=info.code)  # a student with the old code: the lab is used
-    assert "No class with the code" in texts(s)
+    assert "No class with the code" in texts(s, alerts=True)
     assert (rows("live_class"), rows("live_seat"), rows("live_answer")) == (0, 0, 0)
 
 
@@ -243,7 +226,7 @@ def test_a_moment_of_trouble_keeps_the_teachers_controls(
     move = ClassStore.move
     monkeypatch.setattr(ClassStore, "move", busy)
     button(teacher, "lesson_next").click().run()
-    assert "did not follow that step" in texts(teacher)
+    assert "did not follow that step" in texts(teacher, alerts=True)
     assert any(b.key == "class_end" for b in teacher.button)  # still the teacher
     monkeypatch.setattr(ClassStore, "move", move)
     button(teacher, "lesson_next").click().run()
@@ -255,7 +238,7 @@ def test_a_class_ended_elsewhere_is_let_go(store: ClassStore) -> None:
     _, token = store.take_over(code, handover(teacher))  # another browser takes it ...
     store.close(code, token)  # ... and ends it
     button(teacher, "lesson_next").click().run()
-    assert "has ended" in texts(teacher)
+    assert "has ended" in texts(teacher, alerts=True)
     assert not any(b.key == "class_end" for b in teacher.button)
     assert any(b.key == "class_start" for b in teacher.button)
 
@@ -268,7 +251,9 @@ def test_the_teacher_link_opens_where_the_class_is(store: ClassStore) -> None:
     button(teacher, "lesson_reveal").click().run()  # step 2 revealed in the first browser
     other = open_page(LESSONS, lesson="tylenol", step="0", **{"class": code, "handover": secret})
     assert other.header[0].value.startswith("2 · ")
-    assert "×5.32: it **broke**" in texts(other)  # the reveal made elsewhere shows here
+    assert "×5.32: it **broke**" in texts(
+        other, alerts=True
+    )  # the reveal made elsewhere shows here
     button(other, "lesson_next").click().run()
     assert store.info(code).step == 3
 
@@ -279,7 +264,9 @@ def test_one_class_at_a_time_and_no_reset_during_it(store: ClassStore) -> None:
     button(teacher, "lesson_leave").click().run()
     button(teacher, "lesson_start_fever").click().run()
     assert not any(b.key == "class_start" for b in teacher.button)
-    assert f"You are running the live class **{code[:3]} {code[3:]}**" in texts(teacher)
+    assert f"You are running the live class **{code[:3]} {code[3:]}**" in texts(
+        teacher, alerts=True
+    )
     button(teacher, "class_end_other").click().run()
     assert store.info(code).closed
     assert any(b.key == "class_start" for b in teacher.button)
@@ -288,9 +275,9 @@ def test_one_class_at_a_time_and_no_reset_during_it(store: ClassStore) -> None:
 def test_a_link_whose_code_is_not_one_is_not_shown_back(store: ClassStore) -> None:
     s = open_page(CLASS, code="[JOIN](HTTPS://EVIL.EXAMPLE)")
     assert not s.exception
-    said = texts(s)
+    said = texts(s, alerts=True)
     assert "EVIL" not in said
     assert "That link's class code is not one" in said
     s.text_input(key="class_code_input").input("zz")
     s.button[0].click().run()
-    assert "That is not a class code" in texts(s)
+    assert "That is not a class code" in texts(s, alerts=True)

@@ -2,14 +2,13 @@
 
 Each test starts a fresh session on ``app.py`` (the entry point, as the server does),
 optionally with URL query parameters, and moves between the files in ``pages/`` with
-``AppTest.switch_page``.
+``AppTest.switch_page`` (the helpers are in tests/apptest.py).
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import numpy as np
@@ -17,43 +16,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.world.scenarios import list_scenarios, load_scenario
-
-ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app.py"
-PAGE_FILES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
-DATA, MODELS, INTERVENTIONS = (
-    "pages/1_Data.py",
-    "pages/2_Models.py",
-    "pages/3_Interventions.py",
+from tests.apptest import (
+    DATA,
+    INTERVENTIONS,
+    MODELS,
+    PAGE_FILES,
+    ROOT,
+    assert_clean,
+    go,
+    open_page,
+    texts,
 )
-TIMEOUT = 30
-
-
-def open_page(page: str | None = None, **params: str) -> AppTest:
-    """A new session whose first run is ``page`` (``None``: the home page), with a URL."""
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.query_params.update(params)
-    if page is not None:
-        at.switch_page(page)
-    return at.run()
-
-
-def go(at: AppTest, page: str) -> AppTest:
-    """Move the same session to another page (like clicking it in the sidebar)."""
-    return at.switch_page(page).run()
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def texts(at: AppTest) -> str:
-    """All Markdown, captions and headings of the current page, joined."""
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [h.value for h in at.title] + [h.value for h in at.subheader]
-    parts += [i.value for i in at.info]
-    return "\n".join(parts)
 
 
 def explanation(at: AppTest) -> str:

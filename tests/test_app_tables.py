@@ -10,15 +10,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.tables.setup import TableSetup as TableSetup_
-from tests.test_app_pages import (
-    APP,
+from tests.apptest import (
     DATA,
     INTERVENTIONS,
     MODELS,
     PAGE_FILES,
-    TIMEOUT,
     assert_clean,
     go,
+    open_page,
     texts,
 )
 
@@ -39,11 +38,7 @@ def hospitals_csv(seed: int = 0, x_shift: float = 0.0) -> bytes:
 
 
 def table_session(page: str | None = None, **params: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.query_params.update({"source": "table", **params})
-    if page is not None:
-        at.switch_page(page)
-    return at.run()
+    return open_page(page, **{"source": "table", **params})
 
 
 def upload(at: AppTest, content: bytes, name: str = "hospitals.csv") -> AppTest:
@@ -68,7 +63,7 @@ def test_every_page_runs_on_a_table(page):
 
 
 def test_the_sidebar_switch_moves_every_page_to_a_table_and_back():
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    at = open_page()
     at.sidebar.segmented_control(key="w_source").set_value("table").run()
     assert_clean(at)
     assert at.query_params["source"] == ["table"] or at.query_params["source"] == "table"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from lib.ui import chart_code
+from tests.apptest import open_page
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,8 +44,7 @@ def test_progress_css_says_what_is_happening() -> None:
 
 
 def test_every_page_draws_the_progress_style_and_the_script_once() -> None:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page("pages/2_Models.py").run()
+    at = open_page("pages/2_Models.py")
     assert not at.exception
     scripts = [h for h in at.get("html") if "__labChartCode" in h.proto.body]
     assert len(scripts) == 1 and scripts[0].proto.unsafe_allow_javascript

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -296,12 +294,8 @@ def test_max_rows_keeps_one_sample_within_its_work_budget() -> None:
     most = heavy.max_rows()
     assert most == int(MAX_SAMPLE_WORK // heavy.cost_per_row)
     assert 1_000 < most < 10_000
-    # the budget is sized for about 0.2 s; allow a wide margin for a busy machine
-    best = min(_timed(heavy, most) for _ in range(2))
-    assert best < 1.0, f"{most:,} rows took {best:.2f} s"
-
-
-def _timed(scm: SCM, n: int) -> float:
-    started = time.perf_counter()
-    scm.sample(n, seed=0)
-    return time.perf_counter() - started
+    # the most rows fit the budget (the work counted per row, as the guard counts it);
+    # one more row would not
+    assert most * heavy.cost_per_row <= MAX_SAMPLE_WORK < (most + 1) * heavy.cost_per_row
+    # and no equation's own limit refuses them: the sample runs
+    assert heavy.sample(most, seed=0).shape == (most, 60)

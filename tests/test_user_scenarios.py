@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from lib.ui import registry
 from lib.world.scenarios import load_scenario, scenario_from_toml, scenario_to_toml
-from tests.test_app_pages import APP, MODELS, PAGE_FILES, TIMEOUT, assert_clean, go
+from tests.apptest import MODELS, PAGE_FILES, assert_clean, go, open_page, session
 
 
 def _edited(title: str = "My L-DOPA", factor: str = "0.8"):
@@ -52,7 +51,7 @@ def test_unknown_ids_fall_back_to_the_files_and_fail_clearly():
 @pytest.mark.parametrize("page", [None, *PAGE_FILES])
 def test_every_page_runs_on_a_users_world(page):
     sc = registry.register(_edited(title="Tylenol world"))
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at = session()
     at.session_state["lab_user_scenarios"] = {sc.id: sc}
     at.query_params["scenario"] = sc.id
     if page is not None:
@@ -72,11 +71,11 @@ def test_models_page_warns_when_a_cause_shares_a_hidden_cause_with_the_target():
         text.replace(relief, relief.replace("dopamine", "dopamine - 0.5 * headache", 1))
     )
     mine = registry.register(edited)
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at = session()
     at.session_state["lab_user_scenarios"] = {mine.id: mine}
     at.query_params["scenario"] = mine.id
     at.switch_page(MODELS).run()
     assert not at.exception
     assert any("share a hidden cause" in w.value and "`dopamine`" in w.value for w in at.warning)
-    plain = go(AppTest.from_file(str(APP), default_timeout=TIMEOUT).run(), MODELS)
+    plain = go(open_page(), MODELS)
     assert not any("hidden cause" in w.value for w in plain.warning)

@@ -16,8 +16,14 @@ they fail. Screenshots and the server log go to ``test-artifacts/``; a failing
 test leaves a screenshot named ``FAILED-<test>.png`` there.
 
 ``balancer_url`` serves the same app through ``scripts/serve.sh`` (HAProxy in
-front of two workers; its output goes to ``test-artifacts/balancer.log``).
+front of two workers; its output goes to ``test-artifacts/balancer-<worker>.log``).
 Without HAProxy its tests are skipped, or fail when ``$CI`` is set.
+
+Under pytest-xdist every worker process starts its own server (and, for the
+tests that ask for it, its own balancer) on free ports, with its own class store
+and log files, named after the worker (``gw0``, ``gw1``, …; ``main`` without
+xdist). The tests that use the balancer run on one worker (tests/parallel.py),
+so only one balancer starts.
 """
 
 from __future__ import annotations
@@ -37,15 +43,26 @@ from typing import Any
 
 import pytest
 
+from tests.parallel import in_balancer_group
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
 SCREENSHOT_DIR = ARTIFACTS_DIR / "screenshots"
-SERVER_LOG = ARTIFACTS_DIR / "streamlit-server.log"
+#: This test process's name: the pytest-xdist worker's id, or ``main`` without xdist.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def artifact(name: str, suffix: str) -> Path:
+    """A file in test-artifacts/ of this test process alone: ``<name>-<worker><suffix>``."""
+    return ARTIFACTS_DIR / f"{name}-{WORKER}{suffix}"
+
+
+SERVER_LOG = artifact("streamlit-server", ".log")
 
 #: The live classes' store of every server these tests start (one SQLite file that
 #: the balancer's workers share, as on a class server); tests open it to check what
-#: students sent. A fresh file per test session.
-CLASS_STORE = ARTIFACTS_DIR / f"live-classes-{os.getpid()}.sqlite3"
+#: students sent. A fresh file per test process.
+CLASS_STORE = artifact(f"live-classes-{os.getpid()}", ".sqlite3")
 CLASS_STORE_URL = f"sqlite:///{CLASS_STORE}"
 SERVER_START_TIMEOUT_S = 60.0
 APP_IDLE_TIMEOUT_S = 30.0
@@ -69,10 +86,25 @@ _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test under tests/browser/ with ``browser``."""
+    """Mark every test under tests/browser/ with ``browser``.
+
+    A test that starts the balancer must run with the balancer's group (one worker
+    runs them all under pytest-xdist, see tests/parallel.py): in test_balancer.py,
+    or named ``..._balancer``.
+    """
+    misplaced = []
     for item in items:
         if _HERE in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.browser)
+            uses_balancer = "balancer_url" in getattr(item, "fixturenames", ())
+            if uses_balancer and not in_balancer_group(item.nodeid):
+                misplaced.append(item.nodeid)
+    if misplaced:
+        raise pytest.UsageError(
+            "these tests use balancer_url but are not in the balancer's group (move them "
+            "to tests/browser/test_balancer.py or put `balancer` in their name): "
+            + ", ".join(misplaced)
+        )
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -205,8 +237,15 @@ def server_url(chromium_path: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser(chromium_path: str) -> Iterator[Any]:
-    """One headless Chromium for the whole session."""
-    from playwright.sync_api import sync_playwright
+    """One headless Chromium for the whole session.
+
+    Playwright's ``expect`` waits for what it checks up to the same deadline as the
+    rest of the harness (its own default, 5 s, is short for a rerun on a machine busy
+    with other tests).
+    """
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=APP_IDLE_TIMEOUT_S * 1000)
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
@@ -302,6 +341,37 @@ def assert_no_errors(page: Any) -> None:
     assert not problems, "The page shows errors:\n" + "\n".join(problems)
 
 
+# The page's layout: the size of the scrolling main section and of every chart and
+# table. wait_for_layout() waits until it has not changed for a few animation frames.
+_LAYOUT_SIGNATURE_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]') || document.documentElement;
+  const parts = [main.scrollHeight, main.clientWidth, main.clientHeight];
+  for (const e of document.querySelectorAll(
+      '.js-plotly-plot, [data-testid="stDataFrame"] .dvn-scroller, [data-testid="stExpander"]')) {
+    const r = e.getBoundingClientRect();
+    parts.push(Math.round(r.x), Math.round(r.y), Math.round(r.width), Math.round(r.height));
+  }
+  return parts.join(',');
+}"""
+_LAYOUT_STILL_JS = """(frames) => document.fonts.ready.then(() => new Promise(resolve => {
+  let last = null, still = 0;
+  const step = () => {
+    const now = (SIGNATURE)();
+    still = now === last ? still + 1 : 0;
+    last = now;
+    if (still >= frames) resolve(true); else requestAnimationFrame(step);
+  };
+  requestAnimationFrame(step);
+}))""".replace("(SIGNATURE)", "(" + _LAYOUT_SIGNATURE_JS + ")")
+
+
+def wait_for_layout(page: Any, frames: int = 5) -> None:
+    """Wait until the fonts are loaded and charts, tables, expanders and the main section
+    keep their size and place for ``frames`` animation frames in a row (after a resize,
+    a scroll, the sidebar's or an expander's animation)."""
+    page.evaluate(_LAYOUT_STILL_JS, frames)
+
+
 # Streamlit scrolls inside <section data-testid="stMain">, not the document, so
 # Playwright's full_page alone captures one viewport. Measure the tallest scroll
 # container and grow the viewport to it for the shot.
@@ -322,7 +392,7 @@ def screenshot(page: Any, name: str) -> Path:
     height = min(int(page.evaluate(_CONTENT_HEIGHT_JS)), _MAX_SCREENSHOT_HEIGHT)
     if height > viewport["height"]:
         page.set_viewport_size({"width": viewport["width"], "height": height})
-        page.wait_for_timeout(300)  # let charts and layout follow the new size
+        wait_for_layout(page)  # let charts and layout follow the new size
     try:
         page.screenshot(path=str(path), full_page=True)
     finally:
@@ -356,6 +426,11 @@ def _wait_for_app_fixture() -> Callable[..., None]:
     return wait_for_app
 
 
+@pytest.fixture(name="wait_for_layout")
+def _wait_for_layout_fixture() -> Callable[..., None]:
+    return wait_for_layout
+
+
 @pytest.fixture(name="assert_no_errors")
 def _assert_no_errors_fixture() -> Callable[[Any], None]:
     return assert_no_errors
@@ -369,7 +444,7 @@ def _screenshot_fixture() -> Callable[[Any, str], Path]:
 # --------------------------------------------------------------------------- balancer
 
 SERVE_SCRIPT = REPO_ROOT / "scripts" / "serve.sh"
-BALANCER_LOG = ARTIFACTS_DIR / "balancer.log"
+BALANCER_LOG = artifact("balancer", ".log")
 BALANCER_START_TIMEOUT_S = 120.0
 
 
@@ -476,7 +551,7 @@ def start_serve(
 def balancer_url(chromium_path: str) -> Iterator[str]:
     """``scripts/serve.sh --workers 2`` (HAProxy and two workers); yield the balancer's URL.
 
-    Its output goes to ``test-artifacts/balancer.log``. At the end the whole process
+    Its output goes to ``test-artifacts/balancer-<worker>.log``. At the end the whole process
     group gets SIGTERM; a process still alive 20 s later fails the teardown.
     """
     proc, base_url = start_serve(2, BALANCER_LOG)

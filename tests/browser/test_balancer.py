@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ARTIFACTS_DIR, REPO_ROOT, VIEWPORT, group_alive, start_serve
+from .conftest import REPO_ROOT, VIEWPORT, artifact, group_alive, start_serve
 
 TEMPLATE = REPO_ROOT / "deploy" / "haproxy.cfg.template"
 COOKIE = re.search(r"^\s*cookie\s+(\S+)\s+insert\b", TEMPLATE.read_text(), re.M)
@@ -161,7 +161,7 @@ def test_the_balancer_gzips_the_browser_app_s_chart_code(balancer_url: str) -> N
 
 
 def test_stopping_serve_sh_stops_haproxy_and_every_worker() -> None:
-    proc, _ = start_serve(1, ARTIFACTS_DIR / "balancer-stop.log", warm=False)
+    proc, _ = start_serve(1, artifact("balancer-stop", ".log"), warm=False)
     try:
         proc.send_signal(signal.SIGTERM)  # to the script alone, as `kill <pid>` does
         assert proc.wait(timeout=30) != 0

@@ -13,6 +13,8 @@ from typing import Any
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
+from tests.browser.conftest import wait_for_layout
+
 ROW_HEIGHT = 35  # Streamlit's data grid: header and rows are 35 px high at the default size
 NAME_X = 60  # inside the "Name" column, right of the row markers
 EQUATION_X = 250  # inside the wide "Equation" column
@@ -20,6 +22,10 @@ EQUATION_X = 250  # inside the wide "Equation" column
 
 def node_table(page: Any) -> Any:
     return page.locator('[data-testid="stDataFrame"]').first
+
+
+# Resolves once the browser has drawn two frames (the grid has drawn its selection).
+_TWO_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
 def type_into_cell(page: Any, wait_for_app: Any, row: int, x: float, text: str) -> None:
@@ -30,7 +36,7 @@ def type_into_cell(page: Any, wait_for_app: Any, row: int, x: float, text: str) 
     # A first click selects the cell: after other widgets were used (e.g. a copy was
     # started), the grid ignores a double-click that is not preceded by one.
     page.mouse.click(box["x"] + x, y)
-    page.wait_for_timeout(200)
+    page.evaluate(_TWO_FRAMES_JS)  # the grid has drawn the selected cell
     page.mouse.dblclick(box["x"] + x, y)
     editor = page.locator("textarea.gdg-input")
     editor.wait_for(state="visible")
@@ -57,7 +63,6 @@ def type_until(
     """
     for _ in range(attempts):
         type_into_cell(page, wait_for_app, row, x, text)
-        page.wait_for_timeout(300)
         wait_for_app(page)
         if done():
             return
@@ -165,7 +170,7 @@ def start_a_copy(page: Any, wait_for_app: Any, title: str) -> None:
     page.get_by_text("Start from a blank world").click()
     choice = page.locator('[data-testid="stExpander"] [data-testid="stSelectbox"]').first
     choice.wait_for(state="visible")
-    page.wait_for_timeout(300)  # the expander's opening animation
+    wait_for_layout(page)  # the expander's opening animation
     option = page.get_by_role("option").filter(has_text=title).first
     for _ in range(3):  # a busy machine may miss the click that opens the list
         choice.click()
@@ -196,7 +201,7 @@ def test_the_tables_fit_at_1400_px_and_keep_their_first_columns_at_1024(
 
     page.set_viewport_size({"width": 1024, "height": 900})
     wait_for_app(page)
-    page.wait_for_timeout(500)
+    wait_for_layout(page)
     (nodes_width, nodes_client), (presets_width, presets_client) = page.evaluate(_SCROLLERS_JS)
     # row markers + name, equation and unit; row markers + preset, kind, node and amount
     assert nodes_client >= 34 + 116 + 352 + 96 and nodes_width > nodes_client

@@ -16,6 +16,8 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
+from tests.browser.conftest import wait_for_layout
+
 WIDTHS = [1400, 1024]
 
 
@@ -156,7 +158,7 @@ def test_an_edit_in_the_composer_goes_into_the_link_and_stays(
     assert "envs" not in query(page)  # the world's own environments: nothing to say
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
+    wait_for_layout(page)
     box = grid.bounding_box()
     assert box is not None
     # the last column (rows) of the first row, under the header; a busy machine may

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lib.teach.lessons import load_lesson
-from tests.browser.conftest import SCREENSHOT_DIR, cut_off
+from tests.browser.conftest import SCREENSHOT_DIR, cut_off, wait_for_layout
 
 
 def query(page: Any) -> dict[str, str]:
@@ -133,7 +133,7 @@ _LAYOUT_JS = """() => {
 def assert_fits_a_projector(page: Any, where: str) -> None:
     """One screen of the presenter view: no scrollbar, nothing cut, body type of at
     least 28 px, chart ticks and bar labels of at least 20 px, no sidebar."""
-    page.wait_for_timeout(300)  # charts settle to their size
+    wait_for_layout(page)  # charts settle to their size
     layout = page.evaluate(_LAYOUT_JS)
     assert layout["scroll"] <= layout["height"] + 2, (where, layout)
     assert layout["cut"] == [], (where, layout["cut"])

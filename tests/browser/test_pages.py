@@ -178,6 +178,7 @@ NARROW_VIEWS = [
 @pytest.mark.parametrize("size", [(1024, 768), (1280, 720)], ids=["1024", "1280"])
 def test_nothing_is_cut_on_a_projector(
     page: Any,
+    wait_for_layout: Any,
     server_url: str,
     wait_for_app: Any,
     assert_no_errors: Any,
@@ -190,6 +191,7 @@ def test_nothing_is_cut_on_a_projector(
     wait_for_app(page)
     assert_no_errors(page)
     expect(page.locator('[data-testid="stSidebar"]')).to_be_visible(timeout=30_000)
+    wait_for_layout(page)  # the sidebar has slid in, the main section has its width
     cut = page.evaluate(_CUT_TEXT_JS)
     assert not cut, f"text cut at {size[0]} px: {cut}"
     if size[0] == 1024:

@@ -443,3 +443,41 @@ def test_the_tables_level_is_in_its_link_too() -> None:
     assert_clean(at)
     assert at.select_slider(key="w_alpha").value == 0.2
     assert at.query_params["alpha"] == "0.2" and at.query_params["source"] == "table"
+
+
+def _pooled_after_edits(edits: dict) -> None:
+    """A script: the Invariance page's environments when the composer holds ``edits``."""
+    from types import SimpleNamespace
+
+    import streamlit as st
+
+    from lib.ui import invariance_sections as sections
+    from lib.ui.params import ScenarioInfo, default_state
+    from lib.world.scenarios import load_scenario
+
+    sc = load_scenario("ldopa")
+    state = default_state(ScenarioInfo.from_scenario(sc))
+    lab = SimpleNamespace(scenario=sc, key=("ldopa", state.n, 0), state=state)
+    _, kept, _, _, _ = sections._composer_rows(sc, state.n, None)
+    st.session_state[sections._editor_key("ldopa", kept)] = edits
+    pooled = sections.page_environments(lab)
+    st.write(f"pooled: {None if pooled.envs is None else len(pooled.envs)}; {pooled.problem}")
+
+
+@pytest.mark.parametrize(
+    ("edits", "shown"),
+    [
+        ({}, "pooled: 4;"),
+        ({"deleted_rows": [0, 1, 2, 3]}, "pooled: None;"),
+        ({"deleted_rows": [3]}, "pooled: 3;"),
+    ],
+)
+def test_the_pooled_environments_are_what_the_composer_shows(edits: dict, shown: str) -> None:
+    """Edits the state cannot keep (every row deleted) stay in the editor: the page pools
+    what the editor shows, and says why it cannot, instead of the rows it no longer shows."""
+    at = AppTest.from_function(_pooled_after_edits, args=(edits,), default_timeout=120).run()
+    assert not at.exception, [e.message for e in at.exception]
+    (text,) = [m.value for m in at.markdown if m.value.startswith("pooled")]
+    assert text.startswith(shown), text
+    if "None" in shown:  # the reason the page shows
+        assert "at least two environments" in text, text

@@ -203,3 +203,25 @@ def test_sections_that_need_one_computation_share_one_call_per_run() -> None:
     for name, page in PAGES.items():  # the registry's own: one reference per computation
         needs = [s.needs for s in page.sections if s.needs is not None]
         assert len(set(map(repr, needs))) == len(set(needs)), name
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_a_page_with_a_handout_section_declares_what_it_holds(name: str) -> None:
+    spec = PAGES[name]
+    if any(s.key == "handout" for s in spec.sections):
+        assert spec.handout is not None and spec.script is not None, name
+
+
+def test_a_field_that_follows_another_is_repaired_after_it() -> None:
+    """``normalize`` repairs fields in declaration order: a field read by another's
+    default or check comes first (the menu's order of pages decides it)."""
+    order = list(FIELDS)
+    for first, then in [
+        ("node", "equation"),
+        ("kind", "amount"),
+        ("preset", "node"),
+        ("units", "unit"),
+        ("att_units", "lesioned"),
+        ("sweep", "sweep_strength"),
+    ]:
+        assert order.index(first) < order.index(then), (first, then)

@@ -24,7 +24,8 @@ def code_text(value: Any, limit: int | None = 60, *, quoted: bool = False) -> st
     sentence, a link's bad value in a notice, a piece of a typed equation in
     its error). A backtick becomes ``'`` (nothing can close the span and start
     a link or an image), runs of white space one space (a line break cannot end
-    the span either), and text longer than ``limit`` characters is cut with ``…``.
+    the span either; a quoted value keeps its blanks and shows line breaks as
+    ``\\n``), and text longer than ``limit`` characters is cut with ``…``.
 
     Parameters
     ----------
@@ -48,12 +49,13 @@ def code_text(value: Any, limit: int | None = 60, *, quoted: bool = False) -> st
     "a'b"
     >>> code_text("x" * 8, limit=5, quoted=True)
     "'xxxx…'"
+    >>> code_text("a  b", quoted=True)
+    "'a  b'"
     """
-    text = str(value)
-    if quoted:
-        text = repr(_cut(text, limit))
-        limit = None
-    return _cut(" ".join(text.replace("`", "'").split()), limit)
+    text = str(value).replace("`", "'")
+    if quoted:  # repr writes line breaks and other invisible characters as escapes
+        return repr(_cut(text, limit))
+    return _cut(" ".join(text.split()), limit)
 
 
 def _cut(text: str, limit: int | None) -> str:

@@ -242,8 +242,9 @@ def view_of(lab: Lab) -> PairView:
         return view_at(*state_key(lab.state))
 
 
-def world_section(view: PairView) -> None:
-    """1 · The world: two neurons, the sliders, the causal graph."""
+def world_section(lab: Lab) -> None:
+    """1 · The world: two neurons, the sliders, the causal graph (the world is fitted
+    below the sliders, under a spinner)."""
     st.subheader("1 · Two neurons, one grip", anchor=False)
     sc = get_scenario(pair.PAIR_SCENARIO)
     left, right = st.columns([3, 2], gap="large")
@@ -270,6 +271,7 @@ def world_section(view: PairView) -> None:
             format_func=lambda n: f"{n:,}",
             **synced("pair_n"),
         )
+    view = view_of(lab)
     a, b = view.world.truth
     st.markdown(
         f"**The truth, from the equations:** grip force = 10 + {a:g} · A "
@@ -577,10 +579,10 @@ def real_data_section(lab: Lab) -> None:
 def _step_figure_and_words(state: Any, experiment: bool) -> tuple[go.Figure, str]:
     """An Attribution step's figure and the sentence that reads it: the experiment's
     errors when the step asks about it, else the Rashomon set."""
-    view = state_key(state)
+    key = state_key(state)
     if experiment:
-        return settle_figure(view, state.drive, state.epsilon)
-    return rashomon_view(view, state.epsilon)
+        return settle_figure(key, state.drive, state.epsilon)
+    return rashomon_view(key, state.epsilon)
 
 
 def lesson_numbers(state: Any) -> dict[str, Any]:

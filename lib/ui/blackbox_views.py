@@ -176,8 +176,9 @@ def view_of(lab: Lab) -> NetView:
         return network_at(state.units, state.net_seed)
 
 
-def network_section(view: NetView) -> None:
-    """1 · A small network, trained here: what it does, and one unit's tuning."""
+def network_section(lab: Lab) -> None:
+    """1 · A small network, trained here: what it does, and one unit's tuning (trained
+    below its controls, under a spinner)."""
     st.subheader("1 · A small network, trained here", anchor=False)
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -204,6 +205,7 @@ def network_section(view: NetView) -> None:
             help="Draws the training inputs and the first weights: another seed, another network.",
             **synced("net_seed"),
         )
+    view = view_of(lab)
     with st.spinner("Drawing its outputs…"):
         r2 = _fit_scores(view.key)
         axis, _, _, maps = _grid(view.key)

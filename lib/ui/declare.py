@@ -123,7 +123,9 @@ class Section:
     title : str
         What it is about, as its heading says.
     reads : tuple of str
-        The fields (:data:`FIELDS`) whose change reruns it.
+        The fields it reads (``scenario`` and :data:`lib.ui.pages.FIELDS`): what
+        must change for it to show something else. Declared now; a widget still
+        reruns the whole page.
     draw : callable
         ``draw(lab, data)``: draws the section (``data`` is what ``needs`` gave).
     needs : callable, str or None

@@ -403,16 +403,17 @@ def handout_control(lab: Lab, environments: Sequence[Environment] = ()) -> None:
             width="stretch",
             key="handout_html",
         )
-        st.download_button(
-            SCRIPT_LABEL,
-            data=_script_maker(page, lab, environments),
-            file_name=f"{stem}.py",
-            mime="text/x-python",
-            icon=":material/code:",
-            on_click="ignore",
-            width="stretch",
-            key="handout_script",
-        )
+        if page_spec(page).script is not None:
+            st.download_button(
+                SCRIPT_LABEL,
+                data=_script_maker(page, lab, environments),
+                file_name=f"{stem}.py",
+                mime="text/x-python",
+                icon=":material/code:",
+                on_click="ignore",
+                width="stretch",
+                key="handout_script",
+            )
         st.caption(
             "The web page holds this view's figures and numbers, opens without a network and "
             "prints one section a page. Run the script from the lab's folder to get the same "

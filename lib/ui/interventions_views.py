@@ -3,9 +3,10 @@
 The page (:mod:`lib.ui.pages.interventions`) is: the intervention (a preset, or
 one built by hand, at a strength), what happened to each model's error, the
 changed world with the errors before and after, the predictions before and
-after, and the error as the strength grows. On a table, the move to an
-environment the models never saw. Every section works out the intervention
-from the lab's state (:func:`outcome`, cached), so each can be drawn alone.
+after, the error as the strength grows, and the way on to Invariance. On a
+table, the move to an environment the models never saw. Every section works out
+the intervention from the lab's state (:func:`outcome`, once per run for the
+sections that need it), so each can be drawn alone.
 """
 
 from __future__ import annotations
@@ -186,21 +187,21 @@ def outcome_section(lab: Lab, out: Outcome) -> None:
     """
     sc = lab.scenario
     sid, n, seed = lab.key
-    try:
-        if out.choice is None:
-            raise ValueError(out.problem)
+    problem, allowed = out.problem, out.allowed
+    if out.choice is not None:
         choice, key = out.choice, out.key
-        with st.spinner("Testing the models in the changed world…"):
-            compute.evaluate(sid, n, seed, choice.test, key, choice.applied)
-            explanation = compute.explanation(sid, n, seed, choice.test, key, choice.applied)
-    except ValueError as exc:
-        problem, allowed = (out.problem, out.allowed) if out.choice is None else split_error(exc)
+        try:
+            with st.spinner("Testing the models in the changed world…"):
+                compute.evaluate(sid, n, seed, choice.test, key, choice.applied)
+                explanation = compute.explanation(sid, n, seed, choice.test, key, choice.applied)
+        except ValueError as exc:
+            problem, allowed = split_error(exc)
+    if problem or out.choice is None:
         st.error(f"This intervention cannot be applied: {problem}", icon=":material/error:")
         if allowed:
             st.caption(allowed)
         st.caption("Change it above: the results come back as soon as it is valid.")
         st.stop()
-        return
     st.subheader("What happened", anchor=False)
     st.caption(
         f"Each model's typical error (RMSE) predicting {sc.target} in the changed world, "
@@ -324,8 +325,7 @@ def step_figure(step: Any, state: Any, present: bool) -> None:
 def step_plots(step: Any, state: Any) -> list[Plot]:
     """A lesson handout's figure for a step here: every model's error before and after."""
     sid, n, seed = state.scenario, state.n, state.seed
-    choice = choose(state, load_scenario(sid))
-    key = interventions_key(choice.applied)
+    choice, key, _ = _ratios(state)
     return [
         Plot(
             compute.bars_figure(sid, n, seed, choice.test, key, choice.applied),

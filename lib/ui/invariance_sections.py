@@ -205,11 +205,31 @@ class PageEnvironments:
     problem: str = ""
 
 
+def _editor_key(sid: str, kept: tuple[EnvRow, ...]) -> str:
+    """The composer's key: it names the rows it starts from, so new rows draw a new editor."""
+    return f"inv_envs_{sid}_{zlib.crc32(repr(kept).encode('utf-8')):08x}"
+
+
+def _plain(rows: pd.DataFrame) -> list[list[Any]]:
+    """The editor's rows as plain lists (None for an empty cell)."""
+    return rows.astype(object).where(rows.notna(), None).values.tolist()
+
+
 def page_environments(lab: Lab) -> PageEnvironments:
-    """The Invariance page's environments at the lab's view (the composer's rows)."""
+    """The Invariance page's environments at the lab's view: what the composer shows.
+
+    That is the state's rows, with the editor's own edits on top when the state
+    could not keep them (rows that cannot stand, such as none at all, leave the
+    state as it was, and the editor showing them): then they are what is wrong.
+    """
+    sc = lab.scenario
     sid, n, _ = lab.key
+    rows, kept, named, _, _ = _composer_rows(sc, n, lab.state.envs)
+    edits = st.session_state.get(_editor_key(sid, kept))
+    if edits:
+        rows = pd.DataFrame(apply_editor_changes(_plain(rows), edits), columns=ROW_COLUMNS)
     try:
-        return PageEnvironments(state_environments(lab.scenario, sid, n, lab.state.envs))
+        return PageEnvironments(environments_from_rows(rows, sc, named, iv.node_sds(sid)))
     except ScenarioError as exc:
         return PageEnvironments(None, str(exc))
 
@@ -254,12 +274,12 @@ def environments_section(lab: Lab, pooled: PageEnvironments) -> None:
         f"{code_span(ENV_COLUMN)} column naming each row's environment."
     )
     defaults = new_row_defaults(sc, rows)
-    key = f"inv_envs_{sid}_{zlib.crc32(repr(kept).encode('utf-8')):08x}"
+    key = _editor_key(sid, kept)
     st.data_editor(
         rows,
         key=key,
         on_change=_store_envs,
-        args=(key, rows.astype(object).where(rows.notna(), None).values.tolist(), tokens),
+        args=(key, _plain(rows), tokens),
         num_rows="dynamic",
         hide_index=True,
         width="stretch",
@@ -311,8 +331,7 @@ def environments_section(lab: Lab, pooled: PageEnvironments) -> None:
             f"{target} itself comes about, and ICP assumes no environment does. Add it back to see "
             f"what happens then."
         )
-    # the editor shows the state's rows (its key names them): they are what was pooled
-    if pooled.envs is None:
+    if pooled.envs is None:  # what the editor shows cannot be pooled (page_environments)
         st.error(f"These environments cannot be used: {pooled.problem}", icon=":material/error:")
 
 

@@ -36,6 +36,7 @@ from lib.ui.pages.world import DEFAULT_SEED, UNLIMITED_N, allowed_rows, n_option
 __all__ = [
     "LabState",
     "ScenarioInfo",
+    "changed",
     "default_state",
     "field_query",
     "n_options",

@@ -33,6 +33,8 @@ def run(lab: Lab, sections: Iterable[Section]) -> None:
             continue
         data = None
         if isinstance(s.needs, str):
+            if ("drawn", s.needs) not in memo:  # what it reads was not drawn here
+                continue
             data = memo[("drawn", s.needs)]
         elif s.needs is not None:
             if s.needs not in memo:

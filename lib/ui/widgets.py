@@ -102,7 +102,7 @@ class _Plain(go.Figure):
     @classmethod
     def of(cls, fig: go.Figure, projector: bool = False) -> _Plain:
         """The figure's plain data, made once; ``projector``: with projector-sized type
-        (:func:`lib.figures.for_projector`), made once too."""
+        (:func:`lib.figures.style.for_projector`), made once too."""
         plain = fig.__dict__.get("_lab_plain")
         if plain is None:
             plain = fig.to_dict()
@@ -131,7 +131,7 @@ def chart(fig: go.Figure, caption: str, key: str | None = None) -> None:
     ``fig`` must not change after it is drawn here (the figures the caches
     share never do): its plain data is made on the first call and reused. In
     the presenter view the figure's type is projector-sized
-    (:func:`lib.figures.for_projector`), made once per figure too.
+    (:func:`lib.figures.style.for_projector`), made once per figure too.
     """
     presenting = _presenting()
     plain = _Plain.of(fig, projector=presenting)

@@ -1,11 +1,11 @@
 """The registry of pages: each page's fields and sections, declared once.
 
-A page is a :class:`Page`: its file, menu icon and label, the fields its link
-carries (:mod:`lib.ui.fields`) and its :class:`Section` s in order. A section
-names the fields it reads, the cached computation it needs, how it draws, the
-one claim it makes and, where it has them, its numbers for a lesson step, its
-figure for a lesson step (and the presenter view), its part of a handout and
-of the reproducing script. Everything generic asks the registry instead of
+A page is a :class:`~lib.ui.declare.Page`: its file, menu icon and label, the
+fields its link carries (:mod:`lib.ui.fields`) and its sections in order. A
+section names the fields it reads, the cached computation it needs, how it
+draws and the one claim it makes. The page, where it has them, gives its
+numbers and figure for a lesson step (and the presenter view), its handout and
+its reproducing script. Everything generic asks the registry instead of
 switching on a page's name: the URL parser and the state's repairs
 (:mod:`lib.ui.params`), the menu and the links (:mod:`lib.ui.state`), the page
 runner (:mod:`lib.ui.sections`), lessons (:mod:`lib.ui.lesson_views`), handouts

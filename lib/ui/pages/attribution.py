@@ -77,8 +77,7 @@ PAGE = Page(
             "world",
             "Two neurons, one grip",
             reads=_PAIR,
-            needs=_VIEW,
-            draw=on_data(_views("world_section")),
+            draw=on_lab(_views("world_section")),  # its sliders above the fit's spinner
             claim="Only neuron A drives the grip; B fires with A.",
         ),
         Section(
@@ -124,7 +123,7 @@ PAGE = Page(
         Section(
             "real",
             "On real data",
-            reads=("credit", "seed"),
+            reads=("credit", "scenario", "n", "seed"),  # the sidebar's world or table
             draw=on_lab(_views("real_data_section")),
             claim="The same resampling on Longley's series or the lab's data.",
         ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from lib.ui.declare import Page, Section, bare, header, lazy, on_data
+from lib.ui.declare import Page, Section, bare, header, lazy, on_data, on_lab
 from lib.ui.fields import Ctx, choice
 
 __all__ = [
@@ -128,8 +128,7 @@ PAGE = Page(
             "network",
             "A small network, trained here",
             reads=(*_NET, "unit"),
-            needs=_VIEW,
-            draw=on_data(_bv("network_section")),
+            draw=on_lab(_bv("network_section")),  # its controls above the training's spinner
             claim="A network whose every weight can be read.",
         ),
         Section(

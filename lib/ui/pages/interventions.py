@@ -174,7 +174,7 @@ PAGE = Page(
         Section(
             "header",
             "Interventions",
-            reads=(),
+            reads=("scenario",),
             draw=_views("header_section"),
             claim="Change the world, then ask the models trained before the change.",
         ),

@@ -7,11 +7,13 @@ of at least 20 px. Screenshots of each screen go to test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from lib.teach.lessons import load_lesson
@@ -130,9 +132,23 @@ _LAYOUT_JS = """() => {
 }"""
 
 
+#: The smallest body type on the screen (as _LAYOUT_JS measures it), for waiting on.
+_BODY_JS = """(least) => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const sizes = Array.from(main.querySelectorAll('[data-testid="stMarkdownContainer"] p'))
+    .filter(p => p.getBoundingClientRect().width > 0 && !p.closest('[data-testid="stMetricValue"]'))
+    .map(p => parseFloat(getComputedStyle(p).fontSize));
+  return sizes.length > 0 && Math.min(...sizes) >= least;
+}"""
+
+
 def assert_fits_a_projector(page: Any, where: str) -> None:
     """One screen of the presenter view: no scrollbar, nothing cut, body type of at
     least 28 px, chart ticks and bar labels of at least 20 px, no sidebar."""
+    # Under load a paragraph can be measured before the presenter style reaches it:
+    # wait (with a deadline) for the type to be large, then measure and check it all.
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(_BODY_JS, arg=28, timeout=15_000)
     wait_for_layout(page)  # charts settle to their size
     layout = page.evaluate(_LAYOUT_JS)
     assert layout["scroll"] <= layout["height"] + 2, (where, layout)

@@ -203,6 +203,7 @@ class PageEnvironments:
 
     envs: list[Environment] | None
     problem: str = ""
+    composer: tuple[Any, ...] = ()  # _composer_rows's rows, kept, named, labels, tokens
 
 
 def _editor_key(sid: str, kept: tuple[EnvRow, ...]) -> str:
@@ -224,14 +225,16 @@ def page_environments(lab: Lab) -> PageEnvironments:
     """
     sc = lab.scenario
     sid, n, _ = lab.key
-    rows, kept, named, _, _ = _composer_rows(sc, n, lab.state.envs)
+    composer = _composer_rows(sc, n, lab.state.envs)
+    rows, kept, named, _, _ = composer
     edits = st.session_state.get(_editor_key(sid, kept))
     if edits:
         rows = pd.DataFrame(apply_editor_changes(_plain(rows), edits), columns=ROW_COLUMNS)
     try:
-        return PageEnvironments(environments_from_rows(rows, sc, named, iv.node_sds(sid)))
+        envs = environments_from_rows(rows, sc, named, iv.node_sds(sid))
     except ScenarioError as exc:
-        return PageEnvironments(None, str(exc))
+        return PageEnvironments(None, str(exc), composer)
+    return PageEnvironments(envs, "", composer)
 
 
 def header_section(lab: Lab, data: Any) -> None:
@@ -267,7 +270,7 @@ def environments_section(lab: Lab, pooled: PageEnvironments) -> None:
     # --- 1. The environments -----------------------------------------------------------------
     st.subheader("1 · The environments", anchor=False)
     _, left_out = starting_environments(sc, n)
-    rows, kept, named, labels, tokens = _composer_rows(sc, n, lab_state().envs)
+    rows, kept, named, labels, tokens = pooled.composer or _composer_rows(sc, n, lab.state.envs)
     st.markdown(
         f"Each environment is the same world with some interventions — a clinic that hands out "
         f"Tylenol, an author with a habit. Edit, add or delete rows; the pooled data carry an "

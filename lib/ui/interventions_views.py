@@ -295,16 +295,23 @@ def next_section(lab: Lab, data: Any) -> None:
 # ----------------------------------------------------------------------------- lessons
 
 
-def _ratios(state: Any) -> tuple[Choice, Any, pd.DataFrame]:
-    sid, n, seed = state.scenario, state.n, state.seed
-    choice = choose(state, load_scenario(sid))
-    key = interventions_key(choice.applied)
-    return choice, key, compute.ratios(sid, n, seed, choice.test, key, choice.applied)
+def _applied(state: Any) -> tuple[Choice, Any]:
+    """A step's intervention and its cache key."""
+    choice = choose(state, load_scenario(state.scenario))
+    return choice, interventions_key(choice.applied)
+
+
+def _ratios(state: Any) -> tuple[Choice, pd.DataFrame]:
+    """A step's intervention and every model's error before and after it."""
+    choice, key = _applied(state)
+    return choice, compute.ratios(
+        state.scenario, state.n, state.seed, choice.test, key, choice.applied
+    )
 
 
 def lesson_numbers(state: Any) -> dict[str, Any]:
     """The models' names and scores, the sample, and every model's error ratio."""
-    return {**models_numbers(state), "ratios": _ratios(state)[2]}
+    return {**models_numbers(state), "ratios": _ratios(state)[1]}
 
 
 def step_figure(step: Any, state: Any, present: bool) -> None:
@@ -314,7 +321,7 @@ def step_figure(step: Any, state: Any, present: bool) -> None:
     sc = load_scenario(sid)
     pred = step.predict
     family = pred.family if pred is not None else "linear"
-    choice, _, table = _ratios(state)
+    choice, table = _ratios(state)
     models = family_models(compute.experiment(sid, n, seed).models, family)
     shown = {m.name for m in models if m is not None and (pred is None or m.kind == pred.model)}
     ratio_metrics(table[table["model"].isin(shown)].reset_index(drop=True))
@@ -325,7 +332,7 @@ def step_figure(step: Any, state: Any, present: bool) -> None:
 def step_plots(step: Any, state: Any) -> list[Plot]:
     """A lesson handout's figure for a step here: every model's error before and after."""
     sid, n, seed = state.scenario, state.n, state.seed
-    choice, key, _ = _ratios(state)
+    choice, key = _applied(state)
     return [
         Plot(
             compute.bars_figure(sid, n, seed, choice.test, key, choice.applied),

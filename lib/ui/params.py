@@ -21,7 +21,7 @@ these functions go over the declarations (:data:`lib.ui.pages.FIELDS`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lib.ui.composer import environment_rows, spurious_preset
@@ -214,14 +214,15 @@ class LabState:
     sparsity: float = bb.DEFAULT_SPARSITY
 
 
-def _ctx(info: ScenarioInfo, values: dict[str, Any]) -> Ctx:
-    return Ctx(info, values)
+def _values(state: LabState) -> dict[str, Any]:
+    """The state's fields by name (``scenario`` aside: every field is checked against it)."""
+    return {name: getattr(state, name) for name in FIELDS}
 
 
 def default_state(info: ScenarioInfo) -> LabState:
     """A scenario's starting state: every field at its default in this world."""
     values: dict[str, Any] = {}
-    ctx = _ctx(info, values)
+    ctx = Ctx(info, values)
     for f in FIELDS.values():
         values[f.name] = f.default(ctx)
     return LabState(scenario=info.id, **values)
@@ -239,8 +240,8 @@ def normalize(state: LabState, info: ScenarioInfo) -> LabState:
     Fields are repaired in declaration order: a field that follows another
     (a node's equation) is set by it, then checked itself.
     """
-    values = {f.name: getattr(state, f.name) for f in fields(state) if f.name != "scenario"}
-    ctx = _ctx(info, values)
+    values = _values(state)
+    ctx = Ctx(info, values)
     for f in FIELDS.values():
         value = values[f.name]
         if not f.valid(value, ctx):
@@ -272,8 +273,8 @@ def changed(state: LabState, name: str, value: Any, info: ScenarioInfo) -> LabSt
     """The state after the user moved ``name``'s widget to ``value`` (for callbacks):
     the fields that follow it follow, and those its widget resets start again."""
     f = FIELDS[name]
-    values = {x.name: getattr(state, x.name) for x in fields(state) if x.name != "scenario"}
-    ctx = _ctx(info, values)
+    values = _values(state)
+    ctx = Ctx(info, values)
     _follow(f, value, values[name], values, ctx)
     for other in f.widget_resets:
         values[other] = FIELDS[other].default(ctx)
@@ -355,8 +356,8 @@ def parse_query(
     else:
         state = switch_scenario(base, catalog.get(base.scenario), info)
 
-    values = {f.name: getattr(state, f.name) for f in fields(state) if f.name != "scenario"}
-    ctx = _ctx(info, values)
+    values = _values(state)
+    ctx = Ctx(info, values)
     for f in FIELDS.values():
         text = params.get(f.name)
         if text is None:

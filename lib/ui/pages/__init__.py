@@ -22,46 +22,42 @@ from __future__ import annotations
 
 from lib.ui.declare import Page
 from lib.ui.fields import Field
+from lib.ui.pages import (
+    attribution,
+    blackbox,
+    builder,
+    data,
+    home,
+    interventions,
+    invariance,
+    lessons,
+    live_class,
+    models,
+)
+from lib.ui.pages.world import WORLD_FIELDS
 
 __all__ = ["FIELDS", "PAGES", "link_fields", "page"]
 
 
-def _registry() -> dict[str, Page]:
-    from lib.ui.pages import (
-        attribution,
-        blackbox,
-        builder,
-        data,
-        home,
-        interventions,
-        invariance,
-        lessons,
-        live_class,
-        models,
-    )
-
-    modules = (
-        home,
-        data,
-        models,
-        interventions,
-        invariance,
-        attribution,
-        blackbox,
-        builder,
-        lessons,
-        live_class,
-    )
-    return {m.PAGE.name: m.PAGE for m in modules}
-
+#: The pages' modules, in the menu's order (the home page first).
+_MODULES = (
+    home,
+    data,
+    models,
+    interventions,
+    invariance,
+    attribution,
+    blackbox,
+    builder,
+    lessons,
+    live_class,
+)
 
 #: Every page, in the menu's order (the home page first).
-PAGES: dict[str, Page] = _registry()
+PAGES: dict[str, Page] = {m.PAGE.name: m.PAGE for m in _MODULES}
 
 
 def _fields() -> dict[str, Field]:
-    from lib.ui.pages.world import WORLD_FIELDS
-
     out = {f.name: f for f in WORLD_FIELDS}
     for p in PAGES.values():
         for f in p.fields:
@@ -82,7 +78,5 @@ def page(name: str) -> Page:
 
 def link_fields(name: str | None) -> tuple[Field, ...]:
     """The fields a page's link carries besides ``scenario``, in order."""
-    from lib.ui.pages.world import WORLD_FIELDS
-
     own = PAGES[name].link if name in PAGES else ()
     return (*WORLD_FIELDS, *(FIELDS[f] for f in own))

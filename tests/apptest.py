@@ -37,12 +37,29 @@ def session(**params: str) -> AppTest:
     return at
 
 
-def open_page(page: str | None = None, **params: str) -> AppTest:
-    """A new session whose first run is ``page`` (``None``: the home page), with a URL."""
+def open_page(page: str | None = None, *, unfold: str = "", **params: str) -> AppTest:
+    """A new session whose first run is ``page`` (``None``: the home page), with a URL.
+
+    ``unfold``: the page's name (``"Black box"``), to open its folded sections as a
+    reader who scrolls to the end would (:func:`unfold_sections`).
+    """
     at = session(**params)
+    if unfold:
+        unfold_sections(at, unfold)
     if page is not None:
         at.switch_page(page)
     return at.run()
+
+
+def unfold_sections(at: AppTest, page_name: str) -> AppTest:
+    """Open every folded section of ``page_name`` (as if the reader opened each)."""
+    from lib.ui.pages import page
+    from lib.ui.sections import fold_key
+
+    for s in page(page_name).sections:
+        if s.fold:
+            at.session_state[fold_key(page_name, s.key)] = True
+    return at
 
 
 def go(at: AppTest, page: str) -> AppTest:

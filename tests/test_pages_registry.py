@@ -198,7 +198,7 @@ def test_sections_that_need_one_computation_share_one_call_per_run() -> None:
         Section(k, k, (), needs=need, draw=lambda lab, d, k=k: drawn.append((k, d)), claim=k)
         for k in ("a", "b", "c")
     ]
-    run(SimpleNamespace(table=None), sections)
+    run(SimpleNamespace(page="Data", table=None, state=None, present=False), sections)
     assert calls == ["need"] and drawn == [("a", 7), ("b", 7), ("c", 7)]
     for name, page in PAGES.items():  # the registry's own: one reference per computation
         needs = [s.needs for s in page.sections if s.needs is not None]

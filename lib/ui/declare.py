@@ -124,8 +124,7 @@ class Section:
         What it is about, as its heading says.
     reads : tuple of str
         The fields it reads (``scenario`` and :data:`lib.ui.pages.FIELDS`): what
-        must change for it to show something else. Declared now; a widget still
-        reruns the whole page.
+        must change for it to show something else.
     draw : callable
         ``draw(lab, data)``: draws the section (``data`` is what ``needs`` gave).
     needs : callable, str or None
@@ -138,6 +137,17 @@ class Section:
         ``when(lab)``: whether the page shows it (a world's section, a table's).
     claim : str
         The one thing it shows.
+    alone : bool
+        Its widgets rerun only this section (a Streamlit fragment), not the page:
+        for a section whose widgets change only fields it alone reads. When one
+        of them changed a field another section shows, the page runs again
+        whole (:mod:`lib.ui.sections`), so a wrong ``alone`` costs a rerun,
+        never a stale section.
+    fold : bool
+        It is drawn closed, under its title, and computed only when the reader
+        opens it (below the first screen, costly): a new view then costs what
+        is seen. Opened once, it stays open for the session. The presenter view,
+        a lesson and a section asked for alone draw it open.
     """
 
     key: str
@@ -147,6 +157,8 @@ class Section:
     needs: Callable[[Any], Any] | str | None = None
     when: Callable[[Any], bool] = everywhere
     claim: str = ""
+    alone: bool = False
+    fold: bool = False
 
 
 @dataclass(frozen=True)

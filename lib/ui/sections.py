@@ -5,42 +5,126 @@ then every section the view shows. A section's computation (``needs``) runs once
 per run however many sections share it; :func:`run` can draw any subset of a
 page's sections, each with only what it needs, and a session can ask a page for
 some of its sections only (:data:`ONLY_KEY`: what a test or a slide asks for).
+
+A new view costs what is seen:
+
+- A section declared ``alone`` runs as a Streamlit fragment: its own widgets
+  rerun it, not the page. If one of them changed a field that another section
+  on the page was drawn with, the page runs again whole, so nothing stays stale.
+- A section declared ``fold`` is drawn closed under its title and computed when
+  the reader opens it (a fragment too: opening it runs only it). Open, it stays
+  open for the session. The presenter view and a section asked for alone draw
+  it open.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
 
 from lib.ui.declare import Section
 from lib.ui.pages import page
-from lib.ui.state import Lab, init_page
+from lib.ui.state import Lab, init_page, lab_state, sync_url
 
-__all__ = ["ONLY_KEY", "render", "run", "wanted"]
+__all__ = ["FOLD_PREFIX", "ONLY_KEY", "fold_key", "render", "run", "wanted"]
 
 #: Session-state key: ``{page: (section keys)}``, the sections a page draws for this
 #: session instead of all of them (with any earlier section they read).
 ONLY_KEY = "lab_only_sections"
+#: How a folded section's expander key starts (:func:`fold_key`); its value in the
+#: session state is whether the reader opened it.
+FOLD_PREFIX = "lab_open_"
+#: Session-state key: ``{page: {section key: the LabState it was last drawn with}}``.
+_DRAWN_KEY = "lab_drawn_sections"
 
 
-def run(lab: Lab, sections: Iterable[Section]) -> None:
-    """Draw ``sections`` for ``lab``'s view (those its ``when`` leaves out are skipped)."""
+def fold_key(page_name: str, section: str) -> str:
+    """The expander key of a folded section (``lab_open_black_box_lesions``)."""
+    slug = re.sub(r"[^a-z0-9]+", "_", page_name.lower()).strip("_")
+    return f"{FOLD_PREFIX}{slug}_{section}"
+
+
+def _own(s: Section, targets: set[str]) -> bool:
+    """Whether ``s`` can run as a fragment: it reads no other section's drawing and
+    no section reads its drawing."""
+    return (s.alone or s.fold) and not isinstance(s.needs, str) and s.key not in targets
+
+
+def run(lab: Lab, sections: Iterable[Section], *, unfold: bool = False) -> None:
+    """Draw ``sections`` for ``lab``'s view (those its ``when`` leaves out are skipped).
+
+    ``unfold``: draw folded sections open (what a section asked for alone gets).
+    """
+    sections = list(sections)
+    targets = {s.needs for s in sections if isinstance(s.needs, str)}
     memo: dict[Any, Any] = {}
+    drawn: dict[str, Any] = {}
+    st.session_state.setdefault(_DRAWN_KEY, {})[lab.page] = drawn
     for s in sections:
         if not s.when(lab):
             continue
-        data = None
-        if isinstance(s.needs, str):
-            if ("drawn", s.needs) not in memo:  # what it reads was not drawn here
-                continue
-            data = memo[("drawn", s.needs)]
-        elif s.needs is not None:
-            if s.needs not in memo:
-                memo[s.needs] = s.needs(lab)
-            data = memo[s.needs]
-        memo[("drawn", s.key)] = s.draw(lab, data)
+        drawn[s.key] = lab.state
+        if _own(s, targets):
+            _fragment(lab.page, s.key, lab, memo, unfold)
+        else:
+            memo[("drawn", s.key)] = _section(lab, s, memo, unfold)
+
+
+def _section(lab: Lab, s: Section, memo: dict[Any, Any], unfold: bool) -> Any:
+    """Draw ``s`` (closed and not computed when folded and not opened)."""
+    if s.fold and not unfold and not lab.present:
+        label = f"**{s.title}** · {s.claim}" if s.claim else f"**{s.title}**"
+        box = st.expander(label, key=fold_key(lab.page, s.key), on_change="rerun")
+        if not box.open:
+            return None
+        with box:
+            return _draw(lab, s, memo)
+    return _draw(lab, s, memo)
+
+
+def _draw(lab: Lab, s: Section, memo: dict[Any, Any]) -> Any:
+    data = None
+    if isinstance(s.needs, str):
+        if ("drawn", s.needs) not in memo:  # what it reads was not drawn here
+            return None
+        data = memo[("drawn", s.needs)]
+    elif s.needs is not None:
+        if s.needs not in memo:
+            memo[s.needs] = s.needs(lab)
+        data = memo[s.needs]
+    return s.draw(lab, data)
+
+
+def _stale_elsewhere(page_name: str, key: str, now: Any) -> bool:
+    """Whether a section other than ``key`` was drawn with a field ``now`` changed."""
+    drawn = st.session_state.get(_DRAWN_KEY, {}).get(page_name, {})
+    sections = {s.key: s for s in page(page_name).sections}
+    for other, state in drawn.items():
+        if other == key or other not in sections:
+            continue
+        if any(getattr(state, f, None) != getattr(now, f, None) for f in sections[other].reads):
+            return True
+    return False
+
+
+@st.fragment
+def _fragment(page_name: str, key: str, lab: Lab, memo: dict[Any, Any], unfold: bool) -> Any:
+    """One section as a fragment: in the page's run, and again alone when its widgets
+    change (with the state they left; the whole page when another section shows
+    what changed)."""
+    s = next(x for x in page(page_name).sections if x.key == key)
+    now = lab_state()
+    if now is not lab.state:  # rerun alone, after a widget of this section changed the state
+        if _stale_elsewhere(page_name, key, now):
+            st.rerun()
+        st.session_state[_DRAWN_KEY][page_name][key] = now
+        lab, memo = replace(lab, state=now), {}
+        sync_url(page_name)
+    return _section(lab, s, memo, unfold)
 
 
 def wanted(name: str, only: Iterable[str] | None) -> list[Section]:
@@ -60,5 +144,5 @@ def render(name: str) -> Lab:
     """Start the page ``name`` and draw its sections; returns the page's :class:`Lab`."""
     lab = init_page(name)
     only = st.session_state.get(ONLY_KEY, {}).get(name)
-    run(lab, wanted(name, only))
+    run(lab, wanted(name, only), unfold=only is not None)
     return lab

@@ -130,6 +130,7 @@ PAGE = Page(
             reads=(*_NET, "unit"),
             draw=on_lab(_bv("network_section")),  # its controls above the training's spinner
             claim="A network whose every weight can be read.",
+            alone=True,  # the unit shown; a new network runs the page again
         ),
         Section(
             "lesions",
@@ -138,6 +139,7 @@ PAGE = Page(
             needs=_VIEW,
             draw=on_data(_bv("lesion_section")),
             claim="Most units that break one behaviour are not where it lives.",
+            fold=True,
         ),
         Section(
             "barrier",
@@ -146,6 +148,7 @@ PAGE = Page(
             needs=_VIEW,
             draw=on_data(_bv("barrier_section")),
             claim="A complete map of lesions takes 2^N experiments.",
+            fold=True,
         ),
         Section(
             "pca",
@@ -154,6 +157,7 @@ PAGE = Page(
             needs=_VIEW,
             draw=on_data(_bv("pca_section")),
             claim="A summary that convinces on the recording fails on new inputs.",
+            fold=True,
         ),
         Section(
             "patch",
@@ -162,6 +166,7 @@ PAGE = Page(
             needs=_VIEW,
             draw=on_data(_bv("patch_section")),
             claim="A patch moves a behaviour through a pathway the network does not use.",
+            fold=True,
         ),
         Section(
             "surrogate",
@@ -170,6 +175,7 @@ PAGE = Page(
             needs=_VIEW,
             draw=on_data(_bv("surrogate_section")),
             claim="Trees copy the network almost perfectly and explain nothing more.",
+            fold=True,
         ),
         Section(
             "attractor",
@@ -177,6 +183,7 @@ PAGE = Page(
             reads=("att_units", "neuron_tau", "mistuning", "lesioned"),
             draw=bare(_cv("attractor_section")),
             claim="A circuit model predicts what a lesion will do.",
+            fold=True,
         ),
         Section(
             "superposition",
@@ -184,6 +191,7 @@ PAGE = Page(
             reads=("sparsity",),
             draw=bare(_cv("superposition_section")),
             claim="Sparse features share the hidden dimensions.",
+            fold=True,
         ),
     ),
 )

@@ -30,35 +30,37 @@ DATA, MODELS, INTERVENTIONS = (
 TIMEOUT = 120
 
 
-def session(**params: str) -> AppTest:
-    """A new session on ``app.py`` with a URL's query parameters, not run yet."""
+def session(*, unfold: bool = True, **params: str) -> AppTest:
+    """A new session on ``app.py`` with a URL's query parameters, not run yet.
+
+    ``unfold``: every page's folded sections open, as for a reader who opens them
+    all (:func:`unfold_sections`); ``False`` for what a new reader first sees.
+    """
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.query_params.update(params)
+    if unfold:
+        unfold_sections(at)
     return at
 
 
-def open_page(page: str | None = None, *, unfold: str = "", **params: str) -> AppTest:
-    """A new session whose first run is ``page`` (``None``: the home page), with a URL.
-
-    ``unfold``: the page's name (``"Black box"``), to open its folded sections as a
-    reader who scrolls to the end would (:func:`unfold_sections`).
-    """
-    at = session(**params)
-    if unfold:
-        unfold_sections(at, unfold)
+def open_page(page: str | None = None, *, unfold: bool = True, **params: str) -> AppTest:
+    """A new session whose first run is ``page`` (``None``: the home page), with a URL."""
+    at = session(unfold=unfold, **params)
     if page is not None:
         at.switch_page(page)
     return at.run()
 
 
-def unfold_sections(at: AppTest, page_name: str) -> AppTest:
-    """Open every folded section of ``page_name`` (as if the reader opened each)."""
-    from lib.ui.pages import page
+def unfold_sections(at: AppTest, page_name: str | None = None) -> AppTest:
+    """Open every folded section of ``page_name`` (of every page when ``None``)."""
+    from lib.ui.pages import PAGES
     from lib.ui.sections import fold_key
 
-    for s in page(page_name).sections:
-        if s.fold:
-            at.session_state[fold_key(page_name, s.key)] = True
+    for name, spec in PAGES.items():
+        if page_name in (None, name):
+            for s in spec.sections:
+                if s.fold:
+                    at.session_state[fold_key(name, s.key)] = True
     return at
 
 

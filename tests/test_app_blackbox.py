@@ -15,7 +15,7 @@ PAGE = "pages/6_Black_box.py"
 
 
 def open_blackbox(**params: str) -> AppTest:
-    return open_page(PAGE, unfold="Black box", **params)
+    return open_page(PAGE, **params)
 
 
 @pytest.fixture(scope="module")

@@ -111,6 +111,7 @@ PAGE = Page(
             needs=_VIEW,
             draw=on_data(_views("rashomon_section")),
             claim="Every model within ε of the best; each neuron's range of credit.",
+            fold=True,
         ),
         Section(
             "settle",
@@ -119,6 +120,7 @@ PAGE = Page(
             needs=_VIEW,
             draw=on_data(_views("settle_section")),
             claim="Driving B on its own settles what prediction could not.",
+            fold=True,
         ),
         Section(
             "real",
@@ -126,6 +128,7 @@ PAGE = Page(
             reads=("credit", "scenario", "n", "seed"),  # the sidebar's world or table
             draw=on_lab(_views("real_data_section")),
             claim="The same resampling on Longley's series or the lab's data.",
+            fold=True,
         ),
     ),
     numbers=_views("lesson_numbers"),

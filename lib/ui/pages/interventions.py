@@ -230,6 +230,7 @@ PAGE = Page(
             draw=_views("strength_section"),
             when=for_world,
             claim="A flat line is invariant under this intervention; mild shifts can hide a break.",
+            fold=True,
         ),
         Section(
             "next",

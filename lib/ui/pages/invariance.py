@@ -310,6 +310,7 @@ PAGE = Page(
             draw=_sections("local_section"),
             when=for_world,
             claim="Invariance checked under mild shifts can fail under strong ones.",
+            fold=True,
         ),
         Section(
             "bend",
@@ -318,6 +319,7 @@ PAGE = Page(
             draw=_sections("bend_section"),
             when=for_world,
             claim="A mechanism that is linear only where the data lie is invariant only there.",
+            fold=True,
         ),
         Section(
             "power",
@@ -327,6 +329,7 @@ PAGE = Page(
             draw=_sections("power_section"),
             when=for_world,
             claim="With few rows or weak shifts ICP says less, never something false.",
+            fold=True,
         ),
         Section(
             "handout",

@@ -331,6 +331,18 @@ def wait_for_app(page: Any, timeout: float = APP_IDLE_TIMEOUT_S, settle: float =
         page.wait_for_timeout(50)
 
 
+def unfold(page: Any) -> int:
+    """Open every folded section of the page, one click each, as a reader scrolling
+    to the end would (each opening runs only that section); returns how many."""
+    closed = page.locator('[class*="st-key-lab_open_"] details:not([open]) > summary')
+    opened = 0
+    while closed.count():
+        closed.first.click()
+        wait_for_app(page)
+        opened += 1
+    return opened
+
+
 def assert_no_errors(page: Any) -> None:
     """Fail if the page shows a traceback (stException) or an ``st.error`` box."""
     problems = []
@@ -429,6 +441,11 @@ def _wait_for_app_fixture() -> Callable[..., None]:
 @pytest.fixture(name="wait_for_layout")
 def _wait_for_layout_fixture() -> Callable[..., None]:
     return wait_for_layout
+
+
+@pytest.fixture(name="unfold")
+def _unfold_fixture() -> Callable[[Any], int]:
+    return unfold
 
 
 @pytest.fixture(name="assert_no_errors")

@@ -18,10 +18,16 @@ SECTIONS = (
 
 
 def test_the_page_draws_every_section(
-    page: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any, screenshot: Any
+    page: Any,
+    server_url: str,
+    wait_for_app: Any,
+    assert_no_errors: Any,
+    screenshot: Any,
+    unfold: Any,
 ) -> None:
     page.goto(server_url + "/Attribution")
     wait_for_app(page)
+    assert unfold(page) == 3  # Rashomon, the settling experiment, real data
     assert_no_errors(page)
     for heading in SECTIONS:
         expect(page.get_by_text(heading, exact=True)).to_be_visible(timeout=60_000)

@@ -83,6 +83,14 @@ MAX_CYCLES = 2000
 #: Longest one script run may take before the client counts it as an error.
 RUN_TIMEOUT = 120.0
 
+#: A section computed only when the browser shows it: an ``st.expander`` with
+#: ``on_change="rerun"`` and a key starting with this, closed at first. The client
+#: opens each one the first screen drew closed, as a browser does when the reader
+#: scrolls to it.
+LAZY_PREFIX = "lab_open_"
+#: Most reruns that open lazy sections after one move (a section opened may hold more).
+MAX_OPENINGS = 5
+
 #: The cookie HAProxy sets to keep a browser on its worker (deploy/haproxy.cfg.template).
 BALANCER_COOKIE = "lab_worker"
 #: The link a teacher shares: the L-DOPA world at n = 2000, on Interventions.
@@ -96,6 +104,35 @@ _FINISHED = {
     ForwardMsg.FINISHED_SUCCESSFULLY: "ok",
     ForwardMsg.FINISHED_WITH_COMPILE_ERROR: "compile error",
 }
+
+
+def lazy_key(widget_id: str) -> str:
+    """The user's key in a widget id (Streamlit writes ``$$ID-<hash>-<key>``) when it
+    is a lazy section's (it starts with :data:`LAZY_PREFIX`), else ""."""
+    key = widget_id.split("-", 2)[-1] if widget_id.startswith("$$ID-") else ""
+    return key if key.startswith(LAZY_PREFIX) else ""
+
+
+def rerun_message(
+    query: str,
+    page_hash: str = "",
+    page_name: str = "",
+    widgets: Sequence[tuple[str, str, Any]] = (),
+) -> BackMsg:
+    """The ``BackMsg`` a browser sends for a rerun: the page (its script hash, or its
+    name in the URL), the query string, and the widgets whose value changed (id,
+    value field, value; an expander opened is ``bool_value`` True). Widgets not named
+    keep the value the server holds."""
+    msg = BackMsg()
+    state = msg.rerun_script
+    state.query_string = query
+    state.page_script_hash = page_hash
+    state.page_name = page_name
+    for widget_id, value_field, value in widgets:
+        ws = state.widget_states.widgets.add()
+        ws.id = widget_id
+        setattr(ws, value_field, value)
+    return msg
 
 
 def _check_loopback(url: str) -> urllib.parse.SplitResult:
@@ -114,12 +151,30 @@ def _check_loopback(url: str) -> urllib.parse.SplitResult:
 
 @dataclass
 class Run:
-    """One script run as the client saw it."""
+    """One script run as the client saw it.
+
+    ``seconds`` and ``cpu_s`` are the first screen: the run the move asked for.
+    ``whole_seconds`` and ``whole_cpu_s`` are the whole page: that run and the
+    ``openings`` reruns that opened its lazy sections (:data:`LAZY_PREFIX`), the
+    same as the first screen when it had none closed. The CPU is the server's
+    (its processes' user + system time from /proc) while the client waited, NaN
+    when the student does not watch the server (in a class, runs overlap).
+    """
 
     kind: str
     seconds: float
     received_bytes: int
     errors: list[str]
+    cpu_s: float = float("nan")
+    whole_seconds: float = float("nan")
+    whole_cpu_s: float = float("nan")
+    openings: int = 0
+
+    def __post_init__(self) -> None:
+        if self.whole_seconds != self.whole_seconds:  # NaN: the first screen is the page
+            self.whole_seconds = self.seconds
+        if self.whole_cpu_s != self.whole_cpu_s:
+            self.whole_cpu_s = self.cpu_s
 
 
 @dataclass
@@ -129,6 +184,9 @@ class Student:
     base: str
     name: str
     hostile: bool = False
+    #: The server processes whose CPU each run is charged with (one student alone),
+    #: or None: not measured.
+    pids: list[int] | None = None
     #: The balancer's cookie for this browser (its worker), "" without a balancer.
     worker: str = ""
     runs: list[Run] = field(default_factory=list)
@@ -140,6 +198,8 @@ class Student:
     _errors: list[str] = field(default_factory=list)
     _widgets: dict[str, tuple[str, Any]] = field(default_factory=dict)
     _links: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: The lazy sections the last run drew: expander widget id -> drawn open.
+    _lazy: dict[str, bool] = field(default_factory=dict)
     _page_hash: str = ""
     _query: str = ""
 
@@ -162,13 +222,13 @@ class Student:
 
     async def connect(self, link: str) -> None:
         """Open the link: page, cookies, websocket, and the first run (timed as one)."""
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), self._cpu()
         parts = urllib.parse.urlsplit(link)
         await self._open(parts.path or "/")
         self._finished = asyncio.Queue()
         self._reader = asyncio.create_task(self._read())
         page = parts.path.strip("/")
-        await self._run("first load", parts.query, page_name=page, started=started)
+        await self._run("first load", parts.query, page_name=page, started=(started, cpu))
 
     async def _open(self, path: str) -> None:
         """Fetch the page like a browser (cookies) and open the websocket."""
@@ -201,6 +261,8 @@ class Student:
                 what = msg.WhichOneof("type")
                 if what == "delta" and msg.delta.WhichOneof("type") == "new_element":
                     self._see(msg.delta.new_element)
+                elif what == "delta" and msg.delta.WhichOneof("type") == "add_block":
+                    self._see_block(msg.delta.add_block)
                 elif what == "page_info_changed":
                     self._query = msg.page_info_changed.query_string
                 elif what == "navigation":
@@ -224,6 +286,25 @@ class Student:
         elif hasattr(body, "id") and hasattr(body, "label") and body.id:
             self._widgets[body.label] = (kind, body)
 
+    def _see_block(self, block: Any) -> None:
+        """Note a lazy section: a stateful expander (it has a widget id) whose key
+        starts with :data:`LAZY_PREFIX`, and whether the run drew it open."""
+        if block.WhichOneof("type") != "expandable":
+            return
+        widget_id = block.expandable.id
+        if widget_id and lazy_key(widget_id):
+            self._lazy[widget_id] = block.expandable.expanded
+
+    def closed_sections(self) -> list[str]:
+        """The widget ids of the lazy sections the last run drew closed."""
+        return [widget_id for widget_id, expanded in self._lazy.items() if not expanded]
+
+    def _cpu(self) -> float:
+        """The watched server processes' CPU seconds so far (NaN when not watched)."""
+        if not self.pids:
+            return float("nan")
+        return sum(cpu_seconds(self.pids).values())
+
     # ------------------------------------------------------------------ runs
 
     async def _run(
@@ -234,33 +315,71 @@ class Student:
         page_hash: str = "",
         page_name: str = "",
         widgets: Sequence[tuple[str, str, Any]] = (),
-        started: float | None = None,
+        started: tuple[float, float] | None = None,
     ) -> None:
-        assert self._finished is not None
-        msg = BackMsg()
-        state = msg.rerun_script
-        state.query_string = self._query = query
-        state.page_script_hash = page_hash
-        state.page_name = page_name
-        for widget_id, value_field, value in widgets:
-            ws = state.widget_states.widgets.add()
-            ws.id = widget_id
-            setattr(ws, value_field, value)
-        self._errors, self._bytes = [], 0
-        self._widgets, self._links = {}, {}
-        started = time.perf_counter() if started is None else started
-        await self._ws.send(msg.SerializeToString())
-        try:
-            status = await asyncio.wait_for(self._finished.get(), RUN_TIMEOUT)
-        except TimeoutError:
-            status = f"no answer within {RUN_TIMEOUT:g} s"
-        seconds = time.perf_counter() - started
+        """Ask for a run and wait for it; then open the lazy sections it drew closed
+        (:meth:`_open_sections`), as a browser does when they scroll into view.
+
+        ``started`` is when the move began (``time.perf_counter()``, and the
+        server's CPU seconds then), by default now.
+        """
+        began, cpu = (time.perf_counter(), self._cpu()) if started is None else started
+        status = await self._rerun_and_wait(query, page_hash, page_name, widgets)
         errors = list(self._errors)
         if status != "ok":
             errors.append(status)
-        self.runs.append(Run(kind, seconds, self._bytes, errors))
+        run = Run(kind, time.perf_counter() - began, self._bytes, errors, self._cpu() - cpu)
+        self.runs.append(run)
         if status.startswith(("connection closed", "no answer")):
             raise ConnectionError(status)
+        if status == "ok":
+            await self._open_sections(run, began, cpu)
+
+    async def _open_sections(self, run: Run, began: float, cpu: float) -> None:
+        """Open every lazy section the page drew closed, all in one rerun (a section
+        opened may draw more of them: up to :data:`MAX_OPENINGS` reruns); the whole
+        page's time and CPU go to ``run``. Nothing happens on a page without any."""
+        for _ in range(MAX_OPENINGS):
+            closed = self.closed_sections()
+            if not closed:
+                break
+            status = await self._rerun_and_wait(
+                self._query, self._page_hash, "", [(w, "bool_value", True) for w in closed]
+            )
+            run.openings += 1
+            run.received_bytes += self._bytes
+            run.errors += self._errors
+            if status != "ok":
+                run.errors.append(f"opening its lazy sections: {status}")
+                if status.startswith(("connection closed", "no answer")):
+                    raise ConnectionError(status)
+                break
+        else:
+            if self.closed_sections():
+                run.errors.append(f"lazy sections still closed after {MAX_OPENINGS} reruns")
+        if run.openings:
+            run.whole_seconds = time.perf_counter() - began
+            run.whole_cpu_s = self._cpu() - cpu
+
+    async def _rerun_and_wait(
+        self,
+        query: str,
+        page_hash: str,
+        page_name: str,
+        widgets: Sequence[tuple[str, str, Any]],
+    ) -> str:
+        """Send one rerun (``widgets``: their id, value field and new value) and wait
+        for its ``script_finished``; return its status ("ok", or what went wrong)."""
+        assert self._finished is not None
+        msg = rerun_message(query, page_hash, page_name, widgets)
+        self._query = query
+        self._errors, self._bytes = [], 0
+        self._widgets, self._links, self._lazy = {}, {}, {}
+        await self._ws.send(msg.SerializeToString())
+        try:
+            return await asyncio.wait_for(self._finished.get(), RUN_TIMEOUT)
+        except TimeoutError:
+            return f"no answer within {RUN_TIMEOUT:g} s"
 
     def _check(self, ok: bool, problem: str) -> None:
         """Count a move that did not do what it should as an error of that move."""
@@ -575,21 +694,29 @@ OWN_SEEDS = {"Black_box": ("Network seed", 99)}
 
 
 async def run_pages(
-    url: str, repeats: int = 5, query: str = "scenario=ldopa&n=2000&seed=0"
+    url: str,
+    repeats: int = 5,
+    query: str = "scenario=ldopa&n=2000&seed=0",
+    pids: list[int] | None = None,
 ) -> dict[str, Any]:
     """One student alone: per page, the first load, warm reruns and new seeds.
 
     A warm rerun changes nothing (everything is cached); a new seed draws a
     sample nobody asked for before (seeds from a random start, so that a second
     run against the same server does not find them cached), so its models are fitted.
+    Each run's wall time and the server's CPU meanwhile (``pids``, by default the
+    server at ``url``: :func:`server_pids`) are taken for the first screen and for
+    the whole page (with the reruns that open its lazy sections); medians over the
+    ``repeats``, and the ratio of a new seed's CPU to a warm rerun's (:func:`cpu_ratio`).
     """
     base = url.rstrip("/")
     _check_loopback(base)
-    rows: dict[str, dict[str, float]] = {}
+    pids = server_pids(base) if pids is None else pids
+    rows: dict[str, dict[str, Any]] = {}
     errors: list[str] = []
     next_seed = random.SystemRandom().randrange(1000, 900_000)  # the lab allows up to 999,999
     for page in PAGES:
-        s = Student(base, page or "Home")
+        s = Student(base, page or "Home", pids=pids)
         try:
             await s.connect(f"/{page}?{query}")
             for _ in range(repeats):
@@ -605,27 +732,80 @@ async def run_pages(
         finally:
             await s.close()
         errors += [f"{s.name}, {r.kind}: {e}" for r in s.runs for e in r.errors]
-        row: dict[str, float] = {}
-        for kind in ("first load", "warm rerun", "new seed"):
-            runs = [r for r in s.runs if r.kind == kind]
-            row[f"{kind} p50_ms"] = 1000 * _pct([r.seconds for r in runs], 50)
-            row[f"{kind} max_ms"] = 1000 * max(r.seconds for r in runs)
-            row[f"{kind} kB"] = statistics.median(r.received_bytes for r in runs) / 1e3
-        rows[s.name] = row
-    return {"pages": rows, "errors": errors}
+        rows[s.name] = page_row(s.runs)
+    return {"pages": rows, "errors": errors, "processes": len(pids)}
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def cpu_ratio(new_seed_cpu_s: float, warm_cpu_s: float) -> float | None:
+    """A new view's cost in warm reruns: new seed CPU ÷ warm rerun CPU, or None when
+    the warm rerun's CPU is not known or too small to measure (zero clock ticks)."""
+    if not warm_cpu_s > 0 or new_seed_cpu_s != new_seed_cpu_s:
+        return None
+    return new_seed_cpu_s / warm_cpu_s
+
+
+def page_row(runs: list[Run]) -> dict[str, Any]:
+    """One page's figures in ``--pages``: per kind of run the wall time (p50, max) and
+    the server's CPU (median), for the first screen and the whole page, the bytes,
+    the reruns that opened lazy sections, and the new seed ÷ warm rerun CPU ratios."""
+    row: dict[str, Any] = {}
+    for kind in ("first load", "warm rerun", "new seed"):
+        these = [r for r in runs if r.kind == kind]
+        if not these:
+            continue
+        row[f"{kind} p50_ms"] = 1000 * _pct([r.seconds for r in these], 50)
+        row[f"{kind} max_ms"] = 1000 * max(r.seconds for r in these)
+        row[f"{kind} cpu_ms"] = 1000 * _median([r.cpu_s for r in these])
+        row[f"{kind} whole p50_ms"] = 1000 * _pct([r.whole_seconds for r in these], 50)
+        row[f"{kind} whole max_ms"] = 1000 * max(r.whole_seconds for r in these)
+        row[f"{kind} whole cpu_ms"] = 1000 * _median([r.whole_cpu_s for r in these])
+        row[f"{kind} openings"] = max(r.openings for r in these)
+        row[f"{kind} kB"] = statistics.median(r.received_bytes for r in these) / 1e3
+    if "warm rerun cpu_ms" in row and "new seed cpu_ms" in row:
+        row["cpu ratio"] = cpu_ratio(row["new seed cpu_ms"], row["warm rerun cpu_ms"])
+        row["whole cpu ratio"] = cpu_ratio(
+            row["new seed whole cpu_ms"], row["warm rerun whole cpu_ms"]
+        )
+    return row
+
+
+def _ms(value: float) -> str:
+    return "-" if value != value else f"{value:.0f}"
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
 
 
 def print_pages(report: dict[str, Any]) -> None:
+    """The pages' table: wall times (ms), then the server's CPU (ms, medians) per warm
+    rerun and per new seed and their ratio; "whole" adds the reruns that opened the
+    page's lazy sections (the same as the first screen on a page without any)."""
     print(
-        f"{'page':<14} {'first load':>11} {'warm p50':>9} {'warm max':>9} {'seed p50':>9} "
-        f"{'seed max':>9} {'kB/run':>7}"
+        f"{'page':<14} {'first load':>10} {'warm p50':>8} {'warm max':>8} {'seed p50':>8} "
+        f"{'seed max':>8} {'kB/run':>6} | {'warm cpu':>8} {'seed cpu':>8} {'ratio':>5} | "
+        f"{'whole: warm':>11} {'seed':>6} {'warm cpu':>8} {'seed cpu':>8} {'ratio':>5} "
+        f"{'opened':>6}"
     )
     for page, r in report["pages"].items():
         print(
-            f"{page:<14} {r['first load p50_ms']:>9.0f}ms {r['warm rerun p50_ms']:>7.0f}ms "
-            f"{r['warm rerun max_ms']:>7.0f}ms {r['new seed p50_ms']:>7.0f}ms "
-            f"{r['new seed max_ms']:>7.0f}ms {r['warm rerun kB']:>7.0f}"
+            f"{page:<14} {_ms(r['first load p50_ms']):>10} {_ms(r['warm rerun p50_ms']):>8} "
+            f"{_ms(r['warm rerun max_ms']):>8} {_ms(r['new seed p50_ms']):>8} "
+            f"{_ms(r['new seed max_ms']):>8} {r['warm rerun kB']:>6.0f} | "
+            f"{_ms(r['warm rerun cpu_ms']):>8} {_ms(r['new seed cpu_ms']):>8} "
+            f"{_ratio(r['cpu ratio']):>5} | {_ms(r['warm rerun whole p50_ms']):>11} "
+            f"{_ms(r['new seed whole p50_ms']):>6} {_ms(r['warm rerun whole cpu_ms']):>8} "
+            f"{_ms(r['new seed whole cpu_ms']):>8} {_ratio(r['whole cpu ratio']):>5} "
+            f"{max(r['warm rerun openings'], r['new seed openings']):>6}"
         )
+    print(
+        f"(ms; CPU: the server's {report.get('processes', '?')} process(es), user + system, "
+        "medians; ratio: new seed CPU ÷ warm rerun CPU)"
+    )
     print(f"errors: {len(report['errors'])}")
     for e in report["errors"][:20]:
         print(f"  {e}")
@@ -1447,7 +1627,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print_live(report)
     elif args.pages:
-        report = _bounded(run_pages(args.url, args.repeats))
+        report = _bounded(run_pages(args.url, args.repeats, pids=args.pid))
         print_pages(report)
     elif args.cycles:
         report = _bounded(run_cycles(args.url, args.cycles, args.link))

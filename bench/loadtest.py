@@ -80,6 +80,9 @@ MAX_STUDENTS = 200
 MAX_SECONDS = 900.0
 #: Most connect/disconnect cycles one ``--cycles`` run may make.
 MAX_CYCLES = 2000
+#: Moves a student makes in ``--explore``, and the seconds over which students arrive.
+EXPLORE_MOVES = 5
+EXPLORE_ARRIVAL = 10.0
 #: Longest one script run may take before the client counts it as an error.
 RUN_TIMEOUT = 120.0
 
@@ -215,7 +218,7 @@ class Student:
             response.read()
         with opener.open(self.base + "/_stcore/host-config", timeout=RUN_TIMEOUT) as response:
             response.read()
-        cookies = {c.name: c.value for c in jar}
+        cookies = {c.name: c.value or "" for c in jar}
         self.worker = cookies.get(BALANCER_COOKIE, "")
         header = "; ".join(f"{k}={v}" for k, v in cookies.items())
         return header, cookies.get("_streamlit_xsrf", "")
@@ -404,9 +407,28 @@ class Student:
         await self._run("warm rerun", self._query, page_hash=self._page_hash)
 
     async def go_to(self, page: str) -> None:
-        page_hash, query = self._links[page]
-        await self._run("page change", query, page_hash=page_hash)
-        self._check(self._page_hash == page_hash, f"the page did not change to {page}")
+        """Follow the link labelled ``page`` that the page drew; without one, ask for
+        the page by its name in the URL (:data:`MENU`), keeping the query, as the
+        first run of a link does."""
+        if page in self._links:
+            page_hash, query = self._links[page]
+            await self._run("page change", query, page_hash=page_hash)
+            self._check(self._page_hash == page_hash, f"the page did not change to {page}")
+            return
+        before = self._page_hash
+        await self._run("page change", self._query, page_name=MENU.get(page, page))
+        self._check(self._page_hash != before, f"the page did not change to {page}")
+
+    async def make(self, move: Move, rng: random.Random) -> None:
+        """Make one move (its kind is the kind of its run)."""
+        if move.kind == "new seed":
+            await self.new_seed(move.seed, move.label)
+        elif move.kind == "page change":
+            await self.go_to(move.page)
+        elif move.kind == "other preset":
+            await self.other_preset(rng)
+        else:
+            raise ValueError(f"no such move: {move.kind!r}")
 
     def presets(self) -> tuple[list[str], str]:
         """The Intervention radio's presets (not "build your own", its last option)
@@ -433,17 +455,97 @@ class Student:
         await self.choose_preset(rng.choice([o for o in options if o != current] or options))
 
 
+@dataclass(frozen=True)
+class Move:
+    """One move of a student's; its ``kind`` is the kind of the run it makes."""
+
+    #: "new seed", "page change" or "other preset" (the Intervention radio).
+    kind: str
+    #: A page change: the label of the page's link (a key of :data:`MENU`).
+    page: str = ""
+    #: A new seed: the seed, and the number input it is typed into.
+    seed: int = 0
+    label: str = "Seed"
+
+    def __str__(self) -> str:
+        if self.kind == "new seed":
+            return f"new seed {self.seed}" + ("" if self.label == "Seed" else f" ({self.label})")
+        if self.kind == "page change":
+            return f"page change to {self.page}"
+        return self.kind
+
+
+def class_moves(link: str, seeds: str, rng: random.Random) -> list[Move]:
+    """The class's five moves (the module docstring): with ``seeds="class"`` the link's
+    seed plus one and plus two, with ``"random"`` two seeds of the student's own."""
+    start_seed = int(urllib.parse.parse_qs(urllib.parse.urlsplit(link).query).get("seed", ["0"])[0])
+    seed_list = (
+        [start_seed + 1, start_seed + 2]
+        if seeds == "class"
+        else [rng.randrange(1, 1_000_000) for _ in range(2)]
+    )
+    return [
+        Move("new seed", seed=seed_list[0]),
+        Move("page change", page="Models"),
+        Move("new seed", seed=seed_list[1]),
+        Move("page change", page="Interventions"),
+        Move("other preset"),
+    ]
+
+
+def own_seed(rng: random.Random, index: int, students: int, top: int, used: set[int]) -> int:
+    """A seed in 1..``top`` that no other student of ``students`` draws (student
+    ``index`` draws among ``index + 1 + students * j`` only), at random, one this
+    student has not had while any is left; at random in 1..``top`` when the range
+    is too small for everyone to have seeds of their own."""
+    choices = range(index + 1, top + 1, max(1, students))
+    if not choices:
+        seed = rng.randint(1, top)
+    else:
+        for _ in range(100):
+            seed = rng.choice(choices)
+            if seed not in used:
+                break
+    used.add(seed)
+    return seed
+
+
+def explore_moves(
+    rng: random.Random, first_page: str, index: int, students: int, count: int = EXPLORE_MOVES
+) -> list[Move]:
+    """A student exploring on their own, from ``first_page`` (its name in the URL):
+    ``count`` moves, each drawn uniformly among a new seed of their own (the page's
+    own seed on a page of :data:`OWN_SEEDS`, else the sidebar's; never another
+    student's: :func:`own_seed`), a page change to any other page of the menu
+    (:data:`MENU`), and, on Interventions only, another preset."""
+    page, moves, used = first_page, [], set[int]()
+    for _ in range(count):
+        kinds = ["new seed", "page change"] + (["other preset"] if page == "Interventions" else [])
+        kind = rng.choice(kinds)
+        if kind == "page change":
+            label = rng.choice([name for name, path in MENU.items() if path != page])
+            moves.append(Move(kind, page=label))
+            page = MENU[label]
+        elif kind == "new seed":
+            label, top = OWN_SEEDS.get(page, ("Seed", MAX_SEED))
+            moves.append(Move(kind, seed=own_seed(rng, index, students, top, used), label=label))
+        else:
+            moves.append(Move(kind))
+    return moves
+
+
 async def _student(
     base: str,
     index: int,
     link: str,
-    seeds: str,
+    moves: Sequence[Move],
     pause: tuple[float, float],
-    rng_seed: int,
+    rng: random.Random,
     hostile: bool,
 ) -> Student:
+    """One student: open ``link``, then make ``moves`` with a pause drawn in ``pause``
+    before each (a hostile student opens a costly equation instead, and stops)."""
     student = Student(base, f"student {index + 1}", hostile=hostile)
-    rng = random.Random(rng_seed * 1000 + index)
     try:
         if hostile:
             query = urllib.parse.urlencode(
@@ -460,24 +562,9 @@ async def _student(
             await student.connect(f"/Interventions?{query}")
             return student
         await student.connect(link)
-        start_seed = int(
-            urllib.parse.parse_qs(urllib.parse.urlsplit(link).query).get("seed", ["0"])[0]
-        )
-        seed_list = (
-            [start_seed + 1, start_seed + 2]
-            if seeds == "class"
-            else [rng.randrange(1, 1_000_000) for _ in range(2)]
-        )
-        moves = [
-            lambda: student.new_seed(seed_list[0]),
-            lambda: student.go_to("Models"),
-            lambda: student.new_seed(seed_list[1]),
-            lambda: student.go_to("Interventions"),
-            lambda: student.other_preset(rng),
-        ]
         for move in moves:
             await asyncio.sleep(rng.uniform(*pause))
-            await move()
+            await student.make(move, rng)
     except Exception as exc:  # one student's failure is a figure, not a crash
         student.failures.append(f"{type(exc).__name__}: {exc}")
     finally:
@@ -544,7 +631,7 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[k]
 
 
-def summarise(students: list[Student]) -> dict[str, Any]:
+def summarise(students: Sequence[Student]) -> dict[str, Any]:
     """p50/p95/max per kind of run, bytes received, and every error seen."""
     by_kind: dict[str, list[Run]] = {}
     for s in students:
@@ -553,41 +640,66 @@ def summarise(students: list[Student]) -> dict[str, Any]:
     kinds = {}
     for kind, runs in by_kind.items():
         seconds = [r.seconds for r in runs]
+        whole = [r.whole_seconds for r in runs]
         kinds[kind] = {
             "count": len(runs),
             "p50_s": _pct(seconds, 50),
             "p95_s": _pct(seconds, 95),
             "max_s": max(seconds),
             "kb_p50": statistics.median(r.received_bytes for r in runs) / 1e3,
+            # the whole page: with the reruns that opened its lazy sections
+            "whole_p50_s": _pct(whole, 50),
+            "whole_p95_s": _pct(whole, 95),
+            "whole_max_s": max(whole),
+            "opened": sum(1 for r in runs if r.openings),
         }
-    moves = [r.seconds for s in students for r in s.runs if r.kind != "first load"]
+    moves = [r for s in students for r in s.runs if r.kind != "first load"]
     errors = [f"{s.name}, {r.kind}: {e}" for s in students for r in s.runs for e in r.errors] + [
         f"{s.name}: {f}" for s in students for f in s.failures
     ]
     return {
         "students": len(students),
         "kinds": kinds,
-        "moves": {
-            "count": len(moves),
-            "p50_s": _pct(moves, 50),
-            "p95_s": _pct(moves, 95),
-            "max_s": max(moves) if moves else float("nan"),
-        },
+        "moves": _spread([r.seconds for r in moves]),
+        "moves_whole": _spread([r.whole_seconds for r in moves]),
         "errors": errors,
     }
 
 
+def _spread(seconds: list[float]) -> dict[str, Any]:
+    return {
+        "count": len(seconds),
+        "p50_s": _pct(seconds, 50),
+        "p95_s": _pct(seconds, 95),
+        "max_s": max(seconds) if seconds else float("nan"),
+    }
+
+
 def print_report(report: dict[str, Any]) -> None:
-    print(f"{'run':<14} {'count':>5} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'kB p50':>8}")
+    """The class's figures: per kind of run its first screen (p50, p95, max), the
+    bytes, and its whole page (with the reruns that opened lazy sections; "opened":
+    how many runs had some to open)."""
+    print(
+        f"{'run':<14} {'count':>5} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'kB p50':>8} | "
+        f"{'whole p50':>9} {'p95':>6} {'max':>6} {'opened':>6}"
+    )
     for kind, k in report["kinds"].items():
         print(
             f"{kind:<14} {k['count']:>5} {k['p50_s']:>7.2f} {k['p95_s']:>7.2f} "
-            f"{k['max_s']:>7.2f} {k['kb_p50']:>8.0f}"
+            f"{k['max_s']:>7.2f} {k['kb_p50']:>8.0f} | {k['whole_p50_s']:>9.2f} "
+            f"{k['whole_p95_s']:>6.2f} {k['whole_max_s']:>6.2f} {k['opened']:>6}"
         )
-    m = report["moves"]
+    m, w = report["moves"], report["moves_whole"]
     print(
-        f"{'all moves':<14} {m['count']:>5} {m['p50_s']:>7.2f} {m['p95_s']:>7.2f} {m['max_s']:>7.2f}"
+        f"{'all moves':<14} {m['count']:>5} {m['p50_s']:>7.2f} {m['p95_s']:>7.2f} "
+        f"{m['max_s']:>7.2f} {'':>8} | {w['p50_s']:>9.2f} {w['p95_s']:>6.2f} {w['max_s']:>6.2f}"
     )
+    if "cpu" in report:
+        cpu = report["cpu"]
+        print(
+            f"server CPU: {cpu['class_s']:.1f} s in {cpu['seconds']:.0f} s "
+            f"({', '.join(f'{v:.1f}' for v in cpu['per_worker_s'].values())})"
+        )
     if "memory" in report:
         mem = report["memory"]
         print(
@@ -616,11 +728,15 @@ async def run_class(
     rng_seed: int = 0,
     hostile: int = 0,
     pids: list[int] | None = None,
+    explore: bool = False,
 ) -> dict[str, Any]:
     """Run the class script for ``students`` (plus ``hostile``) students; return the figures.
 
     Students arrive spread over ``arrival`` seconds (a class opening a link is
-    not one instant); each then moves as the module docstring says.
+    not one instant); each then moves as the module docstring says
+    (:func:`class_moves`), or with ``explore`` as a student exploring alone
+    (:func:`explore_moves`). The two differ in their moves only. The report
+    holds each student's moves (``plans``) and the servers' CPU over the class.
     """
     base = url.rstrip("/")
     _check_loopback(base)
@@ -631,17 +747,37 @@ async def run_class(
     before = peak[0]
     watcher = asyncio.create_task(_watch_memory(pids, peak, stop))
     rng = random.Random(rng_seed)
+    first_page = urllib.parse.urlsplit(link).path.strip("/")
+    plans: dict[str, list[str]] = {}
+
+    def plan(own: random.Random, i: int) -> list[Move]:
+        if explore:
+            return explore_moves(own, first_page, i, students)
+        return class_moves(link, seeds, own)
 
     async def arrive(i: int, is_hostile: bool) -> Student:
         await asyncio.sleep(rng.uniform(0, arrival))
-        return await _student(base, i, link, seeds, pause, rng_seed, is_hostile)
+        own = random.Random(rng_seed * 1000 + i)
+        moves = [] if is_hostile else plan(own, i)
+        plans[f"student {i + 1}"] = [str(m) for m in moves]
+        return await _student(base, i, link, moves, pause, own, is_hostile)
 
     tasks = [arrive(i, False) for i in range(students)]
     tasks += [arrive(students + i, True) for i in range(hostile)]
+    started, cpu_start = time.perf_counter(), cpu_seconds(pids)
     done = await asyncio.wait_for(asyncio.gather(*tasks), MAX_SECONDS)
+    seconds, cpu_spent = time.perf_counter() - started, _spent(cpu_start, cpu_seconds(pids))
     stop.set()
     await watcher
     report = summarise([s for s in done if not s.hostile])
+    report["mode"] = "explore" if explore else "class"
+    report["rng_seed"] = rng_seed
+    report["plans"] = {name: plans[name] for name in sorted(plans, key=lambda n: int(n.split()[1]))}
+    report["cpu"] = {
+        "seconds": seconds,
+        "class_s": sum(cpu_spent.values()),
+        "per_worker_s": {str(p): c for p, c in cpu_spent.items()},
+    }
     # A costly equation may be refused (an error box: expected); a lost connection may not.
     report["errors"] += [
         f"{s.name} (costly equation): {f}" for s in done if s.hostile for f in s.failures
@@ -688,9 +824,13 @@ async def run_cycles(url: str, cycles: int, link: str = DEFAULT_LINK) -> dict[st
 
 #: The pages a single student visits in ``--pages`` mode (URL path, label).
 PAGES = ("", "Data", "Models", "Interventions", "Invariance", "Attribution", "Black_box", "Builder")
+#: The pages of the menu: the label of each one's link, and its name in the URL.
+MENU = {(page.replace("_", " ") or "Home"): page for page in PAGES}
 #: Pages whose "new seed" is a seed of their own (widget label, largest seed): the
 #: Black box page trains a new network on one.
 OWN_SEEDS = {"Black_box": ("Network seed", 99)}
+#: The largest seed of the sidebar's *Seed*.
+MAX_SEED = 999_999
 
 
 async def run_pages(
@@ -1595,19 +1735,32 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--students", type=int, default=10)
     p.add_argument("--link", default=DEFAULT_LINK, help="the page and query the class opens")
     p.add_argument("--seeds", choices=("class", "random"), default="class")
-    p.add_argument("--arrival", type=float, default=1.0, help="seconds over which students arrive")
+    p.add_argument(
+        "--arrival",
+        type=float,
+        help=f"seconds over which students arrive (1, or {EXPLORE_ARRIVAL:g} with --explore)",
+    )
+    p.add_argument(
+        "--explore", action="store_true", help="students exploring alone, each on their own seeds"
+    )
     p.add_argument("--hostile", type=int, default=0, help="students with a costly equation")
     p.add_argument("--cycles", type=int, default=0, help="measure memory over N connect cycles")
     p.add_argument("--pages", action="store_true", help="one student, every page's timings")
     p.add_argument("--warm", action="store_true", help="open every page of every world once")
     p.add_argument("--repeats", type=int, default=5, help="runs per page in --pages")
-    p.add_argument("--rng-seed", type=int, default=0)
+    p.add_argument(
+        "--rng-seed", type=int, help="the students' randomness (0; with --explore, at random)"
+    )
     p.add_argument("--live", action="store_true", help="a live class (the teacher via --store)")
     p.add_argument("--store", help="the live classes' store (default: the servers' own)")
     p.add_argument("--lesson", default="tylenol", help="the live class's lesson")
     p.add_argument("--pid", type=int, action="append", help="server process to watch")
     p.add_argument("--json", type=Path, help="write the figures to this file")
     args = p.parse_args(argv)
+    if args.arrival is None:
+        args.arrival = EXPLORE_ARRIVAL if args.explore else 1.0
+    if args.rng_seed is None:  # explorers' seeds are new to the server on every run
+        args.rng_seed = random.SystemRandom().randrange(1_000_000) if args.explore else 0
     if args.warm:
         report = _bounded(run_warm(args.url))
         print(f"warmed {args.url} in {report['seconds']:.1f} s; errors: {len(report['errors'])}")
@@ -1645,8 +1798,11 @@ def main(argv: list[str] | None = None) -> int:
                 rng_seed=args.rng_seed,
                 hostile=args.hostile,
                 pids=args.pid,
+                explore=args.explore,
             )
         )
+        if args.explore:
+            print(f"{args.students} students exploring (--rng-seed {args.rng_seed})")
         print_report(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))

@@ -21,6 +21,27 @@ costly equation of their own; they must get a clear refusal while the others
 stay within budget. ``--cycles N`` instead measures memory: N students one after
 another connect, load the first page and disconnect.
 
+``--explore`` makes the class a room that explores instead: students arrive
+over 10 s (``--arrival``), open the link, then each makes five moves drawn at
+random (:func:`explore_moves`): a new seed of their own, never another
+student's (the *Network seed* on Black box, the sidebar's *Seed* elsewhere), a
+page change to any page of the menu, or, on Interventions, another preset.
+Both kinds of class run the same code; only their moves and arrival differ.
+
+Some sections are computed only when the browser shows them: an
+``st.expander(..., on_change="rerun", key="lab_open_...")``, closed at first.
+After each run the client opens every such section the run drew closed, in one
+rerun (the expander's widget state set to ``bool_value`` true), as a browser
+does when the reader scrolls to them; a move is timed for its "first screen"
+(the run it asked for) and its "whole page" (with those reruns). On a page
+without lazy sections both are the same and nothing more is sent.
+
+``--pages`` has one student alone visit every page: first load, warm reruns and
+new seeds, each timed and charged with the server's CPU meanwhile (user +
+system time of the server at ``--url`` from /proc, or of ``--pid``), medians
+over ``--repeats``, for the first screen and the whole page, and the ratio of
+a new seed's CPU to a warm rerun's: what a new view costs in redraws of the page.
+
 ``--live`` plays a live class instead (:func:`run_live`): the load client opens
 the class store itself (``--store``, by default the servers' own
 ``LAB_CLASS_STORE`` or ``.streamlit/live.toml``) and plays the teacher through
@@ -40,9 +61,12 @@ Run (after ``streamlit run app.py`` or ``scripts/serve.sh --workers 2``)::
 
     python bench/loadtest.py --url http://127.0.0.1:8501 --students 25
     python bench/loadtest.py --url http://127.0.0.1:8501 --students 60 --live
+    python bench/loadtest.py --url http://127.0.0.1:8501 --pages --repeats 5
+    python bench/loadtest.py --url http://127.0.0.1:8501 --students 25 --explore
 
-It prints p50/p95/max per kind of move, the errors, the first-load times, the
-bytes each move receives, and the servers' memory (``--pid``, or every local
+It prints p50/p95/max per kind of move (first screen and whole page), the
+errors, the first-load times, the bytes each move receives, the servers' CPU
+over the class and their memory (``--pid``, or every local
 ``streamlit run`` process found in ``/proc``). ``--json FILE`` writes the same
 figures for ``docs/deployment.md``.
 """

@@ -21,6 +21,27 @@ costly equation of their own; they must get a clear refusal while the others
 stay within budget. ``--cycles N`` instead measures memory: N students one after
 another connect, load the first page and disconnect.
 
+``--explore`` makes the class a room that explores instead: students arrive
+over 10 s (``--arrival``), open the link, then each makes five moves drawn at
+random (:func:`explore_moves`): a new seed of their own, never another
+student's (the *Network seed* on Black box, the sidebar's *Seed* elsewhere), a
+page change to any page of the menu, or, on Interventions, another preset.
+Both kinds of class run the same code; only their moves and arrival differ.
+
+Some sections are computed only when the browser shows them: an
+``st.expander(..., on_change="rerun", key="lab_open_...")``, closed at first.
+After each run the client opens every such section the run drew closed, in one
+rerun (the expander's widget state set to ``bool_value`` true), as a browser
+does when the reader scrolls to them; a move is timed for its "first screen"
+(the run it asked for) and its "whole page" (with those reruns). On a page
+without lazy sections both are the same and nothing more is sent.
+
+``--pages`` has one student alone visit every page: first load, warm reruns and
+new seeds, each timed and charged with the server's CPU meanwhile (user +
+system time of the server at ``--url`` from /proc, or of ``--pid``), medians
+over ``--repeats``, for the first screen and the whole page, and the ratio of
+a new seed's CPU to a warm rerun's: what a new view costs in redraws of the page.
+
 ``--live`` plays a live class instead (:func:`run_live`): the load client opens
 the class store itself (``--store``, by default the servers' own
 ``LAB_CLASS_STORE`` or ``.streamlit/live.toml``) and plays the teacher through
@@ -40,9 +61,12 @@ Run (after ``streamlit run app.py`` or ``scripts/serve.sh --workers 2``)::
 
     python bench/loadtest.py --url http://127.0.0.1:8501 --students 25
     python bench/loadtest.py --url http://127.0.0.1:8501 --students 60 --live
+    python bench/loadtest.py --url http://127.0.0.1:8501 --pages --repeats 5
+    python bench/loadtest.py --url http://127.0.0.1:8501 --students 25 --explore
 
-It prints p50/p95/max per kind of move, the errors, the first-load times, the
-bytes each move receives, and the servers' memory (``--pid``, or every local
+It prints p50/p95/max per kind of move (first screen and whole page), the
+errors, the first-load times, the bytes each move receives, the servers' CPU
+over the class and their memory (``--pid``, or every local
 ``streamlit run`` process found in ``/proc``). ``--json FILE`` writes the same
 figures for ``docs/deployment.md``.
 """
@@ -80,8 +104,19 @@ MAX_STUDENTS = 200
 MAX_SECONDS = 900.0
 #: Most connect/disconnect cycles one ``--cycles`` run may make.
 MAX_CYCLES = 2000
+#: Moves a student makes in ``--explore``, and the seconds over which students arrive.
+EXPLORE_MOVES = 5
+EXPLORE_ARRIVAL = 10.0
 #: Longest one script run may take before the client counts it as an error.
 RUN_TIMEOUT = 120.0
+
+#: A section computed only when the browser shows it: an ``st.expander`` with
+#: ``on_change="rerun"`` and a key starting with this, closed at first. The client
+#: opens each one the first screen drew closed, as a browser does when the reader
+#: scrolls to it.
+LAZY_PREFIX = "lab_open_"
+#: Most reruns that open lazy sections after one move (a section opened may hold more).
+MAX_OPENINGS = 5
 
 #: The cookie HAProxy sets to keep a browser on its worker (deploy/haproxy.cfg.template).
 BALANCER_COOKIE = "lab_worker"
@@ -96,6 +131,35 @@ _FINISHED = {
     ForwardMsg.FINISHED_SUCCESSFULLY: "ok",
     ForwardMsg.FINISHED_WITH_COMPILE_ERROR: "compile error",
 }
+
+
+def lazy_key(widget_id: str) -> str:
+    """The user's key in a widget id (Streamlit writes ``$$ID-<hash>-<key>``) when it
+    is a lazy section's (it starts with :data:`LAZY_PREFIX`), else ""."""
+    key = widget_id.split("-", 2)[-1] if widget_id.startswith("$$ID-") else ""
+    return key if key.startswith(LAZY_PREFIX) else ""
+
+
+def rerun_message(
+    query: str,
+    page_hash: str = "",
+    page_name: str = "",
+    widgets: Sequence[tuple[str, str, Any]] = (),
+) -> BackMsg:
+    """The ``BackMsg`` a browser sends for a rerun: the page (its script hash, or its
+    name in the URL), the query string, and the widgets whose value changed (id,
+    value field, value; an expander opened is ``bool_value`` True). Widgets not named
+    keep the value the server holds."""
+    msg = BackMsg()
+    state = msg.rerun_script
+    state.query_string = query
+    state.page_script_hash = page_hash
+    state.page_name = page_name
+    for widget_id, value_field, value in widgets:
+        ws = state.widget_states.widgets.add()
+        ws.id = widget_id
+        setattr(ws, value_field, value)
+    return msg
 
 
 def _check_loopback(url: str) -> urllib.parse.SplitResult:
@@ -114,12 +178,30 @@ def _check_loopback(url: str) -> urllib.parse.SplitResult:
 
 @dataclass
 class Run:
-    """One script run as the client saw it."""
+    """One script run as the client saw it.
+
+    ``seconds`` and ``cpu_s`` are the first screen: the run the move asked for.
+    ``whole_seconds`` and ``whole_cpu_s`` are the whole page: that run and the
+    ``openings`` reruns that opened its lazy sections (:data:`LAZY_PREFIX`), the
+    same as the first screen when it had none closed. The CPU is the server's
+    (its processes' user + system time from /proc) while the client waited, NaN
+    when the student does not watch the server (in a class, runs overlap).
+    """
 
     kind: str
     seconds: float
     received_bytes: int
     errors: list[str]
+    cpu_s: float = float("nan")
+    whole_seconds: float = float("nan")
+    whole_cpu_s: float = float("nan")
+    openings: int = 0
+
+    def __post_init__(self) -> None:
+        if self.whole_seconds != self.whole_seconds:  # NaN: the first screen is the page
+            self.whole_seconds = self.seconds
+        if self.whole_cpu_s != self.whole_cpu_s:
+            self.whole_cpu_s = self.cpu_s
 
 
 @dataclass
@@ -129,6 +211,9 @@ class Student:
     base: str
     name: str
     hostile: bool = False
+    #: The server processes whose CPU each run is charged with (one student alone),
+    #: or None: not measured.
+    pids: list[int] | None = None
     #: The balancer's cookie for this browser (its worker), "" without a balancer.
     worker: str = ""
     runs: list[Run] = field(default_factory=list)
@@ -140,6 +225,8 @@ class Student:
     _errors: list[str] = field(default_factory=list)
     _widgets: dict[str, tuple[str, Any]] = field(default_factory=dict)
     _links: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: The lazy sections the last run drew: expander widget id -> drawn open.
+    _lazy: dict[str, bool] = field(default_factory=dict)
     _page_hash: str = ""
     _query: str = ""
 
@@ -155,20 +242,20 @@ class Student:
             response.read()
         with opener.open(self.base + "/_stcore/host-config", timeout=RUN_TIMEOUT) as response:
             response.read()
-        cookies = {c.name: c.value for c in jar}
+        cookies = {c.name: c.value or "" for c in jar}
         self.worker = cookies.get(BALANCER_COOKIE, "")
         header = "; ".join(f"{k}={v}" for k, v in cookies.items())
         return header, cookies.get("_streamlit_xsrf", "")
 
     async def connect(self, link: str) -> None:
         """Open the link: page, cookies, websocket, and the first run (timed as one)."""
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), self._cpu()
         parts = urllib.parse.urlsplit(link)
         await self._open(parts.path or "/")
         self._finished = asyncio.Queue()
         self._reader = asyncio.create_task(self._read())
         page = parts.path.strip("/")
-        await self._run("first load", parts.query, page_name=page, started=started)
+        await self._run("first load", parts.query, page_name=page, started=(started, cpu))
 
     async def _open(self, path: str) -> None:
         """Fetch the page like a browser (cookies) and open the websocket."""
@@ -201,6 +288,8 @@ class Student:
                 what = msg.WhichOneof("type")
                 if what == "delta" and msg.delta.WhichOneof("type") == "new_element":
                     self._see(msg.delta.new_element)
+                elif what == "delta" and msg.delta.WhichOneof("type") == "add_block":
+                    self._see_block(msg.delta.add_block)
                 elif what == "page_info_changed":
                     self._query = msg.page_info_changed.query_string
                 elif what == "navigation":
@@ -224,6 +313,25 @@ class Student:
         elif hasattr(body, "id") and hasattr(body, "label") and body.id:
             self._widgets[body.label] = (kind, body)
 
+    def _see_block(self, block: Any) -> None:
+        """Note a lazy section: a stateful expander (it has a widget id) whose key
+        starts with :data:`LAZY_PREFIX`, and whether the run drew it open."""
+        if block.WhichOneof("type") != "expandable":
+            return
+        widget_id = block.expandable.id
+        if widget_id and lazy_key(widget_id):
+            self._lazy[widget_id] = block.expandable.expanded
+
+    def closed_sections(self) -> list[str]:
+        """The widget ids of the lazy sections the last run drew closed."""
+        return [widget_id for widget_id, expanded in self._lazy.items() if not expanded]
+
+    def _cpu(self) -> float:
+        """The watched server processes' CPU seconds so far (NaN when not watched)."""
+        if not self.pids:
+            return float("nan")
+        return sum(cpu_seconds(self.pids).values())
+
     # ------------------------------------------------------------------ runs
 
     async def _run(
@@ -234,33 +342,71 @@ class Student:
         page_hash: str = "",
         page_name: str = "",
         widgets: Sequence[tuple[str, str, Any]] = (),
-        started: float | None = None,
+        started: tuple[float, float] | None = None,
     ) -> None:
-        assert self._finished is not None
-        msg = BackMsg()
-        state = msg.rerun_script
-        state.query_string = self._query = query
-        state.page_script_hash = page_hash
-        state.page_name = page_name
-        for widget_id, value_field, value in widgets:
-            ws = state.widget_states.widgets.add()
-            ws.id = widget_id
-            setattr(ws, value_field, value)
-        self._errors, self._bytes = [], 0
-        self._widgets, self._links = {}, {}
-        started = time.perf_counter() if started is None else started
-        await self._ws.send(msg.SerializeToString())
-        try:
-            status = await asyncio.wait_for(self._finished.get(), RUN_TIMEOUT)
-        except TimeoutError:
-            status = f"no answer within {RUN_TIMEOUT:g} s"
-        seconds = time.perf_counter() - started
+        """Ask for a run and wait for it; then open the lazy sections it drew closed
+        (:meth:`_open_sections`), as a browser does when they scroll into view.
+
+        ``started`` is when the move began (``time.perf_counter()``, and the
+        server's CPU seconds then), by default now.
+        """
+        began, cpu = (time.perf_counter(), self._cpu()) if started is None else started
+        status = await self._rerun_and_wait(query, page_hash, page_name, widgets)
         errors = list(self._errors)
         if status != "ok":
             errors.append(status)
-        self.runs.append(Run(kind, seconds, self._bytes, errors))
+        run = Run(kind, time.perf_counter() - began, self._bytes, errors, self._cpu() - cpu)
+        self.runs.append(run)
         if status.startswith(("connection closed", "no answer")):
             raise ConnectionError(status)
+        if status == "ok":
+            await self._open_sections(run, began, cpu)
+
+    async def _open_sections(self, run: Run, began: float, cpu: float) -> None:
+        """Open every lazy section the page drew closed, all in one rerun (a section
+        opened may draw more of them: up to :data:`MAX_OPENINGS` reruns); the whole
+        page's time and CPU go to ``run``. Nothing happens on a page without any."""
+        for _ in range(MAX_OPENINGS):
+            closed = self.closed_sections()
+            if not closed:
+                break
+            status = await self._rerun_and_wait(
+                self._query, self._page_hash, "", [(w, "bool_value", True) for w in closed]
+            )
+            run.openings += 1
+            run.received_bytes += self._bytes
+            run.errors += self._errors
+            if status != "ok":
+                run.errors.append(f"opening its lazy sections: {status}")
+                if status.startswith(("connection closed", "no answer")):
+                    raise ConnectionError(status)
+                break
+        else:
+            if self.closed_sections():
+                run.errors.append(f"lazy sections still closed after {MAX_OPENINGS} reruns")
+        if run.openings:
+            run.whole_seconds = time.perf_counter() - began
+            run.whole_cpu_s = self._cpu() - cpu
+
+    async def _rerun_and_wait(
+        self,
+        query: str,
+        page_hash: str,
+        page_name: str,
+        widgets: Sequence[tuple[str, str, Any]],
+    ) -> str:
+        """Send one rerun (``widgets``: their id, value field and new value) and wait
+        for its ``script_finished``; return its status ("ok", or what went wrong)."""
+        assert self._finished is not None
+        msg = rerun_message(query, page_hash, page_name, widgets)
+        self._query = query
+        self._errors, self._bytes = [], 0
+        self._widgets, self._links, self._lazy = {}, {}, {}
+        await self._ws.send(msg.SerializeToString())
+        try:
+            return await asyncio.wait_for(self._finished.get(), RUN_TIMEOUT)
+        except TimeoutError:
+            return f"no answer within {RUN_TIMEOUT:g} s"
 
     def _check(self, ok: bool, problem: str) -> None:
         """Count a move that did not do what it should as an error of that move."""
@@ -285,9 +431,28 @@ class Student:
         await self._run("warm rerun", self._query, page_hash=self._page_hash)
 
     async def go_to(self, page: str) -> None:
-        page_hash, query = self._links[page]
-        await self._run("page change", query, page_hash=page_hash)
-        self._check(self._page_hash == page_hash, f"the page did not change to {page}")
+        """Follow the link labelled ``page`` that the page drew; without one, ask for
+        the page by its name in the URL (:data:`MENU`), keeping the query, as the
+        first run of a link does."""
+        if page in self._links:
+            page_hash, query = self._links[page]
+            await self._run("page change", query, page_hash=page_hash)
+            self._check(self._page_hash == page_hash, f"the page did not change to {page}")
+            return
+        before = self._page_hash
+        await self._run("page change", self._query, page_name=MENU.get(page, page))
+        self._check(self._page_hash != before, f"the page did not change to {page}")
+
+    async def make(self, move: Move, rng: random.Random) -> None:
+        """Make one move (its kind is the kind of its run)."""
+        if move.kind == "new seed":
+            await self.new_seed(move.seed, move.label)
+        elif move.kind == "page change":
+            await self.go_to(move.page)
+        elif move.kind == "other preset":
+            await self.other_preset(rng)
+        else:
+            raise ValueError(f"no such move: {move.kind!r}")
 
     def presets(self) -> tuple[list[str], str]:
         """The Intervention radio's presets (not "build your own", its last option)
@@ -314,17 +479,97 @@ class Student:
         await self.choose_preset(rng.choice([o for o in options if o != current] or options))
 
 
+@dataclass(frozen=True)
+class Move:
+    """One move of a student's; its ``kind`` is the kind of the run it makes."""
+
+    #: "new seed", "page change" or "other preset" (the Intervention radio).
+    kind: str
+    #: A page change: the label of the page's link (a key of :data:`MENU`).
+    page: str = ""
+    #: A new seed: the seed, and the number input it is typed into.
+    seed: int = 0
+    label: str = "Seed"
+
+    def __str__(self) -> str:
+        if self.kind == "new seed":
+            return f"new seed {self.seed}" + ("" if self.label == "Seed" else f" ({self.label})")
+        if self.kind == "page change":
+            return f"page change to {self.page}"
+        return self.kind
+
+
+def class_moves(link: str, seeds: str, rng: random.Random) -> list[Move]:
+    """The class's five moves (the module docstring): with ``seeds="class"`` the link's
+    seed plus one and plus two, with ``"random"`` two seeds of the student's own."""
+    start_seed = int(urllib.parse.parse_qs(urllib.parse.urlsplit(link).query).get("seed", ["0"])[0])
+    seed_list = (
+        [start_seed + 1, start_seed + 2]
+        if seeds == "class"
+        else [rng.randrange(1, 1_000_000) for _ in range(2)]
+    )
+    return [
+        Move("new seed", seed=seed_list[0]),
+        Move("page change", page="Models"),
+        Move("new seed", seed=seed_list[1]),
+        Move("page change", page="Interventions"),
+        Move("other preset"),
+    ]
+
+
+def own_seed(rng: random.Random, index: int, students: int, top: int, used: set[int]) -> int:
+    """A seed in 1..``top`` that no other student of ``students`` draws (student
+    ``index`` draws among ``index + 1 + students * j`` only), at random, one this
+    student has not had while any is left; at random in 1..``top`` when the range
+    is too small for everyone to have seeds of their own."""
+    choices = range(index + 1, top + 1, max(1, students))
+    if not choices:
+        seed = rng.randint(1, top)
+    else:
+        for _ in range(100):
+            seed = rng.choice(choices)
+            if seed not in used:
+                break
+    used.add(seed)
+    return seed
+
+
+def explore_moves(
+    rng: random.Random, first_page: str, index: int, students: int, count: int = EXPLORE_MOVES
+) -> list[Move]:
+    """A student exploring on their own, from ``first_page`` (its name in the URL):
+    ``count`` moves, each drawn uniformly among a new seed of their own (the page's
+    own seed on a page of :data:`OWN_SEEDS`, else the sidebar's; never another
+    student's: :func:`own_seed`), a page change to any other page of the menu
+    (:data:`MENU`), and, on Interventions only, another preset."""
+    page, moves, used = first_page, [], set[int]()
+    for _ in range(count):
+        kinds = ["new seed", "page change"] + (["other preset"] if page == "Interventions" else [])
+        kind = rng.choice(kinds)
+        if kind == "page change":
+            label = rng.choice([name for name, path in MENU.items() if path != page])
+            moves.append(Move(kind, page=label))
+            page = MENU[label]
+        elif kind == "new seed":
+            label, top = OWN_SEEDS.get(page, ("Seed", MAX_SEED))
+            moves.append(Move(kind, seed=own_seed(rng, index, students, top, used), label=label))
+        else:
+            moves.append(Move(kind))
+    return moves
+
+
 async def _student(
     base: str,
     index: int,
     link: str,
-    seeds: str,
+    moves: Sequence[Move],
     pause: tuple[float, float],
-    rng_seed: int,
+    rng: random.Random,
     hostile: bool,
 ) -> Student:
+    """One student: open ``link``, then make ``moves`` with a pause drawn in ``pause``
+    before each (a hostile student opens a costly equation instead, and stops)."""
     student = Student(base, f"student {index + 1}", hostile=hostile)
-    rng = random.Random(rng_seed * 1000 + index)
     try:
         if hostile:
             query = urllib.parse.urlencode(
@@ -341,24 +586,9 @@ async def _student(
             await student.connect(f"/Interventions?{query}")
             return student
         await student.connect(link)
-        start_seed = int(
-            urllib.parse.parse_qs(urllib.parse.urlsplit(link).query).get("seed", ["0"])[0]
-        )
-        seed_list = (
-            [start_seed + 1, start_seed + 2]
-            if seeds == "class"
-            else [rng.randrange(1, 1_000_000) for _ in range(2)]
-        )
-        moves = [
-            lambda: student.new_seed(seed_list[0]),
-            lambda: student.go_to("Models"),
-            lambda: student.new_seed(seed_list[1]),
-            lambda: student.go_to("Interventions"),
-            lambda: student.other_preset(rng),
-        ]
         for move in moves:
             await asyncio.sleep(rng.uniform(*pause))
-            await move()
+            await student.make(move, rng)
     except Exception as exc:  # one student's failure is a figure, not a crash
         student.failures.append(f"{type(exc).__name__}: {exc}")
     finally:
@@ -425,7 +655,7 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[k]
 
 
-def summarise(students: list[Student]) -> dict[str, Any]:
+def summarise(students: Sequence[Student]) -> dict[str, Any]:
     """p50/p95/max per kind of run, bytes received, and every error seen."""
     by_kind: dict[str, list[Run]] = {}
     for s in students:
@@ -434,41 +664,66 @@ def summarise(students: list[Student]) -> dict[str, Any]:
     kinds = {}
     for kind, runs in by_kind.items():
         seconds = [r.seconds for r in runs]
+        whole = [r.whole_seconds for r in runs]
         kinds[kind] = {
             "count": len(runs),
             "p50_s": _pct(seconds, 50),
             "p95_s": _pct(seconds, 95),
             "max_s": max(seconds),
             "kb_p50": statistics.median(r.received_bytes for r in runs) / 1e3,
+            # the whole page: with the reruns that opened its lazy sections
+            "whole_p50_s": _pct(whole, 50),
+            "whole_p95_s": _pct(whole, 95),
+            "whole_max_s": max(whole),
+            "opened": sum(1 for r in runs if r.openings),
         }
-    moves = [r.seconds for s in students for r in s.runs if r.kind != "first load"]
+    moves = [r for s in students for r in s.runs if r.kind != "first load"]
     errors = [f"{s.name}, {r.kind}: {e}" for s in students for r in s.runs for e in r.errors] + [
         f"{s.name}: {f}" for s in students for f in s.failures
     ]
     return {
         "students": len(students),
         "kinds": kinds,
-        "moves": {
-            "count": len(moves),
-            "p50_s": _pct(moves, 50),
-            "p95_s": _pct(moves, 95),
-            "max_s": max(moves) if moves else float("nan"),
-        },
+        "moves": _spread([r.seconds for r in moves]),
+        "moves_whole": _spread([r.whole_seconds for r in moves]),
         "errors": errors,
     }
 
 
+def _spread(seconds: list[float]) -> dict[str, Any]:
+    return {
+        "count": len(seconds),
+        "p50_s": _pct(seconds, 50),
+        "p95_s": _pct(seconds, 95),
+        "max_s": max(seconds) if seconds else float("nan"),
+    }
+
+
 def print_report(report: dict[str, Any]) -> None:
-    print(f"{'run':<14} {'count':>5} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'kB p50':>8}")
+    """The class's figures: per kind of run its first screen (p50, p95, max), the
+    bytes, and its whole page (with the reruns that opened lazy sections; "opened":
+    how many runs had some to open)."""
+    print(
+        f"{'run':<14} {'count':>5} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'kB p50':>8} | "
+        f"{'whole p50':>9} {'p95':>6} {'max':>6} {'opened':>6}"
+    )
     for kind, k in report["kinds"].items():
         print(
             f"{kind:<14} {k['count']:>5} {k['p50_s']:>7.2f} {k['p95_s']:>7.2f} "
-            f"{k['max_s']:>7.2f} {k['kb_p50']:>8.0f}"
+            f"{k['max_s']:>7.2f} {k['kb_p50']:>8.0f} | {k['whole_p50_s']:>9.2f} "
+            f"{k['whole_p95_s']:>6.2f} {k['whole_max_s']:>6.2f} {k['opened']:>6}"
         )
-    m = report["moves"]
+    m, w = report["moves"], report["moves_whole"]
     print(
-        f"{'all moves':<14} {m['count']:>5} {m['p50_s']:>7.2f} {m['p95_s']:>7.2f} {m['max_s']:>7.2f}"
+        f"{'all moves':<14} {m['count']:>5} {m['p50_s']:>7.2f} {m['p95_s']:>7.2f} "
+        f"{m['max_s']:>7.2f} {'':>8} | {w['p50_s']:>9.2f} {w['p95_s']:>6.2f} {w['max_s']:>6.2f}"
     )
+    if "cpu" in report:
+        cpu = report["cpu"]
+        print(
+            f"server CPU: {cpu['class_s']:.1f} s in {cpu['seconds']:.0f} s "
+            f"({', '.join(f'{v:.1f}' for v in cpu['per_worker_s'].values())})"
+        )
     if "memory" in report:
         mem = report["memory"]
         print(
@@ -497,11 +752,15 @@ async def run_class(
     rng_seed: int = 0,
     hostile: int = 0,
     pids: list[int] | None = None,
+    explore: bool = False,
 ) -> dict[str, Any]:
     """Run the class script for ``students`` (plus ``hostile``) students; return the figures.
 
     Students arrive spread over ``arrival`` seconds (a class opening a link is
-    not one instant); each then moves as the module docstring says.
+    not one instant); each then moves as the module docstring says
+    (:func:`class_moves`), or with ``explore`` as a student exploring alone
+    (:func:`explore_moves`). The two differ in their moves only. The report
+    holds each student's moves (``plans``) and the servers' CPU over the class.
     """
     base = url.rstrip("/")
     _check_loopback(base)
@@ -512,17 +771,37 @@ async def run_class(
     before = peak[0]
     watcher = asyncio.create_task(_watch_memory(pids, peak, stop))
     rng = random.Random(rng_seed)
+    first_page = urllib.parse.urlsplit(link).path.strip("/")
+    plans: dict[str, list[str]] = {}
+
+    def plan(own: random.Random, i: int) -> list[Move]:
+        if explore:
+            return explore_moves(own, first_page, i, students)
+        return class_moves(link, seeds, own)
 
     async def arrive(i: int, is_hostile: bool) -> Student:
         await asyncio.sleep(rng.uniform(0, arrival))
-        return await _student(base, i, link, seeds, pause, rng_seed, is_hostile)
+        own = random.Random(rng_seed * 1000 + i)
+        moves = [] if is_hostile else plan(own, i)
+        plans[f"student {i + 1}"] = [str(m) for m in moves]
+        return await _student(base, i, link, moves, pause, own, is_hostile)
 
     tasks = [arrive(i, False) for i in range(students)]
     tasks += [arrive(students + i, True) for i in range(hostile)]
+    started, cpu_start = time.perf_counter(), cpu_seconds(pids)
     done = await asyncio.wait_for(asyncio.gather(*tasks), MAX_SECONDS)
+    seconds, cpu_spent = time.perf_counter() - started, _spent(cpu_start, cpu_seconds(pids))
     stop.set()
     await watcher
     report = summarise([s for s in done if not s.hostile])
+    report["mode"] = "explore" if explore else "class"
+    report["rng_seed"] = rng_seed
+    report["plans"] = {name: plans[name] for name in sorted(plans, key=lambda n: int(n.split()[1]))}
+    report["cpu"] = {
+        "seconds": seconds,
+        "class_s": sum(cpu_spent.values()),
+        "per_worker_s": {str(p): c for p, c in cpu_spent.items()},
+    }
     # A costly equation may be refused (an error box: expected); a lost connection may not.
     report["errors"] += [
         f"{s.name} (costly equation): {f}" for s in done if s.hostile for f in s.failures
@@ -569,27 +848,39 @@ async def run_cycles(url: str, cycles: int, link: str = DEFAULT_LINK) -> dict[st
 
 #: The pages a single student visits in ``--pages`` mode (URL path, label).
 PAGES = ("", "Data", "Models", "Interventions", "Invariance", "Attribution", "Black_box", "Builder")
+#: The pages of the menu: the label of each one's link, and its name in the URL.
+MENU = {(page.replace("_", " ") or "Home"): page for page in PAGES}
 #: Pages whose "new seed" is a seed of their own (widget label, largest seed): the
 #: Black box page trains a new network on one.
 OWN_SEEDS = {"Black_box": ("Network seed", 99)}
+#: The largest seed of the sidebar's *Seed*.
+MAX_SEED = 999_999
 
 
 async def run_pages(
-    url: str, repeats: int = 5, query: str = "scenario=ldopa&n=2000&seed=0"
+    url: str,
+    repeats: int = 5,
+    query: str = "scenario=ldopa&n=2000&seed=0",
+    pids: list[int] | None = None,
 ) -> dict[str, Any]:
     """One student alone: per page, the first load, warm reruns and new seeds.
 
     A warm rerun changes nothing (everything is cached); a new seed draws a
     sample nobody asked for before (seeds from a random start, so that a second
     run against the same server does not find them cached), so its models are fitted.
+    Each run's wall time and the server's CPU meanwhile (``pids``, by default the
+    server at ``url``: :func:`server_pids`) are taken for the first screen and for
+    the whole page (with the reruns that open its lazy sections); medians over the
+    ``repeats``, and the ratio of a new seed's CPU to a warm rerun's (:func:`cpu_ratio`).
     """
     base = url.rstrip("/")
     _check_loopback(base)
-    rows: dict[str, dict[str, float]] = {}
+    pids = server_pids(base) if pids is None else pids
+    rows: dict[str, dict[str, Any]] = {}
     errors: list[str] = []
     next_seed = random.SystemRandom().randrange(1000, 900_000)  # the lab allows up to 999,999
     for page in PAGES:
-        s = Student(base, page or "Home")
+        s = Student(base, page or "Home", pids=pids)
         try:
             await s.connect(f"/{page}?{query}")
             for _ in range(repeats):
@@ -605,27 +896,80 @@ async def run_pages(
         finally:
             await s.close()
         errors += [f"{s.name}, {r.kind}: {e}" for r in s.runs for e in r.errors]
-        row: dict[str, float] = {}
-        for kind in ("first load", "warm rerun", "new seed"):
-            runs = [r for r in s.runs if r.kind == kind]
-            row[f"{kind} p50_ms"] = 1000 * _pct([r.seconds for r in runs], 50)
-            row[f"{kind} max_ms"] = 1000 * max(r.seconds for r in runs)
-            row[f"{kind} kB"] = statistics.median(r.received_bytes for r in runs) / 1e3
-        rows[s.name] = row
-    return {"pages": rows, "errors": errors}
+        rows[s.name] = page_row(s.runs)
+    return {"pages": rows, "errors": errors, "processes": len(pids)}
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def cpu_ratio(new_seed_cpu_s: float, warm_cpu_s: float) -> float | None:
+    """A new view's cost in warm reruns: new seed CPU ÷ warm rerun CPU, or None when
+    the warm rerun's CPU is not known or too small to measure (zero clock ticks)."""
+    if not warm_cpu_s > 0 or new_seed_cpu_s != new_seed_cpu_s:
+        return None
+    return new_seed_cpu_s / warm_cpu_s
+
+
+def page_row(runs: list[Run]) -> dict[str, Any]:
+    """One page's figures in ``--pages``: per kind of run the wall time (p50, max) and
+    the server's CPU (median), for the first screen and the whole page, the bytes,
+    the reruns that opened lazy sections, and the new seed ÷ warm rerun CPU ratios."""
+    row: dict[str, Any] = {}
+    for kind in ("first load", "warm rerun", "new seed"):
+        these = [r for r in runs if r.kind == kind]
+        if not these:
+            continue
+        row[f"{kind} p50_ms"] = 1000 * _pct([r.seconds for r in these], 50)
+        row[f"{kind} max_ms"] = 1000 * max(r.seconds for r in these)
+        row[f"{kind} cpu_ms"] = 1000 * _median([r.cpu_s for r in these])
+        row[f"{kind} whole p50_ms"] = 1000 * _pct([r.whole_seconds for r in these], 50)
+        row[f"{kind} whole max_ms"] = 1000 * max(r.whole_seconds for r in these)
+        row[f"{kind} whole cpu_ms"] = 1000 * _median([r.whole_cpu_s for r in these])
+        row[f"{kind} openings"] = max(r.openings for r in these)
+        row[f"{kind} kB"] = statistics.median(r.received_bytes for r in these) / 1e3
+    if "warm rerun cpu_ms" in row and "new seed cpu_ms" in row:
+        row["cpu ratio"] = cpu_ratio(row["new seed cpu_ms"], row["warm rerun cpu_ms"])
+        row["whole cpu ratio"] = cpu_ratio(
+            row["new seed whole cpu_ms"], row["warm rerun whole cpu_ms"]
+        )
+    return row
+
+
+def _ms(value: float) -> str:
+    return "-" if value != value else f"{value:.0f}"
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
 
 
 def print_pages(report: dict[str, Any]) -> None:
+    """The pages' table: wall times (ms), then the server's CPU (ms, medians) per warm
+    rerun and per new seed and their ratio; "whole" adds the reruns that opened the
+    page's lazy sections (the same as the first screen on a page without any)."""
     print(
-        f"{'page':<14} {'first load':>11} {'warm p50':>9} {'warm max':>9} {'seed p50':>9} "
-        f"{'seed max':>9} {'kB/run':>7}"
+        f"{'page':<14} {'first load':>10} {'warm p50':>8} {'warm max':>8} {'seed p50':>8} "
+        f"{'seed max':>8} {'kB/run':>6} | {'warm cpu':>8} {'seed cpu':>8} {'ratio':>5} | "
+        f"{'whole: warm':>11} {'seed':>6} {'warm cpu':>8} {'seed cpu':>8} {'ratio':>5} "
+        f"{'opened':>6}"
     )
     for page, r in report["pages"].items():
         print(
-            f"{page:<14} {r['first load p50_ms']:>9.0f}ms {r['warm rerun p50_ms']:>7.0f}ms "
-            f"{r['warm rerun max_ms']:>7.0f}ms {r['new seed p50_ms']:>7.0f}ms "
-            f"{r['new seed max_ms']:>7.0f}ms {r['warm rerun kB']:>7.0f}"
+            f"{page:<14} {_ms(r['first load p50_ms']):>10} {_ms(r['warm rerun p50_ms']):>8} "
+            f"{_ms(r['warm rerun max_ms']):>8} {_ms(r['new seed p50_ms']):>8} "
+            f"{_ms(r['new seed max_ms']):>8} {r['warm rerun kB']:>6.0f} | "
+            f"{_ms(r['warm rerun cpu_ms']):>8} {_ms(r['new seed cpu_ms']):>8} "
+            f"{_ratio(r['cpu ratio']):>5} | {_ms(r['warm rerun whole p50_ms']):>11} "
+            f"{_ms(r['new seed whole p50_ms']):>6} {_ms(r['warm rerun whole cpu_ms']):>8} "
+            f"{_ms(r['new seed whole cpu_ms']):>8} {_ratio(r['whole cpu ratio']):>5} "
+            f"{max(r['warm rerun openings'], r['new seed openings']):>6}"
         )
+    print(
+        f"(ms; CPU: the server's {report.get('processes', '?')} process(es), user + system, "
+        "medians; ratio: new seed CPU ÷ warm rerun CPU)"
+    )
     print(f"errors: {len(report['errors'])}")
     for e in report["errors"][:20]:
         print(f"  {e}")
@@ -1415,19 +1759,32 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--students", type=int, default=10)
     p.add_argument("--link", default=DEFAULT_LINK, help="the page and query the class opens")
     p.add_argument("--seeds", choices=("class", "random"), default="class")
-    p.add_argument("--arrival", type=float, default=1.0, help="seconds over which students arrive")
+    p.add_argument(
+        "--arrival",
+        type=float,
+        help=f"seconds over which students arrive (1, or {EXPLORE_ARRIVAL:g} with --explore)",
+    )
+    p.add_argument(
+        "--explore", action="store_true", help="students exploring alone, each on their own seeds"
+    )
     p.add_argument("--hostile", type=int, default=0, help="students with a costly equation")
     p.add_argument("--cycles", type=int, default=0, help="measure memory over N connect cycles")
     p.add_argument("--pages", action="store_true", help="one student, every page's timings")
     p.add_argument("--warm", action="store_true", help="open every page of every world once")
     p.add_argument("--repeats", type=int, default=5, help="runs per page in --pages")
-    p.add_argument("--rng-seed", type=int, default=0)
+    p.add_argument(
+        "--rng-seed", type=int, help="the students' randomness (0; with --explore, at random)"
+    )
     p.add_argument("--live", action="store_true", help="a live class (the teacher via --store)")
     p.add_argument("--store", help="the live classes' store (default: the servers' own)")
     p.add_argument("--lesson", default="tylenol", help="the live class's lesson")
     p.add_argument("--pid", type=int, action="append", help="server process to watch")
     p.add_argument("--json", type=Path, help="write the figures to this file")
     args = p.parse_args(argv)
+    if args.arrival is None:
+        args.arrival = EXPLORE_ARRIVAL if args.explore else 1.0
+    if args.rng_seed is None:  # explorers' seeds are new to the server on every run
+        args.rng_seed = random.SystemRandom().randrange(1_000_000) if args.explore else 0
     if args.warm:
         report = _bounded(run_warm(args.url))
         print(f"warmed {args.url} in {report['seconds']:.1f} s; errors: {len(report['errors'])}")
@@ -1447,7 +1804,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print_live(report)
     elif args.pages:
-        report = _bounded(run_pages(args.url, args.repeats))
+        report = _bounded(run_pages(args.url, args.repeats, pids=args.pid))
         print_pages(report)
     elif args.cycles:
         report = _bounded(run_cycles(args.url, args.cycles, args.link))
@@ -1465,8 +1822,11 @@ def main(argv: list[str] | None = None) -> int:
                 rng_seed=args.rng_seed,
                 hostile=args.hostile,
                 pids=args.pid,
+                explore=args.explore,
             )
         )
+        if args.explore:
+            print(f"{args.students} students exploring (--rng-seed {args.rng_seed})")
         print_report(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))

@@ -71,6 +71,38 @@ def test_a_costly_equation_is_bounded_and_the_class_goes_on(server_url: str) -> 
         assert "computing" in hostile["message"][0] or "work" in hostile["message"][0]
 
 
+def test_a_small_class_exploring(server_url: str) -> None:
+    """Students exploring alone (``--explore``): each makes its five moves, drawn at
+    random among seeds of its own, any page and presets, with no error; the report
+    has the moves each student made and the server's CPU."""
+    report = run(
+        loadtest.run_class(server_url, 3, arrival=0.5, pause=(0.2, 0.6), rng_seed=5, explore=True)
+    )
+    assert report["errors"] == []
+    assert report["mode"] == "explore"
+    assert report["moves"]["count"] == report["moves_whole"]["count"] == 3 * MOVES
+    assert sum(len(moves) for moves in report["plans"].values()) == 3 * MOVES
+    assert report["cpu"]["class_s"] > 0
+
+
+def test_the_pages_figures_with_the_servers_cpu(
+    server_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--pages`` on one page: wall time and the server's CPU (found by its port) per
+    run, first screen and whole page (the same: no lazy sections there), and the
+    ratio of a new seed's CPU to a warm rerun's when the latter is measurable."""
+    monkeypatch.setattr(loadtest, "PAGES", ("Interventions",))
+    report = run(loadtest.run_pages(server_url, repeats=2))
+    assert report["errors"] == []
+    assert report["processes"] == 1
+    row = report["pages"]["Interventions"]
+    assert row["first load cpu_ms"] > 0
+    for kind in ("warm rerun", "new seed"):
+        assert row[f"{kind} openings"] == 0
+        assert row[f"{kind} whole cpu_ms"] == row[f"{kind} cpu_ms"]
+    assert row["cpu ratio"] == loadtest.cpu_ratio(row["new seed cpu_ms"], row["warm rerun cpu_ms"])
+
+
 def test_the_load_test_notices_a_broken_move(server_url: str) -> None:
     """A move that does not do what it says counts as an error (the checks can fail)."""
 

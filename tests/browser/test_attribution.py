@@ -38,10 +38,16 @@ def test_the_page_draws_every_section(
 
 
 def test_the_credit_button_shows_progress_then_the_chart(
-    page: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any, screenshot: Any
+    page: Any,
+    server_url: str,
+    wait_for_app: Any,
+    assert_no_errors: Any,
+    screenshot: Any,
+    unfold: Any,
 ) -> None:
     page.goto(server_url + "/Attribution?rho=0.999&pair_n=1000&drive=Silence+B")
     wait_for_app(page)
+    unfold(page)
     expect(page.get_by_text("After Silence B").first).to_be_visible(timeout=60_000)
     shares = page.locator('[data-testid="stPlotlyChart"]').filter(
         has_text="share of the credit given to A"

@@ -19,10 +19,16 @@ SECTIONS = (
 
 
 def test_the_page_draws_every_section(
-    page: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any, screenshot: Any
+    page: Any,
+    server_url: str,
+    wait_for_app: Any,
+    assert_no_errors: Any,
+    screenshot: Any,
+    unfold: Any,
 ) -> None:
     page.goto(server_url + "/Black_box")
     wait_for_app(page)
+    assert unfold(page) == 7  # sections 2 to 8, each computed when opened
     assert_no_errors(page)
     for heading in SECTIONS:
         expect(page.get_by_text(heading, exact=True)).to_be_visible(timeout=90_000)
@@ -35,13 +41,19 @@ def test_the_page_draws_every_section(
 
 
 def test_a_link_opens_its_own_network(
-    page: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any, screenshot: Any
+    page: Any,
+    server_url: str,
+    wait_for_app: Any,
+    assert_no_errors: Any,
+    screenshot: Any,
+    unfold: Any,
 ) -> None:
     page.goto(
         server_url
         + "/Black_box?units=16&net_seed=2&patched=wave&components=5&lesioned=4&sparsity=0"
     )
     wait_for_app(page)
+    unfold(page)
     expect(page.get_by_text("Of 16 units", exact=False)).to_be_visible(timeout=90_000)
     expect(page.get_by_text("Patching along v moves the wave output", exact=False)).to_be_visible(
         timeout=90_000

@@ -16,12 +16,14 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from tests.browser.conftest import wait_for_layout
+from tests.browser.conftest import unfold, wait_for_layout
 
 WIDTHS = [1400, 1024]
 
 
 def local_verdict(page: Any) -> str:
+    """The local section's verdict (the section opened first, as a reader does)."""
+    unfold(page)
     box = page.locator('[data-testid="stMarkdownContainer"]').filter(
         has_text=re.compile(r"^At \d+% of ")
     )

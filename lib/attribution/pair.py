@@ -48,6 +48,7 @@ from lib.fitting.models import (
     PenalisedModel,
     one_thread,
 )
+from lib.fitting.scores import r2_score
 from lib.world.interventions import Do
 from lib.world.scenarios import Scenario
 from lib.world.scm import SCM
@@ -71,6 +72,7 @@ __all__ = [
     "PairWorld",
     "coefficient_bootstrap",
     "fit_four",
+    "fitted_pair",
     "pair_world",
     "prediction_sweep",
     "sample_pair",
@@ -251,6 +253,19 @@ def array_fitters() -> dict[str, Callable[[np.ndarray, np.ndarray], Predict]]:
     return {name: fitter(i) for i, name in enumerate(MODEL_NAMES)}
 
 
+#: The two-neuron world at one correlation, sampled and fitted: (world, training
+#: rows, held-out rows, the four models of :func:`fit_four`).
+Fitted = tuple["PairWorld", pd.DataFrame, pd.DataFrame, Sequence[Model]]
+
+
+def fitted_pair(sc: Scenario, rho: float, b_effect: float, n: int, seed: int) -> Fitted:
+    """The world at correlation ``rho``, its samples (:func:`sample_pair`) and the four
+    models fitted on the training rows (:func:`fit_four`)."""
+    world = pair_world(sc, rho, b_effect)
+    train, test = sample_pair(world, n, seed)
+    return world, train, test, fit_four(train, world, seed)
+
+
 def prediction_sweep(
     sc: Scenario,
     n: int,
@@ -258,8 +273,16 @@ def prediction_sweep(
     seed: int,
     rhos: Sequence[float] = SWEEP_RHOS,
     reps: int = BOOTSTRAP_REPS,
+    fitted: Callable[[float], Fitted] | None = None,
 ) -> pd.DataFrame:
     """What changes, and what does not, as the neurons' correlation rises.
+
+    Parameters
+    ----------
+    fitted : callable, optional
+        The world at a correlation, sampled and fitted, as :func:`fitted_pair`
+        gives it (the default): a page passes its cache of them, so the sweep and
+        the page's own correlation share their fits.
 
     Returns
     -------
@@ -269,22 +292,26 @@ def prediction_sweep(
         ``spread`` (the standard deviation of A's coefficient across ``reps``
         bootstrap resamples) beside ``se`` (its closed form), NaN for the others.
     """
+    if fitted is None:
+
+        def fitted(rho: float) -> Fitted:
+            return fitted_pair(sc, rho, b_effect, n, seed)
+
+    idx = bootstrap_indices(n, reps, seed)  # the same resamples at every correlation
     rows = []
     for rho in rhos:
-        world = pair_world(sc, rho, b_effect)
-        train, test = sample_pair(world, n, seed)
-        models = fit_four(train, world, seed)
-        scores = score(models, {"held out": test})
+        world, train, test, models = fitted(rho)
+        y_test = test[world.target].to_numpy(dtype=float)
         x, y = neurons_and_target(train, world)
-        boot = bootstrap_ols(x, y, reps, seed)
+        boot = bootstrap_ols(x, y, indices=idx)
         spread = float(np.std(boot[:, 1], ddof=1))
-        for rec in scores.itertuples():
-            ols = rec.model == MODEL_NAMES[0]
+        for m in models:
+            ols = m.name == MODEL_NAMES[0]
             rows.append(
                 {
                     "rho": float(rho),
-                    "model": rec.model,
-                    "r2": float(rec.r2),
+                    "model": m.name,
+                    "r2": r2_score(y_test, m.predict_finite(test)),  # as score() has it
                     "best_r2": world.population_r2(),
                     "spread": spread if ols else math.nan,
                     "se": world.coefficient_se(n) if ols else math.nan,
@@ -400,12 +427,20 @@ def settle(
     seed: int,
     preset: str,
     epsilon: float,
+    *,
+    samples: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Every model's held-out error before and after the world's ``preset``.
 
     The models are the four predictive ones, the Rashomon set's member that
     credits B most, and the causal model: least squares on the target's causes
     in the world's graph (A alone while B has no effect of its own).
+
+    Parameters
+    ----------
+    samples : (DataFrame, DataFrame), optional
+        The training and held-out rows :func:`sample_pair` draws for ``(world, n,
+        seed)``, when they are at hand (else they are drawn again).
 
     Returns
     -------
@@ -416,7 +451,7 @@ def settle(
     sc = world.scenario
     if preset not in sc.presets:
         raise ValueError(f"{preset!r} is not an intervention of this world.")
-    train, test = sample_pair(world, n, seed)
+    train, test = sample_pair(world, n, seed) if samples is None else samples
     causes = sc.causal_features
     causal = LinearModel(causal_name(causes), "causal", causes, sc.target)
     causal.fit(train)

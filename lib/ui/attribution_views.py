@@ -9,6 +9,7 @@ the same slider computes each view once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -74,6 +75,9 @@ SHAPLEY_BACKGROUND = 50
 #: Bootstrap resamples of a real table's coefficients.
 TABLE_REPS = 500
 _VIEWS = 64
+#: Fitted worlds kept: a new seed fits the sweep's nine correlations (the page's own
+#: among them, when the slider is on one of them), each about 0.15 MB at 500 rows.
+_FITTED = 4 * _VIEWS
 
 
 @dataclass(frozen=True)
@@ -100,17 +104,25 @@ def state_key(state: Any) -> tuple[float, float, int, int]:
     return (state.rho, state.b_effect, state.pair_n, state.seed)
 
 
-@st.cache_resource(max_entries=_VIEWS, show_spinner=False)
+@st.cache_resource(max_entries=_FITTED, show_spinner=False)
 def view_at(rho: float, b_effect: float, n: int, seed: int) -> PairView:
-    """The two-neuron world at these settings, sampled and fitted (cached for every session)."""
-    world = pair.pair_world(get_scenario(pair.PAIR_SCENARIO), rho, b_effect)
-    train, test = pair.sample_pair(world, n, seed)
-    return PairView(world, train, test, pair.fit_four(train, world, seed), n, seed)
+    """The two-neuron world at these settings, sampled and fitted (cached for every session;
+    the sweep's nine correlations are views too)."""
+    world, train, test, models = pair.fitted_pair(
+        get_scenario(pair.PAIR_SCENARIO), rho, b_effect, n, seed
+    )
+    return PairView(world, train, test, list(models), n, seed)
+
+
+def _fitted(b_effect: float, n: int, seed: int, rho: float) -> pair.Fitted:
+    view = view_at(rho, b_effect, n, seed)
+    return view.world, view.train, view.test, view.models
 
 
 @st.cache_resource(max_entries=_VIEWS, show_spinner=False)
 def _sweep(b_effect: float, n: int, seed: int) -> pd.DataFrame:
-    return pair.prediction_sweep(get_scenario(pair.PAIR_SCENARIO), n, b_effect, seed)
+    sc = get_scenario(pair.PAIR_SCENARIO)
+    return pair.prediction_sweep(sc, n, b_effect, seed, fitted=partial(_fitted, b_effect, n, seed))
 
 
 @st.cache_resource(max_entries=_VIEWS, show_spinner=False)
@@ -148,7 +160,9 @@ def rashomon_view(key: tuple[float, float, int, int], epsilon: float) -> tuple[g
 def settle_scores(key: tuple[float, float, int, int], drive: str, epsilon: float) -> pd.DataFrame:
     """Every model's error before and after the experiment ``drive`` (a lesson reads it too)."""
     view = view_at(*key)
-    return pair.settle(view.world, view.models, view.n, view.seed, drive, epsilon)
+    return pair.settle(
+        view.world, view.models, view.n, view.seed, drive, epsilon, samples=(view.train, view.test)
+    )
 
 
 @st.cache_resource(max_entries=_VIEWS, show_spinner=False)

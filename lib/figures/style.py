@@ -226,6 +226,7 @@ def style(
     x_title: str | None,
     y_title: str | None,
     height: int,
+    then: Mapping[str, Any] | None = None,
 ) -> go.Figure:
     """The lab's house style applied to ``fig``; returns the styled figure.
 
@@ -244,6 +245,9 @@ def style(
         figures whose traces label their own axes, such as a scatter matrix).
     height : int
         The figure's height in px.
+    then : mapping, optional
+        Layout merged over the style, as ``update_layout`` on the result would (a
+        figure's own legend or margins), without validating it again.
 
     Returns
     -------
@@ -295,6 +299,8 @@ def style(
             if axis_title is not None:
                 axis["title"]["text"] = axis_title
             _merge(layout.setdefault(name, {}), axis)
+    if then is not None:
+        _merge(layout, then)
     return go.Figure(spec, _validate=False)
 
 

@@ -258,10 +258,9 @@ def array_fitters() -> dict[str, Callable[[np.ndarray, np.ndarray], Predict]]:
 Fitted = tuple["PairWorld", pd.DataFrame, pd.DataFrame, Sequence[Model]]
 
 
-def fitted_pair(sc: Scenario, rho: float, b_effect: float, n: int, seed: int) -> Fitted:
-    """The world at correlation ``rho``, its samples (:func:`sample_pair`) and the four
-    models fitted on the training rows (:func:`fit_four`)."""
-    world = pair_world(sc, rho, b_effect)
+def fitted_pair(world: PairWorld, n: int, seed: int) -> Fitted:
+    """The world, its samples (:func:`sample_pair`) and the four models fitted on the
+    training rows (:func:`fit_four`)."""
     train, test = sample_pair(world, n, seed)
     return world, train, test, fit_four(train, world, seed)
 
@@ -295,7 +294,7 @@ def prediction_sweep(
     if fitted is None:
 
         def fitted(rho: float) -> Fitted:
-            return fitted_pair(sc, rho, b_effect, n, seed)
+            return fitted_pair(pair_world(sc, rho, b_effect), n, seed)
 
     idx = bootstrap_indices(n, reps, seed)  # the same resamples at every correlation
     rows = []

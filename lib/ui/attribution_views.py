@@ -53,6 +53,7 @@ __all__ = [
     "settle_scores",
     "state_key",
     "view_at",
+    "world_at",
     "condition_section",
     "credit_section",
     "prediction_section",
@@ -108,10 +109,15 @@ def state_key(state: Any) -> tuple[float, float, int, int]:
 def view_at(rho: float, b_effect: float, n: int, seed: int) -> PairView:
     """The two-neuron world at these settings, sampled and fitted (cached for every session;
     the sweep's nine correlations are views too)."""
-    world, train, test, models = pair.fitted_pair(
-        get_scenario(pair.PAIR_SCENARIO), rho, b_effect, n, seed
-    )
+    world, train, test, models = pair.fitted_pair(world_at(rho, b_effect), n, seed)
     return PairView(world, train, test, list(models), n, seed)
+
+
+@st.cache_resource(max_entries=2 * _VIEWS, show_spinner=False)
+def world_at(rho: float, b_effect: float) -> pair.PairWorld:
+    """The two-neuron world at a correlation and B's effect (its equations compiled once,
+    whatever the rows and seed)."""
+    return pair.pair_world(get_scenario(pair.PAIR_SCENARIO), rho, b_effect)
 
 
 def _fitted(b_effect: float, n: int, seed: int, rho: float) -> pair.Fitted:

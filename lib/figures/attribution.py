@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.figures.style import CAUSAL_COLOR, NEUTRAL, OKABE_ITO, style
+from lib.figures.style import CAUSAL_COLOR, NEUTRAL, OKABE_ITO, style, style_plain
 from lib.text.escape import plotly_text
 
 __all__ = [
@@ -47,14 +47,9 @@ def _color(model: str) -> str:
 
 
 def _plain(traces: list[dict[str, Any]], layout: dict[str, Any] | None = None) -> go.Figure:
-    """A figure made of plain traces (each with its ``type``) and layout.
-
-    The charts here are built as plain data and not validated again: plotly's
-    validation of each trace, ``update_xaxes`` and ``add_vline`` cost more than
-    every number a new seed computes for the figures (a test checks that each
-    figure passes plotly's validation). Arrays go in as numpy arrays, as the
-    validated traces keep them.
-    """
+    """A figure made of plain traces (each with its ``type``) and layout, not validated
+    again (:func:`lib.figures.style.style_plain`). Arrays go in as numpy arrays, as
+    the validated traces keep them."""
     return go.Figure({"data": traces, "layout": layout or {}}, _validate=False)
 
 
@@ -158,8 +153,9 @@ def r2_sweep_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
         }
     )
     layout = {**_rho_axis(rhos, rho), "yaxis": {"range": [0, 1.05]}}
-    return style(
-        _plain(traces, layout),
+    return style_plain(
+        traces,
+        layout,
         "Prediction: held-out R²",
         None,
         "R² on fresh recordings",
@@ -204,8 +200,9 @@ def spread_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
         **_rho_axis(rhos, rho),
         "yaxis": {"type": "log", "tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]},
     }
-    return style(
-        _plain(traces, layout),
+    return style_plain(
+        traces,
+        layout,
         "Attribution: spread of A's coefficient",
         None,
         "standard deviation (N per SD)",
@@ -293,8 +290,9 @@ def coefficient_clouds(
             }
         )
     middle = "" if k < 2 else str((k + 1) // 2)
-    return style(
-        _plain(traces),
+    return style_plain(
+        traces,
+        {},
         "",
         None,
         None,
@@ -377,8 +375,9 @@ def rashomon_figure(
         )
     traces.append(_truth_star(truth))
     zero = {"zeroline": True, "zerolinecolor": "#BBBBBB"}
-    return style(
-        _plain(traces),
+    return style_plain(
+        traces,
+        {},
         "",
         f"credit to {names[0]} (N per SD)",
         f"credit to {names[1]} (N per SD)",

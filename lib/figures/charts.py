@@ -27,6 +27,7 @@ from lib.figures.style import (
     label,
     require_frame,
     style,
+    style_plain,
     subsample,
 )
 from lib.fitting.scores import r2_score, rmse
@@ -467,8 +468,9 @@ def rmse_bars(results: pd.DataFrame, title: str = "Prediction error by test") ->
         tests.insert(0, "observational")
     ymax = float(results["rmse"].max())
     traces = []
+    by_model = dict(list(results.groupby("model", sort=False)))
     for model, kind in pairs:
-        rows = results[results["model"] == model]
+        rows = by_model[model]
         color = kind_color(kind)
         v = variants[model]
         errors = rows["rmse"].to_numpy(dtype=np.float64)
@@ -522,8 +524,7 @@ def rmse_bars(results: pd.DataFrame, title: str = "Prediction error by test") ->
         "xaxis": {"categoryorder": "array", "categoryarray": tests},
         "yaxis": {"range": [0, ymax * 1.18 if ymax > 0 else 1.0], "rangemode": "tozero"},
     }
-    fig = go.Figure({"data": traces, "layout": layout}, _validate=False)
-    return style(fig, title, "test", "RMSE (lower is better)", 460)
+    return style_plain(traces, layout, title, "test", "RMSE (lower is better)", 460)
 
 
 def error_vs_strength(

@@ -76,7 +76,7 @@ SHAPLEY_BACKGROUND = 50
 #: Bootstrap resamples of a real table's coefficients.
 TABLE_REPS = 500
 _VIEWS = 64
-#: Fitted worlds kept: a new seed fits the sweep's nine correlations (the page's own
+#: Fitted worlds kept: a new seed fits the sweep's six correlations (the page's own
 #: among them, when the slider is on one of them), each about 0.15 MB at 500 rows.
 _FITTED = 4 * _VIEWS
 
@@ -108,7 +108,7 @@ def state_key(state: Any) -> tuple[float, float, int, int]:
 @st.cache_resource(max_entries=_FITTED, show_spinner=False)
 def view_at(rho: float, b_effect: float, n: int, seed: int) -> PairView:
     """The two-neuron world at these settings, sampled and fitted (cached for every session;
-    the sweep's nine correlations are views too)."""
+    the sweep's correlations are views too)."""
     world, train, test, models = pair.fitted_pair(world_at(rho, b_effect), n, seed)
     return PairView(world, train, test, list(models), n, seed)
 
@@ -312,7 +312,7 @@ def world_section(lab: Lab) -> None:
 def prediction_section(view: PairView) -> None:
     """2 · As the correlation rises: prediction flat, attribution spreading."""
     st.subheader("2 · As the correlation rises", anchor=False)
-    with st.spinner("Refitting the four models at nine correlations…"):
+    with st.spinner("Refitting the four models at six correlations…"):
         sweep = _sweep(view.world.b_effect, view.n, view.seed)
         r2_fig, spread_fig = _sweep_figures(view.world.b_effect, view.n, view.seed, view.world.rho)
     left, right = st.columns(2, gap="medium")

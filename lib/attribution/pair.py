@@ -61,6 +61,7 @@ __all__ = [
     "SWEEP_RHOS",
     "TEST_ROWS",
     "B_CHAMPION",
+    "Fitted",
     "INPUTS",
     "MODEL_NAMES",
     "GivenLinearModel",
@@ -258,7 +259,7 @@ def array_fitters() -> dict[str, Callable[[np.ndarray, np.ndarray], Predict]]:
 
 #: The two-neuron world at one correlation, sampled and fitted: (world, training
 #: rows, held-out rows, the four models of :func:`fit_four`).
-Fitted = tuple["PairWorld", pd.DataFrame, pd.DataFrame, Sequence[Model]]
+Fitted = tuple[PairWorld, pd.DataFrame, pd.DataFrame, Sequence[Model]]
 
 
 def fitted_pair(world: PairWorld, n: int, seed: int) -> Fitted:

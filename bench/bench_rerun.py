@@ -14,7 +14,7 @@ times each ``AppTest.run()``:
   a new recording, four fits, the bootstraps and the experiment (at most one
   run per correlation the page offers);
 - new seed: a seed not seen before - a new sample and, on Models and
-  Interventions, four new fits (on Attribution also the sweep over nine
+  Interventions, four new fits (on Attribution also the sweep over six
   correlations).
 
 Run from the repository root::

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from sklearn.linear_model import Lasso, RidgeCV
 
@@ -13,6 +15,7 @@ from lib.attribution import pair
 from lib.attribution.credit import rashomon_ellipse, rashomon_ranges
 from lib.attribution.stability import bootstrap_indices, bootstrap_ols, bootstrap_ridge
 from lib.figures import attribution as figs
+from lib.figures.charts import rmse_bars
 from lib.fitting.models import PenalisedModel
 from lib.ui import params
 from lib.ui.pages import attribution as att
@@ -256,6 +259,30 @@ def test_the_figures_draw_the_truth(sweep: pd.DataFrame, fitted) -> None:
     best, _, _ = rashomon_ranges(x, y, 0.05)
     ring = figs.rashomon_figure(rashomon_ellipse(x, y, 0.05), best, world.truth, {}, 0.05)
     assert ring.layout.yaxis.scaleanchor == "x"
+
+
+def test_the_figures_made_as_plain_data_pass_plotly_s_validation_unchanged(
+    sweep: pd.DataFrame, fitted
+) -> None:
+    """The page's figures skip plotly's validation for speed: validating them changes
+    nothing and raises nothing."""
+    world, train, test, models = fitted
+    boot = pair.coefficient_bootstrap(train, world, models, 30, 0)
+    x, y = pair.neurons_and_target(test, world)
+    best, _, _ = rashomon_ranges(x, y, 0.05)
+    scores = pair.settle(world, models, 500, 0, "Drive B", 0.05, samples=(train, test))
+    made = [
+        figs.r2_sweep_figure(sweep, 0.99),
+        figs.r2_sweep_figure(sweep, 0.3),
+        figs.spread_figure(sweep, 0.99),
+        figs.coefficient_clouds(boot, world.truth),
+        figs.rashomon_figure(
+            rashomon_ellipse(x, y, 0.05), best, world.truth, {"most credit to B": best}, 0.05
+        ),
+        figs.with_noise_floor(rmse_bars(scores, ""), world.noise_sd),
+    ]
+    for fig in made:
+        assert json.loads(go.Figure(fig.to_dict()).to_json()) == json.loads(fig.to_json())
 
 
 @pytest.mark.parametrize(

@@ -8,12 +8,13 @@ from the engine's frames (:mod:`lib.attribution`) to figures.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.figures.style import CAUSAL_COLOR, NEUTRAL, OKABE_ITO, style
+from lib.figures.style import CAUSAL_COLOR, NEUTRAL, OKABE_ITO, style, style_plain
 from lib.text.escape import plotly_text
 
 __all__ = [
@@ -45,38 +46,70 @@ def _color(model: str) -> str:
     return MODEL_COLORS.get(model, CAUSAL_COLOR)
 
 
-def _truth_star(truth: Sequence[float], **where: object) -> go.Scatter:
+def _plain(traces: list[dict[str, Any]], layout: dict[str, Any] | None = None) -> go.Figure:
+    """A figure made of plain traces (each with its ``type``) and layout, not validated
+    again (:func:`lib.figures.style.style_plain`). Arrays go in as numpy arrays, as
+    the validated traces keep them."""
+    return go.Figure({"data": traces, "layout": layout or {}}, _validate=False)
+
+
+def _array(values: pd.Series | np.ndarray) -> np.ndarray:
+    return np.asarray(values, dtype=np.float64)
+
+
+def _truth_star(truth: Sequence[float], **where: object) -> dict[str, Any]:
     """The world's own coefficients, a black star in the plane of credit to A and B."""
-    return go.Scatter(
-        x=[truth[0]],
-        y=[truth[1]],
-        mode="markers",
-        marker={"color": TRUTH_COLOR, "size": 20, "symbol": "star"},
-        name="the truth (the equations)",
-        hovertemplate="truth: %{x:g}, %{y:g}<extra></extra>",
+    return {
+        "type": "scatter",
+        "x": [truth[0]],
+        "y": [truth[1]],
+        "mode": "markers",
+        "marker": {"color": TRUTH_COLOR, "size": 20, "symbol": "star"},
+        "name": "the truth (the equations)",
+        "hovertemplate": "truth: %{x:g}, %{y:g}<extra></extra>",
         **where,
-    )
+    }
 
 
-def _rho_axis(fig: go.Figure, rhos: Sequence[float], rho: float, **where: int) -> None:
+def _rho_axis(rhos: Sequence[float], rho: float) -> dict[str, Any]:
     """Evenly spaced correlations (they crowd near 1), the slider's one marked (between
-    two ticks when the sweep does not have it)."""
-    fig.update_xaxes(
-        tickmode="array",
-        tickvals=list(range(len(rhos))),
-        ticktext=[f"{r:g}" for r in rhos],
-        tickangle=0,
-        range=[-0.4, len(rhos) - 0.6],
-        title="correlation of A and B (ρ)",
-        **where,
-    )
+    two ticks when the sweep does not have it): the layout's x axis, line and label."""
     at = float(np.interp(rho, rhos, range(len(rhos))))
-    fig.add_vline(
-        x=at,
-        line={"color": NEUTRAL, "dash": "dot", "width": 2},
-        annotation_text=f"ρ = {rho:g} (the slider)",
-        annotation_position="top right" if at < len(rhos) / 2 else "top left",
-    )
+    right = at < len(rhos) / 2  # the label on the line's right in the left half
+    return {
+        "xaxis": {
+            "tickmode": "array",
+            "tickvals": list(range(len(rhos))),
+            "ticktext": [f"{r:g}" for r in rhos],
+            "tickangle": 0,
+            "range": [-0.4, len(rhos) - 0.6],
+            "title": {"text": "correlation of A and B (ρ)"},
+        },
+        "shapes": [
+            {
+                "line": {"color": NEUTRAL, "dash": "dot", "width": 2},
+                "type": "line",
+                "x0": at,
+                "x1": at,
+                "xref": "x",
+                "y0": 0,
+                "y1": 1,
+                "yref": "y domain",
+            }
+        ],
+        "annotations": [
+            {
+                "showarrow": False,
+                "text": f"ρ = {rho:g} (the slider)",
+                "x": at,
+                "xanchor": "left" if right else "right",
+                "xref": "x",
+                "y": 1,
+                "yanchor": "top",
+                "yref": "y domain",
+            }
+        ],
+    }
 
 
 def r2_sweep_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
@@ -92,36 +125,43 @@ def r2_sweep_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
     """
     rhos = sorted(sweep["rho"].unique())
     pos = {r: i for i, r in enumerate(rhos)}
-    fig = go.Figure()
+    traces = []
     for model, rows in sweep.groupby("model", sort=False):
-        fig.add_trace(
-            go.Scatter(
-                x=[pos[r] for r in rows["rho"]],
-                y=rows["r2"],
-                name=str(model),
-                mode="lines+markers",
-                line={"color": _color(str(model)), "width": 3},
-                marker={"size": 9},
-                hovertemplate=f"{model}<br>ρ %{{customdata:g}}: R² %{{y:.3f}}<extra></extra>",
-                customdata=rows["rho"],
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [pos[r] for r in rows["rho"]],
+                "y": _array(rows["r2"]),
+                "name": str(model),
+                "mode": "lines+markers",
+                "line": {"color": _color(str(model)), "width": 3},
+                "marker": {"size": 9},
+                "hovertemplate": f"{model}<br>ρ %{{customdata:g}}: R² %{{y:.3f}}<extra></extra>",
+                "customdata": _array(rows["rho"]),
+            }
         )
     best = sweep.drop_duplicates("rho")
-    fig.add_trace(
-        go.Scatter(
-            x=[pos[r] for r in best["rho"]],
-            y=best["best_r2"],
-            name="best possible (the equations)",
-            mode="lines",
-            line={"color": TRUTH_COLOR, "dash": "dash", "width": 2},
-            hovertemplate="best possible R² %{y:.3f}<extra></extra>",
-        )
+    traces.append(
+        {
+            "type": "scatter",
+            "x": [pos[r] for r in best["rho"]],
+            "y": _array(best["best_r2"]),
+            "name": "best possible (the equations)",
+            "mode": "lines",
+            "line": {"color": TRUTH_COLOR, "dash": "dash", "width": 2},
+            "hovertemplate": "best possible R² %{y:.3f}<extra></extra>",
+        }
     )
-    _rho_axis(fig, rhos, rho)
-    fig.update_yaxes(range=[0, 1.05])
-    fig = style(fig, "Prediction: held-out R²", None, "R² on fresh recordings", 380)
-    fig.update_layout(legend={"orientation": "h", "y": -0.28, "x": 0})
-    return fig
+    layout = {**_rho_axis(rhos, rho), "yaxis": {"range": [0, 1.05]}}
+    return style_plain(
+        traces,
+        layout,
+        "Prediction: held-out R²",
+        None,
+        "R² on fresh recordings",
+        380,
+        then={"legend": {"orientation": "h", "y": -0.28, "x": 0}},
+    )
 
 
 #: Tick values of a log axis: 1, 2 and 5 per decade.
@@ -134,39 +174,41 @@ def spread_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
     ols = sweep.dropna(subset=["spread"]).sort_values("rho")
     rhos = list(ols["rho"])
     x = list(range(len(rhos)))
-    fig = go.Figure(
-        [
-            go.Scatter(
-                x=x,
-                y=ols["se"],
-                name="closed form σ / √(n (1 − ρ²))",
-                mode="lines",
-                line={"color": TRUTH_COLOR, "dash": "dash", "width": 2},
-                hovertemplate="closed form %{y:.3g}<extra></extra>",
-            ),
-            go.Scatter(
-                x=x,
-                y=ols["spread"],
-                name="across bootstrap resamples",
-                mode="markers",
-                marker={"color": _color("Least squares"), "size": 12},
-                hovertemplate="resamples: %{y:.3g}<extra></extra>",
-            ),
-        ]
-    )
-    _rho_axis(fig, rhos, rho)
+    traces = [
+        {
+            "type": "scatter",
+            "x": x,
+            "y": _array(ols["se"]),
+            "name": "closed form σ / √(n (1 − ρ²))",
+            "mode": "lines",
+            "line": {"color": TRUTH_COLOR, "dash": "dash", "width": 2},
+            "hovertemplate": "closed form %{y:.3g}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "x": x,
+            "y": _array(ols["spread"]),
+            "name": "across bootstrap resamples",
+            "mode": "markers",
+            "marker": {"color": _color("Least squares"), "size": 12},
+            "hovertemplate": "resamples: %{y:.3g}<extra></extra>",
+        },
+    ]
     values = np.concatenate([ols["se"].to_numpy(), ols["spread"].to_numpy()])
     ticks = [t for t in _NICE if values.min() / 1.5 <= t <= values.max() * 1.5]
-    fig.update_yaxes(type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
-    fig = style(
-        fig,
+    layout = {
+        **_rho_axis(rhos, rho),
+        "yaxis": {"type": "log", "tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]},
+    }
+    return style_plain(
+        traces,
+        layout,
         "Attribution: spread of A's coefficient",
         None,
         "standard deviation (N per SD)",
         380,
+        then={"legend": {"orientation": "h", "y": -0.28, "x": 0}},
     )
-    fig.update_layout(legend={"orientation": "h", "y": -0.28, "x": 0})
-    return fig
 
 
 def coefficient_clouds(
@@ -193,33 +235,37 @@ def coefficient_clouds(
     lo = float(min(boot["a"].min(), boot["b"].min(), *truth)) - 0.2
     hi = float(max(boot["a"].max(), boot["b"].max(), *truth)) + 0.2
     total = truth[0] + truth[1]
-    traces: list[go.Scatter] = []
+    model_of = boot["model"].to_numpy()
+    a, b = _array(boot["a"]), _array(boot["b"])
+    traces: list[dict[str, Any]] = []
     layout: dict = {"annotations": []}
     for i, model in enumerate(models):
         suffix = "" if i == 0 else str(i + 1)
         axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
-        rows = boot[boot["model"] == model]
+        rows = model_of == model
         traces += [
-            go.Scatter(
-                x=[lo, hi],
-                y=[total - lo, total - hi],
-                mode="lines",
-                line={"color": NEUTRAL, "dash": "dot", "width": 1.5},
-                name=f"{names[0]} + {names[1]} = {total:g} (predict alike)",
-                showlegend=i == 0,
-                hoverinfo="skip",
+            {
+                "type": "scatter",
+                "x": [lo, hi],
+                "y": [total - lo, total - hi],
+                "mode": "lines",
+                "line": {"color": NEUTRAL, "dash": "dot", "width": 1.5},
+                "name": f"{names[0]} + {names[1]} = {total:g} (predict alike)",
+                "showlegend": i == 0,
+                "hoverinfo": "skip",
                 **axes,
-            ),
-            go.Scatter(
-                x=rows["a"],
-                y=rows["b"],
-                mode="markers",
-                marker={"color": _color(model), "size": 7, "opacity": 0.55},
-                name=plotly_text(model),
-                showlegend=False,
-                hovertemplate=f"{names[0]} %{{x:.2f}}, {names[1]} %{{y:.2f}}<extra></extra>",
+            },
+            {
+                "type": "scatter",
+                "x": a[rows],
+                "y": b[rows],
+                "mode": "markers",
+                "marker": {"color": _color(model), "size": 7, "opacity": 0.55},
+                "name": plotly_text(model),
+                "showlegend": False,
+                "hovertemplate": f"{names[0]} %{{x:.2f}}, {names[1]} %{{y:.2f}}<extra></extra>",
                 **axes,
-            ),
+            },
             _truth_star(truth, showlegend=i == 0, **axes),
         ]
         left = i * (width + gap)
@@ -244,14 +290,24 @@ def coefficient_clouds(
             }
         )
     middle = "" if k < 2 else str((k + 1) // 2)
-    layout[f"xaxis{middle}"]["title"] = f"credit to {names[0]} (N per SD)"
-    layout["yaxis"]["title"] = f"credit to {names[1]} (N per SD)"
-    fig = go.Figure(traces)
-    fig = style(fig, "", None, None, 400)
-    fig.update_layout(
-        layout, legend={"orientation": "h", "y": -0.25, "x": 0}, margin={"t": 40, "l": 70}
+    return style_plain(
+        traces,
+        {},
+        "",
+        None,
+        None,
+        400,
+        then={
+            **layout,
+            f"xaxis{middle}": {
+                **layout[f"xaxis{middle}"],
+                "title": {"text": f"credit to {names[0]} (N per SD)"},
+            },
+            "yaxis": {**layout["yaxis"], "title": {"text": f"credit to {names[1]} (N per SD)"}},
+            "legend": {"orientation": "h", "y": -0.25, "x": 0},
+            "margin": {"t": 40, "l": 70},
+        },
     )
-    return fig
 
 
 def rashomon_figure(
@@ -274,76 +330,98 @@ def rashomon_figure(
     champions : mapping of str to a pair of float
         Members to mark, by what they are (e.g. "most credit to B").
     """
-    fig = go.Figure(
-        go.Scatter(
-            x=ellipse[:, 0],
-            y=ellipse[:, 1],
-            mode="lines",
-            fill="toself",
-            fillcolor="rgba(120, 120, 120, 0.2)",
-            line={"color": NEUTRAL, "width": 2},
-            name=f"within {epsilon:.0%} of the best error",
-            hoverinfo="skip",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=[best[0]],
-            y=[best[1]],
-            mode="markers",
-            marker={
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "x": _array(ellipse[:, 0]),
+            "y": _array(ellipse[:, 1]),
+            "mode": "lines",
+            "fill": "toself",
+            "fillcolor": "rgba(120, 120, 120, 0.2)",
+            "line": {"color": NEUTRAL, "width": 2},
+            "name": f"within {epsilon:.0%} of the best error",
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "x": [best[0]],
+            "y": [best[1]],
+            "mode": "markers",
+            "marker": {
                 "color": OKABE_ITO[4],
                 "size": 28,
                 "symbol": "circle-open",
                 "line": {"width": 3},
             },
-            name="the best model on the held-out rows",
-            hovertemplate=f"best: {names[0]} %{{x:.2f}}, {names[1]} %{{y:.2f}}<extra></extra>",
-        )
-    )
+            "name": "the best model on the held-out rows",
+            "hovertemplate": f"best: {names[0]} %{{x:.2f}}, {names[1]} %{{y:.2f}}<extra></extra>",
+        },
+    ]
     symbols = ["diamond", "square", "triangle-up"]
     for k, (label, point) in enumerate(champions.items()):
-        fig.add_trace(
-            go.Scatter(
-                x=[point[0]],
-                y=[point[1]],
-                mode="markers",
-                marker={"color": OKABE_ITO[6 if k else 2], "size": 15, "symbol": symbols[k % 3]},
-                name=plotly_text(label),
-                hovertemplate=(
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [point[0]],
+                "y": [point[1]],
+                "mode": "markers",
+                "marker": {"color": OKABE_ITO[6 if k else 2], "size": 15, "symbol": symbols[k % 3]},
+                "name": plotly_text(label),
+                "hovertemplate": (
                     f"{plotly_text(label)}: {names[0]} %{{x:.2f}}, {names[1]} %{{y:.2f}}"
                     "<extra></extra>"
                 ),
-            )
+            }
         )
-    fig.add_trace(_truth_star(truth))
-    fig = style(
-        fig, "", f"credit to {names[0]} (N per SD)", f"credit to {names[1]} (N per SD)", 440
+    traces.append(_truth_star(truth))
+    zero = {"zeroline": True, "zerolinecolor": "#BBBBBB"}
+    return style_plain(
+        traces,
+        {},
+        "",
+        f"credit to {names[0]} (N per SD)",
+        f"credit to {names[1]} (N per SD)",
+        440,
+        then={
+            "yaxis": {"scaleanchor": "x", "scaleratio": 1, **zero},
+            "xaxis": zero,
+            "legend": {"orientation": "v", "x": 1.02, "y": 1},
+            "margin": {"t": 16},
+        },
     )
-    fig.update_yaxes(scaleanchor="x", scaleratio=1, zeroline=True, zerolinecolor="#BBBBBB")
-    fig.update_xaxes(zeroline=True, zerolinecolor="#BBBBBB")
-    fig.update_layout(legend={"orientation": "v", "x": 1.02, "y": 1}, margin={"t": 16})
-    return fig
 
 
 def with_noise_floor(fig: go.Figure, noise_sd: float) -> go.Figure:
     """An error chart with the truth's own error drawn in: the noise of the target's
-    equation, which no model can beat (a dashed black line)."""
+    equation, which no model can beat (a dashed black line); a new figure."""
     line = {"color": TRUTH_COLOR, "dash": "dash", "width": 2}
-    fig.add_hline(y=noise_sd, line=line)
+    spec = fig.to_plotly_json()
+    layout = spec["layout"]
+    layout["shapes"] = [
+        *layout.get("shapes", ()),
+        {
+            "line": line,
+            "type": "line",
+            "x0": 0,
+            "x1": 1,
+            "y0": noise_sd,
+            "y1": noise_sd,
+            "xref": "x domain",
+            "yref": "y",
+        },
+    ]
     # named in the legend: a label on the line would sit on the bars' own labels
-    fig.add_trace(
-        go.Scatter(
-            x=[None],
-            y=[None],
-            mode="lines",
-            line=line,
-            name=f"the truth's own error (the noise, {noise_sd:.2f})",
-            legendgroup="truth",
-            legendgrouptitle_text="the truth",
-        )
-    )
-    return fig
+    truth = {
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "mode": "lines",
+        "line": line,
+        "name": f"the truth's own error (the noise, {noise_sd:.2f})",
+        "legendgroup": "truth",
+        "legendgrouptitle": {"text": "the truth"},
+    }
+    return _plain([*spec["data"], truth], layout)
 
 
 def credit_share_figure(

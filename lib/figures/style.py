@@ -60,6 +60,7 @@ __all__ = [
     "mix",
     "require_frame",
     "style",
+    "style_plain",
     "subsample",
 ]
 
@@ -226,6 +227,7 @@ def style(
     x_title: str | None,
     y_title: str | None,
     height: int,
+    then: Mapping[str, Any] | None = None,
 ) -> go.Figure:
     """The lab's house style applied to ``fig``; returns the styled figure.
 
@@ -244,6 +246,9 @@ def style(
         figures whose traces label their own axes, such as a scatter matrix).
     height : int
         The figure's height in px.
+    then : mapping, optional
+        Layout merged over the style, as ``update_layout`` on the result would (a
+        figure's own legend or margins), without validating it again.
 
     Returns
     -------
@@ -260,11 +265,27 @@ def style(
     validated when they were added.
     """
     # Plain data with the arrays kept as arrays (``to_dict`` would encode them).
-    spec = {
-        "data": [trace.to_plotly_json() for trace in fig.data],
-        "layout": fig.layout.to_plotly_json(),
-    }
-    layout = spec["layout"]
+    traces = [trace.to_plotly_json() for trace in fig.data]
+    return style_plain(traces, fig.layout.to_plotly_json(), title, x_title, y_title, height, then)
+
+
+def style_plain(
+    traces: list[dict[str, Any]],
+    layout: dict[str, Any],
+    title: str,
+    x_title: str | None,
+    y_title: str | None,
+    height: int,
+    then: Mapping[str, Any] | None = None,
+) -> go.Figure:
+    """:func:`style` for a figure given as plain data: its traces (each with its
+    ``type``) and layout, which become the figure's own (not copied, not validated).
+
+    A figure built as plain data skips plotly's validation of each trace and
+    of every layout update, which costs more than the numbers most charts draw;
+    its tests check that validating it changes nothing.
+    """
+    spec = {"data": traces, "layout": layout}
     layout["template"] = copy.deepcopy(_template())
     _merge(
         layout,
@@ -295,6 +316,8 @@ def style(
             if axis_title is not None:
                 axis["title"]["text"] = axis_title
             _merge(layout.setdefault(name, {}), axis)
+    if then is not None:
+        _merge(layout, then)
     return go.Figure(spec, _validate=False)
 
 

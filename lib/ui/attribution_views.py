@@ -9,6 +9,7 @@ the same slider computes each view once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -52,6 +53,7 @@ __all__ = [
     "settle_scores",
     "state_key",
     "view_at",
+    "world_at",
     "condition_section",
     "credit_section",
     "prediction_section",
@@ -74,6 +76,9 @@ SHAPLEY_BACKGROUND = 50
 #: Bootstrap resamples of a real table's coefficients.
 TABLE_REPS = 500
 _VIEWS = 64
+#: Fitted worlds kept: a new seed fits the sweep's six correlations (the page's own
+#: among them, when the slider is on one of them), each about 0.15 MB at 500 rows.
+_FITTED = 4 * _VIEWS
 
 
 @dataclass(frozen=True)
@@ -100,17 +105,30 @@ def state_key(state: Any) -> tuple[float, float, int, int]:
     return (state.rho, state.b_effect, state.pair_n, state.seed)
 
 
-@st.cache_resource(max_entries=_VIEWS, show_spinner=False)
+@st.cache_resource(max_entries=_FITTED, show_spinner=False)
 def view_at(rho: float, b_effect: float, n: int, seed: int) -> PairView:
-    """The two-neuron world at these settings, sampled and fitted (cached for every session)."""
-    world = pair.pair_world(get_scenario(pair.PAIR_SCENARIO), rho, b_effect)
-    train, test = pair.sample_pair(world, n, seed)
-    return PairView(world, train, test, pair.fit_four(train, world, seed), n, seed)
+    """The two-neuron world at these settings, sampled and fitted (cached for every session;
+    the sweep's correlations are views too)."""
+    world, train, test, models = pair.fitted_pair(world_at(rho, b_effect), n, seed)
+    return PairView(world, train, test, list(models), n, seed)
+
+
+@st.cache_resource(max_entries=2 * _VIEWS, show_spinner=False)
+def world_at(rho: float, b_effect: float) -> pair.PairWorld:
+    """The two-neuron world at a correlation and B's effect (its equations compiled once,
+    whatever the rows and seed)."""
+    return pair.pair_world(get_scenario(pair.PAIR_SCENARIO), rho, b_effect)
+
+
+def _fitted(b_effect: float, n: int, seed: int, rho: float) -> pair.Fitted:
+    view = view_at(rho, b_effect, n, seed)
+    return view.world, view.train, view.test, view.models
 
 
 @st.cache_resource(max_entries=_VIEWS, show_spinner=False)
 def _sweep(b_effect: float, n: int, seed: int) -> pd.DataFrame:
-    return pair.prediction_sweep(get_scenario(pair.PAIR_SCENARIO), n, b_effect, seed)
+    sc = get_scenario(pair.PAIR_SCENARIO)
+    return pair.prediction_sweep(sc, n, b_effect, seed, fitted=partial(_fitted, b_effect, n, seed))
 
 
 @st.cache_resource(max_entries=_VIEWS, show_spinner=False)
@@ -148,7 +166,9 @@ def rashomon_view(key: tuple[float, float, int, int], epsilon: float) -> tuple[g
 def settle_scores(key: tuple[float, float, int, int], drive: str, epsilon: float) -> pd.DataFrame:
     """Every model's error before and after the experiment ``drive`` (a lesson reads it too)."""
     view = view_at(*key)
-    return pair.settle(view.world, view.models, view.n, view.seed, drive, epsilon)
+    return pair.settle(
+        view.world, view.models, view.n, view.seed, drive, epsilon, samples=(view.train, view.test)
+    )
 
 
 @st.cache_resource(max_entries=_VIEWS, show_spinner=False)
@@ -292,7 +312,7 @@ def world_section(lab: Lab) -> None:
 def prediction_section(view: PairView) -> None:
     """2 · As the correlation rises: prediction flat, attribution spreading."""
     st.subheader("2 · As the correlation rises", anchor=False)
-    with st.spinner("Refitting the four models at nine correlations…"):
+    with st.spinner("Refitting the four models at six correlations…"):
         sweep = _sweep(view.world.b_effect, view.n, view.seed)
         r2_fig, spread_fig = _sweep_figures(view.world.b_effect, view.n, view.seed, view.world.rho)
     left, right = st.columns(2, gap="medium")

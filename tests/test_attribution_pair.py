@@ -362,10 +362,11 @@ def test_a_big_table_is_subsampled_and_left_out_in_tenths() -> None:
 
 def test_the_error_bars_carry_the_truth_s_own_error(fitted) -> None:
     from lib.figures.charts import rmse_bars
+    from lib.figures.style import as_figure
 
     world, _, _, models = fitted
     scores = pair.settle(world, models, 500, 0, "Drive B", 0.05)
-    fig = figs.with_noise_floor(rmse_bars(scores, ""), world.noise_sd)
+    fig = figs.with_noise_floor(as_figure(rmse_bars(scores, "")), world.noise_sd)
     floors = [s for s in fig.layout.shapes if s.y0 == s.y1 == world.noise_sd]
     assert len(floors) == 1
     # no model beats the noise on fresh units (to sampling error)

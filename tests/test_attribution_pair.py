@@ -16,6 +16,7 @@ from lib.attribution.credit import rashomon_ellipse, rashomon_ranges
 from lib.attribution.stability import bootstrap_indices, bootstrap_ols, bootstrap_ridge
 from lib.figures import attribution as figs
 from lib.figures.charts import rmse_bars
+from lib.figures.style import as_figure
 from lib.fitting.models import PenalisedModel
 from lib.ui import params
 from lib.ui.pages import attribution as att
@@ -279,7 +280,7 @@ def test_the_figures_made_as_plain_data_pass_plotly_s_validation_unchanged(
         figs.rashomon_figure(
             rashomon_ellipse(x, y, 0.05), best, world.truth, {"most credit to B": best}, 0.05
         ),
-        figs.with_noise_floor(rmse_bars(scores, ""), world.noise_sd),
+        figs.with_noise_floor(as_figure(rmse_bars(scores, "")), world.noise_sd),
     ]
     for fig in made:
         assert json.loads(go.Figure(fig.to_dict()).to_json()) == json.loads(fig.to_json())
@@ -389,10 +390,11 @@ def test_a_big_table_is_subsampled_and_left_out_in_tenths() -> None:
 
 def test_the_error_bars_carry_the_truth_s_own_error(fitted) -> None:
     from lib.figures.charts import rmse_bars
+    from lib.figures.style import as_figure
 
     world, _, _, models = fitted
     scores = pair.settle(world, models, 500, 0, "Drive B", 0.05)
-    fig = figs.with_noise_floor(rmse_bars(scores, ""), world.noise_sd)
+    fig = figs.with_noise_floor(as_figure(rmse_bars(scores, "")), world.noise_sd)
     floors = [s for s in fig.layout.shapes if s.y0 == s.y1 == world.noise_sd]
     assert len(floors) == 1
     # no model beats the noise on fresh units (to sampling error)

@@ -9,22 +9,26 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from lib.figures import invariance as ip
 from lib.figures.invariance import (
     ACCEPTED_EDGE,
     LATTICE_MAX_CANDIDATES,
     PVALUE_FLOOR,
     box_names,
-    environment_error_bars,
-    lattice_figure,
-    ood_error_vs_strength,
-    power_curve,
     pvalue_color,
-    pvalue_vs_strength,
-    ranked_sets_figure,
     set_label,
 )
 from lib.figures.style import BASE_FONT_SIZE, CAUSAL_COLOR, PREDICTIVE_COLOR, SMALL_FONT_SIZE
 from lib.invariance.engine import icp
+from tests.figures import validated
+
+# Every figure read back through plotly's own (validating) figure class.
+environment_error_bars = validated(ip.environment_error_bars)
+lattice_figure = validated(ip.lattice_figure)
+ood_error_vs_strength = validated(ip.ood_error_vs_strength)
+power_curve = validated(ip.power_curve)
+pvalue_vs_strength = validated(ip.pvalue_vs_strength)
+ranked_sets_figure = validated(ip.ranked_sets_figure)
 
 
 def all_sets(names: list[str], value=lambda s: 0.5) -> dict[frozenset[str], float]:
@@ -303,8 +307,6 @@ def test_environment_bars_label_the_environments() -> None:
 def test_ranked_sets_all_below_the_floor_still_show_bars_and_say_so() -> None:
     """RAND's chart had 15 bars all below 0.0001 and showed nothing."""
     import math
-
-    from lib.figures.invariance import PVALUE_FLOOR, ranked_sets_figure
 
     pvals = {frozenset({f"x{i}"}): 1e-9 * (i + 1) for i in range(15)}
     fig = ranked_sets_figure(pvals, [f"x{i}" for i in range(15)], 0.05)

@@ -227,7 +227,7 @@ def test_projector_figures_have_large_type_and_leave_the_original_alone() -> Non
     fig = charts.rmse_bars(
         compare_models(load_scenario("ldopa"), n=300, seed=0, tests={}), title="Errors"
     )
-    plain = fig.to_dict()
+    plain = style.plain(fig)
     before = repr(plain["layout"])
     big = style.for_projector(plain)
     assert repr(plain["layout"]) == before

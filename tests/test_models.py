@@ -172,5 +172,5 @@ def test_the_lab_has_one_r2() -> None:
     table = r_squared(truth, pred, ("a", "b"))
     assert table.to_list() == [r2_score(truth[:, 0], pred[:, 0]), r2_score(truth[:, 1], pred[:, 1])]
     fig = predicted_vs_actual(1e200 * truth[:, 0], 1e200 * pred[:, 0], "predictive", "m")
-    names = " ".join(str(trace.name) for trace in fig.data)
+    names = " ".join(str(trace["name"]) for trace in fig["data"])
     assert f"R² {r2_score(truth[:, 0], pred[:, 0]):.2f}" in names

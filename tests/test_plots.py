@@ -10,14 +10,6 @@ import plotly.graph_objects as go
 import pytest
 
 from lib.figures import charts, style
-from lib.figures.charts import (
-    coefficient_plot,
-    correlation_heatmap,
-    error_vs_strength,
-    predicted_vs_actual,
-    rmse_bars,
-    scatter_matrix,
-)
 from lib.figures.graph import graph_dot
 from lib.figures.style import (
     CAUSAL_COLOR,
@@ -29,6 +21,15 @@ from lib.figures.style import (
 )
 from lib.text.escape import plotly_text
 from lib.text.numbers import format_number
+from tests.figures import validated
+
+# Every figure read back through plotly's own (validating) figure class.
+coefficient_plot = validated(charts.coefficient_plot)
+correlation_heatmap = validated(charts.correlation_heatmap)
+error_vs_strength = validated(charts.error_vs_strength)
+predicted_vs_actual = validated(charts.predicted_vs_actual)
+rmse_bars = validated(charts.rmse_bars)
+scatter_matrix = validated(charts.scatter_matrix)
 
 # --------------------------------------------------------------------------
 # fixtures
@@ -670,7 +671,7 @@ def test_bar_labels_from_a_users_table_are_shown_as_typed():
             "r2": [0.5, 0.1],
         }
     )
-    fig = charts.rmse_bars(results)
+    fig = rmse_bars(results)
     xs = [x for trace in fig.data for x in trace.x]
     assert "&lt;a href='https://e.x'&gt;click&lt;/a&gt;" in xs
     assert not any("<a" in str(x) for x in xs)
@@ -728,3 +729,10 @@ def test_the_house_style_equals_plotlys_own_updates(title, x_title, y_title) -> 
     reference = _style_by_plotly(figure(), title, x_title, y_title, 420)
     assert ours.to_dict() == reference.to_dict()
     assert isinstance(ours.data[0].x, np.ndarray | tuple)  # arrays stay arrays, not encoded
+    # The same style on the figure as plain data (as lib.figures.charts builds them).
+    fig = figure()
+    data = {"data": [t.to_plotly_json() for t in fig.data], "layout": fig.layout.to_plotly_json()}
+    styled = style.style(data, title, x_title, y_title, 420)
+    assert isinstance(styled, dict) and "title" not in data["layout"]  # the input is left alone
+    assert styled["data"][0]["x"] is data["data"][0]["x"]  # arrays shared, not copied
+    assert go.Figure(styled).to_dict() == reference.to_dict()

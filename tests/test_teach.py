@@ -289,7 +289,7 @@ def test_data_script_prints_the_page_s_correlations(tmp_path: Path) -> None:
     out = run_script(tmp_path, "Data", state)
     observed, _ = data_columns(sc)
     heat = compute.heatmap_figure(state.scenario, state.n, state.seed, tuple(observed))
-    z = np.asarray(heat.data[0].z, dtype=float)
+    z = np.asarray(heat["data"][0]["z"], dtype=float)
     matrix, clue_block = out.split("Clues to")
     for i, name in enumerate(observed):
         close(row_numbers(matrix, name), list(z[i]))

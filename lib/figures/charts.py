@@ -1,11 +1,14 @@
-"""The lab's charts of the world and table pages: pure functions from data to plotly figures.
+"""The lab's charts of the world and table pages: pure functions from data to figures.
 
 Every chart takes its look from :mod:`lib.figures.style` (predictive models
 orange, causal models blue, on every figure; the colour-blind-safe Okabe–Ito
 palette; type large enough for a lecture hall).
 
-Nothing here imports Streamlit; pages pass the returned figures to
-``st.plotly_chart``. The causal graphs' drawing is :mod:`lib.figures.graph`.
+A figure is plain data (:data:`lib.figures.style.Figure`: ``{"data": [trace
+dicts], "layout": {...}}``), built directly, never through plotly's figure
+classes (which validate every property on every build); ``go.Figure(figure)``
+reads and validates one. Nothing here imports Streamlit; pages draw the returned
+figures with ``lib.ui.widgets.chart``. The causal graphs' drawing is :mod:`lib.figures.graph`.
 """
 
 from __future__ import annotations
@@ -15,20 +18,22 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from lib.figures.style import (
     DIVERGING_SCALE,
     NEUTRAL,
     SEQUENTIAL_SCALE,
     SMALL_FONT_SIZE,
+    Figure,
+    add_vline,
+    colorscale,
     darker,
     kind_color,
     label,
     require_frame,
     style,
-    style_plain,
     subsample,
+    update_axes,
 )
 from lib.fitting.scores import r2_score, rmse
 from lib.text.escape import plotly_text
@@ -118,7 +123,7 @@ def _features_text(value: Any) -> str:
 # --------------------------------------------------------------------------
 
 
-def correlation_heatmap(df: pd.DataFrame, title: str = "Correlations") -> go.Figure:
+def correlation_heatmap(df: pd.DataFrame, title: str = "Correlations") -> Figure:
     """Heatmap of the Pearson correlations between the numeric columns.
 
     Parameters
@@ -130,7 +135,7 @@ def correlation_heatmap(df: pd.DataFrame, title: str = "Correlations") -> go.Fig
 
     Returns
     -------
-    plotly.graph_objects.Figure
+    Figure
         One heatmap trace, diverging colour scale fixed to [-1, 1], each cell
         labelled with its correlation (2 decimals; ``n/a`` for a constant
         column).
@@ -149,24 +154,26 @@ def correlation_heatmap(df: pd.DataFrame, title: str = "Correlations") -> go.Fig
     z = corr.to_numpy(dtype=np.float64)
     text = [[_two_decimals(v) for v in row] for row in z]
     k = len(names)
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=names,
-            y=names,
-            zmin=-1.0,
-            zmax=1.0,
-            zmid=0.0,
-            colorscale=DIVERGING_SCALE,
-            text=text,
-            texttemplate="%{text}",
-            textfont={"size": max(SMALL_FONT_SIZE, 18 - k // 2)},
-            hovertemplate="%{y} & %{x}: r = %{text}<extra></extra>",
-            colorbar={"title": {"text": "r"}, "thickness": 16},
-        )
-    )
-    fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain")
-    fig.update_xaxes(constrain="domain", tickangle=-30 if k > 4 else 0)
+    heatmap = {
+        "type": "heatmap",
+        "z": z,
+        "x": names,
+        "y": names,
+        "zmin": -1.0,
+        "zmax": 1.0,
+        "zmid": 0.0,
+        "colorscale": colorscale(DIVERGING_SCALE),
+        "text": text,
+        "texttemplate": "%{text}",
+        "textfont": {"size": max(SMALL_FONT_SIZE, 18 - k // 2)},
+        "hovertemplate": "%{y} & %{x}: r = %{text}<extra></extra>",
+        "colorbar": {"title": {"text": "r"}, "thickness": 16},
+    }
+    layout = {
+        "yaxis": {"autorange": "reversed", "scaleanchor": "x", "constrain": "domain"},
+        "xaxis": {"constrain": "domain", "tickangle": -30 if k > 4 else 0},
+    }
+    fig = {"data": [heatmap], "layout": layout}
     height = int(min(900, max(380, 140 + 70 * k)))
     return style(fig, title, "variable", "variable", height)
 
@@ -178,7 +185,7 @@ def scatter_matrix(
     highlight: str | None = None,
     max_points: int = 1500,
     seed: int = 0,
-) -> go.Figure:
+) -> Figure:
     """Pair plot of ``columns`` (lower triangle, diagonal hidden).
 
     Parameters
@@ -200,7 +207,7 @@ def scatter_matrix(
 
     Returns
     -------
-    plotly.graph_objects.Figure
+    Figure
         One ``Splom`` trace; each dimension's label (``"name (unit)"``) is
         the title of its axes.
 
@@ -224,25 +231,24 @@ def scatter_matrix(
     if highlight:
         marker.update(
             color=sub[highlight].to_numpy(dtype=np.float64),
-            colorscale=SEQUENTIAL_SCALE,
+            colorscale=colorscale(SEQUENTIAL_SCALE),
             showscale=True,
             colorbar={"title": {"text": label(highlight, units), "side": "right"}},
         )
     else:
         marker["color"] = NEUTRAL
     dims = [{"label": label(c, units), "values": sub[c].to_numpy(dtype=np.float64)} for c in cols]
-    fig = go.Figure(
-        go.Splom(
-            dimensions=dims,
-            marker=marker,
-            diagonal={"visible": False},
-            showupperhalf=False,
-            name="data",
-        )
-    )
+    splom = {
+        "type": "splom",
+        "dimensions": dims,
+        "marker": marker,
+        "diagonal": {"visible": False},
+        "showupperhalf": False,
+        "name": "data",
+    }
     k = len(cols)
     height = int(min(1000, max(420, 210 * (k - 1) + 120)))
-    fig.update_layout(hovermode="closest")
+    fig = {"data": [splom], "layout": {"hovermode": "closest"}}
     shown = "" if len(df) <= max_points else f" ({len(rows):,} of {len(df):,} rows shown)"
     return style(fig, f"Pairwise scatter{shown}", None, None, height)
 
@@ -257,7 +263,7 @@ def predicted_vs_actual(
     seed: int = 0,
     y_pred_after: Any = None,
     y_true_after: Any = None,
-) -> go.Figure:
+) -> Figure:
     """Scatter of actual (x) against predicted (y) values, with y = x.
 
     Parameters
@@ -284,7 +290,7 @@ def predicted_vs_actual(
 
     Returns
     -------
-    plotly.graph_objects.Figure
+    Figure
         Traces: the identity line ``"perfect prediction"``, then the points
         (one trace, or before and after). Legend names carry the metrics,
         e.g. ``"before intervention: RMSE 1.31, R² 0.87"``. Both axes share
@@ -324,46 +330,50 @@ def predicted_vs_actual(
     pad = 0.04 * (hi - lo) if hi > lo else max(1.0, abs(lo)) * 0.1
     lo, hi = lo - pad, hi + pad
 
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=[lo, hi],
-            y=[lo, hi],
-            mode="lines",
-            name="perfect prediction",
-            line={"color": NEUTRAL, "dash": "dash", "width": 2},
-            hoverinfo="skip",
-        )
-    )
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "x": [lo, hi],
+            "y": [lo, hi],
+            "mode": "lines",
+            "name": "perfect prediction",
+            "line": {"color": NEUTRAL, "dash": "dash", "width": 2},
+            "hoverinfo": "skip",
+        }
+    ]
     two = len(sets) == 2
     for i, (name, t, p) in enumerate(sets):
         error, r2 = rmse(t, p), r2_score(t, p)
         rows = subsample(t.size, max_points, seed + i)
         after = two and i == 1
-        fig.add_trace(
-            go.Scatter(
-                x=t[rows],
-                y=p[rows],
-                mode="markers",
-                name=f"{name}: RMSE {format_number(error)}, R² {_two_decimals(r2)}",
-                marker={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": t[rows],
+                "y": p[rows],
+                "mode": "markers",
+                "name": f"{name}: RMSE {format_number(error)}, R² {_two_decimals(r2)}",
+                "marker": {
                     "color": darker(color) if after else color,
                     "symbol": "diamond" if after else "circle",
                     "size": 7 if after else 6,
                     "opacity": 0.7 if after else (0.25 if two else 0.5),
                     "line": {"width": 0},
                 },
-                hovertemplate="actual %{x:.3g}<br>predicted %{y:.3g}<extra>" + name + "</extra>",
-            )
+                "hovertemplate": "actual %{x:.3g}<br>predicted %{y:.3g}<extra>" + name + "</extra>",
+            }
         )
-    fig.update_xaxes(range=[lo, hi], constrain="domain")
-    fig.update_yaxes(range=[lo, hi], scaleanchor="x", scaleratio=1, constrain="domain")
+    layout = {
+        "xaxis": {"range": [lo, hi], "constrain": "domain"},
+        "yaxis": {"range": [lo, hi], "scaleanchor": "x", "scaleratio": 1, "constrain": "domain"},
+    }
+    fig = {"data": traces, "layout": layout}
     x_title = f"actual {units_label}".strip()
     y_title = f"predicted {units_label}".strip()
     return style(fig, title, x_title, y_title, 480)
 
 
-def coefficient_plot(table: pd.DataFrame, kind: str, title: str) -> go.Figure:
+def coefficient_plot(table: pd.DataFrame, kind: str, title: str) -> Figure:
     """Point-range plot of coefficients with their 95% intervals.
 
     Parameters
@@ -378,7 +388,7 @@ def coefficient_plot(table: pd.DataFrame, kind: str, title: str) -> go.Figure:
 
     Returns
     -------
-    plotly.graph_objects.Figure
+    Figure
         One horizontal scatter trace with error bars, terms top to bottom in
         table order, and a dashed vertical line at zero.
 
@@ -398,37 +408,39 @@ def coefficient_plot(table: pd.DataFrame, kind: str, title: str) -> go.Figure:
     coef = t["coef"].to_numpy(dtype=np.float64)
     low = t["ci_low"].to_numpy(dtype=np.float64)
     high = t["ci_high"].to_numpy(dtype=np.float64)
-    fig = go.Figure(
-        go.Scatter(
-            x=coef,
-            y=terms,
-            mode="markers",
-            name=f"{kind} model",
-            marker={"color": color, "size": 12, "symbol": "circle"},
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": np.maximum(high - coef, 0.0),
-                "arrayminus": np.maximum(coef - low, 0.0),
-                "color": color,
-                "thickness": 3,
-                "width": 6,
-            },
-            customdata=np.column_stack([low, high]),
-            hovertemplate=(
-                "%{y}: %{x:.3g}<br>95% interval [%{customdata[0]:.3g}, "
-                "%{customdata[1]:.3g}]<extra></extra>"
-            ),
-            showlegend=False,
-        )
-    )
-    fig.add_vline(x=0, line={"color": NEUTRAL, "dash": "dash", "width": 1.5})
-    fig.update_yaxes(categoryorder="array", categoryarray=terms[::-1])
+    points = {
+        "type": "scatter",
+        "x": coef,
+        "y": terms,
+        "mode": "markers",
+        "name": f"{kind} model",
+        "marker": {"color": color, "size": 12, "symbol": "circle"},
+        "error_x": {
+            "type": "data",
+            "symmetric": False,
+            "array": np.maximum(high - coef, 0.0),
+            "arrayminus": np.maximum(coef - low, 0.0),
+            "color": color,
+            "thickness": 3,
+            "width": 6,
+        },
+        "customdata": np.column_stack([low, high]),
+        "hovertemplate": (
+            "%{y}: %{x:.3g}<br>95% interval [%{customdata[0]:.3g}, "
+            "%{customdata[1]:.3g}]<extra></extra>"
+        ),
+        "showlegend": False,
+    }
+    fig = {
+        "data": [points],
+        "layout": {"yaxis": {"categoryorder": "array", "categoryarray": terms[::-1]}},
+    }
+    add_vline(fig, 0, {"color": NEUTRAL, "dash": "dash", "width": 1.5})
     height = int(min(800, max(300, 120 + 48 * len(terms))))
     return style(fig, title, "coefficient (95% interval)", "term", height)
 
 
-def rmse_bars(results: pd.DataFrame, title: str = "Prediction error by test") -> go.Figure:
+def rmse_bars(results: pd.DataFrame, title: str = "Prediction error by test") -> Figure:
     """Grouped bars of RMSE: one group per test, one bar per model.
 
     Parameters
@@ -442,7 +454,7 @@ def rmse_bars(results: pd.DataFrame, title: str = "Prediction error by test") ->
 
     Returns
     -------
-    plotly.graph_objects.Figure
+    Figure
         One bar trace per model (order of first appearance). Every bar has its
         kind's colour; a second, third ... model of the same kind gets a white
         hatch pattern (``marker.pattern.shape``) so models stay apart. The
@@ -480,8 +492,6 @@ def rmse_bars(results: pd.DataFrame, title: str = "Prediction error by test") ->
             if "features" in rows
             else [""] * len(rows)
         )
-        # plain data (as plotly's validation leaves it): validating each bar cost more
-        # than the scores it draws
         traces.append(
             {
                 "type": "bar",
@@ -506,9 +516,7 @@ def rmse_bars(results: pd.DataFrame, title: str = "Prediction error by test") ->
                 "textposition": "outside",
                 "textfont": {"size": SMALL_FONT_SIZE},
                 "cliponaxis": False,
-                "customdata": np.column_stack([[_two_decimals(x) for x in r2], feats]).astype(
-                    object
-                ),
+                "customdata": np.column_stack([[_two_decimals(x) for x in r2], feats]),
                 "hovertemplate": (
                     f"<b>{plotly_text(model)}</b> ({kind})<br>test %{{x}}<br>"
                     "RMSE %{text}<br>R² %{customdata[0]}<br>"
@@ -524,14 +532,15 @@ def rmse_bars(results: pd.DataFrame, title: str = "Prediction error by test") ->
         "xaxis": {"categoryorder": "array", "categoryarray": tests},
         "yaxis": {"range": [0, ymax * 1.18 if ymax > 0 else 1.0], "rangemode": "tozero"},
     }
-    return style_plain(traces, layout, title, "test", "RMSE (lower is better)", 460)
+    fig = {"data": traces, "layout": layout}
+    return style(fig, title, "test", "RMSE (lower is better)", 460)
 
 
 def error_vs_strength(
     sweep: pd.DataFrame,
     title: str,
     strength_label: str = "intervention strength (0 = none, 1 = full)",
-) -> go.Figure:
+) -> Figure:
     """RMSE of each model as an intervention grows from none to full.
 
     Parameters
@@ -545,7 +554,7 @@ def error_vs_strength(
 
     Returns
     -------
-    plotly.graph_objects.Figure
+    Figure
         One lines+markers trace per model (order of first appearance), in its
         kind's colour; models of the same kind differ by dash and symbol.
         The x axis spans at least 0 to 1.
@@ -558,38 +567,43 @@ def error_vs_strength(
     require_frame(sweep, "the sweep", ["model", "kind", "strength", "rmse"])
     pairs = _model_kinds(sweep)
     variants = _variants(pairs)
-    fig = go.Figure()
+    traces = []
     for model, kind in pairs:
         rows = sweep[sweep["model"] == model].sort_values("strength", kind="stable")
         v = variants[model]
-        fig.add_trace(
-            go.Scatter(
-                x=rows["strength"].to_numpy(dtype=np.float64),
-                y=rows["rmse"].to_numpy(dtype=np.float64),
-                mode="lines+markers",
-                name=f"{model} ({kind})",
-                legendgroup=kind,
-                line={"color": kind_color(kind), "dash": _DASHES[v % len(_DASHES)], "width": 3},
-                marker={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": rows["strength"].to_numpy(dtype=np.float64),
+                "y": rows["rmse"].to_numpy(dtype=np.float64),
+                "mode": "lines+markers",
+                "name": f"{model} ({kind})",
+                "legendgroup": kind,
+                "line": {
+                    "color": kind_color(kind),
+                    "dash": _DASHES[v % len(_DASHES)],
+                    "width": 3,
+                },
+                "marker": {
                     "color": kind_color(kind),
                     "symbol": _SYMBOLS[v % len(_SYMBOLS)],
                     "size": 9,
                 },
-                hovertemplate=(
+                "hovertemplate": (
                     f"<b>{plotly_text(model)}</b><br>strength %{{x:.2f}}<br>"
                     "RMSE %{y:.3g}<extra></extra>"
                 ),
-            )
+            }
         )
     s = sweep["strength"].to_numpy(dtype=np.float64)
     lo, hi = min(0.0, float(s.min())), max(1.0, float(s.max()))
     pad = 0.03 * (hi - lo)
-    fig.update_xaxes(range=[lo - pad, hi + pad])
-    fig.update_yaxes(rangemode="tozero")
+    layout = {"xaxis": {"range": [lo - pad, hi + pad]}, "yaxis": {"rangemode": "tozero"}}
+    fig = {"data": traces, "layout": layout}
     return style(fig, title, strength_label, "RMSE (lower is better)", 440)
 
 
-def per_sd_coefficients(model: Any, linear_models: Sequence[Any], target_label: str) -> go.Figure:
+def per_sd_coefficients(model: Any, linear_models: Sequence[Any], target_label: str) -> Figure:
     """A linear model's per-SD coefficients with 95% intervals, on a range shared by its peers.
 
     Each input's weight times its training SD: the change in the target for a
@@ -612,19 +626,17 @@ def per_sd_coefficients(model: Any, linear_models: Sequence[Any], target_label: 
     hi = max(0.0, *(float(t["ci_high"].max()) for t in tables))
     if hi > lo:
         pad = 0.06 * (hi - lo)
-        fig.update_xaxes(range=[lo - pad, hi + pad])
-    fig.update_xaxes(title_text=f"change in {target_label}<br>per one-SD change")
-    fig.update_yaxes(title_text="input")
-    return fig
+        update_axes(fig, "x", {"range": [lo - pad, hi + pad]})
+    update_axes(fig, "x", {"title": {"text": f"change in {target_label}<br>per one-SD change"}})
+    return update_axes(fig, "y", {"title": {"text": "input"}})
 
 
-def page_heatmap(df: pd.DataFrame) -> go.Figure:
+def page_heatmap(df: pd.DataFrame) -> Figure:
     """The Data page's correlation heatmap, for a world's sample and a table alike.
 
     The cells are labelled with the variables' names, so an axis title says
     nothing more; slanted names never run into each other, however few the columns.
     """
     fig = correlation_heatmap(df, title="")
-    fig.update_xaxes(title_text="", tickangle=-30)
-    fig.update_yaxes(title_text="")
-    return fig
+    update_axes(fig, "x", {"title": {"text": ""}, "tickangle": -30})
+    return update_axes(fig, "y", {"title": {"text": ""}})

@@ -12,6 +12,7 @@
 
 The pooled all-features model is orange (predictive), ICP and the oracle are
 blue (causal); the palette is Okabe–Ito; type is 16 px and never under 14 px.
+Every figure is plain data (:data:`lib.figures.style.Figure`), built directly.
 Nothing here imports Streamlit.
 """
 
@@ -24,7 +25,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from lib.figures.charts import error_vs_strength, rmse_bars
@@ -34,9 +34,14 @@ from lib.figures.style import (
     NEUTRAL,
     OKABE_ITO,
     SMALL_FONT_SIZE,
+    Figure,
+    add_hline,
+    add_hrect,
+    add_vline,
     legend_on_top,
     require_frame,
     style,
+    update_axes,
 )
 from lib.text.escape import plotly_text
 
@@ -193,7 +198,7 @@ def lattice_figure(
     candidates: Sequence[str],
     alpha: float,
     title: str = "",
-) -> go.Figure:
+) -> Figure:
     """Every subset of the candidates, by size, coloured by its invariance p-value.
 
     Parameters
@@ -209,7 +214,7 @@ def lattice_figure(
 
     Returns
     -------
-    plotly.graph_objects.Figure
+    Figure
         One box (an annotation) per subset, in columns by size (the empty set
         at the left, all candidates at the right); grey lines join a set to
         the sets one predictor larger. A marker trace under the boxes carries
@@ -248,7 +253,8 @@ def lattice_figure(
         for i, s in enumerate(level):
             pos[s] = (float(k), float(spread[i]))
 
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
     # lines from each set to the sets one predictor larger
     ex: list[float | None] = []
     ey: list[float | None] = []
@@ -262,15 +268,16 @@ def lattice_figure(
                 ex += [x0, x1, None]
                 ey += [y0, y1, None]
     if ex:
-        fig.add_trace(
-            go.Scatter(
-                x=ex,
-                y=ey,
-                mode="lines",
-                line={"color": _EDGE_LINE, "width": 1},
-                hoverinfo="skip",
-                showlegend=False,
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": ex,
+                "y": ey,
+                "mode": "lines",
+                "line": {"color": _EDGE_LINE, "width": 1},
+                "hoverinfo": "skip",
+                "showlegend": False,
+            }
         )
     xs, ys, cs, hover = [], [], [], []
     accepted_labels = []
@@ -286,20 +293,22 @@ def lattice_figure(
         text = "<br>".join(plotly_text(n) for n in lines)
         if ok:
             text = "✓ " + text
-        fig.add_annotation(
-            x=x,
-            y=y,
-            text=text,
-            showarrow=False,
-            font={
-                "size": SMALL_FONT_SIZE if p >= 4 else BASE_FONT_SIZE,
-                "color": _text_color(t) if tested else NEUTRAL,
-            },
-            bgcolor=pvalue_color(v) if tested else "#FFFFFF",
-            bordercolor=ACCEPTED_EDGE if ok else _REJECTED_EDGE,
-            borderwidth=3 if ok else 1,
-            borderpad=5,
-            align="center",
+        annotations.append(
+            {
+                "x": x,
+                "y": y,
+                "text": text,
+                "showarrow": False,
+                "font": {
+                    "size": SMALL_FONT_SIZE if p >= 4 else BASE_FONT_SIZE,
+                    "color": _text_color(t) if tested else NEUTRAL,
+                },
+                "bgcolor": pvalue_color(v) if tested else "#FFFFFF",
+                "bordercolor": ACCEPTED_EDGE if ok else _REJECTED_EDGE,
+                "borderwidth": 3 if ok else 1,
+                "borderpad": 5,
+                "align": "center",
+            }
         )
         xs.append(x)
         ys.append(y)
@@ -309,12 +318,13 @@ def lattice_figure(
             f"<b>{plotly_text(lab)}</b><br>p-value {_pvalue_text(v) if tested else 'n/a'}"
             f"<br>{verdict}"
         )
-    fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="markers",
-            marker={
+    traces.append(
+        {
+            "type": "scatter",
+            "x": xs,
+            "y": ys,
+            "mode": "markers",
+            "marker": {
                 "size": 26,
                 "color": cs,
                 "colorscale": PVALUE_SCALE,
@@ -324,20 +334,25 @@ def lattice_figure(
                 "colorbar": _colorbar(a),
                 "opacity": 0.01,
             },
-            hovertext=hover,
-            hovertemplate="%{hovertext}<extra></extra>",
-            showlegend=False,
-        )
+            "hovertext": hover,
+            "hovertemplate": "%{hovertext}<extra></extra>",
+            "showlegend": False,
+        }
     )
-    fig.update_xaxes(
-        range=[-0.55, p + 0.55],
-        tickvals=list(range(p + 1)),
-        ticktext=[str(k) for k in range(p + 1)],
-        showgrid=False,
-        zeroline=False,
-    )
-    fig.update_yaxes(range=[-half - 0.7, half + 0.7], visible=False, fixedrange=True)
-    fig.update_layout(meta={"accepted": accepted_labels}, hovermode="closest")
+    layout = {
+        "annotations": annotations,
+        "xaxis": {
+            "range": [-0.55, p + 0.55],
+            "tickvals": list(range(p + 1)),
+            "ticktext": [str(k) for k in range(p + 1)],
+            "showgrid": False,
+            "zeroline": False,
+        },
+        "yaxis": {"range": [-half - 0.7, half + 0.7], "visible": False, "fixedrange": True},
+        "meta": {"accepted": accepted_labels},
+        "hovermode": "closest",
+    }
+    fig = {"data": traces, "layout": layout}
     line_height = 19 if p >= 4 else 21
     box = max(2, p // 2 + 1) * line_height + 18
     height = int(min(900, max(320, 110 + widest * box)))
@@ -350,7 +365,7 @@ def ranked_sets_figure(
     alpha: float,
     top: int = 15,
     title: str = "",
-) -> go.Figure:
+) -> Figure:
     """The ``top`` subsets with the largest p-values, as horizontal bars on a log axis.
 
     Parameters
@@ -366,7 +381,7 @@ def ranked_sets_figure(
 
     Returns
     -------
-    plotly.graph_objects.Figure
+    Figure
         One bar trace (largest p-value at the top); accepted sets in the
         causal blue, rejected ones grey; a dashed line at ``alpha``.
     """
@@ -391,46 +406,51 @@ def ranked_sets_figure(
     vals = np.array([max(v, PVALUE_FLOOR) for _, v in ranked])
     raw = [v for _, v in ranked]
     colors = [CAUSAL_COLOR if v > a else "#BDBDBD" for v in raw]
-    fig = go.Figure(
-        go.Bar(
-            x=vals,
-            y=[plotly_text(lab) for lab in labels],
-            orientation="h",
-            marker={"color": colors, "line": {"color": "#333333", "width": 1}},
-            text=[_pvalue_text(v) for v in raw],
-            textposition="outside",
-            textfont={"size": SMALL_FONT_SIZE},
-            cliponaxis=False,
-            hovertemplate="<b>%{y}</b><br>p-value %{text}<extra></extra>",
-            showlegend=False,
-        )
-    )
-    fig.add_vline(
-        x=a,
-        line={"color": NEUTRAL, "dash": "dash", "width": 2},
+    bars = {
+        "type": "bar",
+        "x": vals,
+        "y": [plotly_text(lab) for lab in labels],
+        "orientation": "h",
+        "marker": {"color": colors, "line": {"color": "#333333", "width": 1}},
+        "text": [_pvalue_text(v) for v in raw],
+        "textposition": "outside",
+        "textfont": {"size": SMALL_FONT_SIZE},
+        "cliponaxis": False,
+        "hovertemplate": "<b>%{y}</b><br>p-value %{text}<extra></extra>",
+        "showlegend": False,
+    }
+    ticks = [PVALUE_FLOOR, 1e-3, 0.01, 0.1, 1.0]
+    layout = {
+        "xaxis": {
+            "type": "log",
+            # half a decade below the floor: a set at the floor is a visible stub, not nothing
+            "range": [math.log10(PVALUE_FLOOR) - 0.5, 0.35],
+            "tickvals": ticks,
+            "ticktext": ["≤ 0.0001", "0.001", "0.01", "0.1", "1"],
+        },
+        "yaxis": {"autorange": "reversed", "categoryorder": "array", "categoryarray": labels},
+    }
+    fig: Figure = {"data": [bars], "layout": layout}
+    add_vline(
+        fig,
+        a,
+        {"color": NEUTRAL, "dash": "dash", "width": 2},
         annotation={"text": f"α = {a:g}", "font": {"size": SMALL_FONT_SIZE}},
         annotation_position="top",
     )
-    ticks = [PVALUE_FLOOR, 1e-3, 0.01, 0.1, 1.0]
-    fig.update_xaxes(
-        type="log",
-        # half a decade below the floor: a set at the floor is a visible stub, not nothing
-        range=[math.log10(PVALUE_FLOOR) - 0.5, 0.35],
-        tickvals=ticks,
-        ticktext=["≤ 0.0001", "0.001", "0.01", "0.1", "1"],
-    )
     if max(raw) < PVALUE_FLOOR:
-        fig.add_annotation(
-            text=f"Every set shown has p < {PVALUE_FLOOR:g}:<br>all rejected, none invariant",
-            xref="paper",
-            yref="paper",
-            x=0.55,
-            y=0.5,
-            showarrow=False,
-            font={"size": BASE_FONT_SIZE, "color": NEUTRAL},
-            bgcolor=_LABEL_BACKING,
+        fig["layout"]["annotations"].append(
+            {
+                "text": f"Every set shown has p < {PVALUE_FLOOR:g}:<br>all rejected, none invariant",
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.55,
+                "y": 0.5,
+                "showarrow": False,
+                "font": {"size": BASE_FONT_SIZE, "color": NEUTRAL},
+                "bgcolor": _LABEL_BACKING,
+            }
         )
-    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
     height = int(min(900, max(320, 120 + 34 * len(labels))))
     return style(fig, title, "invariance p-value (log scale; right of α = accepted)", "set", height)
 
@@ -442,7 +462,7 @@ def pvalue_vs_strength(
     strength_label: str = "intervention strength (0 = none, 1 = full)",
     at: float | None = None,
     title: str = "",
-) -> go.Figure:
+) -> Figure:
     """The invariance p-value of some sets as an intervention grows.
 
     Parameters
@@ -460,65 +480,73 @@ def pvalue_vs_strength(
 
     Returns
     -------
-    plotly.graph_objects.Figure
+    Figure
         One lines+markers trace per set (order of first appearance), on a log
         y axis from :data:`PVALUE_FLOOR` to 1.
     """
     a = _check_alpha(alpha)
     require_frame(sweep, "the sweep", ["strength", "set", "pvalue"])
-    fig = go.Figure()
+    traces = []
     sets = list(dict.fromkeys(sweep["set"].astype(str)))
     for i, name in enumerate(sets):
         rows = sweep[sweep["set"].astype(str) == name].sort_values("strength", kind="stable")
         y = np.clip(rows["pvalue"].to_numpy(dtype=float), PVALUE_FLOOR, 1.0)
-        fig.add_trace(
-            go.Scatter(
-                x=rows["strength"].to_numpy(dtype=float),
-                y=y,
-                mode="lines+markers",
-                name=plotly_text(name),
-                line={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": rows["strength"].to_numpy(dtype=float),
+                "y": y,
+                "mode": "lines+markers",
+                "name": plotly_text(name),
+                "line": {
                     "color": _SET_COLORS[i % len(_SET_COLORS)],
                     "dash": _SET_DASHES[i % len(_SET_DASHES)],
                     "width": 3,
                 },
-                marker={"symbol": _SET_SYMBOLS[i % len(_SET_SYMBOLS)], "size": 9},
-                customdata=[_pvalue_text(v) for v in rows["pvalue"].to_numpy(dtype=float)],
-                hovertemplate=(
+                "marker": {"symbol": _SET_SYMBOLS[i % len(_SET_SYMBOLS)], "size": 9},
+                "customdata": [_pvalue_text(v) for v in rows["pvalue"].to_numpy(dtype=float)],
+                "hovertemplate": (
                     f"<b>{plotly_text(name)}</b><br>strength %{{x:.2f}}<br>"
                     "p-value %{customdata}<extra></extra>"
                 ),
-            )
+            }
         )
     s = sweep["strength"].to_numpy(dtype=float)
     lo, hi = min(0.0, float(s.min())), max(1.0, float(s.max()))
-    fig.add_hrect(y0=PVALUE_FLOOR, y1=a, fillcolor="#D55E00", opacity=0.07, line_width=0)
-    fig.add_hline(y=a, line={"color": NEUTRAL, "dash": "dash", "width": 2})
+    fig: Figure = {"data": traces, "layout": {}}
+    add_hrect(fig, PVALUE_FLOOR, a, fillcolor="#D55E00", opacity=0.07, line={"width": 0})
+    add_hline(fig, a, {"color": NEUTRAL, "dash": "dash", "width": 2})
     # annotations on a log axis take log10 positions. Both labels sit inside the plot at
     # the strong end (curves cross α at mild strengths), left of the "you are here" line
     # when it is there, on a light backing, away from the tick labels.
     label_x = float(at) if at is not None and at > lo + 0.6 * (hi - lo) else hi
     for text, anchor, color in ((f"α = {a:g}", "bottom", NEUTRAL), ("rejected", "top", "#9A3F00")):
-        fig.add_annotation(
-            x=label_x,
-            xref="x",
-            y=math.log10(a),
-            yref="y",
-            text=text,
-            showarrow=False,
-            xanchor="right",
-            yanchor=anchor,
-            xshift=-6,
-            bgcolor=_LABEL_BACKING,
-            font={"size": SMALL_FONT_SIZE, "color": color},
+        fig["layout"].setdefault("annotations", []).append(
+            {
+                "x": label_x,
+                "xref": "x",
+                "y": math.log10(a),
+                "yref": "y",
+                "text": text,
+                "showarrow": False,
+                "xanchor": "right",
+                "yanchor": anchor,
+                "xshift": -6,
+                "bgcolor": _LABEL_BACKING,
+                "font": {"size": SMALL_FONT_SIZE, "color": color},
+            }
         )
     pad = 0.03 * (hi - lo)
-    fig.update_xaxes(range=[lo - pad, hi + pad])
-    fig.update_yaxes(
-        type="log",
-        range=[math.log10(PVALUE_FLOOR) - 0.1, _HEADROOM_LOG],
-        tickvals=list(_PVALUE_TICKS),
-        ticktext=list(_PVALUE_TICKS.values()),
+    update_axes(fig, "x", {"range": [lo - pad, hi + pad]})
+    update_axes(
+        fig,
+        "y",
+        {
+            "type": "log",
+            "range": [math.log10(PVALUE_FLOOR) - 0.1, _HEADROOM_LOG],
+            "tickvals": list(_PVALUE_TICKS),
+            "ticktext": list(_PVALUE_TICKS.values()),
+        },
     )
     if at is not None:
         _you_are_here(fig, float(at), lo, hi, _HEADROOM_LOG)
@@ -533,7 +561,7 @@ def ood_error_vs_strength(
     at: float | None = None,
     unit: str = "",
     title: str = "",
-) -> go.Figure:
+) -> Figure:
     """Each model's error on a shifted environment as the shift grows.
 
     Parameters
@@ -549,12 +577,13 @@ def ood_error_vs_strength(
     title : str, optional
     """
     fig = error_vs_strength(sweep, title=title, strength_label=strength_label)
-    fig.update_yaxes(title_text=f"RMSE{f' ({unit})' if unit else ''}<br>on the shifted environment")
+    y_title = f"RMSE{f' ({unit})' if unit else ''}<br>on the shifted environment"
+    update_axes(fig, "y", {"title": {"text": y_title}})
     legend_on_top(fig)
     if at is not None:
         top = float(np.nanmax(sweep["rmse"].to_numpy(dtype=float)))
         top = top if math.isfinite(top) and top > 0 else 1.0
-        fig.update_yaxes(range=[0.0, top * 1.25])
+        update_axes(fig, "y", {"range": [0.0, top * 1.25]})
         s = sweep["strength"].to_numpy(dtype=float)
         _you_are_here(
             fig, float(at), min(0.0, float(s.min())), max(1.0, float(s.max())), top * 1.25
@@ -562,24 +591,26 @@ def ood_error_vs_strength(
     return fig
 
 
-def _you_are_here(fig: go.Figure, at: float, lo: float, hi: float, top: float) -> None:
+def _you_are_here(fig: Figure, at: float, lo: float, hi: float, top: float) -> None:
     """A dotted line at the chosen strength, labelled in the headroom above the data
     (clear of lines at the top of the data and of the tick labels)."""
-    fig.add_vline(x=at, line={"color": NEUTRAL, "dash": "dot", "width": 2})
+    add_vline(fig, at, {"color": NEUTRAL, "dash": "dot", "width": 2})
     right = at < lo + 0.6 * (hi - lo)
-    fig.add_annotation(
-        x=at,
-        y=top,
-        xref="x",
-        yref="y",
-        text="you are here",
-        showarrow=False,
-        xanchor="left" if right else "right",
-        yanchor="top",
-        xshift=4 if right else -4,
-        yshift=-2,
-        bgcolor=_LABEL_BACKING,
-        font={"size": SMALL_FONT_SIZE, "color": NEUTRAL},
+    fig["layout"].setdefault("annotations", []).append(
+        {
+            "x": at,
+            "y": top,
+            "xref": "x",
+            "yref": "y",
+            "text": "you are here",
+            "showarrow": False,
+            "xanchor": "left" if right else "right",
+            "yanchor": "top",
+            "xshift": 4 if right else -4,
+            "yshift": -2,
+            "bgcolor": _LABEL_BACKING,
+            "font": {"size": SMALL_FONT_SIZE, "color": NEUTRAL},
+        }
     )
 
 
@@ -589,7 +620,7 @@ def power_curve(
     strength_label: str = "intervention strength (0 = none, 1 = full)",
     alpha: float | None = None,
     title: str = "",
-) -> go.Figure:
+) -> Figure:
     """How often ICP recovers the true parents, and how often it errs, by shift strength.
 
     Parameters
@@ -605,12 +636,12 @@ def power_curve(
 
     Returns
     -------
-    plotly.graph_objects.Figure
+    Figure
         One lines+markers trace per outcome; the first is in the causal blue.
     """
     require_frame(power, "the power table", ["strength", "outcome", "rate"])
     colors = [CAUSAL_COLOR, OKABE_ITO[5], NEUTRAL, OKABE_ITO[2], OKABE_ITO[6]]
-    fig = go.Figure()
+    traces = []
     for i, outcome in enumerate(dict.fromkeys(power["outcome"].astype(str))):
         rows = power[power["outcome"].astype(str) == outcome].sort_values("strength")
         x = rows["strength"].to_numpy(dtype=float)
@@ -628,38 +659,41 @@ def power_curve(
                 "width": 4,
                 "color": colors[i % len(colors)],
             }
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=r,
-                mode="lines+markers",
-                name=plotly_text(outcome),
-                line={
-                    "color": colors[i % len(colors)],
-                    "width": 3 if i == 0 else 2.5,
-                    "dash": _SET_DASHES[i % len(_SET_DASHES)],
-                },
-                marker={"size": 9, "symbol": _SET_SYMBOLS[i % len(_SET_SYMBOLS)]},
-                error_y=err,
-                hovertemplate=(
-                    f"<b>{plotly_text(outcome)}</b><br>strength %{{x:.2f}}<br>"
-                    "%{y:.0%} of the repetitions<extra></extra>"
-                ),
-            )
-        )
+        trace = {
+            "type": "scatter",
+            "x": x,
+            "y": r,
+            "mode": "lines+markers",
+            "name": plotly_text(outcome),
+            "line": {
+                "color": colors[i % len(colors)],
+                "width": 3 if i == 0 else 2.5,
+                "dash": _SET_DASHES[i % len(_SET_DASHES)],
+            },
+            "marker": {"size": 9, "symbol": _SET_SYMBOLS[i % len(_SET_SYMBOLS)]},
+            "hovertemplate": (
+                f"<b>{plotly_text(outcome)}</b><br>strength %{{x:.2f}}<br>"
+                "%{y:.0%} of the repetitions<extra></extra>"
+            ),
+        }
+        if err is not None:
+            trace["error_y"] = err
+        traces.append(trace)
+    fig: Figure = {"data": traces, "layout": {}}
     if alpha is not None:
         a = _check_alpha(alpha)
-        fig.add_hline(
-            y=a,
-            line={"color": NEUTRAL, "dash": "dash", "width": 1.5},
+        add_hline(
+            fig,
+            a,
+            {"color": NEUTRAL, "dash": "dash", "width": 1.5},
             annotation={"text": f"α = {a:g}", "font": {"size": SMALL_FONT_SIZE}},
             annotation_position="top left",
         )
     s = power["strength"].to_numpy(dtype=float)
     lo_x, hi_x = min(0.0, float(s.min())), max(1.0, float(s.max()))
     pad = 0.03 * (hi_x - lo_x)
-    fig.update_xaxes(range=[lo_x - pad, hi_x + pad])
-    fig.update_yaxes(range=[-0.03, 1.05], tickformat=".0%")
+    update_axes(fig, "x", {"range": [lo_x - pad, hi_x + pad]})
+    update_axes(fig, "y", {"range": [-0.03, 1.05], "tickformat": ".0%"})
     legend_on_top(fig)
     return style(fig, title, strength_label, "share of repetitions (%)", 440)
 
@@ -675,7 +709,7 @@ def _wilson(rate: np.ndarray, n: np.ndarray, z: float = 1.959964) -> tuple[np.nd
 
 def environment_error_bars(
     results: pd.DataFrame, *, environment_label: str = "held-out environment", unit: str = ""
-) -> go.Figure:
+) -> Figure:
     """Each model's error (RMSE) on each held-out environment, as grouped bars.
 
     Parameters
@@ -689,6 +723,8 @@ def environment_error_bars(
         The target's unit, for the y axis title.
     """
     fig = rmse_bars(results, title="")
-    fig.update_xaxes(title_text=environment_label)
-    fig.update_yaxes(title_text=f"RMSE{f' ({unit})' if unit else ''}<br>lower is better")
+    update_axes(fig, "x", {"title": {"text": environment_label}})
+    update_axes(
+        fig, "y", {"title": {"text": f"RMSE{f' ({unit})' if unit else ''}<br>lower is better"}}
+    )
     return legend_on_top(fig)

@@ -17,6 +17,15 @@ the same idea always looks the same:
 * **layout** — :func:`style` applies all of it to a figure, :func:`legend_on_top`
   puts a legend in a row above the plot, :func:`label` writes an axis label with
   its unit;
+* **figures as data** — a figure is plain data, ``{"data": [trace dicts],
+  "layout": {...}}`` (:data:`Figure`), built directly: plotly's figure classes
+  validate every property on every build, which cost a new view a quarter of
+  its time. :func:`update_layout`, :func:`update_axes`, :func:`add_vline`,
+  :func:`add_hline` and :func:`add_hrect` do to such a figure what plotly's
+  methods of the same names do to a ``go.Figure``; :func:`copy_figure` copies one
+  for a change, :func:`plain` makes the data sent to a browser, and
+  :func:`as_figure` a ``go.Figure`` for code that needs one. A test checks every
+  figure against plotly's own validation (``go.Figure(figure)``);
 * **data** — :func:`subsample` picks the points a scatter draws (deterministic),
   :func:`require_frame` checks a figure's table.
 
@@ -35,9 +44,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from _plotly_utils.utils import convert_to_base64
 
 __all__ = [
     "BASE_FONT_SIZE",
+    "LEGEND_ON_TOP",
+    "Figure",
     "CAUSAL_COLOR",
     "DIVERGING_SCALE",
     "FONT_FAMILY",
@@ -52,17 +64,30 @@ __all__ = [
     "SMALL_FONT_SIZE",
     "TEMPLATE",
     "TITLE_FONT_SIZE",
+    "add_hline",
+    "add_hrect",
+    "add_vline",
+    "as_figure",
+    "colorscale",
+    "copy_figure",
     "darker",
     "for_projector",
     "kind_color",
     "label",
     "legend_on_top",
     "mix",
+    "plain",
     "require_frame",
     "style",
     "style_plain",
     "subsample",
+    "update_axes",
+    "update_layout",
 ]
+
+#: A figure as plain data: ``{"data": [trace dicts], "layout": {...}}``, what
+#: ``go.Figure(figure)`` reads (and validates). Never changed once drawn.
+Figure = dict[str, Any]
 
 # --------------------------------------------------------------------------
 # Palette and type
@@ -108,6 +133,19 @@ DIVERGING_SCALE = "RdBu_r"
 #: Sequential scale for a highlighted variable: cividis is designed to be read
 #: the same way with and without colour-vision deficiency.
 SEQUENTIAL_SCALE = "Cividis"
+
+
+@lru_cache(maxsize=16)
+def _colorscale(name: str) -> tuple[tuple[float, str], ...]:
+    scale = go.Heatmap(colorscale=name).to_plotly_json()["colorscale"]
+    return tuple((float(at), str(color)) for at, color in scale)
+
+
+def colorscale(name: str) -> list[list[Any]]:
+    """A named colour scale (:data:`DIVERGING_SCALE`, :data:`SEQUENTIAL_SCALE`) as the
+    list of ``[position, colour]`` plotly makes of the name: plotly.js does not know
+    every name plotly does (``"RdBu_r"``), and its own ``"RdBu"`` has other colours."""
+    return [[at, color] for at, color in _colorscale(name)]
 
 
 def label(name: str, units: Mapping[str, str] | None = None) -> str:
@@ -221,72 +259,11 @@ def _merge(into: dict, update: Mapping) -> None:
             into[key] = copy.deepcopy(value) if isinstance(value, Mapping) else value
 
 
-def style(
-    fig: go.Figure,
-    title: str,
-    x_title: str | None,
-    y_title: str | None,
-    height: int,
-    then: Mapping[str, Any] | None = None,
-) -> go.Figure:
-    """The lab's house style applied to ``fig``; returns the styled figure.
-
-    Every figure of the lab goes through here: the title at the top left in
-    :data:`TITLE_FONT_SIZE`, body text in :data:`BASE_FONT_SIZE`, ticks, legends
-    and hover labels in :data:`SMALL_FONT_SIZE`, on :data:`TEMPLATE`.
-
-    Parameters
-    ----------
-    fig : plotly.graph_objects.Figure
-        The figure with its traces (not changed).
-    title : str
-        The figure's title ("" for none: the top margin shrinks).
-    x_title, y_title : str or None
-        Axis titles for every x and y axis; ``None`` leaves the axis titles alone (for
-        figures whose traces label their own axes, such as a scatter matrix).
-    height : int
-        The figure's height in px.
-    then : mapping, optional
-        Layout merged over the style, as ``update_layout`` on the result would (a
-        figure's own legend or margins), without validating it again.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        A new figure.
-
-    Notes
-    -----
-    The style is merged into the figure's plain data and the figure made again
-    from it without plotly's validation (the same result as ``update_layout``,
-    ``update_xaxes`` and ``update_yaxes``, which validated every property again
-    and cost about 25 ms a figure: a tenth of what a new seed costs a page).
-    The style is the lab's own constant data; the figures' own parts were
-    validated when they were added.
-    """
-    # Plain data with the arrays kept as arrays (``to_dict`` would encode them).
-    traces = [trace.to_plotly_json() for trace in fig.data]
-    return style_plain(traces, fig.layout.to_plotly_json(), title, x_title, y_title, height, then)
-
-
-def style_plain(
-    traces: list[dict[str, Any]],
-    layout: dict[str, Any],
-    title: str,
-    x_title: str | None,
-    y_title: str | None,
-    height: int,
-    then: Mapping[str, Any] | None = None,
-) -> go.Figure:
-    """:func:`style` for a figure given as plain data: its traces (each with its
-    ``type``) and layout, which become the figure's own (not copied, not validated).
-
-    A figure built as plain data skips plotly's validation of each trace and
-    of every layout update, which costs more than the numbers most charts draw;
-    its tests check that validating it changes nothing.
-    """
-    spec = {"data": traces, "layout": layout}
-    layout["template"] = copy.deepcopy(_template())
+def _styled(
+    spec: Figure, title: str, x_title: str | None, y_title: str | None, height: int
+) -> Figure:
+    """The house style merged into ``spec``'s layout (changed in place); returns ``spec``."""
+    layout = spec["layout"]
     _merge(
         layout,
         {
@@ -305,36 +282,233 @@ def style_plain(
         },
     )
     for letter, axis_title in (("x", x_title), ("y", y_title)):
-        # Every axis the layout has, and the first one, which plotly always has.
-        names = {k for k in layout if re.fullmatch(f"{letter}axis[0-9]*", k)} | {f"{letter}axis"}
-        for name in sorted(names):
-            axis: dict = {
-                "title": {"font": {"size": BASE_FONT_SIZE}},
-                "tickfont": {"size": SMALL_FONT_SIZE},
-                "automargin": True,
-            }
-            if axis_title is not None:
-                axis["title"]["text"] = axis_title
-            _merge(layout.setdefault(name, {}), axis)
-    if then is not None:
-        _merge(layout, then)
-    return go.Figure(spec, _validate=False)
-
-
-def legend_on_top(fig: go.Figure) -> go.Figure:
-    """Put the legend in one row above the plot, so that charts in half-width columns
-    keep their room (returns the same figure)."""
-    fig.update_layout(
-        legend={
-            "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1.02,
-            "xanchor": "left",
-            "x": 0.0,
-            "title": {"text": ""},
+        axis: dict = {
+            "title": {"font": {"size": BASE_FONT_SIZE}},
+            "tickfont": {"size": SMALL_FONT_SIZE},
+            "automargin": True,
         }
-    )
+        if axis_title is not None:
+            axis["title"]["text"] = axis_title
+        update_axes(spec, letter, axis)
+    return spec
+
+
+def style(
+    fig: Figure | go.Figure,
+    title: str,
+    x_title: str | None,
+    y_title: str | None,
+    height: int,
+) -> Any:
+    """The lab's house style applied to ``fig``; returns the styled figure.
+
+    Every figure of the lab goes through here: the title at the top left in
+    :data:`TITLE_FONT_SIZE`, body text in :data:`BASE_FONT_SIZE`, ticks, legends
+    and hover labels in :data:`SMALL_FONT_SIZE`, on :data:`TEMPLATE`.
+
+    Parameters
+    ----------
+    fig : Figure or plotly.graph_objects.Figure
+        The figure with its traces (not changed): plain data (:data:`Figure`) or
+        a plotly figure.
+    title : str
+        The figure's title ("" for none: the top margin shrinks).
+    x_title, y_title : str or None
+        Axis titles for every x and y axis; ``None`` leaves the axis titles alone (for
+        figures whose traces label their own axes, such as a scatter matrix).
+    height : int
+        The figure's height in px.
+
+    Returns
+    -------
+    Figure or plotly.graph_objects.Figure
+        A new figure of the kind given: plain data for plain data (its traces
+        shared with ``fig``, its layout new), a plotly figure for a plotly figure.
+
+    Notes
+    -----
+    The style is declared once, as data merged into a figure's layout key by
+    key, as ``update_layout``, ``update_xaxes`` and ``update_yaxes`` do. A plotly
+    figure is turned into plain data, styled, and made again from it without
+    plotly's validation (which validated every property again and cost about
+    25 ms a figure); the style is the lab's own constant data, and the figures'
+    own parts were validated when they were added.
+    """
+    if isinstance(fig, Mapping):
+        spec = copy_figure(fig)
+        spec["layout"]["template"] = _template()  # shared, read only
+        return _styled(spec, title, x_title, y_title, height)
+    # Plain data with the arrays kept as arrays (``to_dict`` would encode them).
+    spec = {
+        "data": [trace.to_plotly_json() for trace in fig.data],
+        "layout": fig.layout.to_plotly_json(),
+    }
+    spec["layout"]["template"] = copy.deepcopy(_template())
+    return go.Figure(_styled(spec, title, x_title, y_title, height), _validate=False)
+
+
+#: The legend in one row above the plot (:func:`legend_on_top`).
+LEGEND_ON_TOP: dict[str, Any] = {
+    "orientation": "h",
+    "yanchor": "bottom",
+    "y": 1.02,
+    "xanchor": "left",
+    "x": 0.0,
+    "title": {"text": ""},
+}
+
+
+def legend_on_top(fig: Any) -> Any:
+    """Put the legend in one row above the plot, so that charts in half-width columns
+    keep their room (returns the same figure, plain data or a plotly figure)."""
+    if isinstance(fig, dict):
+        return update_layout(fig, {"legend": LEGEND_ON_TOP})
+    fig.update_layout(legend=copy.deepcopy(LEGEND_ON_TOP))
     return fig
+
+
+# --------------------------------------------------------------------------
+# Figures as data
+# --------------------------------------------------------------------------
+
+
+def copy_figure(fig: Mapping[str, Any]) -> Figure:
+    """A copy of a figure to change: its layout copied (the template shared), its
+    traces a new list of copied trace dicts whose arrays are shared."""
+    layout = fig.get("layout", {})
+    out_layout = {k: copy.deepcopy(v) for k, v in layout.items() if k != "template"}
+    if "template" in layout:
+        out_layout["template"] = layout["template"]
+    return {"data": [_copy_tree(t) for t in fig.get("data", ())], "layout": out_layout}
+
+
+def _copy_tree(node: Any) -> Any:
+    """Dicts and lists copied, everything else (arrays, strings) shared."""
+    if isinstance(node, Mapping):
+        return {k: _copy_tree(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_copy_tree(v) for v in node]
+    return node
+
+
+def update_layout(fig: Figure, update: Mapping[str, Any]) -> Figure:
+    """Merge ``update`` into ``fig``'s layout, key by key as ``go.Figure.update_layout``
+    does (changes ``fig``; returns it)."""
+    _merge(fig.setdefault("layout", {}), update)
+    return fig
+
+
+def update_axes(fig: Figure, letter: str, update: Mapping[str, Any]) -> Figure:
+    """Merge ``update`` into every ``letter`` axis of ``fig`` (``"x"`` or ``"y"``), as
+    ``update_xaxes`` and ``update_yaxes`` do: every axis the layout has, and the first
+    one, which plotly always has (changes ``fig``; returns it)."""
+    layout = fig.setdefault("layout", {})
+    names = {k for k in layout if re.fullmatch(f"{letter}axis[0-9]*", k)} | {f"{letter}axis"}
+    for name in sorted(names):
+        _merge(layout.setdefault(name, {}), update)
+    return fig
+
+
+#: Where a line's label sits, as ``add_vline``/``add_hline``'s ``annotation_position``.
+_VLINE_LABELS = {"top": {"y": 1, "yref": "y domain", "xanchor": "center", "yanchor": "bottom"}}
+_HLINE_LABELS = {"top left": {"x": 0, "xref": "x domain", "xanchor": "left", "yanchor": "bottom"}}
+
+
+def _add(fig: Figure, key: str, item: dict[str, Any]) -> None:
+    fig.setdefault("layout", {}).setdefault(key, []).append(item)
+
+
+def add_vline(
+    fig: Figure,
+    x: float,
+    line: Mapping[str, Any],
+    annotation: Mapping[str, Any] | None = None,
+    annotation_position: str = "top",
+) -> Figure:
+    """A vertical line across the plot at ``x``, as ``go.Figure.add_vline`` draws it
+    (with ``annotation`` at ``annotation_position``: ``"top"``); changes ``fig``."""
+    shape = {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"}
+    _add(fig, "shapes", {**shape, "line": dict(line)})
+    if annotation is not None:
+        where = _VLINE_LABELS[annotation_position]
+        _add(
+            fig,
+            "annotations",
+            {**copy.deepcopy(dict(annotation)), "showarrow": False, "x": x, "xref": "x", **where},
+        )
+    return fig
+
+
+def add_hline(
+    fig: Figure,
+    y: float,
+    line: Mapping[str, Any],
+    annotation: Mapping[str, Any] | None = None,
+    annotation_position: str = "top left",
+) -> Figure:
+    """A horizontal line across the plot at ``y``, as ``go.Figure.add_hline`` draws it
+    (with ``annotation`` at ``annotation_position``: ``"top left"``); changes ``fig``."""
+    shape = {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": y, "y1": y, "yref": "y"}
+    _add(fig, "shapes", {**shape, "line": dict(line)})
+    if annotation is not None:
+        where = _HLINE_LABELS[annotation_position]
+        _add(
+            fig,
+            "annotations",
+            {**copy.deepcopy(dict(annotation)), "showarrow": False, "y": y, "yref": "y", **where},
+        )
+    return fig
+
+
+def add_hrect(fig: Figure, y0: float, y1: float, **props: Any) -> Figure:
+    """A band across the plot from ``y0`` to ``y1`` (``fillcolor``, ``opacity``, ``line``),
+    as ``go.Figure.add_hrect`` draws it; changes ``fig``."""
+    rect = {"type": "rect", "x0": 0, "x1": 1, "xref": "x domain", "y0": y0, "y1": y1, "yref": "y"}
+    _add(fig, "shapes", {**rect, **copy.deepcopy(props)})
+    return fig
+
+
+def plain(fig: Any) -> dict[str, Any]:
+    """What a browser is sent for ``fig``: plain data with every array as plotly.js's
+    typed-array form, as ``go.Figure.to_dict`` gives (a plotly figure's own ``to_dict()``).
+
+    A plain-data figure is not changed: its dicts and lists are copied (arrays
+    shared, then encoded in the copy; the template shared).
+    """
+    if not isinstance(fig, Mapping):
+        return dict(fig.to_dict())
+    out = copy_figure(fig)
+    template = out["layout"].pop("template", None)
+    convert_to_base64(out)
+    if template is not None:
+        out["layout"]["template"] = template
+    return out
+
+
+def as_figure(fig: Any) -> go.Figure:
+    """A plotly figure of ``fig``: itself if it is one, else made from the plain data
+    without validating it again (the lab's figures are validated by its tests)."""
+    if isinstance(fig, go.Figure):
+        return fig
+    return go.Figure(fig, _validate=False)
+
+
+def style_plain(
+    traces: list[dict[str, Any]],
+    layout: dict[str, Any],
+    title: str,
+    x_title: str | None,
+    y_title: str | None,
+    height: int,
+    then: Mapping[str, Any] | None = None,
+) -> go.Figure:
+    """:func:`style` for traces and a layout given as plain data, with ``then`` merged
+    over the style, made a plotly figure without validating it again (for figures
+    that are drawn on afterwards, such as the Attribution page's)."""
+    spec = style({"data": traces, "layout": layout}, title, x_title, y_title, height)
+    if then is not None:
+        update_layout(spec, then)
+    return as_figure(spec)
 
 
 # --------------------------------------------------------------------------

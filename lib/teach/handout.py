@@ -52,6 +52,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from lib.figures.style import Figure, plain
 from lib.teach.markdown import markdown_html
 
 __all__ = [
@@ -139,7 +140,7 @@ class Table:
 
 
 #: What a section's ``figures`` may hold.
-Item: TypeAlias = Plot | Graph | Table | go.Figure
+Item: TypeAlias = Plot | Graph | Table | go.Figure | Figure
 
 
 @dataclass(frozen=True)
@@ -157,8 +158,9 @@ class Section:
         Plain text.
     markdown : str
         The section's text, Markdown (rendered safely: no HTML gets through).
-    figures : sequence of Plot, Graph, Table or plotly Figure
-        In order; a bare figure is a :class:`Plot` without a caption.
+    figures : sequence of Plot, Graph, Table or figure
+        In order; a bare figure (plotly's, or plain data) is a :class:`Plot`
+        without a caption.
     note : str, optional
         Plain text in a small box after everything else (a caveat, a source).
     question : str, optional
@@ -226,10 +228,9 @@ def _safe_href(url: str) -> str | None:
 
 def _figure_json(figure: Any) -> str:
     """A figure as JSON that cannot end the ``<script>`` element holding it."""
-    if isinstance(figure, go.Figure):
-        text = pio.to_json(figure, validate=False)
-    else:
-        text = json.dumps(figure)
+    # A plotly figure or plain data (lib.figures.style.Figure), its arrays in
+    # plotly.js's typed-array form either way.
+    text = pio.to_json(plain(figure), validate=False)
     # "<" only occurs inside JSON strings, where \u003c is the same character.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 

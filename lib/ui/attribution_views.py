@@ -33,6 +33,7 @@ from lib.attribution.stability import (
 from lib.errors import DataError
 from lib.figures import attribution as figs
 from lib.figures.charts import rmse_bars
+from lib.figures.style import as_figure
 from lib.fitting.experiments import OBSERVATIONAL, ratio_table
 from lib.fitting.models import Model, PenalisedModel
 from lib.tables.datasets import load_dataset
@@ -179,7 +180,7 @@ def settle_figure(
     scores = settle_scores(key, drive, epsilon)
     causal = pair.causal_name(view_at(*key).world.scenario.causal_features)
     sentence = words.settle_sentence(scores, drive, pair.B_CHAMPION, causal)
-    fig = figs.with_noise_floor(rmse_bars(scores, ""), view_at(*key).world.noise_sd)
+    fig = figs.with_noise_floor(as_figure(rmse_bars(scores, "")), view_at(*key).world.noise_sd)
     # below the bars: at a projector's width a legend beside them scrolls
     fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
     return fig, sentence

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from lib.errors import DataError
+from lib.figures.style import Figure
 from lib.teach.handout import Plot
 from lib.ui import compute, table_views, tables
 from lib.ui import table_compute as tc
@@ -73,12 +73,12 @@ class DataSource:
     csv: Any
     file_name: str
     column_config: dict[str, Any] | None
-    heatmap: Callable[[], go.Figure] | None
+    heatmap: Callable[[], Figure] | None
     heatmap_caption: str
     clues: pd.DataFrame | None
     cause_help: str
     target: str
-    pairs: Callable[[], go.Figure] | None = None
+    pairs: Callable[[], Figure] | None = None
     pairs_caption: str = ""
 
 

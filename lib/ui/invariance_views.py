@@ -17,12 +17,11 @@ from dataclasses import replace
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from lib.errors import DataError
 from lib.figures import invariance as ip
-from lib.figures.style import label
+from lib.figures.style import Figure, label, update_axes
 from lib.invariance.compare import (
     NONLINEAR_SHIFT_SDS,
     comparison_models,
@@ -127,7 +126,7 @@ def icp_fit(
 @st.cache_resource(max_entries=64, show_spinner=_SPIN)
 def result_figure(
     scenario_id: str, seed: int, key: EnvKey, alpha: float, _envs: Sequence[Environment]
-) -> go.Figure:
+) -> Figure:
     res = icp_fit(scenario_id, seed, key, alpha, _envs)
     return icp_figure(res)
 
@@ -135,14 +134,14 @@ def result_figure(
 @st.cache_resource(max_entries=64, show_spinner=_SPIN)
 def top_sets_figure(
     scenario_id: str, seed: int, key: EnvKey, alpha: float, _envs: Sequence[Environment]
-) -> go.Figure:
+) -> Figure:
     """The five sets with the largest p-values as bars: ICP's verdict for a projector,
     where the lattice's many small boxes would be too small to read."""
     res = icp_fit(scenario_id, seed, key, alpha, _envs)
     return ip.ranked_sets_figure(res.set_pvalues.table(top=5), res.candidates, res.alpha, top=5)
 
 
-def icp_figure(res: ICPResult) -> go.Figure:
+def icp_figure(res: ICPResult) -> Figure:
     """The lattice for few candidates, the ranked sets beyond."""
     if len(res.candidates) <= ip.LATTICE_MAX_CANDIDATES:
         return ip.lattice_figure(res.set_pvalues, res.candidates, res.alpha)
@@ -182,7 +181,7 @@ def held_out_figure(
     n: int,
     unit: str,
     _envs: Sequence[Environment],
-) -> go.Figure:
+) -> Figure:
     """:func:`held_out`'s errors as bars, one group per fresh world (built once, shared)."""
     return ip.environment_error_bars(
         held_out(scenario_id, seed, key, alpha, n, _envs),
@@ -264,7 +263,7 @@ def sweep_views(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 @st.cache_resource(max_entries=64, show_spinner=_SPIN)
 def sweep_figures(
     scenario_id: str, preset: str, seed: int, alpha: float, strength: float, unit: str
-) -> tuple[go.Figure, go.Figure]:
+) -> tuple[Figure, Figure]:
     table = sweep(scenario_id, preset, seed, alpha)
     pv, err = sweep_views(table)
     return (
@@ -282,7 +281,7 @@ def nonlinear_sweep_same(seed: int, alpha: float) -> pd.DataFrame:
 
 
 @st.cache_resource(max_entries=32, show_spinner=_SPIN)
-def nonlinear_figures(seed: int, alpha: float, strength: float) -> tuple[go.Figure, go.Figure]:
+def nonlinear_figures(seed: int, alpha: float, strength: float) -> tuple[Figure, Figure]:
     full = nonlinear_sweep(seed, alpha)
     full = full[full["set"] == "all features"]
     same = nonlinear_sweep_same(seed, alpha)
@@ -296,12 +295,12 @@ def nonlinear_figures(seed: int, alpha: float, strength: float) -> tuple[go.Figu
     )[["model", "kind", "strength", "rmse"]]
     x_title = f"strongest shift of the dose ICP saw (1 = {NONLINEAR_SHIFT_SDS:g} SD)"
     err_fig = ip.ood_error_vs_strength(err, at=strength, unit="points", strength_label=x_title)
-    err_fig.update_yaxes(title_text="RMSE of the line (points)")
+    update_axes(err_fig, "y", {"title": {"text": "RMSE of the line (points)"}})
     # one model tested in two places: not a predictive/causal pair, so neutral colours
-    for trace, color in zip(err_fig.data, (ip.OKABE_ITO[5], ip.OKABE_ITO[2]), strict=False):
-        trace.name = str(trace.name).rsplit(" (", 1)[0]
-        trace.line.color = color
-        trace.marker.color = color
+    for trace, color in zip(err_fig["data"], (ip.OKABE_ITO[5], ip.OKABE_ITO[2]), strict=False):
+        trace["name"] = str(trace["name"]).rsplit(" (", 1)[0]
+        trace["line"]["color"] = color
+        trace["marker"]["color"] = color
     return (
         ip.pvalue_vs_strength(pv, alpha, at=strength, strength_label=x_title),
         err_fig,
@@ -320,7 +319,7 @@ def show_icp(
     res: ICPResult,
     units: dict[str, str] | None = None,
     key: str = "main",
-    figure: go.Figure | None = None,
+    figure: Figure | None = None,
 ) -> None:
     """ICP's verdict in words, the lattice (or ranked sets), and the per-predictor table."""
     with st.container(border=True):

@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from lib.errors import DataError
-from lib.figures.style import label
+from lib.figures.style import Figure, label
 from lib.fitting.experiments import OBSERVATIONAL
 from lib.fitting.models import LinearModel, Model
 from lib.text.escape import code_list, code_span, inert, plotly_text
@@ -105,8 +104,8 @@ class ModelsSource:
     uses: dict[str, str]
     headings: dict[str, str]
     where: str
-    coef_figure: Callable[[str], go.Figure]
-    fit_figure: Callable[[str], go.Figure]
+    coef_figure: Callable[[str], Figure]
+    fit_figure: Callable[[str], Figure]
     next_label: str
     notices: list[str] = field(default_factory=list)
 

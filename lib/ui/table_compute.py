@@ -9,11 +9,10 @@ shared between sessions and never modified.
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from lib.figures import charts
-from lib.figures.style import legend_on_top
+from lib.figures.style import Figure, legend_on_top
 from lib.tables.fit import HoldoutFit, holdout_fit, table_loeo
 from lib.tables.read import numeric_frame
 from lib.tables.setup import TableSetup
@@ -35,7 +34,7 @@ def holdout(
 @st.cache_resource(max_entries=64, show_spinner=False)
 def fit_figure(
     key: str, setup: TableSetup, policy: str, seed: int, model: str, _choice: TableChoice
-) -> go.Figure:
+) -> Figure:
     """Predicted against actual on the held-out rows, for one model."""
     fit = holdout(key, setup, policy, seed, _choice=_choice)
     kind = str(fit.scores.set_index("model").loc[model, "kind"])
@@ -54,7 +53,7 @@ def fit_figure(
 @st.cache_resource(max_entries=64, show_spinner=False)
 def coefficient_figure(
     key: str, setup: TableSetup, policy: str, seed: int, model: str, _choice: TableChoice
-) -> go.Figure:
+) -> Figure:
     """Per-SD coefficients of a linear model (:func:`lib.figures.charts.per_sd_coefficients`)."""
     fit = holdout(key, setup, policy, seed, _choice=_choice)
     linear = [m for m in fit.models if m.family == "linear"]
@@ -69,7 +68,7 @@ def loeo(key: str, setup: TableSetup, policy: str, seed: int, _choice: TableChoi
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def heatmap(key: str, columns: tuple[str, ...], policy: str, _choice: TableChoice) -> go.Figure:
+def heatmap(key: str, columns: tuple[str, ...], policy: str, _choice: TableChoice) -> Figure:
     """Correlations between the chosen columns (rows with missing cells left out)."""
     data, _ = numeric_frame(_choice.table, list(columns), policy=policy)  # type: ignore[arg-type]
     return charts.page_heatmap(data.rename(columns=plotly_text))

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from lib.errors import DataError
 from lib.figures import charts, graph
+from lib.figures.style import Figure, update_axes
 from lib.tables.fit import loeo_sentence, loeo_summary
 from lib.tables.setup import (
     TableSetup,
@@ -278,13 +278,14 @@ def table_top(choice: TableChoice) -> tuple[TableChoice, list[str]]:
 # ----------------------------------------------------------------------------- Interventions
 
 
-def _loeo_figure(results: pd.DataFrame, env: str) -> go.Figure:
+def _loeo_figure(results: pd.DataFrame, env: str) -> Figure:
     frame = results.rename(columns={"held_out": "test"}).copy()
     frame["test"] = frame["test"].astype(str)
     fig = charts.rmse_bars(frame, title="")
-    fig.update_xaxes(title_text=f"held-out {plotly_text(env)}")
+    update_axes(fig, "x", {"title": {"text": f"held-out {plotly_text(env)}"}})
     if frame["test"].nunique() > 4:  # numbers on every bar would be unreadably small
-        fig.update_traces(textposition="none")
+        for trace in fig["data"]:
+            trace["textposition"] = "none"
     return fig
 
 

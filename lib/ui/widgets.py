@@ -7,7 +7,9 @@ causal graph always has the same legend.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from html import escape
 from typing import Any
@@ -18,7 +20,8 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from lib.figures import graph
-from lib.figures.style import for_projector, kind_color
+from lib.figures.style import Figure, for_projector, kind_color
+from lib.figures.style import plain as to_plain
 from lib.fitting.models import FAMILY_LABELS
 from lib.text.numbers import format_number, format_r2
 from lib.ui.state import lab_state, pop_notices, synced, teach_state
@@ -91,28 +94,23 @@ class _Plain(go.Figure):
     """A figure already turned into plain data, handed to ``st.plotly_chart`` as is.
 
     ``st.plotly_chart`` asks a figure for ``to_dict()``, which deep-copies every
-    array, on every run of every session: a third of a warm Interventions run.
-    The caches' figures never change after they are built, so their plain data
-    is made once (kept on the figure) and this stand-in returns it. It is never
-    drawn on or changed; made without plotly's constructor, it is cheap.
+    array, on every run of every session: a third of a warm Interventions run;
+    and it validates a figure given as a dict with plotly's constructor. The
+    caches' figures never change after they are built, so their plain data is
+    made once and this stand-in returns it. It is never drawn on or changed;
+    made without plotly's constructor, it is cheap.
     """
 
     _plain: dict[str, Any]
 
     @classmethod
-    def of(cls, fig: go.Figure, projector: bool = False) -> _Plain:
-        """The figure's plain data, made once; ``projector``: with projector-sized type
-        (:func:`lib.figures.style.for_projector`), made once too."""
-        plain = fig.__dict__.get("_lab_plain")
-        if plain is None:
-            plain = fig.to_dict()
-            fig._lab_plain = plain  # plotly keeps attributes that start with "_"
+    def of(cls, fig: Figure | go.Figure, projector: bool = False) -> _Plain:
+        """The figure's plain data (:func:`lib.figures.style.plain`), made once;
+        ``projector``: with projector-sized type (:func:`lib.figures.style.for_projector`),
+        made once too."""
+        plain = _made(fig, "plain", lambda: to_plain(fig))
         if projector:
-            big = fig.__dict__.get("_lab_projector")
-            if big is None:
-                big = for_projector(plain)
-                fig._lab_projector = big
-            plain = big
+            plain = _made(fig, "projector", lambda: for_projector(plain))
         made = cls.__new__(cls)
         object.__setattr__(made, "_plain", plain)
         return made
@@ -121,12 +119,47 @@ class _Plain(go.Figure):
         return self._plain
 
 
+#: The plain data of the figures drawn lately, by ``id``: (figure, what, data).
+#: A figure given as a dict cannot keep it on itself; the figure is held here, so
+#: that its ``id`` is never another figure's while it is. The figures of the views
+#: drawn lately (a miss costs about a millisecond a figure).
+_MADE: OrderedDict[tuple[int, str], tuple[Any, dict[str, Any]]] = OrderedDict()
+_MADE_MAX = 256
+_MADE_LOCK = threading.Lock()
+
+
+def _made(fig: Any, what: str, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``make()``'s data for ``fig``, made once per figure (sessions share the caches' figures)."""
+    if isinstance(fig, go.Figure):  # plotly keeps attributes that start with "_"
+        attr = f"_lab_{what}"
+        data = fig.__dict__.get(attr)
+        if data is None:
+            data = make()
+            setattr(fig, attr, data)
+        return data
+    key = (id(fig), what)
+    with _MADE_LOCK:
+        entry = _MADE.get(key)
+        if entry is not None and entry[0] is fig:
+            _MADE.move_to_end(key)
+            return entry[1]
+    data = make()
+    with _MADE_LOCK:
+        _MADE[key] = (fig, data)
+        while len(_MADE) > _MADE_MAX:
+            _MADE.popitem(last=False)
+    return data
+
+
 def _presenting() -> bool:
     return teach_state().present
 
 
-def chart(fig: go.Figure, caption: str, key: str | None = None) -> None:
-    """A Plotly figure in the lab's own style, then its story in one caption.
+def chart(fig: Figure | go.Figure, caption: str, key: str | None = None) -> None:
+    """A figure in the lab's own style, then its story in one caption.
+
+    ``fig`` is plain data (:data:`lib.figures.style.Figure`, as :mod:`lib.figures.charts`
+    and :mod:`lib.figures.invariance` build them) or a plotly figure.
 
     ``fig`` must not change after it is drawn here (the figures the caches
     share never do): its plain data is made on the first call and reused. In

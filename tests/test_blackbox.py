@@ -26,8 +26,11 @@ from lib.blackbox.network import (
     Network,
     behaviour_targets,
     fit_mlp,
+    fit_mlp_reference,
     forward,
+    input_grid,
     network_from_mlp,
+    r_squared,
     sample_inputs,
     train_network,
 )
@@ -104,6 +107,18 @@ def test_training_is_reproducible() -> None:
     again = train_network(0)
     _, net = _trained(0)
     assert np.array_equal(again.W1, net.W1) and np.array_equal(again.W2, net.W2)
+
+
+# 16 is the seed whose network differs most from the reference's, of the page's 1-99
+@pytest.mark.parametrize("seed", (1, 16))
+def test_the_trainer_behaves_as_the_reference_trainer(seed: int) -> None:
+    """Equal behaviours: the page's network and scikit-learn's, run to convergence on
+    2,000 points, give the same outputs (R² ≥ 0.99) on the page's inputs."""
+    _, net = _trained(seed)
+    reference = fit_mlp_reference(seed)
+    x = np.vstack([sample_inputs(1000, seed + 1), input_grid(25)[1]])
+    r2 = r_squared(reference.predict(x), forward(net, x), net.behaviours)
+    assert (r2 >= 0.99).all(), r2.to_dict()
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -19,6 +19,8 @@ import streamlit as st
 
 from lib.blackbox import illusions, lesions, surrogate
 from lib.blackbox.network import (
+    TRAIN_ITERATIONS,
+    TRAIN_ROWS,
     Network,
     behaviour_targets,
     forward,
@@ -212,8 +214,8 @@ def network_section(lab: Lab) -> None:
     chart(
         maps,
         "The network's three outputs over the input square (red high, blue low). "
-        f"Trained with scikit-learn's multilayer perceptron (L-BFGS) on 2,000 points in "
-        f"{view.seconds:.1f} s.",
+        f"Trained by full-batch L-BFGS ({TRAIN_ITERATIONS} iterations) on {TRAIN_ROWS:,} "
+        f"points in {view.seconds:.2f} s.",
         key="bb_maps",
     )
     st.markdown(words.network_sentence(r2, view.net.hidden, parameter_count(view.net)))

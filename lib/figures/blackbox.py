@@ -113,16 +113,16 @@ def behaviour_maps(axis: np.ndarray, outputs: np.ndarray, names: Sequence[str]) 
     names : sequence of str
         The behaviours, in the outputs' order.
     """
-    fig = make_subplots(
-        rows=1,
-        cols=len(names),
-        subplot_titles=[_label(n) for n in names],
-        horizontal_spacing=0.06,
-    )
+    # The panels laid out by hand, as make_subplots lays them out (which cost 17 ms).
+    k, gap = len(names), 0.06
+    width = (1 - gap * (k - 1)) / k
+    traces = []
+    layout: dict = {"annotations": []}
     for b, name in enumerate(names):
         z = outputs[:, :, b]
         top = float(np.max(np.abs(z))) or 1.0
-        fig.add_trace(
+        suffix = "" if b == 0 else str(b + 1)
+        traces.append(
             go.Heatmap(
                 x=_r(axis),
                 y=_r(axis),
@@ -133,17 +133,41 @@ def behaviour_maps(axis: np.ndarray, outputs: np.ndarray, names: Sequence[str]) 
                 colorscale=DIVERGING_SCALE,
                 showscale=False,
                 hovertemplate=f"x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<br>{name}: %{{z:.2f}}<extra></extra>",
-            ),
-            row=1,
-            col=b + 1,
+                xaxis=f"x{suffix}",
+                yaxis=f"y{suffix}",
+            )
         )
-        fig.update_xaxes(title_text="x₁", constrain="domain", row=1, col=b + 1)
-        fig.update_yaxes(
-            scaleanchor=f"x{'' if b == 0 else b + 1}", constrain="domain", row=1, col=b + 1
+        left = b * (width + gap)
+        layout[f"xaxis{suffix}"] = {
+            "anchor": f"y{suffix}",
+            "domain": [left, left + width],
+            "title": {"text": "x₁"},
+            "constrain": "domain",
+        }
+        layout[f"yaxis{suffix}"] = {
+            "anchor": f"x{suffix}",
+            "domain": [0.0, 1.0],
+            "scaleanchor": f"x{suffix}",
+            "constrain": "domain",
+        }
+        layout["annotations"].append(
+            {
+                "font": {"size": 16},
+                "showarrow": False,
+                "text": _label(name),
+                "x": left + width / 2,
+                "xanchor": "center",
+                "xref": "paper",
+                "y": 1.0,
+                "yanchor": "bottom",
+                "yref": "paper",
+            }
         )
-    fig.update_yaxes(title_text="x₂", row=1, col=1)
-    fig = style(fig, "What the network does: its three outputs", None, None, 340)
-    fig.update_layout(margin={"t": 90})
+    layout["yaxis"]["title"] = {"text": "x₂"}
+    fig = style(
+        go.Figure(traces, layout), "What the network does: its three outputs", None, None, 340
+    )
+    fig.layout.margin.t = 90
     return fig
 
 

@@ -165,7 +165,13 @@ def _barrier(key: tuple[int, int]) -> BarrierView:
     found = [frame.head(4) for frame in search.found.values()]
     examples = pd.concat(found, ignore_index=True) if found else pd.DataFrame()
     problem = search.problem
-    return BarrierView(rows, seconds, examples, problem, figs.barrier_figure(view.net.hidden))
+    return BarrierView(rows, seconds, examples, problem, _barrier_figure(view.net.hidden))
+
+
+@st.cache_resource(max_entries=len(UNIT_COUNTS), show_spinner=False)
+def _barrier_figure(units: int) -> go.Figure:
+    """The barrier's chart, the same for every network of ``units`` units (45 ms to draw)."""
+    return figs.barrier_figure(units)
 
 
 # ----------------------------------------------------------------------------- sections

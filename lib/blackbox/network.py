@@ -224,14 +224,16 @@ class SmallMLP:
 
     Follows the scikit-learn contract (``fit`` returns ``self``; learned
     attributes end in ``_``), and names what it learns as
-    :class:`~sklearn.neural_network.MLPRegressor` does. It minimises the same
-    objective (half the squared error summed over outputs, averaged over rows,
-    plus ``alpha / 2`` times the squared weights over the rows), from the same
-    first weights (Glorot-uniform, drawn by ``numpy.random.RandomState(random_state)``
-    in scikit-learn's order), with scipy's L-BFGS-B; it stops after ``max_iter``
+    :class:`~sklearn.neural_network.MLPRegressor` does. It follows the regressor's
+    gradient, that of half the squared error summed over outputs and averaged
+    over rows plus ``alpha / 2`` times the squared weights over the rows (the
+    objective it minimises; the regressor's reported loss also averages over the
+    outputs, its gradient does not), from the regressor's first weights
+    (Glorot-uniform, drawn by ``numpy.random.RandomState(random_state)`` in
+    scikit-learn's order), with scipy's L-BFGS-B; it stops after ``max_iter``
     iterations (or at a gradient below ``tol``). Without the regressor's checks
-    and bookkeeping, and with tanh written through ``exp``, an iteration costs
-    about half of the regressor's.
+    and bookkeeping, and with tanh written through ``exp``, an evaluation of the
+    objective costs about 60% of the regressor's.
 
     Parameters
     ----------

@@ -8,8 +8,13 @@ The script limits OpenMP and BLAS to one thread (``OMP_NUM_THREADS``,
 ``OPENBLAS_NUM_THREADS`` and ``MKL_NUM_THREADS`` set to 1 unless already set),
 as ``scripts/serve.sh`` does for the app's workers. It prints Markdown tables:
 
-1. Training: :func:`lib.blackbox.network.train_network` at 8 to 64 hidden units,
-   one run for each of the seeds 0, 1 and 2; the median and the range.
+1. Training, in CPU seconds (``time.process_time``): the page's trainer
+   (:func:`lib.blackbox.network.train_network`: 200 iterations of full-batch
+   L-BFGS on 500 points) and the reference it replaced
+   (:func:`lib.blackbox.network.fit_mlp_reference`: scikit-learn's regressor on
+   2,000 points, to convergence) at 8 to 64 hidden units, seeds 0, 1 and 2; the
+   median and the range, and the smallest R² of the two networks' outputs
+   against each other on the page's 1,000 test points and 25 × 25 grid.
 2. The exhaustive lesion search at 32 units on the page's 500 inputs: every
    unit, pair and triple (32 + 496 + 4,960 masks), each network's damage
    computed from one vectorised :func:`lib.blackbox.network.forward` over all
@@ -27,6 +32,12 @@ as ``scripts/serve.sh`` does for the app's workers. It prints Markdown tables:
 4. A new network: what the page computes on a seed nobody used, part by part,
    in sequence (seeds 0, 1 and 2 at 32 units; median and range). The figures
    are not included.
+5. A new network, the whole page in CPU time: every cached computation of the
+   page's network sections (:mod:`lib.ui.blackbox_views`: training, scores,
+   maps, a unit, lesions, the barrier, the PCA, the patch and the surrogate,
+   figures included) with the caches cleared, for seeds 11 to 15 at 32 units
+   (the barrier's chart, the same for every network of a size, drawn before);
+   the median and range of each part and of the whole.
 """
 
 from __future__ import annotations
@@ -51,9 +62,12 @@ from lib.blackbox import illusions, lesions, surrogate  # noqa: E402
 from lib.blackbox.network import (  # noqa: E402
     Network,
     behaviour_targets,
+    fit_mlp_reference,
     forward,
     hidden_activity,
     input_grid,
+    network_from_mlp,
+    r_squared,
     sample_inputs,
     train_network,
 )
@@ -92,14 +106,34 @@ def _spread(times: list[float], scale: float = 1.0, digits: int = 2) -> str:
 # ----------------------------------------------------------------------------- 1 · training
 
 
+def _cpu(work: Callable[[], object]) -> tuple[float, object]:
+    started = time.process_time()
+    result = work()
+    return time.process_time() - started, result
+
+
+def _agreement(net: Network, reference: Network) -> float:
+    """The smallest R² of ``net``'s outputs against ``reference``'s on the page's inputs."""
+    x = np.vstack([sample_inputs(TEST_ROWS, net.seed + 1), input_grid(25)[1]])
+    return float(r_squared(forward(reference, x), forward(net, x), net.behaviours).min())
+
+
 def bench_training() -> None:
-    print("\n### Training (one thread; seeds 0, 1, 2: median (range))\n")
-    print("| hidden units | parameters | training, s |")
-    print("|---:|---:|---:|")
+    print("\n### Training, CPU (one thread; seeds 0, 1, 2: median (range))\n")
+    print("| hidden units | parameters | the page's trainer, s | reference, s | R², least |")
+    print("|---:|---:|---:|---:|---:|")
     for hidden in (8, 16, 32, 48, 64):
-        times = [_once(lambda s=s, h=hidden: train_network(s, hidden=h))[0] for s in SEEDS]
+        fast, slow, agree = [], [], []
+        for seed in SEEDS:
+            t, net = _cpu(lambda s=seed, h=hidden: train_network(s, hidden=h))
+            r, mlp = _cpu(lambda s=seed, h=hidden: fit_mlp_reference(s, hidden=h))
+            fast.append(t)
+            slow.append(r)
+            agree.append(_agreement(net, network_from_mlp(mlp, seed)))
         params = 2 * hidden + hidden + 3 * hidden + 3
-        print(f"| {hidden} | {params} | {_spread(times)} |")
+        print(
+            f"| {hidden} | {params} | {_spread(fast, 1, 3)} | {_spread(slow)} | {min(agree):.4f} |"
+        )
 
 
 # ----------------------------------------------------------------------------- 2 · lesions
@@ -190,7 +224,7 @@ def bench_surrogate_and_illusions(nets_by_seed: dict[int, Network]) -> None:
         f"`pca_readout` ({STIMULUS_ROWS:,} + {STIMULUS_ROWS:,} stimuli, k = {COMPONENTS})": (
             lambda: _pca(net)
         ),
-        "`patch_directions` (bowl, 2,000 training inputs)": (
+        "`patch_directions` (bowl, the network's 500 training inputs)": (
             lambda: illusions.patch_directions(net, "bowl")
         ),
         f"`patch_effects` ({PATCH_ROWS} base inputs, 4 patches)": (
@@ -303,6 +337,50 @@ def bench_circuits() -> None:
 PAGE_SPARSITIES = (0.0, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
 
 
+#: Seeds of the whole-page benchmark (a network nobody trained before in the process).
+PAGE_SEEDS = (11, 12, 13, 14, 15)
+
+
+def bench_page() -> None:
+    """A new network's whole page, in CPU time, through the page's own caches."""
+    import logging
+
+    import streamlit as st
+
+    from lib.ui import blackbox_views as views
+
+    logging.disable(logging.WARNING)  # the caches warn outside a running app
+    parts: dict[str, Callable[[tuple[int, int]], object]] = {
+        "train": lambda k: views.network_at(*k),
+        "scores": views._fit_scores,
+        "maps of the square": views._grid,
+        "one unit's map": lambda k: views._unit_figure(k, 0),
+        "single and re-centred lesions": views._lesions,
+        "the barrier (pairs and triples)": views._barrier,
+        "PCA illusion": lambda k: views._pca(k, 3, "diagonal", "anti-diagonal"),
+        "patching illusion": lambda k: views._patch(k, "bowl"),
+        "surrogate trees": views._surrogate,
+    }
+    for work in parts.values():  # imports and first calls, on a network of its own
+        work((32, 99))
+    runs: dict[str, list[float]] = {name: [] for name in parts}
+    for seed in PAGE_SEEDS:
+        st.cache_resource.clear()
+        views._barrier_figure(32)  # drawn once per network size
+        for name, work in parts.items():
+            runs[name].append(_cpu(lambda w=work, s=seed: w((32, s)))[0])
+    print(
+        "\n### A new network, the whole page, CPU with its figures "
+        f"(32 units; seeds {PAGE_SEEDS[0]}–{PAGE_SEEDS[-1]}: median (range))\n"
+    )
+    print("| part | CPU, ms |")
+    print("|---|---:|")
+    for name, times in runs.items():
+        print(f"| {name} | {_spread(times, 1e3, 0)} |")
+    totals = [sum(times[i] for times in runs.values()) for i in range(len(PAGE_SEEDS))]
+    print(f"| **total** | **{_spread(totals, 1e3, 0)}** |")
+
+
 def main() -> None:
     started = time.perf_counter()
     bench_circuits()
@@ -313,6 +391,7 @@ def main() -> None:
     by_seed = {0: nets[32], **{s: train_network(s) for s in SEEDS[1:]}}
     bench_surrogate_and_illusions(by_seed)
     bench_new_network()
+    bench_page()
     print(f"\n(whole benchmark: {time.perf_counter() - started:.0f} s)")
 
 

@@ -24,10 +24,14 @@ from lib.blackbox.lesions import (
 )
 from lib.blackbox.network import (
     Network,
+    SmallMLP,
     behaviour_targets,
     fit_mlp,
+    fit_mlp_reference,
     forward,
+    input_grid,
     network_from_mlp,
+    r_squared,
     sample_inputs,
     train_network,
 )
@@ -104,6 +108,41 @@ def test_training_is_reproducible() -> None:
     again = train_network(0)
     _, net = _trained(0)
     assert np.array_equal(again.W1, net.W1) and np.array_equal(again.W2, net.W2)
+
+
+# 16 is the seed whose network differs most from the reference's, of the page's 1-99
+@pytest.mark.parametrize("seed", (1, 16))
+def test_the_trainer_behaves_as_the_reference_trainer(seed: int) -> None:
+    """Equal behaviours: the page's network and scikit-learn's, run to convergence on
+    2,000 points, give the same outputs (R² ≥ 0.99) on the page's inputs."""
+    _, net = _trained(seed)
+    reference = fit_mlp_reference(seed)
+    x = np.vstack([sample_inputs(1000, seed + 1), input_grid(25)[1]])
+    r2 = r_squared(reference.predict(x), forward(net, x), net.behaviours)
+    assert (r2 >= 0.99).all(), r2.to_dict()
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "logistic"])
+def test_the_small_trainer_learns_with_every_activation(activation: str) -> None:
+    x = sample_inputs(200, 0)
+    y = behaviour_targets(x)
+    start = SmallMLP(8, activation, max_iter=1).fit(x, y)
+    mlp = SmallMLP(8, activation, max_iter=100).fit(x, y)
+    error = ((mlp.predict(x) - y) ** 2).mean()
+    assert error < ((start.predict(x) - y) ** 2).mean() / 10
+    w1, w2 = mlp.coefs_
+    penalty = mlp.alpha * ((w1**2).sum() + (w2**2).sum())
+    assert mlp.loss_ == pytest.approx(0.5 * (3 * error * len(x) + penalty) / len(x))
+
+
+def test_the_small_trainer_without_an_activation_is_least_squares() -> None:
+    """A linear network at convergence predicts what ordinary least squares does."""
+    x = sample_inputs(200, 0)
+    y = behaviour_targets(x)
+    mlp = SmallMLP(4, "identity", alpha=0.0, max_iter=1000).fit(x, y)
+    design = np.column_stack([np.ones(len(x)), x])
+    ols = design @ np.linalg.lstsq(design, y, rcond=None)[0]
+    assert np.max(np.abs(mlp.predict(x) - ols)) < 1e-4
 
 
 @pytest.mark.parametrize("seed", SEEDS)

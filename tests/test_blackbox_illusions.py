@@ -21,6 +21,7 @@ from lib.blackbox.illusions import (
     stimuli,
 )
 from lib.blackbox.network import (
+    TRAIN_ROWS,
     Network,
     behaviour_targets,
     forward,
@@ -182,7 +183,7 @@ def test_the_patch_along_v_written_out(seed: int) -> None:
     assert np.allclose([d @ d, u @ u, d @ u], [1.0, 1.0, 0.0], atol=1e-12)
     assert np.allclose(v, (d + u) / np.sqrt(2), atol=1e-12)
 
-    x_train = sample_inputs(2000, seed)
+    x_train = sample_inputs(TRAIN_ROWS, seed)  # the network's training inputs
     y_train = _outputs(net, _activity(net, x_train))
     assert np.allclose(dirs.output_sd.to_numpy(), y_train.std(axis=0), atol=1e-12)
 

@@ -83,6 +83,35 @@ def _damage(
     return mse, (mse - intact) / variance
 
 
+def _set_damage(net: Network, x: np.ndarray, sets: np.ndarray) -> np.ndarray:
+    """Damage of silencing each row of ``sets`` together, shape (len(sets), 3).
+
+    The output is linear in the hidden activity, so silencing a set S of units
+    subtracts ``Σ_{u∈S} h_u W2[u]`` from every output, and the squared error of
+    the lesioned network is a quadratic form in the set:
+
+        MSE_S − MSE = Σ_{u,v∈S} W2[u] W2[v] ⟨h_u h_v⟩ − 2 Σ_{u∈S} W2[u] ⟨h_u r⟩
+
+    (per behaviour; ⟨·⟩ the mean over ``x``, r the intact network's residual).
+    One table of the units' products (hidden × hidden) then gives every set's
+    error exactly, without running each lesioned network on every input.
+    """
+    truth = behaviour_targets(x, net.behaviours)
+    h = hidden_activity(net, x)
+    residual = h @ net.W2 + net.b2 - truth
+    n = len(x)
+    gram = h.T @ h / n  # ⟨h_u h_v⟩
+    # quad[u, v, j] = W2[u, j] W2[v, j] ⟨h_u h_v⟩; lin[u, j] = W2[u, j] ⟨h_u r_j⟩
+    quad = net.W2[:, None, :] * net.W2[None, :, :] * gram[:, :, None]
+    lin = net.W2 * (h.T @ residual / n)
+    extra = np.zeros((len(sets), truth.shape[1]))
+    for a in range(sets.shape[1]):
+        extra += quad[sets[:, a], sets[:, a]] - 2.0 * lin[sets[:, a]]
+        for b in range(a + 1, sets.shape[1]):
+            extra += 2.0 * quad[sets[:, a], sets[:, b]]
+    return extra / truth.var(axis=0)
+
+
 def behaviour_errors(net: Network, x: np.ndarray, masks: np.ndarray) -> pd.DataFrame:
     """Each lesioned network's error and damage on each behaviour.
 
@@ -275,14 +304,6 @@ def _subsets(hidden: int, size: int) -> np.ndarray:
     return flat.reshape(-1, size)
 
 
-def _subset_masks(hidden: int, sets: np.ndarray) -> np.ndarray:
-    """One mask per row of ``sets``: its units silenced, every other unit kept."""
-    masks = np.ones((len(sets), hidden))
-    rows = np.repeat(np.arange(len(sets)), sets.shape[1])
-    masks[rows, sets.ravel()] = 0.0
-    return masks
-
-
 def _check_search(hidden: int, size: int, max_experiments: int) -> int:
     """The experiments a search of every set of ``size`` units runs, or a DataError."""
     if size not in (2, 3):
@@ -302,8 +323,9 @@ def subset_lesions(
 ) -> pd.DataFrame:
     """Silence every set of ``size`` units; keep the sets single lesions miss.
 
-    Every set's network runs in one vectorised forward pass over masks
-    (chunked, :func:`lib.blackbox.network.forward`). A set is kept for a
+    Every set's error comes from one table of the units' products over ``x``
+    (the output is linear in the hidden activity, so a lesioned network's
+    squared error is a quadratic form in the set it silences). A set is kept for a
     behaviour when it breaks the behaviour (damage above :data:`BROKEN_DAMAGE`)
     while no smaller set of its units does: neither unit of a pair, and no
     unit nor pair of a triple.
@@ -452,8 +474,10 @@ def lesion_search(
 ) -> Search:
     """Single units, pairs and triples, each searched exhaustively within the cap.
 
-    Each size's networks run once, in one vectorised forward pass over masks;
-    the triples reuse the pairs' damages to find what no smaller set breaks.
+    Each size's networks are measured once, every set's error from one table of
+    the units' products (equal to running each lesioned network on ``x``, to
+    rounding); the triples reuse the pairs' damages to find what no smaller set
+    breaks.
 
     Parameters
     ----------
@@ -486,7 +510,7 @@ def lesion_search(
             problem = str(exc)
             break
         sets = _subsets(h, size)
-        damage = _damage(net, x, _subset_masks(h, sets))[1]
+        damage = _set_damage(net, x, sets)
         part = single[sets].max(axis=1)  # the largest damage of one unit alone
         if size == 2:
             pair_damage = np.zeros((h, h, single.shape[1]))

@@ -787,7 +787,9 @@ def icp(
     names = _columns(df, target, environment, candidates)
     notes: list[str] = []
 
-    X = df.loc[:, names].to_numpy(dtype=float) if names else np.zeros((len(df), 0))
+    X = np.empty((len(df), len(names)))  # column by column: a selection costs ~5 ms
+    for j, name in enumerate(names):
+        X[:, j] = df[name].to_numpy(dtype=float)
     y = df[target].to_numpy(dtype=float)
     env = df[environment]
     ok = np.isfinite(y) & np.isfinite(X).all(axis=1) & env.notna().to_numpy()

@@ -221,6 +221,11 @@ def invariance_sweeps(
             base_frames = [environment_sample(scm, e, seed) for e in base]
         frames = [*base_frames, *(environment_sample(scm, e, seed) for e in shifted)]
         train = stack_environments(scm, [*base, *shifted], frames)
+        at = [s if t is None else t for t in tests]  # drawn before ICP runs, as always
+        for ts in at:
+            if ts not in test_samples:
+                ivs_at = tuple(iv.with_strength(ts) for iv in ivs)
+                test_samples[ts] = scm.sample(n, seed + 1, ivs_at)
         res = icp(train, target, ENV_COLUMN, alpha, candidates=features)
         estimate = [f for f in features if f in res.causal_predictors]
         strongest = shifted[fractions.index(max(fractions))]
@@ -240,12 +245,7 @@ def invariance_sweeps(
             if tuple(feats) not in models:
                 spec = ModelSpec("sweep", "causal", tuple(feats))
                 (models[tuple(feats)],) = fit_models([spec], train, target)
-        for table, test_strength in zip(rows, tests, strict=True):
-            ts = s if test_strength is None else test_strength
-            if ts not in test_samples:
-                test_samples[ts] = scm.sample(
-                    n, seed + 1, tuple(iv.with_strength(ts) for iv in ivs)
-                )
+        for table, ts in zip(rows, at, strict=True):
             test = test_samples[ts]
             y = test[target].to_numpy(dtype=float)
             for name, feats, pv, acc in sets:

@@ -21,13 +21,27 @@ Run from the repository root::
 
     python bench/bench_rerun.py            # 15 reruns per case
     python bench/bench_rerun.py --reruns 31
+
+``--cpu`` measures instead the process's CPU time (``time.process_time``: every
+thread, the script's included; steadier than the wall clock on a shared machine)
+of a warm rerun and of a new seed on the pages that compute per (world, seed):
+Data, Models, Interventions and Invariance (issue 23's budget: a new view costs at
+most about twice a warm rerun). Each page draws seeds of its own, so no page finds
+another's samples in the shared caches; ``--profile`` adds the top costs of a few
+new seeds (cProfile of the script's thread)::
+
+    python bench/bench_rerun.py --cpu --reruns 5
+    python bench/bench_rerun.py --cpu --reruns 5 --profile Interventions,Invariance
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import os
 import platform
+import pstats
 import statistics
 import sys
 import time
@@ -59,14 +73,19 @@ def open_page(page_file: str, **params: str) -> AppTest:
     return at
 
 
-def timed_reruns(at: AppTest, change: Callable[[AppTest, int], None], reruns: int) -> list[float]:
-    """Milliseconds of each rerun after ``change(at, i)`` for i in range(reruns)."""
+def timed_reruns(
+    at: AppTest,
+    change: Callable[[AppTest, int], None],
+    reruns: int,
+    clock: Callable[[], float] = time.perf_counter,
+) -> list[float]:
+    """Milliseconds of each rerun after ``change(at, i)`` for i in range(reruns), by ``clock``."""
     out = []
     for i in range(reruns):
         change(at, i)
-        start = time.perf_counter()
+        start = clock()
         at.run()
-        out.append(1000 * (time.perf_counter() - start))
+        out.append(1000 * (clock() - start))
         if at.exception:
             raise SystemExit(f"rerun raised: {at.exception[0].message}")
     return out
@@ -118,10 +137,72 @@ def cases(page: str) -> dict[str, Callable[[AppTest, int], None]]:
     return out
 
 
+#: Pages whose view is computed per (world, rows, seed), measured by ``--cpu``.
+CPU_PAGES = ("Data", "Models", "Interventions", "Invariance")
+
+
+def profile_new_seeds(page: str, seeds: range, top: int = 25) -> str:
+    """The top costs (cumulative and own time) of ``page``'s runs at each of ``seeds``."""
+    import lib.ui.sections as sections
+
+    at = open_page(PAGES[page])
+    profiler = cProfile.Profile()
+    render = sections.render
+
+    def profiled(name: str):  # noqa: ANN202 - the page's Lab
+        profiler.enable()  # in the script's thread: the page's own work
+        try:
+            return render(name)
+        finally:
+            profiler.disable()
+
+    sections.render = profiled  # each page file calls sections.render
+    try:
+        for seed in seeds:
+            set_seed(lambda i, seed=seed: seed)(at, 0)
+            at.run()
+    finally:
+        sections.render = render
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+def cpu_main(reruns: int, profile: list[str]) -> int:
+    """CPU of a warm rerun and of a new seed per page (medians), and their ratio."""
+    print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs")
+    print(f"process CPU per rerun, median of {reruns} (each new seed a seed no page drew)\n")
+    header = f"{'page':<15} {'warm ms':>8} {'new seed ms':>12} {'ratio':>6}"
+    print(header)
+    print("-" * len(header))
+    for k, page in enumerate(CPU_PAGES):
+        at = open_page(PAGES[page])
+        warm = set_seed(lambda i: i % 2)
+        timed_reruns(at, warm, 2, time.process_time)  # both seeds cached
+        warm_ms = statistics.median(timed_reruns(at, warm, max(reruns, 6), time.process_time))
+        first = 200_000 + 1000 * k
+        new = set_seed(lambda i, first=first: first + i)
+        new_ms = statistics.median(timed_reruns(at, new, reruns, time.process_time))
+        print(f"{page:<15} {warm_ms:>8.1f} {new_ms:>12.1f} {new_ms / warm_ms:>6.1f}")
+    for page in profile:
+        print(f"\n{page}: a new seed, three times (cProfile)\n")
+        first = 300_000 + 1000 * CPU_PAGES.index(page)
+        print(profile_new_seeds(page, range(first, first + 3)))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reruns", type=int, default=15, help="timed reruns per case")
+    parser.add_argument("--cpu", action="store_true", help="process CPU of warm and new seeds")
+    parser.add_argument(
+        "--profile", default="", help="with --cpu: pages to profile, comma-separated"
+    )
     args = parser.parse_args()
+    if args.cpu:
+        return cpu_main(args.reruns, [p for p in args.profile.split(",") if p])
 
     print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs")
     print(f"median of {args.reruns} reruns after a widget change (budget {BUDGET_MS:.0f} ms)\n")

@@ -515,3 +515,29 @@ def test_two_sessions_do_not_cross_over() -> None:
     assert (state(b).scenario, state(b).seed, state(b).strength) == ("icecream", 6, 1.0)
     assert "`headache`" in explanation(a) and "`ice_cream`" in explanation(b)
     assert "`ice_cream`" not in explanation(a)
+
+
+def test_the_data_models_and_interventions_pages_draw_the_training_sample_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One sample per (world, rows, seed): the Data page's sample is the one the models of
+    the Models and Interventions pages learn from (a seed no other test uses, so that the
+    worker's caches start empty for it)."""
+    from lib.world.scm import SCM
+
+    seed = 918_273
+    drawn: list[tuple[int, int]] = []
+    original = SCM.sample
+
+    def counting(self: SCM, n: int, seed: int = 0, interventions=()):  # noqa: ANN001, ANN202
+        if not self.interventions and not tuple(interventions):
+            drawn.append((n, seed))
+        return original(self, n, seed, interventions)
+
+    monkeypatch.setattr(SCM, "sample", counting)
+    at = open_page(DATA, scenario="ldopa", seed=str(seed))
+    assert_clean(at)
+    for page in (MODELS, INTERVENTIONS):
+        assert_clean(go(at, page))
+    n = state(at).n
+    assert drawn.count((n, seed)) == 1, drawn

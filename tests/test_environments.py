@@ -8,13 +8,15 @@ import pytest
 
 from lib.errors import DataError, ScenarioError
 from lib.invariance.engine import icp
-from lib.invariance.sweeps import icp_power, invariance_sweep
+from lib.invariance.sweeps import icp_power, invariance_sweep, invariance_sweeps
 from lib.world.environments import (
     ENV_COLUMN,
     Environment,
     default_environments,
     environment_from_dict,
+    environment_sample,
     pooled_sample,
+    stack_environments,
     true_parents,
 )
 from lib.world.interventions import Do, Shift
@@ -232,6 +234,51 @@ def test_sweep_nonlinear_mechanism_is_invariant_only_locally(mystery, seed: int)
     assert parents.loc[0.1, "pvalue"] > 0.05
     assert parents.loc[1.0, "pvalue"] < 1e-4
     assert "add 8 to `opportunity`" in table["intervention"].iloc[-1]
+
+
+def test_sweeps_at_several_test_strengths_are_each_sweep(
+    mystery, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One run for several test strengths gives each one's table, exactly; the base
+    environment is drawn once for every strength, each test sample once."""
+    base = [Environment("Agatha", n=150)]
+    kw = {"n": 150, "seed": 2, "steps": (0.5, 1.0)}
+    apart = [
+        invariance_sweep(mystery, base, "motive", [0.2, 0.6, 1.0], test_strength=t, **kw)
+        for t in (1.0, None)
+    ]
+    plain: list[int] = []  # rows of each draw from the world itself
+    shifted: list[tuple] = []  # the interventions of each draw from a changed world
+    original = SCM.sample
+
+    def counting(self: SCM, n: int, seed: int = 0, interventions=()):  # noqa: ANN001, ANN202
+        if tuple(interventions):
+            shifted.append(tuple(interventions))
+        elif not self.interventions:
+            plain.append(n)
+        return original(self, n, seed, interventions)
+
+    monkeypatch.setattr(SCM, "sample", counting)
+    together = invariance_sweeps(
+        mystery, base, "motive", [0.2, 0.6, 1.0], test_strengths=(1.0, None), **kw
+    )
+    for one, other in zip(apart, together, strict=True):
+        pd.testing.assert_frame_equal(one, other, check_exact=True)
+    assert plain == [2000, 150]  # the shift's size (motive's spread), then Agatha once
+    # shifted ×0.5 and ×1 at each of three strengths; the tests at 0.2, 0.6 and 1.0
+    assert len(shifted) == 2 * 3 + 3
+
+
+def test_environments_drawn_apart_stack_into_the_pooled_sample(mystery) -> None:
+    envs = [Environment("Agatha", n=50), Environment("Arthur", (Shift("motive", 2.0),), 70)]
+    for latent in (False, True):
+        pooled = pooled_sample(mystery.scm, envs, 9, latent=latent)
+        frames = [environment_sample(mystery.scm, e, 9) for e in envs]
+        stacked = stack_environments(mystery.scm, envs, frames, latent=latent)
+        pd.testing.assert_frame_equal(pooled, stacked, check_exact=True)
+        assert stacked.attrs == pooled.attrs
+    with pytest.raises(ScenarioError, match="must differ"):
+        stack_environments(mystery.scm, [envs[0], envs[0]], [frames[0], frames[0]])
 
 
 def test_sweep_steps_pool_one_shifted_environment_per_step(mystery) -> None:

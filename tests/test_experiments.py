@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from lib.fitting.experiments import OBSERVATIONAL, compare_models, run_experiment, strength_sweep
@@ -110,6 +111,42 @@ def test_strength_sweep_goes_from_no_change_to_full() -> None:
     assert lin.is_monotonic_increasing and lin[1.0] > 2 * lin[0.0]
     causal = sweep[sweep.model == "Linear · causes only"]["rmse"]
     assert causal.max() / causal.min() < 1.01
+
+
+@pytest.mark.parametrize("preset", ["Tylenol", "Double the dose"])
+def test_predictions_over_many_tests_are_each_tests_own(preset: str) -> None:
+    """One predict call per model over a sweep's tests gives each test's own predictions,
+    bit for bit; a model whose inputs no strength changes predicts one test's rows."""
+    from lib.fitting.evaluation import predict_all
+
+    sc = load_scenario("ldopa")
+    exp = run_experiment(sc, 400, 2)
+    tests = {
+        f"{s:g}": exp.test_sample([iv.with_strength(float(s)) for iv in sc.presets[preset]])
+        for s in (0.0, 0.3, 1.0)
+    }
+    tests[OBSERVATIONAL] = exp.test_sample()
+    rows: dict[str, list[int]] = {}
+    for m in exp.models:
+        original = m.predict
+
+        def counted(df, m=m, original=original):  # noqa: ANN001, ANN202
+            rows.setdefault(m.name, []).append(len(df))
+            return original(df)
+
+        m.predict = counted  # type: ignore[method-assign]  # an instance attribute
+    got = predict_all(exp.models, tests)
+    for name, test in tests.items():
+        assert list(got[name].columns) == [sc.target, *(m.name for m in exp.models)]
+        assert np.array_equal(got[name][sc.target].to_numpy(), test[sc.target].to_numpy())
+        for m in exp.models:
+            assert np.array_equal(got[name][m.name].to_numpy(), type(m).predict(m, test))
+    assert all(len(calls) == 1 for calls in rows.values()), rows
+    # the causal models' inputs (dose) are the same under Tylenol; observational = strength 0
+    causal = next(m.name for m in exp.models if m.kind == "causal")
+    predictive = next(m.name for m in exp.models if m.kind == "predictive")
+    assert rows[causal] == [400 if preset == "Tylenol" else 3 * 400]
+    assert rows[predictive] == [3 * 400]
 
 
 def test_explanations_name_the_culprit() -> None:

@@ -299,3 +299,18 @@ def test_max_rows_keeps_one_sample_within_its_work_budget() -> None:
     assert most * heavy.cost_per_row <= MAX_SAMPLE_WORK < (most + 1) * heavy.cost_per_row
     # and no equation's own limit refuses them: the sample runs
     assert heavy.sample(most, seed=0).shape == (most, 60)
+
+
+def test_the_same_interventions_give_the_same_model_once_made() -> None:
+    """An intervened model is made (compiled, checked for cycles) once per interventions:
+    a sweep over strengths and a page's new seed reuse it; the rows are the same."""
+    scm = SCM.from_dict({"nodes": {"x": "normal(0, 1)", "y": "2 * x + normal(0, 1)"}})
+    shift = Shift("x", 3.0, 0.5)
+    first = scm.intervene(shift)
+    assert scm.intervene(Shift("x", 3.0, 0.5)) is first
+    assert scm.intervene(Shift("x", 3.0, 1.0)) is not first
+    fresh = SCM.from_dict({"nodes": {"x": "normal(0, 1)", "y": "2 * x + normal(0, 1)"}})
+    pd.testing.assert_frame_equal(
+        scm.sample(50, 4, [shift]), fresh.sample(50, 4, [shift]), check_exact=True
+    )
+    assert first.interventions == (shift,) and scm.interventions == ()

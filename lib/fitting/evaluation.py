@@ -177,10 +177,71 @@ def score_predictions(
     return pd.DataFrame(rows, columns=SCORE_COLUMNS)
 
 
+class _Stacked:
+    """The test frames stacked once, for the models that predict them all."""
+
+    def __init__(self, frames: Sequence[pd.DataFrame]) -> None:
+        self.frames = frames
+        self._whole: pd.DataFrame | None = None
+
+    def predictions(self, model: Model) -> list[np.ndarray]:
+        """``model.predict_finite`` on the frames stacked, split back per frame."""
+        if self._whole is None:
+            self._whole = pd.concat(self.frames, ignore_index=True)
+        whole = model.predict_finite(self._whole)
+        return np.split(whole, np.cumsum([len(f) for f in self.frames])[:-1])
+
+
+def _predict_distinct(
+    model: Model, stacked: _Stacked, columns: Sequence[Mapping[str, np.ndarray]]
+) -> list[np.ndarray]:
+    """``model``'s predictions for each frame, one predict call for them all.
+
+    ``columns`` holds each frame's columns as arrays. A frame whose inputs (the model's
+    features) equal an earlier frame's reuses its predictions: a strength sweep of an
+    intervention on a non-cause leaves the causal model's inputs the same at every
+    strength, and its predictions are made once. The numbers are those of the model
+    on the frames stacked (a prediction depends on its own row only).
+    """
+    frames = stacked.frames
+    features = list(model.features)
+    distinct: list[int] = []
+    seen: dict[tuple, list[int]] = {}  # (rows, first row's inputs) -> frames with them
+    first: list[int] = []  # per frame, the first frame with the same inputs
+    for i, cols in enumerate(columns):
+        n = len(frames[i])
+        head = tuple(float(cols[f][0]) for f in features) if n else ()
+        same = i
+        for j in seen.setdefault((n, head), []):
+            if all(np.array_equal(columns[j][f], cols[f]) for f in features):
+                same = j
+                break
+        first.append(same)
+        if same == i:
+            seen[(n, head)].append(i)
+            distinct.append(i)
+    if len(distinct) == len(frames):
+        return stacked.predictions(model)
+    inputs = pd.DataFrame(
+        {f: np.concatenate([columns[i][f] for i in distinct]) for f in features},
+        index=pd.RangeIndex(sum(len(frames[i]) for i in distinct)),
+    )
+    try:
+        predicted = model.predict_finite(inputs)
+    except DataError:  # its message counts the rows: say it of the rows as given
+        return stacked.predictions(model)
+    bounds = np.cumsum([0, *(len(frames[i]) for i in distinct)])
+    part = {i: predicted[bounds[k] : bounds[k + 1]] for k, i in enumerate(distinct)}
+    return [part[j] for j in first]
+
+
 def predict_all(
     models: Sequence[Model], tests: Mapping[str, pd.DataFrame]
 ) -> dict[str, pd.DataFrame]:
     """Each test's actual target and every model's predictions, one predict call per model.
+
+    Tests on which a model's inputs are the same rows (a sweep's strengths that leave
+    them unchanged) are predicted once for that model.
 
     Raises
     ------
@@ -188,13 +249,18 @@ def predict_all(
         When a prediction is not a finite number (naming the model).
     """
     names = list(tests)
-    everything = pd.concat([tests[k] for k in names], ignore_index=True)
-    predicted = {m.name: m.predict_finite(everything) for m in models}
-    bounds = np.cumsum([0, *(len(tests[k]) for k in names)])
+    frames = [tests[k] for k in names]
+    stacked = _Stacked(frames)
+    used = list(dict.fromkeys(f for m in models for f in m.features))
+    if all(f in frame.columns for frame in frames for f in used):
+        columns = [{f: frame[f].to_numpy(dtype=float) for f in used} for frame in frames]
+        predicted = {m.name: _predict_distinct(m, stacked, columns) for m in models}
+    else:  # a missing column: the model's own error names it
+        predicted = {m.name: stacked.predictions(m) for m in models}
     out = {}
-    for name, start, stop in zip(names, bounds[:-1], bounds[1:], strict=True):
-        frame = {m.target: everything[m.target].to_numpy()[start:stop] for m in models}
-        frame.update({m.name: predicted[m.name][start:stop] for m in models})
+    for i, (name, df) in enumerate(zip(names, frames, strict=True)):
+        frame = {m.target: df[m.target].to_numpy() for m in models}
+        frame.update({m.name: predicted[m.name][i] for m in models})
         out[name] = pd.DataFrame(frame)
     return out
 

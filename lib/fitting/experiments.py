@@ -91,7 +91,12 @@ class Experiment:
 
 
 def run_experiment(
-    sc: Scenario, n: int = 2000, seed: int = 0, models: Sequence[ModelSpec] | None = None
+    sc: Scenario,
+    n: int = 2000,
+    seed: int = 0,
+    models: Sequence[ModelSpec] | None = None,
+    *,
+    train: pd.DataFrame | None = None,
 ) -> Experiment:
     """Sample ``n`` observational rows with ``seed`` and fit the models.
 
@@ -103,8 +108,14 @@ def run_experiment(
     seed : int
     models : sequence of ModelSpec, optional
         Defaults to :func:`default_model_specs`.
+    train : pandas.DataFrame, optional
+        The training sample when it is already drawn: ``sc.scm.sample(n, seed)``
+        (a cache's copy, which the page showing the data shares). Never modified.
     """
-    train = sc.scm.sample(n, seed)
+    if train is None:
+        train = sc.scm.sample(n, seed)
+    elif len(train) != n:
+        raise ValueError(f"the training sample has {len(train)} rows, not n = {n}.")
     specs = list(models) if models is not None else default_model_specs(sc)
     fitted = fit_models(specs, train, sc.target)
     return Experiment(sc, n, seed, train, fitted)

@@ -22,14 +22,24 @@ from lib.invariance.engine import icp
 from lib.world.environments import (
     ENV_COLUMN,
     Environment,
+    check_environments,
     default_environments,
+    environment_sample,
     pooled_sample,
+    stack_environments,
     true_parents,
 )
 from lib.world.interventions import Intervention, Shift
 from lib.world.scenarios import Scenario
 
-__all__ = ["POWER_SECONDS", "icp_power", "invariance_sweep", "set_rows"]
+__all__ = [
+    "POWER_SECONDS",
+    "SWEEP_COLUMNS",
+    "icp_power",
+    "invariance_sweep",
+    "invariance_sweeps",
+    "set_rows",
+]
 
 
 def _resolve(
@@ -55,14 +65,6 @@ def _resolve(
     if not ivs or not all(isinstance(iv, Intervention) for iv in ivs):
         raise ScenarioError("give a preset name, a node name or a list of interventions.")
     return "; ".join(iv.label for iv in ivs), ivs
-
-
-def _fit_predict(
-    train: pd.DataFrame, test: pd.DataFrame, features: Sequence[str], target: str
-) -> float:
-    """Out-of-distribution RMSE of an OLS fit (the intercept-only model for no features)."""
-    (model,) = fit_models([ModelSpec("sweep", "causal", tuple(features))], train, target)
-    return rmse(test[target].to_numpy(dtype=float), model.predict_finite(test))
 
 
 def _strengths(strengths: Sequence[float]) -> list[float]:
@@ -138,7 +140,55 @@ def invariance_sweep(
         error of OLS on those features), ``n_accepted`` (sets accepted at that
         strength) and ``intervention`` (what was done, in words).
     """
+    (table,) = invariance_sweeps(
+        scenario,
+        base_envs,
+        node_or_preset,
+        strengths,
+        n=n,
+        seed=seed,
+        alpha=alpha,
+        test_strengths=(test_strength,),
+        shift_sds=shift_sds,
+        steps=steps,
+    )
+    return table
 
+
+#: Columns of :func:`invariance_sweep`'s table.
+SWEEP_COLUMNS = [
+    "strength",
+    "set",
+    "features",
+    "pvalue",
+    "accepted",
+    "rmse",
+    "n_accepted",
+    "intervention",
+]
+
+
+def invariance_sweeps(
+    scenario: Scenario,
+    base_envs: Sequence[Environment],
+    node_or_preset: str | Intervention | Sequence[Intervention],
+    strengths: Sequence[float],
+    *,
+    n: int = 1000,
+    seed: int = 0,
+    alpha: float = 0.05,
+    test_strengths: Sequence[float | None] = (None,),
+    shift_sds: float = 3.0,
+    steps: Sequence[float] = (1.0,),
+) -> list[pd.DataFrame]:
+    """:func:`invariance_sweep` at several test strengths, sharing what they share.
+
+    One table per test strength (``None``: the training strength), each equal to
+    :func:`invariance_sweep`'s with that ``test_strength``. The base environments are
+    drawn once, and each strength's pooled sample, ICP run and fitted models serve every
+    test strength; each test sample is drawn once per strength it is drawn at, and a set
+    of features fitted once per strength (the ICP estimate is often the parents).
+    """
     grid = _strengths(strengths)
     label, ivs = _resolve(scenario, node_or_preset, shift_sds)
     base = list(base_envs)
@@ -151,23 +201,36 @@ def invariance_sweep(
     clash = sorted({e.name for e in base} & set(names))
     if clash:
         raise DataError(f"a base environment is called `{clash[0]}`; rename it.")
+    tests = [None if t is None else float(t) for t in test_strengths]
+    if not tests:
+        raise DataError("give at least one test strength.")
     features = list(scenario.features)
     parents = [f for f in features if f in true_parents(scenario)]
     target = scenario.target
-    rows = []
+    scm = scenario.scm
+    base_frames: list[pd.DataFrame] | None = None
+    test_samples: dict[float, pd.DataFrame] = {}
+    rows: list[list[dict]] = [[] for _ in tests]
     for s in grid:
         shifted = [
             Environment(name, tuple(iv.with_strength(f * s) for iv in ivs), n)
             for name, f in zip(names, fractions, strict=True)
         ]
-        train = pooled_sample(scenario.scm, [*base, *shifted], seed)
-        ts = s if test_strength is None else float(test_strength)
-        test = scenario.scm.sample(n, seed + 1, tuple(iv.with_strength(ts) for iv in ivs))
+        if base_frames is None:  # drawn once: they do not change with the strength
+            check_environments(scm, [*base, *shifted])
+            base_frames = [environment_sample(scm, e, seed) for e in base]
+        frames = [*base_frames, *(environment_sample(scm, e, seed) for e in shifted)]
+        train = stack_environments(scm, [*base, *shifted], frames)
+        at = [s if t is None else t for t in tests]  # drawn before ICP runs, as always
+        for ts in at:
+            if ts not in test_samples:
+                ivs_at = tuple(iv.with_strength(ts) for iv in ivs)
+                test_samples[ts] = scm.sample(n, seed + 1, ivs_at)
         res = icp(train, target, ENV_COLUMN, alpha, candidates=features)
         estimate = [f for f in features if f in res.causal_predictors]
         strongest = shifted[fractions.index(max(fractions))]
         words = "; ".join(iv.describe() for iv in strongest.interventions) or "no intervention"
-        for name, feats, pv, acc in (
+        sets = (
             ("all features", features, res.set_pvalues[frozenset(features)], None),
             ("causal parents", parents, res.set_pvalues[frozenset(parents)], None),
             (
@@ -176,32 +239,29 @@ def invariance_sweep(
                 float("nan") if res.no_set_accepted else res.set_pvalues[frozenset(estimate)],
                 not res.no_set_accepted,
             ),
-        ):
-            rows.append(
-                {
-                    "strength": s,
-                    "set": name,
-                    "features": ", ".join(feats),
-                    "pvalue": float(pv),
-                    "accepted": bool(pv > alpha) if acc is None else acc,
-                    "rmse": _fit_predict(train, test, feats, target),
-                    "n_accepted": len(res.accepted_sets),
-                    "intervention": f"{label}: {words}",
-                }
-            )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "strength",
-            "set",
-            "features",
-            "pvalue",
-            "accepted",
-            "rmse",
-            "n_accepted",
-            "intervention",
-        ],
-    )
+        )
+        models = {}
+        for _, feats, _, _ in sets:
+            if tuple(feats) not in models:
+                spec = ModelSpec("sweep", "causal", tuple(feats))
+                (models[tuple(feats)],) = fit_models([spec], train, target)
+        for table, ts in zip(rows, at, strict=True):
+            test = test_samples[ts]
+            y = test[target].to_numpy(dtype=float)
+            for name, feats, pv, acc in sets:
+                table.append(
+                    {
+                        "strength": s,
+                        "set": name,
+                        "features": ", ".join(feats),
+                        "pvalue": float(pv),
+                        "accepted": bool(pv > alpha) if acc is None else acc,
+                        "rmse": rmse(y, models[tuple(feats)].predict_finite(test)),
+                        "n_accepted": len(res.accepted_sets),
+                        "intervention": f"{label}: {words}",
+                    }
+                )
+    return [pd.DataFrame(table, columns=SWEEP_COLUMNS) for table in rows]
 
 
 def set_rows(table: pd.DataFrame, name: str) -> pd.DataFrame:

@@ -31,7 +31,7 @@ from lib.invariance.compare import (
     predictor_table,
 )
 from lib.invariance.engine import NO_SET_NOTE, ICPCancelled, ICPResult, icp
-from lib.invariance.sweeps import icp_power, invariance_sweep
+from lib.invariance.sweeps import icp_power, invariance_sweep, invariance_sweeps
 from lib.tables.read import numeric_frame
 from lib.tables.setup import TableSetup
 from lib.text.escape import code_span, inert, plotly_text
@@ -205,11 +205,14 @@ def sweep(scenario_id: str, preset: str, seed: int, alpha: float) -> pd.DataFram
     )
 
 
-def _bend_sweep(seed: int, alpha: float, test_strength: float | None) -> pd.DataFrame:
+@st.cache_resource(max_entries=16, show_spinner=_SPIN)
+def _bend_sweeps(seed: int, alpha: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The saturating world: ICP checks shifts of the dose up to each strength (three
-    environments: none, half, full); the line is tested at ``test_strength`` (``None``:
-    at the strongest shift ICP saw)."""
-    return invariance_sweep(
+    environments: none, half, full); the line is tested on the full 3-SD shift, and at
+    the strongest shift ICP saw. One pooled sample, ICP run and fit per strength serve
+    both tests (shared read-only; :func:`nonlinear_sweep` and :func:`nonlinear_sweep_same`
+    hand out copies)."""
+    full, same = invariance_sweeps(
         nonlinear_scenario(),
         [Environment(OBSERVATIONAL_ENV, (), BEND_N)],
         "dose",
@@ -217,16 +220,17 @@ def _bend_sweep(seed: int, alpha: float, test_strength: float | None) -> pd.Data
         n=BEND_N,
         seed=seed,
         alpha=alpha,
-        test_strength=test_strength,
+        test_strengths=(1.0, None),
         shift_sds=NONLINEAR_SHIFT_SDS,
         steps=BEND_STEPS,
     )
+    return full, same
 
 
 @st.cache_data(max_entries=16, show_spinner=_SPIN)
 def nonlinear_sweep(seed: int, alpha: float) -> pd.DataFrame:
     """The saturating world, the line tested on the full 3-SD shift."""
-    return _bend_sweep(seed, alpha, 1.0)
+    return _bend_sweeps(seed, alpha)[0]
 
 
 #: How the sweep's sets read in the legend and which kind of model each one is.
@@ -277,7 +281,7 @@ def sweep_figures(
 @st.cache_data(max_entries=16, show_spinner=_SPIN)
 def nonlinear_sweep_same(seed: int, alpha: float) -> pd.DataFrame:
     """The saturating world, tested at the strongest shift ICP saw (for comparison)."""
-    return _bend_sweep(seed, alpha, None)
+    return _bend_sweeps(seed, alpha)[1]
 
 
 @st.cache_resource(max_entries=32, show_spinner=_SPIN)

@@ -171,6 +171,7 @@ class SCM:
         self._specs: dict[str, NodeSpec] = {s.name: s for s in specs}
         self._order_hint = {name: i for i, name in enumerate(names)}
         self._interventions: tuple[Intervention, ...] = ()
+        self._intervened: dict[tuple[Intervention, ...], SCM] = {}
         self._set_mechanisms(mechanisms)
         self._original_graph = self._graph
 
@@ -218,6 +219,10 @@ class SCM:
     def intervene(self, *interventions: Intervention) -> SCM:
         """A new model with the interventions applied in order; this one is untouched.
 
+        Both are immutable, so the model keeps the last :data:`_INTERVENED_KEPT` it
+        made and gives the same one for equal interventions (a sweep's strengths, a
+        page's new seed: each compiled and checked once).
+
         Raises
         ------
         ScenarioError
@@ -226,6 +231,11 @@ class SCM:
         """
         if not interventions:
             return self
+        kept = self.__dict__.setdefault("_intervened", {})  # (a copy made without __init__)
+        try:  # the model is immutable: the same interventions give the same model
+            return kept[interventions]
+        except (KeyError, TypeError):  # not seen, or not hashable
+            pass
         mechanisms = dict(self._mechanisms)
         names = list(self._specs)
         for iv in interventions:
@@ -254,7 +264,14 @@ class SCM:
         new._order_hint = self._order_hint
         new._original_graph = self._original_graph
         new._interventions = self._interventions + tuple(interventions)
+        new._intervened = {}
         new._set_mechanisms(mechanisms)
+        try:
+            while len(kept) >= _INTERVENED_KEPT:
+                kept.pop(next(iter(kept)), None)
+            kept[interventions] = new
+        except (TypeError, RuntimeError, StopIteration):  # unhashable, or another thread's
+            pass
         return new
 
     # -- what it is ------------------------------------------------------------
@@ -422,6 +439,12 @@ class SCM:
         frame = pd.DataFrame(out, columns=list(self._nodes), copy=False)
         frame.attrs["latent"] = self.latent
         return frame
+
+
+#: Intervened models each model keeps (:meth:`SCM.intervene` with the same interventions
+#: returns the same model: a sweep over strengths, or a page's new seed, compiles and
+#: checks each intervened model once).
+_INTERVENED_KEPT = 64
 
 
 def _mechanism_cost(mech: Mechanism) -> float:

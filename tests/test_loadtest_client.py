@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -208,7 +209,10 @@ def open_sections(lazy: dict[str, bool]) -> tuple[loadtest.Run, list[bytes]]:
         await student._open_sections(first, 0.0, float("nan"))
         return first, wire.sent
 
-    return asyncio.run(go())
+    # A thread of its own: a browser test before this one on the same worker may have
+    # left an event loop running in this thread (Playwright's sync API).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, go()).result()
 
 
 def test_the_client_opens_the_closed_lazy_sections_in_one_rerun() -> None:

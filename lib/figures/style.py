@@ -418,6 +418,22 @@ def _add(fig: Figure, key: str, item: dict[str, Any]) -> None:
     fig.setdefault("layout", {}).setdefault(key, []).append(item)
 
 
+def _add_line(
+    fig: Figure,
+    shape: dict[str, Any],
+    line: Mapping[str, Any],
+    annotation: Mapping[str, Any] | None,
+    label_at: dict[str, Any],
+) -> Figure:
+    """A line ``shape`` with its ``line`` style, and ``annotation`` placed by ``label_at``."""
+    _add(fig, "shapes", {**shape, "line": dict(line)})
+    if annotation is not None:
+        _add(
+            fig, "annotations", {**copy.deepcopy(dict(annotation)), "showarrow": False, **label_at}
+        )
+    return fig
+
+
 def add_vline(
     fig: Figure,
     x: float,
@@ -428,15 +444,8 @@ def add_vline(
     """A vertical line across the plot at ``x``, as ``go.Figure.add_vline`` draws it
     (with ``annotation`` at ``annotation_position``: ``"top"``); changes ``fig``."""
     shape = {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"}
-    _add(fig, "shapes", {**shape, "line": dict(line)})
-    if annotation is not None:
-        where = _VLINE_LABELS[annotation_position]
-        _add(
-            fig,
-            "annotations",
-            {**copy.deepcopy(dict(annotation)), "showarrow": False, "x": x, "xref": "x", **where},
-        )
-    return fig
+    label_at = {"x": x, "xref": "x", **_VLINE_LABELS[annotation_position]}
+    return _add_line(fig, shape, line, annotation, label_at)
 
 
 def add_hline(
@@ -449,15 +458,8 @@ def add_hline(
     """A horizontal line across the plot at ``y``, as ``go.Figure.add_hline`` draws it
     (with ``annotation`` at ``annotation_position``: ``"top left"``); changes ``fig``."""
     shape = {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": y, "y1": y, "yref": "y"}
-    _add(fig, "shapes", {**shape, "line": dict(line)})
-    if annotation is not None:
-        where = _HLINE_LABELS[annotation_position]
-        _add(
-            fig,
-            "annotations",
-            {**copy.deepcopy(dict(annotation)), "showarrow": False, "y": y, "yref": "y", **where},
-        )
-    return fig
+    label_at = {"y": y, "yref": "y", **_HLINE_LABELS[annotation_position]}
+    return _add_line(fig, shape, line, annotation, label_at)
 
 
 def add_hrect(fig: Figure, y0: float, y1: float, **props: Any) -> Figure:

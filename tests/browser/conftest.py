@@ -377,6 +377,10 @@ _LAYOUT_STILL_JS = """(frames) => document.fonts.ready.then(() => new Promise(re
 }))""".replace("(SIGNATURE)", "(" + _LAYOUT_SIGNATURE_JS + ")")
 
 
+# Resolves once the browser has drawn two frames (e.g. a grid has drawn its selection).
+TWO_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
 def wait_for_layout(page: Any, frames: int = 5) -> None:
     """Wait until the fonts are loaded and charts, tables, expanders and the main section
     keep their size and place for ``frames`` animation frames in a row (after a resize,

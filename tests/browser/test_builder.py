@@ -13,7 +13,7 @@ from typing import Any
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from tests.browser.conftest import wait_for_layout
+from tests.browser.conftest import TWO_FRAMES_JS, wait_for_layout
 
 ROW_HEIGHT = 35  # Streamlit's data grid: header and rows are 35 px high at the default size
 NAME_X = 60  # inside the "Name" column, right of the row markers
@@ -24,10 +24,6 @@ def node_table(page: Any) -> Any:
     return page.locator('[data-testid="stDataFrame"]').first
 
 
-# Resolves once the browser has drawn two frames (the grid has drawn its selection).
-_TWO_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
-
-
 def type_into_cell(page: Any, wait_for_app: Any, row: int, x: float, text: str) -> None:
     """Open the cell of ``row`` (0 = first data row) at ``x``, replace its text, commit."""
     box = node_table(page).bounding_box()
@@ -36,7 +32,7 @@ def type_into_cell(page: Any, wait_for_app: Any, row: int, x: float, text: str) 
     # A first click selects the cell: after other widgets were used (e.g. a copy was
     # started), the grid ignores a double-click that is not preceded by one.
     page.mouse.click(box["x"] + x, y)
-    page.evaluate(_TWO_FRAMES_JS)  # the grid has drawn the selected cell
+    page.evaluate(TWO_FRAMES_JS)  # the grid has drawn the selected cell
     page.mouse.dblclick(box["x"] + x, y)
     editor = page.locator("textarea.gdg-input")
     editor.wait_for(state="visible")

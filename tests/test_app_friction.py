@@ -85,3 +85,26 @@ def test_pages_with_worlds_of_their_own_say_so_and_home_names_them() -> None:
     assert sentence in [c.value for c in at.caption]
     at = open_page("pages/5_Attribution.py")
     assert own_world(PAGES["Attribution"]) in [i.value for i in at.info]
+
+
+def test_the_barriers_time_spans_are_named_beside_the_plot_not_across_its_curves() -> None:
+    """Found by a student: "the age of the universe" and "a year of daily experiments"
+    were written over the curves (and the network's line) at a phone's width."""
+    import math
+
+    from lib.figures.blackbox import barrier_figure
+
+    fig = barrier_figure(32)
+    inside = [a for a in fig.layout.annotations if a.xref == "paper" and a.yref == "y"]
+    assert not inside  # no label drawn in the plot's area
+    right = fig.layout.yaxis2
+    assert right.side == "right" and right.overlaying == "y" and right.type == "log"
+    assert tuple(right.range) == tuple(fig.layout.yaxis.range)
+    lines = sorted(s.y0 for s in fig.layout.shapes if s.y0 == s.y1 and s.y0 > 1)
+    assert sorted(right.tickvals) == lines  # a name at each dotted line's height
+    assert [t.replace("<br>", " ") for t in right.ticktext] == [
+        "a year",
+        "a career",
+        "the age of the universe",
+    ]
+    assert math.isclose(lines[0], 365.25)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from lib.blackbox import lesions, surrogate
@@ -33,6 +32,7 @@ from lib.blackbox.network import (
     train_network,
 )
 from lib.figures import blackbox as figs
+from lib.figures.style import Figure
 from lib.ui.pages.blackbox import UNIT_COUNTS
 from lib.ui.state import Lab, lab_state, synced
 from lib.ui.widgets import chart
@@ -105,7 +105,7 @@ def _fit_scores(key: tuple[int, int]) -> dict[str, float]:
 
 
 @st.cache_resource(max_entries=NETS, show_spinner=False)
-def _grid(key: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, go.Figure]:
+def _grid(key: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, Figure]:
     """The maps of the square: outputs and hidden activity on a grid, and the outputs' figure."""
     view = network_at(*key)
     axis, x = input_grid(GRID_STEPS)
@@ -115,7 +115,7 @@ def _grid(key: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, go.
 
 
 @st.cache_resource(max_entries=4 * NETS, show_spinner=False)
-def _unit_figure(key: tuple[int, int], unit: int) -> go.Figure:
+def _unit_figure(key: tuple[int, int], unit: int) -> Figure:
     view = network_at(*key)
     axis, _, activity, _ = _grid(key)
     weights = dict(zip(view.net.behaviours, view.net.W2[unit].tolist(), strict=True))
@@ -128,8 +128,8 @@ class LesionView:
 
     counts: dict[str, int]
     only: list[dict[str, object]]
-    heatmap: go.Figure
-    recentring: go.Figure | None
+    heatmap: Figure
+    recentring: Figure | None
 
 
 @st.cache_resource(max_entries=NETS, show_spinner=False)
@@ -155,7 +155,7 @@ class BarrierView:
     seconds: float
     examples: pd.DataFrame
     problem: str | None
-    figure: go.Figure
+    figure: Figure
 
 
 @st.cache_resource(max_entries=NETS, show_spinner=False)
@@ -172,7 +172,7 @@ def _barrier(key: tuple[int, int]) -> BarrierView:
 
 
 @st.cache_resource(max_entries=len(UNIT_COUNTS), show_spinner=False)
-def _barrier_figure(units: int) -> go.Figure:
+def _barrier_figure(units: int) -> Figure:
     """The barrier's chart, the same for every network of ``units`` units (45 ms to draw)."""
     return figs.barrier_figure(units)
 
@@ -386,8 +386,8 @@ class SurrogateView:
 
     copy: surrogate.Surrogate
     agree: bool
-    importance: go.Figure
-    extrapolation: go.Figure
+    importance: Figure
+    extrapolation: Figure
 
 
 #: An input's share of a behaviour's importance that makes it the one the behaviour uses.

@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from lib.blackbox import illusions
 from lib.blackbox.network import sample_inputs
 from lib.figures import blackbox as figs
+from lib.figures.style import Figure
 from lib.ui.blackbox_views import NETS, PATCH_ROWS, STIMULUS_ROWS, NetView, network_at
 from lib.ui.pages.blackbox import COMPONENTS, NEW_INPUTS, PATCHED, RECORDINGS
 from lib.ui.state import lab_state, synced
@@ -32,9 +32,9 @@ class PcaView:
     """The dimensionality-reduction section at one setting, drawn."""
 
     readout: illusions.PcaReadout
-    stimuli: go.Figure
-    scores: go.Figure
-    bars: go.Figure
+    stimuli: Figure
+    scores: Figure
+    bars: Figure
 
 
 @st.cache_resource(max_entries=4 * NETS, show_spinner=False)
@@ -149,8 +149,8 @@ class PatchView:
 
     directions: illusions.PatchDirections
     effects: pd.DataFrame
-    bars: go.Figure
-    scatter: go.Figure
+    bars: Figure
+    scatter: Figure
 
 
 @st.cache_resource(max_entries=4 * NETS, show_spinner=False)

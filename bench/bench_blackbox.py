@@ -38,6 +38,15 @@ as ``scripts/serve.sh`` does for the app's workers. It prints Markdown tables:
    figures included) with the caches cleared, for seeds 11 to 15 at 32 units
    (the barrier's chart, the same for every network of a size, drawn before);
    the median and range of each part and of the whole.
+
+``python bench/bench_blackbox.py --page`` measures instead the whole page as
+the server runs it: one AppTest session of the page with every folded section
+open (what a reader who scrolls to the end causes), the "Network seed" set to
+six seeds the process never trained (new networks) and flipped between two it
+did (warm reruns); the process's CPU time per run, split by section (the time
+inside each section's drawing: its computations, figures and elements).
+``--page --profile`` adds cProfile's top costs of the new networks' runs (in
+the script's thread; the profiler inflates the table's numbers then).
 """
 
 from __future__ import annotations

@@ -357,6 +357,7 @@ def bench_page() -> None:
     import streamlit as st
 
     from lib.ui import blackbox_views as views
+    from lib.ui import illusion_views
 
     logging.disable(logging.WARNING)  # the caches warn outside a running app
     parts: dict[str, Callable[[tuple[int, int]], object]] = {
@@ -366,8 +367,8 @@ def bench_page() -> None:
         "one unit's map": lambda k: views._unit_figure(k, 0),
         "single and re-centred lesions": views._lesions,
         "the barrier (pairs and triples)": views._barrier,
-        "PCA illusion": lambda k: views._pca(k, 3, "diagonal", "anti-diagonal"),
-        "patching illusion": lambda k: views._patch(k, "bowl"),
+        "PCA illusion": lambda k: illusion_views._pca(k, 3, "diagonal", "anti-diagonal"),
+        "patching illusion": lambda k: illusion_views._patch(k, "bowl"),
         "surrogate trees": views._surrogate,
     }
     for work in parts.values():  # imports and first calls, on a network of its own

@@ -38,6 +38,15 @@ as ``scripts/serve.sh`` does for the app's workers. It prints Markdown tables:
    figures included) with the caches cleared, for seeds 11 to 15 at 32 units
    (the barrier's chart, the same for every network of a size, drawn before);
    the median and range of each part and of the whole.
+
+``python bench/bench_blackbox.py --page`` measures instead the whole page as
+the server runs it: one AppTest session of the page with every folded section
+open (what a reader who scrolls to the end causes), the "Network seed" set to
+six seeds the process never trained (new networks) and flipped between two it
+did (warm reruns); the process's CPU time per run, split by section (the time
+inside each section's drawing: its computations, figures and elements).
+``--page --profile`` adds cProfile's top costs of the new networks' runs (in
+the script's thread; the profiler inflates the table's numbers then).
 """
 
 from __future__ import annotations
@@ -348,6 +357,7 @@ def bench_page() -> None:
     import streamlit as st
 
     from lib.ui import blackbox_views as views
+    from lib.ui import illusion_views
 
     logging.disable(logging.WARNING)  # the caches warn outside a running app
     parts: dict[str, Callable[[tuple[int, int]], object]] = {
@@ -357,8 +367,8 @@ def bench_page() -> None:
         "one unit's map": lambda k: views._unit_figure(k, 0),
         "single and re-centred lesions": views._lesions,
         "the barrier (pairs and triples)": views._barrier,
-        "PCA illusion": lambda k: views._pca(k, 3, "diagonal", "anti-diagonal"),
-        "patching illusion": lambda k: views._patch(k, "bowl"),
+        "PCA illusion": lambda k: illusion_views._pca(k, 3, "diagonal", "anti-diagonal"),
+        "patching illusion": lambda k: illusion_views._patch(k, "bowl"),
         "surrogate trees": views._surrogate,
     }
     for work in parts.values():  # imports and first calls, on a network of its own
@@ -381,7 +391,118 @@ def bench_page() -> None:
     print(f"| **total** | **{_spread(totals, 1e3, 0)}** |")
 
 
+#: Network seeds the AppTest whole-page benchmark trains for the first time.
+APPTEST_NEW_SEEDS = tuple(range(40, 48))
+#: Network seeds it flips between for warm reruns (both trained first).
+APPTEST_WARM_SEEDS = (0, 1)
+
+
+def bench_page_apptest(runs: int = 6, profile: bool = False) -> None:
+    """The whole page as a reader who opened every section causes it, in CPU time.
+
+    One AppTest session of ``pages/6_Black_box.py`` with every folded section
+    open (as :func:`tests.apptest.unfold_sections` opens them), the "Network
+    seed" widget set to a seed the process never trained (a new network) or
+    flipped between two trained ones (a warm rerun). Each run's process CPU
+    (``time.process_time``: every thread) is split by section: the time inside
+    each section's drawing (:func:`lib.ui.sections._draw`: its computation, its
+    figures, its elements), the rest being the page's own (state, sidebar, link).
+    """
+    import cProfile
+    import io
+    import logging
+    import pstats
+
+    from streamlit.testing.v1 import AppTest
+
+    import lib.ui.sections as sections
+    from lib.ui.pages import PAGES
+
+    logging.disable(logging.WARNING)
+    root = Path(__file__).resolve().parents[1]
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=300)
+    for s in PAGES["Black box"].sections:
+        if s.fold:
+            at.session_state[sections.fold_key("Black box", s.key)] = True
+    at.switch_page("pages/6_Black_box.py")
+    at.run()
+    if at.exception:
+        raise SystemExit(at.exception[0].message)
+    keys = [s.key for s in PAGES["Black box"].sections]
+    spent: dict[str, float] = dict.fromkeys(keys, 0.0)
+    draw = sections._draw
+    profiler = cProfile.Profile() if profile else None
+
+    def timed(lab, s, memo):  # type: ignore[no-untyped-def]
+        started = time.process_time()
+        try:
+            return draw(lab, s, memo)
+        finally:
+            spent[s.key] += time.process_time() - started
+
+    def run_at(seed: int, profiled: bool = False) -> dict[str, float]:
+        for key in spent:
+            spent[key] = 0.0
+        at.number_input(key="w_net_seed").set_value(seed)
+        started = time.process_time()
+        profiling[0] = profiled
+        at.run()
+        total = time.process_time() - started
+        if at.exception:
+            raise SystemExit(at.exception[0].message)
+        out = {k: v for k, v in spent.items() if k in keys}
+        out["(the page's own)"] = total - sum(out.values())
+        out["total"] = total
+        return out
+
+    profiling = [False]
+    render = sections.render
+
+    def rendered(name: str):  # type: ignore[no-untyped-def]
+        if profiler is None or not profiling[0]:
+            return render(name)
+        profiler.enable()  # in the script's thread: the page's own work
+        try:
+            return render(name)
+        finally:
+            profiler.disable()
+
+    sections._draw = timed
+    sections.render = rendered
+    try:
+        for seed in APPTEST_WARM_SEEDS:
+            run_at(seed)
+        warm = [run_at(APPTEST_WARM_SEEDS[i % 2]) for i in range(max(runs, 6))]
+        new = [run_at(seed, profiled=True) for seed in APPTEST_NEW_SEEDS[:runs]]
+    finally:
+        sections._draw = draw
+        sections.render = render
+    print(
+        "\n### The whole page at the AppTest, every section open, process CPU "
+        f"(32 units; new networks: seeds {APPTEST_NEW_SEEDS[0]}–"
+        f"{APPTEST_NEW_SEEDS[runs - 1]}; warm: seeds {APPTEST_WARM_SEEDS} in turn; "
+        "median (range))\n"
+    )
+    print("| section | new network, ms | warm rerun, ms |")
+    print("|---|---:|---:|")
+    for name in new[0]:
+        label = f"**{name}**" if name == "total" else name
+        print(
+            f"| {label} | {_spread([r[name] for r in new], 1e3, 0)} | "
+            f"{_spread([r[name] for r in warm], 1e3, 0)} |"
+        )
+    if profiler is not None:
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out).strip_dirs()
+        stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats("tottime").print_stats(30)
+        print(out.getvalue())
+
+
 def main() -> None:
+    if "--page" in sys.argv[1:]:  # the whole page at the AppTest only
+        bench_page_apptest(profile="--profile" in sys.argv[1:])
+        return
     started = time.perf_counter()
     bench_circuits()
     bench_training()

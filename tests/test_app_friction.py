@@ -93,8 +93,9 @@ def test_the_barriers_time_spans_are_named_beside_the_plot_not_across_its_curves
     import math
 
     from lib.figures.blackbox import barrier_figure
+    from lib.figures.style import as_figure
 
-    fig = barrier_figure(32)
+    fig = as_figure(barrier_figure(32))
     inside = [a for a in fig.layout.annotations if a.xref == "paper" and a.yref == "y"]
     assert not inside  # no label drawn in the plot's area
     right = fig.layout.yaxis2

@@ -2,13 +2,17 @@
 
 Each behaviour keeps one colour on every chart (:data:`BEHAVIOUR_COLORS`).
 Pure functions from arrays and frames (computed by :mod:`lib.blackbox`) to
-figures; this package does not import the engine.
+figures; this package does not import the engine. The figures of the network's
+sections (1–6), made anew for every network, are plain data
+(:data:`lib.figures.style.Figure`), built directly: a plotly figure's
+validation cost more than the network's numbers behind it.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,8 +24,13 @@ from lib.figures.style import (
     NEUTRAL,
     OKABE_ITO,
     SEQUENTIAL_SCALE,
+    Figure,
+    add_hline,
+    add_vline,
+    colorscale,
     style,
     subsample,
+    update_layout,
 )
 
 __all__ = [
@@ -85,19 +94,21 @@ def _label(behaviour: str) -> str:
     return BEHAVIOUR_LABELS.get(behaviour, behaviour)
 
 
-def _log_line(fig: go.Figure, y: float, text: str, color: str, dash: str, width: float) -> None:
+def _log_line(fig: Figure, y: float, text: str, color: str, dash: str, width: float) -> None:
     """A labelled horizontal line on a log y axis (a label of ``add_hline`` lands at 10^y)."""
-    fig.add_hline(y=y, line={"color": color, "dash": dash, "width": width})
-    fig.add_annotation(
-        text=text,
-        x=0,
-        xref="paper",
-        xanchor="left",
-        y=math.log10(y),
-        yref="y",
-        yanchor="bottom",
-        showarrow=False,
-        font={"size": 13, "color": color},
+    add_hline(fig, y, {"color": color, "dash": dash, "width": width})
+    fig["layout"].setdefault("annotations", []).append(
+        {
+            "font": {"size": 13, "color": color},
+            "showarrow": False,
+            "text": text,
+            "x": 0,
+            "xanchor": "left",
+            "xref": "paper",
+            "y": math.log10(y),
+            "yanchor": "bottom",
+            "yref": "y",
+        }
     )
 
 
@@ -138,7 +149,29 @@ def _axes(i: int) -> dict[str, str]:
     return {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
 
 
-def behaviour_maps(axis: np.ndarray, outputs: np.ndarray, names: Sequence[str]) -> go.Figure:
+def _figure(
+    traces: list[dict[str, Any]],
+    layout: dict[str, Any],
+    title: str,
+    x_title: str | None,
+    y_title: str | None,
+    height: int,
+    then: Mapping[str, Any] | None = None,
+) -> Figure:
+    """Traces and a layout as plain data, in the house style (:func:`style`), with
+    ``then`` merged over the style."""
+    fig = style({"data": traces, "layout": layout}, title, x_title, y_title, height)
+    if then is not None:
+        update_layout(fig, then)
+    return fig
+
+
+def _legend_below(y: float) -> dict[str, Any]:
+    """The legend in one row under a chart, at ``y`` (below the plot, as each chart needs)."""
+    return {"legend": {"orientation": "h", "y": y, "x": 0}}
+
+
+def behaviour_maps(axis: np.ndarray, outputs: np.ndarray, names: Sequence[str]) -> Figure:
     """The network's outputs over the input square, one heatmap per behaviour.
 
     Parameters
@@ -156,33 +189,33 @@ def behaviour_maps(axis: np.ndarray, outputs: np.ndarray, names: Sequence[str]) 
         z = outputs[:, :, b]
         top = float(np.max(np.abs(z))) or 1.0
         traces.append(
-            go.Heatmap(
-                x=_r(axis),
-                y=_r(axis),
-                z=_r(z),
-                zsmooth="best",
-                zmin=-top,
-                zmax=top,
-                colorscale=DIVERGING_SCALE,
-                showscale=False,
-                hovertemplate=f"x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<br>{name}: %{{z:.2f}}<extra></extra>",
+            {
+                "type": "heatmap",
+                "x": _r(axis),
+                "y": _r(axis),
+                "z": _r(z),
+                "zsmooth": "best",
+                "zmin": -top,
+                "zmax": top,
+                "colorscale": colorscale(DIVERGING_SCALE),
+                "showscale": False,
+                "hovertemplate": f"x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<br>{name}: %{{z:.2f}}<extra></extra>",
                 **_axes(b),
-            )
+            }
         )
         x_name = _axes(b)["xaxis"]
         layout[x_name.replace("x", "xaxis")]["constrain"] = "domain"
         layout[x_name.replace("x", "yaxis")].update(scaleanchor=x_name, constrain="domain")
     layout["yaxis"]["title"] = {"text": "x₂"}
-    fig = style(
-        go.Figure(traces, layout), "What the network does: its three outputs", None, None, 340
-    )
-    fig.layout.margin.t = 90
-    return fig
+    return _figure(
+        traces, layout, "What the network does: its three outputs", None, None, 340,
+        {"margin": {"t": 90}},
+    )  # fmt: skip
 
 
 def unit_map(
     axis: np.ndarray, activity: np.ndarray, unit: int, weights: Mapping[str, float]
-) -> go.Figure:
+) -> Figure:
     """One hidden unit's activity over the input square (its "tuning"), with its weights
     to the outputs in the title.
 
@@ -196,28 +229,27 @@ def unit_map(
         The unit's outgoing weight to each output.
     """
     said = ", ".join(f"{b} {w:+.2f}" for b, w in weights.items())
-    fig = go.Figure(
-        go.Heatmap(
-            x=_r(axis),
-            y=_r(axis),
-            z=_r(activity),
-            zsmooth="best",
-            zmin=-1.0,
-            zmax=1.0,
-            colorscale=DIVERGING_SCALE,
-            colorbar={"title": {"text": "activity"}, "thickness": 14, "tickvals": [-1, 0, 1]},
-            hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<br>activity %{z:.2f}<extra></extra>",
-        )
-    )
-    fig.update_yaxes(scaleanchor="x", constrain="domain")
-    fig.update_xaxes(constrain="domain")
+    trace = {
+        "type": "heatmap",
+        "x": _r(axis),
+        "y": _r(axis),
+        "z": _r(activity),
+        "zsmooth": "best",
+        "zmin": -1.0,
+        "zmax": 1.0,
+        "colorscale": colorscale(DIVERGING_SCALE),
+        "colorbar": {"title": {"text": "activity"}, "thickness": 14, "tickvals": [-1, 0, 1]},
+        "hovertemplate": "x₁ %{x:.2f}, x₂ %{y:.2f}<br>activity %{z:.2f}<extra></extra>",
+    }
+    layout = {
+        "xaxis": {"constrain": "domain"},
+        "yaxis": {"scaleanchor": "x", "constrain": "domain"},
+    }
     title = f"Unit {unit}: its tuning<br><span style='font-size:14px'>weights out: {said}</span>"
-    fig = style(fig, title, "x₁", "x₂", 360)
-    fig.update_layout(margin={"t": 80})
-    return fig
+    return _figure([trace], layout, title, "x₁", "x₂", 360, {"margin": {"t": 80}})
 
 
-def lesion_heatmap(frame: pd.DataFrame, threshold: float) -> go.Figure:
+def lesion_heatmap(frame: pd.DataFrame, threshold: float) -> Figure:
     """Each unit's lesion damage on each behaviour; broken cells marked ✕.
 
     Parameters
@@ -231,49 +263,55 @@ def lesion_heatmap(frame: pd.DataFrame, threshold: float) -> go.Figure:
     wide = frame.pivot(index="behaviour", columns="unit", values="damage").loc[behaviours]
     z = wide.to_numpy(dtype=float)
     units = [str(u) for u in wide.columns]
-    fig = go.Figure(
-        go.Heatmap(
-            x=units,
-            y=behaviours,
-            z=np.clip(z, 0.0, 1.0),
-            zmin=0.0,
-            zmax=1.0,
-            colorscale=SEQUENTIAL_SCALE,
-            reversescale=True,
-            customdata=z,
-            colorbar={
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "heatmap",
+            "x": units,
+            "y": behaviours,
+            "z": np.clip(z, 0.0, 1.0),
+            "zmin": 0.0,
+            "zmax": 1.0,
+            "colorscale": colorscale(SEQUENTIAL_SCALE),
+            "reversescale": True,
+            "customdata": z,
+            "colorbar": {
                 "title": {"text": "damage"},
                 "tickvals": [threshold, 0.5, 1.0],
                 "ticktext": [f"{threshold:g}: broken", "0.5", "≥ 1"],
                 "thickness": 14,
             },
-            hovertemplate="unit %{x} silenced<br>%{y}: damage %{customdata:.3f}<extra></extra>",
-            xgap=1,
-            ygap=1,
-        )
-    )
+            "hovertemplate": "unit %{x} silenced<br>%{y}: damage %{customdata:.3f}<extra></extra>",
+            "xgap": 1,
+            "ygap": 1,
+        }
+    ]
     # ✕ on every broken cell, white on the dark (heavily damaged) cells, black on the light
     for dark, color in ((True, "#FFFFFF"), (False, "#000000")):
         b, u = np.nonzero((z > threshold) & ((z > 0.5) == dark))
-        fig.add_trace(
-            go.Scatter(
-                x=[units[i] for i in u],
-                y=[behaviours[i] for i in b],
-                mode="text",
-                text=["✕"] * len(u),
-                textfont={"size": 15, "color": color},
-                showlegend=False,
-                hoverinfo="skip",
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [units[i] for i in u],
+                "y": [behaviours[i] for i in b],
+                "mode": "text",
+                "text": ["✕"] * len(u),
+                "textfont": {"size": 15, "color": color},
+                "showlegend": False,
+                "hoverinfo": "skip",
+            }
         )
-    fig.update_xaxes(type="category", tickangle=0)
-    fig.update_yaxes(autorange="reversed")
-    return style(
-        fig, "Silence one unit at a time: what each lesion costs", "hidden unit silenced", None, 300
+    layout = {"xaxis": {"type": "category", "tickangle": 0}, "yaxis": {"autorange": "reversed"}}
+    return _figure(
+        traces,
+        layout,
+        "Silence one unit at a time: what each lesion costs",
+        "hidden unit silenced",
+        None,
+        300,
     )
 
 
-def recentring_figure(rows: Sequence[Mapping[str, object]], threshold: float) -> go.Figure:
+def recentring_figure(rows: Sequence[Mapping[str, object]], threshold: float) -> Figure:
     """Damage of the "only one" units silenced and held at their mean, on a log axis.
 
     Parameters
@@ -290,38 +328,39 @@ def recentring_figure(rows: Sequence[Mapping[str, object]], threshold: float) ->
     def shown(v: object) -> float:
         return max(float(v), floor)  # type: ignore[arg-type]
 
-    fig = go.Figure()
+    traces = []
     for key, label, color in (
         ("silenced", "silenced (activity 0)", OKABE_ITO[5]),
         ("recentred", "held at its mean activity", OKABE_ITO[1]),
         ("others", "silenced: worst damage to the other two", NEUTRAL),
     ):
         values = [float(r[key]) for r in rows]  # type: ignore[arg-type]
-        fig.add_trace(
-            go.Bar(
-                x=names,
-                y=[shown(v) for v in values],
-                name=label,
-                marker={"color": color},
-                customdata=values,
-                hovertemplate=f"{label}: damage %{{customdata:.3f}}<extra></extra>",
-            )
+        traces.append(
+            {
+                "type": "bar",
+                "x": names,
+                "y": [shown(v) for v in values],
+                "name": label,
+                "marker": {"color": color},
+                "customdata": values,
+                "hovertemplate": f"{label}: damage %{{customdata:.3f}}<extra></extra>",
+            }
         )
-    _log_line(fig, threshold, f"broken above {threshold:g}", _THRESHOLD_COLOR, "dash", 2)
-    fig.update_yaxes(type="log", tickformat="~g")
-    fig.update_xaxes(tickangle=0)
-    fig = style(
-        fig,
+    layout = {"xaxis": {"tickangle": 0}, "yaxis": {"type": "log", "tickformat": "~g"}}
+    fig = _figure(
+        traces,
+        layout,
         "The “only one” units: silenced or re-centred",
         "unit, and the one behaviour its silencing breaks",
         "damage to that behaviour (log)",
         400,
+        {"barmode": "group", **_legend_below(-0.3)},
     )
-    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.3, "x": 0})
+    _log_line(fig, threshold, f"broken above {threshold:g}", _THRESHOLD_COLOR, "dash", 2)
     return fig
 
 
-def barrier_figure(units: int, max_units: int = 64) -> go.Figure:
+def barrier_figure(units: int, max_units: int = 64) -> Figure:
     """Experiments an exhaustive lesion map needs against the number of units, on a log
     axis, with how long each takes at one experiment a day.
 
@@ -339,29 +378,30 @@ def barrier_figure(units: int, max_units: int = 64) -> go.Figure:
         ("every triple", np.array([math.comb(int(k), 3) for k in n], float), OKABE_ITO[0]),
         ("every subset (2ᴺ)", 2.0**n, OKABE_ITO[5]),
     )
-    fig = go.Figure()
+    traces: list[dict[str, Any]] = []
     for name, values, color in curves:
         shown = np.where(values >= 1, values, np.nan)
-        fig.add_trace(
-            go.Scatter(
-                x=n.astype(np.int16),
-                y=_r(shown),
-                name=name,
-                mode="lines",
-                line={"color": color, "width": 3},
-                hovertemplate=f"{name}<br>N = %{{x}}: %{{y:,.0f}} experiments<extra></extra>",
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": n.astype(np.int16),
+                "y": _r(shown),
+                "name": name,
+                "mode": "lines",
+                "line": {"color": color, "width": 3},
+                "hovertemplate": f"{name}<br>N = %{{x}}: %{{y:,.0f}} experiments<extra></extra>",
+            }
         )
-        at = values[units - 1]
-        fig.add_trace(
-            go.Scatter(
-                x=[units],
-                y=[at],
-                mode="markers",
-                marker={"color": color, "size": 11, "line": {"color": "#222222", "width": 1}},
-                showlegend=False,
-                hovertemplate=f"this network, {name}: %{{y:,.0f}}<extra></extra>",
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [units],
+                "y": [float(values[units - 1])],
+                "mode": "markers",
+                "marker": {"color": color, "size": 11, "line": {"color": "#222222", "width": 1}},
+                "showlegend": False,
+                "hovertemplate": f"this network, {name}: %{{y:,.0f}}<extra></extra>",
+            }
         )
     # The time spans are named at the right edge, as ticks of a second axis: inside the
     # plot a label would cross a curve or the line of this network at some width.
@@ -370,52 +410,67 @@ def barrier_figure(units: int, max_units: int = 64) -> go.Figure:
         (40 * _DAYS_PER_YEAR, "a career"),
         (13.8e9 * _DAYS_PER_YEAR, "the age of<br>the universe"),
     )
-    for days, _ in spans:
-        fig.add_hline(y=days, line={"color": NEUTRAL, "dash": "dot", "width": 1.5})
     top = [0, math.log10(2.0**max_units)]
-    fig.add_trace(  # an invisible point: an axis with no trace is not drawn
-        go.Scatter(
-            x=[1],
-            y=[1],
-            yaxis="y2",
-            mode="markers",
-            marker={"opacity": 0},
-            showlegend=False,
-            hoverinfo="skip",
-        )
+    traces.append(  # an invisible point: an axis with no trace is not drawn
+        {
+            "type": "scatter",
+            "x": [1],
+            "y": [1],
+            "yaxis": "y2",
+            "mode": "markers",
+            "marker": {"opacity": 0},
+            "showlegend": False,
+            "hoverinfo": "skip",
+        }
     )
-    fig.add_vline(x=units, line={"color": NEUTRAL, "width": 1})
-    fig.update_yaxes(type="log", exponentformat="power", range=top)
-    fig = style(
-        fig,
+    layout = {"yaxis": {"type": "log", "exponentformat": "power", "range": top}}
+    fig = _figure(
+        traces,
+        layout,
         "Lesion experiments for a complete map",
         "hidden units N",
         "experiments (log)",
         420,
-    )
-    fig.update_layout(
-        legend={"orientation": "h", "y": -0.22, "x": 0},
-        yaxis2={
-            "overlaying": "y",
-            "side": "right",
-            "type": "log",
-            "range": top,
-            "tickvals": [days for days, _ in spans],
-            "ticktext": [text for _, text in spans],
-            "showgrid": False,
-            "zeroline": False,
-            "showline": False,
-            "ticks": "",
-            "automargin": True,
-            "tickfont": {"size": 13, "color": NEUTRAL},
+        {
+            **_legend_below(-0.22),
+            "yaxis2": {
+                "overlaying": "y",
+                "side": "right",
+                "type": "log",
+                "range": top,
+                "tickvals": [days for days, _ in spans],
+                "ticktext": [text for _, text in spans],
+                "showgrid": False,
+                "zeroline": False,
+                "showline": False,
+                "ticks": "",
+                "automargin": True,
+                "tickfont": {"size": 13, "color": NEUTRAL},
+            },
         },
     )
+    for days, _ in spans:
+        add_hline(fig, days, {"color": NEUTRAL, "dash": "dot", "width": 1.5})
+    add_vline(fig, units, {"color": NEUTRAL, "width": 1})
     return fig
+
+
+def _scatter(x: np.ndarray, y: np.ndarray, name: str, color: str, hover: str) -> dict[str, Any]:
+    """A cloud of points (WebGL), as the page's scatters draw them."""
+    return {
+        "type": "scattergl",
+        "x": x,
+        "y": y,
+        "mode": "markers",
+        "name": name,
+        "marker": {"color": color, "size": 5, "opacity": 0.6},
+        "hovertemplate": hover,
+    }
 
 
 def stimuli_figure(
     sets: Mapping[str, np.ndarray], colors: Mapping[str, str] | None = None
-) -> go.Figure:
+) -> Figure:
     """Points of the input plane, one colour per named set of stimuli.
 
     Parameters
@@ -423,36 +478,34 @@ def stimuli_figure(
     sets : mapping of label to ndarray, shape (n, 2)
     colors : mapping of label to colour, optional
     """
-    fig = go.Figure()
     palette = [OKABE_ITO[1], OKABE_ITO[5], OKABE_ITO[2]]
+    traces = []
     for i, (name, x) in enumerate(sets.items()):
         color = (colors or {}).get(name, palette[i % len(palette)])
         shown = _points(x, i)
-        fig.add_trace(
-            go.Scattergl(
-                x=shown[:, 0],
-                y=shown[:, 1],
-                mode="markers",
-                name=name,
-                marker={"color": color, "size": 5, "opacity": 0.6},
-                hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<extra></extra>",
-            )
-        )
-    fig.add_shape(
-        type="rect",
-        x0=-1,
-        y0=-1,
-        x1=1,
-        y1=1,
-        line={"color": "#222222", "dash": "dash", "width": 1.5},
+        hover = "x₁ %{x:.2f}, x₂ %{y:.2f}<extra></extra>"
+        traces.append(_scatter(shown[:, 0], shown[:, 1], name, color, hover))
+    square = {
+        "line": {"color": "#222222", "dash": "dash", "width": 1.5},
+        "type": "rect",
+        "x0": -1,
+        "x1": 1,
+        "y0": -1,
+        "y1": 1,
+    }
+    layout = {"shapes": [square], "yaxis": {"scaleanchor": "x", "constrain": "domain"}}
+    return _figure(
+        traces,
+        layout,
+        "The inputs (dashed: the training square)",
+        "x₁",
+        "x₂",
+        380,
+        _legend_below(-0.25),
     )
-    fig.update_yaxes(scaleanchor="x", constrain="domain")
-    fig = style(fig, "The inputs (dashed: the training square)", "x₁", "x₂", 380)
-    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
-    return fig
 
 
-def pca_figure(scores: Mapping[str, np.ndarray], variance: Sequence[float]) -> go.Figure:
+def pca_figure(scores: Mapping[str, np.ndarray], variance: Sequence[float]) -> Figure:
     """The hidden activity on its first two principal components, one colour per set.
 
     Parameters
@@ -462,64 +515,62 @@ def pca_figure(scores: Mapping[str, np.ndarray], variance: Sequence[float]) -> g
     variance : sequence of float
         Share of the recorded activity's variance of each component (the first two used).
     """
-    fig = go.Figure()
     palette = [OKABE_ITO[1], OKABE_ITO[5]]
+    traces = []
     for i, (name, s) in enumerate(scores.items()):
         shown = _points(s, i)
         y = shown[:, 1] if shown.shape[1] > 1 else np.zeros(len(shown))
-        fig.add_trace(
-            go.Scattergl(
-                x=shown[:, 0],
-                y=y,
-                mode="markers",
-                name=name,
-                marker={"color": palette[i % 2], "size": 5, "opacity": 0.6},
-                hovertemplate="PC1 %{x:.2f}, PC2 %{y:.2f}<extra></extra>",
-            )
-        )
+        hover = "PC1 %{x:.2f}, PC2 %{y:.2f}<extra></extra>"
+        traces.append(_scatter(shown[:, 0], y, name, palette[i % 2], hover))
     second = f"PC2 ({100 * variance[1]:.1f}% of variance)" if len(variance) > 1 else "—"
-    fig = style(
-        fig,
+    return _figure(
+        traces,
+        {},
         "Hidden activity, summarised",
         f"PC1 ({100 * variance[0]:.1f}% of variance)",
         second,
         380,
+        _legend_below(-0.25),
     )
-    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
-    return fig
 
 
-def readout_bars(r2_in: pd.Series, r2_new: pd.Series, in_label: str, new_label: str) -> go.Figure:
+def readout_bars(r2_in: pd.Series, r2_new: pd.Series, in_label: str, new_label: str) -> Figure:
     """R² of the low-dimensional readout per behaviour, on the recording and on new inputs.
 
     Values below −1 are drawn at −1 (the hover gives the number).
     """
-    fig = go.Figure()
+    traces = []
     for values, name, color in (
         (r2_in, in_label, OKABE_ITO[1]),
         (r2_new, new_label, OKABE_ITO[5]),
     ):
         v = values.to_numpy(dtype=float)
-        fig.add_trace(
-            go.Bar(
-                x=[_label(str(b)) for b in values.index],
-                y=np.maximum(v, -1.0),
-                name=name,
-                marker={"color": color},
-                text=[f"{x:.2f}" for x in v],
-                textposition=["inside" if x < -0.8 else "outside" for x in v],
-                customdata=v,
-                hovertemplate=f"{name}: R² %{{customdata:.3f}}<extra></extra>",
-            )
+        traces.append(
+            {
+                "type": "bar",
+                "x": [_label(str(b)) for b in values.index],
+                "y": np.maximum(v, -1.0),
+                "name": name,
+                "marker": {"color": color},
+                "text": [f"{x:.2f}" for x in v],
+                "textposition": ["inside" if x < -0.8 else "outside" for x in v],
+                "customdata": v,
+                "hovertemplate": f"{name}: R² %{{customdata:.3f}}<extra></extra>",
+            }
         )
-    fig.add_hline(y=0, line={"color": "#222222", "width": 1})
-    fig.update_yaxes(range=[-1.15, 1.2])
-    fig = style(fig, "Reading the outputs from the summary", None, "R² (below −1 drawn at −1)", 380)
-    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25, "x": 0})
-    return fig
+    fig = _figure(
+        traces,
+        {"yaxis": {"range": [-1.15, 1.2]}},
+        "Reading the outputs from the summary",
+        None,
+        "R² (below −1 drawn at −1)",
+        380,
+        {"barmode": "group", **_legend_below(-0.25)},
+    )
+    return add_hline(fig, 0, {"color": "#222222", "width": 1})
 
 
-def patch_bars(effects: pd.DataFrame) -> go.Figure:
+def patch_bars(effects: pd.DataFrame) -> Figure:
     """How far each patch moves each output, in standard deviations of that output.
 
     Parameters
@@ -528,29 +579,35 @@ def patch_bars(effects: pd.DataFrame) -> go.Figure:
         ``patch``, ``behaviour``, ``change`` (in SDs of the output,
         :func:`lib.blackbox.illusions.patch_effects`).
     """
-    fig = go.Figure()
     patches = list(dict.fromkeys(effects["patch"]))
+    traces = []
     for behaviour, rows in effects.groupby("behaviour", sort=False):
-        rows = rows.set_index("patch").loc[patches]
-        fig.add_trace(
-            go.Bar(
-                x=patches,
-                y=rows["change"],
-                name=_label(str(behaviour)),
-                marker={"color": _color(str(behaviour))},
-                text=[f"{v:.2f}" if v >= 0.05 else "" for v in rows["change"]],
-                textposition="outside",
-                hovertemplate="%{x}<br>moves the output by %{y:.3f} SD<extra></extra>",
-            )
+        change = rows.set_index("patch").loc[patches, "change"].to_numpy(dtype=float)
+        traces.append(
+            {
+                "type": "bar",
+                "x": patches,
+                "y": change,
+                "name": _label(str(behaviour)),
+                "marker": {"color": _color(str(behaviour))},
+                "text": [f"{v:.2f}" if v >= 0.05 else "" for v in change],
+                "textposition": "outside",
+                "hovertemplate": "%{x}<br>moves the output by %{y:.3f} SD<extra></extra>",
+            }
         )
     top = float(effects["change"].max())
-    fig.update_yaxes(range=[0, 1.2 * top if top > 0 else 1])
-    fig = style(fig, "What each patch does to the outputs", None, "change (SD of the output)", 380)
-    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25, "x": 0})
-    return fig
+    return _figure(
+        traces,
+        {"yaxis": {"range": [0, 1.2 * top if top > 0 else 1]}},
+        "What each patch does to the outputs",
+        None,
+        "change (SD of the output)",
+        380,
+        {"barmode": "group", **_legend_below(-0.25)},
+    )
 
 
-def patch_scatter(base: np.ndarray, patched: Mapping[str, np.ndarray], behaviour: str) -> go.Figure:
+def patch_scatter(base: np.ndarray, patched: Mapping[str, np.ndarray], behaviour: str) -> Figure:
     """Each base input's output before (x) and after (y) a patch; the diagonal is no change.
 
     Parameters
@@ -561,44 +618,38 @@ def patch_scatter(base: np.ndarray, patched: Mapping[str, np.ndarray], behaviour
         The same output after each patch.
     behaviour : str
     """
-    fig = go.Figure()
     palette = [OKABE_ITO[5], OKABE_ITO[1], OKABE_ITO[2], NEUTRAL]
     rows = subsample(len(base), SCATTER_POINTS, 0)
-    for i, (name, values) in enumerate(patched.items()):
-        fig.add_trace(
-            go.Scattergl(
-                x=_r(base[rows]),
-                y=_r(values[rows]),
-                mode="markers",
-                name=name,
-                marker={"color": palette[i % len(palette)], "size": 5, "opacity": 0.6},
-                hovertemplate="before %{x:.2f}, after %{y:.2f}<extra></extra>",
-            )
-        )
+    hover = "before %{x:.2f}, after %{y:.2f}<extra></extra>"
+    traces = [
+        _scatter(_r(base[rows]), _r(values[rows]), name, palette[i % len(palette)], hover)
+        for i, (name, values) in enumerate(patched.items())
+    ]
     every = np.concatenate([base, *patched.values()])
     lo, hi = float(np.min(every)), float(np.max(every))
-    fig.add_trace(
-        go.Scatter(
-            x=[lo, hi],
-            y=[lo, hi],
-            mode="lines",
-            name="no change",
-            line={"color": "#222222", "dash": "dash", "width": 1.5},
-            hoverinfo="skip",
-        )
+    traces.append(
+        {
+            "type": "scatter",
+            "x": [lo, hi],
+            "y": [lo, hi],
+            "mode": "lines",
+            "name": "no change",
+            "line": {"color": "#222222", "dash": "dash", "width": 1.5},
+            "hoverinfo": "skip",
+        }
     )
-    fig = style(
-        fig,
+    return _figure(
+        traces,
+        {},
         f"The {behaviour} output, before and after",
         "unpatched output",
         "patched output",
         380,
+        _legend_below(-0.25),
     )
-    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
-    return fig
 
 
-def importance_figure(importance: pd.DataFrame) -> go.Figure:
+def importance_figure(importance: pd.DataFrame) -> Figure:
     """Which input each behaviour depends on, by the network and by its copy.
 
     Parameters
@@ -624,26 +675,25 @@ def importance_figure(importance: pd.DataFrame) -> go.Figure:
                 (importance["model"] == model) & (importance["behaviour"] == behaviour)
             ]
             traces.append(
-                go.Bar(
-                    x=rows["input"],
-                    y=rows["importance"],
-                    name=model,
-                    marker={"color": palette[i % 2]},
-                    showlegend=j == 0,
-                    legendgroup=model,
-                    hovertemplate=f"{model}<br>%{{x}}: %{{y:.0%}}<extra></extra>",
+                {
+                    "type": "bar",
+                    "x": [str(v) for v in rows["input"]],
+                    "y": rows["importance"].to_numpy(dtype=float),
+                    "name": model,
+                    "marker": {"color": palette[i % 2]},
+                    "showlegend": j == 0,
+                    "legendgroup": model,
+                    "hovertemplate": f"{model}<br>%{{x}}: %{{y:.0%}}<extra></extra>",
                     **_axes(j),
-                )
+                }
             )
     layout.update(barmode="group", legend={"orientation": "h", "y": -0.25, "x": 0})
-    fig = style(go.Figure(traces, layout), "Which input matters", None, None, 340)
-    fig.layout.margin.t = 90
-    return fig
+    return _figure(traces, layout, "Which input matters", None, None, 340, {"margin": {"t": 90}})
 
 
 def extrapolation_figure(
     t: np.ndarray, curves: Mapping[str, np.ndarray], names: Sequence[str]
-) -> go.Figure:
+) -> Figure:
     """Outputs along the diagonal x₁ = x₂ = t, inside the training square and beyond it.
 
     Parameters
@@ -658,20 +708,21 @@ def extrapolation_figure(
     layout = _panels([_label(n) for n in names], 0.06, "x₁ = x₂")
     layout["shapes"] = []
     dashes = ["solid", "dash", "dot"]
-    traces = []
+    traces: list[dict[str, Any]] = []
     for b, name in enumerate(names):
         for i, (model, values) in enumerate(curves.items()):
             traces.append(
-                go.Scatter(
-                    x=_r(t),
-                    y=_r(values[:, b]),
-                    name=model,
-                    mode="lines",
-                    line={"color": _color(name), "width": 3, "dash": dashes[i % 3]},
-                    showlegend=False,
-                    hovertemplate=f"{model}<br>t %{{x:.2f}}: %{{y:.2f}}<extra></extra>",
+                {
+                    "type": "scatter",
+                    "x": _r(t),
+                    "y": _r(values[:, b]),
+                    "name": model,
+                    "mode": "lines",
+                    "line": {"color": _color(name), "width": 3, "dash": dashes[i % 3]},
+                    "showlegend": False,
+                    "hovertemplate": f"{model}<br>t %{{x:.2f}}: %{{y:.2f}}<extra></extra>",
                     **_axes(b),
-                )
+                }
             )
         axes = _axes(b)
         layout["shapes"].append(
@@ -690,19 +741,20 @@ def extrapolation_figure(
         )
     for i, model in enumerate(curves):  # the line styles' legend, in a neutral colour
         traces.append(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                name=model,
-                mode="lines",
-                line={"color": NEUTRAL, "width": 3, "dash": dashes[i % 3]},
+            {
+                "type": "scatter",
+                "x": [None],
+                "y": [None],
+                "name": model,
+                "mode": "lines",
+                "line": {"color": NEUTRAL, "width": 3, "dash": dashes[i % 3]},
                 **_axes(0),
-            )
+            }
         )
     layout["legend"] = {"orientation": "h", "y": -0.3, "x": 0}
-    fig = style(go.Figure(traces, layout), "Beyond the training square", None, None, 360)
-    fig.layout.margin.t = 90
-    return fig
+    return _figure(
+        traces, layout, "Beyond the training square", None, None, 360, {"margin": {"t": 90}}
+    )
 
 
 #: The eye chart's reach (degrees): a human eye turns about 50° either way.

@@ -1,6 +1,7 @@
 """The Black box page's sections: a neuroscientist's tools on a small network.
 
-Each function draws one numbered section of ``pages/6_Black_box.py``. What
+Each function draws one numbered section of ``pages/6_Black_box.py`` (the
+illusions, sections 4 and 5, are :mod:`lib.ui.illusion_views`'s). What
 costs is cached for every session by the network's settings (hidden units and
 seed): training it, lesioning every unit, pair and triple, the principal
 components, the patches and the surrogate trees. A class that opens the page
@@ -14,10 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from lib.blackbox import illusions, lesions, surrogate
+from lib.blackbox import lesions, surrogate
 from lib.blackbox.network import (
     TRAIN_ITERATIONS,
     TRAIN_ROWS,
@@ -32,25 +32,28 @@ from lib.blackbox.network import (
     train_network,
 )
 from lib.figures import blackbox as figs
-from lib.ui.pages.blackbox import COMPONENTS, NEW_INPUTS, PATCHED, RECORDINGS, UNIT_COUNTS
+from lib.figures.style import Figure
+from lib.ui.pages.blackbox import UNIT_COUNTS
 from lib.ui.state import Lab, lab_state, synced
 from lib.ui.widgets import chart
 from lib.words import blackbox as words
 
 __all__ = [
+    "NETS",
+    "PATCH_ROWS",
+    "STIMULUS_ROWS",
     "NetView",
     "barrier_section",
     "lesion_section",
     "network_at",
     "network_section",
-    "patch_section",
-    "pca_section",
     "surrogate_section",
     "view_of",
 ]
 
-#: Networks (units × seed) the caches keep; one costs about 2 MB with its figures.
-_NETS = 32
+#: Networks (units × seed) the caches keep; one costs about 2 MB with its figures
+#: (the illusions' caches, :mod:`lib.ui.illusion_views`, keep as many).
+NETS = 32
 #: Held-out inputs the network is scored and lesioned on.
 TEST_ROWS = 1000
 LESION_ROWS = 500
@@ -79,7 +82,7 @@ class NetView:
 # ----------------------------------------------------------------------------- caches
 
 
-@st.cache_resource(max_entries=_NETS, show_spinner=False)
+@st.cache_resource(max_entries=NETS, show_spinner=False)
 def network_at(units: int, seed: int) -> NetView:
     """The page's network with ``units`` hidden units trained from ``seed`` (cached)."""
     start = time.perf_counter()
@@ -93,7 +96,7 @@ def network_at(units: int, seed: int) -> NetView:
     )
 
 
-@st.cache_resource(max_entries=_NETS, show_spinner=False)
+@st.cache_resource(max_entries=NETS, show_spinner=False)
 def _fit_scores(key: tuple[int, int]) -> dict[str, float]:
     view = network_at(*key)
     truth = behaviour_targets(view.test)
@@ -101,8 +104,8 @@ def _fit_scores(key: tuple[int, int]) -> dict[str, float]:
     return r_squared(truth, out, view.net.behaviours).to_dict()
 
 
-@st.cache_resource(max_entries=_NETS, show_spinner=False)
-def _grid(key: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, go.Figure]:
+@st.cache_resource(max_entries=NETS, show_spinner=False)
+def _grid(key: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, Figure]:
     """The maps of the square: outputs and hidden activity on a grid, and the outputs' figure."""
     view = network_at(*key)
     axis, x = input_grid(GRID_STEPS)
@@ -111,8 +114,8 @@ def _grid(key: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, go.
     return axis, outputs, activity, figs.behaviour_maps(axis, outputs, view.net.behaviours)
 
 
-@st.cache_resource(max_entries=4 * _NETS, show_spinner=False)
-def _unit_figure(key: tuple[int, int], unit: int) -> go.Figure:
+@st.cache_resource(max_entries=4 * NETS, show_spinner=False)
+def _unit_figure(key: tuple[int, int], unit: int) -> Figure:
     view = network_at(*key)
     axis, _, activity, _ = _grid(key)
     weights = dict(zip(view.net.behaviours, view.net.W2[unit].tolist(), strict=True))
@@ -125,11 +128,11 @@ class LesionView:
 
     counts: dict[str, int]
     only: list[dict[str, object]]
-    heatmap: go.Figure
-    recentring: go.Figure | None
+    heatmap: Figure
+    recentring: Figure | None
 
 
-@st.cache_resource(max_entries=_NETS, show_spinner=False)
+@st.cache_resource(max_entries=NETS, show_spinner=False)
 def _lesions(key: tuple[int, int]) -> LesionView:
     view = network_at(*key)
     silenced = lesions.single_lesions(view.net, view.lesion)
@@ -152,10 +155,10 @@ class BarrierView:
     seconds: float
     examples: pd.DataFrame
     problem: str | None
-    figure: go.Figure
+    figure: Figure
 
 
-@st.cache_resource(max_entries=_NETS, show_spinner=False)
+@st.cache_resource(max_entries=NETS, show_spinner=False)
 def _barrier(key: tuple[int, int]) -> BarrierView:
     view = network_at(*key)
     start = time.perf_counter()
@@ -169,7 +172,7 @@ def _barrier(key: tuple[int, int]) -> BarrierView:
 
 
 @st.cache_resource(max_entries=len(UNIT_COUNTS), show_spinner=False)
-def _barrier_figure(units: int) -> go.Figure:
+def _barrier_figure(units: int) -> Figure:
     """The barrier's chart, the same for every network of ``units`` units (45 ms to draw)."""
     return figs.barrier_figure(units)
 
@@ -378,218 +381,13 @@ def barrier_section(view: NetView) -> None:
 
 
 @dataclass(frozen=True)
-class PcaView:
-    """The dimensionality-reduction section at one setting, drawn."""
-
-    readout: illusions.PcaReadout
-    stimuli: go.Figure
-    scores: go.Figure
-    bars: go.Figure
-
-
-@st.cache_resource(max_entries=4 * _NETS, show_spinner=False)
-def _pca(key: tuple[int, int], k: int, recorded: str, new: str) -> PcaView:
-    view = network_at(*key)
-    seed = view.net.seed
-    x_rec = illusions.stimuli(recorded, STIMULUS_ROWS, seed + 3)
-    x_new = illusions.stimuli(new, STIMULUS_ROWS, seed + 4)
-    readout = illusions.pca_readout(view.net, x_rec, x_new, min(k, view.net.hidden))
-    names = {recorded: f"recorded: {recorded}", new: f"new: {new}"}
-    if recorded == new:
-        names = {recorded: f"recorded: {recorded}", new + " ": f"new: {new} (fresh points)"}
-    labels = list(names.values())
-    return PcaView(
-        readout,
-        figs.stimuli_figure(dict(zip(labels, (x_rec, x_new), strict=True))),
-        figs.pca_figure(
-            dict(zip(labels, (readout.scores_in, readout.scores_new), strict=True)),
-            readout.variance_ratio.tolist(),
-        ),
-        figs.readout_bars(readout.r2_in, readout.r2_new, labels[0], labels[1]),
-    )
-
-
-def pca_section(view: NetView) -> None:
-    """4 · The dimensionality-reduction illusion: a summary that convinces, then fails."""
-    st.subheader("4 · The dimensionality-reduction illusion", anchor=False)
-    st.markdown(
-        "A neuroscientist records the hidden layer while showing the stimuli of an "
-        "experiment, summarises the activity with principal components (PCA), and reads the "
-        "network's outputs back from the top few components with a linear readout. Then the "
-        "network meets inputs the experiment did not show."
-    )
-    a, b, c = st.columns(3, gap="medium")
-    with a:
-        st.select_slider(
-            "Components kept",
-            options=list(COMPONENTS),
-            help="How many principal components summarise the activity.",
-            **synced("components"),
-        )
-    with b:
-        st.selectbox(
-            "Recorded on",
-            options=list(RECORDINGS),
-            format_func=lambda s: illusions.STIMULI[s],
-            **synced("recorded"),
-        )
-    with c:
-        st.selectbox(
-            "New inputs",
-            options=list(NEW_INPUTS),
-            format_func=lambda s: illusions.STIMULI[s],
-            **synced("new_inputs"),
-        )
-    state = lab_state()
-    with st.spinner("Summarising the hidden activity…"):
-        pca = _pca(view.key, state.components, state.recorded, state.new_inputs)
-    left, right = st.columns(2, gap="medium")
-    with left:
-        chart(
-            pca.stimuli,
-            f"{STIMULUS_ROWS:,} recorded inputs and {STIMULUS_ROWS:,} new ones. The network "
-            f"was trained on the whole dashed square.",
-            key="bb_stimuli",
-        )
-    with right:
-        chart(
-            pca.scores,
-            "The hidden activity of both sets on the first two principal components of the "
-            "recording.",
-            key="bb_scores",
-        )
-    left, right = st.columns(2, gap="medium")
-    r = pca.readout
-    with left:
-        chart(
-            pca.bars,
-            f"R² of a linear readout of the network's own outputs from the top {r.k} "
-            f"component(s), fitted on the recording.",
-            key="bb_readout",
-        )
-    with right:
-        m1, m2 = st.columns(2)
-        m1.metric("Variance explained, recording", f"{100 * r.variance_in:.1f}%")
-        m2.metric(
-            "Variance explained, new inputs",
-            f"{100 * r.variance_new:.1f}%" if r.variance_new >= 0 else "none",
-            help="Below zero: the summary rebuilds the new activity worse than its own mean.",
-        )
-        if state.components > view.net.hidden:
-            st.caption(
-                f"The network has {view.net.hidden} hidden units, so at most "
-                f"{view.net.hidden} components: {r.k} kept."
-            )
-        st.markdown(
-            words.pca_sentence(
-                r.k,
-                r.variance_in,
-                r.variance_new,
-                r.r2_in.to_dict(),
-                r.r2_new.to_dict(),
-                illusions.STIMULI[state.recorded],
-                illusions.STIMULI[state.new_inputs],
-            )
-        )
-
-
-@dataclass(frozen=True)
-class PatchView:
-    """The patching section for one behaviour, drawn."""
-
-    directions: illusions.PatchDirections
-    effects: pd.DataFrame
-    bars: go.Figure
-    scatter: go.Figure
-
-
-@st.cache_resource(max_entries=4 * _NETS, show_spinner=False)
-def _patch(key: tuple[int, int], behaviour: str) -> PatchView:
-    view = network_at(*key)
-    directions = illusions.patch_directions(view.net, behaviour)
-    x_base = sample_inputs(PATCH_ROWS, view.net.seed + 5)
-    effects = illusions.patch_effects(view.net, directions, x_base)
-    shown = {}
-    base = None
-    for patch in ("along v", "the whole layer"):
-        out = illusions.patched_outputs(view.net, directions, x_base, patch=patch)
-        out = out[out["behaviour"] == behaviour]
-        base = out["base"].to_numpy()
-        shown[f"patched {patch}"] = out["patched"].to_numpy()
-    assert base is not None
-    return PatchView(
-        directions,
-        effects,
-        figs.patch_bars(effects),
-        figs.patch_scatter(base, shown, behaviour),
-    )
-
-
-def patch_section(view: NetView) -> None:
-    """5 · The subspace-patching illusion: a direction that works through a dormant pathway."""
-    st.subheader("5 · The subspace-patching illusion", anchor=False)
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        st.markdown(
-            "*Activation patching* asks whether a direction of the hidden layer carries a "
-            "behaviour: run the network on a base input, copy the activity along that "
-            "direction from a source input, and watch the output. Here each source is the "
-            "base's mirror image with the **same** value of the behaviour (for the bowl, "
-            "x₂ → −x₂), so a direction that carries the behaviour should change nothing. The "
-            "direction v = (d + u)/√2 adds **d**, which the mirror moves a lot but no output "
-            "reads, and **u**, which the output reads but along which the activity hardly "
-            "moves (Makelov, Lange and Nanda, 2024)."
-        )
-    with right:
-        st.selectbox(
-            "Behaviour patched",
-            options=list(PATCHED),
-            format_func=lambda b: figs.BEHAVIOUR_LABELS.get(b, b),
-            **synced("patched"),
-        )
-    behaviour = lab_state().patched
-    with st.spinner("Patching…"):
-        pv = _patch(view.key, behaviour)
-    left, right = st.columns(2, gap="medium")
-    with left:
-        chart(
-            pv.bars,
-            f"Root-mean-square change of each output over {PATCH_ROWS} base inputs, in "
-            f"standard deviations of that output. The mirror also changes one other output "
-            f"(for the bowl, the product's sign), so the whole layer's patch moves that one: "
-            f"that is the network doing its job.",
-            key="bb_patch_bars",
-        )
-    with right:
-        chart(
-            pv.scatter,
-            f"The {behaviour} output of each base input before and after the patch. On the "
-            f"diagonal: no change.",
-            key="bb_patch_scatter",
-        )
-    mine = pv.effects[pv.effects["behaviour"] == behaviour].set_index("patch")["change"]
-    sd = pv.directions.activity_sd
-    st.markdown(
-        words.patch_sentence(
-            behaviour,
-            float(mine["along v"]),
-            float(mine["the whole layer"]),
-            float(mine["along d only"]),
-            float(mine["along u only"]),
-            float(sd["u"]),
-            float(sd["d"]),
-        )
-    )
-
-
-@dataclass(frozen=True)
 class SurrogateView:
     """The surrogate trees, measured and drawn."""
 
     copy: surrogate.Surrogate
     agree: bool
-    importance: go.Figure
-    extrapolation: go.Figure
+    importance: Figure
+    extrapolation: Figure
 
 
 #: An input's share of a behaviour's importance that makes it the one the behaviour uses.
@@ -598,7 +396,7 @@ CLEAR_SHARE = 0.6
 _DIAGONAL_STEPS = 61
 
 
-@st.cache_resource(max_entries=_NETS, show_spinner=False)
+@st.cache_resource(max_entries=NETS, show_spinner=False)
 def _surrogate(key: tuple[int, int]) -> SurrogateView:
     view = network_at(*key)
     copy = surrogate.fit_surrogate(view.net, view.net.seed)
@@ -629,7 +427,7 @@ def surrogate_section(view: NetView) -> None:
     st.subheader("6 · A second black box", anchor=False)
     st.markdown(
         "Fit a model to predict the network from its inputs, and read the model instead. "
-        "Here: gradient-boosted trees (scikit-learn), one set per output, trained on the "
+        "Here: gradient-boosted trees (LightGBM), one set per output, trained on the "
         "network's answers at 2,000 points of the square."
     )
     with st.spinner("Fitting boosted trees to the network's outputs…"):

@@ -104,6 +104,10 @@ def _bv(name: str) -> Any:
     return lazy("lib.ui.blackbox_views", name)
 
 
+def _iv(name: str) -> Any:
+    return lazy("lib.ui.illusion_views", name)
+
+
 def _cv(name: str) -> Any:
     return lazy("lib.ui.circuit_views", name)
 
@@ -157,7 +161,7 @@ PAGE = Page(
             "The dimensionality-reduction illusion",
             reads=(*_NET, "components", "recorded", "new_inputs"),
             needs=_VIEW,
-            draw=on_data(_bv("pca_section")),
+            draw=on_data(_iv("pca_section")),
             claim="A summary that convinces on the recording fails on new inputs.",
             fold=True,
         ),
@@ -166,7 +170,7 @@ PAGE = Page(
             "The subspace-patching illusion",
             reads=(*_NET, "patched"),
             needs=_VIEW,
-            draw=on_data(_bv("patch_section")),
+            draw=on_data(_iv("patch_section")),
             claim="A patch moves a behaviour through a pathway the network does not use.",
             fold=True,
         ),

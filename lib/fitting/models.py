@@ -14,10 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+import lightgbm
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-import lightgbm
 from sklearn.linear_model import LassoLarsIC, RidgeCV
 from threadpoolctl import ThreadpoolController
 

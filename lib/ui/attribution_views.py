@@ -33,7 +33,7 @@ from lib.attribution.stability import (
 from lib.errors import DataError
 from lib.figures import attribution as figs
 from lib.figures.charts import rmse_bars
-from lib.figures.style import as_figure
+from lib.figures.style import Figure, update_layout
 from lib.fitting.experiments import OBSERVATIONAL, ratio_table
 from lib.fitting.models import Model, PenalisedModel
 from lib.tables.datasets import load_dataset
@@ -175,14 +175,14 @@ def settle_scores(key: tuple[float, float, int, int], drive: str, epsilon: float
 @st.cache_resource(max_entries=_VIEWS, show_spinner=False)
 def settle_figure(
     key: tuple[float, float, int, int], drive: str, epsilon: float
-) -> tuple[go.Figure, str]:
-    """The errors before and after as bars, and the sentence that reads them."""
+) -> tuple[Figure, str]:
+    """The errors before and after as bars (plain data), and the sentence that reads them."""
     scores = settle_scores(key, drive, epsilon)
     causal = pair.causal_name(view_at(*key).world.scenario.causal_features)
     sentence = words.settle_sentence(scores, drive, pair.B_CHAMPION, causal)
-    fig = figs.with_noise_floor(as_figure(rmse_bars(scores, "")), view_at(*key).world.noise_sd)
+    fig = figs.with_noise_floor(rmse_bars(scores, ""), view_at(*key).world.noise_sd)
     # below the bars: at a projector's width a legend beside them scrolls
-    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
+    update_layout(fig, {"legend": {"orientation": "h", "y": -0.25, "x": 0}})
     return fig, sentence
 
 
@@ -597,7 +597,7 @@ def real_data_section(lab: Lab) -> None:
 # ----------------------------------------------------------------------------- lessons
 
 
-def _step_figure_and_words(state: Any, experiment: bool) -> tuple[go.Figure, str]:
+def _step_figure_and_words(state: Any, experiment: bool) -> tuple[Figure | go.Figure, str]:
     """An Attribution step's figure and the sentence that reads it: the experiment's
     errors when the step asks about it, else the Rashomon set."""
     key = state_key(state)

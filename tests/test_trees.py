@@ -105,6 +105,39 @@ def test_the_trees_are_the_estimators_own(seed: int, rows: int, inputs: int) -> 
     )
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_the_trees_tables_predict_what_the_booster_predicts(seed: int) -> None:
+    """The trees read into tables (lib.fitting.trees) give the booster's predictions bit
+    for bit: on rows inside and far outside the training range, on thresholds' own
+    values, on zeros and on values LightGBM reads as zero."""
+    from lib.fitting.trees import tree_tables
+
+    rng = np.random.default_rng(seed)
+    rows, inputs = (60, 500, 2000, 5000)[seed % 4], (1, 2, 4, 6)[seed % 4]
+    x = rng.normal(size=(rows, inputs)) * (1e-3, 1.0, 100.0)[seed % 3]
+    if seed % 2:
+        x = np.round(x, 1)  # ties: many rows on a threshold's own value
+    y = np.sin(x[:, 0]) + x[:, -1] ** 2 + rng.normal(size=rows)
+    names = tuple(f"x{j}" for j in range(inputs))
+    frame = pd.DataFrame({**dict(zip(names, x.T, strict=True)), "y": y})
+    model = BoostedTreesModel("trees", "predictive", names, "y", random_state=seed).fit(frame)
+    tables = tree_tables(model.booster_)
+    assert tables is not None
+    fresh = np.concatenate(
+        [3 * x.std(axis=0) * rng.normal(size=(3000, inputs)), x, np.zeros((2, inputs)),
+         np.full((1, inputs), 1e-36), np.full((1, inputs), -1e-36)]
+    )  # fmt: skip
+    np.testing.assert_array_equal(tables.predict(fresh), model.booster_.predict(fresh))
+    assert tables.predict(np.full((1, inputs), np.nan)) is None  # left to the booster
+    many = np.tile(fresh, (2, 1))  # a call with enough rows reads the trees into tables
+    assert len(many) >= model.TABLE_ROWS
+    np.testing.assert_array_equal(
+        model.predict(pd.DataFrame(dict(zip(names, many.T, strict=True)))),
+        model.booster_.predict(many),
+    )
+    assert model.tables_ is not None
+
+
 def test_the_same_rows_give_the_same_trees() -> None:
     first, again = _fit_predict(3), _fit_predict(3)
     np.testing.assert_array_equal(first, again)

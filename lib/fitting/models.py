@@ -23,6 +23,7 @@ from threadpoolctl import ThreadpoolController
 
 from lib.errors import DataError
 from lib.fitting.scores import r2_score, rmse
+from lib.fitting.trees import tree_tables
 
 __all__ = [
     "BoostedTreesModel",
@@ -488,9 +489,23 @@ class BoostedTreesModel(Model):
             )
         return self
 
+    #: Rows of one call from which the trees are read into tables (:mod:`lib.fitting.trees`)
+    #: and predicted from them: reading them costs about what the booster spends on
+    #: 2,500 rows; on a sweep's 20,000 the tables take a fifth of its time.
+    TABLE_ROWS: ClassVar[int] = 5000
+
     def predict(self, df: pd.DataFrame) -> np.ndarray:
-        """Predictions for the rows of ``df``, by the fitted booster on one thread."""
+        """Predictions for the rows of ``df``: the fitted booster's, on one thread, or
+        the same numbers from its trees read into tables (:func:`lib.fitting.trees.tree_tables`)
+        once a call has :attr:`TABLE_ROWS` rows."""
         X, _ = _design(df, self.features, None)
+        tables = self.__dict__.get("tables_")
+        if tables is None and len(X) >= self.TABLE_ROWS:
+            tables = self.tables_ = tree_tables(self.booster_) or False
+        if tables:
+            out = tables.predict(X)
+            if out is not None:
+                return out
         with one_thread():
             return np.asarray(self.booster_.predict(X, num_threads=1), dtype=float)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from lib.fitting.evaluation import (
     Roles,
     fit_models,
     model_specs,
-    predict_all,
+    predict_arrays,
     score,
     score_predictions,
 )
@@ -194,7 +195,7 @@ def strength_sweep(
         if float(s) not in known
     }
     if known:
-        made = predict_all(experiment.models, datasets) if datasets else {}
+        made: Mapping[str, Any] = predict_arrays(experiment.models, datasets) if datasets else {}
         predicted = {
             f"{i}": known[float(s)] if float(s) in known else made[f"{i}"]
             for i, s in enumerate(grid)

@@ -25,13 +25,16 @@ Run from the repository root::
 ``--cpu`` measures instead the process's CPU time (``time.process_time``: every
 thread, the script's included; steadier than the wall clock on a shared machine)
 of a warm rerun and of a new seed on the pages that compute per (world, seed):
-Data, Models, Interventions and Invariance (issue 23's budget: a new view costs at
-most about twice a warm rerun). Each page draws seeds of its own, so no page finds
-another's samples in the shared caches; ``--profile`` adds the top costs of a few
-new seeds (cProfile of the script's thread)::
+Data, Models, Interventions, Invariance and Attribution (issue 23's budget: a new
+view costs at most about twice a warm rerun), with every folded section open (the
+whole page, as a reader who opens them all causes it). Each page draws seeds of its
+own, so no page finds another's samples in the shared caches; ``--only`` measures
+some of them; ``--profile`` adds the top costs of a few new seeds (cProfile of the
+script's thread)::
 
     python bench/bench_rerun.py --cpu --reruns 5
-    python bench/bench_rerun.py --cpu --reruns 5 --profile Interventions,Invariance
+    python bench/bench_rerun.py --cpu --reruns 5 --only Interventions,Attribution
+    python bench/bench_rerun.py --cpu --reruns 5 --profile Interventions,Attribution
 """
 
 from __future__ import annotations
@@ -63,9 +66,19 @@ TABLE_PAGES = ("Home", "Data", "Models", "Interventions", "Invariance")
 TABLES = ("ldopa_clinics", "icecream_towns")
 
 
-def open_page(page_file: str, **params: str) -> AppTest:
+def open_page(page_file: str, *, unfold: bool = False, **params: str) -> AppTest:
+    """A session on ``page_file`` after its first run; ``unfold``: its folded sections
+    opened first, as a reader who opens them all (the whole page is computed)."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params.update(params)
+    if unfold:
+        from lib.ui.pages import PAGES as SPECS
+        from lib.ui.sections import fold_key
+
+        for name, spec in SPECS.items():
+            for s in spec.sections:
+                if s.fold:
+                    at.session_state[fold_key(name, s.key)] = True
     at.switch_page(page_file)
     at.run()
     if at.exception:
@@ -137,15 +150,16 @@ def cases(page: str) -> dict[str, Callable[[AppTest, int], None]]:
     return out
 
 
-#: Pages whose view is computed per (world, rows, seed), measured by ``--cpu``.
-CPU_PAGES = ("Data", "Models", "Interventions", "Invariance")
+#: Pages whose view is computed per (world, rows, seed), measured by ``--cpu`` (the
+#: Attribution page's two-neuron world by its rows and the sidebar's seed).
+CPU_PAGES = ("Data", "Models", "Interventions", "Invariance", "Attribution")
 
 
 def profile_new_seeds(page: str, seeds: range, top: int = 25) -> str:
     """The top costs (cumulative and own time) of ``page``'s runs at each of ``seeds``."""
     import lib.ui.sections as sections
 
-    at = open_page(PAGES[page])
+    at = open_page(PAGES[page], unfold=True)
     profiler = cProfile.Profile()
     render = sections.render
 
@@ -170,15 +184,21 @@ def profile_new_seeds(page: str, seeds: range, top: int = 25) -> str:
     return out.getvalue()
 
 
-def cpu_main(reruns: int, profile: list[str]) -> int:
-    """CPU of a warm rerun and of a new seed per page (medians), and their ratio."""
+def cpu_main(reruns: int, profile: list[str], only: list[str] | None = None) -> int:
+    """CPU of a warm rerun and of a new seed per page (medians), and their ratio
+    (of the pages in ``only``, all of :data:`CPU_PAGES` by default)."""
+    unknown = [p for p in [*profile, *(only or [])] if p not in CPU_PAGES]
+    if unknown:
+        raise SystemExit(f"not measured by --cpu: {', '.join(unknown)} (pages: {CPU_PAGES})")
     print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs")
     print(f"process CPU per rerun, median of {reruns} (each new seed a seed no page drew)\n")
     header = f"{'page':<15} {'warm ms':>8} {'new seed ms':>12} {'ratio':>6}"
     print(header)
     print("-" * len(header))
     for k, page in enumerate(CPU_PAGES):
-        at = open_page(PAGES[page])
+        if only and page not in only:
+            continue
+        at = open_page(PAGES[page], unfold=True)
         warm = set_seed(lambda i: i % 2)
         timed_reruns(at, warm, 2, time.process_time)  # both seeds cached
         warm_ms = statistics.median(timed_reruns(at, warm, max(reruns, 6), time.process_time))
@@ -200,9 +220,13 @@ def main() -> int:
     parser.add_argument(
         "--profile", default="", help="with --cpu: pages to profile, comma-separated"
     )
+    parser.add_argument(
+        "--only", default="", help="with --cpu: the pages to measure, comma-separated"
+    )
     args = parser.parse_args()
     if args.cpu:
-        return cpu_main(args.reruns, [p for p in args.profile.split(",") if p])
+        only = [p for p in args.only.split(",") if p] or None
+        return cpu_main(args.reruns, [p for p in args.profile.split(",") if p], only)
 
     print(f"python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs")
     print(f"median of {args.reruns} reruns after a widget change (budget {BUDGET_MS:.0f} ms)\n")

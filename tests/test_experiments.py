@@ -149,6 +149,25 @@ def test_predictions_over_many_tests_are_each_tests_own(preset: str) -> None:
     assert rows[predictive] == [3 * 400]
 
 
+@pytest.mark.parametrize("sid", ["ldopa", "fever", "icecream", "mystery"])
+def test_a_sweep_given_its_ends_is_the_sweep_drawn_whole(sid: str) -> None:
+    """The predictions of the observational test and of the full intervention, handed
+    to the sweep as its strengths 0 and 1, give the sweep it draws for itself."""
+    from lib.fitting.evaluation import predict_all
+
+    sc = load_scenario(sid)
+    exp = run_experiment(sc, 300, 2)
+    customs = [[Shift(sc.features[0], 1.5)]]
+    for ivs in [*(list(p) for p in sc.presets.values()), *customs]:
+        ends = predict_all(exp.models, {"none": exp.test_sample(()), "full": exp.test_sample(ivs)})
+        given = strength_sweep(exp, ivs, known={0.0: ends["none"], 1.0: ends["full"]})
+        drawn = strength_sweep(exp, ivs)
+        assert list(given["model"]) == list(drawn["model"])
+        np.testing.assert_array_equal(given["strength"], drawn["strength"])
+        np.testing.assert_allclose(given["rmse"], drawn["rmse"], rtol=1e-12)
+        np.testing.assert_allclose(given["r2"], drawn["r2"], rtol=1e-12)
+
+
 def test_explanations_name_the_culprit() -> None:
     sc = load_scenario("ldopa")
     tests = {k: sc.presets[k] for k in ("Tylenol", "Dopamine agonist", "Double the dose")}

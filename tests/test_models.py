@@ -174,3 +174,31 @@ def test_the_lab_has_one_r2() -> None:
     fig = predicted_vs_actual(1e200 * truth[:, 0], 1e200 * pred[:, 0], "predictive", "m")
     names = " ".join(str(trace["name"]) for trace in fig["data"])
     assert f"R² {r2_score(truth[:, 0], pred[:, 0]):.2f}" in names
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_penalised_fits_are_scikit_learn_s(seed: int) -> None:
+    """Ridge and lasso choose the penalty ``RidgeCV`` and ``LassoLarsIC`` choose, and fit
+    the same coefficients (to rounding), on correlated inputs of several sizes."""
+    from sklearn.linear_model import LassoLarsIC, RidgeCV
+
+    from lib.fitting.models import RIDGE_ALPHAS, PenalisedModel
+
+    rng = np.random.default_rng(seed)
+    n, p = (30, 100, 500, 2000)[seed % 4], (1, 2, 3, 5)[seed % 3 + (seed > 8)]
+    rho = (0.0, 0.5, 0.9, 0.99, 0.999)[seed % 5]
+    shared = rng.normal(size=n)
+    x = np.sqrt(rho) * shared[:, None] + np.sqrt(1 - rho) * rng.normal(size=(n, p))
+    y = 10 + x @ rng.normal(size=p) * (0.0, 0.1, 1.0, 5.0)[seed % 4] + rng.normal(size=n)
+    names = tuple(f"x{j}" for j in range(p))
+    frame = pd.DataFrame({**dict(zip(names, x.T, strict=True)), "y": y})
+    scale = x.std(axis=0)
+    for penalty, reference in (
+        ("ridge", RidgeCV(alphas=RIDGE_ALPHAS)),
+        ("lasso", LassoLarsIC(criterion="bic")),
+    ):
+        model = PenalisedModel(penalty, "predictive", names, "y", penalty=penalty).fit(frame)
+        reference.fit(x / scale, y)
+        assert model.alpha_ == reference.alpha_
+        np.testing.assert_allclose(model.coef_ * scale, reference.coef_, rtol=1e-9, atol=1e-12)
+        assert model.intercept_ == pytest.approx(reference.intercept_, rel=1e-12)

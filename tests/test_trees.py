@@ -74,6 +74,70 @@ def _fit_predict(seed: int) -> np.ndarray:
     return model.fit(_data(seed)).predict(_data(seed + 100))
 
 
+@pytest.mark.parametrize(("seed", "rows", "inputs"), [(0, 500, 2), (1, 2000, 4), (2, 60, 1)])
+def test_the_trees_are_the_estimators_own(seed: int, rows: int, inputs: int) -> None:
+    """The booster trained directly (and kept as trained) predicts what scikit-learn's
+    ``LGBMRegressor`` with the lab's settings predicts, bit for bit."""
+    from lightgbm import LGBMRegressor
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(rows, inputs))
+    y = np.sin(2 * x[:, 0]) + x[:, -1] ** 2 + rng.normal(scale=0.3, size=rows)
+    names = tuple(f"x{j}" for j in range(inputs))
+    frame = pd.DataFrame({**dict(zip(names, x.T, strict=True)), "y": y})
+    model = BoostedTreesModel("trees", "predictive", names, "y", random_state=seed).fit(frame)
+    reference = LGBMRegressor(
+        n_estimators=model.max_iter,
+        learning_rate=model.learning_rate,
+        num_leaves=model.MAX_LEAVES,
+        min_child_samples=model.MIN_LEAF_ROWS,
+        max_bin=model.MAX_BINS,
+        random_state=seed,
+        n_jobs=1,
+        deterministic=True,
+        force_col_wise=True,
+        verbose=-1,
+    ).fit(x, y)
+    fresh = rng.normal(scale=1.5, size=(3 * rows, inputs))
+    np.testing.assert_array_equal(
+        model.predict(pd.DataFrame(dict(zip(names, fresh.T, strict=True)))),
+        reference.booster_.predict(fresh, num_threads=1),
+    )
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_trees_tables_predict_what_the_booster_predicts(seed: int) -> None:
+    """The trees read into tables (lib.fitting.trees) give the booster's predictions bit
+    for bit: on rows inside and far outside the training range, on thresholds' own
+    values, on zeros and on values LightGBM reads as zero."""
+    from lib.fitting.trees import tree_tables
+
+    rng = np.random.default_rng(seed)
+    rows, inputs = (60, 500, 2000, 5000)[seed % 4], (1, 2, 4, 6)[seed % 4]
+    x = rng.normal(size=(rows, inputs)) * (1e-3, 1.0, 100.0)[seed % 3]
+    if seed % 2:
+        x = np.round(x, 1)  # ties: many rows on a threshold's own value
+    y = np.sin(x[:, 0]) + x[:, -1] ** 2 + rng.normal(size=rows)
+    names = tuple(f"x{j}" for j in range(inputs))
+    frame = pd.DataFrame({**dict(zip(names, x.T, strict=True)), "y": y})
+    model = BoostedTreesModel("trees", "predictive", names, "y", random_state=seed).fit(frame)
+    tables = tree_tables(model.booster_)
+    assert tables is not None
+    fresh = np.concatenate(
+        [3 * x.std(axis=0) * rng.normal(size=(3000, inputs)), x, np.zeros((2, inputs)),
+         np.full((1, inputs), 1e-36), np.full((1, inputs), -1e-36)]
+    )  # fmt: skip
+    np.testing.assert_array_equal(tables.predict(fresh), model.booster_.predict(fresh))
+    assert tables.predict(np.full((1, inputs), np.nan)) is None  # left to the booster
+    many = np.tile(fresh, (2, 1))  # a call with enough rows reads the trees into tables
+    assert len(many) >= model.TABLE_ROWS
+    np.testing.assert_array_equal(
+        model.predict(pd.DataFrame(dict(zip(names, many.T, strict=True)))),
+        model.booster_.predict(many),
+    )
+    assert model.tables_ is not None
+
+
 def test_the_same_rows_give_the_same_trees() -> None:
     first, again = _fit_predict(3), _fit_predict(3)
     np.testing.assert_array_equal(first, again)

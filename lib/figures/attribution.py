@@ -14,7 +14,15 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.figures.style import CAUSAL_COLOR, NEUTRAL, OKABE_ITO, style, style_plain
+from lib.figures.style import (
+    CAUSAL_COLOR,
+    NEUTRAL,
+    OKABE_ITO,
+    Figure,
+    copy_figure,
+    style,
+    style_plain,
+)
 from lib.text.escape import plotly_text
 
 __all__ = [
@@ -391,11 +399,14 @@ def rashomon_figure(
     )
 
 
-def with_noise_floor(fig: go.Figure, noise_sd: float) -> go.Figure:
+def with_noise_floor(fig: Figure | go.Figure, noise_sd: float) -> Figure | go.Figure:
     """An error chart with the truth's own error drawn in: the noise of the target's
-    equation, which no model can beat (a dashed black line); a new figure."""
+    equation, which no model can beat (a dashed black line); a new figure, plain data
+    for plain data (:data:`lib.figures.style.Figure`, never validated or copied into
+    plotly's classes), a plotly figure for a plotly figure."""
     line = {"color": TRUTH_COLOR, "dash": "dash", "width": 2}
-    spec = fig.to_plotly_json()
+    given_plain = isinstance(fig, Mapping)
+    spec = copy_figure(fig) if isinstance(fig, Mapping) else fig.to_plotly_json()
     layout = spec["layout"]
     layout["shapes"] = [
         *layout.get("shapes", ()),
@@ -421,6 +432,8 @@ def with_noise_floor(fig: go.Figure, noise_sd: float) -> go.Figure:
         "legendgroup": "truth",
         "legendgrouptitle": {"text": "the truth"},
     }
+    if given_plain:
+        return {"data": [*spec["data"], truth], "layout": layout}
     return _plain([*spec["data"], truth], layout)
 
 

@@ -38,6 +38,8 @@ __all__ = [
     "fit_models",
     "leave_one_environment_out",
     "model_specs",
+    "predict_all",
+    "predict_arrays",
     "score",
     "score_predictions",
 ]
@@ -147,7 +149,7 @@ def score_predictions(
     models : sequence of Model
     predictions : mapping of str to DataFrame
         Test name -> a frame with the actual target column and one column of
-        predictions per model name.
+        predictions per model name (or a mapping of those names to arrays).
 
     Returns
     -------
@@ -159,8 +161,8 @@ def score_predictions(
     rows = []
     for test, df in predictions.items():
         for m in models:
-            y = df[m.target].to_numpy()
-            pred = df[m.name].to_numpy()
+            y = np.asarray(df[m.target])
+            pred = np.asarray(df[m.name])
             rows.append(
                 {
                     "model": m.name,
@@ -235,6 +237,29 @@ def _predict_distinct(
     return [part[j] for j in first]
 
 
+def predict_arrays(
+    models: Sequence[Model], tests: Mapping[str, pd.DataFrame]
+) -> dict[str, dict[str, np.ndarray]]:
+    """:func:`predict_all`'s columns as arrays, per test: the target's and one per model
+    (no frame is made; :func:`score_predictions` reads them as it reads frames)."""
+    names = list(tests)
+    frames = [tests[k] for k in names]
+    stacked = _Stacked(frames)
+    used = list(dict.fromkeys(f for m in models for f in m.features))
+    if all(f in frame.columns for frame in frames for f in used):
+        columns = [{f: frame[f].to_numpy(dtype=float) for f in used} for frame in frames]
+        predicted = {m.name: _predict_distinct(m, stacked, columns) for m in models}
+    else:  # a missing column: the model's own error names it
+        predicted = {m.name: stacked.predictions(m) for m in models}
+    targets = list(dict.fromkeys(m.target for m in models))
+    out = {}
+    for i, (name, df) in enumerate(zip(names, frames, strict=True)):
+        frame = {t: df[t].to_numpy() for t in targets}
+        frame.update({m.name: predicted[m.name][i] for m in models})
+        out[name] = frame
+    return out
+
+
 def predict_all(
     models: Sequence[Model], tests: Mapping[str, pd.DataFrame]
 ) -> dict[str, pd.DataFrame]:
@@ -248,21 +273,7 @@ def predict_all(
     DataError
         When a prediction is not a finite number (naming the model).
     """
-    names = list(tests)
-    frames = [tests[k] for k in names]
-    stacked = _Stacked(frames)
-    used = list(dict.fromkeys(f for m in models for f in m.features))
-    if all(f in frame.columns for frame in frames for f in used):
-        columns = [{f: frame[f].to_numpy(dtype=float) for f in used} for frame in frames]
-        predicted = {m.name: _predict_distinct(m, stacked, columns) for m in models}
-    else:  # a missing column: the model's own error names it
-        predicted = {m.name: stacked.predictions(m) for m in models}
-    out = {}
-    for i, (name, df) in enumerate(zip(names, frames, strict=True)):
-        frame = {m.target: df[m.target].to_numpy() for m in models}
-        frame.update({m.name: predicted[m.name][i] for m in models})
-        out[name] = pd.DataFrame(frame)
-    return out
+    return {name: pd.DataFrame(frame) for name, frame in predict_arrays(models, tests).items()}
 
 
 def score(models: Sequence[Model], tests: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -289,7 +300,7 @@ def score(models: Sequence[Model], tests: Mapping[str, pd.DataFrame]) -> pd.Data
     """
     if not tests:
         raise DataError("there is no test set to score the models on.")
-    return score_predictions(models, predict_all(models, tests))
+    return score_predictions(models, predict_arrays(models, tests))  # arrays: no frame per test
 
 
 SpecsFor = Callable[[Any, pd.DataFrame], Sequence[ModelSpec]]

@@ -10,11 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from lib.fitting.evaluation import Roles, fit_models, model_specs, score
+from lib.fitting.evaluation import (
+    Roles,
+    fit_models,
+    model_specs,
+    predict_arrays,
+    score,
+    score_predictions,
+)
 from lib.fitting.models import Model, ModelSpec
 from lib.world.interventions import Intervention
 from lib.world.scenarios import Scenario
@@ -153,6 +161,8 @@ def strength_sweep(
     experiment: Experiment,
     interventions: Sequence[Intervention],
     strengths: Sequence[float] | None = None,
+    *,
+    known: Mapping[float, pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Each model's error as the interventions go from none (0) to full (1).
 
@@ -164,6 +174,13 @@ def strength_sweep(
         Applied at each strength with :meth:`Intervention.with_strength`.
     strengths : sequence of float, optional
         Defaults to 0, 0.1, ..., 1.
+    known : mapping of float to DataFrame, optional
+        Predictions already made at some of the strengths (the target's column and
+        one column per model, as :func:`lib.fitting.evaluation.predict_all` makes
+        them, on :meth:`Experiment.test_sample` at that strength): a page passes
+        the observational test's (strength 0, where every intervention leaves its
+        node's mechanism as it is) and the full intervention's (strength 1), which
+        it has already made, and only the other strengths are drawn and predicted.
 
     Returns
     -------
@@ -171,11 +188,21 @@ def strength_sweep(
         Columns ``model, kind, strength, rmse, r2``.
     """
     grid = np.linspace(0.0, 1.0, 11) if strengths is None else np.asarray(strengths, dtype=float)
+    known = known or {}
     datasets = {
         f"{i}": experiment.test_sample([iv.with_strength(float(s)) for iv in interventions])
         for i, s in enumerate(grid)
+        if float(s) not in known
     }
-    table = score(experiment.models, datasets)
+    if known:
+        made: Mapping[str, Any] = predict_arrays(experiment.models, datasets) if datasets else {}
+        predicted = {
+            f"{i}": known[float(s)] if float(s) in known else made[f"{i}"]
+            for i, s in enumerate(grid)
+        }
+        table = score_predictions(experiment.models, predicted)
+    else:
+        table = score(experiment.models, datasets)
     table["strength"] = grid[table["test"].astype(int).to_numpy()]
     return table[["model", "kind", "strength", "rmse", "r2"]].reset_index(drop=True)
 

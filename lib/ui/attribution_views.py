@@ -33,7 +33,7 @@ from lib.attribution.stability import (
 from lib.errors import DataError
 from lib.figures import attribution as figs
 from lib.figures.charts import rmse_bars
-from lib.figures.style import as_figure
+from lib.figures.style import Figure, update_layout
 from lib.fitting.experiments import OBSERVATIONAL, ratio_table
 from lib.fitting.models import Model, PenalisedModel
 from lib.tables.datasets import load_dataset
@@ -133,18 +133,26 @@ def _sweep(b_effect: float, n: int, seed: int) -> pd.DataFrame:
 
 
 @st.cache_resource(max_entries=_VIEWS, show_spinner=False)
+def _sweep_sentence(b_effect: float, n: int, seed: int) -> str:
+    """What the sweep shows, in words (written once per sweep, not on every run)."""
+    return words.sweep_sentence(_sweep(b_effect, n, seed))
+
+
+@st.cache_resource(max_entries=_VIEWS, show_spinner=False)
 def _sweep_figures(b_effect: float, n: int, seed: int, rho: float) -> tuple[go.Figure, go.Figure]:
     sweep = _sweep(b_effect, n, seed)
     return figs.r2_sweep_figure(sweep, rho), figs.spread_figure(sweep, rho)
 
 
 @st.cache_resource(max_entries=_VIEWS, show_spinner=False)
-def _clouds(key: tuple[float, float, int, int]) -> tuple[pd.DataFrame, go.Figure]:
+def _clouds(key: tuple[float, float, int, int]) -> tuple[pd.DataFrame, go.Figure, str]:
+    """The linear models' bootstrap, its figure and its sentence."""
     view = view_at(*key)
     boot = pair.coefficient_bootstrap(
         view.train, view.world, view.models, pair.BOOTSTRAP_REPS, view.seed
     )
-    return boot, figs.coefficient_clouds(boot, view.world.truth)
+    truth = view.world.truth
+    return boot, figs.coefficient_clouds(boot, truth), words.cloud_sentence(boot, truth)
 
 
 @st.cache_resource(max_entries=_VIEWS, show_spinner=False)
@@ -175,15 +183,25 @@ def settle_scores(key: tuple[float, float, int, int], drive: str, epsilon: float
 @st.cache_resource(max_entries=_VIEWS, show_spinner=False)
 def settle_figure(
     key: tuple[float, float, int, int], drive: str, epsilon: float
-) -> tuple[go.Figure, str]:
-    """The errors before and after as bars, and the sentence that reads them."""
+) -> tuple[Figure, str]:
+    """The errors before and after as bars (plain data), and the sentence that reads them."""
     scores = settle_scores(key, drive, epsilon)
     causal = pair.causal_name(view_at(*key).world.scenario.causal_features)
     sentence = words.settle_sentence(scores, drive, pair.B_CHAMPION, causal)
-    fig = figs.with_noise_floor(as_figure(rmse_bars(scores, "")), view_at(*key).world.noise_sd)
+    fig = figs.with_noise_floor(rmse_bars(scores, ""), view_at(*key).world.noise_sd)
     # below the bars: at a projector's width a legend beside them scrolls
-    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
+    update_layout(fig, {"legend": {"orientation": "h", "y": -0.25, "x": 0}})
     return fig, sentence
+
+
+@st.cache_resource(max_entries=_VIEWS, show_spinner=False)
+def _conditioning(key: tuple[float, float, int, int]) -> tuple[float, float, float]:
+    """The recording's correlation r, its correlation matrix's condition number and A's
+    variance inflation factor (statsmodels), once per view."""
+    view = view_at(*key)
+    x = view.train[list(view.world.inputs)]
+    corr = np.corrcoef(x.to_numpy(dtype=float), rowvar=False)
+    return float(corr[0, 1]), condition_number(corr), float(vifs(x).iloc[0])
 
 
 #: Most resampled credits a worker keeps (the oldest go first).
@@ -314,7 +332,6 @@ def prediction_section(view: PairView) -> None:
     """2 · As the correlation rises: prediction flat, attribution spreading."""
     st.subheader("2 · As the correlation rises", anchor=False)
     with st.spinner("Refitting the four models at six correlations…"):
-        sweep = _sweep(view.world.b_effect, view.n, view.seed)
         r2_fig, spread_fig = _sweep_figures(view.world.b_effect, view.n, view.seed, view.world.rho)
     left, right = st.columns(2, gap="medium")
     with left:
@@ -333,13 +350,13 @@ def prediction_section(view: PairView) -> None:
             f"(dashed). It grows like 1/√(1 − ρ²).",
             key="attr_spread",
         )
-    st.markdown(words.sweep_sentence(sweep))
+    st.markdown(_sweep_sentence(view.world.b_effect, view.n, view.seed))
 
 
 def credit_section(view: PairView) -> None:
     """3 · What each model credits to A and to B, across resamples."""
     st.subheader("3 · Same data, different credit", anchor=False)
-    boot, fig = _clouds(view.key)
+    _, fig, sentence = _clouds(view.key)
     chart(
         fig,
         f"Each point is one model refitted on one of {pair.BOOTSTRAP_REPS} bootstrap resamples "
@@ -348,7 +365,7 @@ def credit_section(view: PairView) -> None:
         f"and B move together.",
         key="attr_clouds",
     )
-    st.markdown(words.cloud_sentence(boot, view.world.truth))
+    st.markdown(sentence)
     _resampled_credit(view)
 
 
@@ -437,11 +454,7 @@ def condition_section(view: PairView) -> None:
     """4 · Why: the condition number and the variance inflation factors."""
     st.subheader("4 · Why: inverting a correlation", anchor=False)
     rho = view.world.rho
-    x = view.train[list(view.world.inputs)]
-    corr = np.corrcoef(x.to_numpy(dtype=float), rowvar=False)
-    sample_cond = condition_number(corr)
-    sample_vif = vifs(x)
-    r = float(corr[0, 1])
+    r, sample_cond, sample_vif = _conditioning(view.key)
     cols = st.columns(5)
     digits = 4 if abs(r) > 0.99 else 3
     cols[0].metric(
@@ -455,7 +468,7 @@ def condition_section(view: PairView) -> None:
     cols[2].metric("(1 + r)/(1 − r)", f"{two_input_condition(r):,.1f}", help="Its closed form.")
     cols[3].metric(
         "Variance inflation",
-        f"{float(sample_vif.iloc[0]):,.1f}",
+        f"{sample_vif:,.1f}",
         help="How many times each coefficient's variance grows (statsmodels).",
     )
     cols[4].metric("1/(1 − r²)", f"{two_input_vif(r):,.1f}", help="Its closed form.")
@@ -597,7 +610,7 @@ def real_data_section(lab: Lab) -> None:
 # ----------------------------------------------------------------------------- lessons
 
 
-def _step_figure_and_words(state: Any, experiment: bool) -> tuple[go.Figure, str]:
+def _step_figure_and_words(state: Any, experiment: bool) -> tuple[Figure | go.Figure, str]:
     """An Attribution step's figure and the sentence that reads it: the experiment's
     errors when the step asks about it, else the Rashomon set."""
     key = state_key(state)

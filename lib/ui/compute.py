@@ -138,8 +138,13 @@ def explanation(
 def sweep(
     scenario_id: str, n: int, seed: int, key: IvKey, _base: Sequence[Intervention]
 ) -> pd.DataFrame:
-    """Errors as the interventions go from none to full (11 strengths)."""
-    return strength_sweep(experiment(scenario_id, n, seed), list(_base))
+    """Errors as the interventions go from none to full (11 strengths); ``_base`` at full
+    strength (keyed by ``key``). The ends are the predictions :func:`evaluate` reads
+    (no intervention, and the full one), so only the nine strengths between are drawn."""
+    ends = {0.0: predictions(scenario_id, n, seed, (), ())}
+    if all(iv.strength == 1.0 for iv in _base):
+        ends[1.0] = predictions(scenario_id, n, seed, key, _base)
+    return strength_sweep(experiment(scenario_id, n, seed), list(_base), known=ends)
 
 
 # ----------------------------------------------------------------------------- figures

@@ -451,15 +451,15 @@ def _pooled_after_edits(edits: dict) -> None:
 
     import streamlit as st
 
-    from lib.ui import invariance_sections as sections
+    from lib.ui import invariance_composer as sections
     from lib.ui.params import ScenarioInfo, default_state
     from lib.world.scenarios import load_scenario
 
     sc = load_scenario("ldopa")
     state = default_state(ScenarioInfo.from_scenario(sc))
     lab = SimpleNamespace(scenario=sc, key=("ldopa", state.n, 0), state=state)
-    _, kept, _, _, _ = sections._composer_rows(sc, state.n, None)
-    st.session_state[sections._editor_key("ldopa", kept)] = edits
+    _, kept, _, _, _ = sections.composer_rows(sc, state.n, None)
+    st.session_state[sections.editor_key("ldopa", kept)] = edits
     pooled = sections.page_environments(lab)
     st.write(f"pooled: {None if pooled.envs is None else len(pooled.envs)}; {pooled.problem}")
 

@@ -28,6 +28,8 @@ from lib.fitting.models import ModelSpec
 from lib.invariance.engine import ICPResult, icp
 from lib.invariance.sweeps import set_rows
 from lib.text.escape import code_list
+from lib.world.environments import Environment
+from lib.world.interventions import Intervention
 from lib.world.scenarios import SCENARIO_DIR, Scenario, scenario_from_toml
 
 __all__ = [
@@ -40,7 +42,9 @@ __all__ = [
     "POOLED",
     "bend_start",
     "comparison_models",
+    "NO_INTERVENTION_WORLD",
     "environment_errors",
+    "fresh_worlds",
     "icp_loeo",
     "loeo_work",
     "nonlinear_scenario",
@@ -87,6 +91,34 @@ def comparison_models(
     if parents is not None:
         out.append(ModelSpec(parents_name, "causal", ordered(parents)))
     return out
+
+
+#: The observational world's name among the fresh worlds when no environment is it (not
+#: "observational", which the bar charts always put first).
+NO_INTERVENTION_WORLD = "no intervention"
+
+
+def fresh_worlds(
+    scenario: Scenario, envs: Sequence[Environment]
+) -> tuple[dict[str, tuple[Intervention, ...]], dict[str, tuple[Intervention, ...]]]:
+    """The worlds the Invariance page tests its models on: those in ICP's data, and new ones.
+
+    Returns
+    -------
+    (dict, dict)
+        Each environment by its name, with its interventions (the worlds in the
+        data); then every world no environment is: the observational one
+        (:data:`NO_INTERVENTION_WORLD`) and each preset at full strength, by its
+        name (with " (preset)" when an environment has that name).
+    """
+    seen = {e.name: tuple(e.interventions) for e in envs}
+    new: dict[str, tuple[Intervention, ...]] = {}
+    worlds = {NO_INTERVENTION_WORLD: (), **{k: tuple(v) for k, v in scenario.presets.items()}}
+    for name, ivs in worlds.items():
+        if any(ivs == had for had in seen.values()):
+            continue
+        new[f"{name} (preset)" if name in seen else name] = ivs
+    return seen, new
 
 
 def environment_errors(

@@ -44,6 +44,8 @@ __all__ = [
     "comparison_models",
     "NO_INTERVENTION_WORLD",
     "environment_errors",
+    "ICP_NONE",
+    "fresh_errors",
     "fresh_worlds",
     "icp_loeo",
     "loeo_work",
@@ -119,6 +121,42 @@ def fresh_worlds(
             continue
         new[f"{name} (preset)" if name in seen else name] = ivs
     return seen, new
+
+
+#: The ICP model's name when ICP names no cause (it has no input: it predicts the average).
+ICP_NONE = "ICP · names nothing: the average"
+
+
+def fresh_errors(
+    scenario: Scenario,
+    train: pd.DataFrame,
+    envs: Sequence[Environment],
+    causes: frozenset[str],
+    seed: int,
+) -> tuple[pd.DataFrame, tuple[str, ...], tuple[str, ...]]:
+    """The pooled model and ICP's, fitted on ``train``, on fresh samples of every world.
+
+    The worlds are :func:`fresh_worlds`'s (the environments, then the new ones),
+    each sampled anew (seeds ``seed + 1``, ``seed + 2``, …) with as many rows as
+    the largest environment. ICP's model is named :data:`ICP_NONE` when
+    ``causes`` is empty.
+
+    Returns
+    -------
+    (pandas.DataFrame, tuple of str, tuple of str)
+        :func:`environment_errors`'s rows, and the worlds in the data and the new ones.
+    """
+    seen, new = fresh_worlds(scenario, envs)
+    rows = max(e.n for e in envs)
+    worlds = {**seen, **new}
+    tests = {
+        name: scenario.scm.sample(rows, seed + 1 + i, ivs)
+        for i, (name, ivs) in enumerate(worlds.items())
+    }
+    models = comparison_models(scenario.features, causes, None)
+    if not causes:
+        models[1] = ModelSpec(ICP_NONE, models[1].kind, ())
+    return environment_errors(train, tests, scenario.target, models), tuple(seen), tuple(new)
 
 
 def environment_errors(

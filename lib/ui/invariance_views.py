@@ -19,13 +19,11 @@ import streamlit as st
 
 from lib.figures import invariance as ip
 from lib.figures.style import Figure, label, update_axes
-from lib.fitting.models import ModelSpec
 from lib.invariance.compare import (
     ICP_MODEL,
+    ICP_NONE,
     NONLINEAR_SHIFT_SDS,
-    comparison_models,
-    environment_errors,
-    fresh_worlds,
+    fresh_errors,
     nonlinear_scenario,
     predictor_table,
 )
@@ -145,27 +143,11 @@ def icp_figure(res: ICPResult) -> Figure:
 def held_out(
     scenario_id: str, seed: int, key: EnvKey, alpha: float, _envs: Sequence[Environment]
 ) -> tuple[pd.DataFrame, tuple[str, ...], tuple[str, ...]]:
-    """The pooled and the ICP models fitted on the pooled sample, scored on a fresh sample
-    of each environment (the worlds in ICP's data) and of each world none of them is
-    (:func:`lib.invariance.compare.fresh_worlds`), each as many rows as the environments'
-    largest. Returns the errors and the two lists of worlds."""
-    sc = get_scenario(scenario_id)
+    """The pooled and the ICP models fitted on the pooled sample, on a fresh sample of each
+    environment and of each world none of them is (:func:`lib.invariance.compare.fresh_errors`)."""
     res = icp_fit(scenario_id, seed, key, alpha, _envs)
     train = pooled(scenario_id, seed, key, _envs)
-    seen, new = fresh_worlds(sc, _envs)
-    rows = max(e.n for e in _envs)
-    worlds = {**seen, **new}
-    tests = {
-        name: sc.scm.sample(rows, seed + 1 + i, ivs) for i, (name, ivs) in enumerate(worlds.items())
-    }
-    models = comparison_models(sc.features, res.causal_predictors, None)
-    if not res.causal_predictors:  # no input: the average, named so
-        models[1] = ModelSpec(ICP_NONE, models[1].kind, ())
-    return environment_errors(train, tests, sc.target, models), tuple(seen), tuple(new)
-
-
-#: The ICP model's name when ICP names no cause (it predicts the average).
-ICP_NONE = "ICP · names nothing: the average"
+    return fresh_errors(get_scenario(scenario_id), train, _envs, res.causal_predictors, seed)
 
 
 def icp_model_name(errors: pd.DataFrame) -> str:

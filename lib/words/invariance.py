@@ -448,7 +448,7 @@ def measured_sentence(sc: Scenario, res: ICPResult) -> str:
 # ----------------------------------------------------------------------------- §3: fresh samples
 
 #: A model "breaks" on a world when its error there is more than this many times its
-#: largest error on the worlds in ICP's data.
+#: average error on the worlds in ICP's data.
 BREAKS = 1.5
 
 
@@ -458,21 +458,15 @@ def _errors(errors: pd.DataFrame, model: str, worlds: Sequence[str]) -> list[flo
 
 
 def _span(values: Sequence[float]) -> str:
-    lo, hi = min(values), max(values)
-    return (
-        format_number(lo)
-        if format_number(lo) == format_number(hi)
-        else (
-            f"{format_number(lo)}–{format_number(hi)}"  # noqa: RUF001
-        )
-    )
+    lo, hi = format_number(min(values)), format_number(max(values))
+    return lo if lo == hi else f"{lo}–{hi}"  # noqa: RUF001
 
 
 def broken(errors: pd.DataFrame, model: str, seen: Sequence[str], world: str) -> bool:
     """Whether ``model`` breaks on ``world``: its error there is more than :data:`BREAKS`
-    times its largest error on the ``seen`` worlds."""
-    worst = max(_errors(errors, model, seen))
-    return _errors(errors, model, [world])[0] > BREAKS * worst
+    times its average error on the ``seen`` worlds."""
+    usual = sum(_errors(errors, model, seen)) / len(seen)
+    return _errors(errors, model, [world])[0] > BREAKS * usual
 
 
 def held_out_sentence(
@@ -502,21 +496,22 @@ def held_out_sentence(
     str
         Markdown. Claims, each read back by a test: how many of the ``seen``
         worlds each model is better on (lower error) and their error ranges; on
-        which new world each model breaks (:func:`broken`) and, for a world where
-        the pooled model breaks, both errors there.
+        which new world each model breaks (:func:`broken`), with both errors
+        where the pooled model breaks and which of the two is lower there.
     """
     if not seen:
         raise DataError("there is no world from ICP's data to compare with.")
     p_seen, i_seen = _errors(errors, pooled, seen), _errors(errors, icp_model, seen)
     wins = sum(p < i for p, i in zip(p_seen, i_seen, strict=True))
     k = len(seen)
-    where = "environment" if k == 1 else f"{k} environments"
+    where = "the environment" if k == 1 else f"the {k} environments"
+    pooled_name = "the regression on every feature"
     if wins == k:
-        lead = f"On {'the' if k == 1 else 'all'} {where} in ICP's data, the regression on every feature is the better predictor"
+        lead = f"On {where} in ICP's data, {pooled_name} is the better predictor"
     elif wins == 0:
-        lead = f"On {'the' if k == 1 else 'all'} {where} in ICP's data, ICP's model is the better predictor"
+        lead = f"On {where} in ICP's data, ICP's model is the better predictor"
     else:
-        lead = f"On the {where} in ICP's data, the regression on every feature is better on {wins} and ICP's model on {k - wins}"
+        lead = f"On {where} in ICP's data, {pooled_name} is better on {wins} and ICP's model on {k - wins}"
     text = f"{lead} (errors {_span(p_seen)} against {_span(i_seen)})."
     if not new:
         return text + (
@@ -526,24 +521,23 @@ def held_out_sentence(
     p_break = [w for w in new if broken(errors, pooled, seen, w)]
     i_break = [w for w in new if broken(errors, icp_model, seen, w)]
     for w in p_break:
-        p, i = _errors(errors, pooled, [w])[0], _errors(errors, icp_model, [w])[0]
-        text += (
-            f" On {code_span(w)}, a world no environment had, it breaks: error "
-            f"{format_number(p)} against {format_number(i)} for ICP's model"
-            + (", which breaks too." if w in i_break else ".")
-        )
+        p, i = (format_number(_errors(errors, m, [w])[0]) for m in (pooled, icp_model))
+        text += f" On {code_span(w)}, a world no environment had, "
+        if w in i_break:
+            why = new.get(w, "")
+            text += f"both break: error {p} for the pooled model and {i} for ICP's" + (
+                f" ({why})." if why else "."
+            )
+        elif _errors(errors, pooled, [w])[0] > _errors(errors, icp_model, [w])[0]:
+            text += f"it breaks: error {p}, against {i} for ICP's model."
+        else:
+            text += f"it breaks (error {p}), though ICP's model does worse still ({i})."
     for w in i_break:
-        if w in p_break:
-            continue
-        why = new.get(w, "")
-        text += f" ICP's model breaks on {code_span(w)}" + (f": {why}." if why else ".")
-    if not p_break and not i_break:
-        text += (
-            f" Neither breaks on {code_list(list(new))}: none of {'it' if len(new) == 1 else 'them'} "
-            f"moves what the regression on every feature leans on far enough."
-        )
+        if w not in p_break:
+            why = new.get(w, "")
+            text += f" ICP's model breaks on {code_span(w)}" + (f": {why}." if why else ".")
     held = [w for w in new if w not in p_break and w not in i_break]
-    if held and (p_break or i_break):
+    if held:
         text += f" Neither breaks on {code_list(held)}."
     return text
 
@@ -648,10 +642,11 @@ def far_error_sentence(
         else "."
     )
     passing = [i for i, p in enumerate(pvalues) if float(p) > alpha and s[i] < 1.0]
-    if passing:
-        ratio = min(far[i] / near[i] for i in passing)
+    ratio = min((far[i] / near[i] for i in passing), default=0.0)
+    if ratio >= 1.1:  # a ratio worth a sentence
+        where = strength_runs(s, [i in passing for i in range(len(s))])
         text += (
-            f" Wherever it passes the test below the full shift ({strength_runs(s, [i in passing for i in range(len(s))])}), "
+            f" Wherever it passes the test below the full shift ({where}), "
             f"its error on the full shift is at least {ratio:.1f} times the error at the "
             f"strongest shift it saw (green)."
         )

@@ -454,10 +454,13 @@ def test_sweep_caption_claims_exposure_only_when_a_stronger_shift_rejects() -> N
     assert not exposed(GRID, [0.01, 0.9, 0.9, 0.9, 0.9, 0.9], 0.05)
 
 
-def test_the_sweep_starts_where_the_set_is_rejected() -> None:
-    assert sweep_start(sweep_table([0.9, 0.5, 0.01, 0.0, 0.0, 0.03], [0.5] * 6), 0.05) == 1.0
-    # not rejected at full strength: the strength with the lowest p-value
-    assert sweep_start(sweep_table([0.9, 0.5, 0.01, 1e-9, 0.2, 1.0], [0.5] * 6), 0.05) == 0.1
+def test_the_sweep_starts_where_the_set_still_passes_before_a_stronger_one_rejects_it() -> None:
+    assert sweep_start(sweep_table([0.9, 0.5, 0.01, 0.0, 0.0, 0.03], [0.5] * 6), 0.05) == 0.02
+    assert sweep_start(sweep_table([0.9, 0.5, 0.01, 1e-9, 0.2, 1.0], [0.5] * 6), 0.05) == 0.02
+    # rejected from the mildest strength on: the full intervention
+    assert sweep_start(sweep_table([0.01, 0.0, 0.0, 0.0, 0.0, 0.03], [0.5] * 6), 0.05) == 1.0
+    # never rejected: the strength with the lowest p-value
+    assert sweep_start(sweep_table([0.9, 0.5, 0.1, 0.06, 0.2, 1.0], [0.5] * 6), 0.05) == 0.1
     assert bend_start(sweep_table([0.9, 0.5, 0.3, 0.01, 0.0, 0.0], [0.5] * 6), 0.05) == 0.05
     assert bend_start(sweep_table([0.01] * 6, [0.5] * 6), 0.05) == 0.01
 

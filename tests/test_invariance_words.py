@@ -252,7 +252,7 @@ def test_the_local_verdict_and_error_caption_at_every_strength(
             if cause:
                 assert caption.endswith(f"{format_number(cause[1])} for {cause[0]}.")
             else:
-                assert "blue" not in caption
+                assert "green" not in caption
 
 
 # ----------------------------------------------------------------------------- §5

@@ -776,6 +776,8 @@ def fresh_world_bars(
             "ticktext": [_wrapped(w) for w in order],
         },
     )
+    top = float(results["rmse"].max())
+    update_axes(fig, "y", {"range": [0.0, 1.22 * top if top > 0 else 1.0]})  # room for the labels
     if seen and new:
         add_vline(fig, len(seen) - 0.5, {"color": NEUTRAL, "dash": "dot", "width": 2})
     for text, x0, x1 in (
@@ -789,7 +791,7 @@ def fresh_world_bars(
                     "xref": "x",
                     "y": 1.0,
                     "yref": "paper",
-                    "yanchor": "bottom",
+                    "yanchor": "top",
                     "text": f"<b>{text}</b>",
                     "showarrow": False,
                     "font": {"size": SMALL_FONT_SIZE, "color": NEUTRAL},

@@ -363,9 +363,15 @@ def _nonlinear() -> Scenario:
 
 
 def sweep_start(table: pd.DataFrame, alpha: float) -> float:
-    """Where the sweep's slider starts: the full intervention if it rejects the set of
-    every feature, else the strength where that set's p-value is lowest."""
+    """Where the sweep's slider starts: the strongest strength at which the set of every
+    feature still passes when a stronger one rejects it (invariance checked too mildly);
+    else the full intervention if it rejects the set, else the strength where that set's
+    p-value is lowest."""
     every = set_rows(table, "all features")
+    ok = [float(p) > alpha for p in every["pvalue"]]
+    strengths = [float(s) for s in every["strength"]]
+    if ok[0] and not all(ok):
+        return strengths[ok.index(False) - 1]
     last = every.iloc[-1]
     if float(last["pvalue"]) <= alpha:
         return float(last["strength"])

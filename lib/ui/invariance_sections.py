@@ -94,8 +94,8 @@ def header_section(lab: Lab, data: Any) -> None:
     """The title, what ICP does, and what the page shows in order."""
     page_header(
         "Invariance",
-        "A cause predicts the same way in every environment. **Invariant Causal Prediction "
-        "(ICP)** turns this around: it tries every set of predictors, keeps each set whose "
+        "A cause predicts the same way in every environment. Invariant Causal Prediction "
+        "(ICP) turns this around: it tries every set of predictors, keeps each set whose "
         "regression is the same in all environments, and names what those sets share.",
     )
     if lab.table is None:
@@ -198,7 +198,7 @@ def fresh_section(lab: Lab, pooled: PageEnvironments) -> None:
     chart(
         figure,
         f"{words} A model breaks on a world when its error there is more than "
-        f"{BREAKS:g} times its largest on the worlds in ICP's data.",
+        f"{BREAKS:g} times its average on the worlds in ICP's data.",
         key="held_out",
     )
 

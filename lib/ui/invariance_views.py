@@ -266,7 +266,7 @@ def sweep_figures(
         err, at=strength, unit=unit, strength_label=f"strength of {preset} in ICP's data"
     )
     update_axes(err_fig, "y", {"title": {"text": f"RMSE{f' ({unit})' if unit else ''}"}})
-    colors = (ip.OKABE_ITO[2], ip.OKABE_ITO[5], ip.OKABE_ITO[4])
+    colors = (ip.OKABE_ITO[6], ip.OKABE_ITO[5], ip.OKABE_ITO[2])  # the p-value chart's green
     for trace, color in zip(err_fig["data"], colors, strict=False):
         trace["name"] = str(trace["name"]).rsplit(" (", 1)[0]
         trace["line"]["color"] = color

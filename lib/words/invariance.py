@@ -670,10 +670,12 @@ def local_error_caption(
     u = f" {unit}" if unit else ""
     text = (
         f"The model on every feature, fitted on the two environments at each strength: its "
-        f"error on a fresh sample at that strength, where ICP checked it (green), and on the "
+        f"error on a fresh sample at that strength, where ICP checked it (purple), and on the "
         f"full {code_span(preset)} (red)"
     )
-    text += f"; blue: the model on {causes[0]}, on the full {code_span(preset)}." if causes else "."
+    text += (
+        f"; green: the model on {causes[0]}, on the full {code_span(preset)}." if causes else "."
+    )
     text += (
         f" At {percent(strength)}: {format_number(checked)}{u} where checked, "
         f"{format_number(full)}{u} on the full {code_span(preset)}"

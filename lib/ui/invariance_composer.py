@@ -132,7 +132,7 @@ def composer_rows(
             feature = sc.features[0]
             shift = f"shift {feature} by {CUSTOM_SHIFT_SDS:g} SD"
             first.loc[len(first)] = [f"{feature} shifted", shift, 1.0, int(first["rows"].iloc[0])]
-        kept = tuple(_env_row(r, tokens) for r in first.itertuples(index=False))
+        kept = tuple(_env_row(r, tokens) for r in first.itertuples(index=False, name=None))
     shown = [[name, labels.get(token), strength, rows] for name, token, strength, rows in kept]
     rows = pd.DataFrame(shown, columns=ROW_COLUMNS)
     rows["strength"] = rows["strength"].astype(float)
@@ -170,8 +170,8 @@ def editor_key(sid: str, kept: tuple[EnvRow, ...]) -> str:
 
 
 def _plain(rows: pd.DataFrame) -> list[list[Any]]:
-    """The editor's rows as plain lists (None for an empty cell)."""
-    return rows.astype(object).where(rows.notna(), None).values.tolist()
+    """The editor's rows as plain lists (None for an empty cell, Python numbers)."""
+    return [[_cell(v) for v in row] for row in rows.itertuples(index=False, name=None)]
 
 
 def page_environments(lab: Lab) -> PageEnvironments:

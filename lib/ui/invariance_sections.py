@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 
 from lib.figures.invariance import PVALUE_FLOOR, power_curve
-from lib.invariance.compare import POOLED, bend_start, fresh_worlds, sweep_start
+from lib.invariance.compare import bend_start, sweep_start
 from lib.teach.handout import Plot
 from lib.text.escape import code_list, code_span
 from lib.text.numbers import percent
@@ -38,7 +38,6 @@ from lib.words.invariance import (
     BREAKS,
     bend_sentence,
     far_error_sentence,
-    held_out_sentence,
     local_error_caption,
     local_verdict,
     measured_sentence,
@@ -46,7 +45,6 @@ from lib.words.invariance import (
     sets_sentence,
     sweep_caption,
     truth_sentence,
-    unchecked_reason,
 )
 from lib.world.environments import Environment
 from lib.world.scenarios import Scenario
@@ -171,30 +169,26 @@ def fresh_section(lab: Lab, pooled: PageEnvironments) -> None:
     if envs is None:
         st.info("Compose valid environments above to compare the models.", icon=":material/info:")
         return
+    key = iv.env_key(envs)
+    try:
+        res = iv.icp_fit(sid, seed, key, alpha, envs)
+    except ValueError:  # §2 says why ICP cannot run
+        return
+    named = "" if res.causal_predictors else "; none here, so it predicts the average"
     st.markdown(
         f"Two linear regressions fitted on the pooled environments: the **pooled** one on every "
         f"feature (orange: it uses any clue that predicts {code_span(sc.target)}), and ICP's, on "
-        f"the causes ICP named (blue). Each predicts fresh rows (none it was fitted on) of every "
-        f"environment in ICP's data, and of worlds none of them was: the observational world "
-        f"and each preset at full strength."
+        f"the causes ICP named (blue{named}). Each predicts fresh rows (none it was fitted on) "
+        f"of every environment in ICP's data, and of each world none of them was (the "
+        f"observational world, a preset at full strength)."
     )
-    key = iv.env_key(envs)
-    try:
-        iv.icp_fit(sid, seed, key, alpha, envs)
-    except ValueError:  # §2 says why ICP cannot run
-        return
     try:
         with st.spinner("Testing the models on fresh samples…"):
-            errors, seen, new = iv.held_out(sid, seed, key, alpha, envs)
-            figure = iv.held_out_figure(sid, seed, key, alpha, sc.units.get(sc.target, ""), envs)
+            unit = sc.units.get(sc.target, "")
+            figure, words = iv.held_out_view(sid, seed, key, alpha, unit, envs)
     except ValueError as exc:
         st.error(f"The models cannot be compared: {exc}", icon=":material/error:")
         return
-    _, worlds = fresh_worlds(sc, envs)
-    reasons = {w: unchecked_reason(sc, worlds[w]) for w in new}
-    words = held_out_sentence(
-        errors, seen, reasons, pooled=POOLED, icp_model=iv.icp_model_name(errors)
-    )
     chart(
         figure,
         f"{words} A model breaks on a world when its error there is more than "

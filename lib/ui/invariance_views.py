@@ -23,7 +23,9 @@ from lib.invariance.compare import (
     ICP_MODEL,
     ICP_NONE,
     NONLINEAR_SHIFT_SDS,
+    POOLED,
     fresh_errors,
+    fresh_worlds,
     nonlinear_scenario,
     predictor_table,
 )
@@ -35,7 +37,7 @@ from lib.ui.lab import interventions_key
 from lib.ui.pages import invariance as page
 from lib.ui.registry import get_scenario
 from lib.ui.widgets import chart
-from lib.words.invariance import icp_sentence
+from lib.words.invariance import held_out_sentence, icp_sentence, unchecked_reason
 from lib.world.environments import (
     ENV_COLUMN,
     OBSERVATIONAL_ENV,
@@ -156,12 +158,19 @@ def icp_model_name(errors: pd.DataFrame) -> str:
 
 
 @st.cache_resource(max_entries=64, show_spinner=_SPIN)
-def held_out_figure(
+def held_out_view(
     scenario_id: str, seed: int, key: EnvKey, alpha: float, unit: str, _envs: Sequence[Environment]
-) -> Figure:
-    """:func:`held_out`'s errors as bars, the worlds in ICP's data apart from the new ones."""
+) -> tuple[Figure, str]:
+    """:func:`held_out`'s errors as bars (the worlds in ICP's data apart from the new ones)
+    and in words (:func:`lib.words.invariance.held_out_sentence`); built once, shared."""
+    sc = get_scenario(scenario_id)
     errors, seen, new = held_out(scenario_id, seed, key, alpha, _envs)
-    return ip.fresh_world_bars(errors, seen, new, unit=unit)
+    _, worlds = fresh_worlds(sc, _envs)
+    reasons = {w: unchecked_reason(sc, worlds[w]) for w in new}
+    words = held_out_sentence(
+        errors, seen, reasons, pooled=POOLED, icp_model=icp_model_name(errors)
+    )
+    return ip.fresh_world_bars(errors, seen, new, unit=unit), words
 
 
 @st.cache_resource(max_entries=64, show_spinner=_SPIN)

@@ -8,6 +8,7 @@ The numbers themselves are :mod:`lib.invariance`'s.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TypeAlias
 
 import networkx as nx
 import pandas as pd
@@ -452,9 +453,22 @@ def measured_sentence(sc: Scenario, res: ICPResult) -> str:
 BREAKS = 1.5
 
 
-def _errors(errors: pd.DataFrame, model: str, worlds: Sequence[str]) -> list[float]:
-    rows = errors[errors["model"] == model].set_index("test")["rmse"]
-    return [float(rows[w]) for w in worlds]
+Errors: TypeAlias = pd.DataFrame | Mapping[tuple[str, str], float]
+
+
+def _table(errors: Errors) -> Mapping[tuple[str, str], float]:
+    """Each (model, world)'s error, read once from the frame's columns."""
+    if isinstance(errors, pd.DataFrame):
+        return {
+            (str(m), str(t)): float(r)
+            for m, t, r in zip(errors["model"], errors["test"], errors["rmse"], strict=True)
+        }
+    return errors
+
+
+def _errors(errors: Errors, model: str, worlds: Sequence[str]) -> list[float]:
+    table = _table(errors)
+    return [table[(model, w)] for w in worlds]
 
 
 def _span(values: Sequence[float]) -> str:
@@ -462,7 +476,7 @@ def _span(values: Sequence[float]) -> str:
     return lo if lo == hi else f"{lo}–{hi}"  # noqa: RUF001
 
 
-def broken(errors: pd.DataFrame, model: str, seen: Sequence[str], world: str) -> bool:
+def broken(errors: Errors, model: str, seen: Sequence[str], world: str) -> bool:
     """Whether ``model`` breaks on ``world``: its error there is more than :data:`BREAKS`
     times its average error on the ``seen`` worlds."""
     usual = sum(_errors(errors, model, seen)) / len(seen)
@@ -501,6 +515,7 @@ def held_out_sentence(
     """
     if not seen:
         raise DataError("there is no world from ICP's data to compare with.")
+    errors = _table(errors)
     p_seen, i_seen = _errors(errors, pooled, seen), _errors(errors, icp_model, seen)
     wins = sum(p < i for p, i in zip(p_seen, i_seen, strict=True))
     k = len(seen)

@@ -212,7 +212,8 @@ def environments_section(lab: Lab, pooled: PageEnvironments) -> None:
     rows, kept, named, labels, tokens = pooled.composer or composer_rows(sc, n, lab.state.envs)
     st.markdown(
         f"Each environment is the same world with some interventions — a clinic that hands out "
-        f"Tylenol, an author with a habit. Edit, add or delete rows; the pooled data carry an "
+        f"Tylenol, an author with a habit. Edit, add or delete rows. ICP and the models below "
+        f"see the environments **pooled**: their rows stacked into one table, with an "
         f"{code_span(ENV_COLUMN)} column naming each row's environment."
     )
     defaults = new_row_defaults(sc, rows)

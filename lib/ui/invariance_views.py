@@ -347,8 +347,9 @@ def show_icp(
             f"(left) to all (right), one box each. A set's p-value says how likely differences "
             f"between the environments as large as these would be if its regression were the "
             f"same in all of them. Blue (high): it fits every environment alike; pale: it "
-            f"changes between them. Sets with a black outline and ✓ passed the test (p > α = "
-            f"{res.alpha:g}); ICP's causes are the predictors they all share."
+            f"changes between them. Sets with a black outline and ✓ passed the test: p above α = "
+            f"{res.alpha:g}, the test's level (the risk ICP accepts of naming a non-cause). "
+            f"ICP's causes are the predictors every passing set shares."
         )
         key_names = ip.shortened_names(res.candidates)
         if key_names:

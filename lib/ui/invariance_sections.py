@@ -191,7 +191,7 @@ def fresh_section(lab: Lab, pooled: PageEnvironments) -> None:
         return
     chart(
         figure,
-        f"{words} A model breaks on a world when its error there is more than "
+        f"{words} A model breaks on a world when its error there is at least "
         f"{BREAKS:g} times its average on the worlds in ICP's data.",
         key="held_out",
     )

@@ -19,6 +19,7 @@ from lib.invariance.engine import ICPResult
 from lib.invariance.sweeps import set_rows
 from lib.text.escape import code_list, code_span
 from lib.text.numbers import format_number, percent
+from lib.words.narration import BROKE_RATIO, verdict
 from lib.world.environments import Environment
 from lib.world.interventions import Intervention
 from lib.world.scenarios import Scenario
@@ -448,9 +449,10 @@ def measured_sentence(sc: Scenario, res: ICPResult) -> str:
 
 # ----------------------------------------------------------------------------- §3: fresh samples
 
-#: A model "breaks" on a world when its error there is more than this many times its
-#: average error on the worlds in ICP's data.
-BREAKS = 1.5
+#: A model "breaks" on a world when its error there is at least this many times its
+#: average error on the worlds in ICP's data: the lab's one threshold of "broke"
+#: (:func:`lib.words.narration.verdict`).
+BREAKS = BROKE_RATIO
 
 
 Errors: TypeAlias = pd.DataFrame | Mapping[tuple[str, str], float]
@@ -477,10 +479,10 @@ def _span(values: Sequence[float]) -> str:
 
 
 def broken(errors: Errors, model: str, seen: Sequence[str], world: str) -> bool:
-    """Whether ``model`` breaks on ``world``: its error there is more than :data:`BREAKS`
+    """Whether ``model`` breaks on ``world``: its error there is at least :data:`BREAKS`
     times its average error on the ``seen`` worlds."""
     usual = sum(_errors(errors, model, seen)) / len(seen)
-    return _errors(errors, model, [world])[0] > BREAKS * usual
+    return verdict(_errors(errors, model, [world])[0] / usual) == "broke"
 
 
 def held_out_sentence(
@@ -596,13 +598,13 @@ def local_verdict(
     Claims: the set of every feature passes (p > alpha) or is rejected; fitted on
     the two environments, its error at this strength and on the full intervention
     (``rmse_checked``, ``rmse_full``), and, below full strength, whether the full
-    intervention breaks it (more than :data:`BREAKS` times the checked error).
+    intervention breaks it (at least :data:`BREAKS` times the checked error).
     """
     shown = f"< {floor:g}" if pvalue < floor else f"= {pvalue:.2g}"
-    verdict = "looks invariant" if pvalue > alpha else "is rejected"
+    passes = "looks invariant" if pvalue > alpha else "is rejected"
     text = (
         f"At **{percent(strength)}** of {code_span(preset)}, the set of every feature "
-        f"({code_list(list(features))}) **{verdict}** (p {shown}, α = {alpha:g}). "
+        f"({code_list(list(features))}) **{passes}** (p {shown}, α = {alpha:g}). "
     )
     if strength >= 1.0:
         return text + (
@@ -613,7 +615,7 @@ def local_verdict(
         f"Fitted on the two environments, its error is {format_number(rmse_checked)} where "
         f"ICP checked it and {format_number(rmse_full)} on the full {code_span(preset)}"
     )
-    if rmse_full > BREAKS * rmse_checked:
+    if verdict(rmse_full / rmse_checked) == "broke":
         return text + (
             ": it breaks under an intervention stronger than the one checked."
             if pvalue > alpha

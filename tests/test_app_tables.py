@@ -230,7 +230,7 @@ def test_stop_and_show_names_the_first_bad_cell_as_read():
 
 
 def test_icp_can_choose_the_causal_models_inputs():
-    from lib.ui.invariance_views import icp_edges
+    from lib.ui.invariance_table import icp_edges
 
     assert icp_edges(
         TableSetup_("y", ("x", "s"), "h", (("x", "s"), ("s", "y"))), frozenset({"x"})

@@ -392,7 +392,8 @@ def test_ldopa_agonist_twist_rejects_every_set(seed: int) -> None:
 def test_the_pages_first_sweep_stays_rejected_once_rejected(scenario: str) -> None:
     """At the page's rows per environment, the set of every feature, once rejected, stays
     rejected as the intervention grows, and is rejected at full strength (with 300 rows,
-    mystery's seed 0 read "looks invariant (p = 1)" at 100% after p = 0.016 at 30%)."""
+    mystery's seed 0 read "looks invariant (p = 1)" at 100% after p = 0.016 at 30%); the
+    slider starts at the last strength where it passes."""
     from lib.invariance.compare import sweep_start
     from lib.ui.composer import spurious_preset
     from lib.ui.invariance_views import STRENGTHS, SWEEP_N
@@ -411,7 +412,9 @@ def test_the_pages_first_sweep_stays_rejected_once_rejected(scenario: str) -> No
         first = int(np.argmax(p <= 0.05))
         assert p[first] <= 0.05, (seed, p)
         assert (p[first:] <= 0.05).all(), (seed, p)
-        assert p[-1] <= 0.05 and sweep_start(table, 0.05) == 1.0
+        assert p[-1] <= 0.05
+        # the slider starts where the set still passes, just before it is rejected
+        assert sweep_start(table, 0.05) == (STRENGTHS[first - 1] if first else 1.0)
 
 
 def test_the_bend_example_passes_mild_shifts_and_rejects_strong_ones() -> None:

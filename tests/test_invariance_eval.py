@@ -16,11 +16,13 @@ from lib.invariance.compare import (
     DECLARED,
     ICP_MODEL,
     LOEO_RERUN_WORK,
+    NO_INTERVENTION_WORLD,
     ORACLE,
     POOLED,
     bend_start,
     comparison_models,
     environment_errors,
+    fresh_worlds,
     icp_loeo,
     loeo_work,
     nonlinear_scenario,
@@ -42,7 +44,6 @@ from lib.ui.composer import (
 from lib.words.invariance import (
     bend_sentence,
     exposed,
-    held_out_caption,
     icp_sentence,
     local_sentence,
     set_sweep_sentence,
@@ -433,7 +434,7 @@ def test_sweep_caption_claims_exposure_only_when_a_stronger_shift_rejects() -> N
     text = sweep_caption(good, 0.05, preset="P", target="y")
     assert "passes up to 2% and is rejected from 5% on" in text
     assert "a stronger one exposes it" in text
-    assert "The true parents' set passes at every strength shown" in text
+    assert "The causes' set {`a`} passes at every strength shown" in text
     assert "by chance" not in text
     # rejected everywhere: nothing passed, so nothing was "exposed"
     never = sweep_table([0.01] * 6, [0.5] * 6)
@@ -444,18 +445,22 @@ def test_sweep_caption_claims_exposure_only_when_a_stronger_shift_rejects() -> N
     assert "does not move" in calm
     # a rejected parents' set is reported, with the reasons it can happen
     bad = sweep_caption(sweep_table([0.5] * 6, [0.01] * 6), 0.05, preset="P", target="y")
-    assert "The true parents' set is rejected at every strength" in bad and "by chance" in bad
-    # no observed parent: the empty set, named as such
+    assert "The causes' set {`a`} is rejected at every strength" in bad and "by chance" in bad
+    # no feature is a cause: the empty set, named as such (never "true parents")
     empty = sweep_caption(sweep_table([0.5] * 6, [0.5] * 6, ""), 0.05, preset="P", target="y")
-    assert "The empty set" in empty
+    assert "The set of no predictor (no feature is a cause of it)" in empty
+    assert "parents" not in empty
     assert exposed(GRID, [0.9, 0.01, 0.9, 0.9, 0.9, 0.9], 0.05)
     assert not exposed(GRID, [0.01, 0.9, 0.9, 0.9, 0.9, 0.9], 0.05)
 
 
-def test_the_sweep_starts_where_the_set_is_rejected() -> None:
-    assert sweep_start(sweep_table([0.9, 0.5, 0.01, 0.0, 0.0, 0.03], [0.5] * 6), 0.05) == 1.0
-    # not rejected at full strength: the strength with the lowest p-value
-    assert sweep_start(sweep_table([0.9, 0.5, 0.01, 1e-9, 0.2, 1.0], [0.5] * 6), 0.05) == 0.1
+def test_the_sweep_starts_where_the_set_still_passes_before_a_stronger_one_rejects_it() -> None:
+    assert sweep_start(sweep_table([0.9, 0.5, 0.01, 0.0, 0.0, 0.03], [0.5] * 6), 0.05) == 0.02
+    assert sweep_start(sweep_table([0.9, 0.5, 0.01, 1e-9, 0.2, 1.0], [0.5] * 6), 0.05) == 0.02
+    # rejected from the mildest strength on: the full intervention
+    assert sweep_start(sweep_table([0.01, 0.0, 0.0, 0.0, 0.0, 0.03], [0.5] * 6), 0.05) == 1.0
+    # never rejected: the strength with the lowest p-value
+    assert sweep_start(sweep_table([0.9, 0.5, 0.1, 0.06, 0.2, 1.0], [0.5] * 6), 0.05) == 0.1
     assert bend_start(sweep_table([0.9, 0.5, 0.3, 0.01, 0.0, 0.0], [0.5] * 6), 0.05) == 0.05
     assert bend_start(sweep_table([0.01] * 6, [0.5] * 6), 0.05) == 0.01
 
@@ -471,23 +476,23 @@ def test_bend_sentence_follows_the_verdict_and_the_errors() -> None:
     assert "against" not in rejected  # at 100% the two test samples are the same
 
 
-def test_held_out_caption_names_the_worlds_icp_saw() -> None:
+def test_fresh_worlds_are_the_environments_then_every_world_none_of_them_is() -> None:
     from lib.world.environments import Environment
 
-    tests = {"observational": (), "P": (Shift("x", 1.0),), "Q": (Shift("x", 2.0),)}
+    sc = load_scenario("ldopa")
     envs = [
         Environment("A"),
-        Environment("P", (Shift("x", 1.0),)),
-        Environment("Q at half", (Shift("x", 2.0, 0.5),)),  # not the world Q at full strength
+        Environment("Tylenol", tuple(sc.presets["Tylenol"])),
+        Environment("half", tuple(iv.with_strength(0.5) for iv in sc.presets["Amantadine"])),
     ]
-    text = held_out_caption(tests, envs, "y")
-    assert "a fresh sample (rows none of them was fitted on) of 3 worlds" in text
-    assert "`observational` (as `A`) and `P` were also among ICP's environments; `Q` was not." in (
-        text
-    )
-    assert "None of these worlds" in held_out_caption({"Q": tests["Q"]}, envs, "y")
-    everything = held_out_caption({"P": tests["P"]}, envs, "y")
-    assert "`P` was also among ICP's environments." in everything
+    seen, new = fresh_worlds(sc, envs)
+    assert list(seen) == ["A", "Tylenol", "half"]
+    # the observational world and Tylenol are environments; Amantadine at half is not the preset
+    assert list(new) == ["Amantadine", "Dopamine agonist", "Double the dose"]
+    seen, new = fresh_worlds(sc, envs[1:])
+    assert list(new)[0] == NO_INTERVENTION_WORLD  # never "observational": charts put that first
+    renamed = [Environment("Amantadine", tuple(sc.presets["Tylenol"])), envs[0]]
+    assert "Amantadine (preset)" in fresh_worlds(sc, renamed)[1]
 
 
 def test_a_declared_twist_is_offered_but_not_started() -> None:

@@ -8,7 +8,8 @@
   grows: "looks invariant" under a mild shift, rejected under a strong one;
 * :func:`ood_error_vs_strength` — each model's error on a shifted environment;
 * :func:`power_curve` — how often ICP recovers the true parents;
-* :func:`environment_error_bars` — each model's error on each held-out environment.
+* :func:`environment_error_bars` — each model's error on each held-out environment;
+* :func:`fresh_world_bars` — the same, the worlds in ICP's data apart from the new ones.
 
 The pooled all-features model is orange (predictive), ICP and the oracle are
 blue (causal); the palette is Okabe–Ito; type is 16 px and never under 14 px.
@@ -54,6 +55,7 @@ __all__ = [
     "PVALUE_SCALE",
     "box_names",
     "environment_error_bars",
+    "fresh_world_bars",
     "lattice_figure",
     "ood_error_vs_strength",
     "power_curve",
@@ -728,3 +730,71 @@ def environment_error_bars(
         fig, "y", {"title": {"text": f"RMSE{f' ({unit})' if unit else ''}<br>lower is better"}}
     )
     return legend_on_top(fig)
+
+
+#: Longest line of a world's name under its bars (longer names wrap at spaces).
+TICK_LINE_CHARS = 16
+
+
+def _wrapped(name: str) -> str:
+    lines: list[str] = []
+    for word in name.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= TICK_LINE_CHARS:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(plotly_text(line) for line in lines)
+
+
+def fresh_world_bars(
+    results: pd.DataFrame, seen: Sequence[str], new: Sequence[str], *, unit: str = ""
+) -> Figure:
+    """Each model's error on fresh samples of the worlds in ICP's data (left) and of
+    worlds none of its environments was (right, past a dotted line), as grouped bars.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Columns ``model, kind, test, rmse``; ``test`` is a world of ``seen`` or ``new``.
+    seen, new : sequence of str
+        The worlds in ICP's data, then the new ones, in the order shown.
+    unit : str, optional
+        The target's unit, for the y axis title.
+    """
+    order = [*seen, *new]
+    ranked = results.assign(_at=results["test"].map({w: i for i, w in enumerate(order)}))
+    ranked = ranked.sort_values("_at", kind="stable").drop(columns="_at")
+    fig = environment_error_bars(ranked, environment_label="", unit=unit)
+    shown = [plotly_text(w) for w in order]
+    update_axes(
+        fig,
+        "x",
+        {
+            "categoryorder": "array",
+            "categoryarray": shown,
+            "tickvals": shown,
+            "ticktext": [_wrapped(w) for w in order],
+        },
+    )
+    top = float(results["rmse"].max())
+    update_axes(fig, "y", {"range": [0.0, 1.22 * top if top > 0 else 1.0]})  # room for the labels
+    if seen and new:
+        add_vline(fig, len(seen) - 0.5, {"color": NEUTRAL, "dash": "dot", "width": 2})
+    for text, x0, x1 in (
+        ("in ICP's data", 0, len(seen)),
+        ("new to the models", len(seen), len(order)),
+    ):
+        if x1 > x0:
+            fig["layout"].setdefault("annotations", []).append(
+                {
+                    "x": (x0 + x1 - 1) / 2,
+                    "xref": "x",
+                    "y": 1.0,
+                    "yref": "paper",
+                    "yanchor": "top",
+                    "text": f"<b>{text}</b>",
+                    "showarrow": False,
+                    "font": {"size": SMALL_FONT_SIZE, "color": NEUTRAL},
+                }
+            )
+    return fig

@@ -28,6 +28,8 @@ from lib.fitting.models import ModelSpec
 from lib.invariance.engine import ICPResult, icp
 from lib.invariance.sweeps import set_rows
 from lib.text.escape import code_list
+from lib.world.environments import Environment
+from lib.world.interventions import Intervention
 from lib.world.scenarios import SCENARIO_DIR, Scenario, scenario_from_toml
 
 __all__ = [
@@ -40,7 +42,11 @@ __all__ = [
     "POOLED",
     "bend_start",
     "comparison_models",
+    "NO_INTERVENTION_WORLD",
     "environment_errors",
+    "ICP_NONE",
+    "fresh_errors",
+    "fresh_worlds",
     "icp_loeo",
     "loeo_work",
     "nonlinear_scenario",
@@ -87,6 +93,70 @@ def comparison_models(
     if parents is not None:
         out.append(ModelSpec(parents_name, "causal", ordered(parents)))
     return out
+
+
+#: The observational world's name among the fresh worlds when no environment is it (not
+#: "observational", which the bar charts always put first).
+NO_INTERVENTION_WORLD = "no intervention"
+
+
+def fresh_worlds(
+    scenario: Scenario, envs: Sequence[Environment]
+) -> tuple[dict[str, tuple[Intervention, ...]], dict[str, tuple[Intervention, ...]]]:
+    """The worlds the Invariance page tests its models on: those in ICP's data, and new ones.
+
+    Returns
+    -------
+    (dict, dict)
+        Each environment by its name, with its interventions (the worlds in the
+        data); then every world no environment is: the observational one
+        (:data:`NO_INTERVENTION_WORLD`) and each preset at full strength, by its
+        name (with " (preset)" when an environment has that name).
+    """
+    seen = {e.name: tuple(e.interventions) for e in envs}
+    new: dict[str, tuple[Intervention, ...]] = {}
+    worlds = {NO_INTERVENTION_WORLD: (), **{k: tuple(v) for k, v in scenario.presets.items()}}
+    for name, ivs in worlds.items():
+        if any(ivs == had for had in seen.values()):
+            continue
+        new[f"{name} (preset)" if name in seen else name] = ivs
+    return seen, new
+
+
+#: The ICP model's name when ICP names no cause (it has no input: it predicts the average).
+ICP_NONE = "ICP · names nothing: the average"
+
+
+def fresh_errors(
+    scenario: Scenario,
+    train: pd.DataFrame,
+    envs: Sequence[Environment],
+    causes: frozenset[str],
+    seed: int,
+) -> tuple[pd.DataFrame, tuple[str, ...], tuple[str, ...]]:
+    """The pooled model and ICP's, fitted on ``train``, on fresh samples of every world.
+
+    The worlds are :func:`fresh_worlds`'s (the environments, then the new ones),
+    each sampled anew (seeds ``seed + 1``, ``seed + 2``, …) with as many rows as
+    the largest environment. ICP's model is named :data:`ICP_NONE` when
+    ``causes`` is empty.
+
+    Returns
+    -------
+    (pandas.DataFrame, tuple of str, tuple of str)
+        :func:`environment_errors`'s rows, and the worlds in the data and the new ones.
+    """
+    seen, new = fresh_worlds(scenario, envs)
+    rows = max(e.n for e in envs)
+    worlds = {**seen, **new}
+    tests = {
+        name: scenario.scm.sample(rows, seed + 1 + i, ivs)
+        for i, (name, ivs) in enumerate(worlds.items())
+    }
+    models = comparison_models(scenario.features, causes, None)
+    if not causes:
+        models[1] = ModelSpec(ICP_NONE, models[1].kind, ())
+    return environment_errors(train, tests, scenario.target, models), tuple(seen), tuple(new)
 
 
 def environment_errors(
@@ -293,9 +363,15 @@ def _nonlinear() -> Scenario:
 
 
 def sweep_start(table: pd.DataFrame, alpha: float) -> float:
-    """Where the sweep's slider starts: the full intervention if it rejects the set of
-    every feature, else the strength where that set's p-value is lowest."""
+    """Where the sweep's slider starts: the strongest strength at which the set of every
+    feature still passes when a stronger one rejects it (invariance checked too mildly);
+    else the full intervention if it rejects the set, else the strength where that set's
+    p-value is lowest."""
     every = set_rows(table, "all features")
+    ok = [float(p) > alpha for p in every["pvalue"]]
+    strengths = [float(s) for s in every["strength"]]
+    if ok[0] and not all(ok):
+        return strengths[ok.index(False) - 1]
     last = every.iloc[-1]
     if float(last["pvalue"]) <= alpha:
         return float(last["strength"])

@@ -12,6 +12,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 
+import networkx as nx
 import pandas as pd
 
 from lib.errors import DataError, ScenarioError, did_you_mean
@@ -27,7 +28,6 @@ from lib.world.environments import (
     environment_sample,
     pooled_sample,
     stack_environments,
-    true_parents,
 )
 from lib.world.interventions import Intervention, Shift
 from lib.world.scenarios import Scenario
@@ -39,7 +39,32 @@ __all__ = [
     "invariance_sweep",
     "invariance_sweeps",
     "set_rows",
+    "visible_causes",
 ]
+
+
+def visible_causes(scenario: Scenario) -> frozenset[str]:
+    """The target's causes that ICP can see: its direct causes once hidden steps are skipped.
+
+    A feature counts when a directed path leads from it to the target through
+    nodes that are not features (hidden ones, say): L-DOPA's ``dose`` acts on
+    ``relief`` through the hidden ``dopamine``. A feature whose effect passes
+    through another feature does not (that feature screens it off, so some
+    invariant set does without it). With every direct cause observed, these are
+    the target's parents among the features
+    (:func:`lib.world.environments.true_parents`).
+    """
+    graph = scenario.scm.original_graph
+    target = scenario.target
+    features = set(scenario.features)
+    through = graph.subgraph([n for n in graph.nodes if n not in features])
+    found = set()
+    for f in features:
+        for child in graph.successors(f):
+            if child == target or (child in through and nx.has_path(through, child, target)):
+                found.add(f)
+                break
+    return frozenset(found)
 
 
 def _resolve(
@@ -131,8 +156,8 @@ def invariance_sweep(
     pandas.DataFrame
         Three rows per strength, ``set`` in ``"all features"`` (the pooled
         predictive model's inputs: the spurious set when it holds a
-        non-cause), ``"causal parents"`` (the oracle: the target's observed
-        direct causes) and ``"ICP estimate"`` (the intersection of accepted
+        non-cause), ``"causal parents"`` (the target's causes ICP can see:
+        :func:`visible_causes`) and ``"ICP estimate"`` (the intersection of accepted
         sets). Columns ``strength, set, features`` (comma-joined, "" for
         none), ``pvalue`` (ICP's p-value of that set; NaN for the ICP estimate
         when no set is accepted), ``accepted`` (p > alpha; for the ICP
@@ -205,7 +230,8 @@ def invariance_sweeps(
     if not tests:
         raise DataError("give at least one test strength.")
     features = list(scenario.features)
-    parents = [f for f in features if f in true_parents(scenario)]
+    causes = visible_causes(scenario)
+    parents = [f for f in features if f in causes]
     target = scenario.target
     scm = scenario.scm
     base_frames: list[pd.DataFrame] | None = None
@@ -307,7 +333,7 @@ def icp_power(
     Each repetition samples the environments (by default
     :func:`default_environments`) with every intervention at strength ``s``
     and ``n`` rows each, runs ICP on the scenario's features, and compares
-    its estimate with :func:`true_parents`.
+    its estimate with :func:`visible_causes` (the causes ICP can see).
 
     Parameters
     ----------
@@ -339,8 +365,8 @@ def icp_power(
     -------
     pandas.DataFrame
         One row per strength: ``strength, reps`` (repetitions done),
-        ``exact`` (fraction with estimate == true parents), ``subset``
-        (fraction with estimate ⊆ true parents: no false cause), ``empty``
+        ``exact`` (fraction with estimate == the visible causes), ``subset``
+        (fraction with estimate ⊆ the visible causes: no false cause), ``empty``
         (fraction naming no parent), ``none_accepted`` (fraction with no set
         accepted), ``se_exact`` (binomial standard error of ``exact``) and
         ``stopped_early`` (True when the time bound or ``cancel`` cut the
@@ -354,7 +380,7 @@ def icp_power(
     if len(envs) < 2:
         raise DataError("a single environment where several are needed: ICP compares environments.")
     envs = [e.with_n(n) for e in envs]
-    truth = true_parents(scenario)
+    truth = visible_causes(scenario)
     features = list(scenario.features)
     counts = {s: {"exact": 0, "subset": 0, "empty": 0, "none": 0, "reps": 0} for s in grid}
     start = time.perf_counter()

@@ -11,44 +11,38 @@ same way, so that they are computed once and survive reruns.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from lib.errors import DataError
 from lib.figures import invariance as ip
 from lib.figures.style import Figure, label, update_axes
 from lib.invariance.compare import (
+    ICP_MODEL,
+    ICP_NONE,
     NONLINEAR_SHIFT_SDS,
-    comparison_models,
-    environment_errors,
-    icp_loeo,
+    POOLED,
+    fresh_errors,
+    fresh_worlds,
     nonlinear_scenario,
     predictor_table,
 )
-from lib.invariance.engine import NO_SET_NOTE, ICPCancelled, ICPResult, icp
-from lib.invariance.sweeps import icp_power, invariance_sweep, invariance_sweeps
-from lib.tables.read import numeric_frame
-from lib.tables.setup import TableSetup
-from lib.text.escape import code_span, inert, plotly_text
+from lib.invariance.engine import NO_SET_NOTE, ICPResult, icp
+from lib.invariance.sweeps import icp_power, invariance_sweeps, visible_causes
+from lib.text.escape import code_span, inert
 from lib.text.numbers import percent
-from lib.ui import tables
 from lib.ui.lab import interventions_key
 from lib.ui.pages import invariance as page
 from lib.ui.registry import get_scenario
-from lib.ui.tables import TableChoice, code
 from lib.ui.widgets import chart
-from lib.words.invariance import icp_sentence
+from lib.words.invariance import held_out_sentence, icp_sentence, unchecked_reason
 from lib.world.environments import (
     ENV_COLUMN,
     OBSERVATIONAL_ENV,
     Environment,
     pooled_sample,
-    true_parents,
 )
 from lib.world.scenarios import list_scenarios
 
@@ -63,7 +57,6 @@ __all__ = [
     "icp_fit",
     "show_icp",
     "sweep",
-    "table_view",
 ]
 
 _SPIN = False
@@ -148,61 +141,66 @@ def icp_figure(res: ICPResult) -> Figure:
     return ip.ranked_sets_figure(res.set_pvalues.table(top=15), res.candidates, res.alpha)
 
 
-def test_environments(sc: Any, n: int) -> dict[str, tuple]:
-    """Held-out environments: the observational world and every preset at full strength."""
-    tests: dict[str, tuple] = {OBSERVATIONAL_ENV: ()}
-    tests.update({name: tuple(p) for name, p in sc.presets.items()})
-    return tests
-
-
 @st.cache_data(max_entries=64, show_spinner=_SPIN)
 def held_out(
-    scenario_id: str, seed: int, key: EnvKey, alpha: float, n: int, _envs: Sequence[Environment]
-) -> pd.DataFrame:
-    """Pooled, ICP and oracle models fitted on the pooled sample, scored on fresh samples
-    of the observational world and of every preset at full strength (seed + 1)."""
-    sc = get_scenario(scenario_id)
+    scenario_id: str, seed: int, key: EnvKey, alpha: float, _envs: Sequence[Environment]
+) -> tuple[pd.DataFrame, tuple[str, ...], tuple[str, ...]]:
+    """The pooled and the ICP models fitted on the pooled sample, on a fresh sample of each
+    environment and of each world none of them is (:func:`lib.invariance.compare.fresh_errors`)."""
     res = icp_fit(scenario_id, seed, key, alpha, _envs)
     train = pooled(scenario_id, seed, key, _envs)
-    tests = {
-        name: sc.scm.sample(n, seed + 1 + i, ivs)
-        for i, (name, ivs) in enumerate(test_environments(sc, n).items())
-    }
-    models = comparison_models(sc.features, res.causal_predictors, sc.causal_features)
-    return environment_errors(train, tests, sc.target, models)
+    return fresh_errors(get_scenario(scenario_id), train, _envs, res.causal_predictors, seed)
+
+
+def icp_model_name(errors: pd.DataFrame) -> str:
+    """The ICP model's name in :func:`held_out`'s errors."""
+    return ICP_NONE if ICP_NONE in set(errors["model"]) else ICP_MODEL
 
 
 @st.cache_resource(max_entries=64, show_spinner=_SPIN)
-def held_out_figure(
-    scenario_id: str,
-    seed: int,
-    key: EnvKey,
-    alpha: float,
-    n: int,
-    unit: str,
-    _envs: Sequence[Environment],
-) -> Figure:
-    """:func:`held_out`'s errors as bars, one group per fresh world (built once, shared)."""
-    return ip.environment_error_bars(
-        held_out(scenario_id, seed, key, alpha, n, _envs),
-        environment_label="world (a fresh sample of each)",
-        unit=unit,
-    )
-
-
-@st.cache_data(max_entries=64, show_spinner=_SPIN)
-def sweep(scenario_id: str, preset: str, seed: int, alpha: float) -> pd.DataFrame:
-    """The "invariance is local" sweep: observational + the preset at each strength."""
+def held_out_view(
+    scenario_id: str, seed: int, key: EnvKey, alpha: float, unit: str, _envs: Sequence[Environment]
+) -> tuple[Figure, str]:
+    """:func:`held_out`'s errors as bars (the worlds in ICP's data apart from the new ones)
+    and in words (:func:`lib.words.invariance.held_out_sentence`); built once, shared."""
     sc = get_scenario(scenario_id)
-    return invariance_sweep(
-        sc,
-        [Environment(OBSERVATIONAL_ENV, (), SWEEP_N)],
-        preset,
-        STRENGTHS,
-        n=SWEEP_N,
-        seed=seed,
-        alpha=alpha,
+    errors, seen, new = held_out(scenario_id, seed, key, alpha, _envs)
+    _, worlds = fresh_worlds(sc, _envs)
+    reasons = {w: unchecked_reason(sc, worlds[w]) for w in new}
+    words = held_out_sentence(
+        errors, seen, reasons, pooled=POOLED, icp_model=icp_model_name(errors)
     )
+    return ip.fresh_world_bars(errors, seen, new, unit=unit), words
+
+
+@st.cache_resource(max_entries=64, show_spinner=_SPIN)
+def _sweeps(scenario_id: str, preset: str, seed: int, alpha: float) -> tuple[pd.DataFrame, ...]:
+    """The "invariance is local" sweep: observational + the preset at each strength, the
+    models tested at that strength and on the full preset (one ICP run and fit per
+    strength serve both; shared read-only, :func:`sweep` and :func:`sweep_full` copy)."""
+    sc = get_scenario(scenario_id)
+    return tuple(
+        invariance_sweeps(
+            sc,
+            [Environment(OBSERVATIONAL_ENV, (), SWEEP_N)],
+            preset,
+            STRENGTHS,
+            n=SWEEP_N,
+            seed=seed,
+            alpha=alpha,
+            test_strengths=(None, 1.0),
+        )
+    )
+
+
+def sweep(scenario_id: str, preset: str, seed: int, alpha: float) -> pd.DataFrame:
+    """The sweep, each strength's models tested at that strength."""
+    return _sweeps(scenario_id, preset, seed, alpha)[0].copy()
+
+
+def sweep_full(scenario_id: str, preset: str, seed: int, alpha: float) -> pd.DataFrame:
+    """The sweep, each strength's models tested on the full preset."""
+    return _sweeps(scenario_id, preset, seed, alpha)[1].copy()
 
 
 @st.cache_resource(max_entries=16, show_spinner=_SPIN)
@@ -233,34 +231,37 @@ def nonlinear_sweep(seed: int, alpha: float) -> pd.DataFrame:
     return _bend_sweeps(seed, alpha)[0]
 
 
-#: How the sweep's sets read in the legend and which kind of model each one is.
-SET_NAMES = {
-    "all features": ("every feature", "predictive"),
-    "causal parents": ("true parents", "causal"),
-    "ICP estimate": ("ICP's estimate", "causal"),
-}
+def causes_name(table: pd.DataFrame) -> str:
+    """The sweep's causes' set as the legend names it: its members, or "no predictor"."""
+    rows = table[table["set"] == "causal parents"]
+    feats = str(rows["features"].iloc[0]) if len(rows) else ""
+    return f"the causes' set {{{feats}}}" if feats else "no predictor (the average)"
 
 
-def sweep_views(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def sweep_views(table: pd.DataFrame, full: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The sweep as the p-value chart's and the error chart's tables.
 
-    A set with no observed member is named so ("true parents (none observed)"):
-    its model has no inputs and predicts the average.
+    The p-value chart: the set of every feature and the causes' set (named by its
+    members; "no predictor (the average)" when ICP can see no cause). The error
+    chart: the model on every feature tested where ICP checked it and on the full
+    intervention, and the causes' model on the full intervention (when it has inputs).
     """
     pv = table[table["set"] != "ICP estimate"].copy()
-    pv["set"] = [
-        f"{SET_NAMES[s][0]}" + (" (none observed)" if not f else "")
-        for s, f in zip(pv["set"], pv["features"], strict=True)
+    pv["set"] = ["every feature" if s == "all features" else causes_name(table) for s in pv["set"]]
+    every = table[table["set"] == "all features"]
+    every_full = full[full["set"] == "all features"]
+    parts = [
+        every.assign(model="every feature, tested where ICP checked it", kind="causal"),
+        every_full.assign(
+            model="every feature, tested on the full intervention", kind="predictive"
+        ),
     ]
-    err = table.copy()
-    no_parents = not any(
-        f for s, f in zip(table["set"], table["features"], strict=True) if s == "causal parents"
-    )
-    err["model"] = [
-        SET_NAMES[s][0] + (" (none observed)" if s == "causal parents" and no_parents else "")
-        for s in err["set"]
-    ]
-    err["kind"] = [SET_NAMES[s][1] for s in err["set"]]
+    causes = full[full["set"] == "causal parents"]
+    if len(causes) and str(causes["features"].iloc[0]):
+        parts.append(
+            causes.assign(model=f"{causes_name(table)}, on the full intervention", kind="causal")
+        )
+    err = pd.concat(parts)
     return pv[["strength", "set", "pvalue"]], err[["model", "kind", "strength", "rmse"]]
 
 
@@ -268,13 +269,20 @@ def sweep_views(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def sweep_figures(
     scenario_id: str, preset: str, seed: int, alpha: float, strength: float, unit: str
 ) -> tuple[Figure, Figure]:
-    table = sweep(scenario_id, preset, seed, alpha)
-    pv, err = sweep_views(table)
+    table, full = _sweeps(scenario_id, preset, seed, alpha)
+    pv, err = sweep_views(table, full)
+    err_fig = ip.ood_error_vs_strength(
+        err, at=strength, unit=unit, strength_label=f"strength of {preset} in ICP's data"
+    )
+    update_axes(err_fig, "y", {"title": {"text": f"RMSE{f' ({unit})' if unit else ''}"}})
+    colors = (ip.OKABE_ITO[6], ip.OKABE_ITO[5], ip.OKABE_ITO[2])  # the p-value chart's green
+    for trace, color in zip(err_fig["data"], colors, strict=False):
+        trace["name"] = str(trace["name"]).rsplit(" (", 1)[0]
+        trace["line"]["color"] = color
+        trace["marker"]["color"] = color
     return (
         ip.pvalue_vs_strength(pv, alpha, at=strength, strength_label=f"strength of {preset}"),
-        ip.ood_error_vs_strength(
-            err, at=strength, unit=unit, strength_label=f"strength of {preset}"
-        ),
+        err_fig,
     )
 
 
@@ -324,20 +332,24 @@ def show_icp(
     units: dict[str, str] | None = None,
     key: str = "main",
     figure: Figure | None = None,
+    why: str = "",
 ) -> None:
-    """ICP's verdict in words, the lattice (or ranked sets), and the per-predictor table."""
+    """ICP's verdict in words (and ``why``: which sets passed), the lattice (or ranked
+    sets), and the per-predictor table."""
     with st.container(border=True):
-        st.markdown(icp_sentence(res))
+        st.markdown(icp_sentence(res) + (f" {why}" if why else ""))
         note = res.note.replace(NO_SET_NOTE, "").strip()
         if note:
             st.caption(note)
     if len(res.candidates) <= ip.LATTICE_MAX_CANDIDATES:
         caption = (
-            f"Every set of predictors ICP tried for {res.target}, from none (left) to all "
-            f"(right). Blue means the regression on that set fits every environment alike "
-            f"(high p-value); pale means it changes between environments. Sets with a black "
-            f"outline and ✓ passed the test (p > α = {res.alpha:g}); ICP's causes are the "
-            f"predictors they all share."
+            f"The p-value lattice: every set of predictors ICP tried for {res.target}, from none "
+            f"(left) to all (right), one box each. A set's p-value says how likely differences "
+            f"between the environments as large as these would be if its regression were the "
+            f"same in all of them. Blue (high): it fits every environment alike; pale: it "
+            f"changes between them. Sets with a black outline and ✓ passed the test: p above α = "
+            f"{res.alpha:g}, the test's level (the risk ICP accepts of naming a non-cause). "
+            f"ICP's causes are the predictors every passing set shares."
         )
         key_names = ip.shortened_names(res.candidates)
         if key_names:
@@ -388,13 +400,13 @@ def show_icp(
 
 
 @st.cache_resource(show_spinner=_SPIN)
-def _store() -> dict[tuple, Any]:
+def kept_results() -> dict[tuple, Any]:
     """Results of runs started with a button, shared by all sessions (bounded)."""
     return {}
 
 
-def _remember(key: tuple, value: Any) -> None:
-    store = _store()
+def keep_result(key: tuple, value: Any) -> None:
+    store = kept_results()
     store[key] = value
     while len(store) > 64:
         store.pop(next(iter(store)))
@@ -405,7 +417,7 @@ def power_key(scenario_id: str, key: EnvKey, reps: int, seed: int, alpha: float)
 
 
 def power_result(pkey: tuple) -> pd.DataFrame | None:
-    return _store().get(pkey)
+    return kept_results().get(pkey)
 
 
 def run_power(
@@ -432,22 +444,27 @@ def run_power(
         max_seconds=POWER_SECONDS,
     )
     if not bool(out["stopped_early"].any()) or not cancel():
-        _remember(pkey, out)
+        keep_result(pkey, out)
     return out
 
 
-#: The power table's outcomes as the chart's legend reads them.
-POWER_OUTCOMES = {
-    "exact": "named exactly the true parents",
-    "subset": "named no false cause (ICP's promise: ≥ 1 − α)",
-    "none_accepted": "rejected every set",
-}
+def power_outcomes(sc: Any) -> dict[str, str]:
+    """The power table's outcomes as the chart's legend reads them (the causes ICP can
+    see by name: :func:`lib.invariance.sweeps.visible_causes`)."""
+    causes = [f for f in sc.features if f in visible_causes(sc)]
+    return {
+        "exact": f"named exactly {{{', '.join(causes)}}}"
+        if causes
+        else "named nothing (right here)",
+        "subset": "named no non-cause (ICP's promise: ≥ 1 − α)",
+        "none_accepted": "rejected every set",
+    }
 
 
-def power_long(power: pd.DataFrame) -> pd.DataFrame:
+def power_long(power: pd.DataFrame, outcomes: dict[str, str]) -> pd.DataFrame:
     """The power table in long form for :func:`lib.figures.invariance.power_curve`."""
     rows = []
-    for col, name in POWER_OUTCOMES.items():
+    for col, name in outcomes.items():
         for r in power.itertuples(index=False):
             rows.append(
                 {"strength": r.strength, "outcome": name, "rate": getattr(r, col), "reps": r.reps}
@@ -456,228 +473,9 @@ def power_long(power: pd.DataFrame) -> pd.DataFrame:
 
 
 def parents_text(sc: Any) -> str:
-    parents = [f for f in sc.features if f in true_parents(sc)]
+    """The causes ICP can see, as code spans ("" for none)."""
+    parents = [f for f in sc.features if f in visible_causes(sc)]
     return ", ".join(code_span(p) for p in parents) if parents else ""
-
-
-# ----------------------------------------------------------------------------- tables
-
-
-@st.cache_resource(max_entries=16, show_spinner=_SPIN)
-def table_frame(
-    key: str, setup: TableSetup, policy: str, _choice: TableChoice
-) -> tuple[pd.DataFrame, int]:
-    """The target, features and environment of a table, as numbers (rows without an
-    environment or with unusable cells left out); and how many rows were left out."""
-    env = setup.environment
-    assert env is not None
-    columns = list(dict.fromkeys([setup.target, *setup.features]))
-    frame, dropped = numeric_frame(_choice.table, columns, policy=policy)  # type: ignore[arg-type]
-    envs = _choice.data.loc[frame.index, env]
-    keep = envs.notna()
-    out = frame.loc[keep].copy()
-    out[env] = envs[keep].astype(str).to_numpy()
-    return out.reset_index(drop=True), dropped + int((~keep).sum())
-
-
-@st.cache_resource(max_entries=32, show_spinner=_SPIN)
-def table_icp(
-    key: str, setup: TableSetup, policy: str, alpha: float, _choice: TableChoice
-) -> ICPResult:
-    frame, _ = table_frame(key, setup, policy, _choice)
-    assert setup.environment is not None
-    return icp(frame, setup.target, setup.environment, alpha, candidates=list(setup.features))
-
-
-@st.cache_data(max_entries=32, show_spinner=_SPIN)
-def table_loeo(
-    key: str, setup: TableSetup, policy: str, alpha: float, _choice: TableChoice, _res: ICPResult
-) -> tuple[pd.DataFrame, str]:
-    frame, _ = table_frame(key, setup, policy, _choice)
-    assert setup.environment is not None
-    return icp_loeo(
-        frame,
-        setup.target,
-        setup.environment,
-        list(_res.candidates),
-        list(setup.parents) if setup.parents else None,
-        alpha,
-        full_icp=_res.causal_predictors,
-    )
-
-
-def _cancel_flag(name: str) -> None:
-    st.session_state[name] = True
-
-
-def _start_flag(name: str) -> None:
-    st.session_state[name] = True
-    st.session_state[name + "_cancel"] = False
-
-
-def big_icp(choice: TableChoice, setup: TableSetup, alpha: float) -> ICPResult | None:
-    """ICP on many candidates: only on request, with a progress bar and a cancel button."""
-    ss = st.session_state
-    rkey = ("icp", choice.key, setup, choice.policy, alpha)
-    done = _store().get(rkey)
-    if done is not None:
-        return done
-    p = len(setup.features)
-    st.info(
-        f"{p} candidates: "
-        + (
-            f"{2**p:,} sets to test, which takes a while."
-            if p <= 20
-            else f"more than ICP can test exhaustively ({2**p:,} sets), so a lasso first "
-            f"keeps the most predictive ones."
-        ),
-        icon=":material/hourglass:",
-    )
-    st.button("Run ICP", key="inv_big_run", on_click=_start_flag, args=("inv_big",), type="primary")
-    if ss.pop("inv_big_cancel_shown", False) and ss.get("inv_big_cancel"):
-        st.warning("ICP was cancelled. Run it again, or choose fewer features on the Data page.")
-    if not ss.get("inv_big"):
-        return None
-    ss["inv_big"] = False
-    frame, _ = table_frame(choice.key, setup, choice.policy, choice)
-    bar = st.progress(0.0, text="Testing the sets of predictors…")
-    st.button("Cancel", key="inv_big_cancel_btn", on_click=_cancel_flag, args=("inv_big_cancel",))
-    ss["inv_big_cancel_shown"] = True
-    last = [0.0, time.perf_counter()]
-
-    def progress(fraction: float) -> None:
-        now = time.perf_counter()
-        if fraction - last[0] >= 0.01 and now - last[1] > 0.1:
-            last[:] = [fraction, now]
-            bar.progress(min(1.0, fraction), text=f"Testing the sets of predictors… {fraction:.0%}")
-
-    try:
-        assert setup.environment is not None
-        res = icp(
-            frame,
-            setup.target,
-            setup.environment,
-            alpha,
-            candidates=list(setup.features),
-            progress=progress,
-            cancel=lambda: bool(ss.get("inv_big_cancel")),
-        )
-    except ICPCancelled:
-        bar.empty()
-        st.warning("ICP was cancelled before it tested every set.")
-        return None
-    bar.empty()
-    _remember(rkey, res)
-    return res
-
-
-_GRUNFELD = (
-    "**What ICP can and cannot conclude here.** The environments are firms, and nobody "
-    "intervened on them: General Motors and Diamond Match differ in size, industry and "
-    "management, none of which is a column. Around one pooled regression, their residuals "
-    "differ in level (General Electric invests far less than its value and capital predict, US "
-    "Steel far more) and in spread (a standard deviation of 2 for Diamond Match, 127 for "
-    "General Motors), so every set is rejected. That does not say that value and capital do not "
-    "drive investment; it says that one linear equation with the same noise for every firm "
-    "does not fit (hidden firm-level variables act), so ICP names no cause. The rows are also "
-    "yearly time series (20 per firm, not independent draws), which the test assumes away. "
-    "To learn something here, ICP would need environments that shift the inputs while leaving "
-    "the investment mechanism alone — for instance policy changes that move firms' market value."
-)
-
-
-def icp_edges(setup: TableSetup, causes: frozenset[str]) -> tuple[tuple[str, str], ...]:
-    """The declared graph with the target's causes replaced by ICP's (other arrows kept)."""
-    kept = tuple((a, b) for a, b in setup.edges if b != setup.target)
-    return kept + tuple((f, setup.target) for f in setup.features if f in causes)
-
-
-def _use_icp_causes(setup: TableSetup, res: ICPResult) -> None:
-    """A button that makes ICP's estimated causes the causal model's inputs on every page."""
-    causes = res.causal_predictors
-    if not causes:
-        return
-    if set(setup.parents) == set(causes):
-        st.caption(
-            "The causal model on the Models and Interventions pages already uses ICP's causes."
-        )
-        return
-    names = ", ".join(code(c) for c in setup.features if c in causes)
-    if st.button(
-        f"Use ICP's causes ({names}) as the causal model's inputs",
-        icon=":material/call_merge:",
-        help="Replaces the arrows into the target you declared on the Data page; the Models "
-        "and Interventions pages then fit the causal model on ICP's causes.",
-    ):
-        tables.set_setup(replace(setup, edges=icp_edges(setup, causes)))
-        st.rerun()
-
-
-def table_view(choice: TableChoice, alpha: float) -> None:
-    """The Invariance page for a table: ICP on its environment column, and held-out firms."""
-    from lib.ui.state import page_link  # state imports widgets; avoid a cycle at import
-
-    setup = choice.setup
-    if not setup.environment:
-        st.info(
-            "ICP compares environments — hospitals, batches, firms, authors — and keeps the "
-            "predictors whose relation to the target is the same in every one. This table has "
-            "no environment column yet: pick one on the Data page.",
-            icon=":material/info:",
-        )
-        page_link("Data", label="Choose an environment column on the Data page")
-        return
-    if tables.setup_warnings(setup, choice.data.columns):
-        return
-    if not setup.features:
-        st.warning("Choose at least one feature on the Data page.", icon=":material/warning:")
-        return
-    st.subheader("What ICP concludes", anchor=False)
-    st.markdown(
-        f"Environments: the values of {code(setup.environment)}. Candidates: the features you "
-        f"chose ({', '.join(code(f) for f in setup.features)})."
-    )
-    try:
-        frame, dropped = table_frame(choice.key, setup, choice.policy, choice)
-        if len(setup.features) > EXACT_AUTO:
-            res = big_icp(choice, setup, alpha)
-            if res is None:
-                return
-        else:
-            res = table_icp(choice.key, setup, choice.policy, alpha, choice)
-    except DataError as exc:
-        st.error(f"ICP cannot run on this table: {exc}", icon=":material/error:")
-        return
-    if dropped:
-        st.caption(f"{dropped:,} rows with a missing or non-numeric cell are left out.")
-    show_icp(res, key="table")
-    _use_icp_causes(setup, res)
-    if choice.dataset == "grunfeld":
-        st.info(_GRUNFELD, icon=":material/account_balance:")
-
-    st.subheader(f"On a {code(setup.environment)} none of the models saw", anchor=False)
-    try:
-        with st.spinner("Fitting on all environments but one, for each one…"):
-            errors, note = table_loeo(choice.key, setup, choice.policy, alpha, choice, res)
-    except DataError as exc:
-        st.error(f"The comparison cannot be made: {exc}", icon=":material/error:")
-        return
-    fig = ip.environment_error_bars(
-        errors, environment_label=f"held-out {plotly_text(setup.environment)}"
-    )
-    chart(
-        fig,
-        f"Each model is fitted on every {code(setup.environment)} but one and predicts the one left "
-        f"out. Orange: the regression on every feature; blue: ICP's causes"
-        + ("" if note else " (ICP rerun without the held-out one)")
-        + " and the causes you declared (hatched). With no cause named, a model predicts the "
-        "average." + (f" {note}" if note else ""),
-        key="table_loeo",
-    )
-    st.caption(
-        "The strength sweep and the power simulation need a simulated world, where every "
-        "cause is known: switch the sidebar to a simulated world to see them."
-    )
 
 
 def local_words(sc: Any, preset: str, strength: float) -> list[tuple[str, str]]:

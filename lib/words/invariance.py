@@ -8,6 +8,7 @@ The numbers themselves are :mod:`lib.invariance`'s.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TypeAlias
 
 import networkx as nx
 import pandas as pd
@@ -17,15 +18,25 @@ from lib.invariance.compare import NONLINEAR_SHIFT_SDS
 from lib.invariance.engine import ICPResult
 from lib.invariance.sweeps import set_rows
 from lib.text.escape import code_list, code_span
-from lib.text.numbers import percent
+from lib.text.numbers import format_number, percent
+from lib.words.narration import BROKE_RATIO, verdict
 from lib.world.environments import Environment
 from lib.world.interventions import Intervention
 from lib.world.scenarios import Scenario
 
 __all__ = [
+    "BREAKS",
     "bend_sentence",
+    "broken",
+    "far_error_sentence",
+    "local_error_caption",
+    "local_verdict",
+    "measured_sentence",
+    "set_text",
+    "sets_sentence",
+    "unchecked_reason",
     "exposed",
-    "held_out_caption",
+    "held_out_sentence",
     "icp_sentence",
     "local_sentence",
     "set_sweep_sentence",
@@ -285,10 +296,12 @@ def sweep_caption(table: pd.DataFrame, alpha: float, *, preset: str, target: str
     )
     text += set_sweep_sentence("The set of every feature", grid, p_all, alpha)
     if feats == par:
-        text += " Every feature is one of the true parents here, so the two sets are the same."
+        text += " Every feature is a cause here, so the two sets are the same."
         return text
     parents_name = (
-        "The true parents' set" if par else "The empty set (every parent is hidden: no input)"
+        f"The causes' set {{{', '.join(code_span(f) for f in par.split(', '))}}}"
+        if par
+        else "The set of no predictor (no feature is a cause of it)"
     )
     text += " " + set_sweep_sentence(parents_name, grid, p_par, alpha)
     if exposed(grid, p_all, alpha):
@@ -303,9 +316,10 @@ def sweep_caption(table: pd.DataFrame, alpha: float, *, preset: str, target: str
         )
     if any(float(p) <= alpha for p in p_par):
         text += (
-            f" A true parents' set is rejected by chance in about a share α of samples, or "
-            f"when the intervention changes how {code_span(target)} responds to its parents (a "
-            f"mechanism that is not a straight line, or an intervention on {code_span(target)})."
+            f" A causes' set is rejected by chance in about a share α of samples, or when the "
+            f"intervention changes how {code_span(target)} responds to its causes (a mechanism "
+            f"that is not a straight line, an intervention on {code_span(target)} itself or on a "
+            f"hidden cause of it)."
         )
     return text
 
@@ -366,54 +380,322 @@ def bend_sentence(
     )
 
 
-def held_out_caption(
-    tests: Mapping[str, Sequence[Intervention]], envs: Sequence[Environment], target: str
+# ----------------------------------------------------------------------------- §2: the sets
+
+
+def set_text(names: Sequence[str] | frozenset[str], order: Sequence[str] = ()) -> str:
+    """A set of predictors as a sentence shows it: ``{`dose`, `dopamine_scan`}``, ``{}``."""
+    rank = {f: i for i, f in enumerate(order)}
+    ordered = sorted(names, key=lambda f: (rank.get(f, len(rank)), f))
+    return "{" + ", ".join(code_span(f) for f in ordered) + "}"
+
+
+#: Accepted sets listed by name up to this many (then counted).
+SETS_LISTED = 4
+
+
+def sets_sentence(res: ICPResult) -> str:
+    """Which sets passed and which predictors no passing set holds, from ICP's result.
+
+    Returns "" when no set passed (:func:`icp_sentence` says so). Claims: the sets
+    listed are the accepted ones (all of them, or the count); every set holding a
+    predictor said to be "in no set that passed" was rejected; a predictor said to
+    be in "some but not all" is in at least one accepted set and missing from one.
+    """
+    accepted = sorted(res.accepted_sets, key=lambda s: (len(s), sorted(s)))
+    if not accepted:
+        return ""
+    order = list(res.candidates)
+    if len(accepted) <= SETS_LISTED:
+        listed = _and([set_text(s, order) for s in accepted])
+        text = f"The set{'s' if len(accepted) > 1 else ''} that passed: {listed}."
+    else:
+        text = f"{len(accepted):,} sets passed."
+    held = frozenset().union(*accepted)
+    never = [c for c in order if c not in held]
+    some = [c for c in order if c in held and c not in res.causal_predictors]
+    if never:
+        text += f" Every set holding {code_list(never, last=' or ')} was rejected."
+    if some:
+        verb = "is" if len(some) == 1 else "are"
+        text += (
+            f" {code_list(some)} {verb} in some of the sets that passed but not in all, so ICP "
+            f"does not name {'it' if len(some) == 1 else 'them'}."
+        )
+    return text
+
+
+def measured_sentence(sc: Scenario, res: ICPResult) -> str:
+    """Why a noisy measurement of a hidden cause can sit in a passing set without being named.
+
+    For every candidate that is in an accepted set, is not named, and measures a
+    hidden node (the scenario's ``measures``): L-DOPA's ``dopamine_scan`` beside
+    ``dose``. "" when there is none.
+    """
+    specs = sc.scm.specs
+    held = frozenset().union(*res.accepted_sets) if res.accepted_sets else frozenset()
+    parts = []
+    for f in res.candidates:
+        hidden = getattr(specs.get(f), "measures", None)
+        if f in held and f not in res.causal_predictors and hidden and hidden not in sc.features:
+            parts.append(
+                f"{code_span(f)} is a noisy reading of the hidden {code_span(hidden)}: added to "
+                f"a set that passes, it says the same about {code_span(hidden)} in every "
+                f"environment, so that set passes with it too; a set that passes without it "
+                f"keeps it out of ICP's answer."
+            )
+    return " ".join(parts)
+
+
+# ----------------------------------------------------------------------------- §3: fresh samples
+
+#: A model "breaks" on a world when its error there is at least this many times its
+#: average error on the worlds in ICP's data: the lab's one threshold of "broke"
+#: (:func:`lib.words.narration.verdict`).
+BREAKS = BROKE_RATIO
+
+
+Errors: TypeAlias = pd.DataFrame | Mapping[tuple[str, str], float]
+
+
+def _table(errors: Errors) -> Mapping[tuple[str, str], float]:
+    """Each (model, world)'s error, read once from the frame's columns."""
+    if isinstance(errors, pd.DataFrame):
+        return {
+            (str(m), str(t)): float(r)
+            for m, t, r in zip(errors["model"], errors["test"], errors["rmse"], strict=True)
+        }
+    return errors
+
+
+def _errors(errors: Errors, model: str, worlds: Sequence[str]) -> list[float]:
+    table = _table(errors)
+    return [table[(model, w)] for w in worlds]
+
+
+def _span(values: Sequence[float]) -> str:
+    lo, hi = format_number(min(values)), format_number(max(values))
+    return lo if lo == hi else f"{lo}–{hi}"  # noqa: RUF001
+
+
+def broken(errors: Errors, model: str, seen: Sequence[str], world: str) -> bool:
+    """Whether ``model`` breaks on ``world``: its error there is at least :data:`BREAKS`
+    times its average error on the ``seen`` worlds."""
+    usual = sum(_errors(errors, model, seen)) / len(seen)
+    return verdict(_errors(errors, model, [world])[0] / usual) == "broke"
+
+
+def held_out_sentence(
+    errors: pd.DataFrame,
+    seen: Sequence[str],
+    new: Mapping[str, str],
+    *,
+    pooled: str,
+    icp_model: str,
 ) -> str:
-    """Which fresh samples of the held-out chart are worlds that were in ICP's data.
+    """What the fresh-sample chart shows: which model is better where, and which breaks.
 
     Parameters
     ----------
-    tests : mapping of str to interventions
-        Each fresh sample's world (e.g. the observational world and every
-        preset at full strength).
-    envs : sequence of Environment
-        The environments ICP and the models were fitted on.
-    target : str
+    errors : pandas.DataFrame
+        Columns ``model, test, rmse``: each model's error on each world.
+    seen : sequence of str
+        The worlds that are ICP's environments (fresh samples of them).
+    new : mapping of str to str
+        The worlds no environment had, each with what it moves that ICP never
+        checked ("" when nothing to say): the reason ICP's model may break there.
+    pooled, icp_model : str
+        The two models' names in ``errors``.
 
     Returns
     -------
     str
-        Markdown.
+        Markdown. Claims, each read back by a test: how many of the ``seen``
+        worlds each model is better on (lower error) and their error ranges; on
+        which new world each model breaks (:func:`broken`), with both errors
+        where the pooled model breaks and which of the two is lower there.
     """
-    seen: dict[str, str] = {}
-    for name, ivs in tests.items():
-        for env in envs:
-            if tuple(env.interventions) == tuple(ivs):
-                seen[name] = env.name
-                break
-    new = [name for name in tests if name not in seen]
+    if not seen:
+        raise DataError("there is no world from ICP's data to compare with.")
+    errors = _table(errors)
+    p_seen, i_seen = _errors(errors, pooled, seen), _errors(errors, icp_model, seen)
+    wins = sum(p < i for p, i in zip(p_seen, i_seen, strict=True))
+    k = len(seen)
+    where = "the environment" if k == 1 else f"the {k} environments"
+    pooled_name = "the regression on every feature"
+    if wins == k:
+        lead = f"On {where} in ICP's data, {pooled_name} is the better predictor"
+    elif wins == 0:
+        lead = f"On {where} in ICP's data, ICP's model is the better predictor"
+    else:
+        lead = f"On {where} in ICP's data, {pooled_name} is better on {wins} and ICP's model on {k - wins}"
+    text = f"{lead} (errors {_span(p_seen)} against {_span(i_seen)})."
+    if not new:
+        return text + (
+            " Every world here was in ICP's data: add a world none of the environments had "
+            "(a preset at full strength) to see where a model breaks."
+        )
+    p_break = [w for w in new if broken(errors, pooled, seen, w)]
+    i_break = [w for w in new if broken(errors, icp_model, seen, w)]
+    for w in p_break:
+        p, i = (format_number(_errors(errors, m, [w])[0]) for m in (pooled, icp_model))
+        text += f" On {code_span(w)}, a world no environment had, "
+        if w in i_break:
+            why = new.get(w, "")
+            text += f"both break: error {p} for the pooled model and {i} for ICP's" + (
+                f" ({why})." if why else "."
+            )
+        elif _errors(errors, pooled, [w])[0] > _errors(errors, icp_model, [w])[0]:
+            text += f"it breaks: error {p}, against {i} for ICP's model."
+        else:
+            text += f"it breaks (error {p}), though ICP's model does worse still ({i})."
+    for w in i_break:
+        if w not in p_break:
+            why = new.get(w, "")
+            text += f" ICP's model breaks on {code_span(w)}" + (f": {why}." if why else ".")
+    held = [w for w in new if w not in p_break and w not in i_break]
+    if held:
+        text += f" Neither breaks on {code_list(held)}."
+    return text
+
+
+def unchecked_reason(sc: Scenario, interventions: Sequence[Intervention]) -> str:
+    """What a world's interventions move that no invariance test on observed sets covers.
+
+    The target itself, or a hidden cause of it (a node that is neither observed
+    nor the target, from which the target can be reached). "" otherwise.
+    """
+    nodes = [iv.node for iv in interventions]
+    if sc.target in nodes:
+        return f"it changes how {code_span(sc.target)} itself comes about"
+    graph = sc.scm.original_graph
+    ancestors = nx.ancestors(graph, sc.target)
+    hidden = [n for n in nodes if n in ancestors and n not in sc.scm.observed]
+    if hidden:
+        return (
+            f"it moves {code_list(hidden)}, a hidden cause of {code_span(sc.target)} that no "
+            f"environment moved, so no invariance ICP checked covers it"
+        )
+    return ""
+
+
+# ----------------------------------------------------------------------------- §4 and §5
+
+
+def local_verdict(
+    *,
+    strength: float,
+    preset: str,
+    features: Sequence[str],
+    pvalue: float,
+    alpha: float,
+    rmse_checked: float,
+    rmse_full: float,
+    floor: float = 1e-4,
+) -> str:
+    """The "invariance is local" verdict at the slider's strength (Markdown).
+
+    Claims: the set of every feature passes (p > alpha) or is rejected; fitted on
+    the two environments, its error at this strength and on the full intervention
+    (``rmse_checked``, ``rmse_full``), and, below full strength, whether the full
+    intervention breaks it (at least :data:`BREAKS` times the checked error).
+    """
+    shown = f"< {floor:g}" if pvalue < floor else f"= {pvalue:.2g}"
+    passes = "looks invariant" if pvalue > alpha else "is rejected"
     text = (
-        f"Three linear models fitted on the pooled environments above, each predicting "
-        f"{code_span(target)} in a fresh sample (rows none of them was fitted on) of "
-        f"{len(tests)} worlds: the observational one and every preset at full strength."
+        f"At **{percent(strength)}** of {code_span(preset)}, the set of every feature "
+        f"({code_list(list(features))}) **{passes}** (p {shown}, α = {alpha:g}). "
     )
-    if seen:
-        same = [
-            code_span(t) if t == e else f"{code_span(t)} (as {code_span(e)})"
-            for t, e in seen.items()
-        ]
-        verb = "was" if len(same) == 1 else "were"
-        text += f" {_and(same)} {verb} also among ICP's environments"
-        text += (
-            f"; {_and([code_span(t) for t in new])} {'was' if len(new) == 1 else 'were'} not."
-            if new
+    if strength >= 1.0:
+        return text + (
+            f"Fitted on the two environments, its error on a fresh sample of the full "
+            f"{code_span(preset)} is {format_number(rmse_full)}."
+        )
+    text += (
+        f"Fitted on the two environments, its error is {format_number(rmse_checked)} where "
+        f"ICP checked it and {format_number(rmse_full)} on the full {code_span(preset)}"
+    )
+    if verdict(rmse_full / rmse_checked) == "broke":
+        return text + (
+            ": it breaks under an intervention stronger than the one checked."
+            if pvalue > alpha
             else "."
         )
-    else:
-        text += " None of these worlds was among ICP's environments."
-    text += (
-        " Orange: the regression on every feature. Blue: on ICP's causes, and (hatched) on "
-        "the causes the scenario declares (or their measurements). A model with no input "
-        "predicts the average."
+    return text + "."
+
+
+def far_error_sentence(
+    strengths: Sequence[float],
+    rmse_far: Sequence[float],
+    rmse_near: Sequence[float],
+    pvalues: Sequence[float],
+    alpha: float,
+    *,
+    shift_sds: float = NONLINEAR_SHIFT_SDS,
+) -> str:
+    """The bend's error chart in words, read off its two curves.
+
+    Claims: the line's error on the full shift at the mildest and at the widest
+    shifts ICP saw (and whether it fell or rose between them); at the strengths
+    where the line passes the test, its error on the full shift against the error
+    where it was checked (the smallest ratio).
+    """
+    s = [float(x) for x in strengths]
+    far = [float(x) for x in rmse_far]
+    near = [float(x) for x in rmse_near]
+    if not s:
+        raise DataError("the sweep has no strength.")
+    first, last = far[0], far[-1]
+    move = "falls" if last < first else "rises" if last > first else "stays"
+    text = (
+        f"Its error on the full {shift_sds:g}-SD shift (red) {move} from "
+        f"{format_number(first)} when ICP saw shifts up to {shift_sds * s[0]:.2g} SD to "
+        f"{format_number(last)} when it saw shifts up to {shift_sds * s[-1]:.2g} SD"
     )
+    steady = all(b <= a for a, b in zip(far, far[1:], strict=False))
+    text += (
+        ": the farther the doses it was fitted on reach, the better it does there."
+        if move == "falls" and steady
+        else "."
+    )
+    passing = [i for i, p in enumerate(pvalues) if float(p) > alpha and s[i] < 1.0]
+    ratio = min((far[i] / near[i] for i in passing), default=0.0)
+    if ratio >= 1.1:  # a ratio worth a sentence
+        where = strength_runs(s, [i in passing for i in range(len(s))])
+        text += (
+            f" Wherever it passes the test below the full shift ({where}), "
+            f"its error on the full shift is at least {ratio:.1f} times the error at the "
+            f"strongest shift it saw (green)."
+        )
+    return text
+
+
+def local_error_caption(
+    *,
+    preset: str,
+    strength: float,
+    checked: float,
+    full: float,
+    causes: tuple[str, float] | None,
+    unit: str = "",
+) -> str:
+    """The caption of the "invariance is local" error chart, with its numbers at the slider.
+
+    ``causes``: the causes' model's name and its error on the full intervention
+    (None when no feature is a cause: that line is not drawn).
+    """
+    u = f" {unit}" if unit else ""
+    text = (
+        f"The model on every feature, fitted on the two environments at each strength: its "
+        f"error on a fresh sample at that strength, where ICP checked it (purple), and on the "
+        f"full {code_span(preset)} (red)"
+    )
+    text += (
+        f"; green: the model on {causes[0]}, on the full {code_span(preset)}." if causes else "."
+    )
+    text += (
+        f" At {percent(strength)}: {format_number(checked)}{u} where checked, "
+        f"{format_number(full)}{u} on the full {code_span(preset)}"
+    )
+    text += f", {format_number(causes[1])}{u} for {causes[0]}." if causes else "."
     return text

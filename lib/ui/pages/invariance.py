@@ -296,12 +296,21 @@ PAGE = Page(
         ),
         Section(
             "icp",
-            "What ICP concludes, and on fresh samples",
+            "What ICP concludes",
             reads=(*_WORLD, "alpha"),
             needs=_sections("page_environments"),
             draw=_sections("icp_section"),
             when=for_world,
-            claim="ICP names the predictors every invariant set shares.",
+            claim="ICP names the predictors every invariant set shares: the causes' set.",
+        ),
+        Section(
+            "fresh",
+            "Better on the worlds you have, broken on a new one",
+            reads=(*_WORLD, "alpha"),
+            needs=_sections("page_environments"),
+            draw=_sections("fresh_section"),
+            when=for_world,
+            claim="A model that predicts better where you looked can be the one that breaks.",
         ),
         Section(
             "local",

@@ -42,6 +42,7 @@ from lib.ui.models_view import FAMILY_NOTES, score_note
 from lib.ui.pages.attribution import DRIVES, EPSILONS, RHOS
 from lib.ui.pages.blackbox import (
     COMPONENTS,
+    NEURON_TAUS,
     NEW_INPUTS,
     PATCHED,
     RECORDINGS,
@@ -913,3 +914,61 @@ def test_the_patch_sentence_at_every_behaviour(units: int) -> None:
             assert whole < v / 5 and sd["u"] < sd["d"] / 10
             dormant = re.search(r"\(SD (\S+), against (\S+) along d\)", text).groups()
             assert dormant == (format_number(sd["u"]), format_number(sd["d"]))
+
+
+# ----------------------------------------------------------------------------- numbers in words
+
+
+@pytest.mark.parametrize("tau_ms", NEURON_TAUS)
+def test_the_tuning_a_hold_needs(tau_ms: int) -> None:
+    from lib.blackbox import attractor
+
+    tau = tau_ms / 1000
+    needed = attractor.tuning_needed(tau, 20.0)
+    text = bb.tuning_needed_text(tau, needed)
+    within = float(re.search(r"needs w within (\S+)% of 1", text).group(1)) / 100
+    assert within == pytest.approx(needed, rel=0.05)  # two significant digits
+    assert attractor.hold_time(tau, 1 - needed) == pytest.approx(20.0)
+    assert f"with {tau_ms:g} ms neurons" in text
+
+
+_WORDS = {"million": 1e6, "billion": 1e9}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 10**40))
+def test_a_big_count_in_words_is_the_count(count: int) -> None:
+    text = bb.big_count(count)
+    if count < 1_000_000:
+        assert int(text.replace(",", "")) == count
+        return
+    value, word = text.split(" ", 1)
+    if word in _WORDS:
+        assert float(value) * _WORDS[word] == pytest.approx(count, rel=0.06)
+    else:
+        mantissa, exponent = re.fullmatch(r"(\S+) × 10\^([\d,]+)", text).groups()
+        assert float(mantissa) * 10 ** int(exponent.replace(",", "")) == pytest.approx(
+            count, rel=0.06
+        )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(-3.0, 60.0))
+def test_a_duration_in_words_is_the_duration(log10_years: float) -> None:
+    text = bb.duration(log10_years)
+    years = 10**log10_years
+    days = re.fullmatch(r"([\d,]+) days?", text)
+    if days:
+        assert years < 1
+        assert float(days.group(1).replace(",", "")) == pytest.approx(years * 365.25, abs=0.51)
+        return
+    plain = re.fullmatch(r"([\d,.]+) years", text)
+    if plain:
+        assert float(plain.group(1).replace(",", "")) == pytest.approx(years, rel=0.06)
+        return
+    words = re.fullmatch(r"(\S+) (million|billion) years", text)
+    if words:
+        assert float(words.group(1)) * _WORDS[words.group(2)] == pytest.approx(years, rel=0.06)
+        return
+    mantissa, exponent = re.fullmatch(r"(\S+) × 10\^([\d,]+) years", text).groups()
+    assert float(mantissa) * 10 ** int(exponent.replace(",", "")) == pytest.approx(years, rel=0.06)

@@ -972,3 +972,64 @@ def test_a_duration_in_words_is_the_duration(log10_years: float) -> None:
         return
     mantissa, exponent = re.fullmatch(r"(\S+) × 10\^([\d,]+) years", text).groups()
     assert float(mantissa) * 10 ** int(exponent.replace(",", "")) == pytest.approx(years, rel=0.06)
+
+
+# ----------------------------------------------------------------------------- Data: how a file was read
+
+
+@st.composite
+def _csv_files(draw):
+    rows = draw(st.integers(12, 40))
+    cols = draw(st.integers(1, 4))
+    cells = st.one_of(
+        st.floats(-1e6, 1e6, allow_nan=False).map(lambda x: f"{x:.3f}"),
+        st.just(""),
+        st.sampled_from(["n/a", "oops", "12 kg"]),
+    )
+    grid = [[draw(cells) for _ in range(cols)] for _ in range(rows)]
+    header = ",".join(f"col{j}" for j in range(cols))
+    return header + "\n" + "\n".join(",".join(r) for r in grid) + "\n", grid
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_csv_files())
+def test_how_a_file_was_read_counts_its_cells(case) -> None:
+    from lib.errors import DataError
+    from lib.tables.read import read_table
+
+    text, grid = case
+    try:
+        table = read_table(text.encode(), name="t.csv")
+    except DataError:
+        return  # refused, with a message (too few rows once empty rows go)
+    lines = table.report.lines()
+    shape = re.match(r"([\d,]+) rows × ([\d,]+) columns", lines[0]).groups()
+    assert (int(shape[0].replace(",", "")), int(shape[1])) == table.data.shape
+    said = {
+        name: (int(k.replace(",", "")), int(t.replace(",", "")) if t else 0)
+        for line in lines
+        if line.startswith("Missing or unusable cells")
+        for name, k, t in re.findall(r"`([^`]+)` ([\d,]+)(?: \(([\d,]+) of them text\))?", line)
+    }
+    data = table.data
+    for name in data.columns:
+        missing = int(data[name].isna().sum())
+        if table.report.dtypes[name] == "number":
+            assert said.get(name, (0, 0))[0] == missing, (name, lines)
+    assert ("No missing cells." in lines) == (not said)
+    if len(grid[0]) > 1:  # a blank line of a one-column file is no row at all
+        kept = [r for r in grid if any(c not in ("", "n/a") for c in r)]  # n/a: a missing mark
+        assert table.report.dropped_rows == len(grid) - len(kept)
+        said = re.search(r"([\d,]+) completely empty rows? left out", " ".join(lines))
+        assert (int(said.group(1)) if said else 0) == len(grid) - len(kept)
+
+
+def test_a_row_of_text_alone_is_not_called_empty() -> None:
+    """Found by the property test above: a row whose only cell was text in a column of
+    numbers was left out as "completely empty" while its text was counted."""
+    from lib.tables.read import read_table
+
+    table = read_table(b"a,b\n" + b"1,2\n" * 12 + b",\n,oops\n", name="t.csv")
+    assert table.report.dropped_rows == 1 and table.report.rows == 13
+    assert table.report.missing["b"] == 1 and table.report.not_numbers["b"] == 1
+    assert "1 completely empty row left out." in table.report.lines()

@@ -146,5 +146,5 @@ def test_superposition_packs_sparse_features_and_shares_dimensions(page: AppTest
     assert_clean(at)
     dense = sentence(at, "At sparsity 0")
     assert "keeps 2 of 5 features" in dense and "at right angles" in dense
-    assert "each dimension carries one feature" in dense and "feature 0 lies along" in dense
+    assert "each dimension answers to 1 feature" in dense and "feature 0 lies along" in dense
     assert at.query_params["sparsity"] == "0"

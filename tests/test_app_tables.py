@@ -261,3 +261,15 @@ def test_the_data_page_is_one_body_a_table_gets_the_clues_too() -> None:
     keys = {c.key for c in at.get("plotly_chart")}
     assert "heatmap" in keys and "pairs" not in keys  # a scatter matrix only for a world
     assert "Clues to `y`" in texts(at)
+
+
+def test_the_strongest_clue_before_any_cause_is_declared_says_nothing_is_known() -> None:
+    """Issue 24: before any arrow is drawn the clue is not called a non-cause."""
+    at = upload(table_session(DATA), hospitals_csv())
+    setup(at, "y", ["x", "s"], "hospital", "")
+    assert_clean(at)
+    said = next(t for t in texts(at).split("\n") if "The strongest clue" in t)
+    assert "no cause is declared yet" in said and "not** a cause" not in said
+    setup(at, "y", ["x", "s"], "hospital", "x -> y")
+    said = next(t for t in texts(at).split("\n") if "The strongest clue" in t)
+    assert "no cause is declared" not in said

@@ -64,9 +64,10 @@ def test_the_attractor_sentence_follows_the_sign_and_the_orbit() -> None:
 
 def test_superposition_shapes_are_named_for_what_they_are() -> None:
     pentagon = words.superposition_sentence(0.95, 5, 5, 2, [73, 72, 72, 71, 72], 0.31, 1.13,
-                                            [5, 5], 5, 0, 0.25)  # fmt: skip
+                                            [5, 4], 5, 0, 0.25, 4)  # fmt: skip
     assert "a regular pentagon" in pentagon and "not 2/5" in pentagon
-    assert "however the plane is turned" in pentagon
+    assert "dimension 0 answers to 5 features and dimension 1 answers to 4" in pentagon
+    assert "fewer than 4 features" in pentagon
     pairs = words.superposition_sentence(0.7, 4, 5, 2, [90, 90, 90, 90], 0.49, 1.0, [2, 2], 2,
                                          0, 0.25)  # fmt: skip
     assert "two opposite pairs" in pairs and "not 2/4" not in pairs

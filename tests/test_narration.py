@@ -7,7 +7,7 @@ import re
 import pytest
 
 from lib.fitting.experiments import run_experiment
-from lib.words.narration import BROKE_RATIO, HELD_RATIO, explain_outcome, verdict
+from lib.words.narration import BROKE_RATIO, HELD_RATIO, explain_outcome, range_exits, verdict
 from lib.world.interventions import Do, Replace, ScaleNoise, Shift
 from lib.world.scenarios import load_scenario
 
@@ -21,7 +21,9 @@ def ldopa():
 def explain(ldopa, ivs) -> tuple[str, dict[str, str]]:
     sc, exp = ldopa
     res = exp.evaluate({"T": ivs})
-    text = explain_outcome(sc, res, "T", ivs, exp.outside_range(exp.test_sample(ivs)))
+    text = explain_outcome(
+        sc, res, "T", ivs, range_exits(exp.train, exp.test_sample(ivs), sc.features)
+    )
     per_model = {
         m.name: next(p for p in text.split("\n\n") if p.startswith(f"**{m.name}**"))
         for m in exp.models

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import networkx as nx
 import pandas as pd
 import pytest
 
@@ -396,7 +397,11 @@ def test_clues_rank_by_strength_and_mark_causes() -> None:
     table = clues(df, "y", ["b", "a"], ["b"])
     assert list(table["variable"]) == ["a", "b"]
     assert list(table["causal input"]) == [False, True]
-    assert "**not**" in clue_sentence(table, "y")
+    graph = nx.DiGraph([("b", "y")])
+    graph.add_node("a")
+    assert "**not** a cause" in clue_sentence(table, "y", graph=graph)
+    assert "not among the causes you declared" in clue_sentence(table, "y")
+    assert "no cause is declared yet" in clue_sentence(table, "y", declared=False)
 
 
 def _results(pred_obs: float, caus_obs: float, pred_after: float) -> pd.DataFrame:

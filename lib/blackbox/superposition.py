@@ -73,6 +73,7 @@ __all__ = [
     "ToyModel",
     "TrainingSet",
     "default_importance",
+    "fewest_responding",
     "lesion_dimension",
     "loss_and_gradient",
     "polysemantic",
@@ -641,6 +642,45 @@ def polysemantic(model: ToyModel, threshold: float = RESPONDS) -> pd.DataFrame:
     frame["responds"] = strong.sum(axis=1)
     frame["features"] = [tuple(int(i) for i in np.flatnonzero(row)) for row in strong]
     return frame
+
+
+def fewest_responding(model: ToyModel, threshold: float = RESPONDS) -> tuple[int, float]:
+    """However the hidden plane is turned, the fewest features one dimension answers to.
+
+    A turn of the plane (:func:`rotate`) can point a dimension along any
+    direction ``u``; the dimension answers to feature ``i`` when
+    ``|W_i · u| = ‖W_i‖ |cos(φ − θ_i)|`` exceeds ``threshold``. That count is
+    constant between the angles where one feature crosses the threshold, so
+    its minimum over every turn is read at the midpoints between them (exact,
+    not a grid).
+
+    Parameters
+    ----------
+    model : ToyModel
+        A model with two hidden dimensions.
+    threshold : float
+
+    Returns
+    -------
+    (int, float)
+        The fewest features, and a turn (degrees, for :func:`rotate`) that
+        leaves dimension 0 answering to exactly that many.
+    """
+    if model.m != 2:
+        raise DataError(f"Turning the plane needs two hidden dimensions; the model has {model.m}.")
+    norms = model.norms
+    theta = np.arctan2(model.W[1], model.W[0])
+    live = norms > threshold
+    # |cos(φ − θ)| = t / r at φ = θ ± arccos(t / r) (mod π): where feature i crosses.
+    half = np.arccos(np.clip(threshold / norms[live], -1.0, 1.0))
+    cuts = np.concatenate([theta[live] + half, theta[live] - half]) % np.pi
+    cuts = np.unique(np.append(cuts, 0.0))
+    mids = (cuts + np.diff(np.append(cuts, cuts[0] + np.pi)) / 2) % np.pi
+    weights = np.abs(norms[None, :] * np.cos(mids[:, None] - theta[None, :]))
+    counts = (weights > threshold).sum(axis=1)
+    best = int(np.argmin(counts))
+    # Rotating by −φ brings the direction φ onto dimension 0.
+    return int(counts[best]), float(-np.degrees(mids[best]))
 
 
 def lesion_dimension(model: ToyModel, dimension: int, X: np.ndarray) -> pd.DataFrame:

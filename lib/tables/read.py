@@ -216,7 +216,10 @@ class TableReport:
                 f"Column {code_span(old) if old else '(no name)'} renamed to {code_span(new)}."
             )
         if self.dropped_rows:
-            out.append(f"{self.dropped_rows:,} completely empty rows left out.")
+            out.append(
+                f"{self.dropped_rows:,} completely empty "
+                f"{'row' if self.dropped_rows == 1 else 'rows'} left out."
+            )
         out.extend(self.notes)
         return out
 
@@ -843,6 +846,15 @@ def _finish(df: pd.DataFrame, info: dict[str, Any], name: str, limits: ReadLimit
     first_bad: dict[str, tuple[int, str]] = {}
     columns: dict[str, pd.Series] = {}
     changed = False
+    # Empty as written: a cell of text that is no number is not empty, even once it is
+    # read as missing (a row holding only such cells is kept, and counted as text).
+    written_blank = np.ones(len(df), dtype=bool)
+    for col in df.columns:
+        cells = df[col]
+        blank = cells.isna()
+        if cells.dtype == object:
+            blank |= cells.astype(str).str.strip().eq("")
+        written_blank &= blank.to_numpy()
     for col in df.columns:
         series, kind, n_missing, n_text, first = _column_kind(df[col])
         changed = changed or series is not df[col]
@@ -873,7 +885,7 @@ def _finish(df: pd.DataFrame, info: dict[str, Any], name: str, limits: ReadLimit
         )
     dropped = 0
     if len(df.columns) and len(df) and min(missing.values(), default=0) > 0:
-        blank = df.isna().all(axis=1).to_numpy()
+        blank = df.isna().all(axis=1).to_numpy() & written_blank
         dropped = int(blank.sum())
         if dropped:
             df = df.loc[~blank].reset_index(drop=True)

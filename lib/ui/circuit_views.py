@@ -233,6 +233,7 @@ def toy_view(sparsity: float) -> ToyView:
         int(damage["damaged"].sum()),
         SILENCED,
         superposition.RESPONDS,
+        superposition.fewest_responding(model)[0],
     )
     return ToyView(
         figs.arrows_figure(model.W, model.importance),

@@ -36,7 +36,7 @@ from lib.fitting.experiments import (
 )
 from lib.ui.lab import mark_unobserved
 from lib.ui.registry import get_scenario
-from lib.words.narration import explain_outcome
+from lib.words.narration import explain_outcome, range_exits
 from lib.world.interventions import Intervention
 
 _SPIN = False  # pages show their own spinners with plain words
@@ -84,8 +84,8 @@ def predictions(
 ) -> pd.DataFrame:
     """The held-out test sample under ``_ivs`` (keyed by ``key``; ``()`` is observational):
     the target's actual values and every model's predictions, one column per model.
-    ``frame.attrs["outside"]``: per feature, the share of these rows outside the
-    training range (:meth:`lib.fitting.experiments.Experiment.outside_range`).
+    ``frame.attrs["outside"]``: per feature, how these rows left the training range
+    (:func:`lib.words.narration.range_exits`).
 
     Shared read-only between sessions; the observational one is computed once.
     """
@@ -95,7 +95,7 @@ def predictions(
     frame = pd.DataFrame(
         {target: test[target].to_numpy(), **{m.name: m.predict_finite(test) for m in exp.models}}
     )
-    frame.attrs["outside"] = exp.outside_range(test)
+    frame.attrs["outside"] = range_exits(exp.train, test, exp.scenario.features)
     return frame
 
 

@@ -65,6 +65,10 @@ class DataSource:
     pairs : callable or None
         A scatter matrix (a world's; None for a table).
     pairs_caption : str
+    graph : networkx.DiGraph or None
+        A world's causal graph (what the clue sentence reads causes off); None for a table.
+    declared : bool
+        For a table, whether any cause is declared yet.
     """
 
     rows_title: str
@@ -80,6 +84,8 @@ class DataSource:
     target: str
     pairs: Callable[[], Figure] | None = None
     pairs_caption: str = ""
+    graph: Any = None
+    declared: bool = True
 
 
 def lead(lab: Lab) -> str:
@@ -145,6 +151,7 @@ def _world(lab: Lab) -> DataSource:
         cause_help="Checked: the causal model uses it (it is a cause of the target, or "
         "measures one).",
         target=sc.target,
+        graph=sc.scm.original_graph,
         pairs=lambda: compute.pairs_figure(sid, n, seed, pairs),
         pairs_caption=f"Each panel plots one pair of variables; colour shows `{sc.target}`. A "
         f"tight cloud means one variable predicts the other — it does not say which causes "
@@ -186,6 +193,7 @@ def _table(lab: Lab) -> DataSource:
         clues=clue_table,
         cause_help="Checked: a cause you declared, which the causal model uses.",
         target=setup.target,
+        declared=bool(setup.parents),
     )
 
 
@@ -241,7 +249,9 @@ def correlations_section(lab: Lab, src: DataSource) -> None:
                         ),
                     },
                 )
-                st.markdown(clue_sentence(src.clues, src.target))
+                st.markdown(
+                    clue_sentence(src.clues, src.target, graph=src.graph, declared=src.declared)
+                )
     if src.pairs is not None:
         chart(src.pairs(), src.pairs_caption, key="pairs")
 

@@ -112,7 +112,7 @@ def _data_sections(sc: Scenario, lab: Lab) -> list[Section]:
         ),
         Section(
             "What goes with what",
-            clue_sentence(clue_table, sc.target),
+            clue_sentence(clue_table, sc.target, graph=sc.scm.original_graph),
             figures=[
                 Plot(
                     compute.heatmap_figure(sid, n, seed, tuple(observed)),

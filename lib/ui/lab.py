@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -409,20 +410,61 @@ def clues(
     return out.reindex(out["r"].abs().sort_values(ascending=False).index).reset_index(drop=True)
 
 
-def clue_sentence(table: pd.DataFrame, target: str) -> str:
-    """One sentence on what the strongest clue is (Markdown)."""
-    if table.empty:
+def clue_sentence(
+    table: pd.DataFrame,
+    target: str,
+    *,
+    graph: nx.DiGraph | None = None,
+    declared: bool = True,
+) -> str:
+    """One sentence on what the strongest clue is (Markdown), saying only what is known.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`clues`, strongest first.
+    target : str
+    graph : networkx.DiGraph, optional
+        A world's causal graph: whether the clue is a cause is read off it.
+        Without one (a table), the causes are those the user declared.
+    declared : bool
+        For a table: whether any cause is declared yet. With none declared,
+        nothing is known about what causes the target, and the sentence says so.
+    """
+    if table.empty or not np.isfinite(table.iloc[0]["r"]):
         return ""
     top = table.iloc[0]
-    if not top["causal input"]:
+    t = code_span(target)
+    name = str(top["variable"])
+    clue = f"The strongest clue, {code_span(name)} (r = {top['r']:.2f}),"
+    if top["causal input"]:
+        whose = "the causal model's inputs" if graph is not None else "the causes you declared"
+        return f"{clue} is also one of {whose}."
+    if graph is None:
+        if not declared:
+            return (
+                f"{clue} goes with {t} more closely than any other column you chose. Whether it "
+                f"causes {t} the rows cannot say, and no cause is declared yet: the "
+                f"causal model uses the causes you declare in the graph above."
+            )
         return (
-            f"The strongest clue, `{top['variable']}` (r = {top['r']:.2f}), is **not** a cause "
-            f"of `{target}`: the causal model leaves it out. A model that leans on it predicts "
-            f"well — for now."
+            f"{clue} is not among the causes you declared, so the causal model leaves it out. "
+            f"If it is not a cause, a model that leans on it predicts well — for now."
+        )
+    if name in graph and name in nx.descendants(graph, target):
+        return (
+            f"{clue} is an **effect** of {t}, not a cause: the causal model leaves it "
+            f"out. A model that leans on it predicts well — until {code_span(name)} is changed by "
+            f"other means."
+        )
+    if name in graph and name in nx.ancestors(graph, target):
+        return (
+            f"{clue} is a cause of {t}, but only through the causal model's inputs: "
+            f"the causal model leaves it out, as they carry all it does to {t}."
         )
     return (
-        f"The strongest clue, `{top['variable']}` (r = {top['r']:.2f}), is also one of the "
-        f"causal model's inputs."
+        f"{clue} is **not** a cause of {t}: the causal model leaves it out. A model "
+        f"that leans on it predicts well — for now."
     )
 
 

@@ -52,6 +52,7 @@ __all__ = [
     "header_section",
     "lesson_numbers",
     "models_source",
+    "score_note",
     "scores_section",
     "step_figure",
     "uses_section",
@@ -115,11 +116,23 @@ class ModelsSource:
 
     def score_note(self) -> str:
         """The caption under the scores: where they were measured, and R² below 0."""
-        return (
-            f"{self.where} Linear = least squares; Trees = gradient-boosted trees, which can "
-            f"bend but cannot extrapolate; Intercept only = the average of the target."
-            + negative_r2_note(self.scores)
-        )
+        return score_note(self.where, self.scores)
+
+
+#: What each family shown in the scores is, in the caption under them.
+FAMILY_NOTES = {
+    "linear": "Linear = least squares",
+    "trees": "Trees = gradient-boosted trees, which can bend but cannot extrapolate",
+    "mean": "Intercept only = no inputs, it predicts the average of the target",
+}
+
+
+def score_note(where: str, scores: pd.DataFrame) -> str:
+    """The caption under the scores: where they were measured, what each family shown
+    is (only the families among ``scores``), and R² below 0."""
+    shown = [f for f in FAMILY_NOTES if (scores["family"] == f).any()]
+    families = "; ".join(FAMILY_NOTES[f] for f in shown)
+    return f"{where} {families}." + negative_r2_note(scores) if families else where
 
 
 def models_source(lab: Lab) -> ModelsSource:

@@ -479,6 +479,10 @@ def tuning_needed_text(tau: float, needed: float, hold: float = 20.0) -> str:
     )
 
 
+def _features(count: int) -> str:
+    return f"{count} feature" + ("" if count == 1 else "s")
+
+
 def superposition_sentence(
     sparsity: float,
     kept: int,
@@ -491,6 +495,7 @@ def superposition_sentence(
     damaged: int,
     dimension: int,
     threshold: float,
+    fewest: int | None = None,
 ) -> str:
     """What the toy model did with its features, and the illusion a unit-reader meets.
 
@@ -506,12 +511,17 @@ def superposition_sentence(
     mean_norm : float
         The represented features' mean column norm.
     responds : sequence of int
-        How many features each hidden dimension responds to.
+        How many features each hidden dimension responds to, as drawn (the
+        plane turned so that feature 0 lies along dimension 0).
     damaged : int
         Features damaged by silencing ``dimension``.
     dimension : int
     threshold : float
         The weight above which a dimension counts as responding to a feature.
+    fewest : int, optional
+        However the plane is turned, the fewest features one dimension answers
+        to (:func:`lib.blackbox.superposition.fewest_responding`); said only
+        when given.
     """
     head = f"At sparsity {sparsity:g}, the model keeps {kept} of {n} features in {m} dimensions"
     if kept <= m:
@@ -539,17 +549,40 @@ def superposition_sentence(
             )
             + ". Sparse features rarely fire together, so their interference is rarely paid."
         )
-    many = max(responds) if responds else 0
-    tail = (
-        f" Read one hidden dimension as “the detector of feature k” and it answers to "
-        f"{many} features (weights above {threshold:g}), however the plane is turned; "
-        f"silencing dimension {dimension} damages {damaged} feature"
-        f"{'s' if damaged != 1 else ''} at once."
+    counts = list(responds)
+    if counts and all(c == counts[0] for c in counts) and len(counts) > 1:
+        shown = f"each dimension answers to {_features(counts[0])}"
+    else:
+        shown = _list([f"dimension {j} answers to {_features(c)}" for j, c in enumerate(counts)])
+    shown += f" (weights above {threshold:g})"
+    silenced = (
+        f"silencing dimension {dimension} damages {_features(damaged)}"
+        + (" at once" if damaged > 1 else "")
+        + "."
     )
-    if many <= 1:
+    many = max(counts) if counts else 0
+    if fewest is None:
+        turned = ""
+    elif fewest >= 2:
+        turned = (
+            f" Nor is it a bad choice of axes: turning the plane changes nothing the model "
+            f"computes, and no turn leaves a dimension answering to fewer than "
+            f"{_features(fewest)}."
+        )
+    else:
+        turned = (
+            f" Turning the plane changes nothing the model computes, and a turn can leave a "
+            f"dimension answering to {_features(fewest)}."
+        )
+    if many >= 2:
+        tail = (
+            f" Read one hidden dimension as “the detector of feature k” and it fails: with the "
+            f"plane turned so that feature 0 lies along dimension 0, {shown}; {silenced}" + turned
+        )
+    else:
         tail = (
             f" With the plane turned so that feature 0 lies along dimension 0 (the loss does "
-            f"not change when it turns), each dimension carries one feature and silencing "
-            f"dimension {dimension} damages {damaged}: here a unit-reader's story can hold."
+            f"not change when it turns), {shown}, and {silenced} Here a unit-reader's story "
+            f"can hold."
         )
     return head + tail

@@ -6,18 +6,31 @@ one source of truth per sentence, tested per intervention kind.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from lib.fitting.experiments import OBSERVATIONAL
-from lib.text.escape import code_list
+from lib.text.escape import code_list, code_span
+from lib.text.numbers import format_number
 from lib.world.causal import invariance_guaranteed
 from lib.world.interventions import Intervention, describe_all
 from lib.world.scenarios import Scenario
 
-__all__ = ["BROKE_RATIO", "HELD_RATIO", "explain_outcome", "verdict"]
+__all__ = [
+    "BROKE_RATIO",
+    "EDGE",
+    "HELD_RATIO",
+    "MENTIONED",
+    "RangeExit",
+    "explain_outcome",
+    "range_exits",
+    "share_text",
+    "verdict",
+]
 
 #: An error ratio at or above this is "broke"; at or below HELD_RATIO "held".
 BROKE_RATIO = 1.5
@@ -48,10 +61,99 @@ _ON_TARGET = {
 }
 
 
-def _share(outside: Mapping[str, float] | None, names: Sequence[str]) -> str:
-    """The largest share of cases outside the training range, as a percentage."""
-    top = max((outside or {}).get(n, 0.0) for n in names) if names else 0.0
-    return "all" if top >= 0.995 else f"up to {top:.0%}"
+#: A share of cases outside the training range above this is said; below it, not.
+MENTIONED = 0.01
+#: Beyond the training range by at most this share of its width is "just past the edge".
+EDGE = 0.01
+
+
+@dataclass(frozen=True)
+class RangeExit:
+    """How far one input's test values left the range it was trained on.
+
+    Attributes
+    ----------
+    share : float
+        The share of test rows strictly outside ``[low, high]``.
+    farthest : float
+        The largest distance from a test value to the range (0 when none is outside).
+    low, high : float
+        The training range.
+    """
+
+    share: float
+    farthest: float
+    low: float
+    high: float
+
+    @property
+    def at_edge(self) -> bool:
+        """Outside by at most :data:`EDGE` of the range's width (a set value at its end)."""
+        return self.farthest <= EDGE * (self.high - self.low)
+
+
+def range_exits(
+    train: pd.DataFrame, test: pd.DataFrame, features: Iterable[str]
+) -> dict[str, RangeExit]:
+    """Per feature, how the test rows left the training range (:class:`RangeExit`)."""
+    out = {}
+    for f in features:
+        lo, hi = float(train[f].min()), float(train[f].max())
+        x = test[f].to_numpy(dtype=float)
+        gap = np.maximum(lo - x, 0.0) + np.maximum(x - hi, 0.0)
+        out[f] = RangeExit(
+            share=float(np.mean(gap > 0)) if len(x) else 0.0,
+            farthest=float(gap.max()) if len(x) else 0.0,
+            low=lo,
+            high=hi,
+        )
+    return out
+
+
+def share_text(share: float) -> str:
+    """A share of cases: ``all``, ``3%``; never rounds a share below 1 up to 100%."""
+    if share >= 1.0:
+        return "all"
+    text = f"{100 * share:.0f}%"
+    if text == "100%":
+        text = f"{100 * share:.1f}%"
+    return "more than 99.9%" if text == "100.0%" else text
+
+
+def _exits(outside: Mapping[str, RangeExit | float] | None) -> dict[str, RangeExit]:
+    """Read plain shares (no distances) as exits that went well past the range."""
+    out = {}
+    for name, value in (outside or {}).items():
+        if isinstance(value, RangeExit):
+            out[name] = value
+        else:
+            out[name] = RangeExit(float(value), np.inf if value else 0.0, 0.0, 0.0)
+    return out
+
+
+def _beyond(exits: Mapping[str, RangeExit], names: Sequence[str]) -> str:
+    """The inputs that left their training range, each with its own share of the cases
+    (``"`a` left the range it was trained on in 56% of the cases, `b` in 23%"``); an
+    input that only went just past its edge is said apart, with how far."""
+    left = [n for n in names if not exits[n].at_edge]
+    parts = []
+    if left:
+        first, *more = left
+        parts.append(
+            f"{code_span(first)} left the range it was trained on in "
+            f"{share_text(exits[first].share)} of the cases"
+            + "".join(f", {code_span(n)} in {share_text(exits[n].share)}" for n in more[:-1])
+            + "".join(f" and {code_span(n)} in {share_text(exits[n].share)}" for n in more[-1:])
+        )
+    for n in names:
+        if exits[n].at_edge:
+            parts.append(
+                f"{code_span(n)} went just past the edge of "
+                + ("its own range" if left else "the range it was trained on")
+                + f" (by at most {format_number(exits[n].farthest)}, within {EDGE:.0%} of its "
+                f"width) in {share_text(exits[n].share)} of the cases"
+            )
+    return "; ".join(parts)
 
 
 def _on_target(interventions: Sequence[Intervention], target: str) -> str:
@@ -64,7 +166,7 @@ def explain_outcome(
     results: pd.DataFrame,
     test: str,
     interventions: Sequence[Intervention],
-    outside: Mapping[str, float] | None = None,
+    outside: Mapping[str, RangeExit | float] | None = None,
 ) -> str:
     """Plain sentences saying what happened under a test, and why.
 
@@ -84,10 +186,12 @@ def explain_outcome(
         The name of the intervention test.
     interventions : sequence of Intervention
         What was done in ``test``.
-    outside : mapping of str to float, optional
-        Per input, the share of test rows outside the range the models were
-        trained on (:meth:`lib.fitting.experiments.Experiment.outside_range`);
-        without it, the sentences say only which inputs the intervention moved.
+    outside : mapping of str to RangeExit (or float), optional
+        Per input, how the test rows left the range the models were trained on
+        (:func:`range_exits`; a plain share, as from
+        :meth:`lib.fitting.experiments.Experiment.outside_range`, counts as well
+        past it); without it, the sentences say only which inputs the
+        intervention moved.
 
     Returns
     -------
@@ -130,23 +234,24 @@ def explain_outcome(
             f"is protected, and how far each one drifts depends on what it learned."
         )
     on_target = _on_target(interventions, target)
+    exits = _exits(outside)
     for m in ratio:
         r = ratio[m]
         safe = invariance_guaranteed(graph, changed, target, feats[m])
         moved = [f for f in feats[m] if f in affected]
         spurious = [f for f in moved if f not in sc.causal_features]
         trees = families[m] == "trees"
-        left = [f for f in feats[m] if (outside or {}).get(f, 0.0) > 0.01]
-        beyond = (
-            f"{code_list(left)} left the range it was trained on "
-            f"({_share(outside, left)} of the cases)"
-            if left
-            else ""
-        )
+        left = [f for f in feats[m] if f in exits and exits[f].share > MENTIONED]
+        beyond = _beyond(exits, left)
         if r >= BROKE_RATIO and safe:
             why = (
                 beyond
-                or f"its inputs ({code_list(moved)}) moved beyond the range it was trained on"
+                or (
+                    f"the intervention moved its inputs ({code_list(moved)}) to values it had "
+                    f"seldom seen"
+                    if moved
+                    else "its inputs took values it had seldom seen"
+                )
             ) + (
                 ", and trees predict flat there"
                 if trees
@@ -184,7 +289,7 @@ def explain_outcome(
                     + (
                         "trees predict flat there, which cost little this time."
                         if trees
-                        else "its straight line carried on beyond it."
+                        else "its straight line carried on beyond the range."
                     )
                     if beyond
                     else "."

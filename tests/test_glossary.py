@@ -33,7 +33,7 @@ shown = ["Invariance/header", "Home/next"]
 [[term]]
 name = "α (significance level)"
 definition = "How often a test may wrongly reject a true hypothesis."
-shown = ["Invariance/header"]
+shown = ["Invariance/header", "Home/start:table"]
 """
 
 
@@ -64,6 +64,13 @@ def test_a_good_file_reads_into_terms_and_places() -> None:
     assert g.term("α (significance level)").forms == ("α",)
     assert [t.name for t in g.on("Invariance", "header")] == ["ICP", "α (significance level)"]
     assert g.on("Data", "rows") == ()
+    # a place limited to one kind of data: ":table" is shown for a table only
+    alpha = g.term("α (significance level)")
+    assert alpha.shown[1] == Place("Home", "start", "table")
+    assert str(alpha.shown[1]) == "Home/start:table"
+    assert [t.name for t in g.on("Home", "start", table=True)] == ["α (significance level)"]
+    assert g.on("Home", "start", table=False) == ()
+    assert len(g.on("Home", "start")) == 1  # for either
 
 
 def test_terms_are_found_as_whole_words_in_any_case_and_plural() -> None:
@@ -105,6 +112,16 @@ def test_terms_are_found_as_whole_words_in_any_case_and_plural() -> None:
         (
             '[[term]]\nname = "a"\ndefinition = "d."\nshown = ["Home/header", "Home/header"]',
             "names Home/header twice",
+            "a",
+        ),
+        (
+            '[[term]]\nname = "a"\ndefinition = "d."\nshown = ["Home/header", "Home/header:table"]',
+            "names Home/header twice",
+            "a",
+        ),
+        (
+            '[[term]]\nname = "a"\ndefinition = "d."\nshown = ["Home/header:phone"]',
+            "limited to `:world` or `:table`",
             "a",
         ),
         (

@@ -32,7 +32,7 @@ from lib.ui.lab import (
     takeaway,
 )
 from lib.ui.registry import get_scenario
-from lib.ui.state import Lab, page_link
+from lib.ui.state import Lab
 from lib.ui.tables import setup_warnings
 from lib.ui.widgets import (
     chart,
@@ -91,8 +91,6 @@ class ModelsSource:
     coef_figure, fit_figure : callable
         Model name -> its (cached) per-SD coefficient chart, or its predicted
         against actual chart.
-    next_label : str
-        The link to the Interventions page.
     """
 
     lead: str
@@ -106,7 +104,6 @@ class ModelsSource:
     where: str
     coef_figure: Callable[[str], Figure]
     fit_figure: Callable[[str], Figure]
-    next_label: str
     notices: list[str] = field(default_factory=list)
 
     def score_note(self) -> str:
@@ -165,7 +162,6 @@ def _world(lab: Lab) -> ModelsSource:
         notices=notices,
         coef_figure=lambda name: compute.coefficient_figure(sid, n, seed, name),
         fit_figure=lambda name: compute.fit_figure(sid, n, seed, name),
-        next_label="Next: change the world, and see which model still holds",
     )
 
 
@@ -212,7 +208,6 @@ def _table(lab: Lab) -> ModelsSource:
         f"rows, so this says how well each model predicts, not whether it explains." + dropped,
         coef_figure=lambda name: tc.coefficient_figure(*args, name, _choice=choice),
         fit_figure=lambda name: tc.fit_figure(*args, name, _choice=choice),
-        next_label="Next: move to an environment the models never saw",
     )
 
 
@@ -305,7 +300,7 @@ def coefficients_section(lab: Lab, src: ModelsSource) -> None:
 
 
 def fit_section(lab: Lab, src: ModelsSource) -> None:
-    """4 · Predicted against actual, on held-out cases; then the way on."""
+    """4 · Predicted against actual, on held-out cases."""
     target = _target(lab, src)
     family = heading_with_family_picker("Predicted against actual, on held-out cases")
     pred, caus = family_models(src.models, family)
@@ -319,7 +314,6 @@ def fit_section(lab: Lab, src: ModelsSource) -> None:
                 f"predicted up. On the dashed line the prediction is perfect.",
                 key=f"fit_{m.kind}",
             )
-    page_link("Interventions", label=src.next_label, icon=":material/arrow_forward:")
 
 
 # ----------------------------------------------------------------------------- lessons

@@ -12,7 +12,8 @@ a lesion, ...) as ``[[term]]`` tables::
 ``name`` is how the lab writes the term; ``forms`` other ways it is written
 (each may also take a plural ``s``); ``definition`` one or two plain sentences;
 ``shown`` the sections that show it, as ``"Page/section"`` (a section's key, or
-``next`` for a page's "What next"). :func:`read_glossary` parses and checks
+``next`` for a page's "What next"), with ``:world`` or ``:table`` when the
+section shows it only for a simulated world or only for a table. :func:`read_glossary` parses and checks
 the file, :func:`find_terms` says which terms a text uses (as a page test reads
 them back), and :meth:`Glossary.on` which terms a section shows. Pages draw the
 definitions beside each section (:mod:`lib.ui.glossary_views`).
@@ -32,6 +33,7 @@ from lib.world.toml_io import parse_toml
 
 __all__ = [
     "GLOSSARY_FILE",
+    "DATA_KINDS",
     "MAX_DEFINITION",
     "NEXT",
     "Glossary",
@@ -53,15 +55,27 @@ _TERM_FIELDS = {"name", "forms", "definition", "shown"}
 _MAX_TERMS = 200
 
 
+#: What a place may be limited to: the sidebar's data being a world, or a table.
+DATA_KINDS = ("world", "table")
+
+
 @dataclass(frozen=True, order=True)
 class Place:
-    """Where a term is shown: a page and one of its sections (or :data:`NEXT`)."""
+    """Where a term is shown: a page and one of its sections (or :data:`NEXT`), and
+    ``only`` for a world or for a table ("" for both)."""
 
     page: str
     section: str
+    only: str = ""
 
     def __str__(self) -> str:
-        return f"{self.page}/{self.section}"
+        return f"{self.page}/{self.section}" + (f":{self.only}" if self.only else "")
+
+    def holds(self, page: str, section: str, table: bool | None = None) -> bool:
+        """Whether it is that section, for that data (``None``: either)."""
+        if (self.page, self.section) != (page, section):
+            return False
+        return table is None or not self.only or self.only == ("table" if table else "world")
 
 
 @dataclass(frozen=True)
@@ -98,10 +112,10 @@ class Glossary:
 
     terms: tuple[Term, ...]
 
-    def on(self, page: str, section: str) -> tuple[Term, ...]:
-        """The terms a section shows, in the file's order."""
-        place = Place(page, section)
-        return tuple(t for t in self.terms if place in t.shown)
+    def on(self, page: str, section: str, table: bool | None = None) -> tuple[Term, ...]:
+        """The terms a section shows (for a table, for a world, or ``None``: for either),
+        in the file's order."""
+        return tuple(t for t in self.terms if any(p.holds(page, section, table) for p in t.shown))
 
     def term(self, name: str) -> Term:
         """One term by name."""
@@ -150,10 +164,16 @@ def _text(value: Any, where: str, name: str | None, *, limit: int) -> str:
 
 
 def _place(value: Any, where: str, name: str, pages: Mapping[str, Collection[str]] | None) -> Place:
-    if not isinstance(value, str) or value.count("/") != 1:
+    if not isinstance(value, str) or value.count("/") != 1 or value.count(":") > 1:
         raise GlossaryError(
             f'{where}: each place in `shown` is "Page/section" (e.g. "Invariance/verdict"), '
-            f"not {value!r}.",
+            f'or "Page/section:world" or ":table" for one kind of data, not {value!r}.',
+            name=name,
+        )
+    value, _, only = value.partition(":")
+    if only and only not in DATA_KINDS:
+        raise GlossaryError(
+            f"{where}: `:{only}` in `shown`; a place is limited to `:world` or `:table`.",
             name=name,
         )
     page, section = (part.strip() for part in value.split("/"))
@@ -172,7 +192,7 @@ def _place(value: Any, where: str, name: str, pages: Mapping[str, Collection[str
                 name=name,
                 allowed="Its sections: " + ", ".join(f"`{k}`" for k in keys) + ".",
             )
-    return Place(page, section)
+    return Place(page, section, only)
 
 
 def _term(raw: Any, index: int, pages: Mapping[str, Collection[str]] | None) -> Term:
@@ -208,8 +228,9 @@ def _term(raw: Any, index: int, pages: Mapping[str, Collection[str]] | None) -> 
             f'{where}: `shown` lists the sections that show it, as "Page/section".', name=name
         )
     shown = tuple(_place(v, where, name, pages) for v in shown_raw)
-    if len(set(shown)) != len(shown):
-        twice = sorted({str(p) for p in shown if shown.count(p) > 1})
+    sections = [(p.page, p.section) for p in shown]
+    if len(set(sections)) != len(sections):
+        twice = sorted({f"{a}/{b}" for a, b in sections if sections.count((a, b)) > 1})
         raise GlossaryError(f"{where}: `shown` names {', '.join(twice)} twice.", name=name)
     return Term(name, forms, definition, shown)
 

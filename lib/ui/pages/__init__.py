@@ -88,6 +88,9 @@ WHAT_NEXT: dict[str, Next] = {
         "Invariance: test which inputs predict the same way in every environment",
         "One intervention is one test. Invariance compares many environments at once and "
         "keeps the sets of inputs that predict the target the same way in all of them.",
+        "One held-out environment is one test. Invariance compares all the table's "
+        "environments at once and keeps the sets of inputs that predict the target the same "
+        "way in all of them.",
     ),
     "Invariance": Next(
         "Attribution",
@@ -111,7 +114,7 @@ WHAT_NEXT: dict[str, Next] = {
     "Builder": Next(
         "Data",
         "Data: see your world",
-        "Once you press “Use this world”, every page follows it: see its rows and causal "
+        "Once you press “Use this world”, it is the sidebar's world: see its rows and causal "
         "graph on the Data page first.",
     ),
     "Lessons": Next(
@@ -125,6 +128,7 @@ WHAT_NEXT: dict[str, Next] = {
         "Home: explore the lab on your own",
         "After class, explore on your own: Home tells a world's story, draws its causal graph, "
         "and starts you on its three steps.",
+        "After class, explore on your own: Home starts you on the table's three steps.",
     ),
 }
 

@@ -145,16 +145,19 @@ def rerun_message(
     page_hash: str = "",
     page_name: str = "",
     widgets: Sequence[tuple[str, str, Any]] = (),
+    fragment_id: str = "",
 ) -> BackMsg:
     """The ``BackMsg`` a browser sends for a rerun: the page (its script hash, or its
     name in the URL), the query string, and the widgets whose value changed (id,
     value field, value; an expander opened is ``bool_value`` True). Widgets not named
-    keep the value the server holds."""
+    keep the value the server holds. With ``fragment_id`` (a widget drawn inside a
+    fragment changed) the server reruns that fragment only."""
     msg = BackMsg()
     state = msg.rerun_script
     state.query_string = query
     state.page_script_hash = page_hash
     state.page_name = page_name
+    state.fragment_id = fragment_id
     for widget_id, value_field, value in widgets:
         ws = state.widget_states.widgets.add()
         ws.id = widget_id
@@ -225,8 +228,11 @@ class Student:
     _errors: list[str] = field(default_factory=list)
     _widgets: dict[str, tuple[str, Any]] = field(default_factory=dict)
     _links: dict[str, tuple[str, str]] = field(default_factory=dict)
-    #: The lazy sections the last run drew: expander widget id -> drawn open.
-    _lazy: dict[str, bool] = field(default_factory=dict)
+    #: The lazy sections the last run drew: expander widget id -> (drawn open, the
+    #: fragment that drew it, "" outside any).
+    _lazy: dict[str, tuple[bool, str]] = field(default_factory=dict)
+    #: Whether the run awaited is a fragment's (its end is a fragment run's end).
+    _fragment_run: bool = False
     _page_hash: str = ""
     _query: str = ""
 
@@ -289,13 +295,18 @@ class Student:
                 if what == "delta" and msg.delta.WhichOneof("type") == "new_element":
                     self._see(msg.delta.new_element)
                 elif what == "delta" and msg.delta.WhichOneof("type") == "add_block":
-                    self._see_block(msg.delta.add_block)
+                    self._see_block(msg.delta.add_block, msg.delta.fragment_id)
                 elif what == "page_info_changed":
                     self._query = msg.page_info_changed.query_string
                 elif what == "navigation":
                     self._page_hash = msg.navigation.page_script_hash
                 elif what == "script_finished":
                     status = _FINISHED.get(msg.script_finished)
+                    if (
+                        self._fragment_run
+                        and msg.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+                    ):
+                        status = "ok"
                     if status is not None:
                         await self._finished.put(status)
         except websockets.ConnectionClosed as exc:
@@ -313,18 +324,19 @@ class Student:
         elif hasattr(body, "id") and hasattr(body, "label") and body.id:
             self._widgets[body.label] = (kind, body)
 
-    def _see_block(self, block: Any) -> None:
+    def _see_block(self, block: Any, fragment_id: str = "") -> None:
         """Note a lazy section: a stateful expander (it has a widget id) whose key
-        starts with :data:`LAZY_PREFIX`, and whether the run drew it open."""
+        starts with :data:`LAZY_PREFIX`, whether the run drew it open, and the
+        fragment that drew it ("" outside any)."""
         if block.WhichOneof("type") != "expandable":
             return
         widget_id = block.expandable.id
         if widget_id and lazy_key(widget_id):
-            self._lazy[widget_id] = block.expandable.expanded
+            self._lazy[widget_id] = (block.expandable.expanded, fragment_id)
 
     def closed_sections(self) -> list[str]:
         """The widget ids of the lazy sections the last run drew closed."""
-        return [widget_id for widget_id, expanded in self._lazy.items() if not expanded]
+        return [widget_id for widget_id, (expanded, _) in self._lazy.items() if not expanded]
 
     def _cpu(self) -> float:
         """The watched server processes' CPU seconds so far (NaN when not watched)."""
@@ -363,24 +375,40 @@ class Student:
             await self._open_sections(run, began, cpu)
 
     async def _open_sections(self, run: Run, began: float, cpu: float) -> None:
-        """Open every lazy section the page drew closed, all in one rerun (a section
-        opened may draw more of them: up to :data:`MAX_OPENINGS` reruns); the whole
-        page's time and CPU go to ``run``. Nothing happens on a page without any."""
+        """Open every lazy section the page drew closed, as a browser does when the
+        reader reaches it: a section drawn inside a fragment reruns only that
+        fragment, one rerun each; those outside any fragment open together in one
+        rerun of the page (a section opened may draw more of them: up to
+        :data:`MAX_OPENINGS` rounds). The whole page's time and CPU go to ``run``.
+        Nothing happens on a page without any."""
         for _ in range(MAX_OPENINGS):
             closed = self.closed_sections()
             if not closed:
                 break
-            status = await self._rerun_and_wait(
-                self._query, self._page_hash, "", [(w, "bool_value", True) for w in closed]
-            )
-            run.openings += 1
-            run.received_bytes += self._bytes
-            run.errors += self._errors
-            if status != "ok":
-                run.errors.append(f"opening its lazy sections: {status}")
-                if status.startswith(("connection closed", "no answer")):
-                    raise ConnectionError(status)
-                break
+            by_fragment: dict[str, list[str]] = {}
+            for widget_id in closed:
+                by_fragment.setdefault(self._lazy[widget_id][1], []).append(widget_id)
+            for fragment_id, ids in by_fragment.items():
+                for widget_id in ids:  # the fragment's run draws them again, open
+                    del self._lazy[widget_id]
+                status = await self._rerun_and_wait(
+                    self._query,
+                    self._page_hash,
+                    "",
+                    [(w, "bool_value", True) for w in ids],
+                    fragment_id=fragment_id,
+                )
+                run.openings += 1
+                run.received_bytes += self._bytes
+                run.errors += self._errors
+                if status != "ok":
+                    run.errors.append(f"opening its lazy sections: {status}")
+                    if status.startswith(("connection closed", "no answer")):
+                        raise ConnectionError(status)
+                    break
+            else:
+                continue
+            break
         else:
             if self.closed_sections():
                 run.errors.append(f"lazy sections still closed after {MAX_OPENINGS} reruns")
@@ -394,14 +422,19 @@ class Student:
         page_hash: str,
         page_name: str,
         widgets: Sequence[tuple[str, str, Any]],
+        fragment_id: str = "",
     ) -> str:
-        """Send one rerun (``widgets``: their id, value field and new value) and wait
-        for its ``script_finished``; return its status ("ok", or what went wrong)."""
+        """Send one rerun (``widgets``: their id, value field and new value; with
+        ``fragment_id``, of that fragment only) and wait for its ``script_finished``;
+        return its status ("ok", or what went wrong). A fragment's run redraws only
+        the fragment, so what the client knows of the rest of the page stays."""
         assert self._finished is not None
-        msg = rerun_message(query, page_hash, page_name, widgets)
+        msg = rerun_message(query, page_hash, page_name, widgets, fragment_id)
         self._query = query
         self._errors, self._bytes = [], 0
-        self._widgets, self._links, self._lazy = {}, {}, {}
+        self._fragment_run = bool(fragment_id)
+        if not fragment_id:
+            self._widgets, self._links, self._lazy = {}, {}, {}
         await self._ws.send(msg.SerializeToString())
         try:
             return await asyncio.wait_for(self._finished.get(), RUN_TIMEOUT)

@@ -5,15 +5,15 @@ subclass of :class:`ValueError` defined here, with a message a student can act o
 Pages show these with ``st.error``; anything else is a bug.
 
 Besides its message, an error carries fields: which ``node``, ``preset``,
-``environment`` or table ``row`` it is about, the ``column`` (position) in the
-text that was typed, and the ``allowed`` values (a paragraph a page may show
-apart). Code that needs to know where an error belongs reads these fields and
-never parses the message:
+``environment`` or table ``row`` it is about, the ``column`` (the place of a
+character, counted from 1, in the text that was typed; messages say "character 5")
+and the ``allowed`` values (a paragraph a page may show apart). Code that needs
+to know where an error belongs reads these fields and never parses the message:
 
->>> err = ExpressionError("column 5: unknown name `xx`.", column=5)
+>>> err = ExpressionError("character 5: unknown name `xx`.", column=5)
 >>> outer = err.within("node `y`", ScenarioError, node="y")
 >>> str(outer), outer.node, outer.column, outer.after("node")
-('node `y`: column 5: unknown name `xx`.', 'y', 5, 'column 5: unknown name `xx`.')
+('node `y`: character 5: unknown name `xx`.', 'y', 5, 'character 5: unknown name `xx`.')
 """
 
 from __future__ import annotations

@@ -408,3 +408,51 @@ def test_the_preset_caption_names_every_kind_of_intervention() -> None:
     (caption,) = [c.value for c in at.caption if "One row per intervention" in c.value]
     assert all(f"(`{k}`)" in caption for k in KINDS), caption
     assert len(caption) < 300  # two lines at 1400 px, not four
+
+
+def test_renaming_a_node_carries_the_name_into_equations_presets_and_roles() -> None:
+    """Found by a student: renaming x to rain left the preset "Set x to 1" on a node
+    that no longer existed, its cell blank, while the top said every equation was
+    checked and "Use this world" was greyed out."""
+    at = edit(open_builder(), "nodes", edited_rows={0: {"name": "rain"}})
+    assert_clean(at)
+    nodes = at.session_state["builder_saved_nodes"]
+    presets = at.session_state["builder_saved_presets"]
+    assert list(nodes["name"]) == ["rain", "y"]
+    assert nodes.loc[1, "equation"] == "2 * rain + normal(0, 1)"
+    assert list(presets["node"]) == ["rain"]
+    assert at.multiselect(key="builder_features").value == ["rain"]
+    said = " ".join(s.value for s in at.success)
+    assert (
+        "Renamed `x` to `rain` everywhere it was used: the equation of `y`, "
+        "the preset “Set x to 1” and the features." in said
+    )
+    assert not button(at, "Use this world").disabled
+    assert "2 variables and 1 preset, every equation checked" in " ".join(
+        c.value for c in at.caption
+    )
+
+
+def node_cell_options(at: AppTest) -> list[Any]:
+    """What the preset table's node cells offer."""
+    editors = [n for n in _walk(at._tree) if getattr(n, "type", None) == "dataframe"]
+    columns = [json.loads(e.proto.columns) for e in editors]
+    (node,) = [c["node"] for c in columns if "node" in c]
+    return [o.get("value", o) if isinstance(o, dict) else o for o in node["type_config"]["options"]]
+
+
+def test_the_summary_under_the_equations_lists_the_presets_problems_too() -> None:
+    z = {"name": "z", "equation": "normal(0, 1)"}
+    at = edit(open_builder(), "nodes", added_rows=[z])
+    at = edit(at, "presets", edited_rows={0: {"node": "z"}})
+    assert_clean(at)
+    at = edit(at, "nodes", added_rows=[])  # z deleted: the preset acts on a node that is gone
+    assert button(at, "Use this world").disabled
+    assert "every equation checked" not in " ".join(c.value for c in at.caption)
+    top = at.error[0].value  # the first error box: under the table of equations
+    assert top.startswith("**Fix these to use the world:**")
+    assert "Preset row 1 (Set x to 1): `z` is not a node" in top
+    assert "(in the presets below)" in top
+    # the cell shows what it holds, beside the world's nodes (not a blank cell)
+    assert node_cell_options(at) == ["x", "y", "z"]
+    assert list(at.session_state["builder_saved_presets"]["node"]) == ["z"]

@@ -22,10 +22,12 @@ from lib.world.builder import (
     changed_equations,
     draft_notes,
     equation_problems,
+    find_rename,
     meta_from,
     nodes_frame,
     presets_frame,
     remember_parents,
+    rename_node,
     scenario_from_upload,
 )
 from lib.world.scenarios import list_scenarios, load_scenario, scenario_from_toml, scenario_to_toml
@@ -300,7 +302,7 @@ def test_duplicate_names_are_a_row_and_model_error() -> None:
         ("", "empty"),
         ("   ", "empty"),
         ("x +", "at the end"),
-        ("(x + 1", "column 1"),
+        ("(x + 1", "character 1"),
         ("__import__('os')", "unknown function"),
         ("x.__class__", "attribute access"),
         ("log(0)", "not a finite number"),
@@ -593,3 +595,48 @@ def test_changed_equations_names_rewritten_added_and_removed_nodes() -> None:
     assert changed_equations(equations, nodes) == ["relief", "extra", "dopamine"]
     # words stay apart: `not x` is not `notx`
     assert changed_equations({"y": "not x"}, node_table(("y", "notx"))) == ["y"]
+
+
+def test_a_rename_is_one_valid_name_changed_for_a_new_one() -> None:
+    before = nodes_frame(None)
+    after = before.copy()
+    after.loc[0, "name"] = "rain"
+    assert find_rename(before, after) == ("x", "rain")
+    after.loc[0, "name"] = "y"  # already a name: a duplicate, not a rename
+    assert find_rename(before, after) is None
+    after.loc[0, "name"] = "9x"  # not a valid name
+    assert find_rename(before, after) is None
+    grown = pd.concat([before, node_table(("z", "normal()"))], ignore_index=True)
+    assert find_rename(before, grown) is None  # a new row is not a rename
+    assert find_rename(before, before) is None
+
+
+def test_a_renamed_node_is_carried_into_equations_presets_and_new_equations() -> None:
+    nodes = node_table(("x", "normal()"), ("xy", "2 * x + x**2 + normal(0, 1)"), ("m", "x"))
+    nodes["measures"] = ["", "", "x"]
+    presets = preset_table(
+        ("Set x to 1", "do", "x", "1.0", 1.0),
+        ("Swap", "replace", "xy", "3 * x + exp(x)", 1.0),
+        ("Other", "shift", "xy", "2", 1.0),
+    )
+    nodes.loc[0, "name"] = "rain"
+    new_nodes, new_presets, places = rename_node(nodes, presets, "x", "rain")
+    assert list(new_nodes["equation"]) == ["normal()", "2 * rain + rain**2 + normal(0, 1)", "rain"]
+    assert new_nodes.loc[2, "measures"] == "rain"
+    assert list(new_presets["node"]) == ["rain", "xy", "xy"]  # `xy` is another name
+    assert new_presets.loc[1, "amount"] == "3 * rain + exp(rain)"
+    assert places == [
+        "the equation of `xy`",
+        "the equation of `m`",
+        "the preset “Set x to 1”",
+        "the preset “Swap”",
+    ]
+    # the tables given are not changed, and the renamed world builds
+    assert nodes.loc[1, "equation"].startswith("2 * x")
+    assert build(new_nodes, new_presets, target="xy", features=["rain"]).ok
+
+
+def test_a_name_is_not_renamed_inside_longer_names_calls_or_keywords() -> None:
+    nodes = node_table(("e", "normal()"), ("y", "exp(e) + e2 + normal(loc=e, scale=1) + 1e5"))
+    new_nodes, _, _ = rename_node(nodes, preset_table(), "e", "k")
+    assert new_nodes.loc[1, "equation"] == "exp(k) + e2 + normal(loc=k, scale=1) + 1e5"

@@ -58,3 +58,39 @@ def test_a_copy_gets_its_own_id_title_and_original_equations() -> None:
     assert state.original == {n: s.equation for n, s in sc.scm.specs.items()}
     assert list(state.table("nodes")["name"]) == list(nodes_frame(sc)["name"])
     assert ss[key("features")] == list(sc.features)
+
+
+def test_a_rename_carries_through_the_tables_roles_and_remembered_arrows() -> None:
+    ss: dict = {}
+    state = BuilderState(ss)
+    ss[key("target")], ss[key("parents")] = "x", {"y": ("x",), "x": ()}
+    nodes = state.saved_nodes().copy()
+    nodes.loc[0, "name"] = "rain"
+    places = state.rename("x", "rain", nodes)
+    assert places == [
+        "the equation of `y`",
+        "the preset “Set x to 1”",
+        "the target",
+        "the features",
+    ]
+    assert list(ss[key("nodes")]["equation"]) == ["normal(0, 1)", "2 * rain + normal(0, 1)"]
+    assert ss[key("saved_nodes")] is ss[key("nodes")]
+    assert list(ss[key("presets")]["node"]) == ["rain"]
+    assert ss[key("target")] == "rain" and ss[key("features")] == ["rain"]
+    assert ss[key("parents")] == {"y": ("rain",), "rain": ()}
+
+
+def test_the_preset_editor_starts_from_its_edits_when_its_node_options_change() -> None:
+    ss: dict = {}
+    state = BuilderState(ss)
+    assert state.offer_nodes(["x", "y"]) == ["x", "y"]
+    edited = state.saved_presets().copy()
+    edited.loc[0, "node"] = "y"
+    edited.loc[0, "amount"] = "2.0"
+    state.save_table("presets", edited)
+    # the same nodes: the same offer, and the editor keeps its own edits
+    assert state.offer_nodes(["x", "y"]) == ["x", "y"]
+    assert ss[key("presets")].loc[0, "amount"] == "1.0"
+    # new nodes: a new editor, from the edited table; a name a preset holds stays offered
+    assert state.offer_nodes(["x", "z"]) == ["x", "z", "y"]
+    assert ss[key("presets")].loc[0, "amount"] == "2.0"

@@ -677,3 +677,24 @@ def test_a_path_reads_like_the_same_bytes(tmp_path, raw: str, encoding: str) -> 
     pd.testing.assert_frame_equal(from_path.data, from_bytes.data)
     assert from_path.data.shape == (20, 2)
     assert from_path.data.iloc[-1].tolist() == [19, 38]
+
+
+def test_text_in_a_column_of_numbers_is_said_with_its_count_and_first_cell() -> None:
+    body = [f"{i},{i},{i}" for i in range(12)]
+    body[2] = "abc,1,5"
+    body[5] = "n/a?,2,oops"
+    body[8] = "x,3,5"
+    report = read_table(("a,b,c\n" + "\n".join(body) + "\n").encode()).report
+    lines = report.text_in_numbers()
+    assert len(lines) == len(report.not_numbers) == 2
+    for line, (col, count) in zip(lines, report.not_numbers.items(), strict=True):
+        row, text = report.first_bad[col]
+        said = re.search(
+            r"Column `(\w+)` holds numbers, but (\d+) cells? holds? text; "
+            r"the first, in row (\d+), is `'(.*)'`",
+            line,
+        )
+        assert said is not None, line
+        assert said.groups() == (col, str(count), str(row), text)
+    assert report.text_in_numbers(["b", "c"]) == lines[1:]  # only the columns asked about
+    assert report.text_in_numbers(["b"]) == []

@@ -12,14 +12,14 @@ from lib.world.scenarios import load_scenario, scenario_from_toml, scenario_to_t
 
 
 def test_within_adds_a_place_and_keeps_the_inner_message() -> None:
-    inner = ExpressionError("column 3: unknown name `q`.", column=3, allowed="Allowed: x.")
+    inner = ExpressionError("character 3: unknown name `q`.", column=3, allowed="Allowed: x.")
     outer = inner.within("node `y`", ScenarioError, node="y").within("scenario `s`", scenario="s")
     assert isinstance(outer, ScenarioError) and isinstance(outer, LabError)
-    assert str(outer) == "scenario `s`: node `y`: column 3: unknown name `q`. Allowed: x."
-    assert outer.message == "scenario `s`: node `y`: column 3: unknown name `q`."
+    assert str(outer) == "scenario `s`: node `y`: character 3: unknown name `q`. Allowed: x."
+    assert outer.message == "scenario `s`: node `y`: character 3: unknown name `q`."
     assert (outer.scenario, outer.node, outer.column) == ("s", "y", 3)
-    assert outer.after("node") == "column 3: unknown name `q`."
-    assert outer.after("scenario") == "node `y`: column 3: unknown name `q`."
+    assert outer.after("node") == "character 3: unknown name `q`."
+    assert outer.after("scenario") == "node `y`: character 3: unknown name `q`."
     assert outer.allowed == "Allowed: x."
 
 
@@ -48,7 +48,7 @@ def test_a_scenario_error_names_its_node_and_its_preset() -> None:
     with pytest.raises(ScenarioError) as info:
         scenario_from_toml(text)
     assert info.value.node == "headache" and info.value.scenario == "ldopa"
-    assert info.value.after("node").startswith("column ")
+    assert info.value.after("node").startswith("character ")
     bad_preset = scenario_to_toml(load_scenario("ldopa")).replace(
         'node = "headache"', 'node = "headach"', 1
     )

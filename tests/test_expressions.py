@@ -131,8 +131,8 @@ def test_an_overlong_equation_is_refused_before_it_is_parsed(
         ("", "empty"),
         ("   ", "empty"),
         ("x +", "at the end"),
-        ("(x + 1", "column 1"),
-        ("x * * 2", "column 5"),
+        ("(x + 1", "character 1"),
+        ("x * * 2", "character 5"),
         ("x.real", "attribute access"),
         ("x[0]", "indexing"),
         ("normal(0, -1)", "`sd` must be ≥ 0"),
@@ -247,7 +247,7 @@ def test_non_text_is_rejected() -> None:
 
 def test_comments_are_refused_not_silently_cut() -> None:
     text = "0.01 * dose  # effect\n + normal(0, 5)"
-    with pytest.raises(ExpressionError, match="column 14: comments"):
+    with pytest.raises(ExpressionError, match="character 14: comments"):
         compile_equation(text, NAMES)
 
 

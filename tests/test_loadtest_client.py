@@ -163,7 +163,7 @@ def test_a_lazy_sections_key() -> None:
 
 def test_the_client_sees_only_closed_lazy_sections() -> None:
     student = loadtest.Student("http://127.0.0.1:1", "reader")
-    student._see_block(expander(LAZY, False))
+    student._see_block(expander(LAZY, False), "frag")
     student._see_block(expander(LAZY.replace("sweep", "open_already"), True))
     student._see_block(expander(OTHER, False))  # stateful, but not lazy
     student._see_block(expander("", False))  # an expander without state
@@ -171,6 +171,7 @@ def test_the_client_sees_only_closed_lazy_sections() -> None:
     column.column.weight = 1.0
     student._see_block(column)
     assert student.closed_sections() == [LAZY]
+    assert student._lazy[LAZY] == (False, "frag")
 
 
 def test_the_opening_rerun_sets_each_lazy_expander_open() -> None:
@@ -184,6 +185,9 @@ def test_the_opening_rerun_sets_each_lazy_expander_open() -> None:
         (LAZY, "bool_value", True),
         (OTHER, "bool_value", True),
     ]
+    assert state.fragment_id == ""
+    in_fragment = loadtest.rerun_message("q", "hash", "", [(LAZY, "bool_value", True)], "frag")
+    assert in_fragment.rerun_script.fragment_id == "frag"
 
 
 class Wire:
@@ -198,7 +202,7 @@ class Wire:
         self.finished.put_nowait("ok")
 
 
-def open_sections(lazy: dict[str, bool]) -> tuple[loadtest.Run, list[bytes]]:
+def open_sections(lazy: dict[str, tuple[bool, str]]) -> tuple[loadtest.Run, list[bytes]]:
     async def go() -> tuple[loadtest.Run, list[bytes]]:
         student = loadtest.Student("http://127.0.0.1:1", "reader")
         student._finished = asyncio.Queue()
@@ -215,21 +219,40 @@ def open_sections(lazy: dict[str, bool]) -> tuple[loadtest.Run, list[bytes]]:
         return pool.submit(asyncio.run, go()).result()
 
 
-def test_the_client_opens_the_closed_lazy_sections_in_one_rerun() -> None:
-    first, sent = open_sections({LAZY: False, "$$ID-89ab-lab_open_more": False, OTHER: True})
-    assert len(sent) == 1 and first.openings == 1
-    msg = loadtest.BackMsg()
-    msg.ParseFromString(sent[0])
-    assert msg.rerun_script.page_script_hash == "hash"
-    assert msg.rerun_script.query_string == "seed=3"
-    opened = {(w.id, w.bool_value) for w in msg.rerun_script.widget_states.widgets}
-    assert opened == {(LAZY, True), ("$$ID-89ab-lab_open_more", True)}
+def sent_reruns(sent: list[bytes]) -> list[tuple[str, set[tuple[str, bool]]]]:
+    """Each rerun sent: its fragment and the expanders it opens."""
+    out = []
+    for raw in sent:
+        msg = loadtest.BackMsg()
+        msg.ParseFromString(raw)
+        assert msg.rerun_script.page_script_hash == "hash"
+        assert msg.rerun_script.query_string == "seed=3"
+        opened = {(w.id, w.bool_value) for w in msg.rerun_script.widget_states.widgets}
+        out.append((msg.rerun_script.fragment_id, opened))
+    return out
+
+
+def test_the_client_opens_the_closed_lazy_sections_outside_fragments_in_one_rerun() -> None:
+    more = "$$ID-89ab-lab_open_more"
+    first, sent = open_sections({LAZY: (False, ""), more: (False, ""), OTHER: (True, "")})
+    assert first.openings == 1
+    assert sent_reruns(sent) == [("", {(LAZY, True), (more, True)})]
     assert first.whole_seconds > first.seconds  # the whole page: from the move's start
     assert first.errors == []
 
 
+def test_a_section_in_a_fragment_opens_with_a_rerun_of_its_fragment_only() -> None:
+    more = "$$ID-89ab-lab_open_more"
+    first, sent = open_sections({LAZY: (False, "frag-a"), more: (False, "frag-b")})
+    assert first.openings == 2
+    assert sorted(sent_reruns(sent)) == [
+        ("frag-a", {(LAZY, True)}),
+        ("frag-b", {(more, True)}),
+    ]
+
+
 def test_opening_lazy_sections_is_a_no_op_on_a_page_without_any() -> None:
-    first, sent = open_sections({LAZY: True})  # drawn open already
+    first, sent = open_sections({LAZY: (True, "")})  # drawn open already
     assert sent == [] and first.openings == 0
     assert (first.whole_seconds, first.whole_cpu_s) == (first.seconds, first.cpu_s)
     first, sent = open_sections({})

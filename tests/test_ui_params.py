@@ -485,7 +485,7 @@ def test_split_error_puts_the_allowed_list_apart() -> None:
     with pytest.raises(ValueError) as info:
         sc.scm.intervene(Replace("headache", "foo(dopamine)"))
     head, allowed = split_error(info.value)
-    assert head.startswith("new mechanism for `headache`: column 1: `foo(dopamine)`")
+    assert head.startswith("new mechanism for `headache`: character 1: `foo(dopamine)`")
     assert "unknown function `foo`" in head and "did you mean `floor`?" in head
     assert "Allowed" not in head
     assert allowed.startswith("Allowed: numbers") and "`dopamine`" in allowed
@@ -651,3 +651,57 @@ def test_a_link_between_pages_changes_only_what_it_names() -> None:
     assert back == replace(state, preset="Tylenol", strength=1.0)
     other, _ = parse_query({"scenario": "b"}, CATALOG, base=state)
     assert (other.scenario, other.seed, other.alpha) == ("b", 5, 0.2)
+
+
+def test_the_custom_forms_range_is_said_and_a_number_outside_it_refused() -> None:
+    import pytest
+
+    from lib.errors import ScenarioError
+    from lib.ui.lab import amount_range, amount_range_text, build_intervention
+    from lib.ui.pages.interventions import MAX_AMOUNT
+
+    assert amount_range("do") == (-MAX_AMOUNT, MAX_AMOUNT)
+    assert amount_range("scale_noise") == (0.0, MAX_AMOUNT)
+    assert amount_range_text("shift") == f"Any number from −{MAX_AMOUNT:,.0f} to {MAX_AMOUNT:,.0f}."
+    build_intervention("do", "x", MAX_AMOUNT, "")  # the edge is in
+    for kind, amount in (("do", 1e12), ("shift", -2 * MAX_AMOUNT), ("scale_noise", -0.5)):
+        with pytest.raises(ScenarioError, match="is outside what this form takes"):
+            build_intervention(kind, "x", amount, "")
+
+
+def test_a_value_outside_the_observed_range_is_called_extrapolation() -> None:
+    import re
+
+    import numpy as np
+
+    from lib.text.numbers import format_number
+    from lib.ui.lab import outside_note
+
+    rng = np.random.default_rng(0)
+    for seen in (rng.normal(5, 2, 500), rng.uniform(0, 10, 300), np.array([1.0, 1.0, 3.5])):
+        low, high = seen.min(), seen.max()
+        for kind, amount in [
+            ("do", v) for v in (low - 1, low, (low + high) / 2, high, high + 0.1)
+        ] + [("shift", d) for d in (0.0, 0.5, -(high - low) / 2, 2 * (high - low))]:
+            note = outside_note(kind, "headache", amount, seen)
+            moved = seen + amount if kind == "shift" else np.array([amount])
+            outside = (moved < low) | (moved > high)
+            assert bool(note) == bool(outside.any()), (kind, amount, note)
+            if not note:
+                continue
+            assert "extrapolation" in note and "`headache`" in note
+            span = re.search(r"\(([-\d.,]+) to ([-\d.,]+)\)", note)
+            assert span is not None and span.groups() == (format_number(low), format_number(high))
+            if kind == "shift":
+                share = re.search(r"(under |over )?(\d+)% of the cases", note)
+                assert share is not None
+                if share.group(1) == "under ":
+                    assert 0 < outside.mean() < 0.01
+                elif share.group(1) == "over ":
+                    assert 0.99 < outside.mean() < 1
+                else:
+                    assert int(share.group(2)) == round(100 * outside.mean())
+            else:
+                assert ("below" if amount < low else "above") in note
+    assert outside_note("scale_noise", "x", 3.0, [1.0, 2.0]) == ""
+    assert outside_note("do", "x", 3.0, []) == ""

@@ -363,14 +363,29 @@ def barrier_figure(units: int, max_units: int = 64) -> go.Figure:
                 hovertemplate=f"this network, {name}: %{{y:,.0f}}<extra></extra>",
             )
         )
-    for days, text in (
-        (_DAYS_PER_YEAR, "a year of daily experiments"),
-        (40 * _DAYS_PER_YEAR, "a 40-year career"),
-        (13.8e9 * _DAYS_PER_YEAR, "the age of the universe"),
-    ):
-        _log_line(fig, days, text, NEUTRAL, "dot", 1.5)
+    # The time spans are named at the right edge, as ticks of a second axis: inside the
+    # plot a label would cross a curve or the line of this network at some width.
+    spans = (
+        (_DAYS_PER_YEAR, "a year"),
+        (40 * _DAYS_PER_YEAR, "a career"),
+        (13.8e9 * _DAYS_PER_YEAR, "the age of<br>the universe"),
+    )
+    for days, _ in spans:
+        fig.add_hline(y=days, line={"color": NEUTRAL, "dash": "dot", "width": 1.5})
+    top = [0, math.log10(2.0**max_units)]
+    fig.add_trace(  # an invisible point: an axis with no trace is not drawn
+        go.Scatter(
+            x=[1],
+            y=[1],
+            yaxis="y2",
+            mode="markers",
+            marker={"opacity": 0},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
     fig.add_vline(x=units, line={"color": NEUTRAL, "width": 1})
-    fig.update_yaxes(type="log", exponentformat="power", range=[0, math.log10(2.0**max_units)])
+    fig.update_yaxes(type="log", exponentformat="power", range=top)
     fig = style(
         fig,
         "Lesion experiments for a complete map",
@@ -378,7 +393,23 @@ def barrier_figure(units: int, max_units: int = 64) -> go.Figure:
         "experiments (log)",
         420,
     )
-    fig.update_layout(legend={"orientation": "h", "y": -0.22, "x": 0})
+    fig.update_layout(
+        legend={"orientation": "h", "y": -0.22, "x": 0},
+        yaxis2={
+            "overlaying": "y",
+            "side": "right",
+            "type": "log",
+            "range": top,
+            "tickvals": [days for days, _ in spans],
+            "ticktext": [text for _, text in spans],
+            "showgrid": False,
+            "zeroline": False,
+            "showline": False,
+            "ticks": "",
+            "automargin": True,
+            "tickfont": {"size": 13, "color": NEUTRAL},
+        },
+    )
     return fig
 
 

@@ -148,6 +148,33 @@ class TableReport:
     not_numbers: dict[str, int] = field(default_factory=dict)
     first_bad: dict[str, tuple[int, str]] = field(default_factory=dict)
 
+    def text_in_numbers(self, columns: Sequence[str] | None = None) -> list[str]:
+        """One sentence per column of numbers that holds text cells (Markdown): how many,
+        the first as read, and what becomes of them.
+
+        Parameters
+        ----------
+        columns : sequence of str, optional
+            Only these columns (those a page uses); every column when ``None``.
+        """
+        out = []
+        for col, count in self.not_numbers.items():
+            if not count or (columns is not None and col not in columns):
+                continue
+            first = self.first_bad.get(col)
+            where = (
+                f"; the first, in row {first[0]:,}, is {code_span(first[1], 30, quoted=True)}"
+                if first is not None
+                else ""
+            )
+            cells = f"{count:,} cell{'s' if count != 1 else ''}"
+            out.append(
+                f"Column {code_span(col)} holds numbers, but {cells} "
+                f"{'hold' if count != 1 else 'holds'} text{where}. Text is not a number: "
+                f"{'these cells count' if count != 1 else 'this cell counts'} as missing."
+            )
+        return out
+
     def lines(self) -> list[str]:
         """Human-readable summary lines (Markdown; column names are inert code spans)."""
         kind = {"csv": "CSV", "parquet": "Parquet", "frame": "table"}.get(

@@ -18,19 +18,29 @@ import pandas as pd
 from lib.world.builder import (
     BuildResult,
     build_scenario,
+    cell_text,
     meta_from,
     nodes_frame,
     presets_frame,
     remember_parents,
+    rename_node,
 )
 from lib.world.scenarios import Scenario
 
-__all__ = ["BLANK", "META_KEYS", "BuilderState"]
+__all__ = ["BLANK", "META_KEYS", "BuilderState", "key", "node_options"]
 
 #: The start option for the starter world (x → y).
 BLANK = "blank"
 #: The world's fields that widgets edit (the rest of its metadata is kept as it is).
 META_KEYS = ("title", "summary", "story", "target", "features", "default_n")
+
+
+def node_options(names: list[str], presets: pd.DataFrame) -> list[str]:
+    """What a preset's node cell offers: the world's nodes, then any name a preset still
+    holds that is no longer a node (shown as typed, beside its error, rather than blank)."""
+    held = [cell_text(v) for v in presets.get("node", pd.Series(dtype=object))]
+    gone = [n for n in dict.fromkeys(held) if n and n not in names]
+    return [*names, *gone] or [""]
 
 
 def key(name: str) -> str:
@@ -115,6 +125,53 @@ class BuilderState:
     def saved_presets(self) -> pd.DataFrame:
         """The preset table as last edited (before this run's preset editor)."""
         return self.ss.get(key("saved_presets"), self.ss[key("presets")])
+
+    def saved_nodes(self) -> pd.DataFrame:
+        """The node table as last edited (before this run's node editor)."""
+        return self.ss.get(key("saved_nodes"), self.ss[key("nodes")])
+
+    def offer_nodes(self, names: list[str]) -> list[str]:
+        """What the preset table's node cells offer (:func:`node_options`), now that the
+        world's nodes are ``names``.
+
+        The offer changes only when the nodes do: a data editor whose options
+        change is a new editor in the browser, which forgets the edits it held, so
+        it then starts again from the table as last edited (a node-table edit is
+        the run's only edit, so none is lost).
+        """
+        if self.ss.get(key("offered_for")) != names:
+            self.ss[key("offered_for")] = list(names)
+            self.ss[key("offered")] = node_options(names, self.saved_presets())
+            self.ss[key("presets")] = self.saved_presets()
+        return list(self.ss[key("offered")])
+
+    def rename(self, old: str, new: str, nodes: pd.DataFrame) -> list[str]:
+        """Carry a node's new name through the equations, the presets, the target and
+        the features; returns where it was changed (Markdown).
+
+        Both tables start again from their edited, renamed versions (the page reruns
+        so that the editors show them).
+        """
+        ss = self.ss
+        nodes, presets, places = rename_node(nodes, self.saved_presets(), old, new)
+        ss[key("nodes")] = ss[key("saved_nodes")] = nodes
+        ss[key("presets")] = ss[key("saved_presets")] = presets
+        ss[key("offered_for")] = None  # the node cells offer the new name
+        if ss.get(key("target")) == old:
+            ss[key("target")] = new
+            places.append("the target")
+        features = list(ss.get(key("features")) or [])
+        if old in features:
+            ss[key("features")] = [new if f == old else f for f in features]
+            places.append("the features")
+        ss[key("known")] = [new if n == old else n for n in ss.get(key("known")) or []]
+        parents = dict(ss.get(key("parents")) or {})
+        if old in parents:
+            parents[new] = parents.pop(old)
+        ss[key("parents")] = {
+            n: tuple(new if p == old else p for p in ps) for n, ps in parents.items()
+        }
+        return places
 
     # ------------------------------------------------------------------ the world
 

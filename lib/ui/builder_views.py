@@ -25,6 +25,7 @@ from lib.world.builder import (
     BuildResult,
     changed_equations,
     draft_notes,
+    find_rename,
     scenario_from_upload,
     scenario_to_toml,
 )
@@ -32,7 +33,16 @@ from lib.world.expressions import allowed_summary
 from lib.world.interventions import KINDS
 from lib.world.scenarios import list_scenarios, load_scenario
 
-__all__ = ["builder_section", "node_editor", "preset_editor", "start_section", "use_section"]
+__all__ = [
+    "builder_section",
+    "node_editor",
+    "preset_editor",
+    "ready_text",
+    "rename_notice",
+    "start_section",
+    "use_section",
+    "world_summary",
+]
 
 # Column widths (px) so that every column fits the table's ~900 px at a 1400 px window
 # (sidebar open), and name, equation and unit (or preset, kind, node and amount) stay
@@ -176,8 +186,9 @@ def node_editor(state: BuilderState) -> pd.DataFrame:
     )
 
 
-def preset_editor(state: BuilderState, names: list[str]) -> pd.DataFrame:
-    """The table of presets (named interventions); returns it as edited."""
+def preset_editor(state: BuilderState, nodes: list[str]) -> pd.DataFrame:
+    """The table of presets (named interventions), whose node cells offer ``nodes``
+    (:func:`lib.ui.builder_state.node_options`); returns it as edited."""
     AMOUNT_SHORT = {
         "do": "the new value",
         "shift": "what is added",
@@ -205,7 +216,9 @@ def preset_editor(state: BuilderState, names: list[str]) -> pd.DataFrame:
                 "Kind", options=list(KINDS), default="do", width=PRESET_WIDTHS["kind"]
             ),
             "node": st.column_config.SelectboxColumn(
-                "Node", options=names or [""], width=PRESET_WIDTHS["node"]
+                "Node",
+                options=nodes,
+                width=PRESET_WIDTHS["node"],
             ),
             "amount": st.column_config.TextColumn(
                 "Amount",
@@ -233,6 +246,41 @@ def preset_editor(state: BuilderState, names: list[str]) -> pd.DataFrame:
                 width=PRESET_WIDTHS["why"],
             ),
         },
+    )
+
+
+def rename_notice(old: str, new: str, places: list[str]) -> str:
+    """What a rename changed besides the name's own cell (Markdown)."""
+    said = f"Renamed `{old}` to `{new}`"
+    if not places:
+        return said + "."
+    where = places[0] if len(places) == 1 else ", ".join(places[:-1]) + f" and {places[-1]}"
+    return f"{said} everywhere it was used: {where}."
+
+
+def world_summary(result: BuildResult) -> None:
+    """Under the table of equations: every problem of the world, the presets' too (they
+    are listed again beside their table), or that it is ready."""
+    if result.ok:
+        assert result.scenario is not None
+        st.caption(ready_text(result))
+        return
+    lines = [*result.errors, *result.node_messages()]
+    lines += [f"{m} (in the presets below)" for m in result.preset_messages()]
+    st.error(
+        "**Fix these to use the world:**\n\n" + "\n".join(f"- {m}" for m in lines),
+        icon=":material/error:",
+    )
+
+
+def ready_text(result: BuildResult) -> str:
+    """What a world without a problem is: its variables and presets, every one checked."""
+    assert result.scenario is not None
+    nodes, presets = len(result.scenario.scm.nodes), len(result.scenario.presets)
+    return (
+        f"{nodes} variable{'s' if nodes != 1 else ''} and {presets} "
+        f"preset{'s' if presets != 1 else ''}, every equation checked: "
+        "ready to use (below)."
     )
 
 
@@ -307,21 +355,21 @@ def builder_section(lab: Lab, data: Any) -> None:
 
     # --- Nodes ------------------------------------------------------------------------------------
     st.subheader("Variables and their equations", anchor=False)
+    before = state.saved_nodes()
     nodes = node_editor(state)
+    renamed = find_rename(before, nodes)
+    if renamed is not None:  # the new name goes wherever the old one was used
+        places = state.rename(*renamed, nodes)
+        old, new = renamed
+        state.message("notice", rename_notice(old, new, places))
+        st.rerun()
     state.save_table("nodes", nodes)
     result = state.build(nodes, state.saved_presets())
     if state.sync_roles(result):  # target and features follow the rows; new variables join
         result = state.build(nodes, state.saved_presets())
     names = list(result.graph.nodes)
-
-    node_messages = [*result.errors, *result.node_messages()]
-    if node_messages:
-        st.error(
-            "**Fix these to use the world:**\n\n" + "\n".join(f"- {m}" for m in node_messages),
-            icon=":material/error:",
-        )
-    else:
-        st.caption(f"{len(names)} variables, every equation checked.")
+    # What is wrong with the world (presets included), written once the presets are read.
+    summary = st.empty()
     with st.expander("What an equation may contain"):
         st.markdown(allowed_summary(names))
 
@@ -371,7 +419,7 @@ def builder_section(lab: Lab, data: Any) -> None:
             icon=":material/edit_note:",
         )
     presets_before = state.saved_presets()
-    presets = preset_editor(state, names)
+    presets = preset_editor(state, state.offer_nodes(names))
     state.save_table("presets", presets)
     if not presets.equals(presets_before):  # edited in this run: check the new rows
         result = state.build(nodes, presets)
@@ -384,6 +432,8 @@ def builder_section(lab: Lab, data: Any) -> None:
 
     # The arrows of every equation that compiles now, for drawing a broken one on the next run.
     state.remember(result)
+    with summary.container():
+        world_summary(result)
 
     # --- Use it -------------------------------------------------------------------------------------
     use_section(state, result)

@@ -27,6 +27,7 @@ __all__ = [
     "lazy",
     "on_data",
     "on_lab",
+    "own_world",
     "references",
 ]
 
@@ -272,17 +273,29 @@ class Next:
 
 
 class _Header:
-    def __init__(self, title: str, lead: str) -> None:
-        self.title, self.lead = title, lead
+    def __init__(self, title: str, lead: str, own_world: str = "") -> None:
+        self.title, self.lead, self.own_world = title, lead, own_world
         self.inner = lazy("lib.ui.widgets", "page_header")
 
     def __call__(self, lab: Any, data: Any) -> None:
-        self.inner(self.title, self.lead)
+        self.inner(self.title, self.lead, own_world=self.own_world)
 
 
-def header(title: str, lead: str) -> Section:
-    """A page's first section: its title and what it is for."""
-    return Section("header", title, reads=(), draw=_Header(title, lead), claim=lead)
+def header(title: str, lead: str, *, own_world: str = "") -> Section:
+    """A page's first section: its title and what it is for.
+
+    ``own_world``: for a page that does not use the sidebar's world, the one
+    sentence that says what it uses instead (shown under the lead).
+    """
+    return Section("header", title, reads=(), draw=_Header(title, lead, own_world), claim=lead)
+
+
+def own_world(page: Page) -> str:
+    """What a page uses instead of the sidebar's world ("" when it follows the sidebar)."""
+    for s in page.sections:
+        if s.key == "header":
+            return str(getattr(s.draw, "own_world", ""))
+    return ""
 
 
 #: The Handout popover that ends the world pages: the view as a web page and a script.

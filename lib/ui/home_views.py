@@ -7,11 +7,41 @@ from typing import Any
 import streamlit as st
 
 from lib.ui import table_views
+from lib.ui.declare import own_world
 from lib.ui.glossary_views import WORDS_ANCHOR
+from lib.ui.pages import PAGES
 from lib.ui.state import Lab, page_link
 from lib.ui.widgets import causal_graph, page_header
 
-__all__ = ["header_section", "start_section", "story_section", "words_link"]
+__all__ = [
+    "FOLLOWERS",
+    "header_section",
+    "start_section",
+    "story_section",
+    "words_link",
+    "world_pages_sentence",
+]
+
+#: The pages that draw the world picked in the sidebar.
+FOLLOWERS = ("Data", "Models", "Interventions", "Invariance")
+
+
+def world_pages_sentence() -> str:
+    """Which pages follow the sidebar's world, and which have worlds of their own (those
+    that say so at their top, :func:`lib.ui.declare.own_world`)."""
+    own = [p.menu_label for p in PAGES.values() if own_world(p)]
+    names = list(FOLLOWERS)
+    text = (
+        "Pick another world in the sidebar: the "
+        + ", ".join(names[:-1])
+        + f" and {names[-1]} pages follow it"
+    )
+    if own:
+        shown = own[0] if len(own) == 1 else ", ".join(own[:-1]) + f" and {own[-1]}"
+        text += f"; {shown} " + (
+            "has a world of its own" if len(own) == 1 else "have worlds of their own"
+        )
+    return text + "."
 
 
 def header_section(lab: Lab, data: Any) -> None:
@@ -86,7 +116,7 @@ def start_section(lab: Lab, data: Any) -> None:
         with column.container(border=True):
             page_link(page, label=title, **opens.get(page, {}))
             st.markdown(text)
-    st.caption("Pick another world in the sidebar: every page follows it.")
+    st.caption(world_pages_sentence())
     page_link(
         "Lessons",
         label="Or follow a lesson: predict what happens, then see what the lab computes",

@@ -24,14 +24,17 @@ from lib.ui.lab import (
     KIND_LABELS,
     Choice,
     amount_label,
+    amount_range_text,
+    build_intervention,
     choose,
     family_models,
     interventions_key,
     negative_r2_note,
+    outside_note,
     split_error,
 )
 from lib.ui.models_view import lesson_numbers as models_numbers
-from lib.ui.pages.interventions import CUSTOM, IV_KINDS, MAX_AMOUNT, MAX_EQUATION_CHARS
+from lib.ui.pages.interventions import CUSTOM, IV_KINDS, MAX_EQUATION_CHARS
 from lib.ui.state import Lab, synced
 from lib.ui.widgets import (
     causal_graph,
@@ -160,13 +163,16 @@ def intervention_section(lab: Lab, data: Any) -> None:
                         **synced("equation"),
                     )
                 else:
+                    # No range in the widget: a browser refuses a number outside it with
+                    # a hint only a mouse can read. The range is said here, and a number
+                    # outside it is refused below, in words.
                     st.number_input(
                         amount_label(state.kind, sc.units.get(state.node, "")),
-                        min_value=0.0 if state.kind == "scale_noise" else -MAX_AMOUNT,
-                        max_value=MAX_AMOUNT,
                         step=0.1,
                         **synced("amount"),
                     )
+                    st.caption(amount_range_text(state.kind))
+                    _amount_notes(lab)
         st.slider(
             "Strength",
             min_value=0.0,
@@ -176,6 +182,21 @@ def intervention_section(lab: Lab, data: Any) -> None:
             "part of the way.",
             **synced("strength"),
         )
+
+
+def _amount_notes(lab: Lab) -> None:
+    """Under the form's number: why it is refused, or what it asks beyond the data."""
+    state = lab.state
+    try:
+        build_intervention(state.kind, state.node, state.amount, state.equation)
+    except ValueError as exc:
+        st.error(f"Not applied: {split_error(exc)[0]}", icon=":material/error:")
+        return
+    sid, n, seed = lab.key
+    seen = compute.sample(sid, n, seed)[state.node]
+    note = outside_note(state.kind, state.node, state.amount, seen)
+    if note:
+        st.warning(note, icon=":material/open_in_full:")
 
 
 def outcome_section(lab: Lab, out: Outcome) -> None:

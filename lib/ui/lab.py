@@ -11,13 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lib.errors import ScenarioError
 from lib.fitting.experiments import OBSERVATIONAL
 from lib.text.escape import code_list, code_span
 from lib.text.numbers import format_number
-from lib.ui.pages.interventions import CUSTOM
+from lib.ui.pages.interventions import CUSTOM, MAX_AMOUNT
 from lib.ui.params import LabState
 from lib.world.interventions import (
     KINDS,
@@ -34,7 +35,10 @@ __all__ = [
     "CUSTOM_LABEL",
     "KIND_LABELS",
     "amount_label",
+    "amount_range",
+    "amount_range_text",
     "negative_r2_note",
+    "outside_note",
     "predictive_inputs_text",
     "Choice",
     "build_intervention",
@@ -122,15 +126,35 @@ def negative_r2_note(results: pd.DataFrame) -> str:
     return ""
 
 
+def amount_range(kind: str) -> tuple[float, float]:
+    """The amounts the form takes for ``kind``: a noise factor from 0, any other
+    amount from -:data:`MAX_AMOUNT`, both up to :data:`MAX_AMOUNT`."""
+    return (0.0 if kind == "scale_noise" else -MAX_AMOUNT), MAX_AMOUNT
+
+
+def amount_range_text(kind: str) -> str:
+    """The amounts the form takes, in plain words (shown beside the input)."""
+    low, high = amount_range(kind)
+    if kind == "scale_noise":
+        return f"Any factor from 0 to {high:,.0f} (1 keeps the noise as it is)."
+    return f"Any number from −{-low:,.0f} to {high:,.0f}."
+
+
 def build_intervention(kind: str, node: str, amount: float, equation: str) -> Intervention:
     """The intervention a user built in the form.
 
     Raises
     ------
     lib.errors.ScenarioError
-        For an unknown kind or a bad amount (the equation is checked when the
-        model is intervened on).
+        For an unknown kind or an amount outside :func:`amount_range` (the
+        equation is checked when the model is intervened on).
     """
+    if kind in AMOUNT_LABELS:
+        low, high = amount_range(kind)
+        if not low <= amount <= high:
+            raise ScenarioError(
+                f"{amount:,g} is outside what this form takes. {amount_range_text(kind)}"
+            )
     if kind == "do":
         return Do(node, amount)
     if kind == "shift":
@@ -142,6 +166,47 @@ def build_intervention(kind: str, node: str, amount: float, equation: str) -> In
             raise ScenarioError(f"type a new equation for `{node}`.")
         return Replace(node, equation)
     raise ScenarioError(f"unknown intervention kind {kind!r}; use one of {', '.join(KINDS)}.")
+
+
+def outside_note(kind: str, node: str, amount: float, seen: Any) -> str:
+    """What a custom intervention asks of the models beyond what they saw ("" when
+    nothing): a value set (``do``) outside ``node``'s training range, or a shift that
+    moves cases out of it.
+
+    Parameters
+    ----------
+    kind, node, amount
+        The form's intervention.
+    seen : array-like
+        ``node``'s values in the training sample.
+    """
+    values = np.asarray(seen, dtype=float)
+    values = values[np.isfinite(values)]
+    if kind not in ("do", "shift") or not values.size:
+        return ""
+    low, high = float(values.min()), float(values.max())
+    span = f"{format_number(low)} to {format_number(high)}"
+    meaning = (
+        "the models are asked about cases unlike any they learned from, and what they "
+        "predict there is extrapolation: a guess beyond the data, which no fit checked."
+    )
+    if kind == "do":
+        if low <= amount <= high:
+            return ""
+        side = "below" if amount < low else "above"
+        return (
+            f"{amount:,g} is {side} every value of {code_span(node)} in the training sample "
+            f"({span}): {meaning}"
+        )
+    moved = values + amount
+    share = float(np.mean((moved < low) | (moved > high)))
+    if share == 0:
+        return ""
+    shown = "under 1%" if share < 0.01 else "over 99%" if 0.99 < share < 1 else f"{share:.0%}"
+    return (
+        f"Shifted by {amount:,g}, {shown} of the cases leave the range of "
+        f"{code_span(node)} in the training sample ({span}): for them, {meaning}"
+    )
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ __all__ = ["lessons_section", "show_lessons", "step_figure", "view_numbers", "vi
 
 _ANSWERS = "lab_lesson_answers"  # (lesson, where) -> the learner's answer
 _REVEALED = "lab_lesson_revealed"  # {(lesson, step)} whose answer is shown
+_SKIP = "lab_lesson_skip"  # (lesson, step) whose Next was pressed before an answer
 #: Keys a presentation clicker sends, and what they press (docs/lesson-format.md).
 _KEYS_JS = """
 <script>
@@ -115,6 +116,7 @@ def _revealed() -> set[tuple[str, int]]:
 
 def _go(lesson: Lesson, step: int) -> None:
     """Show ``step`` of ``lesson`` and set the lab's view to it."""
+    st.session_state.pop(_SKIP, None)
     teach = teach_state()
     set_teach(TeachState(lesson.id, step, teach.present))
     if 1 <= step <= len(lesson.steps):
@@ -360,9 +362,9 @@ def _step(lesson: Lesson, step: int, present: bool) -> None:
             st.markdown(f"**{pred.question}**")
         else:
             key = f"lesson_guess_{lesson.id}_{step}"
-            ask = st.container()
-            if live is None:
+            if live is None:  # the question, then the button that reveals its answer
                 _guess_widget(lesson, step, pred)
+                ask = st.container()
             else:  # the room answers; the teacher watches it happen beside the question
                 ask, watch = st.columns([2, 3], gap="large")
                 ask.markdown(f"**{pred.question}**")
@@ -380,6 +382,12 @@ def _step(lesson: Lesson, step: int, present: bool) -> None:
                 on_click=_reveal,
                 args=(lesson.id, step, key),
             )
+            if st.session_state.get(_SKIP) == (lesson.id, step):
+                ask.warning(
+                    "You have not answered this question. Press Next again to skip it "
+                    "(Previous brings you back to it).",
+                    icon=":material/help:",
+                )
             return
         with st.spinner("Computing the lab's answer…"):
             truth = answer(pred, view_numbers(lesson, step))
@@ -470,8 +478,25 @@ def _toggle_present() -> None:
 
 
 def _move(lesson: Lesson, by: int) -> None:
-    teach = moved(teach_state(), by, len(lesson.steps))
+    now = teach_state()
+    if by > 0 and _unanswered(lesson, now.step, now.present):  # say so before skipping
+        st.session_state[_SKIP] = (lesson.id, now.step)
+        return
+    teach = moved(now, by, len(lesson.steps))
     _go(lesson, teach.step)
+
+
+def _unanswered(lesson: Lesson, step: int, present: bool) -> bool:
+    """Whether Next would leave a learner's question unanswered without a word: a step
+    with a question, neither answered nor revealed, the learner not told yet (a
+    presenter and a live class move on as they please)."""
+    if present or not 1 <= step <= len(lesson.steps) or lesson.steps[step - 1].predict is None:
+        return False
+    if (lesson.id, step) in _revealed() or (lesson.id, step) in _answers():
+        return False
+    if st.session_state.get(_SKIP) == (lesson.id, step):
+        return False
+    return teaching(lesson.id) is None
 
 
 def _restart(lesson: Lesson) -> None:

@@ -33,7 +33,7 @@ from lib.ui.lab import (
 )
 from lib.ui.registry import get_scenario
 from lib.ui.state import Lab
-from lib.ui.tables import setup_warnings
+from lib.ui.tables import setup_warnings, text_cell_notes
 from lib.ui.widgets import (
     chart,
     heading_with_family_picker,
@@ -88,6 +88,9 @@ class ModelsSource:
         What the held-out rows are (the caption under the scores).
     notices : list of str
         Warnings about the causal model's inputs (a hidden common cause...).
+    data_notes : list of str
+        Warnings about the cells of the columns the models use (text in a column
+        of numbers), shown under the title.
     coef_figure, fit_figure : callable
         Model name -> its (cached) per-SD coefficient chart, or its predicted
         against actual chart.
@@ -105,6 +108,7 @@ class ModelsSource:
     coef_figure: Callable[[str], Figure]
     fit_figure: Callable[[str], Figure]
     notices: list[str] = field(default_factory=list)
+    data_notes: list[str] = field(default_factory=list)
 
     def score_note(self) -> str:
         """The caption under the scores: where they were measured, and R² below 0."""
@@ -208,6 +212,7 @@ def _table(lab: Lab) -> ModelsSource:
         f"rows, so this says how well each model predicts, not whether it explains." + dropped,
         coef_figure=lambda name: tc.coefficient_figure(*args, name, _choice=choice),
         fit_figure=lambda name: tc.fit_figure(*args, name, _choice=choice),
+        data_notes=text_cell_notes(choice, [setup.target, *setup.features]),
     )
 
 
@@ -219,6 +224,8 @@ KINDS = ("predictive", "causal")
 def header_section(lab: Lab, src: ModelsSource) -> None:
     """The title, what the two models are, and the takeaway."""
     page_header("Models", src.lead)
+    for note in src.data_notes:
+        st.warning(note, icon=":material/text_fields:")
     st.info(takeaway(src.scores, src.target, {src.target: src.unit}), icon=":material/lightbulb:")
 
 

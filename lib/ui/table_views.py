@@ -264,6 +264,8 @@ def table_top(choice: TableChoice) -> tuple[TableChoice, list[str]]:
     choice = tables.current_table() or choice
     st.subheader(f"The table: {inert(tables.table_label(choice))}", anchor=False)
     _source_note(choice)
+    for note in tables.text_cell_notes(choice):  # up front: the fold below says the rest
+        st.warning(note, icon=":material/text_fields:")
     with st.expander("How the file was read", icon=":material/fact_check:"):
         st.markdown("\n".join(f"- {line}" for line in choice.table.report.lines()))
 

@@ -41,6 +41,7 @@ __all__ = [
     "set_table",
     "source",
     "table_query",
+    "text_cell_notes",
     "upload",
 ]
 
@@ -266,6 +267,17 @@ def setup_warnings(
     for problem in problems:
         st.warning(problem, icon=":material/warning:")
     return problems
+
+
+def text_cell_notes(choice: TableChoice, columns: Sequence[str] | None = None) -> list[str]:
+    """Each column of numbers with text cells among ``columns`` (all when ``None``): how
+    many, the first, and what the chosen policy does with their rows (Markdown)."""
+    then = (
+        " The models stop at it: “Stop and show them” is chosen on the Data page."
+        if choice.policy == "fail"
+        else " Rows with such a cell are left out of any model that uses this column."
+    )
+    return [line + then for line in choice.table.report.text_in_numbers(columns)]
 
 
 def safe_table_csv(choice: TableChoice) -> bytes:

@@ -77,15 +77,19 @@ GRAPH_LEGEND_INTERVENED: tuple[str, ...] = (
 _KIND_TEXT = {"predictive": "Predictive", "causal": "Causal"}
 
 
-def page_header(title: str, lead: str, *, trusted_html: bool = False) -> None:
+def page_header(title: str, lead: str, *, trusted_html: bool = False, own_world: str = "") -> None:
     """The page title and one or two sentences saying what the page is for.
 
-    ``lead`` is escaped unless ``trusted_html`` (text written in the pages). Notices
-    about a bad link (see :func:`lib.ui.state.init_page`) follow it.
+    ``lead`` is escaped unless ``trusted_html`` (text written in the pages).
+    ``own_world``: a page that does not use the sidebar's world says so, in one
+    sentence under the lead. Notices about a bad link (see
+    :func:`lib.ui.state.init_page`) follow it.
     """
     st.title(title, anchor=False)
     body = lead if trusted_html else escape(lead)
     st.markdown(f"<p class='lab-lead'>{body}</p>", unsafe_allow_html=True)
+    if own_world:
+        st.info(own_world, icon=":material/public_off:")
     for message in pop_notices():
         st.warning(message, icon=":material/link_off:")
 

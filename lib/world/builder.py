@@ -14,7 +14,7 @@ for user input.
 (True, ('x', 'y'))
 >>> nodes.loc[1, "equation"] = "2 * xx + normal(0, 1)"
 >>> build_scenario(meta, nodes, presets).row_errors[1]
-'column 5: `xx`: unknown name `xx`; did you mean `x`?'
+'character 5: `xx`: unknown name `xx`; did you mean `x`?'
 
 Text that a page shows (titles, units, descriptions, preset names) is checked
 here too: HTML tags, ``javascript:`` links and (in one-line labels) Markdown
@@ -59,13 +59,16 @@ __all__ = [
     "BuildResult",
     "blank_meta",
     "build_scenario",
+    "cell_text",
     "changed_equations",
     "draft_notes",
     "equation_problems",
+    "find_rename",
     "meta_from",
     "nodes_frame",
     "presets_frame",
     "remember_parents",
+    "rename_node",
     "scenario_from_upload",
     "scenario_to_toml",
 ]
@@ -466,7 +469,7 @@ def equation_problems(text: str, names: Iterable[str]) -> list[str]:
     Examples
     --------
     >>> equation_problems("2 * dopamine - 0.5 * headach + normal(0, 1", ["dopamine", "headache"])
-    ["column 38: '(' was never closed (check for a missing operand, an unbalanced bracket \
+    ["character 38: '(' was never closed (check for a missing operand, an unbalanced bracket \
 or a stray symbol).", 'unknown name `headach`; did you mean `headache`?']
     """
     return _compile_all(text, list(names))[1]
@@ -947,6 +950,103 @@ def changed_equations(original: Mapping[str, str], nodes: Any) -> list[str]:
         n for n, eq in now.items() if n not in original or _same_text(eq) != _same_text(original[n])
     ]
     return changed + [n for n in original if n not in now]
+
+
+# ----------------------------------------------------------------------------- renaming
+
+
+def _valid_name(text: str) -> bool:
+    try:
+        check_name(text)
+    except ScenarioError:
+        return False
+    return True
+
+
+def find_rename(before: Any, after: Any) -> tuple[str, str] | None:
+    """The node renamed between two versions of the node table, or ``None``.
+
+    A rename is one edit of one row's name, from a valid name to another valid
+    one, that leaves the rest of the table's names as they were: the old name
+    is gone, and the new one was not in the table before. Added or deleted
+    rows are never renames.
+
+    Examples
+    --------
+    >>> before = nodes_frame(None)
+    >>> after = before.copy()
+    >>> after.loc[0, "name"] = "rain"
+    >>> find_rename(before, after)
+    ('x', 'rain')
+    """
+    old_rows = [cell_text(r.get("name")) for r in _rows(before, NODE_COLUMNS, [], "node")]
+    new_rows = [cell_text(r.get("name")) for r in _rows(after, NODE_COLUMNS, [], "node")]
+    if len(old_rows) != len(new_rows):
+        return None
+    changed = [(a, b) for a, b in zip(old_rows, new_rows, strict=True) if a != b]
+    if len(changed) != 1:
+        return None
+    old, new = changed[0]
+    if not (_valid_name(old) and _valid_name(new)) or old in new_rows or new in old_rows:
+        return None
+    return old, new
+
+
+def _rename_in(equation: str, old: str, new: str) -> str:
+    """``equation`` with every use of the name ``old`` read as ``new`` (not a function's
+    name, a keyword argument or part of a longer name)."""
+    pattern = rf"(?<![\w.]){re.escape(old)}(?!\w)(?!\s*\()(?!\s*=(?!=))"
+    return re.sub(pattern, new, equation)
+
+
+def rename_node(
+    nodes: pd.DataFrame, presets: pd.DataFrame, old: str, new: str
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Carry a node's new name everywhere the tables use its old one.
+
+    Parameters
+    ----------
+    nodes, presets : pandas.DataFrame
+        The node table (the row already renamed) and the preset table.
+    old, new : str
+        The node's old and new names (see :func:`find_rename`).
+
+    Returns
+    -------
+    nodes, presets : pandas.DataFrame
+        New tables: the equations and ``measures`` cells that read ``old``
+        read ``new``; so do the presets' node cells and new equations.
+    places : list of str
+        Where the name was changed, as Markdown (``the equation of `y```,
+        ``the preset “Set x to 1”``), each once, in the tables' order.
+    """
+    nodes, presets = nodes.copy(), presets.copy()
+    places: list[str] = []
+    for i in range(len(nodes)):
+        row = nodes.index[i]
+        name = cell_text(nodes.at[row, "name"]) if "name" in nodes else ""
+        touched = False
+        if "equation" in nodes:
+            eq = cell_text(nodes.at[row, "equation"])
+            if _rename_in(eq, old, new) != eq:
+                nodes.at[row, "equation"], touched = _rename_in(eq, old, new), True
+        if "measures" in nodes and cell_text(nodes.at[row, "measures"]) == old:
+            nodes.at[row, "measures"], touched = new, True
+        if touched and _valid_name(name):
+            places.append(f"the equation of `{name}`")
+    for j in range(len(presets)):
+        row = presets.index[j]
+        touched = False
+        if "node" in presets and cell_text(presets.at[row, "node"]) == old:
+            presets.at[row, "node"], touched = new, True
+        if "amount" in presets and cell_text(presets.at[row, "kind"]) == "replace":
+            amount = cell_text(presets.at[row, "amount"])
+            if _rename_in(amount, old, new) != amount:
+                presets.at[row, "amount"], touched = _rename_in(amount, old, new), True
+        pname = cell_text(presets.at[row, "preset"]) if "preset" in presets else ""
+        if touched and pname and text_problem(pname, "preset") is None:
+            places.append(f"the preset “{pname}”")
+    return nodes, presets, list(dict.fromkeys(places))
 
 
 # ----------------------------------------------------------------------------- files and drawing

@@ -384,7 +384,7 @@ def _snippet(text: str, node: ast.AST) -> str:
 
 def _where_at(node: ast.AST) -> str:
     col = getattr(node, "col_offset", None)
-    return f"column {col + 1}: " if col is not None else ""
+    return f"character {col + 1}: " if col is not None else ""
 
 
 def _check_shape(tree: ast.AST) -> None:
@@ -435,7 +435,8 @@ class _Compiler:
     def fail(
         self, node: ast.AST, message: str, allowed: str = "", name: str | None = None
     ) -> ExpressionError:
-        """An error at ``node``: its column, and the name it is about (a name or a call's)."""
+        """An error at ``node``: the character it starts at (counted from 1), and the name it
+        is about (a name or a call's)."""
         col = getattr(node, "col_offset", None)
         if name is None and isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             name = node.func.id
@@ -872,7 +873,7 @@ def compile_equation(text: str, names: Iterable[str] = ()) -> CompiledEquation:
     Raises
     ------
     ExpressionError
-        For anything outside the allow-list, with the column, the offending
+        For anything outside the allow-list, with the character, the offending
         piece, and what is allowed.
 
     Examples
@@ -893,14 +894,14 @@ def compile_equation(text: str, names: Iterable[str] = ()) -> CompiledEquation:
         )
     if "#" in stripped:
         raise ExpressionError(
-            f"column {stripped.index('#') + 1}: comments (`#`) are not allowed in an equation; "
+            f"character {stripped.index('#') + 1}: comments (`#`) are not allowed in an equation; "
             "put notes in the node's description.",
             column=stripped.index("#") + 1,
         )
     bad = next((i for i, ch in enumerate(stripped) if ord(ch) < 32 and ch not in "\t\n\r"), None)
     if bad is not None:
         raise ExpressionError(
-            f"column {bad + 1}: this is not a valid equation: it contains a control "
+            f"character {bad + 1}: this is not a valid equation: it contains a control "
             "character that is not allowed (a NUL or similar); retype that part.",
             column=bad + 1,
         )
@@ -911,7 +912,7 @@ def compile_equation(text: str, names: Iterable[str] = ()) -> CompiledEquation:
             warnings.simplefilter("ignore", SyntaxWarning)
             tree = ast.parse(stripped, mode="eval")
     except SyntaxError as exc:
-        col = f"column {exc.offset}: " if exc.offset else "at the end: "
+        col = f"character {exc.offset}: " if exc.offset else "at the end: "
         msg = (exc.msg or "invalid syntax").replace(
             "invalid syntax", "this is not a valid equation"
         )

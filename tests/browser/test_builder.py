@@ -203,3 +203,24 @@ def test_the_tables_fit_at_1400_px_and_keep_their_first_columns_at_1024(
     assert nodes_client >= 34 + 116 + 352 + 96 and nodes_width > nodes_client
     assert presets_client >= 34 + 120 + 96 + 104 + 250
     screenshot(page, "builder-ldopa-1024")
+
+
+def test_renaming_a_variable_carries_into_its_presets_and_keeps_the_world_usable(
+    page: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any, screenshot: Any
+) -> None:
+    """Found by a student: renaming x to rain broke the preset "Set x to 1" without a
+    word near the top, and its node cell went blank."""
+    page.goto(server_url + "/Builder")
+    wait_for_app(page)
+    expect(page.get_by_text("Variables and their equations", exact=True)).to_be_visible(
+        timeout=30_000
+    )
+    notice = page.get_by_text("Renamed x to rain everywhere it was used")
+    type_until(page, wait_for_app, 0, NAME_X, "rain", lambda: notice.count() > 0)
+    assert_no_errors(page)
+    assert not error_text(page)
+    assert "rain" in graph_text(page) and graph_edges(page) == 1
+    assert "the preset “Set x to 1”" in notice.inner_text()
+    expect(page.get_by_text("2 variables and 1 preset, every equation checked")).to_be_visible()
+    assert page.get_by_role("button", name="Use this world").is_enabled()
+    screenshot(page, "builder-renamed")

@@ -72,6 +72,9 @@ PAGE = Page(
             "move together, many models predict equally well, yet what they credit to each "
             "input swings from one sample to the next. An experiment settles what the data "
             "cannot.",
+            own_world="This page does not use the world picked in the sidebar: it has its own, "
+            "two neurons recorded together (only its last section, “On real data”, can use the "
+            "sidebar's world or table).",
         ),
         Section(
             "world",

@@ -123,6 +123,8 @@ PAGE = Page(
             "network whose every weight we can read. Each tool finds something, and each "
             "finding invites a story the network does not bear out; then a circuit whose model "
             "does predict what a lesion will do, and features that share neurons.",
+            own_world="This page does not use the world picked in the sidebar: it studies "
+            "small networks of its own.",
         ),
         Section(
             "network",

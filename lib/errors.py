@@ -26,6 +26,7 @@ __all__ = [
     "ClassError",
     "DataError",
     "ExpressionError",
+    "GlossaryError",
     "LabError",
     "ScenarioError",
     "LessonError",
@@ -140,6 +141,10 @@ class DataError(LabError):
 
 class LessonError(ScenarioError):
     """A lesson file that is not valid (its step, field and what would be allowed)."""
+
+
+class GlossaryError(ScenarioError):
+    """A glossary file that is not valid (its term, field and what would be allowed)."""
 
 
 class ClassError(LabError):

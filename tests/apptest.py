@@ -11,6 +11,7 @@ does), optionally with URL query parameters, and moves between the files in
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -103,3 +104,72 @@ def button(at: AppTest, key: str) -> Any:
 def metrics(at: AppTest) -> dict[str, str]:
     """Every ``st.metric`` of the page, label to value."""
     return {m.label: m.value for m in at.metric}
+
+
+#: Markup of the lab's own glossary (the words under a section, Home's list of every
+#: word): left out of what a page shows, so that a page test reads the page's own words.
+GLOSSARY_MARKUP = ('class="lab-words"', 'class="lab-glossary"')
+
+
+def _plotly_texts(spec: str) -> list[str]:
+    """The words a plotly figure shows: titles, axis titles, annotations, trace names."""
+    fig = json.loads(spec)
+    out: list[str] = []
+
+    def title(obj: Any) -> None:
+        t = obj.get("title") if isinstance(obj, dict) else None
+        if isinstance(t, dict):
+            t = t.get("text")
+        if isinstance(t, str):
+            out.append(t)
+
+    layout = fig.get("layout", {})
+    title(layout)
+    title(layout.get("legend", {}))
+    for key, value in layout.items():
+        if key.startswith(("xaxis", "yaxis")) and isinstance(value, dict):
+            title(value)
+    out += [str(a.get("text", "")) for a in layout.get("annotations", []) or []]
+    for trace in fig.get("data", []):
+        if trace.get("showlegend", True) is not False and isinstance(trace.get("name"), str):
+            out.append(trace["name"])
+    return out
+
+
+def shown_texts(node: Any) -> list[str]:
+    """Every piece of text a page (or a block of it, e.g. ``at.main``) shows a reader.
+
+    Markdown, captions, headings, alerts, metric labels, widget labels and options,
+    expander and tab labels, page links, and the words of plotly charts; not the
+    lab's glossary markup (:data:`GLOSSARY_MARKUP`), nor graphs' node names, tables'
+    cells or code.
+    """
+    out: list[str] = []
+    for item in node:
+        kind = getattr(item, "type", "")
+        if kind in ("expander", "tab"):
+            out.append(str(item.label))
+        elif kind == "popover":
+            out.append(str(item.proto.popover.label))
+        elif kind in ("markdown", "caption", "title", "header", "subheader", "text", "latex"):
+            value = str(item.value)
+            if not any(mark in value for mark in GLOSSARY_MARKUP):
+                out.append(value)
+        elif kind in ("error", "warning", "info", "success"):
+            out.append(str(item.value))
+        elif kind == "metric":
+            out.append(str(item.label))
+        elif kind == "page_link":
+            out.append(str(item.proto.label))
+        elif kind == "plotly_chart":
+            out += _plotly_texts(item.proto.spec)
+        elif kind in ("button", "download_button", "checkbox", "toggle", "text_input"):
+            out.append(str(item.label))
+        elif kind in ("radio", "selectbox", "select_slider", "multiselect", "slider"):
+            out.append(str(item.label))
+            out += [str(o) for o in getattr(item, "options", [])]
+        elif kind == "button_group":
+            out += [str(o.content) for o in item.proto.options]
+        elif kind == "number_input":
+            out.append(str(item.label))
+    return out

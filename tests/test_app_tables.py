@@ -165,7 +165,9 @@ def hostile_csv() -> bytes:
 
 
 _CODE_SPAN = re.compile(r"`[^`]*`")
-_LIVE_LINK = re.compile(r"(?<!\\)\]\(")
+#: A live Markdown link; the lab's own links within a page (Home's "[Words used here](#…)")
+#: go nowhere else and are not a name's.
+_LIVE_LINK = re.compile(r"(?<!\\)\]\((?!#[a-z-]+\))")
 
 
 def page_markdown(at: AppTest) -> list[str]:

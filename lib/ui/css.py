@@ -46,6 +46,28 @@ _CSS = f"""
 [class*="st-key-lab_graph"] svg {{ max-width: 46rem; max-height: 32rem; margin: 0 auto; display: block; }}
 /* A graph of a few nodes (the Builder's first rows) stays at a readable, modest size. */
 [class*="st-key-lab_graph"][class*="_small"] svg {{ max-width: 26rem; max-height: 14rem; }}
+/* The words a section uses (lib.ui.glossary_views.words_line): each shows its definition
+   on hover, and on tap or click (a focused word keeps it open), in a box as wide as the
+   line below it, so it never leaves a phone's screen. */
+.lab-words {{ position: relative; margin: 0 0 0.8rem; font-size: 0.9rem; color: #555; line-height: 2.2; }}
+.lab-words-label {{ margin-right: 0.45rem; }}
+.lab-term {{ display: inline-block; line-height: 1.5; padding: 0.15rem 0.65rem; margin: 0.1rem 0.35rem 0.1rem 0;
+  border: 1px dashed #8a8a8a; border-radius: 1rem; color: #222; background: #fafafa; cursor: help;
+  white-space: nowrap; }}
+/* A finger needs a larger target than a mouse. */
+@media (pointer: coarse) {{ .lab-term {{ padding: 0.4rem 0.8rem; margin: 0.2rem 0.4rem 0.2rem 0; }} }}
+.lab-term:hover, .lab-term:focus {{ background: #eaf1fb; border: 1px solid #3b6aa8; outline: none; }}
+.lab-term:focus-visible {{ outline: 2px solid #3b6aa8; outline-offset: 1px; }}
+.lab-def {{ display: none; position: absolute; left: 0; right: 0; top: 100%; z-index: 1000;
+  max-width: 46rem; white-space: normal; line-height: 1.5; font-size: 1rem; color: #222;
+  background: #fff; border: 1px solid #3b6aa8; border-radius: 0.5rem; padding: 0.6rem 0.85rem;
+  box-shadow: 0 4px 14px rgba(0, 0, 0, 0.18); cursor: auto; }}
+.lab-term:hover .lab-def, .lab-term:focus .lab-def {{ display: block; }}
+/* Hovering one word while another is open shows the hovered one only. */
+.lab-words:hover .lab-term:focus:not(:hover) .lab-def {{ display: none; }}
+.lab-glossary dt {{ font-weight: 700; margin-top: 0.8rem; }}
+.lab-glossary dd {{ margin: 0.1rem 0 0; }}
+.lab-glossary-where {{ color: #666; font-size: 0.9rem; }}
 /* Projector widths (1024-1280 px): less white space beside the page. */
 @media (max-width: 1300px) {{
   [data-testid="stMainBlockContainer"] {{ padding-left: 2rem; padding-right: 2rem; }}
@@ -69,7 +91,7 @@ _CSS = f"""
   [data-testid="stCheckbox"], [data-testid="stToggle"], [data-testid="stButton"],
   [data-testid="stDownloadButton"], [data-testid="stPopover"], [data-testid="stPageLink"],
   [data-testid="stFileUploader"], [data-testid="stElementToolbar"], .modebar-container,
-  [class*="st-key-lab_handout"], button {{ display: none !important; }}
+  [class*="st-key-lab_handout"], .lab-def, button {{ display: none !important; }}
   [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-testid="stMain"] {{
     position: static !important; overflow: visible !important; height: auto !important; }}
   [data-testid="stMain"] {{ margin-left: 0 !important; }}

@@ -16,6 +16,7 @@ from lib.ui.fields import Field
 
 __all__ = [
     "HANDOUT",
+    "Next",
     "Page",
     "Section",
     "bare",
@@ -243,6 +244,32 @@ class Page:
             if s.key == key:
                 return s
         raise KeyError(f"{self.name} has no section {key!r}")
+
+
+@dataclass(frozen=True)
+class Next:
+    """Where a page sends a reader when it ends, and why (:data:`lib.ui.pages.WHAT_NEXT`).
+
+    Attributes
+    ----------
+    page : str
+        The page the link opens (a name of :data:`lib.ui.pages.PAGES`).
+    label : str
+        The link's text.
+    why : str
+        One or two sentences: why go there now.
+    why_table : str
+        The same when the sidebar's data is a table ("" when ``why`` says it).
+    """
+
+    page: str
+    label: str
+    why: str
+    why_table: str = ""
+
+    def reason(self, table: bool) -> str:
+        """Why go on, for a world or for a table."""
+        return self.why_table if table and self.why_table else self.why
 
 
 class _Header:

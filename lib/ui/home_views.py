@@ -8,11 +8,19 @@ import streamlit as st
 
 from lib.ui import table_views
 from lib.ui.declare import own_world
+from lib.ui.glossary_views import WORDS_ANCHOR
 from lib.ui.pages import PAGES
 from lib.ui.state import Lab, page_link
 from lib.ui.widgets import causal_graph, page_header
 
-__all__ = ["FOLLOWERS", "header_section", "start_section", "story_section", "world_pages_sentence"]
+__all__ = [
+    "FOLLOWERS",
+    "header_section",
+    "start_section",
+    "story_section",
+    "words_link",
+    "world_pages_sentence",
+]
 
 #: The pages that draw the world picked in the sidebar.
 FOLLOWERS = ("Data", "Models", "Interventions", "Invariance")
@@ -76,6 +84,7 @@ def start_section(lab: Lab, data: Any) -> None:
             with column.container(border=True):
                 page_link(page, label=title)
                 st.markdown(text)
+        words_link()
         return
 
     st.subheader("Start here", anchor=False)
@@ -113,6 +122,15 @@ def start_section(lab: Lab, data: Any) -> None:
         label="Or follow a lesson: predict what happens, then see what the lab computes",
     )
     page_link("Class", label="In a class? Join your teacher's live class with its code")
+    words_link()
+
+
+def words_link() -> None:
+    """The way to the list of every word the lab uses, further down this page."""
+    st.markdown(
+        f"New to these words? [Words used here](#{WORDS_ANCHOR}), at the bottom of this page, "
+        "explains each one in a sentence or two."
+    )
 
 
 def story_section(lab: Lab, data: Any) -> None:

@@ -35,7 +35,7 @@ from lib.ui.lab import (
 )
 from lib.ui.models_view import lesson_numbers as models_numbers
 from lib.ui.pages.interventions import CUSTOM, IV_KINDS, MAX_EQUATION_CHARS
-from lib.ui.state import Lab, page_link, synced
+from lib.ui.state import Lab, synced
 from lib.ui.widgets import (
     causal_graph,
     chart,
@@ -53,7 +53,6 @@ __all__ = [
     "header_section",
     "intervention_section",
     "lesson_numbers",
-    "next_section",
     "outcome",
     "outcome_section",
     "predictions_section",
@@ -302,15 +301,6 @@ def strength_section(lab: Lab, out: Outcome) -> None:
             "intervention; a rising one depends on what the intervention changes. Mild shifts "
             "can hide a break that a strong one reveals.",
         )
-
-
-def next_section(lab: Lab, data: Any) -> None:
-    """6 · The way on: the model that held here, tested across many environments."""
-    page_link(
-        "Invariance",
-        label="Next: test which inputs predict the same way in every environment (invariance)",
-        icon=":material/arrow_forward:",
-    )
 
 
 # ----------------------------------------------------------------------------- lessons

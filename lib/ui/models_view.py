@@ -32,7 +32,7 @@ from lib.ui.lab import (
     takeaway,
 )
 from lib.ui.registry import get_scenario
-from lib.ui.state import Lab, page_link
+from lib.ui.state import Lab
 from lib.ui.tables import setup_warnings, text_cell_notes
 from lib.ui.widgets import (
     chart,
@@ -95,8 +95,6 @@ class ModelsSource:
     coef_figure, fit_figure : callable
         Model name -> its (cached) per-SD coefficient chart, or its predicted
         against actual chart.
-    next_label : str
-        The link to the Interventions page.
     """
 
     lead: str
@@ -110,7 +108,6 @@ class ModelsSource:
     where: str
     coef_figure: Callable[[str], Figure]
     fit_figure: Callable[[str], Figure]
-    next_label: str
     notices: list[str] = field(default_factory=list)
     data_notes: list[str] = field(default_factory=list)
 
@@ -182,7 +179,6 @@ def _world(lab: Lab) -> ModelsSource:
         notices=notices,
         coef_figure=lambda name: compute.coefficient_figure(sid, n, seed, name),
         fit_figure=lambda name: compute.fit_figure(sid, n, seed, name),
-        next_label="Next: change the world, and see which model still holds",
     )
 
 
@@ -229,7 +225,6 @@ def _table(lab: Lab) -> ModelsSource:
         f"rows, so this says how well each model predicts, not whether it explains." + dropped,
         coef_figure=lambda name: tc.coefficient_figure(*args, name, _choice=choice),
         fit_figure=lambda name: tc.fit_figure(*args, name, _choice=choice),
-        next_label="Next: move to an environment the models never saw",
         data_notes=text_cell_notes(choice, [setup.target, *setup.features]),
     )
 
@@ -325,7 +320,7 @@ def coefficients_section(lab: Lab, src: ModelsSource) -> None:
 
 
 def fit_section(lab: Lab, src: ModelsSource) -> None:
-    """4 · Predicted against actual, on held-out cases; then the way on."""
+    """4 · Predicted against actual, on held-out cases."""
     target = _target(lab, src)
     family = heading_with_family_picker("Predicted against actual, on held-out cases")
     pred, caus = family_models(src.models, family)
@@ -339,7 +334,6 @@ def fit_section(lab: Lab, src: ModelsSource) -> None:
                 f"predicted up. On the dashed line the prediction is perfect.",
                 key=f"fit_{m.kind}",
             )
-    page_link("Interventions", label=src.next_label, icon=":material/arrow_forward:")
 
 
 # ----------------------------------------------------------------------------- lessons

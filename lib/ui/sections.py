@@ -4,7 +4,8 @@ A page file is one call, ``render("Attribution")``: :func:`lib.ui.state.init_pag
 then every section the view shows. A section's computation (``needs``) runs once
 per run however many sections share it; :func:`run` can draw any subset of a
 page's sections, each with only what it needs, and a session can ask a page for
-some of its sections only (:data:`ONLY_KEY`: what a test or a slide asks for).
+some of its sections only (:data:`ONLY_KEY`: what a test or a slide asks for;
+``"next"`` among them asks for its "What next").
 
 A new view costs what is seen:
 
@@ -15,6 +16,11 @@ A new view costs what is seen:
   the reader opens it (a fragment too: opening it runs only it). Open, it stays
   open for the session. The presenter view and a section asked for alone draw
   it open.
+
+Under each section it draws, the words it uses with their definitions
+(:func:`lib.ui.glossary_views.words_line`, from ``data/glossary.toml``); under
+the page, where to go next and why (:func:`lib.ui.glossary_views.what_next`).
+The presenter view, a slide deck, shows neither.
 """
 
 from __future__ import annotations
@@ -27,8 +33,10 @@ from typing import Any
 import streamlit as st
 
 from lib.ui.declare import Section
+from lib.ui.glossary_views import what_next, words_line
 from lib.ui.pages import page
 from lib.ui.state import Lab, init_page, lab_state, sync_url
+from lib.words.glossary import NEXT
 
 __all__ = ["FOLD_PREFIX", "ONLY_KEY", "fold_key", "render", "run", "wanted"]
 
@@ -96,7 +104,10 @@ def _draw(lab: Lab, s: Section, memo: dict[Any, Any]) -> Any:
         if s.needs not in memo:
             memo[s.needs] = s.needs(lab)
         data = memo[s.needs]
-    return s.draw(lab, data)
+    drawn = s.draw(lab, data)
+    if not lab.present:
+        words_line(lab, s.key)
+    return drawn
 
 
 def _stale_elsewhere(page_name: str, key: str, now: Any) -> bool:
@@ -145,4 +156,6 @@ def render(name: str) -> Lab:
     lab = init_page(name)
     only = st.session_state.get(ONLY_KEY, {}).get(name)
     run(lab, wanted(name, only), unfold=only is not None)
+    if not lab.present and (only is None or NEXT in only):
+        what_next(lab)
     return lab

@@ -45,5 +45,12 @@ PAGE = Page(
             when=for_world,
             claim="The chosen world's story, and what causes what in it.",
         ),
+        Section(
+            "words",
+            "Words used here",
+            reads=(),
+            draw=lazy("lib.ui.glossary_views", "words_section"),
+            claim="Every technical word the lab uses, in a sentence or two, and where it is shown.",
+        ),
     ),
 )

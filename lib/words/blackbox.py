@@ -113,9 +113,11 @@ def lesion_sentence(counts: Mapping[str, int], hidden: int, example: tuple[int, 
         )
     unit, behaviour = example
     return head + (
-        f" A neuroscientist would be tempted to call unit {unit} “the {behaviour} unit”, as "
-        f"the chip's lesions invited a “Donkey Kong transistor”. The next chart asks what "
-        f"those lesions really removed."
+        f" A neuroscientist would be tempted to call unit {unit} “the {behaviour} unit”, "
+        f"as lesioning the 6502 chip one transistor at a time turned up "
+        f"“Donkey Kong transistors” (Jonas & Kording, 2017): transistors without which "
+        f"one game would not start, though none of them holds that game. The next chart "
+        f"asks what those lesions really removed."
     )
 
 

@@ -71,7 +71,7 @@ def test_a_class_through_the_balancer(
         code = re.sub(r"\s", "", code_box.inner_text())
         link = teacher.locator(f'a[href$="/Class?code={code}"]').first
         expect(link).to_be_visible()
-        assert teacher.get_by_role("img").count() >= 1  # the QR code
+        expect(teacher.get_by_role("img").first).to_be_visible()  # the QR code
         screenshot(teacher, "live-teacher-start")
 
         for phone in phones:

@@ -29,8 +29,8 @@ from lib.figures.style import (
     add_vline,
     colorscale,
     style,
+    style_data,
     subsample,
-    update_layout,
 )
 
 __all__ = [
@@ -149,23 +149,6 @@ def _axes(i: int) -> dict[str, str]:
     return {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
 
 
-def _figure(
-    traces: list[dict[str, Any]],
-    layout: dict[str, Any],
-    title: str,
-    x_title: str | None,
-    y_title: str | None,
-    height: int,
-    then: Mapping[str, Any] | None = None,
-) -> Figure:
-    """Traces and a layout as plain data, in the house style (:func:`style`), with
-    ``then`` merged over the style."""
-    fig = style({"data": traces, "layout": layout}, title, x_title, y_title, height)
-    if then is not None:
-        update_layout(fig, then)
-    return fig
-
-
 def _legend_below(y: float) -> dict[str, Any]:
     """The legend in one row under a chart, at ``y`` (below the plot, as each chart needs)."""
     return {"legend": {"orientation": "h", "y": y, "x": 0}}
@@ -207,7 +190,7 @@ def behaviour_maps(axis: np.ndarray, outputs: np.ndarray, names: Sequence[str]) 
         layout[x_name.replace("x", "xaxis")]["constrain"] = "domain"
         layout[x_name.replace("x", "yaxis")].update(scaleanchor=x_name, constrain="domain")
     layout["yaxis"]["title"] = {"text": "x₂"}
-    return _figure(
+    return style_data(
         traces, layout, "What the network does: its three outputs", None, None, 340,
         {"margin": {"t": 90}},
     )  # fmt: skip
@@ -246,7 +229,7 @@ def unit_map(
         "yaxis": {"scaleanchor": "x", "constrain": "domain"},
     }
     title = f"Unit {unit}: its tuning<br><span style='font-size:14px'>weights out: {said}</span>"
-    return _figure([trace], layout, title, "x₁", "x₂", 360, {"margin": {"t": 80}})
+    return style_data([trace], layout, title, "x₁", "x₂", 360, {"margin": {"t": 80}})
 
 
 def lesion_heatmap(frame: pd.DataFrame, threshold: float) -> Figure:
@@ -301,7 +284,7 @@ def lesion_heatmap(frame: pd.DataFrame, threshold: float) -> Figure:
             }
         )
     layout = {"xaxis": {"type": "category", "tickangle": 0}, "yaxis": {"autorange": "reversed"}}
-    return _figure(
+    return style_data(
         traces,
         layout,
         "Silence one unit at a time: what each lesion costs",
@@ -347,7 +330,7 @@ def recentring_figure(rows: Sequence[Mapping[str, object]], threshold: float) ->
             }
         )
     layout = {"xaxis": {"tickangle": 0}, "yaxis": {"type": "log", "tickformat": "~g"}}
-    fig = _figure(
+    fig = style_data(
         traces,
         layout,
         "The “only one” units: silenced or re-centred",
@@ -424,7 +407,7 @@ def barrier_figure(units: int, max_units: int = 64) -> Figure:
         }
     )
     layout = {"yaxis": {"type": "log", "exponentformat": "power", "range": top}}
-    fig = _figure(
+    fig = style_data(
         traces,
         layout,
         "Lesion experiments for a complete map",
@@ -494,7 +477,7 @@ def stimuli_figure(
         "y1": 1,
     }
     layout = {"shapes": [square], "yaxis": {"scaleanchor": "x", "constrain": "domain"}}
-    return _figure(
+    return style_data(
         traces,
         layout,
         "The inputs (dashed: the training square)",
@@ -523,7 +506,7 @@ def pca_figure(scores: Mapping[str, np.ndarray], variance: Sequence[float]) -> F
         hover = "PC1 %{x:.2f}, PC2 %{y:.2f}<extra></extra>"
         traces.append(_scatter(shown[:, 0], y, name, palette[i % 2], hover))
     second = f"PC2 ({100 * variance[1]:.1f}% of variance)" if len(variance) > 1 else "—"
-    return _figure(
+    return style_data(
         traces,
         {},
         "Hidden activity, summarised",
@@ -558,7 +541,7 @@ def readout_bars(r2_in: pd.Series, r2_new: pd.Series, in_label: str, new_label: 
                 "hovertemplate": f"{name}: R² %{{customdata:.3f}}<extra></extra>",
             }
         )
-    fig = _figure(
+    fig = style_data(
         traces,
         {"yaxis": {"range": [-1.15, 1.2]}},
         "Reading the outputs from the summary",
@@ -596,7 +579,7 @@ def patch_bars(effects: pd.DataFrame) -> Figure:
             }
         )
     top = float(effects["change"].max())
-    return _figure(
+    return style_data(
         traces,
         {"yaxis": {"range": [0, 1.2 * top if top > 0 else 1]}},
         "What each patch does to the outputs",
@@ -638,7 +621,7 @@ def patch_scatter(base: np.ndarray, patched: Mapping[str, np.ndarray], behaviour
             "hoverinfo": "skip",
         }
     )
-    return _figure(
+    return style_data(
         traces,
         {},
         f"The {behaviour} output, before and after",
@@ -688,7 +671,7 @@ def importance_figure(importance: pd.DataFrame) -> Figure:
                 }
             )
     layout.update(barmode="group", legend={"orientation": "h", "y": -0.25, "x": 0})
-    return _figure(traces, layout, "Which input matters", None, None, 340, {"margin": {"t": 90}})
+    return style_data(traces, layout, "Which input matters", None, None, 340, {"margin": {"t": 90}})
 
 
 def extrapolation_figure(
@@ -752,7 +735,7 @@ def extrapolation_figure(
             }
         )
     layout["legend"] = {"orientation": "h", "y": -0.3, "x": 0}
-    return _figure(
+    return style_data(
         traces, layout, "Beyond the training square", None, None, 360, {"margin": {"t": 90}}
     )
 

@@ -79,6 +79,7 @@ __all__ = [
     "plain",
     "require_frame",
     "style",
+    "style_data",
     "style_plain",
     "subsample",
     "update_axes",
@@ -495,6 +496,23 @@ def as_figure(fig: Any) -> go.Figure:
     return go.Figure(fig, _validate=False)
 
 
+def style_data(
+    traces: list[dict[str, Any]],
+    layout: dict[str, Any],
+    title: str,
+    x_title: str | None,
+    y_title: str | None,
+    height: int,
+    then: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """:func:`style` for traces and a layout given as plain data, with ``then`` merged
+    over the style; the figure stays plain data."""
+    spec = style({"data": traces, "layout": layout}, title, x_title, y_title, height)
+    if then is not None:
+        update_layout(spec, then)
+    return spec
+
+
 def style_plain(
     traces: list[dict[str, Any]],
     layout: dict[str, Any],
@@ -504,13 +522,9 @@ def style_plain(
     height: int,
     then: Mapping[str, Any] | None = None,
 ) -> go.Figure:
-    """:func:`style` for traces and a layout given as plain data, with ``then`` merged
-    over the style, made a plotly figure without validating it again (for figures
-    that are drawn on afterwards, such as the Attribution page's)."""
-    spec = style({"data": traces, "layout": layout}, title, x_title, y_title, height)
-    if then is not None:
-        update_layout(spec, then)
-    return as_figure(spec)
+    """:func:`style_data` made a plotly figure without validating it again (for
+    figures that are drawn on afterwards, such as the Attribution page's)."""
+    return as_figure(style_data(traces, layout, title, x_title, y_title, height, then))
 
 
 # --------------------------------------------------------------------------

@@ -4,19 +4,16 @@ browser is sent for it is what plotly makes of it."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import plotly.graph_objects as go
-import plotly.io as pio
 import pytest
 
 from lib.blackbox import illusions, lesions, surrogate
 from lib.blackbox.network import forward, hidden_activity, input_grid, sample_inputs, train_network
 from lib.figures import blackbox as figs
-from lib.figures.style import plain
+from tests.figures import assert_plain_and_valid
 
 
 @pytest.fixture(scope="module")
@@ -82,22 +79,9 @@ BUILDS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 }
 
 
-def _is_plain(node: Any) -> bool:
-    if isinstance(node, dict):
-        return all(isinstance(k, str) and _is_plain(v) for k, v in node.items())
-    if isinstance(node, list | tuple):
-        return all(_is_plain(v) for v in node)
-    return node is None or isinstance(node, str | int | float | np.ndarray | np.generic)
-
-
 @pytest.mark.parametrize("name", list(BUILDS))
 def test_a_network_figure_is_plain_data_that_plotly_validates(made, name: str) -> None:
-    fig = BUILDS[name](made)
-    assert isinstance(fig, dict) and set(fig) == {"data", "layout"}
-    assert _is_plain(fig)  # no plotly objects inside
-    validated = go.Figure(fig)  # plotly's own validation: raises on a bad property
-    sent = json.loads(pio.to_json(plain(fig), validate=False))
-    assert sent == json.loads(pio.to_json(validated, validate=False))
+    assert_plain_and_valid(BUILDS[name](made))
 
 
 def test_the_log_lines_sit_at_their_values(made) -> None:

@@ -4,14 +4,10 @@ bad property), and what a browser is sent for it is what plotly makes of it."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
-import plotly.io as pio
 import pytest
 
 from lib import load_scenario, run_experiment
@@ -19,6 +15,7 @@ from lib.figures import charts
 from lib.figures import invariance as ip
 from lib.figures.style import as_figure, copy_figure, plain, update_axes
 from lib.fitting.experiments import strength_sweep
+from tests.figures import assert_plain_and_valid
 
 FIVE = ["dose", "headache", "dyskinesia", "dopamine_scan", "age"]
 
@@ -114,24 +111,9 @@ BUILDS: dict[str, Callable[[dict[str, Any]], Any]] = {
 }
 
 
-def _is_plain(node: Any) -> bool:
-    if isinstance(node, dict):
-        return all(isinstance(k, str) and _is_plain(v) for k, v in node.items())
-    if isinstance(node, list | tuple):
-        return all(_is_plain(v) for v in node)
-    return node is None or isinstance(node, str | int | float | np.ndarray | np.generic)
-
-
 @pytest.mark.parametrize("name", list(BUILDS))
 def test_a_figure_is_plain_data_that_plotly_validates(world, name: str) -> None:
-    fig = BUILDS[name](world)
-    assert isinstance(fig, dict) and set(fig) == {"data", "layout"}
-    assert _is_plain(fig)  # no plotly objects inside
-    validated = go.Figure(fig)  # plotly's own validation: raises on a bad property
-    # What a browser is sent is what plotly makes of the figure (named colour
-    # scales spelled out, every property as plotly.js reads it).
-    sent = json.loads(pio.to_json(plain(fig), validate=False))
-    assert sent == json.loads(pio.to_json(validated, validate=False))
+    assert_plain_and_valid(BUILDS[name](world))
 
 
 def test_plain_and_copies_leave_the_figure_alone(world) -> None:

@@ -142,7 +142,7 @@ _ELEMENTS_JS = """() => [document.querySelectorAll('[data-testid="stElementConta
 def _drawn(page: Any, wait: Callable[[Any], None], still_s: float = 1.0) -> None:
     """Wait until the app is idle and its elements stop coming for ``still_s`` seconds
     (a page's first run may start a beat after the app reports itself idle)."""
-    page.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)
+    page.wait_for_selector('[data-testid="stMain"] :is(h1, h2)', timeout=60_000)
     last, since = None, time.monotonic()
     deadline = since + 60
     while time.monotonic() < deadline:

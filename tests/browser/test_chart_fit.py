@@ -16,7 +16,7 @@ import pytest
 from tests.browser.chart_fit import visit
 
 #: The pages with charts, by path.
-PAGES = ["", "Data", "Models", "Interventions", "Invariance", "Attribution", "Black_box"]
+PAGES = ["", "Data", "Models", "Interventions", "Invariance", "Attribution", "Black_box", "Builder"]
 
 
 @pytest.mark.parametrize("size", ["presenter", "phone"])

@@ -190,3 +190,14 @@ def test_home_makes_a_talk_and_starts_it() -> None:
     button(at, "talk_start").click().run()
     assert_clean(at)
     assert _heads(at) == (["Invariance · slide 1 of 2"], ["2 · What ICP concludes"])
+
+
+def test_the_models_slide_says_what_the_header_says_elsewhere() -> None:
+    """The header is the slide's bar in the presenter view: the scores slide carries
+    its takeaway, the very sentence the page shows under its title."""
+    page = open_page("pages/2_Models.py")
+    slide = open_page("pages/2_Models.py", present="1")
+    assert_clean(slide)
+    assert _heads(slide)[1] == ["How well they predict cases they never saw"]
+    said = [str(i.value) for i in page.info]
+    assert said and [str(i.value) for i in slide.info] == said[:1]

@@ -184,7 +184,7 @@ def test_home_makes_a_talk_and_starts_it() -> None:
         "/Invariance?" in c
         and "present=1" in c
         and "section=icp" in c
-        and "deck=invariance.icp%2Cinterventions.outcome" in c
+        and "deck=invariance.icp,interventions.outcome" in c
         for c in code
     ), code
     button(at, "talk_start").click().run()

@@ -169,11 +169,11 @@ def deck_link(deck: tuple[str, ...], view: dict[str, str], base: str = "") -> st
     address (``""``: a link from the lab's root).
 
     >>> deck_link(("invariance.icp", "home.story"), {"scenario": "ldopa"}, "http://lab")
-    'http://lab/Invariance?scenario=ldopa&present=1&section=icp&deck=invariance.icp%2Chome.story'
+    'http://lab/Invariance?scenario=ldopa&present=1&section=icp&deck=invariance.icp,home.story'
     """
     name, key = _entry_page(deck[0])
     query = {**view, "present": "1", "section": key, "deck": ",".join(deck)}
-    return f"{base.rstrip('/')}/{_path(name)}?{urlencode(query)}"
+    return f"{base.rstrip('/')}/{_path(name)}?{urlencode(query, safe=',')}"
 
 
 def _start(deck: tuple[str, ...]) -> None:

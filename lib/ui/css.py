@@ -138,6 +138,9 @@ _PRESENTER_CSS = f"""
 [data-testid="stMain"] button {{ min-height: 3rem; }}
 [class*="st-key-lab_graph"] svg {{ max-height: 55vh; }}
 [data-testid="stMain"] .lab-class-code {{ font-size: 6rem; }}
+/* A slide's bar (lib.ui.slides): where the speaker is, Back and Next, clear of the way out. */
+.st-key-slide_bar {{ padding-right: 3.6rem; border-bottom: 1px solid #ddd; padding-bottom: 0.3rem; }}
+[data-testid="stMain"] .st-key-slide_bar h1 {{ font-size: 34px; line-height: 1.2; padding: 0; }}
 .st-key-leave_present {{ position: fixed; top: 0.6rem; right: 0.8rem; z-index: 999990; width: auto; }}
 </style>
 """

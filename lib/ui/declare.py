@@ -161,6 +161,7 @@ class Section:
     claim: str = ""
     alone: bool = False
     fold: bool = False
+    slide: bool = True
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,11 @@ class Page:
     own_link : callable or None
         ``own_link(page)``: the page's link when it is not the lab's view (a
         student's class and seat).
+    lead : str
+        The key of the section whose one screen states the page's result: the
+        first slide of the presenter view, the others following in page order.
+        ``""``: the page is not shown as slides (one section, or stepping of
+        its own: Lessons, Class, Builder).
     """
 
     name: str
@@ -232,6 +238,7 @@ class Page:
     sidebar: str = "expanded"
     own_exit: bool = False
     own_link: Callable[[str], dict[str, str]] | None = None
+    lead: str = ""
 
     @property
     def menu_label(self) -> str:
@@ -244,6 +251,14 @@ class Page:
             if s.key == key:
                 return s
         raise KeyError(f"{self.name} has no section {key!r}")
+
+    @property
+    def slides(self) -> tuple[Section, ...]:
+        """Its sections that are slides in the presenter view, in page order (none
+        when it declares no ``lead``)."""
+        if not self.lead:
+            return ()
+        return tuple(s for s in self.sections if s.slide and s.key != "header")
 
 
 @dataclass(frozen=True)
@@ -305,4 +320,5 @@ HANDOUT = Section(
     reads=(),
     draw=lazy("lib.ui.handout_views", "handout_section"),
     claim="The view as a web page that works offline, and a script of its numbers.",
+    slide=False,
 )

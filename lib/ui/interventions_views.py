@@ -110,7 +110,8 @@ def intervention_section(lab: Lab, data: Any) -> None:
     """1 · The intervention: a preset or one built by hand, and its strength."""
     sc, state = lab.scenario, lab.state
     presets = list(sc.presets)
-    if lab.present:  # one row of buttons, so that the result is on the same screen
+    if lab.present:  # one row of buttons, so that the slide stays one screen
+        st.subheader("The intervention", anchor=False)
         st.segmented_control(
             "Intervention",
             [*presets, CUSTOM],

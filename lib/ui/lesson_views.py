@@ -32,6 +32,7 @@ from lib.teach.lessons import (
     options,
 )
 from lib.ui import tables
+from lib.ui.clicker import keys
 from lib.ui.lesson_class import class_controls, class_summary
 from lib.ui.live import (
     class_info,
@@ -61,46 +62,6 @@ __all__ = ["lessons_section", "show_lessons", "step_figure", "view_numbers", "vi
 _ANSWERS = "lab_lesson_answers"  # (lesson, where) -> the learner's answer
 _REVEALED = "lab_lesson_revealed"  # {(lesson, step)} whose answer is shown
 _SKIP = "lab_lesson_skip"  # (lesson, step) whose Next was pressed before an answer
-#: Keys a presentation clicker sends, and what they press (docs/lesson-format.md).
-_KEYS_JS = """
-<script>
-(() => {
-  const doc = window.document;
-  if (window.__labLessonKeys) doc.removeEventListener("keydown", window.__labLessonKeys);
-  // a button with a tooltip has a hidden twin: use the one on screen
-  const shown = (name) => Array.from(doc.querySelectorAll(`.st-key-${name} button`))
-    .find((x) => x.offsetWidth > 0);
-  const press = (names) => {
-    for (const name of names) {
-      const b = shown(name);
-      if (b && !b.disabled) { b.click(); return true; }
-    }
-    return false;
-  };
-  window.__labLessonKeys = (e) => {
-    const t = e.target;
-    const typing = t && (t.tagName === "TEXTAREA" || t.isContentEditable ||
-      (t.tagName === "INPUT" && !["radio", "checkbox"].includes(t.type)));
-    const arrow = e.key.startsWith("Arrow");
-    // a focused choice keeps its arrows (they move between the options)
-    const choosing = t && t.tagName === "INPUT" && t.type === "radio" && arrow;
-    if (typing || choosing || e.repeat || e.altKey || e.ctrlKey || e.metaKey) return;
-    let done = false;
-    if (["PageDown", "ArrowRight"].includes(e.key) || (e.key === " " && t === doc.body)) {
-      const reveal = shown("lesson_reveal");
-      // an unanswered question holds the lesson: the learner answers first
-      done = reveal ? (reveal.disabled ? true : press(["lesson_reveal"])) : press(["lesson_next"]);
-    } else if (["PageUp", "ArrowLeft"].includes(e.key)) {
-      done = press(["lesson_back"]);
-    } else if (e.key === "r" || e.key === "R") {
-      done = press(["lesson_reveal"]);
-    }
-    if (done) e.preventDefault();
-  };
-  doc.addEventListener("keydown", window.__labLessonKeys);
-})();
-</script>
-"""
 
 
 def _answers() -> dict[tuple[str, Any], Any]:
@@ -660,7 +621,7 @@ def show_lessons() -> None:
     problem = class_problem()
     if problem:
         st.warning(problem, icon=":material/groups:")
-    st.html(_KEYS_JS, unsafe_allow_javascript=True)
+    keys()
     with st.container(key="lesson_body"):
         if step == 0:
             _start(lesson, teach.present)

@@ -239,7 +239,7 @@ def header_section(lab: Lab, src: ModelsSource) -> None:
     page_header("Models", src.lead)
     for note in src.data_notes:
         st.warning(note, icon=":material/text_fields:")
-    st.info(takeaway(src.scores, src.target, {src.target: src.unit}), icon=":material/lightbulb:")
+    _takeaway(src)
 
 
 def uses_section(lab: Lab, src: ModelsSource) -> None:
@@ -265,6 +265,13 @@ def scores_section(lab: Lab, src: ModelsSource) -> None:
                     for warning in m.warnings_:  # they may quote a table's column names
                         st.warning(f"{m.name}: {inert(warning)}", icon=":material/warning:")
     st.caption(src.score_note())
+    if lab.present:  # a slide: the page's header, which says it, is the slide's bar there
+        _takeaway(src)
+
+
+def _takeaway(src: ModelsSource) -> None:
+    """What the scores say, in one sentence."""
+    st.info(takeaway(src.scores, src.target, {src.target: src.unit}), icon=":material/lightbulb:")
 
 
 def _target(lab: Lab, src: ModelsSource) -> str:

@@ -25,17 +25,27 @@ The presenter view, a slide deck, shows neither.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
 import streamlit as st
 
+from lib.ui import slides
 from lib.ui.declare import Section
 from lib.ui.glossary_views import what_next, words_line
 from lib.ui.pages import page
-from lib.ui.state import Lab, init_page, lab_state, sync_url
+from lib.ui.slides import scroll_mark
+from lib.ui.state import (
+    Lab,
+    add_notice,
+    init_page,
+    lab_state,
+    set_teach,
+    sync_url,
+    teach_state,
+)
+from lib.ui.teach import page_slug
 from lib.words.glossary import NEXT
 
 __all__ = ["FOLD_PREFIX", "ONLY_KEY", "fold_key", "render", "run", "wanted"]
@@ -52,8 +62,7 @@ _DRAWN_KEY = "lab_drawn_sections"
 
 def fold_key(page_name: str, section: str) -> str:
     """The expander key of a folded section (``lab_open_black_box_lesions``)."""
-    slug = re.sub(r"[^a-z0-9]+", "_", page_name.lower()).strip("_")
-    return f"{FOLD_PREFIX}{slug}_{section}"
+    return f"{FOLD_PREFIX}{page_slug(page_name)}_{section}"
 
 
 def _own(s: Section, targets: set[str]) -> bool:
@@ -62,10 +71,11 @@ def _own(s: Section, targets: set[str]) -> bool:
     return (s.alone or s.fold) and not isinstance(s.needs, str) and s.key not in targets
 
 
-def run(lab: Lab, sections: Iterable[Section], *, unfold: bool = False) -> None:
+def run(lab: Lab, sections: Iterable[Section], *, unfold: bool = False, mark: str = "") -> None:
     """Draw ``sections`` for ``lab``'s view (those its ``when`` leaves out are skipped).
 
     ``unfold``: draw folded sections open (what a section asked for alone gets).
+    ``mark``: the key of a section the page scrolls to (a link's ``section``).
     """
     sections = list(sections)
     targets = {s.needs for s in sections if isinstance(s.needs, str)}
@@ -76,6 +86,8 @@ def run(lab: Lab, sections: Iterable[Section], *, unfold: bool = False) -> None:
         if not s.when(lab):
             continue
         drawn[s.key] = lab.state
+        if s.key == mark:
+            scroll_mark(s.key)
         if _own(s, targets):
             _fragment(lab.page, s.key, lab, memo, unfold)
         else:
@@ -152,10 +164,40 @@ def wanted(name: str, only: Iterable[str] | None) -> list[Section]:
 
 
 def render(name: str) -> Lab:
-    """Start the page ``name`` and draw its sections; returns the page's :class:`Lab`."""
+    """Start the page ``name`` and draw its sections; returns the page's :class:`Lab`.
+
+    In the presenter view a page with slides draws one (:mod:`lib.ui.slides`): the
+    bar, then the slide's section with the earlier ones it reads. Elsewhere a link's
+    ``section`` is drawn open and scrolled to.
+    """
     lab = init_page(name)
     only = st.session_state.get(ONLY_KEY, {}).get(name)
-    run(lab, wanted(name, only), unfold=only is not None)
+    if lab.present and only is None and page(name).slides:
+        run(lab, wanted(name, [slides.show(lab)]), unfold=True)
+        return lab
+    mark = _asked(lab) if only is None else ""
+    run(lab, wanted(name, only), unfold=only is not None, mark=mark)
     if not lab.present and (only is None or NEXT in only):
         what_next(lab)
     return lab
+
+
+def _asked(lab: Lab) -> str:
+    """The section a link asks this page for (opened, to scroll to), or ``""``; a key
+    the page does not show now is a notice."""
+    teach = teach_state()
+    if not teach.section or teach.where != lab.page:
+        return ""
+    spec = page(lab.page)
+    shown = [s.key for s in spec.sections if s.key != "header" and s.when(lab)]
+    if teach.section not in shown:
+        add_notice(
+            f"Link parameter `section={teach.section!r}` is not a section {lab.page} shows "
+            f"now (its sections: {', '.join(shown)}); showing the page from its top."
+        )
+        set_teach(replace(teach, section="", where=""))
+        sync_url(lab.page)
+        return ""
+    if spec.section(teach.section).fold:
+        st.session_state[fold_key(lab.page, teach.section)] = True
+    return teach.section

@@ -41,7 +41,7 @@ from lib.ui.params import (
     to_query,
     world_free,
 )
-from lib.ui.teach import TeachState, parse_teach, teach_query
+from lib.ui.teach import TeachState, page_slug, parse_teach, teach_query
 from lib.world.scenarios import (
     SCENARIO_DIR,
     Scenario,
@@ -54,6 +54,10 @@ __all__ = [
     "STATE_KEY",
     "Lab",
     "add_user_scenario",
+    "add_notice",
+    "go_to",
+    "offered_slides",
+    "view_query",
     "user_scenarios",
     "init_page",
     "lab_state",
@@ -70,6 +74,8 @@ _URL_READ_KEY = "lab_url_read"
 _NOTICES_KEY = "lab_notices"
 _USER_KEY = "lab_user_scenarios"
 _PAGE_KEY = "lab_page"
+#: Session-state key: the page a slide's Next or Back moves to (:func:`go_to`).
+_GO_KEY = "lab_go_page"
 #: Longest world or table name the sidebar's picker shows whole (at its usual width).
 SIDEBAR_TITLE_CHARS = 28
 APP_NAME = "Predict or Explain"
@@ -234,6 +240,25 @@ def set_teach(state: TeachState) -> None:
     st.session_state[TEACH_KEY] = state
 
 
+def offered_slides() -> dict[str, tuple[str, ...]]:
+    """Each page shown as slides, by :func:`lib.ui.teach.page_slug`, and its slides' keys
+    (what a deck may name)."""
+    return {page_slug(n): tuple(s.key for s in p.slides) for n, p in REGISTRY.items() if p.slides}
+
+
+def go_to(page: str, section: str) -> None:
+    """Show ``section`` of ``page`` (for the callbacks of a slide's Next and Back and of a
+    talk's start): on another page, the next run opens it (:func:`init_page`)."""
+    set_teach(replace(teach_state(), section=section, where=page))
+    if st.session_state.get(_PAGE_KEY) != page:
+        st.session_state[_GO_KEY] = page
+
+
+def add_notice(message: str) -> None:
+    """One more notice under the page's title (after :func:`init_page`)."""
+    st.session_state.setdefault(_NOTICES_KEY, []).append(message)
+
+
 # ----------------------------------------------------------------------------- state
 
 
@@ -294,7 +319,7 @@ def synced(field: str, value: Any = None) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- page setup
 
 
-def _start_state(catalog: dict[str, ScenarioInfo]) -> list[str]:
+def _start_state(catalog: dict[str, ScenarioInfo], page: str = "") -> list[str]:
     """Make sure the session has a valid state; read the URL on its first run."""
     ss = st.session_state
     notices: list[str] = []
@@ -314,7 +339,7 @@ def _start_state(catalog: dict[str, ScenarioInfo]) -> list[str]:
                 notices += more
             else:
                 state, notices = parse_query(query, catalog)
-            teach, teach_notices = parse_teach(query, lesson_steps())
+            teach, teach_notices = parse_teach(query, lesson_steps(), offered_slides(), page=page)
             ss[TEACH_KEY] = teach
             notices += teach_notices
             if 1 <= teach.step <= lesson_steps().get(teach.lesson, 0):
@@ -375,6 +400,15 @@ def _page_query(page: str, state: LabState | None = None) -> dict[str, str]:
         # what does not belong to a world: the level, Attribution's neurons, the network
         out.update(field_query(state, world_free(page)))
     return {**out, **teach_query(teach_state(), page)}
+
+
+def view_query(page: str) -> dict[str, str]:
+    """The link parameters of ``page`` showing the session's view (its world or table,
+    and the page's own fields), without the lesson or the presenter view."""
+    out = _page_query(page)
+    for name in ("lesson", "step", "present", "section", "deck"):
+        out.pop(name, None)
+    return out
 
 
 def sync_url(page: str) -> None:
@@ -546,7 +580,13 @@ def init_page(page: str) -> Lab:
             + (" ".join(errors) if errors else "The scenario folder is empty.")
         )
         st.stop()
-    notices = _start_state(catalog)
+    notices = _start_state(catalog, page)
+    target = st.session_state.pop(_GO_KEY, None)
+    if target in PAGES and target != page:  # a slide's Next or Back, or a talk's start
+        st.switch_page(PAGES[target], query_params=_page_query(target))
+    teach = teach_state()
+    if teach.section and teach.where != page:  # a section belongs to its own page
+        set_teach(replace(teach, section="", where=""))
     notices += _follow_link(page, catalog)
     read_live_link(page)
     present = teach_state().present

@@ -17,6 +17,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from lib.teach.lessons import load_lesson
+from tests.browser.chart_fit import CHARTS_DRAWN_JS
 from tests.browser.conftest import SCREENSHOT_DIR, cut_off, wait_for_layout
 
 
@@ -286,26 +287,33 @@ PRESENTED = ["/", "/Data", "/Models", "/Interventions?preset=Tylenol", "/Invaria
 def test_every_page_in_the_presenter_view_has_projector_type(
     browser: Any, server_url: str, wait_for_app: Any, assert_no_errors: Any, path: str
 ) -> None:
-    """Body type of 28 px, chart ticks and causal-graph labels of 20 px or more, no sidebar."""
+    """Body type of 28 px, chart ticks and causal-graph labels of 20 px or more, no
+    sidebar: on every slide of the page (Next pressed until the last)."""
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     try:
         page.goto(server_url + path + ("&" if "?" in path else "?") + "present=1")
         wait_for_app(page)
-        assert_no_errors(page)
-        expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
-        drawn = (
-            ".js-plotly-plot .xtick text"
-            if path != "/"
-            else '[data-testid="stGraphVizChart"] svg text'
-        )
-        expect(page.locator(drawn).first).to_be_attached(timeout=30_000)
-        sizes = page.evaluate(_TYPE_JS)
-        assert sizes["body"] >= 28, sizes
-        assert sizes["graphs"] + sizes["nticks"] > 0, sizes
-        assert sizes["graph"] is None or sizes["graph"] >= 20, sizes
-        assert sizes["ticks"] is None or sizes["ticks"] >= 20, sizes
         name = path.strip("/").split("?")[0] or "home"
-        page.screenshot(path=str(SCREENSHOT_DIR / f"present-page-{name}-1280x720.png"))
+        drawn = 0
+        for slide in range(1, 12):
+            assert_no_errors(page)
+            expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
+            expect(page.locator('[data-testid="stMain"] h1')).to_contain_text(f"· {slide} of")
+            page.wait_for_function(CHARTS_DRAWN_JS, timeout=30_000)
+            wait_for_layout(page)
+            sizes = page.evaluate(_TYPE_JS)
+            assert sizes["body"] >= 28, (slide, sizes)
+            assert sizes["graph"] is None or sizes["graph"] >= 20, (slide, sizes)
+            assert sizes["ticks"] is None or sizes["ticks"] >= 20, (slide, sizes)
+            drawn += sizes["graphs"] + sizes["nticks"]
+            page.screenshot(path=str(SCREENSHOT_DIR / f"present-page-{name}-{slide}-1280x720.png"))
+            forward = page.locator(".st-key-slide_next button:visible")
+            if forward.is_disabled():
+                break
+            forward.click()
+            wait_for_app(page)
+            wait_for_layout(page)
+        assert drawn > 0, "no chart or graph on any slide"
     finally:
         context.close()

@@ -134,6 +134,9 @@ PAGE = Page(
             fold=True,
         ),
     ),
+    # the first slide: the experiment settles what prediction could not (B's credit
+    # against its error once driven); the correlated world and its credit follow
+    lead="settle",
     numbers=_views("lesson_numbers"),
     step_figure=_views("step_figure"),
     step_plots=_views("step_plots"),

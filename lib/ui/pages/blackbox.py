@@ -200,4 +200,7 @@ PAGE = Page(
             fold=True,
         ),
     ),
+    # the first slide: most units that break one behaviour are not where it lives (every
+    # unit lesioned, counted as the 6502's transistors were): the tools' first illusion
+    lead="lesions",
 )

@@ -50,6 +50,10 @@ PAGE = Page(
         ),
         HANDOUT,
     ),
+    # the first slide: where the rows come from (the world's graph and equations); the
+    # rows and the correlations draw it with them (they read its drawing), so it is the
+    # one section whose slide is one screen of its own
+    lead="source",
     numbers=_views("lesson_numbers"),
     step_figure=_views("step_figure"),
     step_plots=_views("step_plots"),

@@ -52,5 +52,16 @@ PAGE = Page(
             draw=lazy("lib.ui.glossary_views", "words_section"),
             claim="Every technical word the lab uses, in a sentence or two, and where it is shown.",
         ),
+        Section(
+            "talk",
+            "Make a talk",
+            reads=(),
+            draw=lazy("lib.ui.slides", "talk_section"),
+            claim="Slides from any pages, in order, as one link for the presenter view.",
+            slide=False,  # a tool for the speaker, not a slide
+        ),
     ),
+    # the first slide: the chosen world's story and what causes what in it, the ground
+    # every other page stands on (for a table, where there is no story, "start" is first)
+    lead="story",
 )

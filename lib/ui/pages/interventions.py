@@ -234,6 +234,9 @@ PAGE = Page(
         ),
         HANDOUT,
     ),
+    # the first slide: ×5.32 against ×1.00, the predictive model broken and the causal
+    # one not, on one screen
+    lead="outcome",
     numbers=_views("lesson_numbers"),
     step_figure=_views("step_figure"),
     step_plots=_views("step_plots"),

@@ -348,8 +348,11 @@ PAGE = Page(
             draw=_sections("handout_section"),
             when=for_world,
             claim="The view as a web page and as a script.",
+            slide=False,
         ),
     ),
+    # the first slide: ICP names the causes' set (the environments it read follow)
+    lead="icp",
     numbers=_sections("lesson_numbers"),
     step_figure=_sections("step_figure"),
     step_plots=_sections("step_plots"),

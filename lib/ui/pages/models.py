@@ -77,6 +77,9 @@ PAGE = Page(
         ),
         HANDOUT,
     ),
+    # the first slide: in the world they learned from, the predictive model predicts as
+    # well or better (the two models' held-out errors side by side)
+    lead="scores",
     numbers=_views("lesson_numbers"),
     step_figure=_views("step_figure"),
     handout=lazy("lib.ui.handout_views", "models_handout"),

@@ -30,6 +30,7 @@ from lib.figures.style import (
     darker,
     kind_color,
     label,
+    projector_height,
     require_frame,
     style,
     subsample,
@@ -370,7 +371,8 @@ def predicted_vs_actual(
     fig = {"data": traces, "layout": layout}
     x_title = f"actual {units_label}".strip()
     y_title = f"predicted {units_label}".strip()
-    return style(fig, title, x_title, y_title, 480)
+    # A square plot with a legend above it: too small to read at the projector's usual height.
+    return projector_height(style(fig, title, x_title, y_title, 480), 460)
 
 
 def coefficient_plot(table: pd.DataFrame, kind: str, title: str) -> Figure:
@@ -635,8 +637,23 @@ def page_heatmap(df: pd.DataFrame) -> Figure:
     """The Data page's correlation heatmap, for a world's sample and a table alike.
 
     The cells are labelled with the variables' names, so an axis title says
-    nothing more; slanted names never run into each other, however few the columns.
+    nothing more; upright names never run into each other, however narrow the cells
+    (on a phone, on a projector). In the presenter view the matrix is tall enough for
+    its cells' numbers at projector type.
     """
     fig = correlation_heatmap(df, title="")
-    update_axes(fig, "x", {"title": {"text": ""}, "tickangle": -30})
-    return update_axes(fig, "y", {"title": {"text": ""}})
+    update_axes(fig, "x", {"title": {"text": ""}, "tickangle": -90})
+    update_axes(fig, "y", {"title": {"text": ""}})
+    # The colour bar in a row above the matrix: beside it, it takes a phone's cells' room.
+    fig["data"][0]["colorbar"] = {
+        "title": {"text": "r", "side": "right"},
+        "orientation": "h",
+        "thickness": 12,
+        "len": 0.6,
+        "x": 0.0,
+        "xanchor": "left",
+        "y": 1.02,
+        "yanchor": "bottom",
+    }
+    k = len(fig["data"][0]["x"])
+    return projector_height(fig, min(560, 190 + 70 * k))

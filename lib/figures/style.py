@@ -13,7 +13,11 @@ the same idea always looks the same:
 * **type** — :data:`BASE_FONT_SIZE`, :data:`TITLE_FONT_SIZE` and
   :data:`SMALL_FONT_SIZE` (the smallest text on any figure), large enough for
   a lecture hall; :func:`for_projector` makes a figure's type larger still for
-  the presenter view;
+  the presenter view (:func:`projector_height` lets a figure that needs it be taller
+  there);
+* **fit** — :func:`wrap_title` breaks a long axis title into lines and :func:`fit_titles`
+  does it to every axis of a figure, so that no title is cut on a phone or runs past its
+  plot on a projector;
 * **layout** — :func:`style` applies all of it to a figure, :func:`legend_on_top`
   puts a legend in a row above the plot, :func:`label` writes an axis label with
   its unit;
@@ -67,7 +71,12 @@ __all__ = [
     "add_hline",
     "add_hrect",
     "add_vline",
+    "AXIS_TITLE_CHARS",
+    "PROJECTOR_X_TITLE_CHARS",
+    "PROJECTOR_Y_TITLE_CHARS",
     "as_figure",
+    "fit_titles",
+    "projector_height",
     "colorscale",
     "copy_figure",
     "darker",
@@ -84,6 +93,7 @@ __all__ = [
     "subsample",
     "update_axes",
     "update_layout",
+    "wrap_title",
 ]
 
 #: A figure as plain data: ``{"data": [trace dicts], "layout": {...}}``, what
@@ -528,6 +538,75 @@ def style_plain(
 
 
 # --------------------------------------------------------------------------
+# Titles that fit
+# --------------------------------------------------------------------------
+
+#: The longest line of an axis title, in characters: a phone's plot is about 300 px
+#: wide, some 36 characters of the lab's 16 px type.
+AXIS_TITLE_CHARS = 30
+#: The same in the presenter view, where type is half as large again: an x title under
+#: a half-width plot, and a y title beside a plot of :data:`PROJECTOR_HEIGHT`.
+PROJECTOR_X_TITLE_CHARS = 40
+PROJECTOR_Y_TITLE_CHARS = 18
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _chars(text: str) -> int:
+    """How many characters a line of plotly text shows (its tags left out)."""
+    return len(_TAG.sub("", text))
+
+
+def _wrap_line(line: str, width: int) -> list[str]:
+    """One line as lines of at most ``width`` characters where a space allows: a unit's
+    ``(`` starts a new line if that is enough, else words fill each line."""
+    if _chars(line) <= width:
+        return [line]
+    cut = line.rfind(" (")
+    if cut > 0 and _chars(line[:cut]) <= width and _chars(line[cut + 1 :]) <= width:
+        return [line[:cut], line[cut + 1 :]]
+    lines: list[str] = []
+    for word in line.split(" "):
+        if lines and _chars(lines[-1]) + 1 + _chars(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def wrap_title(text: str, width: int = AXIS_TITLE_CHARS) -> str:
+    """``text`` broken (``<br>``) into lines of at most ``width`` characters where a space
+    allows; lines it already has are kept, and a word longer than ``width`` stays whole.
+
+    >>> wrap_title("intervention strength (0 = none, 1 = full)")
+    'intervention strength<br>(0 = none, 1 = full)'
+    >>> wrap_title("RMSE (lower is better)", 30)
+    'RMSE (lower is better)'
+    """
+    lines = re.split(r"<br\s*/?>", str(text), flags=re.IGNORECASE)
+    return "<br>".join(part for line in lines for part in _wrap_line(line, width))
+
+
+def fit_titles(
+    fig: Mapping[str, Any], x_chars: int = AXIS_TITLE_CHARS, y_chars: int = AXIS_TITLE_CHARS
+) -> dict[str, Any]:
+    """A figure whose axis titles are wrapped (:func:`wrap_title`): x titles at ``x_chars``,
+    y titles at ``y_chars`` characters a line. Only the axes' dicts are copied."""
+    layout = dict(fig.get("layout", {}))
+    for name in [k for k in layout if re.fullmatch("[xy]axis[0-9]*", k)]:
+        axis = layout[name]
+        title = axis.get("title") if isinstance(axis, Mapping) else None
+        text = title.get("text") if isinstance(title, Mapping) else title
+        if not isinstance(text, str) or not text:
+            continue
+        width = x_chars if name.startswith("x") else y_chars
+        wrapped = wrap_title(text, width)
+        if wrapped != text:
+            new_title = {**title, "text": wrapped} if isinstance(title, Mapping) else wrapped
+            layout[name] = {**axis, "title": new_title}
+    return {**fig, "layout": layout}
+
+
+# --------------------------------------------------------------------------
 # The presenter view
 # --------------------------------------------------------------------------
 
@@ -537,6 +616,63 @@ PROJECTOR_MIN_FONT = 22
 PROJECTOR_HEIGHT = 290
 #: A figure with more text labels (annotations) than this keeps their size on a projector.
 MAX_GROWN_LABELS = 8
+#: The room a projected plot's margins take (title, x ticks and title), in px: what
+#: is left of a figure's height is where its y ticks go.
+_PROJECTOR_MARGINS = 130
+
+
+def projector_height(fig: Figure, height: int) -> Figure:
+    """Let ``fig`` be ``height`` px tall in the presenter view, where figures are at most
+    :data:`PROJECTOR_HEIGHT` (a square plot, or a matrix of labelled cells, needs more to be
+    read); changes ``fig`` and returns it. :func:`for_projector` reads it."""
+    return update_layout(fig, {"meta": {"projector_height": int(height)}})
+
+
+def _projector_cap(layout: Mapping[str, Any]) -> int:
+    meta = layout.get("meta")
+    asked = meta.get("projector_height") if isinstance(meta, Mapping) else None
+    return int(asked) if isinstance(asked, int | float) and asked > 0 else PROJECTOR_HEIGHT
+
+
+def _numeric(values: Any) -> bool:
+    """Whether a trace's coordinates are numbers (an array, its typed-array form, a list)."""
+    if isinstance(values, np.ndarray):
+        return values.dtype.kind in "iuf"
+    if isinstance(values, Mapping):  # plotly.js's typed array: {"dtype": "f8", "bdata": ...}
+        return "bdata" in values
+    if isinstance(values, list | tuple) and values:
+        return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    return False
+
+
+def _numeric_axes(data: Sequence[Mapping[str, Any]], letter: str) -> set[str]:
+    """The ``letter`` axes (``"y"``, ``"y2"`` ...) whose every trace has numeric coordinates."""
+    seen: dict[str, bool] = {}
+    for trace in data:
+        if letter not in trace:
+            continue
+        axis = str(trace.get(f"{letter}axis") or letter)
+        seen[axis] = seen.get(axis, True) and _numeric(trace[letter])
+    return {axis for axis, numeric in seen.items() if numeric}
+
+
+def _fewer_ticks(layout: dict[str, Any], data: Sequence[Mapping[str, Any]]) -> None:
+    """At most as many y ticks as projected labels fit one above the other with a gap,
+    on the numeric y axes that do not set their own ticks (changes ``layout``)."""
+    height = int(layout.get("height") or PROJECTOR_HEIGHT)
+    for axis_id in _numeric_axes(data, "y"):
+        name = "yaxis" + axis_id[1:]
+        axis = layout.setdefault(name, {})
+        if any(k in axis for k in ("nticks", "dtick", "tickvals")) or axis.get("type") in (
+            "category",
+            "multicategory",
+            "log",
+        ):
+            continue
+        low, high = axis.get("domain") or (0.0, 1.0)
+        room = max(60.0, height - _PROJECTOR_MARGINS) * (float(high) - float(low))
+        font = float((axis.get("tickfont") or {}).get("size") or PROJECTOR_MIN_FONT)
+        axis["nticks"] = max(2, int(room // (2.2 * font)))
 
 
 def for_projector(plain: Mapping[str, Any]) -> dict[str, Any]:
@@ -546,7 +682,10 @@ def for_projector(plain: Mapping[str, Any]) -> dict[str, Any]:
     bars and, unless there are more than :data:`MAX_GROWN_LABELS`, annotations) and
     every trace's own text (bar labels, colour bar ticks) is scaled by 1.5 and raised to at least
     :data:`PROJECTOR_MIN_FONT` px, text is dark, and the height is at most
-    :data:`PROJECTOR_HEIGHT`. The data arrays are shared, not copied.
+    :data:`PROJECTOR_HEIGHT` (or what :func:`projector_height` asked). A numeric y axis gets
+    no more ticks than its labels fit one above the other, and axis titles are wrapped
+    (:func:`fit_titles`: :data:`PROJECTOR_X_TITLE_CHARS`, :data:`PROJECTOR_Y_TITLE_CHARS`).
+    The data arrays are shared, not copied.
 
     >>> big = for_projector({"data": [], "layout": {"xaxis": {"tickfont": {"size": 14}}}})
     >>> big["layout"]["xaxis"]["tickfont"]["size"], big["layout"]["font"]["size"]
@@ -580,11 +719,12 @@ def for_projector(plain: Mapping[str, Any]) -> dict[str, Any]:
         tick["size"] = max(PROJECTOR_MIN_FONT, int(tick.get("size") or 0))
     legend = layout.setdefault("legend", {}).setdefault("font", {})
     legend["size"] = max(PROJECTOR_MIN_FONT, int(legend.get("size") or 0))
-    layout["height"] = min(int(layout.get("height") or PROJECTOR_HEIGHT), PROJECTOR_HEIGHT)
+    layout["height"] = min(int(layout.get("height") or PROJECTOR_HEIGHT), _projector_cap(layout))
+    _fewer_ticks(layout, plain.get("data", ()))
     out = dict(plain)
     out["layout"] = layout
     out["data"] = [_grown_trace(trace) for trace in plain.get("data", ())]
-    return out
+    return fit_titles(out, PROJECTOR_X_TITLE_CHARS, PROJECTOR_Y_TITLE_CHARS)
 
 
 def _grown_trace(trace: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -246,7 +246,7 @@ def bars_figure(
     results = evaluate(scenario_id, n, seed, test, key, _ivs)
     fig = legend_on_top(charts.rmse_bars(results, title=""))
     return update_axes(
-        fig, "x", {"title": {"text": "test sample: before the change, and after it"}}
+        fig, "x", {"title": {"text": "test sample:<br>before the change, and after it"}}
     )
 
 

@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from lib.figures import graph
-from lib.figures.style import Figure, for_projector, kind_color
+from lib.figures.style import Figure, fit_titles, for_projector, kind_color
 from lib.figures.style import plain as to_plain
 from lib.fitting.models import FAMILY_LABELS
 from lib.text.numbers import format_number, format_r2
@@ -109,10 +109,11 @@ class _Plain(go.Figure):
 
     @classmethod
     def of(cls, fig: Figure | go.Figure, projector: bool = False) -> _Plain:
-        """The figure's plain data (:func:`lib.figures.style.plain`), made once;
+        """The figure's plain data (:func:`lib.figures.style.plain`) with its axis titles
+        wrapped to fit a phone (:func:`lib.figures.style.fit_titles`), made once;
         ``projector``: with projector-sized type (:func:`lib.figures.style.for_projector`),
         made once too."""
-        plain = _made(fig, "plain", lambda: to_plain(fig))
+        plain = _made(fig, "plain", lambda: fit_titles(to_plain(fig)))
         if projector:
             plain = _made(fig, "projector", lambda: for_projector(plain))
         made = cls.__new__(cls)

@@ -644,16 +644,20 @@ def page_heatmap(df: pd.DataFrame) -> Figure:
     fig = correlation_heatmap(df, title="")
     update_axes(fig, "x", {"title": {"text": ""}, "tickangle": -90})
     update_axes(fig, "y", {"title": {"text": ""}})
-    # The colour bar in a row above the matrix: beside it, it takes a phone's cells' room.
-    fig["data"][0]["colorbar"] = {
-        "title": {"text": "r", "side": "right"},
+    # The colour bar in a row above the matrix (beside it, it takes a phone's cells' room),
+    # and cell numbers in the smallest type, so that a phone's cells hold their numbers.
+    heatmap = fig["data"][0]
+    heatmap["colorbar"] = {
+        "title": {"text": "r", "side": "top"},
         "orientation": "h",
         "thickness": 12,
-        "len": 0.6,
-        "x": 0.0,
-        "xanchor": "left",
+        "len": 0.5,
+        "tickvals": [-1, 0, 1],
+        "x": 1.0,
+        "xanchor": "right",
         "y": 1.02,
         "yanchor": "bottom",
     }
+    heatmap["textfont"] = {"size": SMALL_FONT_SIZE}
     k = len(fig["data"][0]["x"])
     return projector_height(fig, min(560, 190 + 70 * k))

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -740,22 +740,37 @@ def _grown_trace(trace: Mapping[str, Any]) -> Mapping[str, Any]:
     grown = dict(trace)
     if isinstance(trace.get("textfont"), Mapping):
         grown["textfont"] = big(trace["textfont"])
-    bar = (
+    marker_bar = (
         (trace.get("marker") or {}).get("colorbar")
         if isinstance(trace.get("marker"), Mapping)
         else None
     )
-    if isinstance(bar, Mapping):
-        bar = dict(bar)
-        if isinstance(bar.get("tickfont"), Mapping):
-            bar["tickfont"] = big(bar["tickfont"])
-        else:
-            bar["tickfont"] = {"size": PROJECTOR_MIN_FONT}
-        title = bar.get("title")
-        if isinstance(title, Mapping):
-            bar["title"] = {**title, "font": big(title.get("font") or {"size": 14})}
-        grown["marker"] = {**trace["marker"], "colorbar": bar}
+    if isinstance(marker_bar, Mapping):
+        grown["marker"] = {**trace["marker"], "colorbar": _grown_bar(marker_bar, big)}
+    if isinstance(trace.get("colorbar"), Mapping):
+        grown["colorbar"] = _grown_bar(trace["colorbar"], big)
     return grown
+
+
+def _grown_bar(
+    bar: Mapping[str, Any], big: Callable[[Mapping[str, Any]], dict[str, Any]]
+) -> dict[str, Any]:
+    """A colour bar with projector-sized ticks and title, upright beside the plot (a bar
+    laid in a row to spare a phone's width takes a projected plot's height instead)."""
+    out = dict(bar)
+    if out.get("orientation") == "h":
+        for key in ("orientation", "x", "xanchor", "y", "yanchor", "len"):
+            out.pop(key, None)
+        if isinstance(out.get("title"), Mapping):
+            out["title"] = {**out["title"], "side": "top"}
+    if isinstance(out.get("tickfont"), Mapping):
+        out["tickfont"] = big(out["tickfont"])
+    else:
+        out["tickfont"] = {"size": PROJECTOR_MIN_FONT}
+    title = out.get("title")
+    if isinstance(title, Mapping):
+        out["title"] = {**title, "font": big(title.get("font") or {"size": 14})}
+    return out
 
 
 # --------------------------------------------------------------------------

@@ -186,6 +186,33 @@ def pairs_figure(scenario_id: str, n: int, seed: int, columns: tuple[str, ...]) 
     return fig
 
 
+@st.cache_resource(max_entries=VIEWS, show_spinner=_SPIN)
+def pair_panels_figure(
+    scenario_id: str,
+    n: int,
+    seed: int,
+    columns: tuple[str, ...],
+    per_row: int,
+    width: int,
+    type_scale: float,
+) -> Figure:
+    """The pairs of :func:`pairs_figure` in panels of their own, ``per_row`` a row, laid out
+    for ``width`` px and type ``type_scale`` times the lab's (a phone, a projector:
+    :func:`lib.figures.charts.pair_panels`)."""
+    sc = get_scenario(scenario_id)
+    return charts.pair_panels(
+        sample(scenario_id, n, seed),
+        list(columns),
+        sc.units,
+        highlight=sc.target,
+        per_row=per_row,
+        width=width,
+        type_scale=type_scale,
+        max_points=PAIRS_MAX_POINTS,
+        seed=seed,
+    )
+
+
 def _model(exp: Experiment, name: str):  # noqa: ANN202 - a lib.fitting.models.Model
     return next(m for m in exp.models if m.name == name)
 

@@ -59,6 +59,13 @@ _CSS = f"""
 [data-testid="stGraphVizChart"] svg text {{ font-family: {FONT_FAMILY}; }}
 [data-testid="stGraphVizChart"] svg g.node text {{ font-size: {GRAPH_NODE_PT}px; }}
 [data-testid="stGraphVizChart"] svg g.edge text {{ font-size: {GRAPH_EDGE_PT}px; }}
+/* One thing drawn two ways (lib.ui.widgets.wide_and_narrow): the wide way on a wide
+   screen, the narrow way on a phone. */
+[class*="st-key-lab_narrow_"] {{ display: none; }}
+@media (max-width: 640px) {{
+  [class*="st-key-lab_wide_"] {{ display: none; }}
+  [class*="st-key-lab_narrow_"] {{ display: flex; }}
+}}
 /* The chart toolbar (zoom, download) on a desktop only: on a phone it covers a chart's
    legend and labels, and a finger cannot use it. */
 @media (max-width: 640px), (pointer: coarse) {{

@@ -43,6 +43,7 @@ __all__ = [
     "page_header",
     "scenario_dot",
     "stacking_columns",
+    "wide_and_narrow",
 ]
 
 _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -381,6 +382,13 @@ def stacking_columns(spec: Any, key: str, **kwargs: Any) -> list[DeltaGenerator]
     """
     box = st.container(key=f"stack_{key}")
     return list(box.columns(spec, **kwargs))
+
+
+def wide_and_narrow(key: str) -> tuple[DeltaGenerator, DeltaGenerator]:
+    """Two places for one thing drawn two ways: the first shown on a wide screen, the
+    second on a phone (below 640 px; the lab's style rules switch them). ``key`` must be
+    unique on the page."""
+    return st.container(key=f"lab_wide_{key}"), st.container(key=f"lab_narrow_{key}")
 
 
 @contextmanager

@@ -666,7 +666,6 @@ def _fewer_ticks(layout: dict[str, Any], data: Sequence[Mapping[str, Any]]) -> N
         if any(k in axis for k in ("nticks", "dtick", "tickvals")) or axis.get("type") in (
             "category",
             "multicategory",
-            "log",
         ):
             continue
         low, high = axis.get("domain") or (0.0, 1.0)

@@ -114,9 +114,10 @@ class _Plain(go.Figure):
         wrapped to fit a phone (:func:`lib.figures.style.fit_titles`), made once;
         ``projector``: with projector-sized type (:func:`lib.figures.style.for_projector`),
         made once too."""
-        plain = _made(fig, "plain", lambda: fit_titles(to_plain(fig)))
-        if projector:
-            plain = _made(fig, "projector", lambda: for_projector(plain))
+        if projector:  # titles wrapped for the projector's own type and sizes
+            plain = _made(fig, "projector", lambda: for_projector(to_plain(fig)))
+        else:
+            plain = _made(fig, "plain", lambda: fit_titles(to_plain(fig)))
         made = cls.__new__(cls)
         object.__setattr__(made, "_plain", plain)
         return made

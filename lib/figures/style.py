@@ -421,7 +421,11 @@ def update_axes(fig: Figure, letter: str, update: Mapping[str, Any]) -> Figure:
 
 
 #: Where a line's label sits, as ``add_vline``/``add_hline``'s ``annotation_position``.
-_VLINE_LABELS = {"top": {"y": 1, "yref": "y domain", "xanchor": "center", "yanchor": "bottom"}}
+_VLINE_LABELS = {
+    "top": {"y": 1, "yref": "y domain", "xanchor": "center", "yanchor": "bottom"},
+    "top left": {"y": 1, "yref": "y domain", "xanchor": "right", "yanchor": "top"},
+    "top right": {"y": 1, "yref": "y domain", "xanchor": "left", "yanchor": "top"},
+}
 _HLINE_LABELS = {"top left": {"x": 0, "xref": "x domain", "xanchor": "left", "yanchor": "bottom"}}
 
 
@@ -453,7 +457,8 @@ def add_vline(
     annotation_position: str = "top",
 ) -> Figure:
     """A vertical line across the plot at ``x``, as ``go.Figure.add_vline`` draws it
-    (with ``annotation`` at ``annotation_position``: ``"top"``); changes ``fig``."""
+    (with ``annotation`` at ``annotation_position``: ``"top"`` above the plot, ``"top left"``
+    or ``"top right"`` inside it, beside the line); changes ``fig``."""
     shape = {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"}
     label_at = {"x": x, "xref": "x", **_VLINE_LABELS[annotation_position]}
     return _add_line(fig, shape, line, annotation, label_at)

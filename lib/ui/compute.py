@@ -281,19 +281,23 @@ def bars_figure(
 def sweep_figure(
     scenario_id: str, n: int, seed: int, key: IvKey, _base: Sequence[Intervention]
 ) -> Figure:
-    return charts.error_vs_strength(sweep(scenario_id, n, seed, key, _base), title="")
+    # The legend in a row above the plot: beside it, it squeezes a phone's plot to a sliver.
+    return legend_on_top(
+        charts.error_vs_strength(sweep(scenario_id, n, seed, key, _base), title="")
+    )
 
 
 @st.cache_resource(max_entries=CHOICES, show_spinner=_SPIN)
 def sweep_figure_at(
     scenario_id: str, n: int, seed: int, key: IvKey, strength: float, _base: Sequence[Intervention]
 ) -> Figure:
-    """The sweep with a marker at the strength the user chose."""
+    """The sweep with a marker at the strength the user chose; its label inside the plot, on
+    the roomier side of the line (above the plot is the legend's row)."""
     fig = copy_figure(sweep_figure(scenario_id, n, seed, key, _base))
     return add_vline(
         fig,
         strength,
         {"color": NEUTRAL, "dash": "dot", "width": 2},
         annotation={"text": "you are here", "font": {"size": SMALL_FONT_SIZE}},
-        annotation_position="top",
+        annotation_position="top left" if strength > 0.5 else "top right",
     )

@@ -175,6 +175,13 @@ _PRESENTER_CSS = f"""
 /* No chart toolbar on a projector: it covers legends, and the speaker does not zoom. */
 [data-testid="stPlotlyChart"] .modebar-container {{ display: none !important; }}
 [data-testid="stApp"][data-test-script-state="running"]::after {{ font-size: 24px; }}
+/* Tables and a slider's values readable from the back of the hall (at least 22 px). */
+[data-testid="stMain"] [data-testid="stTable"] th,
+[data-testid="stMain"] [data-testid="stTable"] td {{ font-size: 22px; }}
+[data-testid="stMain"] [data-testid="stSliderThumbValue"],
+[data-testid="stMain"] [data-testid="stSliderTickBarMin"],
+[data-testid="stMain"] [data-testid="stSliderTickBarMax"] {{ font-size: 22px; }}
+[data-testid="stMain"] [data-testid="stSliderThumbValue"] {{ padding-bottom: 0.5rem; }}
 [data-testid="stMain"] .lab-class-code {{ font-size: 6rem; }}
 .st-key-leave_present {{ position: fixed; top: 0.6rem; right: 0.8rem; z-index: 999990; width: auto; }}
 </style>

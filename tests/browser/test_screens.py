@@ -68,6 +68,11 @@ _WORKING_JS = """(running) => {
 }"""
 
 
+_WORKING_RULE_JS = """() => Array.from(document.styleSheets).some(s => { try {
+  return Array.from(s.cssRules).some(r => (r.cssText || '').includes('lab-working-show'));
+} catch (e) { return false; } })"""
+
+
 @pytest.mark.parametrize("query", ["", "?present=1"], ids=["phone", "presenter"])
 def test_a_long_run_says_it_is_working_at_the_top(
     page: Any, server_url: str, wait_for_app: Any, query: str
@@ -76,6 +81,8 @@ def test_a_long_run_says_it_is_working_at_the_top(
     page.goto(f"{server_url}/Models{query}")
     wait_for_app(page)
     page.wait_for_function(CHARTS_DRAWN_JS, timeout=30_000)
+    # the lab's style sheet is in place (a rerun may draw it again)
+    page.wait_for_function(_WORKING_RULE_JS, timeout=30_000)
     running = page.evaluate(_WORKING_JS, True)
     assert running["content"] == f'"{WORKING}"'
     assert running["position"] == "fixed" and running["top"] == "0px"

@@ -30,10 +30,12 @@ from lib.figures.style import (
     darker,
     kind_color,
     label,
+    projector_height,
     require_frame,
     style,
     subsample,
     update_axes,
+    update_layout,
 )
 from lib.fitting.scores import r2_score, rmse
 from lib.text.escape import plotly_text
@@ -43,7 +45,12 @@ __all__ = [
     "coefficient_plot",
     "correlation_heatmap",
     "error_vs_strength",
+    "PANEL_LEFT_PX",
+    "PANEL_PLOT_PX",
+    "PANEL_TICKS_PX",
+    "PANEL_UNDER_PX",
     "page_heatmap",
+    "pair_panels",
     "per_sd_coefficients",
     "predicted_vs_actual",
     "rmse_bars",
@@ -253,6 +260,141 @@ def scatter_matrix(
     return style(fig, f"Pairwise scatter{shown}", None, None, height)
 
 
+#: Heights of one row of :func:`pair_panels`: the plot, and the room under it for its
+#: ticks and two-line x title (px, at the lab's type; a projector's type is larger).
+PANEL_PLOT_PX = 150
+PANEL_UNDER_PX = 85
+#: The room at a panel's left for its y ticks and two-line title (px, at the lab's type).
+PANEL_LEFT_PX = 72
+#: The part of it the y ticks take (left inside the plot where type is large).
+PANEL_TICKS_PX = 30
+
+
+def pair_panels(
+    df: pd.DataFrame,
+    columns: Sequence[str],
+    units: Mapping[str, str] | None = None,
+    highlight: str | None = None,
+    per_row: int = 2,
+    width: int = 340,
+    type_scale: float = 1.0,
+    max_points: int = 1500,
+    seed: int = 0,
+) -> Figure:
+    """The pairs of :func:`scatter_matrix`, each in a panel of its own, ``per_row`` a row.
+
+    The same points and pairs as the matrix's lower half (``x`` the earlier column, ``y``
+    the later), but every panel has its own axis titles and few ticks, so that it reads
+    where a matrix's panels are too narrow for their labels (a phone, a projector).
+
+    Parameters
+    ----------
+    df, columns, units, highlight, max_points, seed
+        As for :func:`scatter_matrix` (``highlight`` colours the points of every panel,
+        with one colour bar in a row above them).
+    per_row : int, optional
+        Panels in a row (at least 1).
+    width : int, optional
+        The width in px the figure is laid out for (a phone's 340, a projector's 1180):
+        each panel keeps room at its left for its y ticks and title.
+    type_scale : float, optional
+        How much larger than the lab's its type will be drawn (1.5 on a projector,
+        :func:`lib.figures.style.for_projector`): the room for ticks and titles grows with it.
+
+    Returns
+    -------
+    Figure
+        One scatter trace per pair, on axes ``x``/``y``, ``x2``/``y2`` ...
+
+    Raises
+    ------
+    ValueError
+        As :func:`scatter_matrix`, or ``per_row`` below 1.
+    """
+    if per_row < 1:
+        raise ValueError(f"per_row must be at least 1, got {per_row}")
+    matrix = scatter_matrix(df, columns, units, highlight, max_points, seed)
+    splom = matrix["data"][0]
+    dims = splom["dimensions"]
+    pairs = [(i, j) for i in range(len(dims)) for j in range(i + 1, len(dims))]
+    rows = -(-len(pairs) // per_row)
+    top = round(90 * type_scale) if highlight else 20
+    under = round(PANEL_UNDER_PX * type_scale)
+    row_px = PANEL_PLOT_PX + under
+    height = top + rows * row_px
+    # Room at a panel's left for its y ticks and two-line title, as a share of its column;
+    # where type is large (a projector), the y ticks go inside the plot to leave it wide.
+    inside = type_scale > 1
+    left_px = (PANEL_LEFT_PX - PANEL_TICKS_PX if inside else PANEL_LEFT_PX) * type_scale
+    left = min(0.6, left_px * per_row / width)
+    marker = {k: v for k, v in splom["marker"].items() if k not in ("colorscale", "showscale")}
+    marker.pop("colorbar", None)
+    layout: dict[str, Any] = {"hovermode": "closest", "showlegend": False}
+    if highlight:
+        marker["coloraxis"] = "coloraxis"
+        layout["coloraxis"] = {
+            "colorscale": splom["marker"]["colorscale"],
+            "colorbar": {
+                "title": {"text": label(highlight, units), "side": "top"},
+                "orientation": "h",
+                "thickness": 12,
+                "len": 0.6,
+                "nticks": 4,
+                "x": 0.0,
+                "xanchor": "left",
+                "y": 1.0 + 12 / height,
+                "yanchor": "bottom",
+            },
+        }
+    traces = []
+    for n, (i, j) in enumerate(pairs):
+        r, c = divmod(n, per_row)
+        suffix = "" if n == 0 else str(n + 1)
+        x0 = (c + left) / per_row
+        x1 = (c + (0.85 if inside else 0.9)) / per_row
+        y1 = 1 - r / rows
+        y0 = y1 - PANEL_PLOT_PX / (rows * row_px)
+        xname, yname = dims[i]["label"], dims[j]["label"]
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": dims[i]["values"],
+                "y": dims[j]["values"],
+                "xaxis": f"x{suffix}",
+                "yaxis": f"y{suffix}",
+                "marker": marker,
+                "name": f"{xname} · {yname}",
+                "hovertemplate": f"{plotly_text(xname)} %{{x:.3g}}<br>"
+                f"{plotly_text(yname)} %{{y:.3g}}<extra></extra>",
+            }
+        )
+        two_lines = {"text": xname.replace(" (", "<br>(", 1)}
+        layout[f"xaxis{suffix}"] = {
+            "domain": [x0, x1],
+            "anchor": f"y{suffix}",
+            "nticks": 3 if inside else 4,
+            # a last tick label past its plot's end would run into the next panel's title
+            "ticklabeloverflow": "hide past domain" if inside else "allow",
+            "title": two_lines,
+        }
+        layout[f"yaxis{suffix}"] = {
+            "domain": [max(0.0, y0), y1],
+            "anchor": f"x{suffix}",
+            "nticks": 4,
+            "ticklabelposition": "inside" if inside else "outside",
+            "title": {"text": yname.replace(" (", "<br>(", 1)},
+        }
+    fig = {"data": traces, "layout": layout}
+    styled = style(fig, "", None, None, height)
+    update_layout(styled, {"margin": {"t": top, "l": 10, "r": 10, "b": 10}})
+    # A panel's y title beside its own ticks, in the room kept for it (a margin pushed out
+    # for one panel would move every panel).
+    update_axes(styled, "y", {"automargin": False, "title": {"standoff": 4}})
+    update_axes(styled, "x", {"automargin": False, "title": {"standoff": 4}})
+    return projector_height(styled, height)
+
+
 def predicted_vs_actual(
     y_true: Any,
     y_pred: Any,
@@ -370,7 +512,8 @@ def predicted_vs_actual(
     fig = {"data": traces, "layout": layout}
     x_title = f"actual {units_label}".strip()
     y_title = f"predicted {units_label}".strip()
-    return style(fig, title, x_title, y_title, 480)
+    # A square plot with a legend above it: too small to read at the projector's usual height.
+    return projector_height(style(fig, title, x_title, y_title, 480), 460)
 
 
 def coefficient_plot(table: pd.DataFrame, kind: str, title: str) -> Figure:
@@ -635,8 +778,27 @@ def page_heatmap(df: pd.DataFrame) -> Figure:
     """The Data page's correlation heatmap, for a world's sample and a table alike.
 
     The cells are labelled with the variables' names, so an axis title says
-    nothing more; slanted names never run into each other, however few the columns.
+    nothing more; upright names never run into each other, however narrow the cells
+    (on a phone, on a projector). In the presenter view the matrix is tall enough for
+    its cells' numbers at projector type.
     """
     fig = correlation_heatmap(df, title="")
-    update_axes(fig, "x", {"title": {"text": ""}, "tickangle": -30})
-    return update_axes(fig, "y", {"title": {"text": ""}})
+    update_axes(fig, "x", {"title": {"text": ""}, "tickangle": -90})
+    update_axes(fig, "y", {"title": {"text": ""}})
+    # The colour bar in a row above the matrix (beside it, it takes a phone's cells' room),
+    # and cell numbers in the smallest type, so that a phone's cells hold their numbers.
+    heatmap = fig["data"][0]
+    heatmap["colorbar"] = {
+        "title": {"text": "r", "side": "top"},
+        "orientation": "h",
+        "thickness": 12,
+        "len": 0.5,
+        "tickvals": [-1, 0, 1],
+        "x": 1.0,
+        "xanchor": "right",
+        "y": 1.02,
+        "yanchor": "bottom",
+    }
+    heatmap["textfont"] = {"size": SMALL_FONT_SIZE}
+    k = len(fig["data"][0]["x"])
+    return projector_height(fig, min(560, 190 + 70 * k))

@@ -18,9 +18,11 @@ from lib.world.builder import BuildResult, cell_text, feature_list
 __all__ = [
     "CUT_EDGE",
     "CUT_MARK",
+    "EDGE_FONT_SIZE",
     "ERROR_COLOR",
     "FEATURE_FILL",
     "INTERVENED_FILL",
+    "NODE_FONT_SIZE",
     "STALE_EDGE_COLOR",
     "TARGET_FILL",
     "draft_dot",
@@ -34,6 +36,10 @@ INTERVENED_FILL = mix("#D55E00", "#FFFFFF", 0.75)  # light vermillion
 CUT_EDGE = "#8C8C8C"  # grey dashed arrow of an edge an intervention cut
 CUT_MARK = "#D55E00"  # vermillion × on it
 _RANKDIRS = {"LR", "RL", "TB", "BT"}
+#: A node's label size (the graph's own units: one per CSS pixel at the graph's natural size).
+NODE_FONT_SIZE = 20
+#: The size of an arrow's label (the × on a cut arrow).
+EDGE_FONT_SIZE = 26
 
 
 def _dot_text(text: Any) -> str:
@@ -145,7 +151,7 @@ def graph_dot(
         "digraph causal_graph {",
         f'  graph [rankdir="{rankdir}", bgcolor="transparent", fontname="Helvetica", '
         "fontsize=16, nodesep=0.25, ranksep=0.45];",
-        '  node [fontname="Helvetica", fontsize=20, shape=ellipse, style="solid", '
+        f'  node [fontname="Helvetica", fontsize={NODE_FONT_SIZE}, shape=ellipse, style="solid", '
         'color="#222222", fontcolor="#222222", penwidth=1.2];',
         '  edge [fontname="Helvetica", fontsize=16, color="#222222", penwidth=1.4, arrowsize=0.8];',
     ]
@@ -189,7 +195,7 @@ def graph_dot(
             "color": f'"{CUT_EDGE}"',
             "penwidth": "2",
             "arrowsize": "0.9",
-            "fontsize": "26",
+            "fontsize": str(EDGE_FONT_SIZE),
             "fontcolor": f'"{CUT_MARK}"',
             "label": '"×"',
             "tooltip": _dot_label(f"{a} → {b} (cut by the intervention)"),

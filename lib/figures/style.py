@@ -13,7 +13,11 @@ the same idea always looks the same:
 * **type** — :data:`BASE_FONT_SIZE`, :data:`TITLE_FONT_SIZE` and
   :data:`SMALL_FONT_SIZE` (the smallest text on any figure), large enough for
   a lecture hall; :func:`for_projector` makes a figure's type larger still for
-  the presenter view;
+  the presenter view (:func:`projector_height` lets a figure that needs it be taller
+  there);
+* **fit** — :func:`wrap_title` breaks a long axis title into lines and :func:`fit_titles`
+  does it to every axis of a figure, so that no title is cut on a phone or runs past its
+  plot on a projector;
 * **layout** — :func:`style` applies all of it to a figure, :func:`legend_on_top`
   puts a legend in a row above the plot, :func:`label` writes an axis label with
   its unit;
@@ -36,7 +40,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -67,7 +71,12 @@ __all__ = [
     "add_hline",
     "add_hrect",
     "add_vline",
+    "AXIS_TITLE_CHARS",
+    "PROJECTOR_X_TITLE_CHARS",
+    "PROJECTOR_Y_TITLE_CHARS",
     "as_figure",
+    "fit_titles",
+    "projector_height",
     "colorscale",
     "copy_figure",
     "darker",
@@ -84,6 +93,7 @@ __all__ = [
     "subsample",
     "update_axes",
     "update_layout",
+    "wrap_title",
 ]
 
 #: A figure as plain data: ``{"data": [trace dicts], "layout": {...}}``, what
@@ -411,7 +421,11 @@ def update_axes(fig: Figure, letter: str, update: Mapping[str, Any]) -> Figure:
 
 
 #: Where a line's label sits, as ``add_vline``/``add_hline``'s ``annotation_position``.
-_VLINE_LABELS = {"top": {"y": 1, "yref": "y domain", "xanchor": "center", "yanchor": "bottom"}}
+_VLINE_LABELS = {
+    "top": {"y": 1, "yref": "y domain", "xanchor": "center", "yanchor": "bottom"},
+    "top left": {"y": 1, "yref": "y domain", "xanchor": "right", "yanchor": "top"},
+    "top right": {"y": 1, "yref": "y domain", "xanchor": "left", "yanchor": "top"},
+}
 _HLINE_LABELS = {"top left": {"x": 0, "xref": "x domain", "xanchor": "left", "yanchor": "bottom"}}
 
 
@@ -443,7 +457,8 @@ def add_vline(
     annotation_position: str = "top",
 ) -> Figure:
     """A vertical line across the plot at ``x``, as ``go.Figure.add_vline`` draws it
-    (with ``annotation`` at ``annotation_position``: ``"top"``); changes ``fig``."""
+    (with ``annotation`` at ``annotation_position``: ``"top"`` above the plot, ``"top left"``
+    or ``"top right"`` inside it, beside the line); changes ``fig``."""
     shape = {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain"}
     label_at = {"x": x, "xref": "x", **_VLINE_LABELS[annotation_position]}
     return _add_line(fig, shape, line, annotation, label_at)
@@ -528,6 +543,75 @@ def style_plain(
 
 
 # --------------------------------------------------------------------------
+# Titles that fit
+# --------------------------------------------------------------------------
+
+#: The longest line of an axis title, in characters: a phone's plot is about 300 px
+#: wide, some 36 characters of the lab's 16 px type.
+AXIS_TITLE_CHARS = 30
+#: The same in the presenter view, where type is half as large again: an x title under
+#: a half-width plot, and a y title beside a plot of :data:`PROJECTOR_HEIGHT`.
+PROJECTOR_X_TITLE_CHARS = 40
+PROJECTOR_Y_TITLE_CHARS = 18
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _chars(text: str) -> int:
+    """How many characters a line of plotly text shows (its tags left out)."""
+    return len(_TAG.sub("", text))
+
+
+def _wrap_line(line: str, width: int) -> list[str]:
+    """One line as lines of at most ``width`` characters where a space allows: a unit's
+    ``(`` starts a new line if that is enough, else words fill each line."""
+    if _chars(line) <= width:
+        return [line]
+    cut = line.rfind(" (")
+    if cut > 0 and _chars(line[:cut]) <= width and _chars(line[cut + 1 :]) <= width:
+        return [line[:cut], line[cut + 1 :]]
+    lines: list[str] = []
+    for word in line.split(" "):
+        if lines and _chars(lines[-1]) + 1 + _chars(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def wrap_title(text: str, width: int = AXIS_TITLE_CHARS) -> str:
+    """``text`` broken (``<br>``) into lines of at most ``width`` characters where a space
+    allows; lines it already has are kept, and a word longer than ``width`` stays whole.
+
+    >>> wrap_title("intervention strength (0 = none, 1 = full)")
+    'intervention strength<br>(0 = none, 1 = full)'
+    >>> wrap_title("RMSE (lower is better)", 30)
+    'RMSE (lower is better)'
+    """
+    lines = re.split(r"<br\s*/?>", str(text), flags=re.IGNORECASE)
+    return "<br>".join(part for line in lines for part in _wrap_line(line, width))
+
+
+def fit_titles(
+    fig: Mapping[str, Any], x_chars: int = AXIS_TITLE_CHARS, y_chars: int = AXIS_TITLE_CHARS
+) -> dict[str, Any]:
+    """A figure whose axis titles are wrapped (:func:`wrap_title`): x titles at ``x_chars``,
+    y titles at ``y_chars`` characters a line. Only the axes' dicts are copied."""
+    layout = dict(fig.get("layout", {}))
+    for name in [k for k in layout if re.fullmatch("[xy]axis[0-9]*", k)]:
+        axis = layout[name]
+        title = axis.get("title") if isinstance(axis, Mapping) else None
+        text = title.get("text") if isinstance(title, Mapping) else title
+        if not isinstance(text, str) or not text:
+            continue
+        width = x_chars if name.startswith("x") else y_chars
+        wrapped = wrap_title(text, width)
+        if wrapped != text:
+            new_title = {**title, "text": wrapped} if isinstance(title, Mapping) else wrapped
+            layout[name] = {**axis, "title": new_title}
+    return {**fig, "layout": layout}
+
+
+# --------------------------------------------------------------------------
 # The presenter view
 # --------------------------------------------------------------------------
 
@@ -537,6 +621,62 @@ PROJECTOR_MIN_FONT = 22
 PROJECTOR_HEIGHT = 290
 #: A figure with more text labels (annotations) than this keeps their size on a projector.
 MAX_GROWN_LABELS = 8
+#: The room a projected plot's margins take (title, x ticks and title), in px: what
+#: is left of a figure's height is where its y ticks go.
+_PROJECTOR_MARGINS = 130
+
+
+def projector_height(fig: Figure, height: int) -> Figure:
+    """Let ``fig`` be ``height`` px tall in the presenter view, where figures are at most
+    :data:`PROJECTOR_HEIGHT` (a square plot, or a matrix of labelled cells, needs more to be
+    read); changes ``fig`` and returns it. :func:`for_projector` reads it."""
+    return update_layout(fig, {"meta": {"projector_height": int(height)}})
+
+
+def _projector_cap(layout: Mapping[str, Any]) -> int:
+    meta = layout.get("meta")
+    asked = meta.get("projector_height") if isinstance(meta, Mapping) else None
+    return int(asked) if isinstance(asked, int | float) and asked > 0 else PROJECTOR_HEIGHT
+
+
+def _numeric(values: Any) -> bool:
+    """Whether a trace's coordinates are numbers (an array, its typed-array form, a list)."""
+    if isinstance(values, np.ndarray):
+        return values.dtype.kind in "iuf"
+    if isinstance(values, Mapping):  # plotly.js's typed array: {"dtype": "f8", "bdata": ...}
+        return "bdata" in values
+    if isinstance(values, list | tuple) and values:
+        return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    return False
+
+
+def _numeric_axes(data: Sequence[Mapping[str, Any]], letter: str) -> set[str]:
+    """The ``letter`` axes (``"y"``, ``"y2"`` ...) whose every trace has numeric coordinates."""
+    seen: dict[str, bool] = {}
+    for trace in data:
+        if letter not in trace:
+            continue
+        axis = str(trace.get(f"{letter}axis") or letter)
+        seen[axis] = seen.get(axis, True) and _numeric(trace[letter])
+    return {axis for axis, numeric in seen.items() if numeric}
+
+
+def _fewer_ticks(layout: dict[str, Any], data: Sequence[Mapping[str, Any]]) -> None:
+    """At most as many y ticks as projected labels fit one above the other with a gap,
+    on the numeric y axes that do not set their own ticks (changes ``layout``)."""
+    height = int(layout.get("height") or PROJECTOR_HEIGHT)
+    for axis_id in _numeric_axes(data, "y"):
+        name = "yaxis" + axis_id[1:]
+        axis = layout.setdefault(name, {})
+        if any(k in axis for k in ("nticks", "dtick", "tickvals")) or axis.get("type") in (
+            "category",
+            "multicategory",
+        ):
+            continue
+        low, high = axis.get("domain") or (0.0, 1.0)
+        room = max(60.0, height - _PROJECTOR_MARGINS) * (float(high) - float(low))
+        font = float((axis.get("tickfont") or {}).get("size") or PROJECTOR_MIN_FONT)
+        axis["nticks"] = max(2, int(room // (2.2 * font)))
 
 
 def for_projector(plain: Mapping[str, Any]) -> dict[str, Any]:
@@ -546,7 +686,10 @@ def for_projector(plain: Mapping[str, Any]) -> dict[str, Any]:
     bars and, unless there are more than :data:`MAX_GROWN_LABELS`, annotations) and
     every trace's own text (bar labels, colour bar ticks) is scaled by 1.5 and raised to at least
     :data:`PROJECTOR_MIN_FONT` px, text is dark, and the height is at most
-    :data:`PROJECTOR_HEIGHT`. The data arrays are shared, not copied.
+    :data:`PROJECTOR_HEIGHT` (or what :func:`projector_height` asked). A numeric y axis gets
+    no more ticks than its labels fit one above the other, and axis titles are wrapped
+    (:func:`fit_titles`: :data:`PROJECTOR_X_TITLE_CHARS`, :data:`PROJECTOR_Y_TITLE_CHARS`).
+    The data arrays are shared, not copied.
 
     >>> big = for_projector({"data": [], "layout": {"xaxis": {"tickfont": {"size": 14}}}})
     >>> big["layout"]["xaxis"]["tickfont"]["size"], big["layout"]["font"]["size"]
@@ -580,11 +723,12 @@ def for_projector(plain: Mapping[str, Any]) -> dict[str, Any]:
         tick["size"] = max(PROJECTOR_MIN_FONT, int(tick.get("size") or 0))
     legend = layout.setdefault("legend", {}).setdefault("font", {})
     legend["size"] = max(PROJECTOR_MIN_FONT, int(legend.get("size") or 0))
-    layout["height"] = min(int(layout.get("height") or PROJECTOR_HEIGHT), PROJECTOR_HEIGHT)
+    layout["height"] = min(int(layout.get("height") or PROJECTOR_HEIGHT), _projector_cap(layout))
+    _fewer_ticks(layout, plain.get("data", ()))
     out = dict(plain)
     out["layout"] = layout
     out["data"] = [_grown_trace(trace) for trace in plain.get("data", ())]
-    return out
+    return fit_titles(out, PROJECTOR_X_TITLE_CHARS, PROJECTOR_Y_TITLE_CHARS)
 
 
 def _grown_trace(trace: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -600,22 +744,37 @@ def _grown_trace(trace: Mapping[str, Any]) -> Mapping[str, Any]:
     grown = dict(trace)
     if isinstance(trace.get("textfont"), Mapping):
         grown["textfont"] = big(trace["textfont"])
-    bar = (
+    marker_bar = (
         (trace.get("marker") or {}).get("colorbar")
         if isinstance(trace.get("marker"), Mapping)
         else None
     )
-    if isinstance(bar, Mapping):
-        bar = dict(bar)
-        if isinstance(bar.get("tickfont"), Mapping):
-            bar["tickfont"] = big(bar["tickfont"])
-        else:
-            bar["tickfont"] = {"size": PROJECTOR_MIN_FONT}
-        title = bar.get("title")
-        if isinstance(title, Mapping):
-            bar["title"] = {**title, "font": big(title.get("font") or {"size": 14})}
-        grown["marker"] = {**trace["marker"], "colorbar": bar}
+    if isinstance(marker_bar, Mapping):
+        grown["marker"] = {**trace["marker"], "colorbar": _grown_bar(marker_bar, big)}
+    if isinstance(trace.get("colorbar"), Mapping):
+        grown["colorbar"] = _grown_bar(trace["colorbar"], big)
     return grown
+
+
+def _grown_bar(
+    bar: Mapping[str, Any], big: Callable[[Mapping[str, Any]], dict[str, Any]]
+) -> dict[str, Any]:
+    """A colour bar with projector-sized ticks and title, upright beside the plot (a bar
+    laid in a row to spare a phone's width takes a projected plot's height instead)."""
+    out = dict(bar)
+    if out.get("orientation") == "h":
+        for key in ("orientation", "x", "xanchor", "y", "yanchor", "len"):
+            out.pop(key, None)
+        if isinstance(out.get("title"), Mapping):
+            out["title"] = {**out["title"], "side": "top"}
+    if isinstance(out.get("tickfont"), Mapping):
+        out["tickfont"] = big(out["tickfont"])
+    else:
+        out["tickfont"] = {"size": PROJECTOR_MIN_FONT}
+    title = out.get("title")
+    if isinstance(title, Mapping):
+        out["title"] = {**title, "font": big(title.get("font") or {"size": 14})}
+    return out
 
 
 # --------------------------------------------------------------------------

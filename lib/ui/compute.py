@@ -186,6 +186,33 @@ def pairs_figure(scenario_id: str, n: int, seed: int, columns: tuple[str, ...]) 
     return fig
 
 
+@st.cache_resource(max_entries=VIEWS, show_spinner=_SPIN)
+def pair_panels_figure(
+    scenario_id: str,
+    n: int,
+    seed: int,
+    columns: tuple[str, ...],
+    per_row: int,
+    width: int,
+    type_scale: float,
+) -> Figure:
+    """The pairs of :func:`pairs_figure` in panels of their own, ``per_row`` a row, laid out
+    for ``width`` px and type ``type_scale`` times the lab's (a phone, a projector:
+    :func:`lib.figures.charts.pair_panels`)."""
+    sc = get_scenario(scenario_id)
+    return charts.pair_panels(
+        sample(scenario_id, n, seed),
+        list(columns),
+        sc.units,
+        highlight=sc.target,
+        per_row=per_row,
+        width=width,
+        type_scale=type_scale,
+        max_points=PAIRS_MAX_POINTS,
+        seed=seed,
+    )
+
+
 def _model(exp: Experiment, name: str):  # noqa: ANN202 - a lib.fitting.models.Model
     return next(m for m in exp.models if m.name == name)
 
@@ -246,7 +273,7 @@ def bars_figure(
     results = evaluate(scenario_id, n, seed, test, key, _ivs)
     fig = legend_on_top(charts.rmse_bars(results, title=""))
     return update_axes(
-        fig, "x", {"title": {"text": "test sample: before the change, and after it"}}
+        fig, "x", {"title": {"text": "test sample:<br>before the change, and after it"}}
     )
 
 
@@ -254,19 +281,23 @@ def bars_figure(
 def sweep_figure(
     scenario_id: str, n: int, seed: int, key: IvKey, _base: Sequence[Intervention]
 ) -> Figure:
-    return charts.error_vs_strength(sweep(scenario_id, n, seed, key, _base), title="")
+    # The legend in a row above the plot: beside it, it squeezes a phone's plot to a sliver.
+    return legend_on_top(
+        charts.error_vs_strength(sweep(scenario_id, n, seed, key, _base), title="")
+    )
 
 
 @st.cache_resource(max_entries=CHOICES, show_spinner=_SPIN)
 def sweep_figure_at(
     scenario_id: str, n: int, seed: int, key: IvKey, strength: float, _base: Sequence[Intervention]
 ) -> Figure:
-    """The sweep with a marker at the strength the user chose."""
+    """The sweep with a marker at the strength the user chose; its label inside the plot, on
+    the roomier side of the line (above the plot is the legend's row)."""
     fig = copy_figure(sweep_figure(scenario_id, n, seed, key, _base))
     return add_vline(
         fig,
         strength,
         {"color": NEUTRAL, "dash": "dot", "width": 2},
         annotation={"text": "you are here", "font": {"size": SMALL_FONT_SIZE}},
-        annotation_position="top",
+        annotation_position="top left" if strength > 0.5 else "top right",
     )

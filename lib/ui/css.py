@@ -10,9 +10,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.figures.style import CAUSAL_COLOR, PREDICTIVE_COLOR
+from lib.figures.graph import EDGE_FONT_SIZE as GRAPH_EDGE_PT
+from lib.figures.graph import NODE_FONT_SIZE as GRAPH_NODE_PT
+from lib.figures.style import CAUSAL_COLOR, FONT_FAMILY, PREDICTIVE_COLOR
 
-__all__ = ["PRESENTER_BODY_PX", "presenter_style", "style"]
+__all__ = ["PRESENTER_BODY_PX", "WORKING", "WORKING_AFTER_S", "presenter_style", "style"]
+
+#: What the top of the screen says while a run takes longer than :data:`WORKING_AFTER_S`.
+WORKING = "Working…"
+#: Seconds a run goes on before the screen says it is working.
+WORKING_AFTER_S = 0.5
 
 _CSS = f"""
 <style>
@@ -46,6 +53,34 @@ _CSS = f"""
 [class*="st-key-lab_graph"] svg {{ max-width: 46rem; max-height: 32rem; margin: 0 auto; display: block; }}
 /* A graph of a few nodes (the Builder's first rows) stays at a readable, modest size. */
 [class*="st-key-lab_graph"][class*="_small"] svg {{ max-width: 26rem; max-height: 14rem; }}
+/* A causal graph's labels at the size its DOT source gives them (lib.figures.graph:
+   nodes 20, a cut arrow's × 26) and in the typeface it measured them in (so its lines
+   never run into each other), not the small type Streamlit sets on every graph. */
+[data-testid="stGraphVizChart"] svg text {{ font-family: {FONT_FAMILY}; }}
+[data-testid="stGraphVizChart"] svg g.node text {{ font-size: {GRAPH_NODE_PT}px; }}
+[data-testid="stGraphVizChart"] svg g.edge text {{ font-size: {GRAPH_EDGE_PT}px; }}
+/* One thing drawn two ways (lib.ui.widgets.wide_and_narrow): the wide way on a wide
+   screen, the narrow way on a phone. */
+[class*="st-key-lab_narrow_"] {{ display: none; }}
+@media (max-width: 640px) {{
+  [class*="st-key-lab_wide_"] {{ display: none; }}
+  [class*="st-key-lab_narrow_"] {{ display: flex; }}
+}}
+/* The chart toolbar (zoom, download) on a desktop only: on a phone it covers a chart's
+   legend and labels, and a finger cannot use it. */
+@media (max-width: 640px), (pointer: coarse) {{
+  [data-testid="stPlotlyChart"] .modebar-container {{ display: none !important; }}
+}}
+/* Working: while the server runs the page for more than half a second, a label at the top
+   of the screen says so, where the reader looks (the header's own indicator is not always
+   on screen, and the presenter view hides the header). */
+@keyframes lab-working-show {{ from {{ visibility: hidden; }} to {{ visibility: visible; }} }}
+[data-testid="stApp"][data-test-script-state="running"]::after {{
+  content: "{WORKING}"; position: fixed; top: 0; left: 50%; transform: translateX(-50%);
+  z-index: 999995; pointer-events: none; padding: 0.25rem 1rem; border-radius: 0 0 0.6rem 0.6rem;
+  background: #2563eb; color: #fff; font-size: 1rem; font-weight: 600;
+  box-shadow: 0 2px 8px rgba(0, 0, 0, 0.2); visibility: hidden;
+  animation: lab-working-show 0s linear {WORKING_AFTER_S}s forwards; }}
 /* The words a section uses (lib.ui.glossary_views.words_line): each shows its definition
    on hover, and on tap or click (a focused word keeps it open), in a box as wide as the
    line below it, so it never leaves a phone's screen. */
@@ -137,6 +172,16 @@ _PRESENTER_CSS = f"""
 [data-testid="stMain"] input {{ font-size: {PRESENTER_BODY_PX}px; }}
 [data-testid="stMain"] button {{ min-height: 3rem; }}
 [class*="st-key-lab_graph"] svg {{ max-height: 55vh; }}
+/* No chart toolbar on a projector: it covers legends, and the speaker does not zoom. */
+[data-testid="stPlotlyChart"] .modebar-container {{ display: none !important; }}
+[data-testid="stApp"][data-test-script-state="running"]::after {{ font-size: 24px; }}
+/* Tables and a slider's values readable from the back of the hall (at least 22 px). */
+[data-testid="stMain"] [data-testid="stTable"] th,
+[data-testid="stMain"] [data-testid="stTable"] td {{ font-size: 22px; }}
+[data-testid="stMain"] [data-testid="stSliderThumbValue"],
+[data-testid="stMain"] [data-testid="stSliderTickBarMin"],
+[data-testid="stMain"] [data-testid="stSliderTickBarMax"] {{ font-size: 22px; }}
+[data-testid="stMain"] [data-testid="stSliderThumbValue"] {{ padding-bottom: 0.5rem; }}
 [data-testid="stMain"] .lab-class-code {{ font-size: 6rem; }}
 /* A slide's bar (lib.ui.slides): where the speaker is, Back and Next, clear of the way out. */
 .st-key-slide_bar {{ padding-right: 3.6rem; border-bottom: 1px solid #ddd; padding-bottom: 0.3rem; }}

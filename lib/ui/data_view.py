@@ -23,7 +23,7 @@ from lib.ui import table_compute as tc
 from lib.ui.lab import clue_sentence, clues, data_columns, node_table
 from lib.ui.registry import get_scenario
 from lib.ui.state import Lab
-from lib.ui.widgets import causal_graph, chart, page_header, stacking_columns
+from lib.ui.widgets import causal_graph, chart, page_header, stacking_columns, wide_and_narrow
 from lib.ui.widgets import rows_section as show_rows
 
 __all__ = [
@@ -38,6 +38,12 @@ __all__ = [
     "step_figure",
     "step_plots",
 ]
+
+
+#: How the pairs' panels are laid out (:func:`lib.figures.charts.pair_panels`): panels a
+#: row, the width in px, the type's scale; on a phone, and in the presenter view.
+PHONE_PANELS = (2, 340, 1.0)
+PRESENTER_PANELS = (5, 1180, 1.5)
 
 
 @dataclass
@@ -64,6 +70,9 @@ class DataSource:
     target : str
     pairs : callable or None
         A scatter matrix (a world's; None for a table).
+    pair_panels : callable or None
+        ``pair_panels(per_row, width, type_scale)``: the same pairs in panels of their own (a phone's, a
+        projector's version of the matrix).
     pairs_caption : str
     graph : networkx.DiGraph or None
         A world's causal graph (what the clue sentence reads causes off); None for a table.
@@ -83,6 +92,7 @@ class DataSource:
     cause_help: str
     target: str
     pairs: Callable[[], Figure] | None = None
+    pair_panels: Callable[[int, int, float], Figure] | None = None
     pairs_caption: str = ""
     graph: Any = None
     declared: bool = True
@@ -153,6 +163,7 @@ def _world(lab: Lab) -> DataSource:
         target=sc.target,
         graph=sc.scm.original_graph,
         pairs=lambda: compute.pairs_figure(sid, n, seed, pairs),
+        pair_panels=lambda *how: compute.pair_panels_figure(sid, n, seed, pairs, *how),
         pairs_caption=f"Each panel plots one pair of variables; colour shows `{sc.target}`. A "
         f"tight cloud means one variable predicts the other — it does not say which causes "
         f"which."
@@ -253,7 +264,17 @@ def correlations_section(lab: Lab, src: DataSource) -> None:
                     clue_sentence(src.clues, src.target, graph=src.graph, declared=src.declared)
                 )
     if src.pairs is not None:
-        chart(src.pairs(), src.pairs_caption, key="pairs")
+        pairs, panels = src.pairs, src.pair_panels
+        if panels is None:
+            chart(pairs(), src.pairs_caption, key="pairs")
+        elif lab.present:  # a matrix's panels are too small for projected type
+            chart(panels(*PRESENTER_PANELS), src.pairs_caption, key="pairs")
+        else:
+            wide, narrow = wide_and_narrow("pairs")
+            with wide:
+                chart(pairs(), src.pairs_caption, key="pairs")
+            with narrow:
+                chart(panels(*PHONE_PANELS), src.pairs_caption, key="pairs_narrow")
 
 
 # ----------------------------------------------------------------------------- lessons

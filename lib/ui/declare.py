@@ -207,7 +207,8 @@ class Page:
     tab : str
         The browser tab's title ("" for ``"<name> · Predict or Explain"``).
     sidebar : str
-        ``"expanded"``, or ``"collapsed"`` where a phone should see the page first.
+        ``"expanded"`` (open on a wide screen, closed on a phone's first visit, where it
+        would cover the page), or ``"collapsed"`` where every screen should see the page first.
     own_exit : bool
         The page draws its own way out of the presenter view (beside its controls).
     own_link : callable or None

@@ -568,7 +568,8 @@ def init_page(page: str) -> Lab:
         page_title=spec.tab or f"{page} · {APP_NAME}",
         page_icon=TAB_ICON,
         layout="wide",
-        initial_sidebar_state="collapsed" if spec.sidebar == "collapsed" else "expanded",
+        # "auto": open on a wide screen, closed on a phone (it would cover the page)
+        initial_sidebar_state="collapsed" if spec.sidebar == "collapsed" else "auto",
     )
     css.style()
     chart_code.prepare()

@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from lib.figures import graph
-from lib.figures.style import Figure, for_projector, kind_color
+from lib.figures.style import Figure, fit_titles, for_projector, kind_color
 from lib.figures.style import plain as to_plain
 from lib.fitting.models import FAMILY_LABELS
 from lib.text.numbers import format_number, format_r2
@@ -43,6 +43,7 @@ __all__ = [
     "page_header",
     "scenario_dot",
     "stacking_columns",
+    "wide_and_narrow",
 ]
 
 _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
@@ -109,12 +110,14 @@ class _Plain(go.Figure):
 
     @classmethod
     def of(cls, fig: Figure | go.Figure, projector: bool = False) -> _Plain:
-        """The figure's plain data (:func:`lib.figures.style.plain`), made once;
+        """The figure's plain data (:func:`lib.figures.style.plain`) with its axis titles
+        wrapped to fit a phone (:func:`lib.figures.style.fit_titles`), made once;
         ``projector``: with projector-sized type (:func:`lib.figures.style.for_projector`),
         made once too."""
-        plain = _made(fig, "plain", lambda: to_plain(fig))
-        if projector:
-            plain = _made(fig, "projector", lambda: for_projector(plain))
+        if projector:  # titles wrapped for the projector's own type and sizes
+            plain = _made(fig, "projector", lambda: for_projector(to_plain(fig)))
+        else:
+            plain = _made(fig, "plain", lambda: fit_titles(to_plain(fig)))
         made = cls.__new__(cls)
         object.__setattr__(made, "_plain", plain)
         return made
@@ -380,6 +383,13 @@ def stacking_columns(spec: Any, key: str, **kwargs: Any) -> list[DeltaGenerator]
     """
     box = st.container(key=f"stack_{key}")
     return list(box.columns(spec, **kwargs))
+
+
+def wide_and_narrow(key: str) -> tuple[DeltaGenerator, DeltaGenerator]:
+    """Two places for one thing drawn two ways: the first shown on a wide screen, the
+    second on a phone (below 640 px; the lab's style rules switch them). ``key`` must be
+    unique on the page."""
+    return st.container(key=f"lab_wide_{key}"), st.container(key=f"lab_narrow_{key}")
 
 
 @contextmanager

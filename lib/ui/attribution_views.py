@@ -33,7 +33,7 @@ from lib.attribution.stability import (
 from lib.errors import DataError
 from lib.figures import attribution as figs
 from lib.figures.charts import rmse_bars
-from lib.figures.style import Figure, update_layout
+from lib.figures.style import Figure
 from lib.fitting.experiments import OBSERVATIONAL, ratio_table
 from lib.fitting.models import Model, PenalisedModel
 from lib.tables.datasets import load_dataset
@@ -188,10 +188,9 @@ def settle_figure(
     scores = settle_scores(key, drive, epsilon)
     causal = pair.causal_name(view_at(*key).world.scenario.causal_features)
     sentence = words.settle_sentence(scores, drive, pair.B_CHAMPION, causal)
-    fig = figs.with_noise_floor(rmse_bars(scores, ""), view_at(*key).world.noise_sd)
-    # below the bars: at a projector's width a legend beside them scrolls
-    update_layout(fig, {"legend": {"orientation": "h", "y": -0.25, "x": 0}})
-    return fig, sentence
+    world = view_at(*key).world
+    unit = world.scenario.units.get(world.scenario.target, "")
+    return figs.experiment_bars(rmse_bars(scores, ""), world.noise_sd, unit), sentence
 
 
 @st.cache_resource(max_entries=_VIEWS, show_spinner=False)

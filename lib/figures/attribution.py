@@ -51,8 +51,6 @@ MODEL_COLORS: dict[str, str] = {
 }
 #: The truth read off the world's equations.
 TRUTH_COLOR = "#000000"
-#: Legend entries two to a row (a half-width chart's legend in few rows).
-_TWO_A_ROW = {"entrywidth": 0.5, "entrywidthmode": "fraction"}
 #: Methods of crediting an input, as the charts name them.
 METHOD_LABELS = {"permutation": "permutation importance", "shapley": "Shapley value"}
 
@@ -162,7 +160,7 @@ def r2_sweep_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
             "type": "scatter",
             "x": [pos[r] for r in best["rho"]],
             "y": _array(best["best_r2"]),
-            "name": "best possible (the equations)",
+            "name": "best possible",
             "mode": "lines",
             "line": {"color": TRUTH_COLOR, "dash": "dash", "width": 2},
             "hovertemplate": "best possible R² %{y:.3f}<extra></extra>",
@@ -177,7 +175,7 @@ def r2_sweep_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
         None,
         "R² (fresh rows)",
         380,
-        then={"legend": {**LEGEND_BELOW, **_TWO_A_ROW}},
+        then={"legend": LEGEND_BELOW},
     )
 
 
@@ -246,7 +244,7 @@ def spread_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
         None,
         "SD (N per SD)",
         380,
-        then={"legend": {**LEGEND_BELOW, **_TWO_A_ROW}},
+        then={"legend": LEGEND_BELOW},
     )
 
 
@@ -460,7 +458,7 @@ def with_noise_floor(fig: Figure | go.Figure, noise_sd: float) -> Figure | go.Fi
         "y": [None],
         "mode": "lines",
         "line": line,
-        "name": f"the truth's own error (the noise, {noise_sd:.2f})",
+        "name": f"the noise ({noise_sd:.2f}): the truth's error",
         "legendgroup": "truth",
         "legendgrouptitle": {"text": "the truth"},
     }
@@ -469,19 +467,38 @@ def with_noise_floor(fig: Figure | go.Figure, noise_sd: float) -> Figure | go.Fi
     return _plain([*spec["data"], truth], layout)
 
 
-def experiment_bars(bars: Figure, noise_sd: float, unit: str = "") -> Figure:
+#: A legend beside the plot, one entry a line, from its top (at most as tall as the plot).
+_LEGEND_BESIDE = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"}
+
+
+def experiment_bars(
+    bars: Figure, noise_sd: float, unit: str = "", projector: bool = False
+) -> Figure:
     """The experiment's errors before and after (:func:`lib.figures.charts.rmse_bars`'s
     plain data) with the truth's own error (:func:`with_noise_floor`), laid out to fit
-    a projected chart and a phone: the legend in rows below the bars (one entry after
-    another, not a column per kind: a column of five models would not fit under 300 px),
-    the tests' names alone on the x axis, a y title short enough for a short chart."""
+    a phone and a projected chart: the entries one after another, without the kinds'
+    titles (the names say them; a column per kind would not fit under 300 px); below
+    the bars, or beside them on a projector (``projector``: a short, wide chart, where
+    the truth's error is named at its line on the y axis); the tests' names alone on
+    the x axis, a y title short enough for a short chart."""
     fig = with_noise_floor(bars, noise_sd)
     assert isinstance(fig, dict)
-    for trace in fig["data"]:  # one row of entries: no kinds' titles (the names say them)
+    for trace in fig["data"]:
         trace.pop("legendgrouptitle", None)
-    update_layout(fig, {"legend": {**LEGEND_BELOW, "traceorder": "normal"}})
+    legend = _LEGEND_BESIDE if projector else LEGEND_BELOW
+    update_layout(fig, {"legend": {**legend, "traceorder": "normal", "tracegroupgap": 0}})
+    if projector:  # the plot as tall as the chart allows; the models alone in the legend,
+        # the truth's error named on the y axis at the dashed line
+        # wide bars: their labels keep the projector's type
+        update_layout(fig, {"margin": {"t": 8, "b": 8}, "bargap": 0.06, "bargroupgap": 0.0})
+        fig["data"][-1]["showlegend"] = False
+        update_axes(
+            fig,
+            "y",
+            {"tickvals": [0.0, noise_sd], "ticktext": ["0", f"noise {noise_sd:.2f}"]},
+        )
     update_axes(fig, "x", {"title": {"text": ""}})
-    update_axes(fig, "y", {"title": {"text": f"RMSE ({unit})" if unit else "RMSE"}, "nticks": 4})
+    update_axes(fig, "y", {"title": {"text": f"RMSE ({unit})" if unit else "RMSE"}, "nticks": 3})
     return fig
 
 

@@ -95,7 +95,7 @@ TITLE_LINE_CHARS = 30
 #: Longest line of an x axis title (16 px type on a phone's 350 px).
 X_TITLE_CHARS = 36
 #: Most ticks on a y axis of a short chart (a projected one: 22 px ticks).
-Y_NTICKS = 5
+Y_NTICKS = 3
 
 
 def set_label(names: Sequence[str] | frozenset[str], order: Sequence[str] = ()) -> str:
@@ -434,7 +434,10 @@ def ranked_sets_figure(
         "hovertemplate": "<b>%{y}</b><br>p-value %{text}<extra></extra>",
         "showlegend": False,
     }
-    ticks = [PVALUE_FLOOR, 1e-3, 0.01, 0.1, 1.0]
+    # a narrow chart (names wrapped) has room for three ticks
+    ticks = (
+        [PVALUE_FLOOR, 1e-3, 0.01, 0.1, 1.0] if line_chars is None else [PVALUE_FLOOR, 0.01, 1.0]
+    )
     shown = [plotly_text(lab) for lab in labels]
     layout = {
         "xaxis": {
@@ -442,7 +445,7 @@ def ranked_sets_figure(
             # half a decade below the floor: a set at the floor is a visible stub, not nothing
             "range": [math.log10(PVALUE_FLOOR) - 0.5, 0.35],
             "tickvals": ticks,
-            "ticktext": ["≤ 0.0001", "0.001", "0.01", "0.1", "1"],
+            "ticktext": [_PVALUE_TICKS[t] for t in ticks],
         },
         "yaxis": {
             "autorange": "reversed",
@@ -473,8 +476,17 @@ def ranked_sets_figure(
                 "bgcolor": _LABEL_BACKING,
             }
         )
-    height = int(min(900, max(320, 120 + 34 * len(labels))))
-    x_title = wrapped("invariance p-value (log scale; right of α = accepted)", TITLE_LINE_CHARS)
+    lines = 1
+    if line_chars is not None:
+        lines = max(len(wrapped(x, line_chars).split("<br>")) for x in labels)
+    height = int(
+        min(900 + 100 * (lines - 1), max(320, 120 + (34 + 17 * (lines - 1)) * len(labels)))
+    )
+    x_title = (
+        "invariance p-value (log scale)<br>right of α: accepted"
+        if line_chars is None
+        else "p-value (log scale)<br>right of α: accepted"
+    )
     return style(fig, title, x_title, "set", height)
 
 
@@ -813,7 +825,7 @@ def fresh_world_bars(
         ticks["tickangle"] = 0
         for trace in fig["data"]:
             trace.pop("legendgrouptitle", None)
-        update_axes(fig, "y", {"title": {"text": f"RMSE{f' ({unit})' if unit else ''}"}})
+        update_axes(fig, "y", {"title": {"text": "RMSE"}})
     update_axes(fig, "x", ticks)
     update_axes(fig, "y", {"nticks": Y_NTICKS})
     top = float(results["rmse"].max())

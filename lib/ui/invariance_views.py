@@ -342,11 +342,11 @@ def nonlinear_figures(seed: int, alpha: float, strength: float) -> tuple[Figure,
             same.assign(model="tested at the strongest shift ICP saw", kind="causal"),
         ]
     )[["model", "kind", "strength", "rmse"]]
-    x_title = f"strongest shift of the dose ICP saw (1 = {NONLINEAR_SHIFT_SDS:g} SD)"
+    x_title = f"ICP's largest shift (1 = {NONLINEAR_SHIFT_SDS:g} SD)"
     err_fig = ip.ood_error_vs_strength(
         err, at=strength, unit="points", strength_label=x_title, kinds_named=False
     )
-    update_axes(err_fig, "y", {"title": {"text": "RMSE of the line<br>(points)"}})
+    update_axes(err_fig, "y", {"title": {"text": "RMSE (points)"}})
     # one model tested in two places: not a predictive/causal pair, so neutral colours
     for trace, color in zip(err_fig["data"], (ip.OKABE_ITO[5], ip.OKABE_ITO[2]), strict=False):
         trace["line"]["color"] = color

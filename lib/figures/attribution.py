@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.figures.fit import LEGEND_BELOW, wrapped
+from lib.figures.fit import BELOW_MARGIN, LEGEND_BELOW, legend_below, wrapped
 from lib.figures.style import (
     CAUSAL_COLOR,
     NEUTRAL,
@@ -175,7 +175,7 @@ def r2_sweep_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
         None,
         "R² (fresh rows)",
         380,
-        then={"legend": LEGEND_BELOW},
+        then={"legend": LEGEND_BELOW, "margin": BELOW_MARGIN},
     )
 
 
@@ -244,7 +244,7 @@ def spread_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
         None,
         "SD (N per SD)",
         380,
-        then={"legend": LEGEND_BELOW},
+        then={"legend": LEGEND_BELOW, "margin": BELOW_MARGIN},
     )
 
 
@@ -343,7 +343,7 @@ def coefficient_clouds(
             },
             "yaxis": {**layout["yaxis"], "title": {"text": f"credit to {names[1]} (N per SD)"}},
             "legend": LEGEND_BELOW,
-            "margin": {"t": 40, "l": 70},
+            "margin": {"t": 40, "l": 70, **BELOW_MARGIN},
         },
     )
 
@@ -485,8 +485,10 @@ def experiment_bars(
     assert isinstance(fig, dict)
     for trace in fig["data"]:
         trace.pop("legendgrouptitle", None)
-    legend = _LEGEND_BESIDE if projector else LEGEND_BELOW
-    update_layout(fig, {"legend": {**legend, "traceorder": "normal", "tracegroupgap": 0}})
+    if projector:
+        update_layout(fig, {"legend": {**_LEGEND_BESIDE, "traceorder": "normal"}})
+    else:
+        legend_below(fig, traceorder="normal")
     if projector:  # the plot as tall as the chart allows; the models alone in the legend,
         # the truth's error named on the y axis at the dashed line
         # wide bars: their labels keep the projector's type
@@ -550,7 +552,7 @@ def credit_share_figure(
             break
     fig = style(fig, "", None, f"share of the credit given to {name}", 400)
     fig.update_yaxes(range=[-0.05, 1.12], tickformat=".0%")
-    fig.update_layout(boxmode="group", legend=LEGEND_BELOW)
+    fig.update_layout(boxmode="group", legend=LEGEND_BELOW, margin=BELOW_MARGIN)
     return fig
 
 
@@ -628,5 +630,5 @@ def stability_figure(
     height = int(min(700, max(300, 130 + 56 * len(inputs))))
     x_title = wrapped("standardised coefficient (SD of target per SD of input)", 26)
     fig = style(fig, "", x_title, None, height)
-    fig.update_layout(legend=LEGEND_BELOW, margin={"t": 16})
+    fig.update_layout(legend=LEGEND_BELOW, margin={"t": 16, **BELOW_MARGIN})
     return fig

@@ -23,7 +23,7 @@ from typing import Any
 from lib.figures.style import Figure, update_layout
 from lib.text.escape import plotly_text
 
-__all__ = ["LEGEND_BELOW", "legend_below", "wrapped"]
+__all__ = ["BELOW_MARGIN", "LEGEND_BELOW", "legend_below", "wrapped"]
 
 #: A horizontal legend at the bottom of the chart (its height reserved under the x axis).
 LEGEND_BELOW: dict[str, Any] = {
@@ -38,14 +38,19 @@ LEGEND_BELOW: dict[str, Any] = {
 }
 
 
-def legend_below(fig: Figure) -> Figure:
-    """Put ``fig``'s legend in rows at the bottom of the chart, below the x axis's title
-    (changes ``fig``; returns it).
+#: The chart's bottom margin under such a legend: plotly adds the legend's height and
+#: the x axis's labels to it (the house style's 64 px would leave a gap above the legend).
+BELOW_MARGIN: dict[str, Any] = {"b": 8}
+
+
+def legend_below(fig: Figure, **legend: Any) -> Figure:
+    """Put ``fig``'s legend in rows at the bottom of the chart, below the x axis's title,
+    with ``legend``'s other settings (changes ``fig``; returns it).
 
     >>> legend_below({"data": [], "layout": {}})["layout"]["legend"]["yref"]
     'container'
     """
-    return update_layout(fig, {"legend": LEGEND_BELOW})
+    return update_layout(fig, {"legend": {**LEGEND_BELOW, **legend}, "margin": BELOW_MARGIN})
 
 
 def wrapped(text: str, chars: int) -> str:

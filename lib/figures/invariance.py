@@ -29,7 +29,7 @@ import pandas as pd
 from plotly.colors import sample_colorscale
 
 from lib.figures.charts import error_vs_strength, rmse_bars
-from lib.figures.fit import LEGEND_BELOW, wrapped
+from lib.figures.fit import legend_below, wrapped
 from lib.figures.style import (
     BASE_FONT_SIZE,
     CAUSAL_COLOR,
@@ -819,8 +819,7 @@ def fresh_world_bars(
         "ticktext": [wrapped(w, TICK_LINE_CHARS) for w in order] if projector else shown,
     }
     # the legend below: the two groups' names take the top
-    legend = {**LEGEND_BELOW, "traceorder": "normal" if projector else "grouped"}
-    update_layout(fig, {"legend": legend})
+    legend_below(fig, traceorder="normal" if projector else "grouped")
     if projector:  # one row of entries (the names say the kinds), a y title that fits
         ticks["tickangle"] = 0
         for trace in fig["data"]:

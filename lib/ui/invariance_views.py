@@ -365,13 +365,16 @@ def scenario_ids() -> list[str]:
 # ----------------------------------------------------------------------------- drawing
 
 
-#: The lattice in a wide column, its ranked stand-in in a narrow one (CSS container
-#: queries on the chart's box: the server does not know the screen's width).
-NARROW_PX = 760
+#: The lattice on a wide screen, its ranked stand-in on a phone: the server does not
+#: know the screen's width, so both are drawn and style rules show one (the same rules,
+#: keys and width as the shared style's "one thing drawn two ways", wide_and_narrow).
+NARROW_PX = 640
 _SWITCH_CSS = f"""<style>
-[class*="st-key-lab_sets_"] {{ container-type: inline-size; }}
-@container (min-width: {NARROW_PX + 1}px) {{ [class*="st-key-lab_narrow_"] {{ display: none; }} }}
-@container (max-width: {NARROW_PX}px) {{ [class*="st-key-lab_wide_"] {{ display: none; }} }}
+[class*="st-key-lab_narrow_"] {{ display: none; }}
+@media (max-width: {NARROW_PX}px) {{
+  [class*="st-key-lab_wide_"] {{ display: none; }}
+  [class*="st-key-lab_narrow_"] {{ display: flex; }}
+}}
 </style>"""
 
 
@@ -387,7 +390,7 @@ def show_icp(
     sets), and the per-predictor table.
 
     ``narrow``: the lattice's stand-in (:func:`narrow_sets_figure`), drawn instead of it
-    when the page's column is narrower than :data:`NARROW_PX` (a phone)."""
+    on a screen narrower than :data:`NARROW_PX` (a phone; built here when not given)."""
     with st.container(border=True):
         st.markdown(icp_sentence(res) + (f" {why}" if why else ""))
         note = res.note.replace(NO_SET_NOTE, "").strip()
@@ -438,19 +441,18 @@ def show_icp(
         chart(shown, caption, key=f"icp_fig_{key}")
     else:
         st.html(_SWITCH_CSS)
-        with st.container(key=f"lab_sets_{key}"):
-            with st.container(key=f"lab_wide_{key}"):
-                chart(shown, caption, key=f"icp_fig_{key}")
-            with st.container(key=f"lab_narrow_{key}"):
-                chart(
-                    narrow,
-                    f"The {min(NARROW_SETS, len(res.set_pvalues))} sets of predictors with the "
-                    f"highest p-values of the {len(res.set_pvalues):,} ICP tried for "
-                    f"{res.target} (the lattice, on a wider screen, shows them all by size). "
-                    f"Blue bars passed the test: p above α = {res.alpha:g}, the test's level. "
-                    f"ICP's causes are the predictors every passing set shares.",
-                    key=f"icp_narrow_{key}",
-                )
+        with st.container(key=f"lab_wide_icp_{key}"):
+            chart(shown, caption, key=f"icp_fig_{key}")
+        with st.container(key=f"lab_narrow_icp_{key}"):
+            chart(
+                narrow,
+                f"The {min(NARROW_SETS, len(res.set_pvalues))} sets of predictors with the "
+                f"highest p-values of the {len(res.set_pvalues):,} ICP tried for "
+                f"{res.target} (the lattice, on a wider screen, shows them all by size). "
+                f"Blue bars passed the test: p above α = {res.alpha:g}, the test's level. "
+                f"ICP's causes are the predictors every passing set shares.",
+                key=f"icp_narrow_{key}",
+            )
     table = predictor_table(res)
     config: dict[str, Any] = {
         "estimated cause": st.column_config.CheckboxColumn("ICP's cause?"),

@@ -487,8 +487,11 @@ def experiment_bars(
         trace.pop("legendgrouptitle", None)
     if projector:
         update_layout(fig, {"legend": {**_LEGEND_BESIDE, "traceorder": "normal"}})
-    else:
+    else:  # upright bar labels keep their size on a phone's narrow bars
         legend_below(fig, traceorder="normal")
+        for trace in fig["data"]:
+            if trace.get("type") == "bar":
+                trace["textangle"] = -90
     if projector:  # the plot as tall as the chart allows; the models alone in the legend,
         # the truth's error named on the y axis at the dashed line
         # wide bars: their labels keep the projector's type

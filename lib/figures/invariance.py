@@ -804,7 +804,8 @@ def fresh_world_bars(
         Laid out for a short, wide chart (the presenter view): the worlds' names in
         level lines of at most :data:`TICK_LINE_CHARS` characters, the legend in one
         row. Else each name is one line (plotly turns the lines when they crowd),
-        the legend grouped by kind. The legend is below the bars, the two groups'
+        the legend grouped by kind, the bars' labels upright (they keep their size
+        on a phone's narrow bars). The legend is below the bars, the two groups'
         names above them.
     """
     order = [*seen, *new]
@@ -825,6 +826,11 @@ def fresh_world_bars(
         for trace in fig["data"]:
             trace.pop("legendgrouptitle", None)
         update_axes(fig, "y", {"title": {"text": "RMSE"}})
+    else:  # upright bar labels keep their size on a phone's narrow bars; one line of y title
+        for trace in fig["data"]:
+            trace["textangle"] = -90
+        update_axes(fig, "y", {"title": {"text": f"RMSE{f' ({unit})' if unit else ''}"}})
+        update_layout(fig, {"height": max(460, int(fig["layout"].get("height") or 0))})
     update_axes(fig, "x", ticks)
     update_axes(fig, "y", {"nticks": Y_NTICKS})
     top = float(results["rmse"].max())

@@ -491,7 +491,7 @@ def experiment_bars(
         legend_below(fig, traceorder="normal")
         for trace in fig["data"]:
             if trace.get("type") == "bar":
-                trace["textangle"] = -90
+                trace.update(textangle=-90, constraintext="none")
     if projector:  # the plot as tall as the chart allows; the models alone in the legend,
         # the truth's error named on the y axis at the dashed line
         # wide bars: their labels keep the projector's type

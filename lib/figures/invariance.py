@@ -828,9 +828,10 @@ def fresh_world_bars(
         update_axes(fig, "y", {"title": {"text": "RMSE"}})
     else:  # upright bar labels keep their size on a phone's narrow bars; one line of y title
         for trace in fig["data"]:
-            trace["textangle"] = -90
+            trace.update(textangle=-90, constraintext="none")
         update_axes(fig, "y", {"title": {"text": f"RMSE{f' ({unit})' if unit else ''}"}})
-        update_layout(fig, {"height": max(460, int(fig["layout"].get("height") or 0))})
+        # room for the upright names under a plot taller than its y title
+        update_layout(fig, {"height": max(540, int(fig["layout"].get("height") or 0))})
     update_axes(fig, "x", ticks)
     update_axes(fig, "y", {"nticks": Y_NTICKS})
     top = float(results["rmse"].max())

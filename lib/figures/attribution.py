@@ -491,7 +491,8 @@ def experiment_bars(
         legend_below(fig, traceorder="normal")
         for trace in fig["data"]:
             if trace.get("type") == "bar":
-                trace.update(textangle=-90, constraintext="none")
+                trace["textangle"] = -90
+        update_layout(fig, {"uniformtext": {"minsize": 12, "mode": "hide"}})  # never tiny
     if projector:  # the plot as tall as the chart allows; the models alone in the legend,
         # the truth's error named on the y axis at the dashed line
         # wide bars: their labels keep the projector's type

@@ -828,7 +828,8 @@ def fresh_world_bars(
         update_axes(fig, "y", {"title": {"text": "RMSE"}})
     else:  # upright bar labels keep their size on a phone's narrow bars; one line of y title
         for trace in fig["data"]:
-            trace.update(textangle=-90, constraintext="none")
+            trace["textangle"] = -90
+        update_layout(fig, {"uniformtext": {"minsize": 12, "mode": "hide"}})  # never tiny
         update_axes(fig, "y", {"title": {"text": f"RMSE{f' ({unit})' if unit else ''}"}})
         # room for the upright names under a plot taller than its y title
         update_layout(fig, {"height": max(540, int(fig["layout"].get("height") or 0))})

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from lib.figures.fit import BELOW_MARGIN, LEGEND_BELOW, legend_below, wrapped
 from lib.figures.style import (
     CAUSAL_COLOR,
     NEUTRAL,
@@ -22,6 +23,8 @@ from lib.figures.style import (
     copy_figure,
     style,
     style_plain,
+    update_axes,
+    update_layout,
 )
 from lib.text.escape import plotly_text
 
@@ -30,6 +33,8 @@ __all__ = [
     "TRUTH_COLOR",
     "coefficient_clouds",
     "credit_share_figure",
+    "experiment_bars",
+    "log_ticks",
     "r2_sweep_figure",
     "rashomon_figure",
     "spread_figure",
@@ -79,9 +84,10 @@ def _truth_star(truth: Sequence[float], **where: object) -> dict[str, Any]:
     }
 
 
-def _rho_axis(rhos: Sequence[float], rho: float) -> dict[str, Any]:
+def _rho_axis(rhos: Sequence[float], rho: float, label_at: str = "top") -> dict[str, Any]:
     """Evenly spaced correlations (they crowd near 1), the slider's one marked (between
-    two ticks when the sweep does not have it): the layout's x axis, line and label."""
+    two ticks when the sweep does not have it): the layout's x axis, line and label
+    (at the plot's ``label_at``, "top" or "bottom": where the data leave room)."""
     at = float(np.interp(rho, rhos, range(len(rhos))))
     right = at < len(rhos) / 2  # the label on the line's right in the left half
     return {
@@ -112,8 +118,8 @@ def _rho_axis(rhos: Sequence[float], rho: float) -> dict[str, Any]:
                 "x": at,
                 "xanchor": "left" if right else "right",
                 "xref": "x",
-                "y": 1,
-                "yanchor": "top",
+                "y": 1 if label_at == "top" else 0,
+                "yanchor": label_at,
                 "yref": "y domain",
             }
         ],
@@ -154,26 +160,49 @@ def r2_sweep_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
             "type": "scatter",
             "x": [pos[r] for r in best["rho"]],
             "y": _array(best["best_r2"]),
-            "name": "best possible (the equations)",
+            "name": "best possible",
             "mode": "lines",
             "line": {"color": TRUTH_COLOR, "dash": "dash", "width": 2},
             "hovertemplate": "best possible R² %{y:.3f}<extra></extra>",
         }
     )
-    layout = {**_rho_axis(rhos, rho), "yaxis": {"range": [0, 1.05]}}
+    # the R² lines run near the top: the slider's label at the bottom
+    layout = {**_rho_axis(rhos, rho, "bottom"), "yaxis": {"range": [0, 1.05], "nticks": 3}}
     return style_plain(
         traces,
         layout,
         "Prediction: held-out R²",
         None,
-        "R² on fresh recordings",
+        "R² (fresh rows)",
         380,
-        then={"legend": {"orientation": "h", "y": -0.28, "x": 0}},
+        then={"legend": LEGEND_BELOW, "margin": BELOW_MARGIN},
     )
 
 
-#: Tick values of a log axis: 1, 2 and 5 per decade.
+#: Tick values of a log axis: 1, 2 and 5 per decade; 1 and 3; 1 alone.
 _NICE = tuple(m * 10.0**e for e in range(-4, 5) for m in (1, 2, 5))
+_THIRDS = tuple(m * 10.0**e for e in range(-4, 5) for m in (1, 3))
+_DECADES = tuple(10.0**e for e in range(-4, 5))
+#: Most ticks on a log axis: a projected chart is under 300 px tall, its ticks 22 px.
+MAX_LOG_TICKS = 3
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """Ticks of a log axis from ``low`` to ``high``: 1, 2 and 5 per decade when at most
+    :data:`MAX_LOG_TICKS` of them fall in the range, else 1 and 3, else the decades.
+
+    >>> log_ticks(0.03, 1.5)
+    [0.1, 1.0]
+    >>> log_ticks(0.02, 0.5)
+    [0.03, 0.1, 0.3]
+    >>> log_ticks(0.15, 0.6)
+    [0.2, 0.5]
+    """
+    for grid in (_NICE, _THIRDS, _DECADES):
+        ticks = [t for t in grid if low <= t <= high]
+        if len(ticks) <= MAX_LOG_TICKS:
+            break
+    return [float(f"{t:.3g}") for t in ticks]
 
 
 def spread_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
@@ -203,7 +232,7 @@ def spread_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
         },
     ]
     values = np.concatenate([ols["se"].to_numpy(), ols["spread"].to_numpy()])
-    ticks = [t for t in _NICE if values.min() / 1.5 <= t <= values.max() * 1.5]
+    ticks = log_ticks(float(values.min()) / 1.5, float(values.max()) * 1.5)
     layout = {
         **_rho_axis(rhos, rho),
         "yaxis": {"type": "log", "tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]},
@@ -211,11 +240,11 @@ def spread_figure(sweep: pd.DataFrame, rho: float) -> go.Figure:
     return style_plain(
         traces,
         layout,
-        "Attribution: spread of A's coefficient",
+        "Attribution: A's spread",
         None,
-        "standard deviation (N per SD)",
+        "SD (N per SD)",
         380,
-        then={"legend": {"orientation": "h", "y": -0.28, "x": 0}},
+        then={"legend": LEGEND_BELOW, "margin": BELOW_MARGIN},
     )
 
 
@@ -277,7 +306,8 @@ def coefficient_clouds(
             _truth_star(truth, showlegend=i == 0, **axes),
         ]
         left = i * (width + gap)
-        axis = {"range": [lo, hi], "zeroline": True, "zerolinecolor": "#BBBBBB"}
+        # few ticks: a panel is under 100 px wide on a phone
+        axis = {"range": [lo, hi], "zeroline": True, "zerolinecolor": "#BBBBBB", "nticks": 4}
         layout[f"xaxis{suffix}"] = {**axis, "domain": [left, left + width], "anchor": f"y{suffix}"}
         layout[f"yaxis{suffix}"] = {
             **axis,
@@ -312,8 +342,8 @@ def coefficient_clouds(
                 "title": {"text": f"credit to {names[0]} (N per SD)"},
             },
             "yaxis": {**layout["yaxis"], "title": {"text": f"credit to {names[1]} (N per SD)"}},
-            "legend": {"orientation": "h", "y": -0.25, "x": 0},
-            "margin": {"t": 40, "l": 70},
+            "legend": LEGEND_BELOW,
+            "margin": {"t": 40, "l": 70, **BELOW_MARGIN},
         },
     )
 
@@ -428,13 +458,54 @@ def with_noise_floor(fig: Figure | go.Figure, noise_sd: float) -> Figure | go.Fi
         "y": [None],
         "mode": "lines",
         "line": line,
-        "name": f"the truth's own error (the noise, {noise_sd:.2f})",
+        "name": f"the noise ({noise_sd:.2f}): the truth's error",
         "legendgroup": "truth",
         "legendgrouptitle": {"text": "the truth"},
     }
     if given_plain:
         return {"data": [*spec["data"], truth], "layout": layout}
     return _plain([*spec["data"], truth], layout)
+
+
+#: A legend beside the plot, one entry a line, from its top (at most as tall as the plot).
+_LEGEND_BESIDE = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"}
+
+
+def experiment_bars(
+    bars: Figure, noise_sd: float, unit: str = "", projector: bool = False
+) -> Figure:
+    """The experiment's errors before and after (:func:`lib.figures.charts.rmse_bars`'s
+    plain data) with the truth's own error (:func:`with_noise_floor`), laid out to fit
+    a phone and a projected chart: the entries one after another, without the kinds'
+    titles (the names say them; a column per kind would not fit under 300 px); below
+    the bars, or beside them on a projector (``projector``: a short, wide chart, where
+    the truth's error is named at its line on the y axis); the tests' names alone on
+    the x axis, a y title short enough for a short chart."""
+    fig = with_noise_floor(bars, noise_sd)
+    assert isinstance(fig, dict)
+    for trace in fig["data"]:
+        trace.pop("legendgrouptitle", None)
+    if projector:
+        update_layout(fig, {"legend": {**_LEGEND_BESIDE, "traceorder": "normal"}})
+    else:  # upright bar labels keep their size on a phone's narrow bars
+        legend_below(fig, traceorder="normal")
+        for trace in fig["data"]:
+            if trace.get("type") == "bar":
+                trace["textangle"] = -90
+        update_layout(fig, {"uniformtext": {"minsize": 12, "mode": "hide"}})  # never tiny
+    if projector:  # the plot as tall as the chart allows; the models alone in the legend,
+        # the truth's error named on the y axis at the dashed line
+        # wide bars: their labels keep the projector's type
+        update_layout(fig, {"margin": {"t": 8, "b": 8}, "bargap": 0.06, "bargroupgap": 0.0})
+        fig["data"][-1]["showlegend"] = False
+        update_axes(
+            fig,
+            "y",
+            {"tickvals": [0.0, noise_sd], "ticktext": ["0", f"noise {noise_sd:.2f}"]},
+        )
+    update_axes(fig, "x", {"title": {"text": ""}})
+    update_axes(fig, "y", {"title": {"text": f"RMSE ({unit})" if unit else "RMSE"}, "nticks": 3})
+    return fig
 
 
 def credit_share_figure(
@@ -485,7 +556,7 @@ def credit_share_figure(
             break
     fig = style(fig, "", None, f"share of the credit given to {name}", 400)
     fig.update_yaxes(range=[-0.05, 1.12], tickformat=".0%")
-    fig.update_layout(boxmode="group", legend={"orientation": "h", "y": -0.15, "x": 0})
+    fig.update_layout(boxmode="group", legend=LEGEND_BELOW, margin=BELOW_MARGIN)
     return fig
 
 
@@ -561,6 +632,7 @@ def stability_figure(
     fig.add_vline(x=0, line={"color": NEUTRAL, "dash": "dash", "width": 1.5})
     fig.update_yaxes(categoryorder="array", categoryarray=y[::-1])
     height = int(min(700, max(300, 130 + 56 * len(inputs))))
-    fig = style(fig, "", "standardised coefficient (SD of target per SD of input)", None, height)
-    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0}, margin={"t": 16})
+    x_title = wrapped("standardised coefficient (SD of target per SD of input)", 26)
+    fig = style(fig, "", x_title, None, height)
+    fig.update_layout(legend=LEGEND_BELOW, margin={"t": 16, **BELOW_MARGIN})
     return fig

@@ -29,6 +29,7 @@ import pandas as pd
 from plotly.colors import sample_colorscale
 
 from lib.figures.charts import error_vs_strength, rmse_bars
+from lib.figures.fit import legend_below, wrapped
 from lib.figures.style import (
     BASE_FONT_SIZE,
     CAUSAL_COLOR,
@@ -43,6 +44,7 @@ from lib.figures.style import (
     require_frame,
     style,
     update_axes,
+    update_layout,
 )
 from lib.text.escape import plotly_text
 
@@ -87,6 +89,13 @@ _PVALUE_TICKS = {PVALUE_FLOOR: "≤ 0.0001", 1e-3: "0.001", 0.01: "0.01", 0.1: "
 _HEADROOM_LOG = 0.6
 #: A light backing behind labels drawn over lines.
 _LABEL_BACKING = "rgba(255, 255, 255, 0.85)"
+#: Longest line of an axis title or legend entry: a phone's chart is about 350 px wide,
+#: a projected chart under 300 px tall (a y title longer than the plot is cut).
+TITLE_LINE_CHARS = 30
+#: Longest line of an x axis title (16 px type on a phone's 350 px).
+X_TITLE_CHARS = 36
+#: Most ticks on a y axis of a short chart (a projected one: 22 px ticks).
+Y_NTICKS = 3
 
 
 def set_label(names: Sequence[str] | frozenset[str], order: Sequence[str] = ()) -> str:
@@ -367,6 +376,7 @@ def ranked_sets_figure(
     alpha: float,
     top: int = 15,
     title: str = "",
+    line_chars: int | None = None,
 ) -> Figure:
     """The ``top`` subsets with the largest p-values, as horizontal bars on a log axis.
 
@@ -380,6 +390,9 @@ def ranked_sets_figure(
     alpha : float
     top : int, optional
     title : str, optional
+    line_chars : int, optional
+        Each set's name broken at its commas into lines of at most this many
+        characters (a phone's narrow chart); one line when not given.
 
     Returns
     -------
@@ -421,16 +434,26 @@ def ranked_sets_figure(
         "hovertemplate": "<b>%{y}</b><br>p-value %{text}<extra></extra>",
         "showlegend": False,
     }
-    ticks = [PVALUE_FLOOR, 1e-3, 0.01, 0.1, 1.0]
+    # a narrow chart (names wrapped) has room for three ticks
+    ticks = (
+        [PVALUE_FLOOR, 1e-3, 0.01, 0.1, 1.0] if line_chars is None else [PVALUE_FLOOR, 0.01, 1.0]
+    )
+    shown = [plotly_text(lab) for lab in labels]
     layout = {
         "xaxis": {
             "type": "log",
             # half a decade below the floor: a set at the floor is a visible stub, not nothing
             "range": [math.log10(PVALUE_FLOOR) - 0.5, 0.35],
             "tickvals": ticks,
-            "ticktext": ["≤ 0.0001", "0.001", "0.01", "0.1", "1"],
+            "ticktext": [_PVALUE_TICKS[t] for t in ticks],
         },
-        "yaxis": {"autorange": "reversed", "categoryorder": "array", "categoryarray": labels},
+        "yaxis": {
+            "autorange": "reversed",
+            "categoryorder": "array",
+            "categoryarray": shown,
+            "tickvals": shown,
+            "ticktext": shown if line_chars is None else [wrapped(x, line_chars) for x in labels],
+        },
     }
     fig: Figure = {"data": [bars], "layout": layout}
     add_vline(
@@ -453,8 +476,18 @@ def ranked_sets_figure(
                 "bgcolor": _LABEL_BACKING,
             }
         )
-    height = int(min(900, max(320, 120 + 34 * len(labels))))
-    return style(fig, title, "invariance p-value (log scale; right of α = accepted)", "set", height)
+    lines = 1
+    if line_chars is not None:
+        lines = max(len(wrapped(x, line_chars).split("<br>")) for x in labels)
+    height = int(
+        min(900 + 100 * (lines - 1), max(320, 120 + (34 + 17 * (lines - 1)) * len(labels)))
+    )
+    x_title = (
+        "invariance p-value (log scale)<br>right of α: accepted"
+        if line_chars is None
+        else "p-value (log scale)<br>right of α: accepted"
+    )
+    return style(fig, title, x_title, "set", height)
 
 
 def pvalue_vs_strength(
@@ -499,7 +532,7 @@ def pvalue_vs_strength(
                 "x": rows["strength"].to_numpy(dtype=float),
                 "y": y,
                 "mode": "lines+markers",
-                "name": plotly_text(name),
+                "name": wrapped(name, TITLE_LINE_CHARS),
                 "line": {
                     "color": _SET_COLORS[i % len(_SET_COLORS)],
                     "dash": _SET_DASHES[i % len(_SET_DASHES)],
@@ -553,7 +586,8 @@ def pvalue_vs_strength(
     if at is not None:
         _you_are_here(fig, float(at), lo, hi, _HEADROOM_LOG)
     legend_on_top(fig)
-    return style(fig, title, strength_label, "invariance p-value (log scale)", 440)
+    x_title = wrapped(strength_label, X_TITLE_CHARS)
+    return style(fig, title, x_title, "invariance p-value<br>(log scale)", 440)
 
 
 def ood_error_vs_strength(
@@ -563,6 +597,7 @@ def ood_error_vs_strength(
     at: float | None = None,
     unit: str = "",
     title: str = "",
+    kinds_named: bool = True,
 ) -> Figure:
     """Each model's error on a shifted environment as the shift grows.
 
@@ -577,10 +612,17 @@ def ood_error_vs_strength(
     unit : str, optional
         The target's unit, for the y axis title.
     title : str, optional
+    kinds_named : bool, optional
+        Each legend entry ends with the model's kind ("(predictive)"); ``False`` for
+        models named by what they are (legend entries wrap at :data:`TITLE_LINE_CHARS`).
     """
     fig = error_vs_strength(sweep, title=title, strength_label=strength_label)
     y_title = f"RMSE{f' ({unit})' if unit else ''}<br>on the shifted environment"
-    update_axes(fig, "y", {"title": {"text": y_title}})
+    update_axes(fig, "y", {"title": {"text": y_title}, "nticks": Y_NTICKS})
+    update_axes(fig, "x", {"title": {"text": wrapped(strength_label, X_TITLE_CHARS)}})
+    for trace in fig["data"]:
+        name = str(trace["name"]) if kinds_named else str(trace["name"]).rsplit(" (", 1)[0]
+        trace["name"] = wrapped(name, TITLE_LINE_CHARS)
     legend_on_top(fig)
     if at is not None:
         top = float(np.nanmax(sweep["rmse"].to_numpy(dtype=float)))
@@ -666,7 +708,7 @@ def power_curve(
             "x": x,
             "y": r,
             "mode": "lines+markers",
-            "name": plotly_text(outcome),
+            "name": wrapped(outcome, TITLE_LINE_CHARS),
             "line": {
                 "color": colors[i % len(colors)],
                 "width": 3 if i == 0 else 2.5,
@@ -697,7 +739,8 @@ def power_curve(
     update_axes(fig, "x", {"range": [lo_x - pad, hi_x + pad]})
     update_axes(fig, "y", {"range": [-0.03, 1.05], "tickformat": ".0%"})
     legend_on_top(fig)
-    return style(fig, title, strength_label, "share of repetitions (%)", 440)
+    x_title = wrapped(strength_label, X_TITLE_CHARS)
+    return style(fig, title, x_title, "share of repetitions (%)", 440)
 
 
 def _wilson(rate: np.ndarray, n: np.ndarray, z: float = 1.959964) -> tuple[np.ndarray, np.ndarray]:
@@ -732,22 +775,19 @@ def environment_error_bars(
     return legend_on_top(fig)
 
 
-#: Longest line of a world's name under its bars (longer names wrap at spaces).
-TICK_LINE_CHARS = 16
-
-
-def _wrapped(name: str) -> str:
-    lines: list[str] = []
-    for word in name.split(" "):
-        if lines and len(lines[-1]) + 1 + len(word) <= TICK_LINE_CHARS:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "<br>".join(plotly_text(line) for line in lines)
+#: Longest line of a world's name under its bars on a projector (names wrap at spaces,
+#: the lines stay level: seven worlds fit 1,200 px at 22 px type); elsewhere a name
+#: is one line, turned upright on a phone's narrow chart.
+TICK_LINE_CHARS = 10
 
 
 def fresh_world_bars(
-    results: pd.DataFrame, seen: Sequence[str], new: Sequence[str], *, unit: str = ""
+    results: pd.DataFrame,
+    seen: Sequence[str],
+    new: Sequence[str],
+    *,
+    unit: str = "",
+    projector: bool = False,
 ) -> Figure:
     """Each model's error on fresh samples of the worlds in ICP's data (left) and of
     worlds none of its environments was (right, past a dotted line), as grouped bars.
@@ -760,26 +800,47 @@ def fresh_world_bars(
         The worlds in ICP's data, then the new ones, in the order shown.
     unit : str, optional
         The target's unit, for the y axis title.
+    projector : bool, optional
+        Laid out for a short, wide chart (the presenter view): the worlds' names in
+        level lines of at most :data:`TICK_LINE_CHARS` characters, the legend in one
+        row. Else each name is one line (plotly turns the lines when they crowd),
+        the legend grouped by kind, the bars' labels upright (they keep their size
+        on a phone's narrow bars). The legend is below the bars, the two groups'
+        names above them.
     """
     order = [*seen, *new]
     ranked = results.assign(_at=results["test"].map({w: i for i, w in enumerate(order)}))
     ranked = ranked.sort_values("_at", kind="stable").drop(columns="_at")
     fig = environment_error_bars(ranked, environment_label="", unit=unit)
     shown = [plotly_text(w) for w in order]
-    update_axes(
-        fig,
-        "x",
-        {
-            "categoryorder": "array",
-            "categoryarray": shown,
-            "tickvals": shown,
-            "ticktext": [_wrapped(w) for w in order],
-        },
-    )
+    ticks: dict[str, Any] = {
+        "categoryorder": "array",
+        "categoryarray": shown,
+        "tickvals": shown,
+        "ticktext": [wrapped(w, TICK_LINE_CHARS) for w in order] if projector else shown,
+    }
+    # the legend below: the two groups' names take the top
+    legend_below(fig, traceorder="normal" if projector else "grouped")
+    if projector:  # one row of entries (the names say the kinds), a y title that fits
+        ticks["tickangle"] = 0
+        for trace in fig["data"]:
+            trace.pop("legendgrouptitle", None)
+        update_axes(fig, "y", {"title": {"text": "RMSE"}})
+    else:  # upright bar labels keep their size on a phone's narrow bars; one line of y title
+        for trace in fig["data"]:
+            trace["textangle"] = -90
+        update_layout(fig, {"uniformtext": {"minsize": 12, "mode": "hide"}})  # never tiny
+        update_axes(fig, "y", {"title": {"text": f"RMSE{f' ({unit})' if unit else ''}"}})
+        # room for the upright names under a plot taller than its y title
+        update_layout(fig, {"height": max(540, int(fig["layout"].get("height") or 0))})
+    update_axes(fig, "x", ticks)
+    update_axes(fig, "y", {"nticks": Y_NTICKS})
     top = float(results["rmse"].max())
     update_axes(fig, "y", {"range": [0.0, 1.22 * top if top > 0 else 1.0]})  # room for the labels
     if seen and new:
         add_vline(fig, len(seen) - 0.5, {"color": NEUTRAL, "dash": "dot", "width": 2})
+    # the two groups named above the plot, clear of the bars' labels
+    update_layout(fig, {"margin": {"t": 40}})
     for text, x0, x1 in (
         ("in ICP's data", 0, len(seen)),
         ("new to the models", len(seen), len(order)),
@@ -791,7 +852,7 @@ def fresh_world_bars(
                     "xref": "x",
                     "y": 1.0,
                     "yref": "paper",
-                    "yanchor": "top",
+                    "yanchor": "bottom",
                     "text": f"<b>{text}</b>",
                     "showarrow": False,
                     "font": {"size": SMALL_FONT_SIZE, "color": NEUTRAL},

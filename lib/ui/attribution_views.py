@@ -33,7 +33,7 @@ from lib.attribution.stability import (
 from lib.errors import DataError
 from lib.figures import attribution as figs
 from lib.figures.charts import rmse_bars
-from lib.figures.style import Figure, update_layout
+from lib.figures.style import Figure
 from lib.fitting.experiments import OBSERVATIONAL, ratio_table
 from lib.fitting.models import Model, PenalisedModel
 from lib.tables.datasets import load_dataset
@@ -43,7 +43,7 @@ from lib.text.escape import code_span, inert
 from lib.ui import compute
 from lib.ui.pages.attribution import B_EFFECTS, CREDIT_SOURCES, DRIVES, EPSILONS, PAIR_ROWS, RHOS
 from lib.ui.registry import get_scenario
-from lib.ui.state import Lab, lab_state, synced
+from lib.ui.state import Lab, lab_state, synced, teach_state
 from lib.ui.widgets import causal_graph, chart, ratio_metrics
 from lib.words import attribution as words
 
@@ -182,16 +182,17 @@ def settle_scores(key: tuple[float, float, int, int], drive: str, epsilon: float
 
 @st.cache_resource(max_entries=_VIEWS, show_spinner=False)
 def settle_figure(
-    key: tuple[float, float, int, int], drive: str, epsilon: float
+    key: tuple[float, float, int, int], drive: str, epsilon: float, projector: bool = False
 ) -> tuple[Figure, str]:
-    """The errors before and after as bars (plain data), and the sentence that reads them."""
+    """The errors before and after as bars (plain data; ``projector``: laid out for the
+    presenter view), and the sentence that reads them."""
     scores = settle_scores(key, drive, epsilon)
     causal = pair.causal_name(view_at(*key).world.scenario.causal_features)
     sentence = words.settle_sentence(scores, drive, pair.B_CHAMPION, causal)
-    fig = figs.with_noise_floor(rmse_bars(scores, ""), view_at(*key).world.noise_sd)
-    # below the bars: at a projector's width a legend beside them scrolls
-    update_layout(fig, {"legend": {"orientation": "h", "y": -0.25, "x": 0}})
-    return fig, sentence
+    world = view_at(*key).world
+    unit = world.scenario.units.get(world.scenario.target, "")
+    bars = rmse_bars(scores, "")
+    return figs.experiment_bars(bars, world.noise_sd, unit, projector), sentence
 
 
 @st.cache_resource(max_entries=_VIEWS, show_spinner=False)
@@ -508,7 +509,7 @@ def settle_section(view: PairView) -> None:
         **synced("drive"),
     )
     state = lab_state()
-    fig, sentence = settle_figure(view.key, state.drive, state.epsilon)
+    fig, sentence = settle_figure(view.key, state.drive, state.epsilon, teach_state().present)
     chart(
         fig,
         f"Root-mean-square error of each model on 2,000 fresh units, before (observational) "
@@ -610,12 +611,15 @@ def real_data_section(lab: Lab) -> None:
 # ----------------------------------------------------------------------------- lessons
 
 
-def _step_figure_and_words(state: Any, experiment: bool) -> tuple[Figure | go.Figure, str]:
+def _step_figure_and_words(
+    state: Any, experiment: bool, present: bool = False
+) -> tuple[Figure | go.Figure, str]:
     """An Attribution step's figure and the sentence that reads it: the experiment's
-    errors when the step asks about it, else the Rashomon set."""
+    errors when the step asks about it (``present``: laid out for a projector), else
+    the Rashomon set."""
     key = state_key(state)
     if experiment:
-        return settle_figure(key, state.drive, state.epsilon)
+        return settle_figure(key, state.drive, state.epsilon, present)
     return rashomon_view(key, state.epsilon)
 
 
@@ -649,7 +653,7 @@ def step_figure(step: Any, state: Any, present: bool) -> None:
         table = numbers["ratios"]
         ratio_metrics(table[table["model"] == asked].reset_index(drop=True))
     if pred is None or not present:
-        chart(*_step_figure_and_words(state, pred is not None))
+        chart(*_step_figure_and_words(state, pred is not None, present))
 
 
 def step_plots(step: Any, state: Any) -> list[Plot]:

@@ -32,7 +32,7 @@ from lib.ui.invariance_composer import (
     state_environments,
 )
 from lib.ui.registry import get_scenario
-from lib.ui.state import Lab, lab_state, synced, widget_key
+from lib.ui.state import Lab, lab_state, synced, teach_state, widget_key
 from lib.ui.widgets import chart, page_header, stacking_columns
 from lib.words.invariance import (
     BREAKS,
@@ -145,8 +145,22 @@ def icp_section(lab: Lab, pooled: PageEnvironments) -> None:
             f"guarantee does not hold there, and the causes' set is usually rejected too.",
             icon=":material/warning:",
         )
-    figure = iv.result_figure(sid, seed, iv.env_key(envs), alpha, envs)
-    iv.show_icp(res, sc.units, figure=figure, why=sets_sentence(res))
+    ekey = iv.env_key(envs)
+    if teach_state().present:  # a projected chart is short: the top sets, not the lattice
+        iv.show_icp(
+            res,
+            sc.units,
+            figure=iv.top_sets_figure(sid, seed, ekey, alpha, envs),
+            why=sets_sentence(res),
+        )
+    else:
+        iv.show_icp(
+            res,
+            sc.units,
+            figure=iv.result_figure(sid, seed, ekey, alpha, envs),
+            why=sets_sentence(res),
+            narrow=iv.narrow_sets_figure(sid, seed, ekey, alpha, envs),
+        )
     st.caption(
         " ".join(
             t
@@ -185,7 +199,8 @@ def fresh_section(lab: Lab, pooled: PageEnvironments) -> None:
     try:
         with st.spinner("Testing the models on fresh samples…"):
             unit = sc.units.get(sc.target, "")
-            figure, words = iv.held_out_view(sid, seed, key, alpha, unit, envs)
+            present = teach_state().present
+            figure, words = iv.held_out_view(sid, seed, key, alpha, unit, envs, present)
     except ValueError as exc:
         st.error(f"The models cannot be compared: {exc}", icon=":material/error:")
         return

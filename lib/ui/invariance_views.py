@@ -36,6 +36,7 @@ from lib.text.numbers import percent
 from lib.ui.lab import interventions_key
 from lib.ui.pages import invariance as page
 from lib.ui.registry import get_scenario
+from lib.ui.state import teach_state
 from lib.ui.widgets import chart
 from lib.words.invariance import held_out_sentence, icp_sentence, unchecked_reason
 from lib.world.environments import (
@@ -134,6 +135,29 @@ def top_sets_figure(
     return ip.ranked_sets_figure(res.set_pvalues.table(top=5), res.candidates, res.alpha, top=5)
 
 
+#: Most sets the lattice's narrow stand-in ranks (a lattice has at most 32).
+NARROW_SETS = 16
+#: Longest line of a set's name in the narrow stand-in.
+NARROW_LINE_CHARS = 22
+
+
+@st.cache_resource(max_entries=64, show_spinner=_SPIN)
+def narrow_sets_figure(
+    scenario_id: str, seed: int, key: EnvKey, alpha: float, _envs: Sequence[Environment]
+) -> Figure:
+    """The lattice's sets ranked as bars, their names on short lines: the lattice's
+    stand-in in a narrow column (a phone), where its boxes would overlap."""
+    res = icp_fit(scenario_id, seed, key, alpha, _envs)
+    top = min(NARROW_SETS, len(res.set_pvalues))
+    return ip.ranked_sets_figure(
+        res.set_pvalues.table(top=top),
+        res.candidates,
+        res.alpha,
+        top=top,
+        line_chars=NARROW_LINE_CHARS,
+    )
+
+
 def icp_figure(res: ICPResult) -> Figure:
     """The lattice for few candidates, the ranked sets beyond."""
     if len(res.candidates) <= ip.LATTICE_MAX_CANDIDATES:
@@ -159,10 +183,17 @@ def icp_model_name(errors: pd.DataFrame) -> str:
 
 @st.cache_resource(max_entries=64, show_spinner=_SPIN)
 def held_out_view(
-    scenario_id: str, seed: int, key: EnvKey, alpha: float, unit: str, _envs: Sequence[Environment]
+    scenario_id: str,
+    seed: int,
+    key: EnvKey,
+    alpha: float,
+    unit: str,
+    _envs: Sequence[Environment],
+    projector: bool = False,
 ) -> tuple[Figure, str]:
-    """:func:`held_out`'s errors as bars (the worlds in ICP's data apart from the new ones)
-    and in words (:func:`lib.words.invariance.held_out_sentence`); built once, shared."""
+    """:func:`held_out`'s errors as bars (the worlds in ICP's data apart from the new ones;
+    ``projector``: laid out for the presenter view) and in words
+    (:func:`lib.words.invariance.held_out_sentence`); built once, shared."""
     sc = get_scenario(scenario_id)
     errors, seen, new = held_out(scenario_id, seed, key, alpha, _envs)
     _, worlds = fresh_worlds(sc, _envs)
@@ -170,7 +201,7 @@ def held_out_view(
     words = held_out_sentence(
         errors, seen, reasons, pooled=POOLED, icp_model=icp_model_name(errors)
     )
-    return ip.fresh_world_bars(errors, seen, new, unit=unit), words
+    return ip.fresh_world_bars(errors, seen, new, unit=unit, projector=projector), words
 
 
 @st.cache_resource(max_entries=64, show_spinner=_SPIN)
@@ -238,29 +269,32 @@ def causes_name(table: pd.DataFrame) -> str:
     return f"the causes' set {{{feats}}}" if feats else "no predictor (the average)"
 
 
+def causes_short(table: pd.DataFrame) -> str:
+    """The causes' set as the error chart's legend names it: "causes {dose}"."""
+    rows = table[table["set"] == "causal parents"]
+    return f"causes {{{rows['features'].iloc[0]}}}" if len(rows) else "causes"
+
+
 def sweep_views(table: pd.DataFrame, full: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The sweep as the p-value chart's and the error chart's tables.
 
     The p-value chart: the set of every feature and the causes' set (named by its
     members; "no predictor (the average)" when ICP can see no cause). The error
-    chart: the model on every feature tested where ICP checked it and on the full
-    intervention, and the causes' model on the full intervention (when it has inputs).
+    chart: the model on every feature tested where ICP checked it ("where checked") and
+    on the full intervention ("full strength"), and the causes' model on the full
+    intervention (when it has inputs): names short enough for one line of a legend.
     """
     pv = table[table["set"] != "ICP estimate"].copy()
     pv["set"] = ["every feature" if s == "all features" else causes_name(table) for s in pv["set"]]
     every = table[table["set"] == "all features"]
     every_full = full[full["set"] == "all features"]
     parts = [
-        every.assign(model="every feature, tested where ICP checked it", kind="causal"),
-        every_full.assign(
-            model="every feature, tested on the full intervention", kind="predictive"
-        ),
+        every.assign(model="every feature, where checked", kind="causal"),
+        every_full.assign(model="every feature, full strength", kind="predictive"),
     ]
     causes = full[full["set"] == "causal parents"]
     if len(causes) and str(causes["features"].iloc[0]):
-        parts.append(
-            causes.assign(model=f"{causes_name(table)}, on the full intervention", kind="causal")
-        )
+        parts.append(causes.assign(model=f"{causes_short(table)}, full strength", kind="causal"))
     err = pd.concat(parts)
     return pv[["strength", "set", "pvalue"]], err[["model", "kind", "strength", "rmse"]]
 
@@ -272,12 +306,15 @@ def sweep_figures(
     table, full = _sweeps(scenario_id, preset, seed, alpha)
     pv, err = sweep_views(table, full)
     err_fig = ip.ood_error_vs_strength(
-        err, at=strength, unit=unit, strength_label=f"strength of {preset} in ICP's data"
+        err,
+        at=strength,
+        unit=unit,
+        strength_label=f"strength of {preset} in ICP's data",
+        kinds_named=False,
     )
-    update_axes(err_fig, "y", {"title": {"text": f"RMSE{f' ({unit})' if unit else ''}"}})
+    update_axes(err_fig, "y", {"title": {"text": f"RMSE{f'<br>({unit})' if unit else ''}"}})
     colors = (ip.OKABE_ITO[6], ip.OKABE_ITO[5], ip.OKABE_ITO[2])  # the p-value chart's green
     for trace, color in zip(err_fig["data"], colors, strict=False):
-        trace["name"] = str(trace["name"]).rsplit(" (", 1)[0]
         trace["line"]["color"] = color
         trace["marker"]["color"] = color
     return (
@@ -305,12 +342,13 @@ def nonlinear_figures(seed: int, alpha: float, strength: float) -> tuple[Figure,
             same.assign(model="tested at the strongest shift ICP saw", kind="causal"),
         ]
     )[["model", "kind", "strength", "rmse"]]
-    x_title = f"strongest shift of the dose ICP saw (1 = {NONLINEAR_SHIFT_SDS:g} SD)"
-    err_fig = ip.ood_error_vs_strength(err, at=strength, unit="points", strength_label=x_title)
-    update_axes(err_fig, "y", {"title": {"text": "RMSE of the line (points)"}})
+    x_title = f"ICP's largest shift (1 = {NONLINEAR_SHIFT_SDS:g} SD)"
+    err_fig = ip.ood_error_vs_strength(
+        err, at=strength, unit="points", strength_label=x_title, kinds_named=False
+    )
+    update_axes(err_fig, "y", {"title": {"text": "RMSE (points)"}})
     # one model tested in two places: not a predictive/causal pair, so neutral colours
     for trace, color in zip(err_fig["data"], (ip.OKABE_ITO[5], ip.OKABE_ITO[2]), strict=False):
-        trace["name"] = str(trace["name"]).rsplit(" (", 1)[0]
         trace["line"]["color"] = color
         trace["marker"]["color"] = color
     return (
@@ -327,15 +365,32 @@ def scenario_ids() -> list[str]:
 # ----------------------------------------------------------------------------- drawing
 
 
+#: The lattice on a wide screen, its ranked stand-in on a phone: the server does not
+#: know the screen's width, so both are drawn and style rules show one (the same rules,
+#: keys and width as the shared style's "one thing drawn two ways", wide_and_narrow).
+NARROW_PX = 640
+_SWITCH_CSS = f"""<style>
+[class*="st-key-lab_narrow_"] {{ display: none; }}
+@media (max-width: {NARROW_PX}px) {{
+  [class*="st-key-lab_wide_"] {{ display: none; }}
+  [class*="st-key-lab_narrow_"] {{ display: flex; }}
+}}
+</style>"""
+
+
 def show_icp(
     res: ICPResult,
     units: dict[str, str] | None = None,
     key: str = "main",
     figure: Figure | None = None,
     why: str = "",
+    narrow: Figure | None = None,
 ) -> None:
     """ICP's verdict in words (and ``why``: which sets passed), the lattice (or ranked
-    sets), and the per-predictor table."""
+    sets), and the per-predictor table.
+
+    ``narrow``: the lattice's stand-in (:func:`narrow_sets_figure`), drawn instead of it
+    on a screen narrower than :data:`NARROW_PX` (a phone; built here when not given)."""
     with st.container(border=True):
         st.markdown(icp_sentence(res) + (f" {why}" if why else ""))
         note = res.note.replace(NO_SET_NOTE, "").strip()
@@ -370,7 +425,34 @@ def show_icp(
                 else f"All are grey: not one set passed the test (p > α = {res.alpha:g})."
             )
         )
-    chart(figure if figure is not None else icp_figure(res), caption, key=f"icp_fig_{key}")
+    lattice = len(res.candidates) <= ip.LATTICE_MAX_CANDIDATES
+    if figure is None and lattice and teach_state().present:  # a projected chart is short
+        figure = ip.ranked_sets_figure(res.set_pvalues.table(top=5), res.candidates, res.alpha, 5)
+    shown = figure if figure is not None else icp_figure(res)
+    if lattice and narrow is None and figure is None:
+        narrow = ip.ranked_sets_figure(
+            res.set_pvalues.table(top=NARROW_SETS),
+            res.candidates,
+            res.alpha,
+            top=NARROW_SETS,
+            line_chars=NARROW_LINE_CHARS,
+        )
+    if narrow is None or not lattice:
+        chart(shown, caption, key=f"icp_fig_{key}")
+    else:
+        st.html(_SWITCH_CSS)
+        with st.container(key=f"lab_wide_icp_{key}"):
+            chart(shown, caption, key=f"icp_fig_{key}")
+        with st.container(key=f"lab_narrow_icp_{key}"):
+            chart(
+                narrow,
+                f"The {min(NARROW_SETS, len(res.set_pvalues))} sets of predictors with the "
+                f"highest p-values of the {len(res.set_pvalues):,} ICP tried for "
+                f"{res.target} (the lattice, on a wider screen, shows them all by size). "
+                f"Blue bars passed the test: p above α = {res.alpha:g}, the test's level. "
+                f"ICP's causes are the predictors every passing set shares.",
+                key=f"icp_narrow_{key}",
+            )
     table = predictor_table(res)
     config: dict[str, Any] = {
         "estimated cause": st.column_config.CheckboxColumn("ICP's cause?"),

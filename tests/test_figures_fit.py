@@ -221,7 +221,9 @@ def test_invariance_lattice_has_a_narrow_stand_in_and_top_sets_on_a_projector() 
     assert "icp_narrow_main" not in charts
     top = charts["icp_fig_main"]
     assert top["data"][0]["type"] == "bar" and len(top["data"][0]["y"]) <= 5
-    assert charts["held_out"]["layout"]["xaxis"]["tickangle"] == 0
+    at = open_page("pages/4_Invariance.py", present="1", section="fresh")  # its own slide
+    assert_clean(at)
+    assert _charts(at)["held_out"]["layout"]["xaxis"]["tickangle"] == 0
 
 
 def test_attribution_experiment_chart_on_a_projector_has_its_legend_beside() -> None:

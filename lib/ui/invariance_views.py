@@ -37,7 +37,7 @@ from lib.ui.lab import interventions_key
 from lib.ui.pages import invariance as page
 from lib.ui.registry import get_scenario
 from lib.ui.state import teach_state
-from lib.ui.widgets import chart
+from lib.ui.widgets import chart, wide_and_narrow
 from lib.words.invariance import held_out_sentence, icp_sentence, unchecked_reason
 from lib.world.environments import (
     ENV_COLUMN,
@@ -366,16 +366,9 @@ def scenario_ids() -> list[str]:
 
 
 #: The lattice on a wide screen, its ranked stand-in on a phone: the server does not
-#: know the screen's width, so both are drawn and style rules show one (the same rules,
-#: keys and width as the shared style's "one thing drawn two ways", wide_and_narrow).
+#: know the screen's width, so both are drawn and the lab's style rules show one
+#: (:func:`lib.ui.widgets.wide_and_narrow`, below this width).
 NARROW_PX = 640
-_SWITCH_CSS = f"""<style>
-[class*="st-key-lab_narrow_"] {{ display: none; }}
-@media (max-width: {NARROW_PX}px) {{
-  [class*="st-key-lab_wide_"] {{ display: none; }}
-  [class*="st-key-lab_narrow_"] {{ display: flex; }}
-}}
-</style>"""
 
 
 def show_icp(
@@ -440,10 +433,10 @@ def show_icp(
     if narrow is None or not lattice:
         chart(shown, caption, key=f"icp_fig_{key}")
     else:
-        st.html(_SWITCH_CSS)
-        with st.container(key=f"lab_wide_icp_{key}"):
+        wide, small = wide_and_narrow(f"icp_{key}")
+        with wide:
             chart(shown, caption, key=f"icp_fig_{key}")
-        with st.container(key=f"lab_narrow_icp_{key}"):
+        with small:
             chart(
                 narrow,
                 f"The {min(NARROW_SETS, len(res.set_pvalues))} sets of predictors with the "

@@ -165,7 +165,7 @@ def _patch(key: tuple[int, int], behaviour: str) -> PatchView:
         out = illusions.patched_outputs(view.net, directions, x_base, patch=patch)
         out = out[out["behaviour"] == behaviour]
         base = out["base"].to_numpy()
-        shown[f"patched {patch}"] = out["patched"].to_numpy()
+        shown[patch] = out["patched"].to_numpy()
     assert base is not None
     return PatchView(
         directions,

@@ -160,7 +160,8 @@ def _axes(i: int) -> dict[str, str]:
 FIT: dict[str, Any] = {
     "title": {"xref": "container", "x": 0, "pad": {"l": 8}},
     "margin": {"l": 8, "r": 12, "b": 8},
-    "xaxis": {"ticklabelstandoff": 6},
+    "xaxis": {"ticklabelstandoff": 8},
+    "yaxis": {"nticks": 4, "ticklabelstandoff": 8},
     "legend": {
         "orientation": "h",
         "xref": "container",
@@ -339,7 +340,12 @@ def recentring_figure(rows: Sequence[Mapping[str, object]], threshold: float) ->
     threshold : float
         Damage above which a behaviour counts as broken (a red line).
     """
-    names = [str(r["unit"]) for r in rows]
+    # each unit's number in the colour of the one behaviour it breaks (a second row of
+    # names would not fit twenty units on a phone; numbers alone thin out when crowded)
+    names = [
+        f"<span style='color:{_color(str(r['behaviour']))}'><b>{r['unit']}</b></span>" for r in rows
+    ]
+    said = [f"unit {r['unit']} breaks the {r['behaviour']}" for r in rows]
     floor = threshold / 100
 
     def shown(v: object) -> float:
@@ -360,16 +366,13 @@ def recentring_figure(rows: Sequence[Mapping[str, object]], threshold: float) ->
                 "name": label,
                 "marker": {"color": color},
                 "customdata": values,
-                "hovertemplate": f"{label}: damage %{{customdata:.3f}}<extra></extra>",
+                "text": said,
+                "textposition": "none",
+                "hovertemplate": f"%{{text}}<br>{label}: damage %{{customdata:.3f}}<extra></extra>",
             }
         )
-    # each unit's number in the colour of the one behaviour it breaks (a second row of
-    # names would not fit twenty units on a phone)
-    ticks = [
-        f"<span style='color:{_color(str(r['behaviour']))}'><b>{r['unit']}</b></span>" for r in rows
-    ]
     layout = {
-        "xaxis": {"type": "category", "tickangle": 0, "tickvals": names, "ticktext": ticks},
+        "xaxis": {"type": "category", "tickangle": 0},
         "yaxis": {"type": "log", "tickformat": "~g", "dtick": 1},
     }
     fig = style_data(
@@ -546,7 +549,7 @@ def pca_figure(scores: Mapping[str, np.ndarray], variance: Sequence[float]) -> F
         y = shown[:, 1] if shown.shape[1] > 1 else np.zeros(len(shown))
         hover = "PC1 %{x:.2f}, PC2 %{y:.2f}<extra></extra>"
         traces.append(_scatter(shown[:, 0], y, name, palette[i % 2], hover))
-    second = f"PC2 ({100 * variance[1]:.1f}%)" if len(variance) > 1 else "—"
+    second = f"PC2 ({100 * variance[1]:.0f}%)" if len(variance) > 1 else "PC2 (not kept)"
     return style_data(
         traces,
         {},
@@ -589,7 +592,7 @@ def readout_bars(r2_in: pd.Series, r2_new: pd.Series, in_label: str, new_label: 
         {"yaxis": {"range": [-1.15, 1.3]}},
         "Read from the summary",
         None,
-        "R² (≥ −1 shown)",
+        "R²",
         380,
         _fit(barmode="group"),
     )
@@ -620,8 +623,8 @@ def patch_bars(effects: pd.DataFrame) -> Figure:
             }
         )
     top = float(effects["change"].max())
-    # each patch's name in two lines, so that four fit a phone's width
-    names = [p.replace(" ", "<br>", 1) if p.count(" ") else p for p in patches]
+    # each patch's name short and in lines of a word ("d only"), so that four fit a phone
+    names = [p.removeprefix("along ").removeprefix("the ").replace(" ", "<br>") for p in patches]
     layout = {
         "xaxis": {"tickvals": patches, "ticktext": names, "tickangle": 0},
         "yaxis": {"range": [0, 1.1 * top if top > 0 else 1]},
@@ -631,7 +634,7 @@ def patch_bars(effects: pd.DataFrame) -> Figure:
         layout,
         "What each patch moves",
         None,
-        "change (SD)",
+        "change",
         380,
         _fit(barmode="group"),
     )
@@ -787,7 +790,10 @@ def extrapolation_figure(
                 **_axes(0),
             }
         )
-    return style_data(traces, layout, "Beyond the square", None, None, 360, _fit(top=100))
+    # three panels under their titles leave a projector little height: three ticks at most
+    return style_data(
+        traces, layout, "Beyond the square", None, None, 360, _fit(top=100, yaxis={"nticks": 3})
+    )
 
 
 #: The eye chart's reach (degrees): a human eye turns about 50° either way.
@@ -832,15 +838,17 @@ def eye_figure(
             )
         )
     if np.max(np.abs(eye)) > EYE_LIMIT:  # a runaway: keep the saccades in view
-        fig.update_yaxes(range=[-EYE_LIMIT, EYE_LIMIT])
-        fig.add_annotation(
-            text=f"the eye runs off the chart (to {eye[-1]:,.3g}°): past the edge of the orbit",
+        fig.update_yaxes(range=[-EYE_LIMIT, EYE_LIMIT], tickvals=[-40, 0, 40])
+        fig.add_annotation(  # inside the plot, where a phone has room for it
+            text=f"the eye runs off the chart<br>(to {eye[-1]:,.3g}°)",
             xref="paper",
             yref="paper",
             x=0,
             y=1.0,
             xanchor="left",
-            yanchor="bottom",
+            yanchor="top",
+            align="left",
+            bgcolor="rgba(255, 255, 255, 0.85)",
             showarrow=False,
             font={"size": 13, "color": _THRESHOLD_COLOR},
         )
@@ -924,6 +932,11 @@ def _feature_colors(n: int) -> list[str]:
     return [_FEATURE_COLORS[i] if i < len(_FEATURE_COLORS) else NEUTRAL for i in range(n)]
 
 
+#: An arrow shorter than this is a dropped feature's and has no label (its label would
+#: sit on the other dropped features' at the origin; the hover names it).
+_LABELLED = 0.2
+
+
 def arrows_figure(W: np.ndarray, importance: np.ndarray) -> go.Figure:
     """Each feature's column of W as an arrow in the hidden plane.
 
@@ -948,7 +961,7 @@ def arrows_figure(W: np.ndarray, importance: np.ndarray) -> go.Figure:
                 showlegend=False,
                 line={"color": colors[i], "width": 5},
                 marker={"size": [0, 14], "symbol": "arrow", "angleref": "previous"},
-                text=["", f" {i}"],
+                text=["", f" {i}" if math.hypot(x, y) > _LABELLED else ""],
                 textposition="middle right",
                 textfont={"size": 16, "color": "#222222"},
                 hovertemplate=(

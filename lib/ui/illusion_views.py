@@ -114,7 +114,7 @@ def pca_section(view: NetView) -> None:
         chart(
             pca.bars,
             f"R² of a linear readout of the network's own outputs from the top {r.k} "
-            f"component(s), fitted on the recording.",
+            f"component(s), fitted on the recording (below −1 drawn at −1).",
             key="bb_readout",
         )
     with right:

@@ -379,7 +379,10 @@ def recentring_figure(rows: Sequence[Mapping[str, object]], threshold: float) ->
         traces,
         layout,
         "The “only one” units",
-        "unit, coloured by what it breaks",
+        "units: "
+        + " · ".join(
+            f"<span style='color:{_color(b)}'><b>{b}</b></span>" for b in BEHAVIOUR_COLORS
+        ),
         "damage (log)",
         400,
         _fit(barmode="group"),
@@ -617,7 +620,7 @@ def patch_bars(effects: pd.DataFrame) -> Figure:
                 "type": "bar",
                 "x": patches,
                 "y": change,
-                "name": _label(str(behaviour)),
+                "name": str(behaviour),
                 "marker": {"color": _color(str(behaviour))},
                 "hovertemplate": "%{x}<br>moves the output by %{y:.3f} SD<extra></extra>",
             }
@@ -823,9 +826,10 @@ def eye_figure(
     step = max(1, len(t) // 600)  # a point every 20 ms or so: saccades still show as jumps
     fig = go.Figure()
     for y, name, line in (
-        (target, "saccade targets", {"color": NEUTRAL, "dash": "dot", "width": 2}),
-        (eye, "the network, simulated", {"color": OKABE_ITO[4], "width": 4}),
-        (predicted, "predicted before the run", {"color": "#000000", "dash": "dash", "width": 2}),
+        # short names: the legend's one row leaves a projector's chart its height
+        (target, "targets", {"color": NEUTRAL, "dash": "dot", "width": 2}),
+        (eye, "simulated", {"color": OKABE_ITO[4], "width": 4}),
+        (predicted, "predicted", {"color": "#000000", "dash": "dash", "width": 2}),
     ):
         fig.add_trace(
             go.Scatter(
@@ -890,15 +894,21 @@ def hold_figure(tau: float, mistuning: float, needed: float, hold: float = 20.0)
         )
     )
     need = needed
+    # a label a decade, or every other decade when the times span more than four
+    held = [tau / m[0], tau / m[-1], hold] + ([tau / abs(mistuning)] if mistuning else [])
+    low, high = math.log10(min(held)) - 0.2, math.log10(max(held)) + 0.8
+    # the note on the roomier side of its line (above it, unless the line is high)
+    above = math.log10(hold) < (low + high) / 2
     fig.add_hline(y=hold, line={"color": NEUTRAL, "dash": "dot", "width": 1.5})
     fig.add_vline(x=100 * need, line={"color": NEUTRAL, "dash": "dot", "width": 1.5})
     fig.add_annotation(
         x=math.log10(100 * need),
         y=math.log10(hold),
-        text=f"{hold:g} s needs |1 − w| ≤ {100 * need:.2g}%",
+        text=f"{hold:g} s needs<br>|1 − w| ≤ {100 * need:.2g}%",
         showarrow=False,
+        align="left",
         xanchor="left",
-        yanchor="bottom",
+        yanchor="bottom" if above else "top",
         font={"size": 13, "color": NEUTRAL},
     )
     if mistuning:
@@ -916,8 +926,9 @@ def hold_figure(tau: float, mistuning: float, needed: float, hold: float = 20.0)
                 hovertemplate="this network: holds %{y:.3g} s<extra></extra>",
             )
         )
-    fig.update_xaxes(type="log", dtick=1)
-    fig.update_yaxes(type="log", dtick=1)
+    # 0.01% to 100%: |1 − λ| is at most 1 (a lesion scales λ down, never below 0)
+    fig.update_xaxes(type="log", dtick=1, range=[-2, 2.05])
+    fig.update_yaxes(type="log", range=[low, high], dtick=1 if high - low <= 4.5 else 2)
     fig = style(fig, "How finely tuned?", "mistuning |1 − w| (%)", "gaze holds (s)", 380)
     fig.update_layout(_fit())
     return fig
@@ -1049,8 +1060,8 @@ def polysemantic_figure(weights: pd.DataFrame, damage: pd.DataFrame, dimension: 
     fig = make_subplots(
         rows=1,
         cols=2,
-        subplot_titles=["Weights", "Damage"],
-        horizontal_spacing=0.12,
+        subplot_titles=["Weights", f"Silence dim. {dimension}"],
+        horizontal_spacing=0.2,
     )
     for i, col in enumerate(features):
         fig.add_trace(
@@ -1076,7 +1087,7 @@ def polysemantic_figure(weights: pd.DataFrame, damage: pd.DataFrame, dimension: 
         col=2,
     )
     fig.update_yaxes(title_text="|weight|", row=1, col=1)
-    fig.update_yaxes(title_text=f"dimension {dimension} silenced", row=1, col=2)
+    fig.update_yaxes(title_text="damage", row=1, col=2)
     fig.update_yaxes(nticks=4)
     fig.update_xaxes(title_text="hidden dimension", type="category", row=1, col=1)
     fig.update_xaxes(title_text="feature", type="category", row=1, col=2)

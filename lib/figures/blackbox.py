@@ -10,6 +10,7 @@ validation cost more than the network's numbers behind it.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -31,6 +32,7 @@ from lib.figures.style import (
     style,
     style_data,
     subsample,
+    update_layout,
 )
 
 __all__ = [
@@ -138,6 +140,7 @@ def _panels(titles: Sequence[str], gap: float, x_title: str | None = None) -> di
                 "y": 1.0,
                 "yanchor": "bottom",
                 "yref": "paper",
+                "yshift": 12,  # clear of the top tick label, which reaches above the plot
             }
         )
     return layout
@@ -149,9 +152,36 @@ def _axes(i: int) -> dict[str, str]:
     return {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
 
 
-def _legend_below(y: float) -> dict[str, Any]:
-    """The legend in one row under a chart, at ``y`` (below the plot, as each chart needs)."""
-    return {"legend": {"orientation": "h", "y": y, "x": 0}}
+#: The layout every chart of the page ends with, so that it fits a phone (about 300 px
+#: wide) and a projector (its type half as large again, 290 px high): the title from the
+#: chart's left edge (not the plot's), small margins that the axes' titles and ticks
+#: push out as far as they need (``automargin``), and the legend in rows along the
+#: chart's bottom edge, under the x axis' title, where plotly keeps room for it.
+FIT: dict[str, Any] = {
+    "title": {"xref": "container", "x": 0, "pad": {"l": 8}},
+    "margin": {"l": 8, "r": 12, "b": 8},
+    "xaxis": {"ticklabelstandoff": 8},
+    "yaxis": {"nticks": 4, "ticklabelstandoff": 8},
+    "legend": {
+        "orientation": "h",
+        "xref": "container",
+        "yref": "container",
+        "x": 0,
+        "y": 0,
+        "xanchor": "left",
+        "yanchor": "bottom",
+    },
+}
+
+
+def _fit(top: int = 64, **more: Any) -> dict[str, Any]:
+    """:data:`FIT` with a top margin of ``top`` px (room for the title, and for panel
+    titles under it), merged with ``more`` (a layout's own keys, merged as plotly's
+    ``update_layout`` would)."""
+    layout = copy.deepcopy(FIT)
+    layout["margin"]["t"] = top
+    update_layout({"layout": layout}, more)
+    return layout
 
 
 def behaviour_maps(axis: np.ndarray, outputs: np.ndarray, names: Sequence[str]) -> Figure:
@@ -166,7 +196,7 @@ def behaviour_maps(axis: np.ndarray, outputs: np.ndarray, names: Sequence[str]) 
     names : sequence of str
         The behaviours, in the outputs' order.
     """
-    layout = _panels([_label(n) for n in names], 0.06, "x₁")
+    layout = _panels(list(names), 0.06, "x₁")
     traces = []
     for b, name in enumerate(names):
         z = outputs[:, :, b]
@@ -187,20 +217,21 @@ def behaviour_maps(axis: np.ndarray, outputs: np.ndarray, names: Sequence[str]) 
             }
         )
         x_name = _axes(b)["xaxis"]
-        layout[x_name.replace("x", "xaxis")]["constrain"] = "domain"
-        layout[x_name.replace("x", "yaxis")].update(scaleanchor=x_name, constrain="domain")
+        ticks = {"tickvals": [-1, 0, 1], "tickangle": 0}
+        layout[x_name.replace("x", "xaxis")].update(constrain="domain", **ticks)
+        layout[x_name.replace("x", "yaxis")].update(
+            scaleanchor=x_name, constrain="domain", showticklabels=b == 0, **ticks
+        )
     layout["yaxis"]["title"] = {"text": "x₂"}
-    return style_data(
-        traces, layout, "What the network does: its three outputs", None, None, 340,
-        {"margin": {"t": 90}},
-    )  # fmt: skip
+    return style_data(traces, layout, "The three outputs", None, None, 340, _fit(top=100))
 
 
 def unit_map(
     axis: np.ndarray, activity: np.ndarray, unit: int, weights: Mapping[str, float]
 ) -> Figure:
     """One hidden unit's activity over the input square (its "tuning"), with its weights
-    to the outputs in the title.
+    to the outputs in the hover (the page writes them beside the chart: a title that
+    long would not fit a phone).
 
     Parameters
     ----------
@@ -221,15 +252,17 @@ def unit_map(
         "zmin": -1.0,
         "zmax": 1.0,
         "colorscale": colorscale(DIVERGING_SCALE),
-        "colorbar": {"title": {"text": "activity"}, "thickness": 14, "tickvals": [-1, 0, 1]},
-        "hovertemplate": "x₁ %{x:.2f}, x₂ %{y:.2f}<br>activity %{z:.2f}<extra></extra>",
+        "colorbar": {
+            "title": {"text": "activity", "side": "right"},
+            "thickness": 14,
+            "tickvals": [-1, 0, 1],
+        },
+        "hovertemplate": "x₁ %{x:.2f}, x₂ %{y:.2f}<br>activity %{z:.2f}"
+        f"<br>weights out: {said}<extra></extra>",
     }
-    layout = {
-        "xaxis": {"constrain": "domain"},
-        "yaxis": {"scaleanchor": "x", "constrain": "domain"},
-    }
-    title = f"Unit {unit}: its tuning<br><span style='font-size:14px'>weights out: {said}</span>"
-    return style_data([trace], layout, title, "x₁", "x₂", 360, {"margin": {"t": 80}})
+    ticks = {"tickvals": [-1, 0, 1], "tickangle": 0, "constrain": "domain"}
+    layout = {"xaxis": ticks, "yaxis": {"scaleanchor": "x", **ticks}}
+    return style_data([trace], layout, f"Unit {unit}: its tuning", "x₁", "x₂", 360, _fit())
 
 
 def lesion_heatmap(frame: pd.DataFrame, threshold: float) -> Figure:
@@ -258,7 +291,7 @@ def lesion_heatmap(frame: pd.DataFrame, threshold: float) -> Figure:
             "reversescale": True,
             "customdata": z,
             "colorbar": {
-                "title": {"text": "damage"},
+                "title": {"text": "damage", "side": "right"},
                 "tickvals": [threshold, 0.5, 1.0],
                 "ticktext": [f"{threshold:g}: broken", "0.5", "≥ 1"],
                 "thickness": 14,
@@ -268,7 +301,9 @@ def lesion_heatmap(frame: pd.DataFrame, threshold: float) -> Figure:
             "ygap": 1,
         }
     ]
-    # ✕ on every broken cell, white on the dark (heavily damaged) cells, black on the light
+    # ✕ on every broken cell, white on the dark (heavily damaged) cells, black on the
+    # light: a marker, not a letter, so that 64 units' marks on a phone never print over
+    # each other as text
     for dark, color in ((True, "#FFFFFF"), (False, "#000000")):
         b, u = np.nonzero((z > threshold) & ((z > 0.5) == dark))
         traces.append(
@@ -276,9 +311,8 @@ def lesion_heatmap(frame: pd.DataFrame, threshold: float) -> Figure:
                 "type": "scatter",
                 "x": [units[i] for i in u],
                 "y": [behaviours[i] for i in b],
-                "mode": "text",
-                "text": ["✕"] * len(u),
-                "textfont": {"size": 15, "color": color},
+                "mode": "markers",
+                "marker": {"symbol": "x-thin", "size": 9, "line": {"color": color, "width": 2}},
                 "showlegend": False,
                 "hoverinfo": "skip",
             }
@@ -287,10 +321,11 @@ def lesion_heatmap(frame: pd.DataFrame, threshold: float) -> Figure:
     return style_data(
         traces,
         layout,
-        "Silence one unit at a time: what each lesion costs",
+        "What each lesion costs",
         "hidden unit silenced",
         None,
         300,
+        _fit(),
     )
 
 
@@ -305,7 +340,12 @@ def recentring_figure(rows: Sequence[Mapping[str, object]], threshold: float) ->
     threshold : float
         Damage above which a behaviour counts as broken (a red line).
     """
-    names = [f"{r['unit']}<br>{r['behaviour']}" for r in rows]
+    # each unit's number in the colour of the one behaviour it breaks (a second row of
+    # names would not fit twenty units on a phone; numbers alone thin out when crowded)
+    names = [
+        f"<span style='color:{_color(str(r['behaviour']))}'><b>{r['unit']}</b></span>" for r in rows
+    ]
+    said = [f"unit {r['unit']} breaks the {r['behaviour']}" for r in rows]
     floor = threshold / 100
 
     def shown(v: object) -> float:
@@ -326,18 +366,26 @@ def recentring_figure(rows: Sequence[Mapping[str, object]], threshold: float) ->
                 "name": label,
                 "marker": {"color": color},
                 "customdata": values,
-                "hovertemplate": f"{label}: damage %{{customdata:.3f}}<extra></extra>",
+                "text": said,
+                "textposition": "none",
+                "hovertemplate": f"%{{text}}<br>{label}: damage %{{customdata:.3f}}<extra></extra>",
             }
         )
-    layout = {"xaxis": {"tickangle": 0}, "yaxis": {"type": "log", "tickformat": "~g"}}
+    layout = {
+        "xaxis": {"type": "category", "tickangle": 0},
+        "yaxis": {"type": "log", "tickformat": "~g", "dtick": 1},
+    }
     fig = style_data(
         traces,
         layout,
-        "The “only one” units: silenced or re-centred",
-        "unit, and the one behaviour its silencing breaks",
-        "damage to that behaviour (log)",
+        "The “only one” units",
+        "units: "
+        + " · ".join(
+            f"<span style='color:{_color(b)}'><b>{b}</b></span>" for b in BEHAVIOUR_COLORS
+        ),
+        "damage (log)",
         400,
-        {"barmode": "group", **_legend_below(-0.3)},
+        _fit(barmode="group"),
     )
     _log_line(fig, threshold, f"broken above {threshold:g}", _THRESHOLD_COLOR, "dash", 2)
     return fig
@@ -389,7 +437,6 @@ def barrier_figure(units: int, max_units: int = 64) -> Figure:
     # The time spans are named at the right edge, as ticks of a second axis: inside the
     # plot a label would cross a curve or the line of this network at some width.
     spans = (
-        (_DAYS_PER_YEAR, "a year"),
         (40 * _DAYS_PER_YEAR, "a career"),
         (13.8e9 * _DAYS_PER_YEAR, "the age of<br>the universe"),
     )
@@ -406,16 +453,16 @@ def barrier_figure(units: int, max_units: int = 64) -> Figure:
             "hoverinfo": "skip",
         }
     )
-    layout = {"yaxis": {"type": "log", "exponentformat": "power", "range": top}}
+    layout = {"yaxis": {"type": "log", "exponentformat": "power", "range": top, "dtick": 6}}
     fig = style_data(
         traces,
         layout,
-        "Lesion experiments for a complete map",
+        "Experiments for a full map",
         "hidden units N",
-        "experiments (log)",
+        "experiments",
         420,
         {
-            **_legend_below(-0.22),
+            **_fit(),
             "yaxis2": {
                 "overlaying": "y",
                 "side": "right",
@@ -480,11 +527,11 @@ def stimuli_figure(
     return style_data(
         traces,
         layout,
-        "The inputs (dashed: the training square)",
+        "The inputs",
         "x₁",
         "x₂",
         380,
-        _legend_below(-0.25),
+        _fit(),
     )
 
 
@@ -505,15 +552,15 @@ def pca_figure(scores: Mapping[str, np.ndarray], variance: Sequence[float]) -> F
         y = shown[:, 1] if shown.shape[1] > 1 else np.zeros(len(shown))
         hover = "PC1 %{x:.2f}, PC2 %{y:.2f}<extra></extra>"
         traces.append(_scatter(shown[:, 0], y, name, palette[i % 2], hover))
-    second = f"PC2 ({100 * variance[1]:.1f}% of variance)" if len(variance) > 1 else "—"
+    second = f"PC2 ({100 * variance[1]:.0f}%)" if len(variance) > 1 else "PC2 (not kept)"
     return style_data(
         traces,
         {},
-        "Hidden activity, summarised",
+        "The activity, summarised",
         f"PC1 ({100 * variance[0]:.1f}% of variance)",
         second,
         380,
-        _legend_below(-0.25),
+        _fit(),
     )
 
 
@@ -531,24 +578,26 @@ def readout_bars(r2_in: pd.Series, r2_new: pd.Series, in_label: str, new_label: 
         traces.append(
             {
                 "type": "bar",
-                "x": [_label(str(b)) for b in values.index],
+                "x": [str(b) for b in values.index],
                 "y": np.maximum(v, -1.0),
                 "name": name,
                 "marker": {"color": color},
                 "text": [f"{x:.2f}" for x in v],
                 "textposition": ["inside" if x < -0.8 else "outside" for x in v],
+                "textfont": {"size": 14},
+                "cliponaxis": False,
                 "customdata": v,
                 "hovertemplate": f"{name}: R² %{{customdata:.3f}}<extra></extra>",
             }
         )
     fig = style_data(
         traces,
-        {"yaxis": {"range": [-1.15, 1.2]}},
-        "Reading the outputs from the summary",
+        {"yaxis": {"range": [-1.15, 1.3]}},
+        "Read from the summary",
         None,
-        "R² (below −1 drawn at −1)",
+        "R²",
         380,
-        {"barmode": "group", **_legend_below(-0.25)},
+        _fit(barmode="group"),
     )
     return add_hline(fig, 0, {"color": "#222222", "width": 1})
 
@@ -571,22 +620,26 @@ def patch_bars(effects: pd.DataFrame) -> Figure:
                 "type": "bar",
                 "x": patches,
                 "y": change,
-                "name": _label(str(behaviour)),
+                "name": str(behaviour),
                 "marker": {"color": _color(str(behaviour))},
-                "text": [f"{v:.2f}" if v >= 0.05 else "" for v in change],
-                "textposition": "outside",
                 "hovertemplate": "%{x}<br>moves the output by %{y:.3f} SD<extra></extra>",
             }
         )
     top = float(effects["change"].max())
+    # each patch's name short and in lines of a word ("d only"), so that four fit a phone
+    names = [p.removeprefix("along ").removeprefix("the ").replace(" ", "<br>") for p in patches]
+    layout = {
+        "xaxis": {"tickvals": patches, "ticktext": names, "tickangle": 0},
+        "yaxis": {"range": [0, 1.1 * top if top > 0 else 1]},
+    }
     return style_data(
         traces,
-        {"yaxis": {"range": [0, 1.2 * top if top > 0 else 1]}},
-        "What each patch does to the outputs",
+        layout,
+        "What each patch moves",
         None,
-        "change (SD of the output)",
+        "change",
         380,
-        {"barmode": "group", **_legend_below(-0.25)},
+        _fit(barmode="group"),
     )
 
 
@@ -624,11 +677,11 @@ def patch_scatter(base: np.ndarray, patched: Mapping[str, np.ndarray], behaviour
     return style_data(
         traces,
         {},
-        f"The {behaviour} output, before and after",
-        "unpatched output",
-        "patched output",
+        f"The {behaviour} output",
+        "unpatched",
+        "patched",
         380,
-        _legend_below(-0.25),
+        _fit(yaxis={"nticks": 4}),
     )
 
 
@@ -643,13 +696,13 @@ def importance_figure(importance: pd.DataFrame) -> Figure:
     """
     models = list(dict.fromkeys(importance["model"]))
     behaviours = list(dict.fromkeys(importance["behaviour"]))
-    layout = _panels([_label(b) for b in behaviours], 0.05)
+    layout = _panels([str(b) for b in behaviours], 0.05)
     for j in range(len(behaviours)):
         y_name = "yaxis" + ("" if j == 0 else str(j + 1))
         layout[y_name].update(range=[0, 1.05], tickformat=".0%")
         if j > 0:  # shared with the first panel's
             layout[y_name].update(matches="y", showticklabels=False)
-    layout["yaxis"]["title"] = {"text": "share of importance"}
+    layout["yaxis"]["title"] = {"text": "importance"}
     palette = [OKABE_ITO[1], OKABE_ITO[0]]
     traces = []
     for j, behaviour in enumerate(behaviours):
@@ -670,8 +723,9 @@ def importance_figure(importance: pd.DataFrame) -> Figure:
                     **_axes(j),
                 }
             )
-    layout.update(barmode="group", legend={"orientation": "h", "y": -0.25, "x": 0})
-    return style_data(traces, layout, "Which input matters", None, None, 340, {"margin": {"t": 90}})
+    return style_data(
+        traces, layout, "Which input matters", None, None, 340, _fit(top=100, barmode="group")
+    )
 
 
 def extrapolation_figure(
@@ -688,8 +742,13 @@ def extrapolation_figure(
     names : sequence of str
         The behaviours, in the outputs' order.
     """
-    layout = _panels([_label(n) for n in names], 0.06, "x₁ = x₂")
+    layout = _panels(list(names), 0.04, "x₁ = x₂")
     layout["shapes"] = []
+    for b in range(len(names)):
+        suffix = "" if b == 0 else str(b + 1)
+        layout[f"xaxis{suffix}"].update(tickvals=[-2, 0, 2])
+        if b > 0:  # shared with the first panel's, which alone is labelled
+            layout[f"yaxis{suffix}"].update(matches="y", showticklabels=False)
     dashes = ["solid", "dash", "dot"]
     traces: list[dict[str, Any]] = []
     for b, name in enumerate(names):
@@ -734,9 +793,9 @@ def extrapolation_figure(
                 **_axes(0),
             }
         )
-    layout["legend"] = {"orientation": "h", "y": -0.3, "x": 0}
+    # three panels under their titles leave a projector little height: three ticks at most
     return style_data(
-        traces, layout, "Beyond the training square", None, None, 360, {"margin": {"t": 90}}
+        traces, layout, "Beyond the square", None, None, 360, _fit(top=100, yaxis={"nticks": 3})
     )
 
 
@@ -767,9 +826,10 @@ def eye_figure(
     step = max(1, len(t) // 600)  # a point every 20 ms or so: saccades still show as jumps
     fig = go.Figure()
     for y, name, line in (
-        (target, "saccade targets", {"color": NEUTRAL, "dash": "dot", "width": 2}),
-        (eye, "the network, simulated", {"color": OKABE_ITO[4], "width": 4}),
-        (predicted, "predicted before the run", {"color": "#000000", "dash": "dash", "width": 2}),
+        # short names: the legend's one row leaves a projector's chart its height
+        (target, "targets", {"color": NEUTRAL, "dash": "dot", "width": 2}),
+        (eye, "simulated", {"color": OKABE_ITO[4], "width": 4}),
+        (predicted, "predicted", {"color": "#000000", "dash": "dash", "width": 2}),
     ):
         fig.add_trace(
             go.Scatter(
@@ -782,15 +842,17 @@ def eye_figure(
             )
         )
     if np.max(np.abs(eye)) > EYE_LIMIT:  # a runaway: keep the saccades in view
-        fig.update_yaxes(range=[-EYE_LIMIT, EYE_LIMIT])
-        fig.add_annotation(
-            text=f"the eye runs off the chart (to {eye[-1]:,.3g}°): past the edge of the orbit",
+        fig.update_yaxes(range=[-EYE_LIMIT, EYE_LIMIT], tickvals=[-40, 0, 40])
+        fig.add_annotation(  # inside the plot, where a phone has room for it
+            text=f"the eye runs off the chart<br>(to {eye[-1]:,.3g}°)",
             xref="paper",
             yref="paper",
             x=0,
             y=1.0,
             xanchor="left",
-            yanchor="bottom",
+            yanchor="top",
+            align="left",
+            bgcolor="rgba(255, 255, 255, 0.85)",
             showarrow=False,
             font={"size": 13, "color": _THRESHOLD_COLOR},
         )
@@ -801,8 +863,8 @@ def eye_figure(
             annotation_text="lesion",
             annotation_position="top right",
         )
-    fig = style(fig, "Eye position", "time (s)", "eye position (degrees)", 380)
-    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
+    fig = style(fig, "Eye position", "time (s)", "eye (°)", 380)
+    fig.update_layout(_fit())
     return fig
 
 
@@ -832,15 +894,21 @@ def hold_figure(tau: float, mistuning: float, needed: float, hold: float = 20.0)
         )
     )
     need = needed
+    # a label a decade, or every other decade when the times span more than four
+    held = [tau / m[0], tau / m[-1], hold] + ([tau / abs(mistuning)] if mistuning else [])
+    low, high = math.log10(min(held)) - 0.2, math.log10(max(held)) + 0.8
+    # the note on the roomier side of its line (above it, unless the line is high)
+    above = math.log10(hold) < (low + high) / 2
     fig.add_hline(y=hold, line={"color": NEUTRAL, "dash": "dot", "width": 1.5})
     fig.add_vline(x=100 * need, line={"color": NEUTRAL, "dash": "dot", "width": 1.5})
     fig.add_annotation(
         x=math.log10(100 * need),
         y=math.log10(hold),
-        text=f"{hold:g} s needs |1 − w| ≤ {100 * need:.2g}%",
+        text=f"{hold:g} s needs<br>|1 − w| ≤ {100 * need:.2g}%",
         showarrow=False,
+        align="left",
         xanchor="left",
-        yanchor="bottom",
+        yanchor="bottom" if above else "top",
         font={"size": 13, "color": NEUTRAL},
     )
     if mistuning:
@@ -858,12 +926,11 @@ def hold_figure(tau: float, mistuning: float, needed: float, hold: float = 20.0)
                 hovertemplate="this network: holds %{y:.3g} s<extra></extra>",
             )
         )
-    fig.update_xaxes(type="log")
-    fig.update_yaxes(type="log")
-    fig = style(
-        fig, "How precisely it must be tuned", "mistuning |1 − w| (%)", "gaze holds (s)", 380
-    )
-    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
+    # 0.01% to 100%: |1 − λ| is at most 1 (a lesion scales λ down, never below 0)
+    fig.update_xaxes(type="log", dtick=1, range=[-2, 2.05])
+    fig.update_yaxes(type="log", range=[low, high], dtick=1 if high - low <= 4.5 else 2)
+    fig = style(fig, "How finely tuned?", "mistuning |1 − w| (%)", "gaze holds (s)", 380)
+    fig.update_layout(_fit())
     return fig
 
 
@@ -874,6 +941,11 @@ _FEATURE_COLORS = (OKABE_ITO[4], OKABE_ITO[5], OKABE_ITO[2], OKABE_ITO[0], OKABE
 def _feature_colors(n: int) -> list[str]:
     """One colour per feature (grey beyond the palette)."""
     return [_FEATURE_COLORS[i] if i < len(_FEATURE_COLORS) else NEUTRAL for i in range(n)]
+
+
+#: An arrow shorter than this is a dropped feature's and has no label (its label would
+#: sit on the other dropped features' at the origin; the hover names it).
+_LABELLED = 0.2
 
 
 def arrows_figure(W: np.ndarray, importance: np.ndarray) -> go.Figure:
@@ -900,7 +972,7 @@ def arrows_figure(W: np.ndarray, importance: np.ndarray) -> go.Figure:
                 showlegend=False,
                 line={"color": colors[i], "width": 5},
                 marker={"size": [0, 14], "symbol": "arrow", "angleref": "previous"},
-                text=["", f" {i}"],
+                text=["", f" {i}" if math.hypot(x, y) > _LABELLED else ""],
                 textposition="middle right",
                 textfont={"size": 16, "color": "#222222"},
                 hovertemplate=(
@@ -912,10 +984,8 @@ def arrows_figure(W: np.ndarray, importance: np.ndarray) -> go.Figure:
     top = max(1.0, float(np.max(np.abs(W)))) * 1.25
     fig.update_xaxes(range=[-top, top], zeroline=True, constrain="domain")
     fig.update_yaxes(range=[-top, top], zeroline=True, scaleanchor="x", constrain="domain")
-    fig = style(
-        fig, "Five features in two dimensions", "hidden dimension 0", "hidden dimension 1", 420
-    )
-    fig.update_layout(legend={"orientation": "v", "x": 1.02, "y": 1})
+    fig = style(fig, "5 features in 2 dimensions", "dimension 0", "dimension 1", 420)
+    fig.update_layout(_fit())
     return fig
 
 
@@ -937,6 +1007,8 @@ def dimensions_figure(sweep: pd.DataFrame, sparsity: float) -> go.Figure:
             mode="lines+markers+text",
             text=[f"{k}" for k in sweep["represented"]],
             textposition="top center",
+            textfont={"size": 14},
+            cliponaxis=False,
             line={"color": OKABE_ITO[4], "width": 3},
             marker={"size": 9},
             name="dimensions per feature",
@@ -960,17 +1032,11 @@ def dimensions_figure(sweep: pd.DataFrame, sparsity: float) -> go.Figure:
                 hoverinfo="skip",
             )
         )
-    fig.update_xaxes(type="log")
+    fig.update_xaxes(type="log", dtick=1)
     top = float(sweep["dimensions_per_feature"].max())
-    fig.update_yaxes(range=[0, 1.2 * top])
-    fig = style(
-        fig,
-        "Dimensions per feature",
-        "1 / (1 − S), log scale (S: sparsity)",
-        "m / ‖W‖² (W's Frobenius norm)",
-        420,
-    )
-    fig.update_layout(legend={"orientation": "h", "y": -0.28, "x": 0})
+    fig.update_yaxes(range=[0, 1.3 * top])
+    fig = style(fig, "Dimensions per feature", "1 / (1 − S), log (S: sparsity)", "m / ‖W‖²", 420)
+    fig.update_layout(_fit())
     return fig
 
 
@@ -994,13 +1060,13 @@ def polysemantic_figure(weights: pd.DataFrame, damage: pd.DataFrame, dimension: 
     fig = make_subplots(
         rows=1,
         cols=2,
-        subplot_titles=["Each hidden dimension's weights", f"Silence dimension {dimension}"],
-        horizontal_spacing=0.12,
+        subplot_titles=["Weights", f"Silence dim. {dimension}"],
+        horizontal_spacing=0.2,
     )
     for i, col in enumerate(features):
         fig.add_trace(
             go.Bar(
-                x=[f"dimension {d}" for d in weights["dimension"]],
+                x=[str(d) for d in weights["dimension"]],
                 y=_r(np.abs(weights[col].to_numpy())),
                 name=f"feature {i}",
                 marker={"color": colors[i]},
@@ -1011,7 +1077,7 @@ def polysemantic_figure(weights: pd.DataFrame, damage: pd.DataFrame, dimension: 
         )
     fig.add_trace(
         go.Bar(
-            x=[f"feature {i}" for i in damage["feature"]],
+            x=[str(i) for i in damage["feature"]],
             y=_r(damage["damage"].to_numpy()),
             marker={"color": colors},
             showlegend=False,
@@ -1021,9 +1087,12 @@ def polysemantic_figure(weights: pd.DataFrame, damage: pd.DataFrame, dimension: 
         col=2,
     )
     fig.update_yaxes(title_text="|weight|", row=1, col=1)
-    fig.update_yaxes(title_text="damage (1: feature lost)", row=1, col=2)
+    fig.update_yaxes(title_text="damage", row=1, col=2)
+    fig.update_yaxes(nticks=4)
+    fig.update_xaxes(title_text="hidden dimension", type="category", row=1, col=1)
+    fig.update_xaxes(title_text="feature", type="category", row=1, col=2)
+    fig.update_annotations(yshift=6)
+    fig.update_xaxes(ticklabelstandoff=6)
     fig = style(fig, "One dimension, many features", None, None, 380)
-    fig.update_layout(
-        barmode="group", margin={"t": 90}, legend={"orientation": "h", "y": -0.2, "x": 0}
-    )
+    fig.update_layout(_fit(top=100, barmode="group"))
     return fig

@@ -236,6 +236,11 @@ def network_section(lab: Lab) -> None:
             help="Its activity over the square: what a single-unit recording would show.",
             **synced("unit"),
         )
+        unit = lab_state().unit
+        weights = ", ".join(
+            f"{b} {w:+.2f}" for b, w in zip(view.net.behaviours, view.net.W2[unit], strict=True)
+        )
+        st.markdown(f"Unit {unit}'s weights to the outputs: {weights}.")
         st.caption(
             "A unit's tuning is what an electrode would record. Try a few: most respond to "
             "both inputs, and their weights feed all three outputs."
@@ -243,8 +248,7 @@ def network_section(lab: Lab) -> None:
     with shown:
         chart(
             _unit_figure(view.key, lab_state().unit),
-            "The unit's activity (−1 to 1) at each point of the square, and its weights to "
-            "the three outputs.",
+            "The unit's activity (−1 to 1) at each point of the square.",
             key="bb_unit",
         )
     with st.expander("Every weight and bias"):
@@ -313,8 +317,8 @@ def barrier_section(view: NetView) -> None:
     chart(
         bar.figure,
         "Experiments a complete lesion map needs, against the number of units: one at a "
-        "time, every pair, every triple, every subset. Dotted lines: how many days a year, a "
-        "career and the age of the universe hold, at one experiment a day. Dots: this network.",
+        "time, every pair, every triple, every subset. Dotted lines: how many days a career "
+        "and the age of the universe hold, at one experiment a day. Dots: this network.",
         key="bb_barrier",
     )
     left, right = st.columns([3, 2], gap="large")

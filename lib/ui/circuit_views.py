@@ -279,7 +279,7 @@ def superposition_section() -> None:
     with right:
         chart(
             view.dimensions,
-            "Dimensions per feature, m / ‖W‖²_F, at every sparsity (labels: features "
+            "Dimensions per feature, m / ‖W‖²_F (W's Frobenius norm), at every sparsity (labels: features "
             "kept). Dense features: one dimension each; sparse ones: shared.",
             key="bb_dimensions",
         )

@@ -114,7 +114,7 @@ def pca_section(view: NetView) -> None:
         chart(
             pca.bars,
             f"R² of a linear readout of the network's own outputs from the top {r.k} "
-            f"component(s), fitted on the recording.",
+            f"component(s), fitted on the recording (below −1 drawn at −1).",
             key="bb_readout",
         )
     with right:
@@ -165,7 +165,7 @@ def _patch(key: tuple[int, int], behaviour: str) -> PatchView:
         out = illusions.patched_outputs(view.net, directions, x_base, patch=patch)
         out = out[out["behaviour"] == behaviour]
         base = out["base"].to_numpy()
-        shown[f"patched {patch}"] = out["patched"].to_numpy()
+        shown[patch] = out["patched"].to_numpy()
     assert base is not None
     return PatchView(
         directions,

@@ -109,11 +109,11 @@ def test_a_presenter_page_draws_its_lead_slide_under_the_bar() -> None:
     titles, heads = _heads(at)
     n = len([s for s in PAGES["Invariance"].slides if s.when(SimpleNamespace(table=None))])
     assert titles == [f"Invariance · 1 of {n}"]
-    assert heads == ["2 · What ICP concludes"]  # only its slide: no environments, no sweeps
+    assert heads == ["What ICP concludes"]  # only its slide: no environments, no sweeps
     assert _query(at, "section") == "icp"
     assert button(at, "slide_back").disabled and not button(at, "slide_next").disabled
     button(at, "slide_next").click().run()
-    assert _heads(at) == ([f"Invariance · 2 of {n}"], ["1 · The environments"])
+    assert _heads(at) == ([f"Invariance · 2 of {n}"], ["The environments"])
     assert _query(at, "section") == "environments"
 
 
@@ -121,14 +121,14 @@ def test_the_link_s_section_selects_its_slide_and_the_last_has_no_next() -> None
     at = open_page(INVARIANCE, present="1", section="power")
     assert_clean(at)
     titles, heads = _heads(at)
-    assert titles[0].endswith("6 of 6") and heads == ["6 · How often does ICP find the causes?"]
+    assert titles[0].endswith("6 of 6") and heads == ["How often does ICP find the causes?"]
     assert button(at, "slide_next").disabled
 
 
 def test_a_bad_section_falls_back_to_the_first_slide_with_a_notice() -> None:
     at = open_page(INVARIANCE, present="1", section="nope")
     assert_clean(at)
-    assert _heads(at)[1] == ["2 · What ICP concludes"]
+    assert _heads(at)[1] == ["What ICP concludes"]
     notes = [str(w.value) for w in at.warning]
     assert any("`section='nope'`" in n and "environments" in n and "power" in n for n in notes)
     assert _query(at, "section") == "icp"
@@ -149,7 +149,7 @@ def test_a_deck_steps_across_pages() -> None:
     assert _heads(at) == (["Interventions · slide 1 of 3"], ["What happened"])
     button(at, "slide_next").click().run()
     assert_clean(at)
-    assert _heads(at) == (["Invariance · slide 2 of 3"], ["2 · What ICP concludes"])
+    assert _heads(at) == (["Invariance · slide 2 of 3"], ["What ICP concludes"])
     assert _query(at, "deck") == deck and _query(at, "scenario") == "ldopa"
     button(at, "slide_back").click().run()
     assert _heads(at)[0] == ["Interventions · slide 1 of 3"]
@@ -189,7 +189,7 @@ def test_home_makes_a_talk_and_starts_it() -> None:
     ), code
     button(at, "talk_start").click().run()
     assert_clean(at)
-    assert _heads(at) == (["Invariance · slide 1 of 2"], ["2 · What ICP concludes"])
+    assert _heads(at) == (["Invariance · slide 1 of 2"], ["What ICP concludes"])
 
 
 def test_the_models_slide_says_what_the_header_says_elsewhere() -> None:

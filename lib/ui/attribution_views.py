@@ -44,7 +44,7 @@ from lib.ui import compute
 from lib.ui.pages.attribution import B_EFFECTS, CREDIT_SOURCES, DRIVES, EPSILONS, PAIR_ROWS, RHOS
 from lib.ui.registry import get_scenario
 from lib.ui.state import Lab, lab_state, synced, teach_state
-from lib.ui.widgets import causal_graph, chart, ratio_metrics
+from lib.ui.widgets import causal_graph, chart, ratio_metrics, section_heading
 from lib.words import attribution as words
 
 __all__ = [
@@ -285,7 +285,7 @@ def view_of(lab: Lab) -> PairView:
 def world_section(lab: Lab) -> None:
     """1 · The world: two neurons, the sliders, the causal graph (the world is fitted
     below the sliders, under a spinner)."""
-    st.subheader("1 · Two neurons, one grip", anchor=False)
+    section_heading("1 · Two neurons, one grip")
     sc = get_scenario(pair.PAIR_SCENARIO)
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -331,7 +331,7 @@ def world_section(lab: Lab) -> None:
 
 def prediction_section(view: PairView) -> None:
     """2 · As the correlation rises: prediction flat, attribution spreading."""
-    st.subheader("2 · As the correlation rises", anchor=False)
+    section_heading("2 · As the correlation rises")
     with st.spinner("Refitting the four models at six correlations…"):
         r2_fig, spread_fig = _sweep_figures(view.world.b_effect, view.n, view.seed, view.world.rho)
     left, right = st.columns(2, gap="medium")
@@ -356,7 +356,7 @@ def prediction_section(view: PairView) -> None:
 
 def credit_section(view: PairView) -> None:
     """3 · What each model credits to A and to B, across resamples."""
-    st.subheader("3 · Same data, different credit", anchor=False)
+    section_heading("3 · Same data, different credit")
     _, fig, sentence = _clouds(view.key)
     chart(
         fig,
@@ -453,7 +453,7 @@ def _resampled_credit(view: PairView) -> None:
 
 def condition_section(view: PairView) -> None:
     """4 · Why: the condition number and the variance inflation factors."""
-    st.subheader("4 · Why: inverting a correlation", anchor=False)
+    section_heading("4 · Why: inverting a correlation")
     rho = view.world.rho
     r, sample_cond, sample_vif = _conditioning(view.key)
     cols = st.columns(5)
@@ -478,7 +478,7 @@ def condition_section(view: PairView) -> None:
 
 def rashomon_section(view: PairView) -> None:
     """5 · The Rashomon set: many models, equally good."""
-    st.subheader("5 · Many models, equally good", anchor=False)
+    section_heading("5 · Many models, equally good")
     st.select_slider(
         "How much worse than the best a model may be (ε)",
         options=list(EPSILONS),
@@ -500,7 +500,7 @@ def rashomon_section(view: PairView) -> None:
 
 def settle_section(view: PairView) -> None:
     """6 · The experiment that settles it."""
-    st.subheader("6 · The experiment that settles it", anchor=False)
+    section_heading("6 · The experiment that settles it")
     sc = view.world.scenario
     st.radio(
         "Experiment",
@@ -544,7 +544,7 @@ def _lab_frame(lab: Lab) -> tuple[pd.DataFrame, str, list[str], str | None, str]
 
 def real_data_section(lab: Lab) -> None:
     """7 · On real data: how stable is each input's credit?"""
-    st.subheader("7 · On real data", anchor=False)
+    section_heading("7 · On real data")
     labels = {
         "longley": "Longley's US economy, 1947–1962 (statsmodels)",
         "lab": f"the lab's data: {inert(_lab_name(lab))}",

@@ -35,7 +35,7 @@ from lib.figures import blackbox as figs
 from lib.figures.style import Figure
 from lib.ui.pages.blackbox import UNIT_COUNTS
 from lib.ui.state import Lab, lab_state, synced
-from lib.ui.widgets import chart
+from lib.ui.widgets import chart, section_heading
 from lib.words import blackbox as words
 
 __all__ = [
@@ -190,7 +190,7 @@ def view_of(lab: Lab) -> NetView:
 def network_section(lab: Lab) -> None:
     """1 · A small network, trained here: what it does, and one unit's tuning (trained
     below its controls, under a spinner)."""
-    st.subheader("1 · A small network, trained here", anchor=False)
+    section_heading("1 · A small network, trained here")
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.markdown(
@@ -278,7 +278,7 @@ def _weights(net: Network) -> pd.DataFrame:
 
 def lesion_section(view: NetView) -> None:
     """2 · Lesion every unit, as the chip paper did; then ask what the lesions removed."""
-    st.subheader("2 · Lesion every unit", anchor=False)
+    section_heading("2 · Lesion every unit")
     with st.spinner("Silencing every unit…"):
         les = _lesions(view.key)
     chart(
@@ -311,7 +311,7 @@ def lesion_section(view: NetView) -> None:
 
 def barrier_section(view: NetView) -> None:
     """3 · The exponential barrier: every pair and triple, and 2^N."""
-    st.subheader("3 · The exponential barrier", anchor=False)
+    section_heading("3 · The exponential barrier")
     with st.spinner("Lesioning every pair and every triple of units…"):
         bar = _barrier(view.key)
     chart(
@@ -428,7 +428,7 @@ def _surrogate(key: tuple[int, int]) -> SurrogateView:
 
 def surrogate_section(view: NetView) -> None:
     """6 · A second black box: trees that copy the network, and what they explain."""
-    st.subheader("6 · A second black box", anchor=False)
+    section_heading("6 · A second black box")
     st.markdown(
         "Fit a model to predict the network from its inputs, and read the model instead. "
         "Here: gradient-boosted trees (LightGBM), one set per output, trained on the "

@@ -24,7 +24,7 @@ from lib.figures import blackbox as figs
 from lib.fitting.models import one_thread
 from lib.ui.pages.blackbox import ATTRACTOR_UNITS, MISTUNINGS, NEURON_TAUS, SPARSITIES
 from lib.ui.state import lab_state, synced
-from lib.ui.widgets import chart
+from lib.ui.widgets import chart, section_heading
 from lib.words import blackbox as words
 
 __all__ = ["attractor_section", "attractor_view", "superposition_section", "toy_view"]
@@ -110,7 +110,7 @@ def attractor_view(units: int, tau_ms: int, mistuning: float, lesioned: int) -> 
 
 def attractor_section() -> None:
     """7 · When explanation works: the oculomotor line attractor."""
-    st.subheader("7 · When explanation works: the line attractor", anchor=False)
+    section_heading("7 · When explanation works: the line attractor")
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.markdown(
@@ -246,7 +246,7 @@ def toy_view(sparsity: float) -> ToyView:
 
 def superposition_section() -> None:
     """8 · Features that share neurons: the toy model of superposition."""
-    st.subheader("8 · Features that share neurons: superposition", anchor=False)
+    section_heading("8 · Features that share neurons: superposition")
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.markdown(

@@ -21,7 +21,7 @@ from lib.figures.style import Figure
 from lib.ui.blackbox_views import NETS, PATCH_ROWS, STIMULUS_ROWS, NetView, network_at
 from lib.ui.pages.blackbox import COMPONENTS, NEW_INPUTS, PATCHED, RECORDINGS
 from lib.ui.state import lab_state, synced
-from lib.ui.widgets import chart
+from lib.ui.widgets import chart, section_heading
 from lib.words import blackbox as words
 
 __all__ = ["PatchView", "PcaView", "patch_section", "pca_section"]
@@ -61,7 +61,7 @@ def _pca(key: tuple[int, int], k: int, recorded: str, new: str) -> PcaView:
 
 def pca_section(view: NetView) -> None:
     """4 · The dimensionality-reduction illusion: a summary that convinces, then fails."""
-    st.subheader("4 · The dimensionality-reduction illusion", anchor=False)
+    section_heading("4 · The dimensionality-reduction illusion")
     st.markdown(
         "A neuroscientist records the hidden layer while showing the stimuli of an "
         "experiment, summarises the activity with principal components (PCA), and reads the "
@@ -177,7 +177,7 @@ def _patch(key: tuple[int, int], behaviour: str) -> PatchView:
 
 def patch_section(view: NetView) -> None:
     """5 · The subspace-patching illusion: a direction that works through a dormant pathway."""
-    st.subheader("5 · The subspace-patching illusion", anchor=False)
+    section_heading("5 · The subspace-patching illusion")
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.markdown(

@@ -34,6 +34,7 @@ from lib.ui.composer import (
 )
 from lib.ui.pages.invariance import ENV_NAME_CHARS, EnvRow, env_token
 from lib.ui.state import Lab, set_fields
+from lib.ui.widgets import section_heading
 from lib.world.environments import ENV_COLUMN, Environment
 from lib.world.scenarios import Scenario
 
@@ -207,7 +208,7 @@ def environments_section(lab: Lab, pooled: PageEnvironments) -> None:
     sid, n, _ = lab.key
     target = code_span(sc.target)
     # --- 1. The environments -----------------------------------------------------------------
-    st.subheader("1 · The environments", anchor=False)
+    section_heading("1 · The environments")
     _, left_out = starting_environments(sc, n)
     rows, kept, named, labels, tokens = pooled.composer or composer_rows(sc, n, lab.state.envs)
     st.markdown(

@@ -33,7 +33,7 @@ from lib.ui.invariance_composer import (
 )
 from lib.ui.registry import get_scenario
 from lib.ui.state import Lab, lab_state, synced, teach_state, widget_key
-from lib.ui.widgets import chart, page_header, stacking_columns
+from lib.ui.widgets import chart, page_header, section_heading, stacking_columns
 from lib.words.invariance import (
     BREAKS,
     bend_sentence,
@@ -132,7 +132,7 @@ def icp_section(lab: Lab, pooled: PageEnvironments) -> None:
     sc, envs = lab.scenario, pooled.envs
     sid, _, seed = lab.key
     head, pick = st.columns([3, 1], vertical_alignment="bottom")
-    head.subheader("2 · What ICP concludes", anchor=False)
+    section_heading("2 · What ICP concludes", head)
     with pick:
         alpha = alpha_control()
     res = _icp(lab, pooled, alpha)
@@ -179,7 +179,7 @@ def fresh_section(lab: Lab, pooled: PageEnvironments) -> None:
     """3 · Better where you looked, broken where you did not: the two models on fresh worlds."""
     sc, envs, alpha = lab.scenario, pooled.envs, lab.state.alpha
     sid, _, seed = lab.key
-    st.subheader("3 · Better on the worlds you have, broken on a new one", anchor=False)
+    section_heading("3 · Better on the worlds you have, broken on a new one")
     if envs is None:
         st.info("Compose valid environments above to compare the models.", icon=":material/info:")
         return
@@ -216,7 +216,7 @@ def local_section(lab: Lab, data: Any) -> None:
     """4 · Invariance is local: one intervention's strength swept."""
     sc, alpha = lab.scenario, lab.state.alpha
     sid, _, seed = lab.key
-    st.subheader("4 · Invariance is local", anchor=False)
+    section_heading("4 · Invariance is local")
     presets = list(sc.presets)
     if not presets:
         st.info("This scenario has no preset to sweep.", icon=":material/info:")
@@ -298,7 +298,7 @@ def bend_section(lab: Lab, data: Any) -> None:
     """5 · A mechanism that bends: invariance checked only for the shifts seen."""
     seed, alpha = lab.state.seed, lab.state.alpha
     sds = iv.NONLINEAR_SHIFT_SDS
-    st.subheader("5 · A mechanism that bends", anchor=False)
+    section_heading("5 · A mechanism that bends")
     st.markdown(
         f"In a small world of its own, the response rises with the dose and levels off "
         f"(2·tanh(dose) + noise), and ICP tests a straight line. It sees three environments of "
@@ -369,7 +369,7 @@ def power_section(lab: Lab, pooled: PageEnvironments) -> None:
     sid, _, seed = lab.key
     ss = st.session_state
     target = code_span(sc.target)
-    st.subheader("6 · How often does ICP find the causes?", anchor=False)
+    section_heading("6 · How often does ICP find the causes?")
     if envs is None:
         st.info("Compose valid environments above to simulate ICP's power.", icon=":material/info:")
         return

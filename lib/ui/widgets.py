@@ -7,6 +7,7 @@ causal graph always has the same legend.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -43,6 +44,7 @@ __all__ = [
     "page_header",
     "scenario_dot",
     "stacking_columns",
+    "section_heading",
     "wide_and_narrow",
 ]
 
@@ -76,6 +78,24 @@ GRAPH_LEGEND_INTERVENED: tuple[str, ...] = (
     f"{_CUT} **Grey dashed arrow with ×** — **cut** by the intervention.",
 )
 _KIND_TEXT = {"predictive": "Predictive", "causal": "Causal"}
+
+
+def section_heading(text: str, where: Any = None) -> None:
+    """A section's heading, numbered in page order (``"2 · What ICP concludes"``).
+
+    In the presenter view a section is a slide, and the slide's bar counts the slides
+    in the speaker's order (the result first): the page-order number is left off there,
+    so a slide never reads "2 · …" under "1 of 6". ``where``: a container (``st``).
+
+    >>> _NUMBERED.sub("", "2 · What ICP concludes")
+    'What ICP concludes'
+    """
+    shown = _NUMBERED.sub("", text) if teach_state().present else text
+    (where or st).subheader(shown, anchor=False)
+
+
+#: A heading's page-order number (``"2 · "``).
+_NUMBERED = re.compile(r"^[0-9]+ · ")
 
 
 def page_header(title: str, lead: str, *, trusted_html: bool = False, own_world: str = "") -> None:

@@ -13,8 +13,8 @@ DECK = "interventions.outcome,invariance.icp,attribution.settle"
 #: Each slide of the deck: its page's path, section, the slide's heading.
 SLIDES = [
     ("/Interventions", "outcome", "What happened"),
-    ("/Invariance", "icp", "2 · What ICP concludes"),
-    ("/Attribution", "settle", "6 · The experiment that settles it"),
+    ("/Invariance", "icp", "What ICP concludes"),
+    ("/Attribution", "settle", "The experiment that settles it"),
 ]
 
 

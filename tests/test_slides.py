@@ -201,3 +201,29 @@ def test_the_models_slide_says_what_the_header_says_elsewhere() -> None:
     assert _heads(slide)[1] == ["How well they predict cases they never saw"]
     said = [str(i.value) for i in page.info]
     assert said and [str(i.value) for i in slide.info] == said[:1]
+
+
+def test_a_projected_table_is_plain_text_in_large_type_and_a_grid_elsewhere() -> None:
+    """The presenter view draws a table as st.table (its type the style sheet sizes),
+    formatted as the grid formats it; the page elsewhere keeps the grid."""
+    at = open_page("pages/4_Invariance.py", present="1")  # the lead slide: ICP's verdict
+    assert_clean(at)
+    assert not at.dataframe
+    table = at.table[0].value
+    assert "ICP's cause?" in table.columns
+    assert set(table["ICP's cause?"]) <= {"✓", ""} and "✓" in set(table["ICP's cause?"])
+    at = open_page("pages/4_Invariance.py")
+    assert at.dataframe and not at.table
+
+
+@pytest.mark.parametrize("name", [n for n, spec in PAGES.items() if spec.slides])
+def test_no_slide_draws_a_read_only_grid(name: str) -> None:
+    """A grid is drawn on a canvas no style sheet can size: every slide shows its
+    tables as plain tables in projector type (an editable grid, the environments
+    composer, stays an editor)."""
+    spec = PAGES[name]
+    for key in slide_order([s.key for s in spec.slides], spec.lead):
+        at = open_page(spec.file if spec.file != "app.py" else None, present="1", section=key)
+        assert_clean(at)
+        grids = [d for d in at.dataframe if d.proto.editing_mode == 0]  # 0: read-only
+        assert not grids, f"{name} · {key}: {len(grids)} read-only grid(s)"

@@ -44,7 +44,7 @@ from lib.ui import compute
 from lib.ui.pages.attribution import B_EFFECTS, CREDIT_SOURCES, DRIVES, EPSILONS, PAIR_ROWS, RHOS
 from lib.ui.registry import get_scenario
 from lib.ui.state import Lab, lab_state, synced, teach_state
-from lib.ui.widgets import causal_graph, chart, ratio_metrics, section_heading
+from lib.ui.widgets import causal_graph, chart, data_frame, ratio_metrics, section_heading
 from lib.words import attribution as words
 
 __all__ = [
@@ -600,7 +600,7 @@ def real_data_section(lab: Lab) -> None:
         f"data cannot settle.{subsample}",
         key="attr_stability",
     )
-    st.dataframe(
+    data_frame(
         result.table,
         hide_index=True,
         column_config={"sign flips": st.column_config.NumberColumn(format="percent")},

@@ -35,7 +35,7 @@ from lib.figures import blackbox as figs
 from lib.figures.style import Figure
 from lib.ui.pages.blackbox import UNIT_COUNTS
 from lib.ui.state import Lab, lab_state, synced
-from lib.ui.widgets import chart, section_heading
+from lib.ui.widgets import chart, data_frame, section_heading
 from lib.words import blackbox as words
 
 __all__ = [
@@ -252,7 +252,7 @@ def network_section(lab: Lab) -> None:
             key="bb_unit",
         )
     with st.expander("Every weight and bias"):
-        st.dataframe(_weights(view.net), hide_index=True, width="stretch")
+        data_frame(_weights(view.net), hide_index=True, width="stretch")
         st.caption(
             "One row per hidden unit: its weights from the two inputs, its bias, and its "
             "weights to the three outputs (whose own biases are "
@@ -340,7 +340,7 @@ def barrier_section(view: NetView) -> None:
                 ],
             }
         )
-        st.dataframe(table, hide_index=True, width="stretch")
+        data_frame(table, hide_index=True, width="stretch")
     with right:
         done = sum(int(r["experiments"]) for r in bar.rows if r["searched"])  # type: ignore[call-overload]
         st.caption(
@@ -366,7 +366,7 @@ def barrier_section(view: NetView) -> None:
         shown = bar.examples.assign(units=[" + ".join(map(str, u)) for u in bar.examples["units"]])[
             ["units", "behaviour", "largest_part", "sum_alone", "damage"]
         ]
-        st.dataframe(
+        data_frame(
             shown.rename(
                 columns={
                     "largest_part": "worst part alone",

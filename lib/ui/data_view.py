@@ -23,7 +23,14 @@ from lib.ui import table_compute as tc
 from lib.ui.lab import clue_sentence, clues, data_columns, node_table
 from lib.ui.registry import get_scenario
 from lib.ui.state import Lab
-from lib.ui.widgets import causal_graph, chart, page_header, stacking_columns, wide_and_narrow
+from lib.ui.widgets import (
+    causal_graph,
+    chart,
+    data_frame,
+    page_header,
+    stacking_columns,
+    wide_and_narrow,
+)
 from lib.ui.widgets import rows_section as show_rows
 
 __all__ = [
@@ -246,7 +253,7 @@ def correlations_section(lab: Lab, src: DataSource) -> None:
         if src.clues is not None:
             with clue_col:
                 st.markdown(f"**Clues to `{src.target}`**, strongest first")
-                st.dataframe(
+                data_frame(
                     src.clues,
                     hide_index=True,
                     width="stretch",

@@ -37,7 +37,7 @@ from lib.ui.lab import interventions_key
 from lib.ui.pages import invariance as page
 from lib.ui.registry import get_scenario
 from lib.ui.state import teach_state
-from lib.ui.widgets import chart, wide_and_narrow
+from lib.ui.widgets import chart, data_frame, wide_and_narrow
 from lib.words.invariance import held_out_sentence, icp_sentence, unchecked_reason
 from lib.world.environments import (
     ENV_COLUMN,
@@ -467,7 +467,7 @@ def show_icp(
             f"{res.target} per unit of the predictor) in every accepted set; an interval "
             f"containing 0 means some accepted set does without it."
         )
-    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+    data_frame(table, hide_index=True, width="stretch", column_config=config)
     st.caption(text)
 
 

@@ -36,6 +36,7 @@ from lib.ui.state import Lab
 from lib.ui.tables import setup_warnings, text_cell_notes
 from lib.ui.widgets import (
     chart,
+    data_frame,
     heading_with_family_picker,
     kind_heading,
     kind_metric,
@@ -314,7 +315,7 @@ def coefficients_section(lab: Lab, src: ModelsSource) -> None:
                     f"{m.name}: change in {target} per unit of each input, in that input's own "
                     f"unit, the others held fixed."
                 )
-                st.dataframe(
+                data_frame(
                     coefficient_display(m.coef_table()),
                     hide_index=True,
                     width="stretch",

@@ -29,7 +29,7 @@ from lib.text.numbers import ratio_text
 from lib.ui import table_compute as tc
 from lib.ui import tables
 from lib.ui.tables import TableChoice, code
-from lib.ui.widgets import chart, graph_legend, stacking_columns
+from lib.ui.widgets import chart, data_frame, graph_legend, stacking_columns
 
 __all__ = ["home_view", "interventions_view", "needs_scenario", "table_top"]
 
@@ -332,7 +332,7 @@ def interventions_view(choice: TableChoice, seed: int) -> None:
         f"The *worst* one is where that ratio is largest, not where the error is largest; "
         f"below ×1.00, the model did better there than on rows of a place it knew."
     )
-    st.dataframe(
+    data_frame(
         pd.DataFrame(
             {
                 "model": summary["model"],
@@ -354,7 +354,7 @@ def interventions_view(choice: TableChoice, seed: int) -> None:
     )
     shown["× error when seen"] = shown["× error when seen"].map(ratio_text)
     with st.expander("Every held-out environment and model (table)"):
-        st.dataframe(
+        data_frame(
             shown,
             hide_index=True,
             width="stretch",

@@ -7,6 +7,7 @@ causal graph always has the same legend.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections import OrderedDict
@@ -44,6 +45,8 @@ __all__ = [
     "page_header",
     "scenario_dot",
     "stacking_columns",
+    "data_frame",
+    "projected_frame",
     "section_heading",
     "wide_and_narrow",
 ]
@@ -277,6 +280,71 @@ def ratio_metrics(table: pd.DataFrame) -> None:
             )
 
 
+#: The most rows a table shows in the presenter view (the rest are on the page).
+PROJECTED_ROWS = 10
+
+
+def _cell(value: Any, kind: str, fmt: str | None) -> str:
+    """One cell as a grid column of ``kind`` with format ``fmt`` would show it."""
+    if kind == "checkbox":
+        return "✓" if bool(value) else ""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if fmt == "percent":
+            return f"{100 * value:.0f}%"
+        if fmt and fmt.startswith("%"):
+            return fmt % value
+        return f"{value:.4g}" if isinstance(value, float) else str(value)
+    return str(value)
+
+
+def projected_frame(
+    frame: pd.DataFrame, column_config: dict[str, Any] | None = None
+) -> pd.DataFrame:
+    """``frame`` as text for a projected table: each column formatted as its
+    ``column_config`` entry formats it in the grid (a printf format, ``percent``, a
+    checkbox as ✓), named by the entry's label; other numbers to four figures.
+
+    >>> import streamlit as st
+    >>> df = pd.DataFrame({"p": [0.01234, 0.5], "cause": [True, False], "n": [3, 4]})
+    >>> cfg = {
+    ...     "p": st.column_config.NumberColumn("p-value", format="%.2g"),
+    ...     "cause": st.column_config.CheckboxColumn("a cause?"),
+    ... }
+    >>> projected_frame(df, cfg).to_dict("list")
+    {'p-value': ['0.012', '0.5'], 'a cause?': ['✓', ''], 'n': ['3', '4']}
+    """
+    config = column_config or {}
+    out = {}
+    for column in frame.columns:
+        entry = config.get(column) or {}
+        typed = entry.get("type_config") or {}
+        kind, fmt = typed.get("type", ""), typed.get("format")
+        out[entry.get("label") or column] = [_cell(v, kind, fmt) for v in frame[column].tolist()]
+    return pd.DataFrame(out)
+
+
+def data_frame(
+    frame: pd.DataFrame,
+    *,
+    column_config: dict[str, Any] | None = None,
+    total: int | None = None,
+    **kwargs: Any,
+) -> None:
+    """A table: the grid (``st.dataframe``, sortable, scrolling) on a screen; in the
+    presenter view the first :data:`PROJECTED_ROWS` rows as a plain table in
+    projector-sized type (a grid is drawn on a canvas the style sheets cannot size).
+    ``total``: how many rows ``frame`` is the start of (its own length when not given)."""
+    if not teach_state().present:
+        st.dataframe(frame, column_config=column_config, **kwargs)
+        return
+    st.table(projected_frame(frame.head(PROJECTED_ROWS), column_config), hide_index=True)
+    total = len(frame) if total is None else total
+    if total > PROJECTED_ROWS:
+        st.caption(f"The first {PROJECTED_ROWS} of {total:,} rows.")
+
+
 def rows_section(
     title: str,
     frame: pd.DataFrame,
@@ -290,8 +358,9 @@ def rows_section(
     caption that says what they are, and a download of them all (``csv``: bytes, or
     a function that makes them when the button is pressed)."""
     st.subheader(title, anchor=False)
-    st.dataframe(
+    data_frame(
         frame.head(200),
+        total=len(frame),
         width="stretch",
         height=260,
         hide_index=True,

@@ -8,8 +8,8 @@ and returns one sentence per fault:
   same chart;
 - a text box cut by the chart's own box, by a clipping box around it (a
   scrolling legend, a column, the page) or by the window's edges;
-- text smaller than ``min_px`` on screen (graph labels and chart text in the
-  presenter view).
+- text smaller than ``min_px`` on screen (graph labels, chart text and table
+  cells in the presenter view).
 
 :func:`visit` walks a page as a reader would at one size: in the presenter
 view every slide (pressing the slides' Next until there is none), elsewhere the
@@ -119,10 +119,28 @@ CHARTS_DRAWN_JS = """() => Array.from(document.querySelectorAll(
   .every(c => c.querySelector('svg'))"""
 
 
+# Table cells in type smaller than minPx (a grid is a canvas: tests/test_slides.py
+# checks that no slide draws a read-only one).
+TABLES_JS = """(minPx) => {
+  const faults = [];
+  for (const cell of document.querySelectorAll('[data-testid="stTable"] :is(th, td)')) {
+    const px = parseFloat(getComputedStyle(cell).fontSize);
+    if (cell.offsetWidth > 0 && (cell.textContent || '').trim() && px < minPx - 0.5)
+      faults.push(`table cell ${JSON.stringify(cell.textContent.trim().slice(0, 30))} ` +
+                  `is ${px.toFixed(1)} px`);
+  }
+  return faults;
+}"""
+
+
 def chart_problems(page: Any, min_px: float | None = None) -> list[str]:
-    """The faults of every chart the page shows now (see the module's docstring)."""
+    """The faults of every chart the page shows now (see the module's docstring); with
+    ``min_px``, of its tables too."""
     page.wait_for_function(CHARTS_DRAWN_JS, timeout=30_000)
-    return list(page.evaluate(CHART_FIT_JS, min_px or 0))
+    faults = list(page.evaluate(CHART_FIT_JS, min_px or 0))
+    if min_px:
+        faults += page.evaluate(TABLES_JS, min_px)
+    return faults
 
 
 def _next_slide(page: Any) -> Any:

@@ -20,7 +20,7 @@ _TOOLBARS_JS = """() => Array.from(document.querySelectorAll(
     ("size", "query", "shown"),
     [
         ({"width": 1400, "height": 900}, "", True),
-        (PRESENTER, "?present=1", False),
+        (PRESENTER, "?present=1&section=fit", False),  # a slide with charts
         (PHONE, "", False),
     ],
     ids=["desktop", "presenter", "phone"],

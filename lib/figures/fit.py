@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lib.figures.style import Figure, update_layout
+from lib.figures.style import Figure, fill_words, update_layout
 from lib.text.escape import plotly_text
 
 __all__ = ["BELOW_MARGIN", "LEGEND_BELOW", "legend_below", "wrapped"]
@@ -60,10 +60,4 @@ def wrapped(text: str, chars: int) -> str:
     >>> wrapped("clinic D: 40% take amantadine", 16)
     'clinic D: 40%<br>take amantadine'
     """
-    lines: list[str] = []
-    for word in str(text).split(" "):
-        if lines and len(lines[-1]) + 1 + len(word) <= chars:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "<br>".join(plotly_text(line) for line in lines)
+    return "<br>".join(plotly_text(line) for line in fill_words(str(text), chars))

@@ -75,6 +75,7 @@ __all__ = [
     "PROJECTOR_X_TITLE_CHARS",
     "PROJECTOR_Y_TITLE_CHARS",
     "as_figure",
+    "fill_words",
     "fit_titles",
     "projector_height",
     "colorscale",
@@ -569,9 +570,19 @@ def _wrap_line(line: str, width: int) -> list[str]:
     cut = line.rfind(" (")
     if cut > 0 and _chars(line[:cut]) <= width and _chars(line[cut + 1 :]) <= width:
         return [line[:cut], line[cut + 1 :]]
+    return fill_words(line, width, _chars)
+
+
+def fill_words(text: str, width: int, length: Callable[[str], int] = len) -> list[str]:
+    """``text``'s words filled into lines of at most ``width`` characters, as ``length``
+    counts them (a word longer than that keeps a line of its own).
+
+    >>> fill_words("clinic D: 40% take amantadine", 16)
+    ['clinic D: 40%', 'take amantadine']
+    """
     lines: list[str] = []
-    for word in line.split(" "):
-        if lines and _chars(lines[-1]) + 1 + _chars(word) <= width:
+    for word in text.split(" "):
+        if lines and length(lines[-1]) + 1 + length(word) <= width:
             lines[-1] += " " + word
         else:
             lines.append(word)
